@@ -1,0 +1,39 @@
+# Each target wraps an npm script or a project script; `make start` and `make test` are the whole set-up.
+.PHONY: start test generate generate-event-docs check-generated lint build migrate bench install
+
+NPM_INSTALL_STAMP := node_modules/.package-lock.json
+
+$(NPM_INSTALL_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+install: $(NPM_INSTALL_STAMP)
+
+build: install
+	npm run build
+
+## Serve on PORT (default 3000); with no DATABASE_URL, on an embedded PostgreSQL under ./data
+start: build
+	node dist/src/main.js
+
+## Run the whole test suite (against DATABASE_URL when set, else a throw-away embedded PostgreSQL)
+test: install
+	npm test
+
+## Regenerate generated/ from openapi/ and asyncapi/
+generate: install
+	npm run generate
+
+## Render the AsyncAPI HTML docs (installs the ~400 MB generator on demand, outside the main install)
+generate-event-docs: install
+	node scripts/generate-event-docs.mjs
+
+## Fail when generated/ differs from a fresh generation
+check-generated: generate
+	git diff --exit-code -- generated/ || (echo "generated/ is stale: run make generate and commit" && exit 1)
+
+lint: install
+	npm run lint
+
+migrate: build
+	node dist/src/cli.js migrate

@@ -1,0 +1,128 @@
+import { readFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import * as OpenApiValidator from 'express-openapi-validator';
+import swaggerUi from 'swagger-ui-express';
+import type { OpenAPIV3 } from 'express-openapi-validator/dist/framework/types';
+import type { Request } from 'express';
+import type { Services } from './services';
+import { generatedDir } from './platform/paths';
+import { requestId } from './platform/http/request-id';
+import { problemHandler, notFoundHandler } from './platform/http/problem';
+import { createHealthRouter } from './platform/http/health.routes';
+import { AppError, ForbiddenError, UnauthorizedError } from './platform/errors';
+import { createAuthRouter } from './auth';
+import { createUsersRouter } from './users';
+import { createProductsRouter } from './products';
+import { createOrdersRouter } from './orders';
+
+export const API_BASE = '/api/v1';
+
+function loadSpec(): OpenAPIV3.DocumentV3_1 {
+  return JSON.parse(readFileSync(path.join(generatedDir, 'openapi.json'), 'utf8')) as OpenAPIV3.DocumentV3_1;
+}
+
+/** Builds the Express application: plumbing, contract validation, component routers, problems. */
+export function createApp(services: Services): Express {
+  const { config, logger } = services;
+  const spec = loadSpec();
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
+  app.set('etag', false);
+
+  app.use(requestId);
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: (req) => (req as { id?: string }).id ?? 'unknown',
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug'),
+      serializers: {
+        req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+    }),
+  );
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'", "'unsafe-inline'"],
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          imgSrc: ["'self'", 'data:'],
+          connectSrc: ["'self'", 'ws:', 'wss:'],
+          upgradeInsecureRequests: null,
+        },
+      },
+    }),
+  );
+  app.use(services.metrics.middleware);
+
+  // Documents and docs: outside the validated API.
+  app.get('/openapi.json', (_req, res) => {
+    res.json(spec);
+  });
+  app.get('/asyncapi.json', (_req, res) => {
+    res.sendFile(path.join(generatedDir, 'asyncapi.json'));
+  });
+  app.use('/docs', swaggerUi.serve);
+  app.get('/docs', (req, res, next) => {
+    if (req.originalUrl === '/docs') return res.redirect(301, '/docs/');
+    next();
+  });
+  const eventDocs = path.join(generatedDir, 'asyncapi-html');
+  if (existsSync(eventDocs)) {
+    app.use('/docs/events', express.static(eventDocs, { index: 'index.html', redirect: true }));
+  }
+  app.get('/docs/', swaggerUi.setup(spec as object, { customSiteTitle: 'QuickStock API', swaggerOptions: { persistAuthorization: true } }));
+
+  app.use(
+    express.json({
+      limit: config.bodyLimitBytes,
+      strict: true,
+      type: ['application/json', 'application/*+json'],
+    }),
+  );
+
+  app.use(
+    OpenApiValidator.middleware({
+      apiSpec: spec,
+      validateRequests: { allowUnknownQueryParameters: false, coerceTypes: true, removeAdditional: false, allErrors: true },
+      validateResponses: config.validateResponses ? { removeAdditional: false } : false,
+      validateFormats: true,
+      ignoreUndocumented: false,
+      validateSecurity: {
+        handlers: {
+          bearerAuth: async (req, scopes) => {
+            const r = req as Request & { actor?: unknown; authFailure?: AppError };
+            try {
+              r.actor = await services.accessTokens.authenticate(req);
+            } catch (err) {
+              r.authFailure = err instanceof AppError ? err : new UnauthorizedError();
+              throw Object.assign(new Error(r.authFailure.detail), { status: r.authFailure.status });
+            }
+            const role = (r.actor as { role: string }).role;
+            if (scopes.length > 0 && !scopes.includes(role)) {
+              r.authFailure = new ForbiddenError();
+              throw Object.assign(new Error(r.authFailure.detail), { status: 403 });
+            }
+            return true;
+          },
+        },
+      },
+    }),
+  );
+
+  app.use(createHealthRouter({ database: services.checkDatabase, ...(services.checkRedis ? { redis: services.checkRedis } : {}) }, services.metrics.registry));
+  app.use(API_BASE, createAuthRouter(services.auth, services.users));
+  app.use(API_BASE, createUsersRouter(services.users));
+  app.use(API_BASE, createProductsRouter(services.products, services.inventory));
+  app.use(API_BASE, createOrdersRouter(services.orders));
+
+  app.use(notFoundHandler);
+  app.use(problemHandler(logger));
+  return app;
+}

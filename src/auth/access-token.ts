@@ -1,0 +1,98 @@
+import { randomUUID } from 'node:crypto';
+import jwt from 'jsonwebtoken';
+import { Passport } from 'passport';
+import { ExtractJwt, Strategy as JwtStrategy } from 'passport-jwt';
+import type { Config } from '../platform/config';
+import { UnauthorizedError } from '../platform/errors';
+import type { Actor, Role } from '../platform/http/contract';
+import { UserModel } from '../users';
+
+const ALGORITHM = 'HS256' as const;
+const ACCESS = 'access';
+
+interface AccessClaims {
+  sub: string;
+  role: Role;
+  typ: typeof ACCESS;
+  ver: number;
+  exp: number;
+  iat: number;
+  jti: string;
+}
+
+export interface AuthenticatedActor extends Actor {
+  /** Seconds since the epoch when the token expires (sockets are cut then). */
+  expiresAt: number;
+}
+
+/** A request-like object: passport reads the Authorization header only, never the query string. */
+export interface HeaderCarrier {
+  headers: Record<string, string | string[] | undefined>;
+}
+
+/**
+ * Signs and verifies access tokens. Verification is passport-jwt with the algorithm pinned and
+ * `iss`/`aud` checked, plus what jsonwebtoken does not check by itself: `exp` must be present, the
+ * token must be an access token, and the user must still be enabled at the same token version.
+ */
+export class AccessTokens {
+  private readonly passport = new Passport();
+
+  constructor(private readonly config: Config['jwt']) {
+    this.passport.use(
+      'jwt',
+      new JwtStrategy(
+        {
+          jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+          secretOrKey: config.secret,
+          algorithms: [ALGORITHM],
+          issuer: config.issuer,
+          audience: config.audience,
+          ignoreExpiration: false,
+        },
+        (payload: Partial<AccessClaims>, done: (err: unknown, user?: AuthenticatedActor | false) => void) => {
+          this.resolveActor(payload).then(
+            (actor) => done(null, actor ?? false),
+            (err: unknown) => done(err),
+          );
+        },
+      ),
+    );
+  }
+
+  sign(user: { id: string; role: Role; tokenVersion: number }): { token: string; expiresIn: number } {
+    const token = jwt.sign({ role: user.role, typ: ACCESS, ver: user.tokenVersion }, this.config.secret, {
+      algorithm: ALGORITHM,
+      subject: user.id,
+      issuer: this.config.issuer,
+      audience: this.config.audience,
+      expiresIn: this.config.accessTtlSeconds,
+      jwtid: randomUUID(),
+    });
+    return { token, expiresIn: this.config.accessTtlSeconds };
+  }
+
+  /** The one verification used by the REST API's bearerAuth handler and the Socket.IO handshake. */
+  authenticate(carrier: HeaderCarrier): Promise<AuthenticatedActor> {
+    return new Promise((resolve, reject) => {
+      const authenticate = this.passport.authenticate('jwt', { session: false }, (err: unknown, actor: AuthenticatedActor | false) => {
+        if (err) reject(err);
+        else if (!actor) reject(new UnauthorizedError());
+        else resolve(actor);
+      }) as (req: unknown, res: unknown, next: (err?: unknown) => void) => void;
+      authenticate(carrier, {}, (err) => reject(err ?? new UnauthorizedError()));
+    });
+  }
+
+  async authenticateToken(token: string): Promise<AuthenticatedActor> {
+    return this.authenticate({ headers: { authorization: `Bearer ${token}` } });
+  }
+
+  private async resolveActor(payload: Partial<AccessClaims>): Promise<AuthenticatedActor | undefined> {
+    if (payload.typ !== ACCESS || typeof payload.exp !== 'number' || typeof payload.sub !== 'string') return undefined;
+    if (typeof payload.ver !== 'number' || !/^[0-9a-f-]{36}$/i.test(payload.sub)) return undefined;
+    const user = await UserModel.findByPk(payload.sub, { attributes: ['id', 'role', 'disabled', 'tokenVersion'] });
+    if (!user || user.disabled || user.tokenVersion !== payload.ver) return undefined;
+    return { id: user.id, role: user.role, expiresAt: payload.exp };
+  }
+}

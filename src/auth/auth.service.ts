@@ -1,0 +1,55 @@
+import type { Schemas } from '../platform/http/contract';
+import { UnauthorizedError } from '../platform/errors';
+import { verifyAgainstDummy, verifyPassword, type UsersService, type UserView } from '../users';
+
+import type { AccessTokens } from './access-token';
+import type { RefreshTokens } from './refresh-tokens';
+import type { LoginThrottle } from './login-throttle';
+
+type TokenPair = Schemas['TokenPair'];
+
+const BAD_CREDENTIALS = 'The email or password is incorrect.';
+
+/** Sign-up, sign-in, rotation and sign-out: the stories of the auth endpoints. */
+export class AuthService {
+  constructor(
+    private readonly users: UsersService,
+    private readonly accessTokens: AccessTokens,
+    private readonly refreshTokens: RefreshTokens,
+    private readonly throttle: LoginThrottle,
+  ) {}
+
+  register(input: { email: string; password: string; name: string }): Promise<UserView> {
+    return this.users.create({ ...input, role: 'customer' });
+  }
+
+  async login(email: string, password: string, clientAddress: string): Promise<TokenPair> {
+    await this.throttle.assertAllowed(email, clientAddress);
+    const user = await this.users.findByEmail(email);
+    // Unknown users cost a dummy verification so both failures take about the same time.
+    const valid = user ? await verifyPassword(user.passwordHash, password) : await verifyAgainstDummy(password);
+    if (!user || !valid || user.disabled) {
+      await this.throttle.recordFailure(email, clientAddress);
+      throw new UnauthorizedError(BAD_CREDENTIALS, 'invalid-credentials');
+    }
+    await this.throttle.recordSuccess(email);
+    const access = this.accessTokens.sign(user);
+    const refreshToken = await this.refreshTokens.issue(user.id);
+    return { accessToken: access.token, refreshToken, tokenType: 'Bearer', expiresIn: access.expiresIn };
+  }
+
+  async refresh(refreshToken: string): Promise<TokenPair> {
+    const rotated = await this.refreshTokens.rotate(refreshToken, async (userId) => {
+      const user = await this.users.findById(userId);
+      return !!user && !user.disabled;
+    });
+    const user = await this.users.findById(rotated.userId);
+    if (!user) throw new UnauthorizedError('The refresh token is invalid.', 'invalid-refresh-token');
+    const access = this.accessTokens.sign(user);
+    return { accessToken: access.token, refreshToken: rotated.token, tokenType: 'Bearer', expiresIn: access.expiresIn };
+  }
+
+  logout(userId: string, refreshToken: string): Promise<void> {
+    return this.refreshTokens.revokeFamilyOf(refreshToken, userId);
+  }
+}

@@ -1,0 +1,43 @@
+import 'reflect-metadata';
+import pino from 'pino';
+import { loadConfig } from './platform/config';
+import { startEmbeddedPostgres } from './platform/db/embedded-postgres';
+import { createDatabase } from './platform/db/database';
+import { migrate } from './platform/db/migrator';
+import { UserModel, UsersService } from './users';
+import { ProductModel } from './products';
+
+/**
+ * Operator commands: `migrate` applies pending migrations; `create-admin EMAIL` creates an admin
+ * with the password read from ADMIN_PASSWORD (never from the command line, where `ps` shows it).
+ */
+async function run(): Promise<void> {
+  const [command, arg] = process.argv.slice(2);
+  const config = loadConfig();
+  const logger = pino({ level: config.logLevel });
+  const embedded = config.databaseUrl === null ? await startEmbeddedPostgres(config.dataDir, 'quickstock', logger) : undefined;
+  const url = config.databaseUrl ?? (embedded?.url as string);
+  const sequelize = createDatabase(url, logger, { poolMax: 2, models: [UserModel, ProductModel] });
+  try {
+    await migrate(sequelize, url, logger);
+    if (command === 'create-admin') {
+      const password = process.env['ADMIN_PASSWORD'];
+      if (!arg || !password) throw new Error('usage: ADMIN_PASSWORD=… node dist/src/cli.js create-admin EMAIL');
+      const user = await new UsersService(sequelize, logger).create({ email: arg, password, name: 'Administrator', role: 'admin' });
+      logger.info({ id: user.id, email: user.email }, 'admin created');
+    } else if (command !== 'migrate') {
+      throw new Error('usage: cli.js migrate | create-admin EMAIL');
+    }
+  } finally {
+    await sequelize.close();
+    await embedded?.stop();
+  }
+}
+
+run().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);

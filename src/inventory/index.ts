@@ -1,0 +1,1 @@
+export { InventoryService, type ReservedLine, type StockMovementView } from './inventory.service';

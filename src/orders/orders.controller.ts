@@ -1,0 +1,51 @@
+import type { Request, Response } from 'express';
+import type { QueryOf, RequestBody } from '../platform/http/contract';
+import { actorOf } from '../platform/http/async-handler';
+import { AppError } from '../platform/errors';
+import type { StoredResult } from '../platform/idempotency';
+import type { OrdersService } from './orders.service';
+
+function sendStored<T>(res: Response, result: StoredResult<T>): void {
+  if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
+  res.status(result.status).json(result.body);
+}
+
+export function createOrdersController(orders: OrdersService) {
+  const id = (req: Request): string => String(req.params['id']);
+  return {
+    async listOrders(req: Request, res: Response): Promise<void> {
+      const q = req.query as QueryOf<'listOrders'>;
+      res.json(await orders.list({ ...q, limit: q.limit ?? 20 }, actorOf(req)));
+    },
+    async createOrder(req: Request, res: Response): Promise<void> {
+      const result = await orders.place(req.body as RequestBody<'createOrder'>, actorOf(req), req.header('idempotency-key'));
+      res.location(`/api/v1/orders/${result.body.id}`);
+      sendStored(res, result);
+    },
+    async getOrder(req: Request, res: Response): Promise<void> {
+      res.json(await orders.get(id(req), actorOf(req)));
+    },
+    async getOrderHistory(req: Request, res: Response): Promise<void> {
+      res.json(await orders.history(id(req), actorOf(req)));
+    },
+    async changeOrderStatus(req: Request, res: Response): Promise<void> {
+      const body = req.body as RequestBody<'changeOrderStatus'>;
+      res.json(await orders.changeStatus(id(req), body.status, body.reason ?? null, actorOf(req)));
+    },
+    async cancelOrder(req: Request, res: Response): Promise<void> {
+      const body = (req.body ?? {}) as RequestBody<'cancelOrder'>;
+      res.json(await orders.cancel(id(req), body.reason ?? null, actorOf(req)));
+    },
+    async createPayment(req: Request, res: Response): Promise<void> {
+      const body = req.body as RequestBody<'createPayment'>;
+      if (body.provider !== 'manual') {
+        throw new AppError('provider-not-configured', 422, `The ${body.provider} payment provider is not configured on this service.`);
+      }
+      sendStored(res, await orders.recordManualPayment(id(req), body.reference ?? null, actorOf(req), req.header('idempotency-key')));
+    },
+    async createShipment(req: Request, res: Response): Promise<void> {
+      const body = req.body as RequestBody<'createShipment'>;
+      sendStored(res, await orders.createManualShipment(id(req), body, actorOf(req), req.header('idempotency-key')));
+    },
+  };
+}

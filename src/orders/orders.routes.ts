@@ -1,0 +1,17 @@
+import { Router } from 'express';
+import type { OrdersService } from './orders.service';
+import { createOrdersController } from './orders.controller';
+
+export function createOrdersRouter(orders: OrdersService): Router {
+  const c = createOrdersController(orders);
+  const router = Router();
+  router.get('/orders', c.listOrders);
+  router.post('/orders', c.createOrder);
+  router.get('/orders/:id', c.getOrder);
+  router.get('/orders/:id/history', c.getOrderHistory);
+  router.post('/orders/:id/status', c.changeOrderStatus);
+  router.post('/orders/:id/cancel', c.cancelOrder);
+  router.post('/orders/:id/payments', c.createPayment);
+  router.post('/orders/:id/shipments', c.createShipment);
+  return router;
+}

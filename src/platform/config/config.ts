@@ -1,0 +1,188 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+
+/**
+ * The one place that reads the environment. Every key is parsed and checked once at start-up;
+ * a bad value throws a ConfigError that names the variable, so the process stops before it serves.
+ */
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`Invalid configuration: ${variable} ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface Config {
+  readonly nodeEnv: 'production' | 'development' | 'test';
+  readonly port: number;
+  readonly host: string;
+  /** null means: run on the embedded PostgreSQL under dataDir. */
+  readonly databaseUrl: string | null;
+  readonly dataDir: string;
+  readonly dbPoolMax: number;
+  readonly redisUrl: string | null;
+  readonly logLevel: LogLevel;
+  readonly corsOrigins: readonly string[];
+  readonly trustProxy: boolean;
+  readonly bodyLimitBytes: number;
+  readonly validateResponses: boolean;
+  readonly jwt: {
+    readonly secret: string;
+    readonly issuer: string;
+    readonly audience: string;
+    readonly accessTtlSeconds: number;
+  };
+  readonly refreshToken: { readonly absoluteTtlDays: number; readonly idleTtlDays: number };
+  readonly login: { readonly maxFailures: number; readonly windowMinutes: number; readonly maxFailuresPerIp: number };
+  readonly admin: { readonly email: string; readonly password: string } | null;
+  readonly seedDemo: boolean;
+  readonly reservationTtlMinutes: number;
+  readonly sweeperIntervalMs: number;
+}
+
+function str(env: Env, name: string): string | undefined {
+  const value = env[name];
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = str(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^-?\d+$/.test(raw)) throw new ConfigError(name, `must be an integer, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = str(env, name);
+  if (raw === undefined) return fallback;
+  if (['true', '1', 'yes'].includes(raw.toLowerCase())) return true;
+  if (['false', '0', 'no'].includes(raw.toLowerCase())) return false;
+  throw new ConfigError(name, `must be true or false, got "${raw}"`);
+}
+
+function url(env: Env, name: string, protocols: readonly string[]): string | null {
+  const raw = str(env, name);
+  if (raw === undefined) return null;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(name, 'is not a valid URL');
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(name, `must use ${protocols.join(' or ')}`);
+  }
+  return raw;
+}
+
+/** In embedded mode the JWT secret is generated once and kept beside the data, so restarts keep sessions. */
+function embeddedJwtSecret(dataDir: string): string {
+  const file = path.join(dataDir, 'jwt-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(48).toString('base64url');
+  writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const nodeEnvRaw = str(env, 'NODE_ENV') ?? 'development';
+  if (!['production', 'development', 'test'].includes(nodeEnvRaw)) {
+    throw new ConfigError('NODE_ENV', `must be production, development or test, got "${nodeEnvRaw}"`);
+  }
+  const nodeEnv = nodeEnvRaw as Config['nodeEnv'];
+  const databaseUrl = url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
+  const dataDir = path.resolve(str(env, 'DATA_DIR') ?? './data');
+
+  const logLevel = (str(env, 'LOG_LEVEL') ?? 'info').toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
+  }
+
+  const corsOrigins = (str(env, 'CORS_ORIGINS') ?? '')
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
+  for (const origin of corsOrigins) {
+    try {
+      const parsed = new URL(origin);
+      if (parsed.origin !== origin) throw new Error('not an origin');
+    } catch {
+      throw new ConfigError('CORS_ORIGINS', `contains "${origin}", which is not an origin like https://shop.example.com`);
+    }
+  }
+
+  let secret = str(env, 'JWT_SECRET');
+  if (secret === undefined) {
+    if (databaseUrl !== null) throw new ConfigError('JWT_SECRET', 'is required when DATABASE_URL is set');
+    secret = embeddedJwtSecret(dataDir);
+  } else if (secret.length < 32) {
+    throw new ConfigError('JWT_SECRET', 'must be at least 32 characters');
+  }
+
+  const adminEmail = str(env, 'ADMIN_EMAIL');
+  const adminPassword = env['ADMIN_PASSWORD'];
+  if ((adminEmail === undefined) !== (adminPassword === undefined || adminPassword === '')) {
+    throw new ConfigError(adminEmail === undefined ? 'ADMIN_EMAIL' : 'ADMIN_PASSWORD', 'must be set together with its pair');
+  }
+  if (adminEmail !== undefined && !/^[^\s@]+@[^\s@]+$/.test(adminEmail)) {
+    throw new ConfigError('ADMIN_EMAIL', 'is not an email address');
+  }
+  if (adminPassword !== undefined && adminPassword !== '' && [...adminPassword].length < 12) {
+    throw new ConfigError('ADMIN_PASSWORD', 'must be at least 12 characters');
+  }
+
+  const config: Config = {
+    nodeEnv,
+    port: int(env, 'PORT', 3000, 0, 65535),
+    host: str(env, 'HOST') ?? '0.0.0.0',
+    databaseUrl,
+    dataDir,
+    dbPoolMax: int(env, 'DB_POOL_MAX', 10, 1, 500),
+    redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    logLevel: logLevel as LogLevel,
+    corsOrigins,
+    trustProxy: bool(env, 'TRUST_PROXY', false),
+    bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 100 * 1024, 1024, 10 * 1024 * 1024),
+    validateResponses: bool(env, 'VALIDATE_RESPONSES', nodeEnv !== 'production'),
+    jwt: {
+      secret,
+      issuer: str(env, 'JWT_ISSUER') ?? 'quickstock',
+      audience: str(env, 'JWT_AUDIENCE') ?? 'quickstock-api',
+      accessTtlSeconds: int(env, 'ACCESS_TOKEN_TTL_SECONDS', 900, 10, 86_400),
+    },
+    refreshToken: {
+      absoluteTtlDays: int(env, 'REFRESH_TOKEN_TTL_DAYS', 30, 1, 365),
+      idleTtlDays: int(env, 'REFRESH_TOKEN_IDLE_DAYS', 7, 1, 365),
+    },
+    login: {
+      maxFailures: int(env, 'LOGIN_MAX_FAILURES', 10, 1, 1000),
+      windowMinutes: int(env, 'LOGIN_WINDOW_MINUTES', 15, 1, 1440),
+      maxFailuresPerIp: int(env, 'LOGIN_MAX_FAILURES_PER_IP', 100, 1, 100_000),
+    },
+    admin: adminEmail !== undefined && adminPassword !== undefined ? { email: adminEmail, password: adminPassword } : null,
+    seedDemo: bool(env, 'SEED_DEMO', true),
+    reservationTtlMinutes: int(env, 'RESERVATION_TTL_MINUTES', 30, 1, 10_080),
+    sweeperIntervalMs: int(env, 'SWEEPER_INTERVAL_MS', 15_000, 100, 3_600_000),
+  };
+  return deepFreeze(config);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,58 @@
+import { AppError, ConflictError } from './app-error';
+
+interface PgLikeError {
+  code?: string;
+  constraint?: string;
+  detail?: string;
+}
+
+function pgError(err: unknown): PgLikeError | undefined {
+  if (!err || typeof err !== 'object') return undefined;
+  const candidate = (err as { parent?: unknown; original?: unknown }).parent ?? (err as { original?: unknown }).original ?? err;
+  if (candidate && typeof candidate === 'object' && typeof (candidate as PgLikeError).code === 'string') {
+    return candidate as PgLikeError;
+  }
+  return undefined;
+}
+
+/** Whether a database error is a unique violation, optionally of one named constraint. */
+export function isUniqueViolation(err: unknown, constraint?: string): boolean {
+  const pg = pgError(err);
+  return pg?.code === '23505' && (constraint === undefined || pg.constraint === constraint);
+}
+
+/** Serialization failures and deadlocks are safe to retry as a whole transaction. */
+export function isRetryableTransactionError(err: unknown): boolean {
+  const code = pgError(err)?.code;
+  return code === '40001' || code === '40P01';
+}
+
+/**
+ * The one place where database errors become problems. Anything not listed is left alone and
+ * ends as a plain 500 whose detail stays in the log.
+ */
+export function translateDatabaseError(err: unknown): AppError | undefined {
+  const pg = pgError(err);
+  if (!pg?.code) return undefined;
+  switch (pg.code) {
+    case '23505':
+      return new ConflictError('conflict', 'The request conflicts with an existing resource.');
+    case '23503':
+      return new ConflictError('conflict', 'The request refers to a resource that does not exist or is still in use.');
+    case '40001':
+    case '40P01':
+      return new AppError('concurrent-update', 409, 'The resource was changed concurrently; retry the request.');
+    case '57P01':
+    case '57P03':
+    case '08006':
+    case '08001':
+    case '08003':
+      return new AppError('database-unavailable', 503, 'The database is unavailable; retry shortly.', {
+        headers: { 'Retry-After': '1' },
+      });
+    case '57014':
+      return new AppError('timeout', 503, 'The request took too long; retry shortly.');
+    default:
+      return undefined;
+  }
+}

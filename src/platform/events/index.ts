@@ -1,0 +1,1 @@
+export { recordEvent, EVENTS_CHANNEL, type DomainEvent } from './outbox';

@@ -1,0 +1,1 @@
+export { IdempotencyStore, type StoredResult } from './idempotency';

@@ -1,0 +1,4 @@
+export { ProductModel } from './product.model';
+export { ProductsService } from './products.service';
+export { createProductsRouter } from './products.routes';
+export type { ProductRow } from './product.mapper';

@@ -1,0 +1,71 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Config } from './platform/config';
+import { createDatabase } from './platform/db/database';
+import { migrate } from './platform/db/migrator';
+import { createApp } from './app';
+import { createServices, type Services } from './services';
+import { UserModel } from './users';
+import { ProductModel } from './products';
+import { OrderExpirySweeper } from './orders';
+import { seedDemoCatalog } from './products/demo-catalog';
+
+export interface RunningServer {
+  port: number;
+  services: Services;
+  /** Stop accepting, finish in-flight requests, stop background work, close connections. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts HTTP and the background work on an already reachable database: migrations, the first admin,
+ * demo data, then listening.
+ */
+export async function startServer(config: Config, logger: Logger, databaseUrl: string): Promise<RunningServer> {
+  const sequelize = createDatabase(databaseUrl, logger, { poolMax: config.dbPoolMax, models: [UserModel, ProductModel] });
+  await migrate(sequelize, databaseUrl, logger);
+  const redis = config.redisUrl
+    ? new Redis(config.redisUrl, { lazyConnect: false, enableOfflineQueue: false, maxRetriesPerRequest: 1 })
+    : null;
+  redis?.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
+  const services = createServices(config, logger, sequelize, redis);
+  await services.users.ensureInitialAdmin(config.admin);
+  if (config.seedDemo) await seedDemoCatalog(sequelize, logger);
+
+  const app = createApp(services);
+  const server = http.createServer(app);
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+
+  const sweeper = new OrderExpirySweeper(services.orders, config.sweeperIntervalMs, logger);
+  sweeper.start();
+  logger.info({ port }, 'QuickStock listening');
+
+  let stopping: Promise<void> | undefined;
+  return {
+    port,
+    services,
+    stop() {
+      stopping ??= (async () => {
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        // In-flight requests get a grace period, then their connections are cut.
+        const timer = setTimeout(() => server.closeAllConnections(), 10_000);
+        await closed;
+        clearTimeout(timer);
+        await sweeper.stop();
+        redis?.disconnect();
+        await sequelize.close();
+        logger.info('QuickStock stopped');
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,153 @@
+import { Op, type WhereOptions } from 'sequelize';
+import type { Sequelize } from 'sequelize-typescript';
+import type { Logger } from 'pino';
+import { AppError, ConflictError, NotFoundError, isUniqueViolation } from '../platform/errors';
+import { decodeCursor, toPage, type Page } from '../platform/http/pagination';
+import type { Role, Schemas } from '../platform/http/contract';
+import { UserModel } from './user.model';
+import { hashPassword } from './password';
+
+export type UserView = Schemas['User'];
+
+export function toUserView(user: UserModel): UserView {
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    role: user.role,
+    disabled: user.disabled,
+    createdAt: user.createdAt.toISOString(),
+    updatedAt: user.updatedAt.toISOString(),
+  };
+}
+
+export interface NewUser {
+  email: string;
+  password: string;
+  name: string;
+  role: Role;
+}
+
+/** Accounts: creation, lookup, listing and the admin guard. Never returns password hashes upward. */
+export class UsersService {
+  constructor(
+    private readonly sequelize: Sequelize,
+    private readonly logger: Logger,
+  ) {}
+
+  async create(input: NewUser): Promise<UserView> {
+    const passwordHash = await hashPassword(input.password);
+    try {
+      const user = await UserModel.create({
+        email: input.email.trim(),
+        name: input.name.trim(),
+        role: input.role,
+        passwordHash,
+        disabled: false,
+        tokenVersion: 0,
+      });
+      return toUserView(user);
+    } catch (err) {
+      if (isUniqueViolation(err, 'users_email_lower_key')) {
+        throw new ConflictError('email-taken', 'An account with this email already exists.');
+      }
+      throw err;
+    }
+  }
+
+  async findByEmail(email: string): Promise<UserModel | null> {
+    return UserModel.findOne({ where: this.sequelize.where(this.sequelize.fn('lower', this.sequelize.col('email')), email.trim().toLowerCase()) });
+  }
+
+  async findById(id: string): Promise<UserModel | null> {
+    return UserModel.findByPk(id);
+  }
+
+  async get(id: string): Promise<UserView> {
+    const user = await UserModel.findByPk(id);
+    if (!user) throw new NotFoundError('The user');
+    return toUserView(user);
+  }
+
+  async list(query: { limit: number; cursor?: string; role?: Role; q?: string }): Promise<Page<UserView>> {
+    const after = decodeCursor(query.cursor, 2) as [string, string] | undefined;
+    const and: WhereOptions[] = [];
+    if (query.role) and.push({ role: query.role });
+    if (query.q) {
+      const like = `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      and.push({ [Op.or]: [{ email: { [Op.iLike]: like } }, { name: { [Op.iLike]: like } }] });
+    }
+    if (after) {
+      const [createdAt, id] = after;
+      and.push({
+        [Op.or]: [{ createdAt: { [Op.lt]: createdAt } }, { createdAt, id: { [Op.lt]: id } }],
+      });
+    }
+    const rows = await UserModel.findAll({
+      where: { [Op.and]: and },
+      order: [
+        ['createdAt', 'DESC'],
+        ['id', 'DESC'],
+      ],
+      limit: query.limit + 1,
+    });
+    return toPage(rows, query.limit, toUserView, (u) => [u.createdAt.toISOString(), u.id]);
+  }
+
+  /**
+   * Changes name, role or disabled state. The admin rows are locked so that two admins demoting
+   * each other at once cannot leave the system with no active admin.
+   */
+  async update(id: string, patch: { name?: string; role?: Role; disabled?: boolean }): Promise<UserView> {
+    return this.sequelize.transaction(async (tx) => {
+      await this.sequelize.query("SELECT id FROM users WHERE role = 'admin' ORDER BY id FOR UPDATE", { transaction: tx });
+      const user = await UserModel.findByPk(id, { transaction: tx, lock: tx.LOCK.UPDATE });
+      if (!user) throw new NotFoundError('The user');
+      const losesAdmin =
+        user.role === 'admin' && !user.disabled && ((patch.role !== undefined && patch.role !== 'admin') || patch.disabled === true);
+      if (losesAdmin) {
+        const activeAdmins = await UserModel.count({ where: { role: 'admin', disabled: false }, transaction: tx });
+        if (activeAdmins <= 1) {
+          throw new ConflictError('last-admin', 'The last active admin cannot be disabled or demoted.');
+        }
+      }
+      const revokes = (patch.disabled === true && !user.disabled) || (patch.role !== undefined && patch.role !== user.role);
+      if (patch.name !== undefined) user.name = patch.name.trim();
+      if (patch.role !== undefined) user.role = patch.role;
+      if (patch.disabled !== undefined) user.disabled = patch.disabled;
+      // A new token version makes every outstanding access token of this user stale at once.
+      if (revokes) user.tokenVersion += 1;
+      await user.save({ transaction: tx });
+      if (patch.disabled === true) {
+        await this.sequelize.query('UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = :id AND revoked_at IS NULL', {
+          replacements: { id },
+          transaction: tx,
+        });
+      }
+      return toUserView(user);
+    });
+  }
+
+  /**
+   * Creates the first admin from ADMIN_EMAIL / ADMIN_PASSWORD when no admin exists. Idempotent
+   * across restarts and never overwrites an existing user.
+   */
+  async ensureInitialAdmin(admin: { email: string; password: string } | null): Promise<void> {
+    if (!admin) return;
+    const existingAdmin = await UserModel.count({ where: { role: 'admin' } });
+    if (existingAdmin > 0) return;
+    const sameEmail = await this.findByEmail(admin.email);
+    if (sameEmail) {
+      this.logger.warn({ email: admin.email }, 'ADMIN_EMAIL belongs to an existing non-admin user; no admin created');
+      return;
+    }
+    try {
+      await this.create({ email: admin.email, password: admin.password, name: 'Administrator', role: 'admin' });
+      this.logger.info({ email: admin.email }, 'initial admin created');
+    } catch (err) {
+      // Another instance created it at the same moment.
+      if (err instanceof AppError && err.code === 'email-taken') return;
+      throw err;
+    }
+  }
+}

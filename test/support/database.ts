@@ -1,0 +1,46 @@
+import os from 'node:os';
+import path from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { Client } from 'pg';
+import pino from 'pino';
+import { startEmbeddedPostgres } from '../../src/platform/db/embedded-postgres';
+
+export interface TestDatabase {
+  url: string;
+  drop(): Promise<void>;
+}
+
+/**
+ * Each test run gets a fresh database: a new one on the server of DATABASE_URL when set (CI), else a
+ * throw-away embedded PostgreSQL in a temporary directory.
+ */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const name = `quickstock_test_${Date.now()}_${process.pid}`;
+  const serverUrl = process.env['DATABASE_URL'];
+  if (serverUrl) {
+    const admin = new Client({ connectionString: serverUrl });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    await admin.end();
+    const url = new URL(serverUrl);
+    url.pathname = `/${name}`;
+    return {
+      url: url.toString(),
+      async drop() {
+        const c = new Client({ connectionString: serverUrl });
+        await c.connect();
+        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        await c.end();
+      },
+    };
+  }
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'quickstock-test-'));
+  const embedded = await startEmbeddedPostgres(dir, name, pino({ level: 'silent' }), { persistent: false });
+  return {
+    url: embedded.url,
+    async drop() {
+      await embedded.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

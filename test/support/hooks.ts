@@ -1,0 +1,66 @@
+import 'reflect-metadata';
+import nock from 'nock';
+import pino from 'pino';
+import { Client } from 'pg';
+import { loadConfig } from '../../src/platform/config';
+import { startServer, type RunningServer } from '../../src/server';
+import { createTestDatabase, type TestDatabase } from './database';
+
+export const ADMIN = { email: 'admin@quickstock.test', password: 'admin-password-123' };
+export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
+
+export const testEnv: Record<string, string> = {
+  NODE_ENV: 'test',
+  PORT: '0',
+  HOST: '127.0.0.1',
+  JWT_SECRET: TEST_JWT_SECRET,
+  ADMIN_EMAIL: ADMIN.email,
+  ADMIN_PASSWORD: ADMIN.password,
+  SEED_DEMO: 'false',
+  LOG_LEVEL: process.env['TEST_LOG_LEVEL'] ?? 'silent',
+  SWEEPER_INTERVAL_MS: '200',
+  VALIDATE_RESPONSES: 'true',
+  DB_POOL_MAX: '20',
+};
+
+interface Harness {
+  baseUrl: string;
+  server: RunningServer;
+  database: TestDatabase;
+  /** A direct connection for asserting stored state. */
+  db: Client;
+}
+
+let harness: Harness | undefined;
+
+export function h(): Harness {
+  if (!harness) throw new Error('test harness not started');
+  return harness;
+}
+
+/** Starts a service on port 0 against a database (used by the root hooks, and by tests that need a second instance). */
+export async function startService(databaseUrl: string, env: Record<string, string> = {}): Promise<RunningServer> {
+  const config = loadConfig({ ...testEnv, DATABASE_URL: databaseUrl, ...env });
+  return startServer(config, pino({ level: config.logLevel }), databaseUrl);
+}
+
+export const mochaHooks = {
+  async beforeAll(this: Mocha.Context) {
+    this.timeout(120_000);
+    nock.disableNetConnect();
+    nock.enableNetConnect((host) => /^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/.test(host));
+    const database = await createTestDatabase();
+    const server = await startService(database.url);
+    const db = new Client({ connectionString: database.url });
+    await db.connect();
+    harness = { baseUrl: `http://127.0.0.1:${server.port}`, server, database, db };
+  },
+  async afterAll(this: Mocha.Context) {
+    this.timeout(60_000);
+    if (!harness) return;
+    await harness.db.end();
+    await harness.server.stop();
+    await harness.database.drop();
+    harness = undefined;
+  },
+};
