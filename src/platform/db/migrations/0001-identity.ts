@@ -10,7 +10,7 @@ export async function up({ sequelize }: MigrationContext): Promise<void> {
       password_hash text NOT NULL,
       disabled boolean NOT NULL DEFAULT false,
       token_version integer NOT NULL DEFAULT 0,
-      created_at timestamptz NOT NULL DEFAULT now(),
+      created_at timestamptz(3) NOT NULL DEFAULT now(),
       updated_at timestamptz NOT NULL DEFAULT now()
     );
     CREATE UNIQUE INDEX users_email_lower_key ON users (lower(email));

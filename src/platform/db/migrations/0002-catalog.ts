@@ -15,7 +15,8 @@ export async function up({ sequelize }: MigrationContext): Promise<void> {
       on_hand integer NOT NULL DEFAULT 0 CHECK (on_hand >= 0),
       reserved integer NOT NULL DEFAULT 0 CHECK (reserved >= 0),
       version integer NOT NULL DEFAULT 1,
-      created_at timestamptz NOT NULL DEFAULT now(),
+      -- millisecond precision: keyset cursors carry created_at as an ISO (millisecond) timestamp
+      created_at timestamptz(3) NOT NULL DEFAULT now(),
       updated_at timestamptz NOT NULL DEFAULT now(),
       -- the database itself refuses an oversold product, whatever the code above it does
       CONSTRAINT products_reserved_within_on_hand CHECK (reserved <= on_hand)

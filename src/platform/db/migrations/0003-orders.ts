@@ -17,7 +17,7 @@ export async function up({ sequelize }: MigrationContext): Promise<void> {
       notes text,
       reserved_until timestamptz,
       created_by uuid NOT NULL REFERENCES users(id),
-      created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+      created_at timestamptz(3) NOT NULL DEFAULT clock_timestamp(),
       updated_at timestamptz NOT NULL DEFAULT clock_timestamp()
     );
     CREATE INDEX orders_created_idx ON orders (created_at DESC, id DESC);
