@@ -246,11 +246,10 @@ export class OrdersService {
   async get(id: string, actor: Actor, tx?: Transaction): Promise<OrderView> {
     const row = await this.findVisible(id, actor, tx);
     const options = { replacements: { id }, type: QueryTypes.SELECT, transaction: tx } as const;
-    const [items, payments, shipments] = await Promise.all([
-      this.sequelize.query<ItemRow>('SELECT * FROM order_items WHERE order_id = :id ORDER BY line_no', options),
-      this.sequelize.query<PaymentRow>('SELECT * FROM payments WHERE order_id = :id ORDER BY created_at, id', options),
-      this.sequelize.query<ShipmentRow>('SELECT * FROM shipments WHERE order_id = :id ORDER BY created_at, id', options),
-    ]);
+    // Sequential: inside a transaction they share one connection.
+    const items = await this.sequelize.query<ItemRow>('SELECT * FROM order_items WHERE order_id = :id ORDER BY line_no', options);
+    const payments = await this.sequelize.query<PaymentRow>('SELECT * FROM payments WHERE order_id = :id ORDER BY created_at, id', options);
+    const shipments = await this.sequelize.query<ShipmentRow>('SELECT * FROM shipments WHERE order_id = :id ORDER BY created_at, id', options);
     return {
       id: row.id,
       number: row.number,
