@@ -125,6 +125,34 @@ describe('Orders', () => {
       expect(new Set(results.filter((r) => r.status === 201).map((r) => r.body.id)).size).to.equal(1);
       expect((await stockOf(p.id)).reserved).to.equal(1);
     });
+
+    it('answers 409 while the key is held by a live request, and lets a crashed claim be taken over', async () => {
+      const buyer = await customer();
+      const p = await createProduct({ initialStock: 10 });
+      const body = { items: [{ productId: p.id, quantity: 1 }], shippingAddress: ADDRESS };
+      // A completed request of the same body gives the fingerprint the held claims must carry.
+      expect((await api('POST', '/api/v1/orders', { token: buyer.token, body, headers: { 'idempotency-key': 'probe' } })).status).to.equal(201);
+      const [{ request_hash: hash }] = await query("SELECT request_hash FROM idempotency_keys WHERE user_id = $1 AND key = 'probe'", [buyer.id]);
+      const claim = (key: string, age: string) =>
+        query(
+          `INSERT INTO idempotency_keys (user_id, scope, key, request_hash, state, locked_at, expires_at)
+           VALUES ($1, 'createOrder', $2, $3, 'in_progress', now() - $4::interval, now() + interval '1 day')`,
+          [buyer.id, key, hash, age],
+        );
+
+      await claim('held-live', '0 seconds');
+      const busy = await api('POST', '/api/v1/orders', { token: buyer.token, body, headers: { 'idempotency-key': 'held-live' } });
+      expect(busy.status).to.equal(409);
+      expect(busy.body.code).to.equal('idempotency-request-in-progress');
+      expect((await stockOf(p.id)).reserved).to.equal(1);
+
+      await claim('held-crashed', '5 minutes');
+      const resumed = await api('POST', '/api/v1/orders', { token: buyer.token, body, headers: { 'idempotency-key': 'held-crashed' } });
+      expect(resumed.status).to.equal(201);
+      const [stored] = await query("SELECT state, response_body->>'id' AS id FROM idempotency_keys WHERE user_id = $1 AND key = 'held-crashed'", [buyer.id]);
+      expect(stored).to.deep.equal({ state: 'completed', id: resumed.body.id });
+      expect((await stockOf(p.id)).reserved).to.equal(2);
+    });
   });
 
   it('hides another customer\'s order with 404 on get, history and cancel, and filters lists', async () => {
