@@ -11,10 +11,13 @@ import { UserModel } from './users';
 import { ProductModel } from './products';
 import { OrderExpirySweeper } from './orders';
 import { seedDemoCatalog } from './products/demo-catalog';
+import { EventDispatcher, RealtimeGateway } from './realtime';
 
 export interface RunningServer {
   port: number;
   services: Services;
+  realtime: RealtimeGateway;
+  dispatcher: EventDispatcher;
   /** Stop accepting, finish in-flight requests, stop background work, close connections. */
   stop(): Promise<void>;
 }
@@ -38,12 +41,20 @@ export async function startServer(config: Config, logger: Logger, databaseUrl: s
   const server = http.createServer(app);
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
+  const realtime = new RealtimeGateway(server, services);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
 
+  const dispatcher = new EventDispatcher(sequelize, databaseUrl, (events) => realtime.deliver(events), logger, {
+    pollIntervalMs: config.realtime.dispatchPollMs,
+    gapTimeoutMs: config.realtime.gapTimeoutMs,
+    retentionHours: config.realtime.retentionHours,
+    batchSize: 500,
+  });
+  await dispatcher.start();
   const sweeper = new OrderExpirySweeper(services.orders, config.sweeperIntervalMs, logger);
   sweeper.start();
   logger.info({ port }, 'QuickStock listening');
@@ -52,8 +63,12 @@ export async function startServer(config: Config, logger: Logger, databaseUrl: s
   return {
     port,
     services,
+    realtime,
+    dispatcher,
     stop() {
       stopping ??= (async () => {
+        await dispatcher.stop();
+        await realtime.close();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         // In-flight requests get a grace period, then their connections are cut.

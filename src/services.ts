@@ -31,9 +31,9 @@ export interface Services {
 
 export function createServices(config: Config, logger: Logger, sequelize: Sequelize, redis: Redis | null): Services {
   const users = new UsersService(sequelize, logger);
-  const accessTokens = new AccessTokens(config.jwt);
+  const accessTokens = new AccessTokens(config.jwt, sequelize);
   const refreshTokens = new RefreshTokens(sequelize, config.refreshToken);
-  const throttle = new LoginThrottle(config.login, redis);
+  const throttle = new LoginThrottle(config.login, redis, config.redisKeyPrefix);
   const inventory = new InventoryService(sequelize);
   const idempotency = new IdempotencyStore(sequelize);
   return {

@@ -5,10 +5,12 @@ import { ExtractJwt, Strategy as JwtStrategy } from 'passport-jwt';
 import type { Config } from '../platform/config';
 import { UnauthorizedError } from '../platform/errors';
 import type { Actor, Role } from '../platform/http/contract';
-import { UserModel } from '../users';
+import type { Sequelize } from 'sequelize-typescript';
+import { QueryTypes } from 'sequelize';
 
 const ALGORITHM = 'HS256' as const;
 const ACCESS = 'access';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface AccessClaims {
   sub: string;
@@ -18,11 +20,14 @@ interface AccessClaims {
   exp: number;
   iat: number;
   jti: string;
+  /** The sign-in (refresh token family) this token belongs to: signing out ends it. */
+  sid?: string;
 }
 
 export interface AuthenticatedActor extends Actor {
   /** Seconds since the epoch when the token expires (sockets are cut then). */
   expiresAt: number;
+  sessionId: string | null;
 }
 
 /** A request-like object: passport reads the Authorization header only, never the query string. */
@@ -38,7 +43,10 @@ export interface HeaderCarrier {
 export class AccessTokens {
   private readonly passport = new Passport();
 
-  constructor(private readonly config: Config['jwt']) {
+  constructor(
+    private readonly config: Config['jwt'],
+    private readonly sequelize: Sequelize,
+  ) {
     this.passport.use(
       'jwt',
       new JwtStrategy(
@@ -60,8 +68,8 @@ export class AccessTokens {
     );
   }
 
-  sign(user: { id: string; role: Role; tokenVersion: number }): { token: string; expiresIn: number } {
-    const token = jwt.sign({ role: user.role, typ: ACCESS, ver: user.tokenVersion }, this.config.secret, {
+  sign(user: { id: string; role: Role; tokenVersion: number }, sessionId: string): { token: string; expiresIn: number } {
+    const token = jwt.sign({ role: user.role, typ: ACCESS, ver: user.tokenVersion, sid: sessionId }, this.config.secret, {
       algorithm: ALGORITHM,
       subject: user.id,
       issuer: this.config.issuer,
@@ -90,9 +98,18 @@ export class AccessTokens {
 
   private async resolveActor(payload: Partial<AccessClaims>): Promise<AuthenticatedActor | undefined> {
     if (payload.typ !== ACCESS || typeof payload.exp !== 'number' || typeof payload.sub !== 'string') return undefined;
-    if (typeof payload.ver !== 'number' || !/^[0-9a-f-]{36}$/i.test(payload.sub)) return undefined;
-    const user = await UserModel.findByPk(payload.sub, { attributes: ['id', 'role', 'disabled', 'tokenVersion'] });
-    if (!user || user.disabled || user.tokenVersion !== payload.ver) return undefined;
-    return { id: user.id, role: user.role, expiresAt: payload.exp };
+    if (typeof payload.ver !== 'number' || !UUID.test(payload.sub)) return undefined;
+    if (payload.sid !== undefined && (typeof payload.sid !== 'string' || !UUID.test(payload.sid))) return undefined;
+    const sessionId = payload.sid ?? null;
+    // One round trip: the user as it is now, and whether the token's sign-in was ended.
+    const [user] = await this.sequelize.query<{ id: string; role: Role; disabled: boolean; token_version: number; session_ended: boolean }>(
+      `SELECT u.id, u.role, u.disabled, u.token_version,
+              (:sid::uuid IS NOT NULL AND EXISTS (
+                 SELECT 1 FROM refresh_tokens r WHERE r.family_id = :sid::uuid AND r.revoked_at IS NOT NULL)) AS session_ended
+         FROM users u WHERE u.id = :sub`,
+      { replacements: { sub: payload.sub, sid: sessionId }, type: QueryTypes.SELECT },
+    );
+    if (!user || user.disabled || user.token_version !== payload.ver || user.session_ended) return undefined;
+    return { id: user.id, role: user.role, expiresAt: payload.exp, sessionId };
   }
 }

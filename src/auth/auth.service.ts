@@ -33,9 +33,9 @@ export class AuthService {
       throw new UnauthorizedError(BAD_CREDENTIALS, 'invalid-credentials');
     }
     await this.throttle.recordSuccess(email);
-    const access = this.accessTokens.sign(user);
-    const refreshToken = await this.refreshTokens.issue(user.id);
-    return { accessToken: access.token, refreshToken, tokenType: 'Bearer', expiresIn: access.expiresIn };
+    const session = await this.refreshTokens.issue(user.id);
+    const access = this.accessTokens.sign(user, session.familyId);
+    return { accessToken: access.token, refreshToken: session.token, tokenType: 'Bearer', expiresIn: access.expiresIn };
   }
 
   async refresh(refreshToken: string): Promise<TokenPair> {
@@ -45,7 +45,7 @@ export class AuthService {
     });
     const user = await this.users.findById(rotated.userId);
     if (!user) throw new UnauthorizedError('The refresh token is invalid.', 'invalid-refresh-token');
-    const access = this.accessTokens.sign(user);
+    const access = this.accessTokens.sign(user, rotated.familyId);
     return { accessToken: access.token, refreshToken: rotated.token, tokenType: 'Bearer', expiresIn: access.expiresIn };
   }
 

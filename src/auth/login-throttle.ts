@@ -15,12 +15,13 @@ export class LoginThrottle {
   constructor(
     private readonly config: Config['login'],
     redis: Redis | null,
+    redisKeyPrefix: string,
   ) {
     const duration = config.windowMinutes * 60;
     const make = (keyPrefix: string, points: number): RateLimiterAbstract => {
       const memory = new RateLimiterMemory({ keyPrefix, points, duration });
       return redis
-        ? new RateLimiterRedis({ storeClient: redis, keyPrefix: `qs:${keyPrefix}`, points, duration, insuranceLimiter: memory })
+        ? new RateLimiterRedis({ storeClient: redis, keyPrefix: `${redisKeyPrefix}:${keyPrefix}`, points, duration, insuranceLimiter: memory })
         : memory;
     };
     this.byAccount = make('login-fail-account', config.maxFailures);

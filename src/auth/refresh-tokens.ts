@@ -3,6 +3,7 @@ import type { Sequelize } from 'sequelize-typescript';
 import { QueryTypes, type Transaction } from 'sequelize';
 import type { Config } from '../platform/config';
 import { UnauthorizedError } from '../platform/errors';
+import { recordInternalEvent } from '../platform/events';
 
 const DAY_MS = 86_400_000;
 
@@ -31,7 +32,9 @@ export class RefreshTokens {
     private readonly config: Config['refreshToken'],
   ) {}
 
-  async issue(userId: string, tx?: Transaction, family?: { id: string; expiresAt: Date }): Promise<string> {
+  /** A new token; without `family`, the first of a new sign-in (whose id is the session id of its access tokens). */
+  async issue(userId: string, tx?: Transaction, family?: { id: string; expiresAt: Date }): Promise<{ token: string; familyId: string }> {
+    const familyId = family?.id ?? randomUUID();
     const token = randomBytes(32).toString('base64url');
     const now = Date.now();
     const expiresAt = family?.expiresAt ?? new Date(now + this.config.absoluteTtlDays * DAY_MS);
@@ -40,18 +43,21 @@ export class RefreshTokens {
       `INSERT INTO refresh_tokens (user_id, family_id, token_hash, expires_at, idle_expires_at)
        VALUES (:userId, :familyId, :hash, :expiresAt, :idle)`,
       {
-        replacements: { userId, familyId: family?.id ?? randomUUID(), hash: hashToken(token), expiresAt, idle },
+        replacements: { userId, familyId, hash: hashToken(token), expiresAt, idle },
         transaction: tx,
       },
     );
-    return token;
+    return { token, familyId };
   }
 
   /**
    * Uses up a refresh token and returns its user and a fresh token of the same family.
    * Reuse revokes the family; the revocation is committed even though the request fails.
    */
-  async rotate(token: string, isUserActive: (userId: string, tx: Transaction) => Promise<boolean>): Promise<{ userId: string; token: string }> {
+  async rotate(
+    token: string,
+    isUserActive: (userId: string, tx: Transaction) => Promise<boolean>,
+  ): Promise<{ userId: string; token: string; familyId: string }> {
     const outcome = await this.sequelize.transaction(async (tx) => {
       const [row] = await this.sequelize.query<RefreshRow>('SELECT * FROM refresh_tokens WHERE token_hash = :hash FOR UPDATE', {
         replacements: { hash: hashToken(token) },
@@ -60,7 +66,7 @@ export class RefreshTokens {
       });
       if (!row || row.revoked_at) return { kind: 'invalid' as const };
       if (row.rotated_at) {
-        await this.revokeFamily(row.family_id, tx);
+        await this.revokeFamily(row.user_id, row.family_id, tx);
         return { kind: 'reused' as const };
       }
       const now = Date.now();
@@ -71,7 +77,7 @@ export class RefreshTokens {
         transaction: tx,
       });
       const next = await this.issue(row.user_id, tx, { id: row.family_id, expiresAt: row.expires_at });
-      return { kind: 'rotated' as const, userId: row.user_id, token: next };
+      return { kind: 'rotated' as const, userId: row.user_id, token: next.token, familyId: row.family_id };
     });
     if (outcome.kind === 'reused') {
       throw new UnauthorizedError('This refresh token was already used; the session has been revoked. Sign in again.', 'refresh-token-reused');
@@ -79,26 +85,29 @@ export class RefreshTokens {
     if (outcome.kind === 'invalid') {
       throw new UnauthorizedError('The refresh token is invalid, expired or revoked.', 'invalid-refresh-token');
     }
-    return { userId: outcome.userId, token: outcome.token };
+    return { userId: outcome.userId, token: outcome.token, familyId: outcome.familyId };
   }
 
-  /** Logout: revokes the family of a token belonging to `userId`. Unknown tokens are a 401. */
+  /**
+   * Logout: revokes the family of a token belonging to `userId` (its access tokens stop working and
+   * its sockets are cut). Unknown tokens are a 401.
+   */
   async revokeFamilyOf(token: string, userId: string): Promise<void> {
-    const [rows] = await this.sequelize.query(
-      `UPDATE refresh_tokens SET revoked_at = coalesce(revoked_at, now())
-        WHERE family_id = (SELECT family_id FROM refresh_tokens WHERE token_hash = :hash AND user_id = :userId)
-        RETURNING id`,
-      { replacements: { hash: hashToken(token), userId } },
-    );
-    if ((rows as unknown[]).length === 0) {
-      throw new UnauthorizedError('The refresh token is invalid or not yours.', 'invalid-refresh-token');
-    }
+    await this.sequelize.transaction(async (tx) => {
+      const [row] = await this.sequelize.query<{ family_id: string }>(
+        'SELECT family_id FROM refresh_tokens WHERE token_hash = :hash AND user_id = :userId',
+        { replacements: { hash: hashToken(token), userId }, type: QueryTypes.SELECT, transaction: tx },
+      );
+      if (!row) throw new UnauthorizedError('The refresh token is invalid or not yours.', 'invalid-refresh-token');
+      await this.revokeFamily(userId, row.family_id, tx);
+    });
   }
 
-  private async revokeFamily(familyId: string, tx: Transaction): Promise<void> {
+  private async revokeFamily(userId: string, familyId: string, tx: Transaction): Promise<void> {
     await this.sequelize.query('UPDATE refresh_tokens SET revoked_at = coalesce(revoked_at, now()) WHERE family_id = :familyId', {
       replacements: { familyId },
       transaction: tx,
     });
+    await recordInternalEvent(this.sequelize, tx, { type: 'session.revoked', data: { userId, sessionId: familyId } });
   }
 }

@@ -2,6 +2,7 @@ import { Op, type WhereOptions } from 'sequelize';
 import type { Sequelize } from 'sequelize-typescript';
 import type { Logger } from 'pino';
 import { AppError, ConflictError, NotFoundError, isUniqueViolation } from '../platform/errors';
+import { recordInternalEvent } from '../platform/events';
 import { decodeCursor, toPage, type Page } from '../platform/http/pagination';
 import type { Role, Schemas } from '../platform/http/contract';
 import { UserModel } from './user.model';
@@ -124,6 +125,8 @@ export class UsersService {
           transaction: tx,
         });
       }
+      // Open sockets were authorised with the old role or an enabled account: cut them.
+      if (revokes) await recordInternalEvent(this.sequelize, tx, { type: 'user.sessions_revoked', data: { userId: id } });
       return toUserView(user);
     });
   }

@@ -14,26 +14,13 @@ export interface TestDatabase {
  * Each test run gets a fresh database: a new one on the server of DATABASE_URL when set (CI), else a
  * throw-away embedded PostgreSQL in a temporary directory.
  */
+let created = 0;
+
 export async function createTestDatabase(): Promise<TestDatabase> {
-  const name = `quickstock_test_${Date.now()}_${process.pid}`;
+  created += 1;
   const serverUrl = process.env['DATABASE_URL'];
-  if (serverUrl) {
-    const admin = new Client({ connectionString: serverUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    const url = new URL(serverUrl);
-    url.pathname = `/${name}`;
-    return {
-      url: url.toString(),
-      async drop() {
-        const c = new Client({ connectionString: serverUrl });
-        await c.connect();
-        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-        await c.end();
-      },
-    };
-  }
+  if (serverUrl) return createDatabaseOnServer(serverUrl, `quickstock_test_${Date.now()}_${process.pid}_${created}`);
+  const name = `quickstock_test_${Date.now()}_${process.pid}_${created}`;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'quickstock-test-'));
   const embedded = await startEmbeddedPostgres(dir, name, pino({ level: 'silent' }), { persistent: false });
   return {
@@ -41,6 +28,25 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     async drop() {
       await embedded.stop();
       rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Creates database `name` on the server of `serverUrl` (trust auth, as in CI) and drops it on demand. */
+export async function createDatabaseOnServer(serverUrl: string, name: string): Promise<TestDatabase> {
+  const admin = new Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const c = new Client({ connectionString: serverUrl });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
     },
   };
 }

@@ -30,6 +30,8 @@ export interface Config {
   readonly dataDir: string;
   readonly dbPoolMax: number;
   readonly redisUrl: string | null;
+  /** Namespace of every Redis key and channel (several deployments may share one Redis). */
+  readonly redisKeyPrefix: string;
   readonly logLevel: LogLevel;
   readonly corsOrigins: readonly string[];
   readonly trustProxy: boolean;
@@ -47,6 +49,16 @@ export interface Config {
   readonly seedDemo: boolean;
   readonly reservationTtlMinutes: number;
   readonly sweeperIntervalMs: number;
+  readonly realtime: {
+    /** Engine.IO long-polling besides WebSocket (several instances then need sticky sessions). */
+    readonly polling: boolean;
+    readonly maxMessageBytes: number;
+    readonly maxSocketsPerUser: number;
+    readonly retentionHours: number;
+    readonly replayMaxEvents: number;
+    readonly dispatchPollMs: number;
+    readonly gapTimeoutMs: number;
+  };
 }
 
 function str(env: Env, name: string): string | undefined {
@@ -83,6 +95,12 @@ function url(env: Env, name: string, protocols: readonly string[]): string | nul
   if (!protocols.includes(parsed.protocol)) {
     throw new ConfigError(name, `must use ${protocols.join(' or ')}`);
   }
+  return raw;
+}
+
+function keyPrefix(env: Env, name: string, fallback: string): string {
+  const raw = str(env, name) ?? fallback;
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(raw)) throw new ConfigError(name, 'must be 1-64 letters, digits, ".", "_" or "-"');
   return raw;
 }
 
@@ -151,6 +169,7 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir,
     dbPoolMax: int(env, 'DB_POOL_MAX', 10, 1, 500),
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    redisKeyPrefix: keyPrefix(env, 'REDIS_KEY_PREFIX', 'qs'),
     logLevel: logLevel as LogLevel,
     corsOrigins,
     trustProxy: bool(env, 'TRUST_PROXY', false),
@@ -175,6 +194,15 @@ export function loadConfig(env: Env = process.env): Config {
     seedDemo: bool(env, 'SEED_DEMO', true),
     reservationTtlMinutes: int(env, 'RESERVATION_TTL_MINUTES', 30, 1, 10_080),
     sweeperIntervalMs: int(env, 'SWEEPER_INTERVAL_MS', 15_000, 100, 3_600_000),
+    realtime: {
+      polling: bool(env, 'SOCKET_POLLING', true),
+      maxMessageBytes: int(env, 'SOCKET_MAX_MESSAGE_BYTES', 16 * 1024, 1024, 1024 * 1024),
+      maxSocketsPerUser: int(env, 'SOCKET_MAX_PER_USER', 20, 1, 10_000),
+      retentionHours: int(env, 'EVENT_RETENTION_HOURS', 24, 24, 24 * 90),
+      replayMaxEvents: int(env, 'EVENT_REPLAY_MAX', 1000, 1, 100_000),
+      dispatchPollMs: int(env, 'EVENT_DISPATCH_POLL_MS', 1000, 50, 60_000),
+      gapTimeoutMs: int(env, 'EVENT_GAP_TIMEOUT_MS', 2000, 10, 60_000),
+    },
   };
   return deepFreeze(config);
 }

@@ -1,1 +1,9 @@
-export { recordEvent, EVENTS_CHANNEL, type DomainEvent } from './outbox';
+export {
+  recordEvent,
+  recordInternalEvent,
+  EVENTS_CHANNEL,
+  INTERNAL_EVENT_TYPES,
+  type DomainEvent,
+  type InternalEvent,
+  type InternalEventType,
+} from './outbox';

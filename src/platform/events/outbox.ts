@@ -3,6 +3,10 @@ import { QueryTypes, type Transaction } from 'sequelize';
 
 export const EVENTS_CHANNEL = 'quickstock_events';
 
+/** Events the service sends to itself through the outbox (never to clients, never replayed). */
+export const INTERNAL_EVENT_TYPES = ['session.revoked', 'user.sessions_revoked'] as const;
+export type InternalEventType = (typeof INTERNAL_EVENT_TYPES)[number];
+
 export interface DomainEvent {
   type: string;
   data: Record<string, unknown>;
@@ -10,16 +14,37 @@ export interface DomainEvent {
   customerId?: string | null;
 }
 
+export interface InternalEvent {
+  type: InternalEventType;
+  data: Record<string, unknown>;
+}
+
 /**
  * Writes a domain event to the outbox in the caller's transaction, so the event exists exactly
  * when the change it describes does. NOTIFY wakes dispatchers at commit (and not before).
  */
-export async function recordEvent(sequelize: Sequelize, tx: Transaction, event: DomainEvent): Promise<number> {
+export function recordEvent(sequelize: Sequelize, tx: Transaction, event: DomainEvent): Promise<number> {
+  return insertEvent(sequelize, tx, event.type, event.data, true, event.customerId ?? null);
+}
+
+/** An instruction to every instance (e.g. "disconnect this user's sockets"), delivered like events. */
+export function recordInternalEvent(sequelize: Sequelize, tx: Transaction, event: InternalEvent): Promise<number> {
+  return insertEvent(sequelize, tx, event.type, event.data, false, null);
+}
+
+async function insertEvent(
+  sequelize: Sequelize,
+  tx: Transaction,
+  type: string,
+  data: Record<string, unknown>,
+  audienceStaff: boolean,
+  audienceUserId: string | null,
+): Promise<number> {
   const [row] = await sequelize.query<{ id: string }>(
     `INSERT INTO events (type, data, audience_staff, audience_user_id)
-     VALUES (:type, :data::jsonb, true, :customerId) RETURNING id`,
+     VALUES (:type, :data::jsonb, :audienceStaff, :audienceUserId) RETURNING id`,
     {
-      replacements: { type: event.type, data: JSON.stringify(event.data), customerId: event.customerId ?? null },
+      replacements: { type, data: JSON.stringify(data), audienceStaff, audienceUserId },
       type: QueryTypes.SELECT,
       transaction: tx,
     },

@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { RequestHandler } from 'express';
 
 /** Prometheus metrics: process defaults plus request counts and latencies by route template. */
@@ -12,10 +12,21 @@ export function createMetrics() {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],
   });
-  const domainEvents = new Counter({
-    name: 'quickstock_domain_events_total',
-    help: 'Domain events recorded, by type',
+  const socketsConnected = new Gauge({
+    name: 'quickstock_sockets_connected',
+    help: 'Socket.IO clients connected to this instance',
+    registers: [registry],
+  });
+  const eventsDispatched = new Counter({
+    name: 'quickstock_events_dispatched_total',
+    help: 'Outbox events emitted to Socket.IO by this instance, by type',
     labelNames: ['type'],
+    registers: [registry],
+  });
+  const eventDispatchLag = new Histogram({
+    name: 'quickstock_event_dispatch_lag_seconds',
+    help: 'Time from an event being recorded to its emission',
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30],
     registers: [registry],
   });
   const middleware: RequestHandler = (req, res, next) => {
@@ -26,7 +37,7 @@ export function createMetrics() {
     });
     next();
   };
-  return { registry, middleware, domainEvents };
+  return { registry, middleware, socketsConnected, eventsDispatched, eventDispatchLag };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,0 +1,238 @@
+import { Client } from 'pg';
+import type { Sequelize } from 'sequelize-typescript';
+import { QueryTypes } from 'sequelize';
+import type { Logger } from 'pino';
+import { EVENTS_CHANNEL } from '../platform/events';
+
+/** An outbox row as the dispatcher reads it. */
+export interface OutboxEvent {
+  id: number;
+  type: string;
+  occurredAt: Date;
+  data: Record<string, unknown>;
+  audienceStaff: boolean;
+  audienceUserId: string | null;
+}
+
+export interface DispatcherOptions {
+  /** Safety-net poll, in case a notification is lost (e.g. while the listener reconnects). */
+  pollIntervalMs: number;
+  batchSize: number;
+  /** How long a hole in the id sequence (a transaction still open, or rolled back) holds later events back. */
+  gapTimeoutMs: number;
+  retentionHours: number;
+}
+
+interface StateRow {
+  last_id: string;
+  gap_at: string | null;
+  gap_age_ms: number | null;
+}
+
+interface EventRow {
+  id: string;
+  type: string;
+  occurred_at: Date;
+  data: Record<string, unknown>;
+  audience_staff: boolean;
+  audience_user_id: string | null;
+}
+
+const PURGE_EVERY_MS = 10 * 60_000;
+
+/**
+ * Delivers committed outbox rows, in id order, to `deliver` and marks them dispatched.
+ *
+ * - Wake-ups: LISTEN on the channel that `recordEvent` NOTIFYs at commit, plus a short poll.
+ * - One dispatcher at a time across all instances: each drain locks the single `event_dispatcher`
+ *   row (`FOR UPDATE SKIP LOCKED`; a busy row means another instance is draining and will see
+ *   the same notification), so every event is emitted once and in order.
+ * - Delivery happens inside the drain's transaction, before the rows are marked: a crash at any
+ *   point leaves them undispatched and the next drain (here or on another instance) sends them.
+ *   Delivery is therefore at least once; clients de-duplicate by id.
+ * - Ids come from a sequence, so a transaction that took id 7 may commit after the one that took 8.
+ *   The drain stops at such a hole and waits up to `gapTimeoutMs` for it to fill; a hole that stays
+ *   (a rolled-back transaction) is then skipped, and a straggler that commits later is still sent.
+ */
+export class EventDispatcher {
+  private listener: Client | null = null;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopped = true;
+  private pollTimer: NodeJS.Timeout | null = null;
+  private gapTimer: NodeJS.Timeout | null = null;
+  private reconnectTimer: NodeJS.Timeout | null = null;
+  private lastPurge = 0;
+
+  constructor(
+    private readonly sequelize: Sequelize,
+    private readonly databaseUrl: string,
+    private readonly deliver: (events: OutboxEvent[]) => Promise<void>,
+    private readonly logger: Logger,
+    private readonly options: DispatcherOptions,
+  ) {}
+
+  async start(): Promise<void> {
+    this.stopped = false;
+    await this.listen();
+    this.pollTimer = setInterval(() => void this.drain(), this.options.pollIntervalMs);
+    this.pollTimer.unref();
+    await this.drain();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const timer of [this.pollTimer, this.gapTimer, this.reconnectTimer]) if (timer) clearTimeout(timer);
+    await this.running;
+    const listener = this.listener;
+    this.listener = null;
+    await listener?.end().catch(() => undefined);
+  }
+
+  /** Delivers everything committed so far; concurrent calls coalesce into one more pass. */
+  drain(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = this.loop().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  private async loop(): Promise<void> {
+    do {
+      this.again = false;
+      try {
+        const more = await this.drainOnce();
+        if (more) this.again = true;
+      } catch (err) {
+        this.logger.error({ err }, 'event dispatch failed; will retry');
+        return;
+      }
+    } while (this.again && !this.stopped);
+    await this.purgeOld();
+  }
+
+  /** One batch. Returns true when there may be more to deliver right away. */
+  private async drainOnce(): Promise<boolean> {
+    return this.sequelize.transaction(async (tx) => {
+      const [state] = await this.sequelize.query<StateRow>(
+        `SELECT last_id, gap_at, (extract(epoch FROM now() - gap_since) * 1000)::float8 AS gap_age_ms
+           FROM event_dispatcher WHERE id = 1 FOR UPDATE SKIP LOCKED`,
+        { type: QueryTypes.SELECT, transaction: tx },
+      );
+      if (!state) return false; // another instance is draining
+      const rows = await this.sequelize.query<EventRow>(
+        `SELECT id, type, occurred_at, data, audience_staff, audience_user_id
+           FROM events WHERE dispatched_at IS NULL ORDER BY id LIMIT :limit FOR UPDATE SKIP LOCKED`,
+        { replacements: { limit: this.options.batchSize }, type: QueryTypes.SELECT, transaction: tx },
+      );
+      let lastId = Number(state.last_id);
+      let gapAt: number | null = null;
+      const ready: OutboxEvent[] = [];
+      for (const row of rows) {
+        const id = Number(row.id);
+        if (id > lastId + 1) {
+          const knownGap = state.gap_at !== null && Number(state.gap_at) === lastId + 1;
+          if (!knownGap || (state.gap_age_ms ?? 0) < this.options.gapTimeoutMs) {
+            gapAt = lastId + 1;
+            break;
+          }
+          this.logger.warn({ from: lastId + 1, to: id - 1 }, 'event ids never committed; skipping them');
+        }
+        ready.push(toOutboxEvent(row));
+        lastId = Math.max(lastId, id);
+      }
+      if (ready.length > 0) {
+        await this.deliver(ready);
+        await this.sequelize.query('UPDATE events SET dispatched_at = now() WHERE id IN (:ids)', {
+          replacements: { ids: ready.map((e) => e.id) },
+          transaction: tx,
+        });
+      }
+      await this.sequelize.query(
+        `UPDATE event_dispatcher
+            SET last_id = :lastId, updated_at = now(), gap_at = :gapAt,
+                gap_since = CASE WHEN :gapAt::bigint IS NULL THEN NULL
+                                 WHEN gap_at = :gapAt::bigint THEN gap_since ELSE now() END
+          WHERE id = 1`,
+        { replacements: { lastId, gapAt }, transaction: tx },
+      );
+      if (gapAt !== null) this.retryAfterGap();
+      return gapAt === null && rows.length === this.options.batchSize;
+    });
+  }
+
+  private retryAfterGap(): void {
+    if (this.gapTimer || this.stopped) return;
+    this.gapTimer = setTimeout(() => {
+      this.gapTimer = null;
+      void this.drain();
+    }, Math.ceil(this.options.gapTimeoutMs / 4));
+    this.gapTimer.unref();
+  }
+
+  private async listen(): Promise<void> {
+    const client = new Client({ connectionString: this.databaseUrl, application_name: 'quickstock-dispatcher', keepAlive: true });
+    client.on('notification', () => void this.drain());
+    client.on('error', (err) => {
+      this.logger.warn({ err: err.message }, 'event listener connection lost; reconnecting');
+      this.scheduleReconnect();
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${EVENTS_CHANNEL}`);
+      this.listener = client;
+    } catch (err) {
+      this.logger.warn({ err }, 'event listener could not connect; polling until it can');
+      await client.end().catch(() => undefined);
+      this.scheduleReconnect();
+    }
+  }
+
+  private scheduleReconnect(): void {
+    if (this.stopped || this.reconnectTimer) return;
+    const old = this.listener;
+    this.listener = null;
+    void old?.end().catch(() => undefined);
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = null;
+      if (this.stopped) return;
+      void this.listen().then(() => this.drain());
+    }, 1_000);
+    this.reconnectTimer.unref();
+  }
+
+  /** Events are kept for replay for `retentionHours`, then deleted in small batches. */
+  private async purgeOld(): Promise<void> {
+    if (this.stopped || Date.now() - this.lastPurge < PURGE_EVERY_MS) return;
+    this.lastPurge = Date.now();
+    try {
+      await this.sequelize.query(
+        `DELETE FROM events WHERE id IN (
+           SELECT id FROM events
+            WHERE dispatched_at IS NOT NULL AND occurred_at < now() - make_interval(hours => :hours)
+            ORDER BY id LIMIT 10000)`,
+        { replacements: { hours: this.options.retentionHours } },
+      );
+    } catch (err) {
+      this.logger.warn({ err }, 'purging old events failed');
+    }
+  }
+}
+
+export function toOutboxEvent(row: EventRow): OutboxEvent {
+  return {
+    id: Number(row.id),
+    type: row.type,
+    occurredAt: row.occurred_at,
+    data: row.data,
+    audienceStaff: row.audience_staff,
+    audienceUserId: row.audience_user_id,
+  };
+}
+
+export type { EventRow };

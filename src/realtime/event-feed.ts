@@ -1,0 +1,62 @@
+import type { Sequelize } from 'sequelize-typescript';
+import { QueryTypes } from 'sequelize';
+import type { QuickStockEvent } from '../../generated/asyncapi';
+import type { Config } from '../platform/config';
+import { isStaff } from '../platform/http/contract';
+import type { AuthenticatedActor } from '../auth';
+import { toOutboxEvent, type EventRow, type OutboxEvent } from './event-dispatcher';
+
+/** Reads the outbox for replay: only what the client may see, only what has been dispatched. */
+export class EventFeed {
+  constructor(
+    private readonly sequelize: Sequelize,
+    private readonly options: Config['realtime'],
+  ) {}
+
+  envelope(event: OutboxEvent): QuickStockEvent {
+    return { id: event.id, type: event.type, occurredAt: event.occurredAt.toISOString(), data: event.data } as unknown as QuickStockEvent;
+  }
+
+  /**
+   * Events after `afterId` already sent live to others, in id order. When more were missed than
+   * the replay cap, the most recent ones are sent (the client should reload state over REST).
+   */
+  async missedSince(actor: AuthenticatedActor, afterId: number): Promise<QuickStockEvent[]> {
+    const rows = await this.sequelize.query<EventRow>(
+      `SELECT * FROM (
+         SELECT id, type, occurred_at, data, audience_staff, audience_user_id FROM events
+          WHERE id > :afterId AND dispatched_at IS NOT NULL AND ${audienceFilter(actor)}
+            AND occurred_at > now() - make_interval(hours => :hours)
+          ORDER BY id DESC LIMIT :limit) recent
+        ORDER BY id`,
+      {
+        replacements: { afterId, userId: actor.id, hours: this.options.retentionHours, limit: this.options.replayMaxEvents },
+        type: QueryTypes.SELECT,
+      },
+    );
+    return rows.map((row) => this.envelope(toOutboxEvent(row)));
+  }
+
+  /**
+   * After the socket joined its rooms: the events dispatched between the first replay query and
+   * the join. Taking the dispatcher's row lock in share mode waits for a drain in progress (which
+   * may have emitted before the join) to commit, so none of its events is missed.
+   */
+  async dispatchedSince(actor: AuthenticatedActor, afterId: number): Promise<QuickStockEvent[]> {
+    return this.sequelize.transaction(async (tx) => {
+      await this.sequelize.query('SELECT 1 FROM event_dispatcher WHERE id = 1 FOR SHARE', { transaction: tx });
+      const rows = await this.sequelize.query<EventRow>(
+        `SELECT id, type, occurred_at, data, audience_staff, audience_user_id FROM events
+          WHERE id > :afterId AND dispatched_at IS NOT NULL AND ${audienceFilter(actor)}
+          ORDER BY id LIMIT :limit`,
+        { replacements: { afterId, userId: actor.id, limit: this.options.replayMaxEvents }, type: QueryTypes.SELECT, transaction: tx },
+      );
+      return rows.map((row) => this.envelope(toOutboxEvent(row)));
+    });
+  }
+}
+
+/** Staff see every client event; a customer, the events addressed to it. Internal events have neither audience. */
+function audienceFilter(actor: AuthenticatedActor): string {
+  return isStaff(actor) ? 'audience_staff' : 'audience_user_id = :userId';
+}

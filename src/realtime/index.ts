@@ -1,0 +1,2 @@
+export { EventDispatcher, type OutboxEvent } from './event-dispatcher';
+export { RealtimeGateway, CLIENT_EVENT_TYPES, HANDSHAKE_ERRORS } from './socket-gateway';

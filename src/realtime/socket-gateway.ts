@@ -1,0 +1,230 @@
+import type http from 'node:http';
+import { Server, type Socket } from 'socket.io';
+import { createAdapter } from '@socket.io/redis-adapter';
+import { Redis } from 'ioredis';
+import type { Sequelize } from 'sequelize-typescript';
+import type { Logger } from 'pino';
+import type { ServerToClientEvents } from '../../generated/asyncapi';
+import type { Config } from '../platform/config';
+import type { Metrics } from '../platform/http/metrics';
+import { isStaff } from '../platform/http/contract';
+import type { AccessTokens, AuthenticatedActor } from '../auth';
+import type { OutboxEvent } from './event-dispatcher';
+import { EventFeed } from './event-feed';
+import { isAllowedOrigin } from './origin';
+
+/** The events clients may receive: every message of the AsyncAPI contract (checked by the compiler). */
+export const CLIENT_EVENT_TYPES = [
+  'order.created',
+  'order.status_changed',
+  'inventory.low_stock',
+  'payment.updated',
+  'shipment.updated',
+] as const satisfies readonly (keyof ServerToClientEvents)[];
+type ClientEventType = (typeof CLIENT_EVENT_TYPES)[number];
+type MissingType = Exclude<keyof ServerToClientEvents, ClientEventType>;
+const everyContractEventIsListed: MissingType extends never ? true : false = true;
+void everyContractEventIsListed;
+
+/** Messages of the handshake's `connect_error` (documented in the AsyncAPI description). */
+export const HANDSHAKE_ERRORS = {
+  unauthorized: 'unauthorized',
+  badLastEventId: 'invalid_last_event_id',
+  tooManyConnections: 'too_many_connections',
+} as const;
+
+export interface SocketData {
+  actor: AuthenticatedActor;
+  lastEventId: number | null;
+}
+
+type ClientToServerEvents = Record<string, never>;
+type InterServerEvents = Record<string, never>;
+type QuickStockServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+type QuickStockSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+
+const MAX_TIMER_MS = 2_147_483_647;
+/** A client has no business sending events; a few (pings from libraries) are tolerated, a flood is cut. */
+const CLIENT_PACKETS_PER_10S = 20;
+
+const staffRoom = 'staff';
+const userRoom = (userId: string) => `user:${userId}`;
+/** Every socket of a user, whatever its role: used to cut sessions; never emitted to. */
+const accountRoom = (userId: string) => `account:${userId}`;
+/** The sockets opened with the access tokens of one sign-in: cut on logout. */
+const sessionRoom = (sessionId: string) => `session:${sessionId}`;
+
+export interface GatewayDeps {
+  config: Config;
+  logger: Logger;
+  sequelize: Sequelize;
+  accessTokens: AccessTokens;
+  metrics: Metrics;
+}
+
+/**
+ * The Socket.IO side of the service: the handshake (same token check as the REST API, Origin
+ * check, replay cursor), rooms, replay of missed events, delivery of outbox events and the cutting
+ * of sockets whose token expired, whose session was signed out or whose user was disabled.
+ */
+export class RealtimeGateway {
+  readonly io: QuickStockServer;
+  private readonly feed: EventFeed;
+  private readonly adapterClients: Redis[] = [];
+
+  constructor(
+    httpServer: http.Server,
+    private readonly deps: GatewayDeps,
+  ) {
+    const { config } = deps;
+    this.feed = new EventFeed(deps.sequelize, config.realtime);
+    this.io = new Server(httpServer, {
+      path: '/socket.io',
+      serveClient: false,
+      transports: config.realtime.polling ? ['polling', 'websocket'] : ['websocket'],
+      maxHttpBufferSize: config.realtime.maxMessageBytes,
+      connectTimeout: 10_000,
+      pingInterval: 20_000,
+      pingTimeout: 20_000,
+      cors: config.corsOrigins.length > 0 ? { origin: [...config.corsOrigins], credentials: false } : undefined,
+      // cors only instructs browsers; a non-browser client can send any Origin, so check it here.
+      allowRequest: (req, callback) => {
+        const allowed = isAllowedOrigin(req.headers.origin, req.headers.host, config.corsOrigins);
+        callback(allowed ? null : 'origin not allowed', allowed);
+      },
+    });
+    if (config.redisUrl) {
+      const pub = new Redis(config.redisUrl, { lazyConnect: false });
+      const sub = pub.duplicate();
+      for (const client of [pub, sub]) client.on('error', (err) => deps.logger.warn({ err: err.message }, 'socket.io redis adapter error'));
+      this.adapterClients.push(pub, sub);
+      this.io.adapter(createAdapter(pub, sub, { key: `${config.redisKeyPrefix}:socket.io` }));
+    }
+    this.io.use((socket, next) => {
+      this.authenticate(socket).then(
+        () => next(),
+        (err: Error) => next(err),
+      );
+    });
+    this.io.on('connection', (socket) => {
+      this.onConnection(socket).catch((err: unknown) => {
+        deps.logger.error({ err }, 'socket set-up failed');
+        socket.disconnect(true);
+      });
+    });
+  }
+
+  /** Called by the dispatcher, in id order, inside its transaction. */
+  deliver(events: OutboxEvent[]): Promise<void> {
+    for (const event of events) {
+      if (event.type === 'session.revoked') {
+        this.io.in(sessionRoom(String(event.data['sessionId']))).disconnectSockets(true);
+        continue;
+      }
+      if (event.type === 'user.sessions_revoked') {
+        this.io.in(accountRoom(String(event.data['userId']))).disconnectSockets(true);
+        continue;
+      }
+      if (!isClientEventType(event.type)) {
+        this.deps.logger.warn({ type: event.type, id: event.id }, 'outbox event of unknown type not emitted');
+        continue;
+      }
+      const rooms: string[] = [];
+      if (event.audienceStaff) rooms.push(staffRoom);
+      if (event.audienceUserId) rooms.push(userRoom(event.audienceUserId));
+      if (rooms.length === 0) continue;
+      // One emit to the union of rooms: a socket in both gets the event once.
+      this.io.to(rooms).emit(event.type, this.feed.envelope(event) as never);
+      this.deps.metrics.eventsDispatched.inc({ type: event.type });
+      this.deps.metrics.eventDispatchLag.observe((Date.now() - event.occurredAt.getTime()) / 1000);
+    }
+    return Promise.resolve();
+  }
+
+  async close(): Promise<void> {
+    this.io.disconnectSockets(true);
+    await new Promise<void>((resolve) => {
+      // Closes Engine.IO; the HTTP server itself is closed by its owner.
+      this.io.engine.close();
+      resolve();
+    });
+    for (const client of this.adapterClients) client.disconnect();
+  }
+
+  private async authenticate(socket: QuickStockSocket): Promise<void> {
+    const auth = (socket.handshake.auth ?? {}) as { token?: unknown; lastEventId?: unknown };
+    if (typeof auth.token !== 'string' || auth.token.length === 0 || auth.token.length > 4096) {
+      throw new Error(HANDSHAKE_ERRORS.unauthorized);
+    }
+    let lastEventId: number | null = null;
+    if (auth.lastEventId !== undefined && auth.lastEventId !== null) {
+      const raw = auth.lastEventId;
+      const value = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d{1,15}$/.test(raw) ? Number(raw) : NaN;
+      if (!Number.isSafeInteger(value) || value < 0) throw new Error(HANDSHAKE_ERRORS.badLastEventId);
+      lastEventId = value;
+    }
+    let actor: AuthenticatedActor;
+    try {
+      actor = await this.deps.accessTokens.authenticateToken(auth.token);
+    } catch {
+      throw new Error(HANDSHAKE_ERRORS.unauthorized);
+    }
+    const sockets = await this.io.in(accountRoom(actor.id)).local.fetchSockets();
+    if (sockets.length >= this.deps.config.realtime.maxSocketsPerUser) throw new Error(HANDSHAKE_ERRORS.tooManyConnections);
+    socket.data = { actor, lastEventId };
+  }
+
+  private async onConnection(socket: QuickStockSocket): Promise<void> {
+    const { actor, lastEventId } = socket.data;
+    this.deps.metrics.socketsConnected.inc();
+    socket.on('disconnect', () => {
+      clearTimeout(expiry);
+      this.deps.metrics.socketsConnected.dec();
+    });
+    // The token's life is the socket's life: clients reconnect with a fresh token.
+    const expiry = setTimeout(() => socket.disconnect(true), Math.min(MAX_TIMER_MS, Math.max(0, actor.expiresAt * 1000 - Date.now())));
+    expiry.unref();
+    this.limitClientPackets(socket);
+
+    const rooms = [isStaff(actor) ? staffRoom : userRoom(actor.id), accountRoom(actor.id)];
+    if (actor.sessionId) rooms.push(sessionRoom(actor.sessionId));
+    if (lastEventId === null) {
+      await socket.join(rooms);
+      return;
+    }
+    // Replay: what was missed, then join the rooms, then what was dispatched meanwhile (the client
+    // de-duplicates by id the few events that may arrive both ways).
+    let sent = lastEventId;
+    for (const event of await this.feed.missedSince(actor, lastEventId)) {
+      socket.emit(event.type as ClientEventType, event as never);
+      sent = event.id;
+    }
+    await socket.join(rooms);
+    for (const event of await this.feed.dispatchedSince(actor, sent)) {
+      socket.emit(event.type as ClientEventType, event as never);
+    }
+  }
+
+  private limitClientPackets(socket: QuickStockSocket): void {
+    let windowStart = Date.now();
+    let count = 0;
+    socket.use((_packet, next) => {
+      const now = Date.now();
+      if (now - windowStart > 10_000) {
+        windowStart = now;
+        count = 0;
+      }
+      count += 1;
+      if (count === CLIENT_PACKETS_PER_10S + 1) {
+        this.deps.logger.warn({ userId: socket.data.actor.id }, 'socket sent too many packets; disconnected');
+        socket.disconnect(true);
+      }
+      if (count > CLIENT_PACKETS_PER_10S) return;
+      next();
+    });
+  }
+}
+
+function isClientEventType(type: string): type is ClientEventType {
+  return (CLIENT_EVENT_TYPES as readonly string[]).includes(type);
+}
