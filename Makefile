@@ -37,3 +37,7 @@ lint: install
 
 migrate: build
 	node dist/src/cli.js migrate
+
+## Benchmark the production build against a bare node:http + pg reference (prints a table; ~5 min)
+bench: build
+	npx tsx bench/run.ts

@@ -5,7 +5,8 @@
  *   npm run build && npx tsx bench/push-latency.ts [sockets=200] [changes=200]
  */
 import { io, type Socket } from 'socket.io-client';
-import { BENCH_ADMIN, call, createBenchDatabase, percentile, startBuiltService } from './service';
+import { createTestDatabase } from '../test/support/database';
+import { BENCH_ADMIN, call, percentile, startBuiltService } from './service';
 
 export interface PushLatency {
   sockets: number;
@@ -87,9 +88,9 @@ export async function measurePushLatency(baseUrl: string, socketCount: number, c
 async function main(): Promise<void> {
   const socketCount = Number(process.argv[2] ?? 200);
   const changes = Number(process.argv[3] ?? 200);
-  const database = await createBenchDatabase();
+  const database = await createTestDatabase(); // a fresh database on DATABASE_URL's server, or an embedded one
   // One admin token opens every socket here, so lift the per-user cap.
-  const service = await startBuiltService(database, { SOCKET_MAX_PER_USER: String(socketCount + 10) });
+  const service = await startBuiltService(database.url, { SOCKET_MAX_PER_USER: String(socketCount + 10) });
   try {
     const result = await measurePushLatency(service.baseUrl, socketCount, changes);
     const ms = (v: number) => `${v.toFixed(1)} ms`;

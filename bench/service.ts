@@ -1,9 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { createDatabaseOnServer } from '../test/support/database';
 
 export const BENCH_ADMIN = { email: 'bench-admin@quickstock.test', password: 'bench-admin-password-1' };
 export const BENCH_JWT_SECRET = 'bench-secret-that-is-long-enough-for-hs256-0123456789';
@@ -20,41 +19,16 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export interface BenchDatabase {
-  /** postgres://… of the benchmark database (a fresh one on DATABASE_URL's server), or null for embedded. */
-  url: string | null;
-  dataDir: string;
-  drop(): Promise<void>;
-}
-
-/** A fresh database on DATABASE_URL's server, or a fresh data directory for the embedded PostgreSQL. */
-export async function createBenchDatabase(): Promise<BenchDatabase> {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'quickstock-bench-'));
-  const serverUrl = process.env['DATABASE_URL'];
-  if (!serverUrl) {
-    return { url: null, dataDir, drop: async () => rmSync(dataDir, { recursive: true, force: true }) };
-  }
-  const database = await createDatabaseOnServer(serverUrl, `quickstock_bench_${Date.now()}_${process.pid}`);
-  return {
-    url: database.url,
-    dataDir,
-    async drop() {
-      await database.drop();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
-
 export interface RunningService {
   baseUrl: string;
   process: ChildProcess;
   stop(): Promise<void>;
 }
 
-/** Starts the production build (`dist/src/main.js`) as a child process and waits until it is ready. */
-export async function startBuiltService(database: BenchDatabase, env: Record<string, string> = {}): Promise<RunningService> {
+/** Starts the production build (`dist/src/main.js`) on `databaseUrl` as a child process and waits until it is ready. */
+export async function startBuiltService(databaseUrl: string, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<RunningService> {
   const port = await freePort();
-  const child = spawn(process.execPath, [path.join(ROOT, 'dist/src/main.js')], {
+  const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'dist/src/main.js')], {
     cwd: ROOT,
     env: {
       PATH: process.env['PATH'] ?? '',
@@ -67,8 +41,8 @@ export async function startBuiltService(database: BenchDatabase, env: Record<str
       JWT_SECRET: BENCH_JWT_SECRET,
       ADMIN_EMAIL: BENCH_ADMIN.email,
       ADMIN_PASSWORD: BENCH_ADMIN.password,
-      DATA_DIR: database.dataDir,
-      ...(database.url ? { DATABASE_URL: database.url } : {}),
+      DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'quickstock-bench-')),
+      DATABASE_URL: databaseUrl,
       ...env,
     },
     stdio: ['ignore', 'inherit', 'inherit'],

@@ -1,12 +1,17 @@
 import 'reflect-metadata';
-import { loadConfig, ConfigError } from './platform/config';
+import cluster, { type Worker } from 'node:cluster';
+import type { Logger } from 'pino';
+import { loadConfig, ConfigError, type Config } from './platform/config';
 import { createLogger } from './platform/logger';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './platform/db/embedded-postgres';
 import { startServer } from './server';
 
-/** Process entry: config → database → migrations → server, and a graceful stop on SIGTERM/SIGINT. */
+/**
+ * Process entry: config → database → migrations → server, and a graceful stop on SIGTERM/SIGINT.
+ * With CLUSTER_WORKERS above 1 this process becomes the primary of that many workers.
+ */
 async function main(): Promise<void> {
-  let config;
+  let config: Config;
   try {
     config = loadConfig();
   } catch (err) {
@@ -17,12 +22,13 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config.logLevel);
-  let embedded: EmbeddedDatabase | undefined;
-  let databaseUrl = config.databaseUrl;
-  if (databaseUrl === null) {
-    embedded = await startEmbeddedPostgres(config.dataDir, 'quickstock', logger);
-    databaseUrl = embedded.url;
-  }
+  if (config.clusterWorkers > 1 && cluster.isPrimary) await runPrimary(config, logger);
+  else await runServer(config, logger);
+}
+
+/** A single process, or one cluster worker (which is given DATABASE_URL by its primary). */
+async function runServer(config: Config, logger: Logger): Promise<void> {
+  const { databaseUrl, embedded } = await openDatabase(config, logger);
   let server;
   try {
     server = await startServer(config, logger, databaseUrl);
@@ -31,21 +37,84 @@ async function main(): Promise<void> {
     await embedded?.stop();
     process.exit(1);
   }
+  onSignal(logger, async () => {
+    await server.stop();
+    await embedded?.stop();
+  });
+  // A worker whose primary died must not linger.
+  if (cluster.isWorker) process.on('disconnect', () => process.kill(process.pid, 'SIGTERM'));
+}
+
+/**
+ * The primary owns the embedded PostgreSQL (if any) and forks the workers one after another, so the
+ * first alone applies migrations and seeds; a worker that dies is replaced. Workers share the port
+ * (node:cluster hands connections round-robin) and share everything else through PostgreSQL and Redis.
+ */
+async function runPrimary(config: Config, logger: Logger): Promise<void> {
+  const { databaseUrl, embedded } = await openDatabase(config, logger);
+  const workerEnv = { DATABASE_URL: databaseUrl, JWT_SECRET: config.jwt.secret };
+  let stopping = false;
+  const fork = () =>
+    new Promise<Worker>((resolve, reject) => {
+      const worker = cluster.fork(workerEnv);
+      const failed = (code: number) => reject(new Error(`worker ${worker.id} exited with code ${code} while starting`));
+      worker.once('exit', failed);
+      worker.once('listening', () => {
+        worker.off('exit', failed);
+        resolve(worker);
+      });
+    });
+  try {
+    for (let i = 0; i < config.clusterWorkers; i += 1) await fork();
+  } catch (err) {
+    logger.fatal({ err }, 'start-up failed');
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.kill('SIGTERM');
+    await embedded?.stop();
+    process.exit(1);
+  }
+  logger.info({ workers: config.clusterWorkers }, 'QuickStock cluster started');
+  cluster.on('exit', (worker, code, signal) => {
+    if (stopping) return;
+    logger.error({ worker: worker.id, code, signal }, 'worker died; starting another');
+    fork().catch((err: unknown) => logger.error({ err }, 'replacement worker failed to start'));
+  });
+  onSignal(logger, async () => {
+    stopping = true;
+    const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined);
+    await Promise.all(
+      workers.map(
+        (worker) =>
+          new Promise<void>((resolve) => {
+            if (worker.isDead()) return resolve();
+            worker.once('exit', () => resolve());
+            worker.process.kill('SIGTERM');
+          }),
+      ),
+    );
+    await embedded?.stop();
+  });
+}
+
+/** DATABASE_URL, or the embedded PostgreSQL under DATA_DIR (started here, stopped by the caller). */
+async function openDatabase(config: Config, logger: Logger): Promise<{ databaseUrl: string; embedded?: EmbeddedDatabase }> {
+  if (config.databaseUrl !== null) return { databaseUrl: config.databaseUrl };
+  const embedded = await startEmbeddedPostgres(config.dataDir, 'quickstock', logger);
+  return { databaseUrl: embedded.url, embedded };
+}
+
+function onSignal(logger: Logger, stop: () => Promise<void>): void {
   let signalled = false;
   const shutdown = (signal: string) => {
     if (signalled) return;
     signalled = true;
     logger.info({ signal }, 'shutting down');
-    void server
-      .stop()
-      .then(() => embedded?.stop())
-      .then(
-        () => process.exit(0),
-        (err: unknown) => {
-          logger.error({ err }, 'shutdown failed');
-          process.exit(1);
-        },
-      );
+    stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));

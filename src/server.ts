@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import type { Sequelize } from 'sequelize-typescript';
 import type { Config } from './platform/config';
 import { createDatabase } from './platform/db/database';
 import { migrate } from './platform/db/migrator';
@@ -48,7 +49,7 @@ export async function startServer(config: Config, logger: Logger, databaseUrl: s
   });
   const port = (server.address() as AddressInfo).port;
 
-  const dispatcher = new EventDispatcher(sequelize, databaseUrl, (events) => realtime.deliver(events), logger, {
+  const dispatcher = new EventDispatcher(sequelize, (events) => realtime.deliver(events), logger, {
     pollIntervalMs: config.realtime.dispatchPollMs,
     gapTimeoutMs: config.realtime.gapTimeoutMs,
     retentionHours: config.realtime.retentionHours,
@@ -74,6 +75,8 @@ export async function startServer(config: Config, logger: Logger, databaseUrl: s
         // In-flight requests get a grace period, then their connections are cut.
         const timer = setTimeout(() => server.closeAllConnections(), 10_000);
         await closed;
+        // Handlers of requests whose clients already left may still be waiting for the database.
+        await drainPool(sequelize, 10_000);
         clearTimeout(timer);
         await sweeper.stop();
         redis?.disconnect();
@@ -83,4 +86,13 @@ export async function startServer(config: Config, logger: Logger, databaseUrl: s
       return stopping;
     },
   };
+}
+
+/** Waits until no query holds or waits for a pooled connection (or the grace period ends). */
+async function drainPool(sequelize: Sequelize, graceMs: number): Promise<void> {
+  const pool = (sequelize.connectionManager as unknown as { pool?: { using?: number; waiting?: number } }).pool;
+  const deadline = Date.now() + graceMs;
+  while (pool && (pool.using ?? 0) + (pool.waiting ?? 0) > 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }

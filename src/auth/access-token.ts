@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { Passport } from 'passport';
 import { ExtractJwt, Strategy as JwtStrategy } from 'passport-jwt';
@@ -42,17 +42,23 @@ export interface HeaderCarrier {
  */
 export class AccessTokens {
   private readonly passport = new Passport();
+  /**
+   * A KeyObject, not the string: given a string, jsonwebtoken first tries to parse it as a PEM
+   * public key on every call and catches the failure — a sixth of the CPU of a cheap GET.
+   */
+  private readonly key: KeyObject;
 
   constructor(
     private readonly config: Config['jwt'],
     private readonly sequelize: Sequelize,
   ) {
+    this.key = createSecretKey(Buffer.from(config.secret, 'utf8'));
     this.passport.use(
       'jwt',
       new JwtStrategy(
         {
           jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-          secretOrKey: config.secret,
+          secretOrKey: this.key as unknown as string,
           algorithms: [ALGORITHM],
           issuer: config.issuer,
           audience: config.audience,
@@ -69,7 +75,7 @@ export class AccessTokens {
   }
 
   sign(user: { id: string; role: Role; tokenVersion: number }, sessionId: string): { token: string; expiresIn: number } {
-    const token = jwt.sign({ role: user.role, typ: ACCESS, ver: user.tokenVersion, sid: sessionId }, this.config.secret, {
+    const token = jwt.sign({ role: user.role, typ: ACCESS, ver: user.tokenVersion, sid: sessionId }, this.key, {
       algorithm: ALGORITHM,
       subject: user.id,
       issuer: this.config.issuer,

@@ -1,8 +1,7 @@
-import { Client } from 'pg';
 import type { Sequelize } from 'sequelize-typescript';
 import { QueryTypes } from 'sequelize';
 import type { Logger } from 'pino';
-import { EVENTS_CHANNEL } from '../platform/events';
+import { outboxSignal } from '../platform/events';
 
 /** An outbox row as the dispatcher reads it. */
 export interface OutboxEvent {
@@ -15,7 +14,7 @@ export interface OutboxEvent {
 }
 
 export interface DispatcherOptions {
-  /** Safety-net poll, in case a notification is lost (e.g. while the listener reconnects). */
+  /** Poll for events this process was not woken for (a crashed instance's, or a drain that failed). */
   pollIntervalMs: number;
   batchSize: number;
   /** How long a hole in the id sequence (a transaction still open, or rolled back) holds later events back. */
@@ -43,10 +42,10 @@ const PURGE_EVERY_MS = 10 * 60_000;
 /**
  * Delivers committed outbox rows, in id order, to `deliver` and marks them dispatched.
  *
- * - Wake-ups: LISTEN on the channel that `recordEvent` NOTIFYs at commit, plus a short poll.
+ * - Wake-ups: after every local commit that wrote events (`outboxSignal`), plus a short poll.
  * - One dispatcher at a time across all instances: each drain locks the single `event_dispatcher`
- *   row (`FOR UPDATE SKIP LOCKED`; a busy row means another instance is draining and will see
- *   the same notification), so every event is emitted once and in order.
+ *   row (`FOR UPDATE SKIP LOCKED`); when another instance holds it, this one tries again a moment
+ *   later, so every event is emitted once, in order, promptly, by whichever instance drains.
  * - Delivery happens inside the drain's transaction, before the rows are marked: a crash at any
  *   point leaves them undispatched and the next drain (here or on another instance) sends them.
  *   Delivery is therefore at least once; clients de-duplicate by id.
@@ -54,19 +53,19 @@ const PURGE_EVERY_MS = 10 * 60_000;
  *   The drain stops at such a hole and waits up to `gapTimeoutMs` for it to fill; a hole that stays
  *   (a rolled-back transaction) is then skipped, and a straggler that commits later is still sent.
  */
+const BUSY_RETRY_MS = 20;
+
 export class EventDispatcher {
-  private listener: Client | null = null;
   private running: Promise<void> | null = null;
   private again = false;
   private stopped = true;
   private pollTimer: NodeJS.Timeout | null = null;
-  private gapTimer: NodeJS.Timeout | null = null;
-  private reconnectTimer: NodeJS.Timeout | null = null;
+  private retryTimer: NodeJS.Timeout | null = null;
   private lastPurge = 0;
+  private readonly wake = () => void this.drain();
 
   constructor(
     private readonly sequelize: Sequelize,
-    private readonly databaseUrl: string,
     private readonly deliver: (events: OutboxEvent[]) => Promise<void>,
     private readonly logger: Logger,
     private readonly options: DispatcherOptions,
@@ -74,7 +73,7 @@ export class EventDispatcher {
 
   async start(): Promise<void> {
     this.stopped = false;
-    await this.listen();
+    outboxSignal.on('committed', this.wake);
     this.pollTimer = setInterval(() => void this.drain(), this.options.pollIntervalMs);
     this.pollTimer.unref();
     await this.drain();
@@ -82,11 +81,11 @@ export class EventDispatcher {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const timer of [this.pollTimer, this.gapTimer, this.reconnectTimer]) if (timer) clearTimeout(timer);
+    outboxSignal.off('committed', this.wake);
+    for (const timer of [this.pollTimer, this.retryTimer]) if (timer) clearTimeout(timer);
+    this.pollTimer = null;
+    this.retryTimer = null;
     await this.running;
-    const listener = this.listener;
-    this.listener = null;
-    await listener?.end().catch(() => undefined);
   }
 
   /** Delivers everything committed so far; concurrent calls coalesce into one more pass. */
@@ -106,8 +105,10 @@ export class EventDispatcher {
     do {
       this.again = false;
       try {
-        const more = await this.drainOnce();
-        if (more) this.again = true;
+        const outcome = await this.drainOnce();
+        if (outcome === 'more') this.again = true;
+        if (outcome === 'busy') this.retryIn(BUSY_RETRY_MS);
+        if (outcome === 'gap') this.retryIn(Math.ceil(this.options.gapTimeoutMs / 4));
       } catch (err) {
         this.logger.error({ err }, 'event dispatch failed; will retry');
         return;
@@ -116,15 +117,15 @@ export class EventDispatcher {
     await this.purgeOld();
   }
 
-  /** One batch. Returns true when there may be more to deliver right away. */
-  private async drainOnce(): Promise<boolean> {
+  /** One batch: 'more' when there may be more to deliver right away. */
+  private async drainOnce(): Promise<'done' | 'more' | 'busy' | 'gap'> {
     return this.sequelize.transaction(async (tx) => {
       const [state] = await this.sequelize.query<StateRow>(
         `SELECT last_id, gap_at, (extract(epoch FROM now() - gap_since) * 1000)::float8 AS gap_age_ms
            FROM event_dispatcher WHERE id = 1 FOR UPDATE SKIP LOCKED`,
         { type: QueryTypes.SELECT, transaction: tx },
       );
-      if (!state) return false; // another instance is draining
+      if (!state) return 'busy'; // another instance is draining
       const rows = await this.sequelize.query<EventRow>(
         `SELECT id, type, occurred_at, data, audience_staff, audience_user_id
            FROM events WHERE dispatched_at IS NULL ORDER BY id LIMIT :limit FOR UPDATE SKIP LOCKED`,
@@ -161,49 +162,18 @@ export class EventDispatcher {
           WHERE id = 1`,
         { replacements: { lastId, gapAt }, transaction: tx },
       );
-      if (gapAt !== null) this.retryAfterGap();
-      return gapAt === null && rows.length === this.options.batchSize;
+      if (gapAt !== null) return 'gap';
+      return rows.length === this.options.batchSize ? 'more' : 'done';
     });
   }
 
-  private retryAfterGap(): void {
-    if (this.gapTimer || this.stopped) return;
-    this.gapTimer = setTimeout(() => {
-      this.gapTimer = null;
+  private retryIn(ms: number): void {
+    if (this.retryTimer || this.stopped) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
       void this.drain();
-    }, Math.ceil(this.options.gapTimeoutMs / 4));
-    this.gapTimer.unref();
-  }
-
-  private async listen(): Promise<void> {
-    const client = new Client({ connectionString: this.databaseUrl, application_name: 'quickstock-dispatcher', keepAlive: true });
-    client.on('notification', () => void this.drain());
-    client.on('error', (err) => {
-      this.logger.warn({ err: err.message }, 'event listener connection lost; reconnecting');
-      this.scheduleReconnect();
-    });
-    try {
-      await client.connect();
-      await client.query(`LISTEN ${EVENTS_CHANNEL}`);
-      this.listener = client;
-    } catch (err) {
-      this.logger.warn({ err }, 'event listener could not connect; polling until it can');
-      await client.end().catch(() => undefined);
-      this.scheduleReconnect();
-    }
-  }
-
-  private scheduleReconnect(): void {
-    if (this.stopped || this.reconnectTimer) return;
-    const old = this.listener;
-    this.listener = null;
-    void old?.end().catch(() => undefined);
-    this.reconnectTimer = setTimeout(() => {
-      this.reconnectTimer = null;
-      if (this.stopped) return;
-      void this.listen().then(() => this.drain());
-    }, 1_000);
-    this.reconnectTimer.unref();
+    }, ms);
+    this.retryTimer.unref();
   }
 
   /** Events are kept for replay for `retentionHours`, then deleted in small batches. */

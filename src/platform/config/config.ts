@@ -49,6 +49,8 @@ export interface Config {
   readonly seedDemo: boolean;
   readonly reservationTtlMinutes: number;
   readonly sweeperIntervalMs: number;
+  /** node:cluster workers sharing the port (1 = a single process, no cluster). */
+  readonly clusterWorkers: number;
   readonly realtime: {
     /** Engine.IO long-polling besides WebSocket (several instances then need sticky sessions). */
     readonly polling: boolean;
@@ -161,6 +163,18 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError('ADMIN_PASSWORD', 'must be at least 12 characters');
   }
 
+  const redisUrl = url(env, 'REDIS_URL', ['redis:', 'rediss:']);
+  const clusterWorkers = int(env, 'CLUSTER_WORKERS', 1, 1, 64);
+  if (clusterWorkers > 1 && redisUrl === null) {
+    throw new ConfigError('CLUSTER_WORKERS', 'above 1 needs REDIS_URL: Socket.IO broadcasts cross workers through Redis');
+  }
+  // Long-polling requests of one session must reach the worker that opened it: node:cluster
+  // balances connections without affinity, so several workers serve WebSocket only.
+  const polling = bool(env, 'SOCKET_POLLING', clusterWorkers === 1);
+  if (polling && clusterWorkers > 1) {
+    throw new ConfigError('SOCKET_POLLING', 'cannot be true with CLUSTER_WORKERS above 1 (polling needs sticky sessions; clients use WebSocket)');
+  }
+
   const config: Config = {
     nodeEnv,
     port: int(env, 'PORT', 3000, 0, 65535),
@@ -168,7 +182,7 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl,
     dataDir,
     dbPoolMax: int(env, 'DB_POOL_MAX', 10, 1, 500),
-    redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    redisUrl,
     redisKeyPrefix: keyPrefix(env, 'REDIS_KEY_PREFIX', 'qs'),
     logLevel: logLevel as LogLevel,
     corsOrigins,
@@ -194,8 +208,9 @@ export function loadConfig(env: Env = process.env): Config {
     seedDemo: bool(env, 'SEED_DEMO', true),
     reservationTtlMinutes: int(env, 'RESERVATION_TTL_MINUTES', 30, 1, 10_080),
     sweeperIntervalMs: int(env, 'SWEEPER_INTERVAL_MS', 15_000, 100, 3_600_000),
+    clusterWorkers,
     realtime: {
-      polling: bool(env, 'SOCKET_POLLING', true),
+      polling,
       maxMessageBytes: int(env, 'SOCKET_MAX_MESSAGE_BYTES', 16 * 1024, 1024, 1024 * 1024),
       maxSocketsPerUser: int(env, 'SOCKET_MAX_PER_USER', 20, 1, 10_000),
       retentionHours: int(env, 'EVENT_RETENTION_HOURS', 24, 24, 24 * 90),

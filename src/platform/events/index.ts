@@ -1,7 +1,7 @@
 export {
   recordEvent,
   recordInternalEvent,
-  EVENTS_CHANNEL,
+  outboxSignal,
   INTERNAL_EVENT_TYPES,
   type DomainEvent,
   type InternalEvent,

@@ -1,7 +1,15 @@
+import { EventEmitter } from 'node:events';
 import type { Sequelize } from 'sequelize-typescript';
 import { QueryTypes, type Transaction } from 'sequelize';
 
-export const EVENTS_CHANNEL = 'quickstock_events';
+/**
+ * Emits 'committed' after each transaction that wrote events commits, so this process's dispatcher
+ * wakes at once. Not a NOTIFY: PostgreSQL serialises the commits of notifying transactions on one
+ * global lock, which the order path cannot afford; other instances need no wake-up, because
+ * whichever instance drains delivers every instance's events.
+ */
+export const outboxSignal = new EventEmitter().setMaxListeners(0);
+const signalled = new WeakSet<Transaction>();
 
 /** Events the service sends to itself through the outbox (never to clients, never replayed). */
 export const INTERNAL_EVENT_TYPES = ['session.revoked', 'user.sessions_revoked'] as const;
@@ -21,7 +29,7 @@ export interface InternalEvent {
 
 /**
  * Writes a domain event to the outbox in the caller's transaction, so the event exists exactly
- * when the change it describes does. NOTIFY wakes dispatchers at commit (and not before).
+ * when the change it describes does; the dispatcher is woken after the commit (and not before).
  */
 export function recordEvent(sequelize: Sequelize, tx: Transaction, event: DomainEvent): Promise<number> {
   return insertEvent(sequelize, tx, event.type, event.data, true, event.customerId ?? null);
@@ -49,6 +57,11 @@ async function insertEvent(
       transaction: tx,
     },
   );
-  await sequelize.query(`SELECT pg_notify('${EVENTS_CHANNEL}', :id)`, { replacements: { id: String(row?.id) }, transaction: tx });
+  if (!signalled.has(tx)) {
+    signalled.add(tx);
+    tx.afterCommit(() => {
+      outboxSignal.emit('committed');
+    });
+  }
   return Number(row?.id);
 }
