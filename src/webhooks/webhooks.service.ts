@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { ProviderRegistry } from '../platform/upstream';
 import type { Schemas } from '../platform/http/contract';
 import type { PaymentEvent, PaymentProvider } from '../payments';
-import type { Carrier, TrackingEvent } from '../shipping';
+import type { Carrier } from '../shipping';
 import type { OrdersService } from '../orders';
 
 type WebhookAck = Schemas['WebhookAck'];
