@@ -785,12 +785,10 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
         };
+        /** @description Exactly one of the two, told apart by `carrier`. */
         CreateShipmentRequest: components["schemas"]["CreateManualShipmentRequest"] | components["schemas"]["CreateEasyPostShipmentRequest"];
         CreateEasyPostShipmentRequest: {
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
+            /** @enum {string} */
             carrier: "easypost";
             parcel: components["schemas"]["Parcel"];
             /** @description Buy this carrier service (e.g. `Express`) instead of the lowest rate. */
@@ -803,10 +801,7 @@ export interface components {
             heightCm?: number;
         };
         CreateManualShipmentRequest: {
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
+            /** @enum {string} */
             carrier: "manual";
             carrierName: string;
             trackingCode: string;

@@ -43,18 +43,18 @@ export class FakeEasyPost {
   ];
 
   install(): this {
-    const fake = this;
     nock(EASYPOST_URL)
       .persist()
       .post('/v2/shipments')
-      .reply(async (path, body) => (await fake.create(path, body as Record<string, unknown>)) as nock.ReplyFnResult)
+      .reply(async (path, body) => (await this.create(path, body as Record<string, unknown>)) as nock.ReplyFnResult)
       .post(/^\/v2\/shipments\/[^/]+\/buy$/)
-      .reply(async (path, body) => (await fake.buy(path, body as Record<string, unknown>)) as nock.ReplyFnResult);
+      .reply(async (path, body) => (await this.buy(path, body as Record<string, unknown>)) as nock.ReplyFnResult);
     return this;
   }
 
+  /** Each spec installs a fresh fake before each test; nothing else in the suite uses nock interceptors. */
   uninstall(): void {
-    nock.removeInterceptor({ hostname: 'easypost.fake.test', port: 443, path: '/v2/shipments', method: 'POST', proto: 'https' });
+    nock.cleanAll();
   }
 
   private async create(path: string, body: Record<string, unknown>): Promise<unknown> {

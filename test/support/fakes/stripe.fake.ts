@@ -35,22 +35,20 @@ export class FakeStripe {
   readonly refunds: { id: string; payment_intent: string; amount: number }[] = [];
   readonly faults: Record<'payment_intents' | 'refunds', Fault[]> = { payment_intents: [], refunds: [] };
   private readonly replays = new Map<string, unknown>();
-  private scope: nock.Scope | undefined;
 
   install(): this {
-    const fake = this;
+    const reply = this.reply.bind(this);
     const handle = (resource: 'payment_intents' | 'refunds') =>
       async function (this: nock.ReplyFnContext, path: string, body: nock.Body): Promise<nock.ReplyFnResult> {
-        return (await fake.reply(resource, path, typeof body === 'string' ? body : new URLSearchParams(body as Record<string, string>).toString(), this.req.headers)) as nock.ReplyFnResult;
+        return (await reply(resource, path, typeof body === 'string' ? body : new URLSearchParams(body as Record<string, string>).toString(), this.req.headers)) as nock.ReplyFnResult;
       };
-    this.scope = nock(STRIPE_URL).persist().post('/v1/payment_intents').reply(handle('payment_intents')).post('/v1/refunds').reply(handle('refunds'));
+    nock(STRIPE_URL).persist().post('/v1/payment_intents').reply(handle('payment_intents')).post('/v1/refunds').reply(handle('refunds'));
     return this;
   }
 
+  /** Each spec installs a fresh fake before each test; nothing else in the suite uses nock interceptors. */
   uninstall(): void {
-    this.scope?.persist(false);
-    nock.removeInterceptor({ hostname: 'stripe.fake.test', port: 443, path: '/v1/payment_intents', method: 'POST', proto: 'https' });
-    nock.removeInterceptor({ hostname: 'stripe.fake.test', port: 443, path: '/v1/refunds', method: 'POST', proto: 'https' });
+    nock.cleanAll();
   }
 
   callsTo(resource: 'payment_intents' | 'refunds'): StripeCall[] {
