@@ -4,6 +4,8 @@ import pino from 'pino';
 import { Client } from 'pg';
 import { loadConfig } from '../../src/platform/config';
 import { startServer, type RunningServer } from '../../src/server';
+import { UserModel } from '../../src/users';
+import { ProductModel } from '../../src/products';
 import { createTestDatabase, type TestDatabase } from './database';
 
 export const ADMIN = { email: 'admin@quickstock.test', password: 'admin-password-123' };
@@ -67,6 +69,20 @@ export function h(): Harness {
 export async function startService(databaseUrl: string, env: Record<string, string> = {}): Promise<RunningServer> {
   const config = loadConfig({ ...testEnv, DATABASE_URL: databaseUrl, ...env });
   return startServer(config, pino({ level: config.logLevel }), databaseUrl);
+}
+
+/**
+ * Runs a second service on the same database for the duration of `fn`. sequelize-typescript binds
+ * models to the last Sequelize instance, so the root service's models are re-bound afterwards.
+ */
+export async function withSecondService<T>(env: Record<string, string>, fn: (baseUrl: string) => Promise<T>): Promise<T> {
+  const second = await startService(h().database.url, env);
+  try {
+    return await fn(`http://127.0.0.1:${second.port}`);
+  } finally {
+    await second.stop();
+    h().server.services.sequelize.addModels([UserModel, ProductModel]);
+  }
 }
 
 export const mochaHooks = {

@@ -5,8 +5,8 @@ import {
   circuitBreaker,
   handleWhen,
   isBrokenCircuitError,
-  isTaskCancelledError,
   retry,
+  TaskCancelledError,
   timeout,
   type CircuitBreakerPolicy,
   type RetryPolicy,
@@ -61,19 +61,26 @@ export class ProviderCaller {
   }
 
   async call<T>(options: CallOptions, fn: () => Promise<T>): Promise<T> {
-    const attempt = () =>
-      this.timeout.execute(async () => {
-        try {
-          return await fn();
-        } catch (err) {
-          throw err instanceof ProviderError || err instanceof AppError ? err : new ProviderError(this.provider, 'bad-response', 'unexpected failure', undefined, err);
-        }
-      });
+    const attempt = async () => {
+      try {
+        return await this.timeout.execute(() => fn());
+      } catch (err) {
+        throw this.classify(err);
+      }
+    };
     try {
       return await this.breaker.execute(() => (options.safe ? this.retry.execute(attempt) : attempt()));
     } catch (err) {
       throw this.toUpstream(err, options);
     }
+  }
+
+  /** Our timeout is a provider timeout (retried when safe); anything unrecognised is an unusable answer. */
+  private classify(err: unknown): unknown {
+    if (err instanceof ProviderError || err instanceof AppError) return err;
+    // cockatiel 3's isTaskCancelledError() tests the wrong property; instanceof is reliable.
+    if (err instanceof TaskCancelledError) return new ProviderError(this.provider, 'timeout', `no answer within ${this.policy.timeoutMs} ms`, undefined, err);
+    return new ProviderError(this.provider, 'bad-response', 'unexpected failure', undefined, err);
   }
 
   private toUpstream(err: unknown, options: CallOptions): unknown {
@@ -84,8 +91,8 @@ export class ProviderCaller {
         'Retry-After': retryAfter,
       });
     }
-    const failure = isTaskCancelledError(err) ? new ProviderError(this.provider, 'timeout', `no answer within ${this.policy.timeoutMs} ms`, undefined, err) : err;
-    if (!(failure instanceof ProviderError)) return err;
+    const failure = this.classify(err);
+    if (!(failure instanceof ProviderError)) return failure;
     this.logger.warn({ provider: this.provider, operation: options.operation, kind: failure.kind, httpStatus: failure.httpStatus, err: failure.message }, 'provider call failed');
     switch (failure.kind) {
       case 'timeout':
