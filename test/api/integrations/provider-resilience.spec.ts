@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { api, login, asAdmin } from '../../support/api';
+import { login, asAdmin } from '../../support/api';
 import { providerEnv, withSecondService } from '../../support/hooks';
 import { query } from '../../support/db';
 import { FakeStripe } from '../../support/fakes/stripe.fake';
