@@ -347,6 +347,8 @@ export interface paths {
         /**
          * Cancel an order and release its stock.
          * @description A customer may cancel its own order while `pending_payment`; staff up to `in_preparation`.
+         *     A paid order is refunded: a provider payment through its provider first (a provider failure
+         *     is a 502/503 and leaves the order paid, so the cancel can simply be retried).
          */
         post: operations["cancelOrder"];
         delete?: never;
@@ -369,6 +371,11 @@ export interface paths {
         /**
          * Record a payment for the order's gross total.
          * @description The `manual` provider (staff) records a captured payment and moves the order to `paid`.
+         *     The `stripe` provider (the order's customer or staff, order `pending_payment`) creates a Stripe
+         *     PaymentIntent for the gross total and answers a `pending` payment with its `clientSecret`; the
+         *     payment webhook later moves the order to `paid`. A provider that is not configured is a 422
+         *     `provider-not-configured` naming the missing setting; a provider failure is a 502 (503 while
+         *     the provider is considered down) and changes nothing.
          */
         post: operations["createPayment"];
         delete?: never;
@@ -391,8 +398,55 @@ export interface paths {
         /**
          * Ship an order that is `in_preparation`.
          * @description The `manual` carrier records the carrier's name and tracking code and moves the order to `shipped`.
+         *     The `easypost` carrier creates an EasyPost shipment from the warehouse to the order's address,
+         *     buys the lowest rate (or the requested `service`) and stores tracking code, label URL and rate.
          */
         post: operations["createShipment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/payments/stripe": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stripe events (PaymentIntents, refunds).
+         * @description Verified with the `Stripe-Signature` header on the raw body (the endpoint's signing secret,
+         *     `STRIPE_WEBHOOK_SECRET`); a timestamp more than 5 minutes old or in the future is refused.
+         *     Handles `payment_intent.succeeded`, `payment_intent.payment_failed` and `charge.refunded`;
+         *     other event types are stored and acknowledged.
+         */
+        post: operations["receiveStripeWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/shipping/easypost": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * EasyPost events (tracker updates).
+         * @description Verified with the `X-Hmac-Signature` header (HMAC-SHA256 of the raw body with
+         *     `EASYPOST_WEBHOOK_SECRET`). A `tracker.updated` event records the tracking status; `delivered`
+         *     moves the order to `delivered`; `return_to_sender` and `failure` raise a `shipment.updated` event.
+         */
+        post: operations["receiveEasyPostWebhook"];
         delete?: never;
         options?: never;
         head?: never;
@@ -721,16 +775,48 @@ export interface components {
             trackingUrl: string | null;
             labelUrl?: string | null;
             status: components["schemas"]["ShipmentStatus"];
+            /** @description The carrier service bought (easypost), e.g. `Express`. */
+            service?: string | null;
+            /** @description The postage paid (easypost), in cents of `rateCurrency`. */
+            rateCents?: number | null;
+            rateCurrency?: string | null;
+            /** @description The carrier's latest tracking status as reported by its webhook (e.g. `out_for_delivery`). */
+            trackingStatus?: string | null;
             /** Format: date-time */
             createdAt: string;
         };
-        CreateShipmentRequest: {
+        /** @description Exactly one of the two, told apart by `carrier`. */
+        CreateShipmentRequest: components["schemas"]["CreateManualShipmentRequest"] | components["schemas"]["CreateEasyPostShipmentRequest"];
+        CreateEasyPostShipmentRequest: {
+            /** @enum {string} */
+            carrier: "easypost";
+            parcel: components["schemas"]["Parcel"];
+            /** @description Buy this carrier service (e.g. `Express`) instead of the lowest rate. */
+            service?: string;
+        };
+        Parcel: {
+            weightGrams: number;
+            lengthCm?: number;
+            widthCm?: number;
+            heightCm?: number;
+        };
+        CreateManualShipmentRequest: {
             /** @enum {string} */
             carrier: "manual";
             carrierName: string;
             trackingCode: string;
             /** Format: uri */
             trackingUrl?: string;
+        };
+        /** @description The provider's event, exactly as it sent it; verified by its signature, not by this schema. */
+        WebhookPayload: Record<string, never>;
+        WebhookAck: {
+            /** @constant */
+            received: true;
+            /** @description True when this event id was already stored by an earlier delivery (nothing was done again). */
+            duplicate: boolean;
+            /** @description What the event did, e.g. `order-paid`, `payment-failed`, `unknown-payment`, `ignored-type`. */
+            outcome?: string;
         };
     };
     responses: {
@@ -809,6 +895,35 @@ export interface components {
         /** @description The idempotency key was used with another body, or the request cannot be processed. */
         UnprocessableContent: {
             headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The request body is too large. */
+        ContentTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The payment provider or carrier failed, timed out or answered something unusable; nothing was changed and the request may be retried with the same `Idempotency-Key`. */
+        BadGateway: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The provider is considered down after repeated failures (circuit open); retry after `Retry-After` seconds. Nothing was changed. */
+        ServiceUnavailable: {
+            headers: {
+                /** @description Seconds to wait. */
+                "Retry-After"?: number;
                 [name: string]: unknown;
             };
             content: {
@@ -1524,6 +1639,8 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     cancelOrder: {
@@ -1554,6 +1671,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     createPayment: {
@@ -1592,6 +1711,8 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             422: components["responses"]["UnprocessableContent"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     createShipment: {
@@ -1629,6 +1750,66 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            422: components["responses"]["UnprocessableContent"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    receiveStripeWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                "Stripe-Signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookPayload"];
+            };
+        };
+        responses: {
+            /** @description The event was verified and stored (now or by an earlier delivery). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookAck"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            413: components["responses"]["ContentTooLarge"];
+            422: components["responses"]["UnprocessableContent"];
+        };
+    };
+    receiveEasyPostWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                "X-Hmac-Signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookPayload"];
+            };
+        };
+        responses: {
+            /** @description The event was verified and stored (now or by an earlier delivery). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookAck"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            413: components["responses"]["ContentTooLarge"];
             422: components["responses"]["UnprocessableContent"];
         };
     };

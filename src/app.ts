@@ -17,6 +17,10 @@ import { createAuthRouter } from './auth';
 import { createUsersRouter } from './users';
 import { createProductsRouter } from './products';
 import { createOrdersRouter } from './orders';
+import { createWebhooksRouter, webhookRawBody, WEBHOOK_PATHS } from './webhooks';
+
+/** Provider events can be larger than API requests; still bounded. */
+const WEBHOOK_BODY_LIMIT_BYTES = 1024 * 1024;
 
 export const API_BASE = '/api/v1';
 
@@ -79,6 +83,7 @@ export function createApp(services: Services): Express {
   }
   app.get('/docs/', swaggerUi.setup(spec as object, { customSiteTitle: 'QuickStock API', swaggerOptions: { persistAuthorization: true } }));
 
+  app.use([...WEBHOOK_PATHS], webhookRawBody(WEBHOOK_BODY_LIMIT_BYTES));
   app.use(
     express.json({
       limit: config.bodyLimitBytes,
@@ -121,6 +126,7 @@ export function createApp(services: Services): Express {
   app.use(API_BASE, createUsersRouter(services.users));
   app.use(API_BASE, createProductsRouter(services.products, services.inventory));
   app.use(API_BASE, createOrdersRouter(services.orders));
+  app.use(API_BASE, createWebhooksRouter(services.webhooks));
 
   app.use(notFoundHandler);
   app.use(problemHandler(logger));

@@ -10,6 +10,10 @@ import { UsersService } from './users';
 import { ProductsService } from './products';
 import { InventoryService } from './inventory';
 import { OrdersService } from './orders';
+import { ProviderCaller, ProviderRegistry } from './platform/upstream';
+import { ManualPaymentProvider, StripePaymentProvider, type PaymentProvider } from './payments';
+import { EasyPostCarrier, ManualCarrier, type Carrier } from './shipping';
+import { WebhooksService } from './webhooks';
 
 /** The composition root: every service, wired once, handed to the app and the background work. */
 export interface Services {
@@ -24,6 +28,9 @@ export interface Services {
   products: ProductsService;
   inventory: InventoryService;
   orders: OrdersService;
+  webhooks: WebhooksService;
+  payments: ProviderRegistry<PaymentProvider>;
+  carriers: ProviderRegistry<Carrier>;
   idempotency: IdempotencyStore;
   checkDatabase: () => Promise<void>;
   checkRedis: (() => Promise<void>) | null;
@@ -36,6 +43,9 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
   const throttle = new LoginThrottle(config.login, redis, config.redisKeyPrefix);
   const inventory = new InventoryService(sequelize);
   const idempotency = new IdempotencyStore(sequelize);
+  const payments = createPaymentProviders(config, logger);
+  const carriers = createCarriers(config, logger);
+  const orders = new OrdersService(sequelize, inventory, idempotency, logger, config.reservationTtlMinutes, payments, carriers);
   return {
     config,
     logger,
@@ -47,7 +57,10 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
     users,
     products: new ProductsService(sequelize, inventory),
     inventory,
-    orders: new OrdersService(sequelize, inventory, idempotency, logger, config.reservationTtlMinutes),
+    orders,
+    webhooks: new WebhooksService(sequelize, payments, carriers, orders, logger),
+    payments,
+    carriers,
     idempotency,
     checkDatabase: () => checkDatabase(sequelize),
     checkRedis: redis
@@ -56,4 +69,37 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
         }
       : null,
   };
+}
+
+/** Manual is always offered; Stripe once its keys are set (else its requests get a 422 naming them). */
+function createPaymentProviders(config: Config, logger: Logger): ProviderRegistry<PaymentProvider> {
+  const { secretKey, webhookSecret, apiUrl } = config.stripe;
+  const missing = [...(secretKey ? [] : ['STRIPE_SECRET_KEY']), ...(webhookSecret ? [] : ['STRIPE_WEBHOOK_SECRET'])];
+  const stripe =
+    secretKey && webhookSecret
+      ? new StripePaymentProvider(
+          { secretKey, webhookSecret, apiUrl, timeoutMs: config.providerCalls.timeoutMs, maxResponseBytes: config.providerCalls.maxResponseBytes },
+          new ProviderCaller('stripe', 'Stripe', config.providerCalls, logger),
+        )
+      : null;
+  return new ProviderRegistry<PaymentProvider>('payment provider').offer('manual', new ManualPaymentProvider(), []).offer('stripe', stripe, missing);
+}
+
+/** Manual is always offered; EasyPost once its keys and the warehouse address are set. */
+function createCarriers(config: Config, logger: Logger): ProviderRegistry<Carrier> {
+  const { apiKey, webhookSecret, apiUrl } = config.easypost;
+  const warehouse = config.warehouseAddress;
+  const missing = [
+    ...(apiKey ? [] : ['EASYPOST_API_KEY']),
+    ...(webhookSecret ? [] : ['EASYPOST_WEBHOOK_SECRET']),
+    ...(warehouse ? [] : ['WAREHOUSE_ADDRESS_*']),
+  ];
+  const easypost =
+    apiKey && webhookSecret && warehouse
+      ? new EasyPostCarrier(
+          { apiKey, webhookSecret, apiUrl, warehouse, timeoutMs: config.providerCalls.timeoutMs, maxResponseBytes: config.providerCalls.maxResponseBytes },
+          new ProviderCaller('easypost', 'EasyPost', config.providerCalls, logger),
+        )
+      : null;
+  return new ProviderRegistry<Carrier>('carrier').offer('manual', new ManualCarrier(), []).offer('easypost', easypost, missing);
 }

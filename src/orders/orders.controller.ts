@@ -1,7 +1,6 @@
 import type { Request, Response } from 'express';
 import type { QueryOf, RequestBody } from '../platform/http/contract';
 import { actorOf } from '../platform/http/async-handler';
-import { AppError } from '../platform/errors';
 import type { StoredResult } from '../platform/idempotency';
 import type { OrdersService } from './orders.service';
 
@@ -38,14 +37,11 @@ export function createOrdersController(orders: OrdersService) {
     },
     async createPayment(req: Request, res: Response): Promise<void> {
       const body = req.body as RequestBody<'createPayment'>;
-      if (body.provider !== 'manual') {
-        throw new AppError('provider-not-configured', 422, `The ${body.provider} payment provider is not configured on this service.`);
-      }
-      sendStored(res, await orders.recordManualPayment(id(req), body.reference ?? null, actorOf(req), req.header('idempotency-key')));
+      sendStored(res, await orders.createPayment(id(req), body, actorOf(req), req.header('idempotency-key')));
     },
     async createShipment(req: Request, res: Response): Promise<void> {
       const body = req.body as RequestBody<'createShipment'>;
-      sendStored(res, await orders.createManualShipment(id(req), body, actorOf(req), req.header('idempotency-key')));
+      sendStored(res, await orders.createShipment(id(req), body, actorOf(req), req.header('idempotency-key')));
     },
   };
 }

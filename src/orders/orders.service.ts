@@ -7,6 +7,9 @@ import { decodeCursor, toPage, type Page } from '../platform/http/pagination';
 import { isStaff, type Actor, type RequestBody, type Schemas } from '../platform/http/contract';
 import type { IdempotencyStore, StoredResult } from '../platform/idempotency';
 import type { InventoryService } from '../inventory';
+import type { PaymentEvent, PaymentProvider } from '../payments';
+import type { Carrier, TrackingEvent } from '../shipping';
+import type { ProviderRegistry } from '../platform/upstream';
 import { assertTransition, HOLDS_RESERVATION, type OrderStatus } from './order-state-machine';
 import { lineAmounts, sumTotals } from './order-totals';
 
@@ -53,6 +56,7 @@ interface PaymentRow {
   amount_cents: string;
   currency: 'EUR';
   reference: string | null;
+  provider_payment_id: string | null;
   failure_reason: string | null;
   created_at: Date;
 }
@@ -66,6 +70,10 @@ interface ShipmentRow {
   tracking_url: string | null;
   label_url: string | null;
   status: ShipmentView['status'];
+  service: string | null;
+  rate_cents: string | null;
+  rate_currency: string | null;
+  tracking_status: string | null;
   created_at: Date;
 }
 
@@ -95,6 +103,10 @@ function toShipmentView(s: ShipmentRow): ShipmentView {
     trackingUrl: s.tracking_url,
     labelUrl: s.label_url,
     status: s.status,
+    service: s.service,
+    rateCents: s.rate_cents === null ? null : Number(s.rate_cents),
+    rateCurrency: s.rate_currency,
+    trackingStatus: s.tracking_status,
     createdAt: iso(s.created_at),
   };
 }
@@ -139,6 +151,8 @@ export class OrdersService {
     private readonly idempotency: IdempotencyStore,
     private readonly logger: Logger,
     private readonly reservationTtlMinutes: number,
+    private readonly payments: ProviderRegistry<PaymentProvider>,
+    private readonly carriers: ProviderRegistry<Carrier>,
   ) {}
 
   async place(input: RequestBody<'createOrder'>, actor: Actor, idempotencyKey: string | undefined): Promise<StoredResult<OrderView>> {
@@ -361,62 +375,198 @@ export class OrdersService {
     });
   }
 
-  /** Records a payment made outside any provider (bank transfer, cash) and marks the order paid. */
-  async recordManualPayment(orderId: string, reference: string | null, actor: Actor, idempotencyKey: string | undefined): Promise<StoredResult<PaymentView>> {
-    if (!isStaff(actor)) throw new ForbiddenError('Only staff can record a manual payment.');
+  /**
+   * Pays an unpaid order through a provider. `manual` (staff) is captured at once and the order is
+   * paid; `stripe` creates a PaymentIntent and stays `pending` until its webhook. The order row is
+   * locked across the provider call, so a concurrent cancel or payment waits instead of racing; a
+   * provider failure rolls everything back and releases the Idempotency-Key for a retry.
+   */
+  async createPayment(
+    orderId: string,
+    input: RequestBody<'createPayment'>,
+    actor: Actor,
+    idempotencyKey: string | undefined,
+  ): Promise<StoredResult<PaymentView>> {
+    const provider = this.payments.get(input.provider);
+    if (input.provider === 'manual' && !isStaff(actor)) throw new ForbiddenError('Only staff can record a manual payment.');
+    const reference = input.reference ?? null;
     return this.idempotency.run(
-      { userId: actor.id, scope: 'createPayment', key: idempotencyKey, fingerprint: { orderId, provider: 'manual', reference } },
+      { userId: actor.id, scope: 'createPayment', key: idempotencyKey, fingerprint: { orderId, provider: input.provider, reference } },
       async (tx) => {
         const order = await this.lockVisible(tx, orderId, actor);
         assertTransition(order.status, 'paid');
+        const [attempts] = await this.sequelize.query<{ n: string }>('SELECT count(*) AS n FROM payments WHERE order_id = :orderId AND provider = :provider', {
+          replacements: { orderId, provider: provider.name },
+          type: QueryTypes.SELECT,
+          transaction: tx,
+        });
+        const attempt = Number(attempts?.n ?? 0) + 1;
+        const created = await provider.createPayment({
+          orderId,
+          orderNumber: order.number,
+          customerId: order.customer_id,
+          amountCents: Number(order.gross_cents),
+          currency: 'EUR',
+          idempotencyKey: `quickstock-order-${orderId}-payment-${attempt}`,
+          reference,
+        });
         const [payment] = await this.sequelize.query<PaymentRow>(
-          `INSERT INTO payments (order_id, provider, status, amount_cents, reference)
-           VALUES (:orderId, 'manual', 'captured', :amount, :reference) RETURNING *`,
-          { replacements: { orderId, amount: order.gross_cents, reference }, type: QueryTypes.SELECT, transaction: tx },
+          `INSERT INTO payments (order_id, provider, status, amount_cents, reference, provider_payment_id)
+           VALUES (:orderId, :provider, :status, :amount, :reference, :providerPaymentId) RETURNING *`,
+          {
+            replacements: {
+              orderId,
+              provider: provider.name,
+              status: created.status,
+              amount: order.gross_cents,
+              reference: created.reference,
+              providerPaymentId: created.providerPaymentId,
+            },
+            type: QueryTypes.SELECT,
+            transaction: tx,
+          },
         );
         const view = toPaymentView(payment as PaymentRow);
-        await recordEvent(this.sequelize, tx, {
-          type: 'payment.updated',
-          customerId: order.customer_id,
-          data: { paymentId: view.id, orderId, provider: 'manual', status: 'captured', amountCents: view.amountCents, failureReason: null },
-        });
-        await this.transition(tx, order, 'paid', actor, reference ? `manual payment ${reference}` : 'manual payment');
-        return { status: 201, body: view };
+        await this.recordPaymentEvent(tx, order, payment as PaymentRow);
+        if (created.status === 'captured') {
+          await this.transition(tx, order, 'paid', actor, reference ? `${provider.name} payment ${reference}` : `${provider.name} payment`);
+        }
+        return { status: 201, body: created.clientSecret ? { ...view, clientSecret: created.clientSecret } : view };
       },
     );
   }
 
-  /** Ships an order that is in preparation with a carrier and tracking code entered by staff. */
-  async createManualShipment(
-    orderId: string,
-    input: RequestBody<'createShipment'>,
-    actor: Actor,
-    idempotencyKey: string | undefined,
-  ): Promise<StoredResult<ShipmentView>> {
+  /**
+   * Ships an order in preparation with a carrier: `manual` (carrier and tracking code typed by staff)
+   * or `easypost` (shipment created and label bought). Locked like createPayment.
+   */
+  async createShipment(orderId: string, input: RequestBody<'createShipment'>, actor: Actor, idempotencyKey: string | undefined): Promise<StoredResult<ShipmentView>> {
+    const carrier = this.carriers.get(input.carrier);
     return this.idempotency.run(
       { userId: actor.id, scope: 'createShipment', key: idempotencyKey, fingerprint: { orderId, ...input } },
       async (tx) => {
         const order = await this.lockVisible(tx, orderId, actor);
         assertTransition(order.status, 'shipped');
+        const created = await carrier.createShipment({ orderId, orderNumber: order.number, to: order.shipping_address, request: input });
         const [shipment] = await this.sequelize.query<ShipmentRow>(
-          `INSERT INTO shipments (order_id, carrier, carrier_name, tracking_code, tracking_url, status)
-           VALUES (:orderId, 'manual', :carrierName, :trackingCode, :trackingUrl, 'in_transit') RETURNING *`,
-          {
-            replacements: { orderId, carrierName: input.carrierName, trackingCode: input.trackingCode, trackingUrl: input.trackingUrl ?? null },
-            type: QueryTypes.SELECT,
-            transaction: tx,
-          },
+          `INSERT INTO shipments (order_id, carrier, carrier_name, tracking_code, tracking_url, label_url, status, provider_shipment_id,
+                                  service, rate_cents, rate_currency)
+           VALUES (:orderId, :carrier, :carrierName, :trackingCode, :trackingUrl, :labelUrl, 'in_transit', :providerShipmentId,
+                   :service, :rateCents, :rateCurrency) RETURNING *`,
+          { replacements: { orderId, carrier: carrier.name, ...created }, type: QueryTypes.SELECT, transaction: tx },
         );
         const view = toShipmentView(shipment as ShipmentRow);
-        await recordEvent(this.sequelize, tx, {
-          type: 'shipment.updated',
-          customerId: order.customer_id,
-          data: { shipmentId: view.id, orderId, carrier: 'manual', status: 'in_transit', trackingCode: view.trackingCode },
-        });
-        await this.transition(tx, order, 'shipped', actor, `shipped with ${input.carrierName} ${input.trackingCode}`);
+        await this.recordShipmentEvent(tx, shipment as ShipmentRow, order.customer_id);
+        await this.transition(tx, order, 'shipped', actor, `shipped with ${created.carrierName} ${created.trackingCode}`);
         return { status: 201, body: view };
       },
     );
+  }
+
+  /**
+   * Applies a verified payment-provider event in the caller's transaction (where its id was just
+   * stored) and answers what it did. The order is locked before the payment, as on every other
+   * path, so a webhook and a cancel never deadlock.
+   */
+  async applyPaymentEvent(tx: Transaction, event: PaymentEvent): Promise<string> {
+    if (event.kind === 'other') return 'ignored-type';
+    const [found] = await this.sequelize.query<{ id: string; order_id: string }>(
+      'SELECT id, order_id FROM payments WHERE provider = :provider AND provider_payment_id = :pid',
+      { replacements: { provider: event.provider, pid: event.providerPaymentId }, type: QueryTypes.SELECT, transaction: tx },
+    );
+    if (!found) return 'unknown-payment';
+    const order = await this.lockOrder(tx, found.order_id);
+    const [payment] = await this.sequelize.query<PaymentRow>('SELECT * FROM payments WHERE id = :id FOR UPDATE', {
+      replacements: { id: found.id },
+      type: QueryTypes.SELECT,
+      transaction: tx,
+    });
+    if (!order || !payment) return 'unknown-payment';
+    switch (event.kind) {
+      case 'succeeded': {
+        // A PaymentIntent may fail with one card and then succeed with another.
+        if (payment.status !== 'pending' && payment.status !== 'failed') return `already-${payment.status}`;
+        await this.setPaymentStatus(tx, order, payment, 'captured', null);
+        if (order.status !== 'pending_payment') {
+          this.logger.warn({ orderId: order.id, paymentId: payment.id, orderStatus: order.status }, 'payment captured for an order that is no longer payable');
+          return 'captured-needs-refund';
+        }
+        await this.transition(tx, order, 'paid', null, `${event.provider} payment ${event.providerPaymentId}`);
+        return 'order-paid';
+      }
+      case 'failed':
+        if (payment.status !== 'pending') return `already-${payment.status}`;
+        await this.setPaymentStatus(tx, order, payment, 'failed', event.reason);
+        return 'payment-failed';
+      case 'refunded':
+        if (payment.status === 'refunded') return 'already-refunded';
+        if (payment.status !== 'captured') return `ignored-${payment.status}`;
+        // Refunded from the provider's dashboard: the money is back; what happens to the order is for staff.
+        await this.setPaymentStatus(tx, order, payment, 'refunded', null);
+        return 'payment-refunded';
+    }
+  }
+
+  /**
+   * Gives back a payment captured after its order stopped being payable (cancelled meanwhile, or paid
+   * by another attempt). Called after the webhook committed; a provider failure leaves it captured.
+   */
+  async refundOrphanPayment(providerName: PaymentProvider['name'], providerPaymentId: string): Promise<void> {
+    await this.sequelize.transaction(async (tx) => {
+      const [found] = await this.sequelize.query<{ order_id: string }>(
+        'SELECT order_id FROM payments WHERE provider = :providerName AND provider_payment_id = :providerPaymentId',
+        { replacements: { providerName, providerPaymentId }, type: QueryTypes.SELECT, transaction: tx },
+      );
+      if (!found) return;
+      const order = await this.lockOrder(tx, found.order_id);
+      const [payment] = await this.sequelize.query<PaymentRow>(
+        `SELECT * FROM payments WHERE provider = :providerName AND provider_payment_id = :providerPaymentId AND status = 'captured' FOR UPDATE`,
+        { replacements: { providerName, providerPaymentId }, type: QueryTypes.SELECT, transaction: tx },
+      );
+      if (!order || !payment || order.status === 'pending_payment') return;
+      const others = await this.sequelize.query("SELECT 1 FROM payments WHERE order_id = :orderId AND id <> :id AND status = 'captured'", {
+        replacements: { orderId: order.id, id: payment.id },
+        type: QueryTypes.SELECT,
+        transaction: tx,
+      });
+      if (order.status !== 'cancelled' && others.length === 0) return; // it is the order's one payment
+      await this.refund(tx, order, payment);
+    });
+  }
+
+  /** Applies a verified carrier tracking event in the caller's transaction; answers what it did. */
+  async applyTrackingEvent(tx: Transaction, event: TrackingEvent): Promise<string> {
+    if (event.kind === 'other') return 'ignored-type';
+    const [found] = await this.sequelize.query<{ id: string; order_id: string }>(
+      `SELECT id, order_id FROM shipments
+        WHERE carrier = :carrier AND (provider_shipment_id = :sid OR tracking_code = :code)
+        ORDER BY created_at DESC LIMIT 1`,
+      { replacements: { carrier: event.carrier, sid: event.providerShipmentId, code: event.trackingCode }, type: QueryTypes.SELECT, transaction: tx },
+    );
+    if (!found) return 'unknown-shipment';
+    const order = await this.lockOrder(tx, found.order_id);
+    const [shipment] = await this.sequelize.query<ShipmentRow>(
+      'UPDATE shipments SET tracking_status = :carrierStatus, updated_at = clock_timestamp() WHERE id = :id RETURNING *',
+      { replacements: { id: found.id, carrierStatus: event.carrierStatus }, type: QueryTypes.SELECT, transaction: tx },
+    );
+    if (!order || !shipment) return 'unknown-shipment';
+    if (event.status === 'delivered') {
+      if (order.status !== 'shipped') return 'tracking-recorded';
+      await this.transition(tx, order, 'delivered', null, `${event.carrier} tracker: delivered`);
+      await this.recordShipmentEvent(tx, { ...shipment, status: 'delivered' }, order.customer_id);
+      return 'order-delivered';
+    }
+    if ((event.status === 'return_to_sender' || event.status === 'failure') && shipment.status !== event.status) {
+      const [changed] = await this.sequelize.query<ShipmentRow>('UPDATE shipments SET status = :status, updated_at = clock_timestamp() WHERE id = :id RETURNING *', {
+        replacements: { id: shipment.id, status: event.status },
+        type: QueryTypes.SELECT,
+        transaction: tx,
+      });
+      // For staff only: someone has to call the carrier or the customer.
+      await this.recordShipmentEvent(tx, changed as ShipmentRow, null);
+      return `shipment-${event.status}`;
+    }
+    return 'tracking-recorded';
   }
 
   /**
@@ -458,19 +608,13 @@ export class OrdersService {
     if (to === 'cancelled' && HOLDS_RESERVATION.has(from)) await this.inventory.release(tx, stockLines);
     if (to === 'shipped') await this.inventory.commitSale(tx, order.id, stockLines, actor);
     if (to === 'cancelled' && from !== 'pending_payment') {
-      // The manual provider's refund is bookkeeping; provider refunds come with the payments integration.
-      const refunded = await this.sequelize.query<PaymentRow>(
-        `UPDATE payments SET status = 'refunded', updated_at = clock_timestamp()
-          WHERE order_id = :id AND status = 'captured' AND provider = 'manual' RETURNING *`,
+      // Refund first, inside the order's lock: if the provider fails, the whole cancel rolls back and
+      // the order stays paid; a retry reuses the refund's idempotency key, so it never pays back twice.
+      const captured = await this.sequelize.query<PaymentRow>(
+        "SELECT * FROM payments WHERE order_id = :id AND status = 'captured' ORDER BY created_at, id FOR UPDATE",
         { replacements: { id: order.id }, type: QueryTypes.SELECT, transaction: tx },
       );
-      for (const p of refunded) {
-        await recordEvent(this.sequelize, tx, {
-          type: 'payment.updated',
-          customerId: order.customer_id,
-          data: { paymentId: p.id, orderId: order.id, provider: p.provider, status: 'refunded', amountCents: Number(p.amount_cents), failureReason: null },
-        });
-      }
+      for (const payment of captured) await this.refund(tx, order, payment);
     }
     if (to === 'delivered') {
       await this.sequelize.query(
@@ -500,6 +644,54 @@ export class OrdersService {
       },
     });
     order.status = to;
+  }
+
+  /** Refunds one captured payment through its provider, then records it. */
+  private async refund(tx: Transaction, order: OrderRow, payment: PaymentRow): Promise<void> {
+    await this.payments.get(payment.provider).refund({
+      paymentId: payment.id,
+      providerPaymentId: payment.provider_payment_id,
+      amountCents: Number(payment.amount_cents),
+      idempotencyKey: `quickstock-refund-${payment.id}`,
+    });
+    await this.setPaymentStatus(tx, order, payment, 'refunded', null);
+  }
+
+  private async setPaymentStatus(tx: Transaction, order: OrderRow, payment: PaymentRow, status: PaymentRow['status'], failureReason: string | null): Promise<PaymentRow> {
+    const [updated] = await this.sequelize.query<PaymentRow>(
+      'UPDATE payments SET status = :status, failure_reason = :failureReason, updated_at = clock_timestamp() WHERE id = :id RETURNING *',
+      { replacements: { id: payment.id, status, failureReason }, type: QueryTypes.SELECT, transaction: tx },
+    );
+    const row = updated as PaymentRow;
+    await this.recordPaymentEvent(tx, order, row);
+    return row;
+  }
+
+  private async recordPaymentEvent(tx: Transaction, order: OrderRow, p: PaymentRow): Promise<void> {
+    await recordEvent(this.sequelize, tx, {
+      type: 'payment.updated',
+      customerId: order.customer_id,
+      data: { paymentId: p.id, orderId: order.id, provider: p.provider, status: p.status, amountCents: Number(p.amount_cents), failureReason: p.failure_reason },
+    });
+  }
+
+  /** customerId null: for staff only. */
+  private async recordShipmentEvent(tx: Transaction, s: ShipmentRow, customerId: string | null): Promise<void> {
+    await recordEvent(this.sequelize, tx, {
+      type: 'shipment.updated',
+      customerId,
+      data: { shipmentId: s.id, orderId: s.order_id, carrier: s.carrier, status: s.status, trackingCode: s.tracking_code },
+    });
+  }
+
+  /** For the service itself (webhooks): no visibility check. */
+  private async lockOrder(tx: Transaction, id: string): Promise<OrderRow | undefined> {
+    const [row] = await this.sequelize.query<OrderRow>('SELECT * FROM orders WHERE id = :id FOR UPDATE', {
+      replacements: { id },
+      type: QueryTypes.SELECT,
+      transaction: tx,
+    });
+    return row;
   }
 
   private async writeHistory(tx: Transaction, orderId: string, from: OrderStatus | null, to: OrderStatus, actor: Actor | null, reason: string | null): Promise<void> {

@@ -4,6 +4,8 @@ import pino from 'pino';
 import { Client } from 'pg';
 import { loadConfig } from '../../src/platform/config';
 import { startServer, type RunningServer } from '../../src/server';
+import { UserModel } from '../../src/users';
+import { ProductModel } from '../../src/products';
 import { createTestDatabase, type TestDatabase } from './database';
 
 export const ADMIN = { email: 'admin@quickstock.test', password: 'admin-password-123' };
@@ -21,6 +23,31 @@ export const testEnv: Record<string, string> = {
   SWEEPER_INTERVAL_MS: '200',
   VALIDATE_RESPONSES: 'true',
   DB_POOL_MAX: '20',
+};
+
+/** The providers of the root harness point at the nock fakes of test/support/fakes. */
+export const STRIPE_WEBHOOK_SECRET = 'whsec_test_secret_for_quickstock';
+export const EASYPOST_WEBHOOK_SECRET = 'easypost-webhook-secret-ﬁ-test';
+export const providerEnv: Record<string, string> = {
+  STRIPE_SECRET_KEY: 'sk_test_quickstock',
+  STRIPE_WEBHOOK_SECRET,
+  STRIPE_API_URL: 'https://stripe.fake.test',
+  EASYPOST_API_KEY: 'EZTK_test_quickstock',
+  EASYPOST_WEBHOOK_SECRET,
+  EASYPOST_API_URL: 'https://easypost.fake.test/v2/',
+  WAREHOUSE_ADDRESS_COMPANY: 'QuickStock Magazzino',
+  WAREHOUSE_ADDRESS_LINE1: 'Via della Logistica 10',
+  WAREHOUSE_ADDRESS_CITY: 'Bologna',
+  WAREHOUSE_ADDRESS_POSTAL_CODE: '40100',
+  WAREHOUSE_ADDRESS_PROVINCE: 'BO',
+  WAREHOUSE_ADDRESS_COUNTRY: 'IT',
+  WAREHOUSE_ADDRESS_PHONE: '+39 051 000000',
+  PROVIDER_TIMEOUT_MS: '400',
+  PROVIDER_RETRY_MAX_ATTEMPTS: '2',
+  PROVIDER_RETRY_BASE_DELAY_MS: '5',
+  PROVIDER_RETRY_MAX_DELAY_MS: '20',
+  PROVIDER_BREAKER_THRESHOLD: '1000',
+  PROVIDER_MAX_RESPONSE_BYTES: '65536',
 };
 
 interface Harness {
@@ -44,13 +71,35 @@ export async function startService(databaseUrl: string, env: Record<string, stri
   return startServer(config, pino({ level: config.logLevel }), databaseUrl);
 }
 
+/**
+ * Runs a second service on the same database for the duration of `fn`. sequelize-typescript binds
+ * models to the last Sequelize instance, so the root service's models are re-bound afterwards.
+ */
+export async function withSecondService<T>(env: Record<string, string>, fn: (baseUrl: string) => Promise<T>): Promise<T> {
+  const second = await startService(h().database.url, env);
+  try {
+    return await fn(`http://127.0.0.1:${second.port}`);
+  } finally {
+    await second.stop();
+    rebindRootModels();
+  }
+}
+
+/**
+ * sequelize-typescript binds the model classes to the Sequelize created last: after another
+ * service started in this process, point them back at the root service's database.
+ */
+export function rebindRootModels(): void {
+  h().server.services.sequelize.addModels([UserModel, ProductModel]);
+}
+
 export const mochaHooks = {
   async beforeAll(this: Mocha.Context) {
     this.timeout(120_000);
     nock.disableNetConnect();
     nock.enableNetConnect((host) => /^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/.test(host));
     const database = await createTestDatabase();
-    const server = await startService(database.url);
+    const server = await startService(database.url, providerEnv);
     const db = new Client({ connectionString: database.url });
     await db.connect();
     harness = { baseUrl: `http://127.0.0.1:${server.port}`, server, database, db };

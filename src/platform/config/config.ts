@@ -61,6 +61,35 @@ export interface Config {
     readonly dispatchPollMs: number;
     readonly gapTimeoutMs: number;
   };
+  /** Each provider is offered only when its key is set; null fields name what is missing. */
+  readonly stripe: { readonly secretKey: string | null; readonly webhookSecret: string | null; readonly apiUrl: string | null };
+  readonly easypost: { readonly apiKey: string | null; readonly webhookSecret: string | null; readonly apiUrl: string | null };
+  /** Where EasyPost shipments leave from; null when no WAREHOUSE_ADDRESS_* is set. */
+  readonly warehouseAddress: WarehouseAddress | null;
+  readonly providerCalls: ProviderCallPolicy;
+}
+
+export interface WarehouseAddress {
+  readonly company: string;
+  readonly line1: string;
+  readonly line2: string | null;
+  readonly city: string;
+  readonly postalCode: string;
+  readonly province: string | null;
+  readonly country: string;
+  readonly phone: string | null;
+  readonly email: string | null;
+}
+
+/** Timeouts, retries and circuit breaking of every outbound provider call. */
+export interface ProviderCallPolicy {
+  readonly timeoutMs: number;
+  readonly retryMaxAttempts: number;
+  readonly retryBaseDelayMs: number;
+  readonly retryMaxDelayMs: number;
+  readonly breakerThreshold: number;
+  readonly breakerHalfOpenAfterMs: number;
+  readonly maxResponseBytes: number;
 }
 
 function str(env: Env, name: string): string | undefined {
@@ -104,6 +133,39 @@ function keyPrefix(env: Env, name: string, fallback: string): string {
   const raw = str(env, name) ?? fallback;
   if (!/^[A-Za-z0-9_.-]{1,64}$/.test(raw)) throw new ConfigError(name, 'must be 1-64 letters, digits, ".", "_" or "-"');
   return raw;
+}
+
+function prefixedSecret(env: Env, name: string, prefixes: readonly string[]): string | null {
+  const raw = str(env, name);
+  if (raw === undefined) return null;
+  if (!prefixes.some((p) => raw.startsWith(p))) throw new ConfigError(name, `must start with ${prefixes.join(' or ')}`);
+  return raw;
+}
+
+const WAREHOUSE_FIELDS = {
+  company: 'WAREHOUSE_ADDRESS_COMPANY',
+  line1: 'WAREHOUSE_ADDRESS_LINE1',
+  line2: 'WAREHOUSE_ADDRESS_LINE2',
+  city: 'WAREHOUSE_ADDRESS_CITY',
+  postalCode: 'WAREHOUSE_ADDRESS_POSTAL_CODE',
+  province: 'WAREHOUSE_ADDRESS_PROVINCE',
+  country: 'WAREHOUSE_ADDRESS_COUNTRY',
+  phone: 'WAREHOUSE_ADDRESS_PHONE',
+  email: 'WAREHOUSE_ADDRESS_EMAIL',
+} as const;
+
+/** All or nothing: a half-written warehouse address is a mistake worth stopping for. */
+function warehouseAddress(env: Env): WarehouseAddress | null {
+  const values = Object.fromEntries(Object.entries(WAREHOUSE_FIELDS).map(([field, name]) => [field, str(env, name) ?? null])) as Record<
+    keyof typeof WAREHOUSE_FIELDS,
+    string | null
+  >;
+  if (Object.values(values).every((v) => v === null)) return null;
+  for (const field of ['company', 'line1', 'city', 'postalCode', 'country'] as const) {
+    if (values[field] === null) throw new ConfigError(WAREHOUSE_FIELDS[field], 'is required when any WAREHOUSE_ADDRESS_* is set');
+  }
+  if (!/^[A-Z]{2}$/.test(values.country ?? '')) throw new ConfigError(WAREHOUSE_FIELDS.country, 'must be an ISO 3166-1 alpha-2 code like IT');
+  return values as unknown as WarehouseAddress;
 }
 
 /** In embedded mode the JWT secret is generated once and kept beside the data, so restarts keep sessions. */
@@ -217,6 +279,26 @@ export function loadConfig(env: Env = process.env): Config {
       replayMaxEvents: int(env, 'EVENT_REPLAY_MAX', 1000, 1, 100_000),
       dispatchPollMs: int(env, 'EVENT_DISPATCH_POLL_MS', 1000, 50, 60_000),
       gapTimeoutMs: int(env, 'EVENT_GAP_TIMEOUT_MS', 2000, 10, 60_000),
+    },
+    stripe: {
+      secretKey: prefixedSecret(env, 'STRIPE_SECRET_KEY', ['sk_', 'rk_']),
+      webhookSecret: prefixedSecret(env, 'STRIPE_WEBHOOK_SECRET', ['whsec_']),
+      apiUrl: url(env, 'STRIPE_API_URL', ['https:', 'http:']),
+    },
+    easypost: {
+      apiKey: str(env, 'EASYPOST_API_KEY') ?? null,
+      webhookSecret: str(env, 'EASYPOST_WEBHOOK_SECRET') ?? null,
+      apiUrl: url(env, 'EASYPOST_API_URL', ['https:', 'http:']),
+    },
+    warehouseAddress: warehouseAddress(env),
+    providerCalls: {
+      timeoutMs: int(env, 'PROVIDER_TIMEOUT_MS', 10_000, 50, 120_000),
+      retryMaxAttempts: int(env, 'PROVIDER_RETRY_MAX_ATTEMPTS', 3, 0, 10),
+      retryBaseDelayMs: int(env, 'PROVIDER_RETRY_BASE_DELAY_MS', 200, 1, 60_000),
+      retryMaxDelayMs: int(env, 'PROVIDER_RETRY_MAX_DELAY_MS', 2_000, 1, 300_000),
+      breakerThreshold: int(env, 'PROVIDER_BREAKER_THRESHOLD', 5, 1, 1000),
+      breakerHalfOpenAfterMs: int(env, 'PROVIDER_BREAKER_HALF_OPEN_AFTER_MS', 30_000, 10, 3_600_000),
+      maxResponseBytes: int(env, 'PROVIDER_MAX_RESPONSE_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),
     },
   };
   return deepFreeze(config);

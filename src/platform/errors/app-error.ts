@@ -45,8 +45,8 @@ export class UnauthorizedError extends AppError {
 
 /** A provider outside our walls failed or is unavailable (502 / 503). */
 export class UpstreamError extends AppError {
-  constructor(code: string, status: 502 | 503, detail: string, cause?: unknown) {
-    super(code, status, detail, { cause });
+  constructor(code: string, status: 502 | 503, detail: string, cause?: unknown, headers?: Record<string, string>) {
+    super(code, status, detail, { cause, headers });
   }
 }
 

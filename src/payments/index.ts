@@ -1,0 +1,3 @@
+export type { PaymentProvider, PaymentProviderName, PaymentEvent, CreatePaymentInput, CreatedPayment, RefundInput } from './payment-provider';
+export { ManualPaymentProvider } from './manual.provider';
+export { StripePaymentProvider, classifyStripeError, type StripeSettings } from './stripe.provider';

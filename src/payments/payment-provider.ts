@@ -1,0 +1,47 @@
+/** The payment providers this service knows; `manual` is staff recording money received elsewhere. */
+export type PaymentProviderName = 'manual' | 'stripe';
+
+export interface CreatePaymentInput {
+  orderId: string;
+  orderNumber: string;
+  customerId: string;
+  amountCents: number;
+  currency: 'EUR';
+  /** Derived from the order and the attempt number: a repeated call creates nothing new at the provider. */
+  idempotencyKey: string;
+  /** What staff typed for a manual payment (bank transfer reference). */
+  reference: string | null;
+}
+
+export interface CreatedPayment {
+  /** `captured` when the money is already ours (manual); `pending` until the provider's webhook says so. */
+  status: 'pending' | 'captured';
+  providerPaymentId: string | null;
+  reference: string | null;
+  /** Handed to the client once, to confirm the payment with the provider (Stripe). */
+  clientSecret?: string;
+}
+
+export interface RefundInput {
+  paymentId: string;
+  providerPaymentId: string | null;
+  amountCents: number;
+  idempotencyKey: string;
+}
+
+/** A verified provider event, mapped to what it means for us. */
+export type PaymentEvent = { provider: PaymentProviderName; eventId: string; type: string; payload: unknown } & (
+  | { kind: 'succeeded'; providerPaymentId: string }
+  | { kind: 'failed'; providerPaymentId: string; reason: string }
+  | { kind: 'refunded'; providerPaymentId: string }
+  | { kind: 'other' }
+);
+
+/** The seam between orders and a payment provider. */
+export interface PaymentProvider {
+  readonly name: PaymentProviderName;
+  createPayment(input: CreatePaymentInput): Promise<CreatedPayment>;
+  refund(input: RefundInput): Promise<void>;
+  /** Verifies the signature on the raw body and parses the event; a bad signature is a 400 AppError. */
+  parseWebhook(rawBody: Buffer, headers: Record<string, string | undefined>): PaymentEvent;
+}

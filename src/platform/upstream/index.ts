@@ -1,0 +1,2 @@
+export { ProviderError, isTransient, isProviderFault, type ProviderFailureKind } from './provider-error';
+export { ProviderCaller, ProviderRegistry, type CallOptions } from './provider-call';

@@ -1,0 +1,3 @@
+export type { Carrier, CarrierName, CreatedShipment, ShipmentRequest, TrackingEvent, TrackingStatus } from './carrier';
+export { ManualCarrier } from './manual.carrier';
+export { EasyPostCarrier, classifyEasyPostError, type EasyPostSettings } from './easypost.carrier';

@@ -1,0 +1,2 @@
+export { WebhooksService } from './webhooks.service';
+export { createWebhooksRouter, webhookRawBody, WEBHOOK_PATHS } from './webhooks.routes';

@@ -1,0 +1,121 @@
+import { expect } from 'chai';
+import { login, asAdmin } from '../../support/api';
+import { providerEnv, withSecondService } from '../../support/hooks';
+import { query } from '../../support/db';
+import { FakeStripe } from '../../support/fakes/stripe.fake';
+import { payWithStripe, unpaidOrder } from './helpers';
+
+const paymentCount = async (orderId: string) => (await query('SELECT count(*)::int AS n FROM payments WHERE order_id = $1', [orderId]))[0].n;
+
+describe('Provider resilience', () => {
+  let stripe: FakeStripe;
+  beforeEach(() => {
+    stripe = new FakeStripe().install();
+  });
+  afterEach(() => stripe.uninstall());
+
+  it('retries a 500 and a 429 with the same idempotency key, then succeeds', async () => {
+    const { buyer, order } = await unpaidOrder();
+    stripe.faults.payment_intents.push({ status: 500 }, { status: 429 });
+    const res = await payWithStripe(order.id, buyer.token);
+    expect(res.status).to.equal(201);
+    const calls = stripe.callsTo('payment_intents');
+    expect(calls).to.have.length(3);
+    expect(new Set(calls.map((c) => c.idempotencyKey)).size).to.equal(1);
+  });
+
+  it('never retries a 4xx: one call, 502 provider-rejected, nothing stored', async () => {
+    const { buyer, order } = await unpaidOrder();
+    stripe.faults.payment_intents.push({ status: 400 });
+    const res = await payWithStripe(order.id, buyer.token);
+    expect(res.status).to.equal(502);
+    expect(res.body.code).to.equal('provider-rejected');
+    expect(stripe.callsTo('payment_intents')).to.have.length(1);
+    expect(await paymentCount(order.id)).to.equal(0);
+  });
+
+  it('times out each attempt, answers 502 provider-timeout after the retries, and the same Idempotency-Key then succeeds', async () => {
+    const { buyer, order } = await unpaidOrder();
+    stripe.faults.payment_intents.push({ delayMs: 1500 }, { delayMs: 1500 }, { delayMs: 1500 });
+    const started = Date.now();
+    const failed = await payWithStripe(order.id, buyer.token, 'pay-once');
+    expect(failed.status).to.equal(502);
+    expect(failed.body.code).to.equal('provider-timeout');
+    expect(Date.now() - started).to.be.below(3000);
+    expect(stripe.callsTo('payment_intents')).to.have.length(3);
+    expect(await paymentCount(order.id)).to.equal(0);
+    expect((await query('SELECT status FROM orders WHERE id = $1', [order.id]))[0].status).to.equal('pending_payment');
+
+    const retried = await payWithStripe(order.id, buyer.token, 'pay-once');
+    expect(retried.status).to.equal(201);
+    expect(await paymentCount(order.id)).to.equal(1);
+  });
+
+  it('answers 502 for a redirect, a malformed body and an oversized body, never following or crashing', async () => {
+    const { buyer, order } = await unpaidOrder();
+    const faults = [{ redirect: 'https://evil.fake.test/v1/payment_intents' }, { garbage: true as const }, { oversizedBytes: 200_000 }];
+    for (const fault of faults) {
+      stripe.faults.payment_intents.push(fault);
+      const res = await payWithStripe(order.id, buyer.token);
+      expect(res.status, JSON.stringify(fault).slice(0, 40)).to.equal(502);
+      expect(res.body.code).to.equal('provider-bad-response');
+    }
+    expect(stripe.calls.every((c) => c.path === '/v1/payment_intents')).to.equal(true);
+    expect(await paymentCount(order.id)).to.equal(0);
+    expect((await payWithStripe(order.id, buyer.token)).status).to.equal(201);
+  });
+
+  it('opens the breaker after repeated failures (503 without calling), then lets one probe through and closes', async function () {
+    this.timeout(30_000);
+    const env = { ...providerEnv, PROVIDER_BREAKER_THRESHOLD: '2', PROVIDER_BREAKER_HALF_OPEN_AFTER_MS: '500', PROVIDER_RETRY_MAX_ATTEMPTS: '0' };
+    await withSecondService(env, async (base) => {
+      const { buyer, order } = await unpaidOrder();
+      const token = (await login(buyer.email, buyer.password)).accessToken;
+      const pay = () =>
+        fetch(`${base}/api/v1/orders/${order.id}/payments`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ provider: 'stripe' }),
+        });
+      stripe.faults.payment_intents.push({ status: 503 }, { status: 502 });
+      expect((await pay()).status).to.equal(502);
+      expect((await pay()).status).to.equal(502);
+      const open = await pay();
+      expect(open.status).to.equal(503);
+      expect(open.headers.get('retry-after')).to.equal('1');
+      expect(((await open.json()) as { code: string }).code).to.equal('provider-unavailable');
+      expect(stripe.callsTo('payment_intents')).to.have.length(2);
+
+      await new Promise((r) => setTimeout(r, 600));
+      const probe = await pay();
+      expect(probe.status).to.equal(201);
+      expect(stripe.callsTo('payment_intents')).to.have.length(3);
+      expect(await paymentCount(order.id)).to.equal(1);
+    });
+  });
+
+  it('offers only manual providers when no keys are configured: 422 naming the settings, the service still runs', async function () {
+    this.timeout(30_000);
+    await withSecondService({}, async (base) => {
+      const { order } = await unpaidOrder();
+      const admin = await asAdmin();
+      const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+        fetch(`${base}${path}`, { method: 'POST', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+      const stripeRes = await post(`/api/v1/orders/${order.id}/payments`, { provider: 'stripe' });
+      expect(stripeRes.status).to.equal(422);
+      const problem = (await stripeRes.json()) as { code: string; detail: string };
+      expect(problem.code).to.equal('provider-not-configured');
+      expect(problem.detail).to.contain('STRIPE_SECRET_KEY').and.contain('STRIPE_WEBHOOK_SECRET');
+      const hook = await post('/api/v1/webhooks/shipping/easypost', { id: 'evt_1' }, { 'x-hmac-signature': 'hmac-sha256-hex=00' });
+      expect(hook.status).to.equal(422);
+      expect(((await hook.json()) as { detail: string }).detail).to.contain('EASYPOST_API_KEY');
+      expect(stripe.calls).to.have.length(0);
+
+      const manual = await post(`/api/v1/orders/${order.id}/payments`, { provider: 'manual', reference: 'wire 42' });
+      expect(manual.status).to.equal(201);
+      const cancelled = await post(`/api/v1/orders/${order.id}/cancel`, {});
+      expect(cancelled.status).to.equal(200);
+      expect(((await cancelled.json()) as { payments: { status: string }[] }).payments[0]?.status).to.equal('refunded');
+    });
+  });
+});

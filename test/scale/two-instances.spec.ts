@@ -1,0 +1,99 @@
+import { expect } from 'chai';
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import type { RunningServer } from '../../src/server';
+import { ADMIN, rebindRootModels, startService } from '../support/hooks';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { connectSocket, type TestSocket } from '../support/realtime';
+
+const ADDRESS = { name: 'Ufficio Rossi Srl', line1: 'Via Roma 1', city: 'Milano', postalCode: '20121', country: 'IT' };
+
+async function call(base: string, method: string, path: string, token?: string, body?: unknown): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+}
+
+/**
+ * Two service instances on different ports, sharing one PostgreSQL database and one Redis — what
+ * several machines behind a load balancer (or cluster workers) share. Needs REDIS_URL (CI has it).
+ */
+describe('two instances sharing PostgreSQL and Redis', function () {
+  this.timeout(90_000);
+  let database: TestDatabase;
+  let a: RunningServer;
+  let b: RunningServer;
+  let urlA: string;
+  let urlB: string;
+  const clients: TestSocket[] = [];
+
+  before(async function () {
+    const redisUrl = process.env['REDIS_URL'];
+    if (!redisUrl) this.skip();
+    database = await createTestDatabase();
+    const env = { REDIS_URL: redisUrl as string, REDIS_KEY_PREFIX: `qs-test-${randomUUID()}` };
+    a = await startService(database.url, env);
+    b = await startService(database.url, env);
+    urlA = `http://127.0.0.1:${a.port}`;
+    urlB = `http://127.0.0.1:${b.port}`;
+  });
+
+  after(async () => {
+    for (const client of clients) client.close();
+    await a?.stop();
+    await b?.stop();
+    await database?.drop();
+    rebindRootModels();
+  });
+
+  it('never oversells under orders racing through both, and each client hears each event exactly once', async () => {
+    const admin = (await call(urlA, 'POST', '/api/v1/auth/login', undefined, ADMIN)).body.accessToken;
+    const product = (await call(urlB, 'POST', '/api/v1/products', admin, { sku: 'TWO-1', name: 'Shared', unitPriceCents: 100, initialStock: 25, reorderLevel: 5 })).body;
+    const buyers: string[] = [];
+    for (let i = 0; i < 4; i += 1) {
+      const email = `buyer-${i}-${randomUUID()}@example.test`;
+      expect((await call(i % 2 ? urlA : urlB, 'POST', '/api/v1/auth/register', undefined, { email, password: 'a long password 123', name: `Buyer ${i}` })).status).to.equal(201);
+      buyers.push((await call(urlA, 'POST', '/api/v1/auth/login', undefined, { email, password: 'a long password 123' })).body.accessToken);
+    }
+    const onA = await connectSocket({ token: admin, baseUrl: urlA });
+    const onB = await connectSocket({ token: admin, baseUrl: urlB });
+    clients.push(onA, onB);
+
+    // 40 orders of one unit for 25 units, alternating instances, all at once.
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        call(i % 2 ? urlA : urlB, 'POST', '/api/v1/orders', buyers[i % buyers.length], { items: [{ productId: product.id, quantity: 1 }], shippingAddress: ADDRESS }),
+      ),
+    );
+    const created = results.filter((r) => r.status === 201).map((r) => r.body.id as string);
+    expect(created).to.have.length(25);
+    expect(results.filter((r) => r.status === 409)).to.have.length(15);
+
+    const db = new Client({ connectionString: database.url });
+    await db.connect();
+    try {
+      const { rows } = await db.query('SELECT on_hand, reserved FROM products WHERE id = $1', [product.id]);
+      expect(rows[0]).to.deep.equal({ on_hand: 25, reserved: 25 });
+      const stored = await db.query("SELECT count(*)::int AS n FROM events WHERE type = 'order.created'");
+      expect(stored.rows[0].n).to.equal(25);
+    } finally {
+      await db.end();
+    }
+
+    for (const client of [onA, onB]) {
+      for (const id of created) await client.next((e) => e.name === 'order.created' && e.payload.data.orderId === id, 10_000, `order ${id}`);
+      await client.next((e) => e.name === 'inventory.low_stock' && e.payload.data.productId === product.id, 10_000, 'the low-stock event');
+    }
+    await new Promise((r) => setTimeout(r, 500)); // room for a duplicate to show up
+    for (const client of [onA, onB]) {
+      const orders = client.received.filter((e) => e.name === 'order.created');
+      expect(orders.map((e) => e.payload.data.orderId)).to.have.members(created);
+      expect(new Set(orders.map((e) => e.payload.id)).size).to.equal(25);
+      expect(client.received.filter((e) => e.name === 'inventory.low_stock')).to.have.length(1);
+    }
+  });
+});
