@@ -38,7 +38,7 @@ export interface Services {
 
 export function createServices(config: Config, logger: Logger, sequelize: Sequelize, redis: Redis | null): Services {
   const users = new UsersService(sequelize, logger);
-  const accessTokens = new AccessTokens(config.jwt, sequelize);
+  const accessTokens = new AccessTokens(config.jwt, sequelize, config.jwt.sessionCacheMs);
   const refreshTokens = new RefreshTokens(sequelize, config.refreshToken);
   const throttle = new LoginThrottle(config.login, redis, config.redisKeyPrefix);
   const inventory = new InventoryService(sequelize);

@@ -4,12 +4,14 @@ import { Passport } from 'passport';
 import { ExtractJwt, Strategy as JwtStrategy } from 'passport-jwt';
 import type { Config } from '../platform/config';
 import { UnauthorizedError } from '../platform/errors';
+import { outboxSignal } from '../platform/events';
 import type { Actor, Role } from '../platform/http/contract';
 import type { Sequelize } from 'sequelize-typescript';
 import { QueryTypes } from 'sequelize';
 
 const ALGORITHM = 'HS256' as const;
 const ACCESS = 'access';
+const MAX_CACHED_SESSIONS = 10_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface AccessClaims {
@@ -47,12 +49,23 @@ export class AccessTokens {
    * public key on every call and catches the failure — a sixth of the CPU of a cheap GET.
    */
   private readonly key: KeyObject;
+  /**
+   * Recently resolved sessions, so that a burst of requests costs one user lookup. Any revocation
+   * (logout, refresh-token reuse, user disabled or role changed) clears it: in this process right
+   * after its commit, on other instances when the dispatcher relays it (`forgetSessions`), and
+   * everywhere after `AUTH_CACHE_TTL_MS` at the latest.
+   */
+  private readonly sessions = new Map<string, { actor: Omit<AuthenticatedActor, 'expiresAt'>; until: number }>();
+  /** Bumped by every revocation: a lookup that raced with one is not cached. */
+  private revocations = 0;
 
   constructor(
     private readonly config: Config['jwt'],
     private readonly sequelize: Sequelize,
+    private readonly cacheTtlMs: number,
   ) {
     this.key = createSecretKey(Buffer.from(config.secret, 'utf8'));
+    outboxSignal.on('internal', () => this.forgetSessions());
     this.passport.use(
       'jwt',
       new JwtStrategy(
@@ -98,6 +111,12 @@ export class AccessTokens {
     });
   }
 
+  /** Drops every cached session (a revocation happened somewhere). */
+  forgetSessions(): void {
+    this.revocations += 1;
+    this.sessions.clear();
+  }
+
   async authenticateToken(token: string): Promise<AuthenticatedActor> {
     return this.authenticate({ headers: { authorization: `Bearer ${token}` } });
   }
@@ -107,6 +126,10 @@ export class AccessTokens {
     if (typeof payload.ver !== 'number' || !UUID.test(payload.sub)) return undefined;
     if (payload.sid !== undefined && (typeof payload.sid !== 'string' || !UUID.test(payload.sid))) return undefined;
     const sessionId = payload.sid ?? null;
+    const cacheKey = `${payload.sub}|${payload.ver}|${sessionId ?? ''}`;
+    const cached = this.sessions.get(cacheKey);
+    if (cached && cached.until > Date.now()) return { ...cached.actor, expiresAt: payload.exp };
+    const revocationsBefore = this.revocations;
     // One round trip: the user as it is now, and whether the token's sign-in was ended.
     const [user] = await this.sequelize.query<{ id: string; role: Role; disabled: boolean; token_version: number; session_ended: boolean }>(
       `SELECT u.id, u.role, u.disabled, u.token_version,
@@ -116,6 +139,11 @@ export class AccessTokens {
       { replacements: { sub: payload.sub, sid: sessionId }, type: QueryTypes.SELECT },
     );
     if (!user || user.disabled || user.token_version !== payload.ver || user.session_ended) return undefined;
-    return { id: user.id, role: user.role, expiresAt: payload.exp, sessionId };
+    const actor = { id: user.id, role: user.role, sessionId };
+    if (this.cacheTtlMs > 0 && this.revocations === revocationsBefore) {
+      if (this.sessions.size >= MAX_CACHED_SESSIONS) this.sessions.delete(this.sessions.keys().next().value as string);
+      this.sessions.set(cacheKey, { actor, until: Date.now() + this.cacheTtlMs });
+    }
+    return { ...actor, expiresAt: payload.exp };
   }
 }

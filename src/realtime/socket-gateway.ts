@@ -39,7 +39,9 @@ export interface SocketData {
 }
 
 type ClientToServerEvents = Record<string, never>;
-type InterServerEvents = Record<string, never>;
+interface InterServerEvents {
+  'sessions.revoked': () => void;
+}
 type QuickStockServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 type QuickStockSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
@@ -100,6 +102,7 @@ export class RealtimeGateway {
       this.adapterClients.push(pub, sub);
       this.io.adapter(createAdapter(pub, sub, { key: `${config.redisKeyPrefix}:socket.io` }));
     }
+    this.io.on('sessions.revoked', () => deps.accessTokens.forgetSessions());
     this.io.use((socket, next) => {
       this.authenticate(socket).then(
         () => next(),
@@ -117,12 +120,12 @@ export class RealtimeGateway {
   /** Called by the dispatcher, in id order, inside its transaction. */
   deliver(events: OutboxEvent[]): Promise<void> {
     for (const event of events) {
-      if (event.type === 'session.revoked') {
-        this.io.in(sessionRoom(String(event.data['sessionId']))).disconnectSockets(true);
-        continue;
-      }
-      if (event.type === 'user.sessions_revoked') {
-        this.io.in(accountRoom(String(event.data['userId']))).disconnectSockets(true);
+      if (event.type === 'session.revoked' || event.type === 'user.sessions_revoked') {
+        const room = event.type === 'session.revoked' ? sessionRoom(String(event.data['sessionId'])) : accountRoom(String(event.data['userId']));
+        this.io.in(room).disconnectSockets(true);
+        // The instance that committed it already forgot its cached sessions; the others do now.
+        this.deps.accessTokens.forgetSessions();
+        if (this.adapterClients.length > 0) this.io.serverSideEmit('sessions.revoked');
         continue;
       }
       if (!isClientEventType(event.type)) {

@@ -96,4 +96,22 @@ describe('two instances sharing PostgreSQL and Redis', function () {
       expect(client.received.filter((e) => e.name === 'inventory.low_stock')).to.have.length(1);
     }
   });
+
+  it('refuses, on the other instance too, the token of a user disabled through one, well before the session cache expires', async () => {
+    const admin = (await call(urlA, 'POST', '/api/v1/auth/login', undefined, ADMIN)).body.accessToken;
+    const email = `leaver-${randomUUID()}@example.test`;
+    const user = (await call(urlA, 'POST', '/api/v1/users', admin, { email, password: 'a long password 123', name: 'Leaver', role: 'operator' })).body;
+    const token = (await call(urlB, 'POST', '/api/v1/auth/login', undefined, { email, password: 'a long password 123' })).body.accessToken;
+    expect((await call(urlB, 'GET', '/api/v1/auth/me', token)).status).to.equal(200); // now cached on B
+    expect((await call(urlA, 'PATCH', `/api/v1/users/${user.id}`, admin, { disabled: true })).status).to.equal(200);
+    expect((await call(urlA, 'GET', '/api/v1/auth/me', token)).status).to.equal(401);
+    const started = Date.now();
+    let status = 200;
+    while (status !== 401 && Date.now() - started < 4000) {
+      status = (await call(urlB, 'GET', '/api/v1/auth/me', token)).status;
+      if (status !== 401) await new Promise((r) => setTimeout(r, 25));
+    }
+    expect(status).to.equal(401);
+    expect(Date.now() - started, 'relayed, not merely expired (AUTH_CACHE_TTL_MS is 5 s)').to.be.lessThan(2000);
+  });
 });

@@ -42,6 +42,8 @@ export interface Config {
     readonly issuer: string;
     readonly audience: string;
     readonly accessTtlSeconds: number;
+    /** How long a checked session may be trusted without asking the database again. */
+    readonly sessionCacheMs: number;
   };
   readonly refreshToken: { readonly absoluteTtlDays: number; readonly idleTtlDays: number };
   readonly login: { readonly maxFailures: number; readonly windowMinutes: number; readonly maxFailuresPerIp: number };
@@ -256,6 +258,7 @@ export function loadConfig(env: Env = process.env): Config {
       issuer: str(env, 'JWT_ISSUER') ?? 'quickstock',
       audience: str(env, 'JWT_AUDIENCE') ?? 'quickstock-api',
       accessTtlSeconds: int(env, 'ACCESS_TOKEN_TTL_SECONDS', 900, 10, 86_400),
+      sessionCacheMs: int(env, 'AUTH_CACHE_TTL_MS', 5000, 0, 60_000),
     },
     refreshToken: {
       absoluteTtlDays: int(env, 'REFRESH_TOKEN_TTL_DAYS', 30, 1, 365),

@@ -35,9 +35,17 @@ export function recordEvent(sequelize: Sequelize, tx: Transaction, event: Domain
   return insertEvent(sequelize, tx, event.type, event.data, true, event.customerId ?? null);
 }
 
-/** An instruction to every instance (e.g. "disconnect this user's sockets"), delivered like events. */
-export function recordInternalEvent(sequelize: Sequelize, tx: Transaction, event: InternalEvent): Promise<number> {
-  return insertEvent(sequelize, tx, event.type, event.data, false, null);
+/**
+ * An instruction to every instance (e.g. "disconnect this user's sockets"), delivered like events.
+ * This process also hears it at once, as outboxSignal 'internal', after the commit and before the
+ * caller's transaction resolves (so before its HTTP response).
+ */
+export async function recordInternalEvent(sequelize: Sequelize, tx: Transaction, event: InternalEvent): Promise<number> {
+  const id = await insertEvent(sequelize, tx, event.type, event.data, false, null);
+  tx.afterCommit(() => {
+    outboxSignal.emit('internal', event);
+  });
+  return id;
 }
 
 async function insertEvent(
