@@ -7,47 +7,38 @@
  * BENCH_DURATION_S (default 10 per run), BENCH_ROUNDS (default 2), BENCH_CONNECTIONS (default 50),
  * BENCH_ONLY (comma-separated subset of: random, hot, products, order, push, workers).
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import os from "node:os";
-import path from "node:path";
-import { randomUUID } from "node:crypto";
-import autocannon from "autocannon";
-import { Client } from "pg";
-import { createTestDatabase } from "../test/support/database";
-import { measurePushLatency } from "./push-latency";
-import {
-  BENCH_ADMIN,
-  call,
-  freePort,
-  startBuiltService,
-  type RunningService,
-} from "./service";
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import autocannon from 'autocannon';
+import { Client } from 'pg';
+import { createTestDatabase } from '../test/support/database';
+import { measurePushLatency } from './push-latency';
+import { BENCH_ADMIN, call, freePort, startBuiltService, type RunningService } from './service';
 
-const DURATION = Number(process.env["BENCH_DURATION_S"] ?? 10);
-const ROUNDS = Number(process.env["BENCH_ROUNDS"] ?? 2);
-const CONNECTIONS = Number(process.env["BENCH_CONNECTIONS"] ?? 50);
-const ONLY = new Set(
-  (process.env["BENCH_ONLY"] ?? "random,hot,products,order,push,workers")
-    .split(",")
-    .map((s) => s.trim()),
-);
+const DURATION = Number(process.env['BENCH_DURATION_S'] ?? 10);
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 2);
+const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 50);
+const ONLY = new Set((process.env['BENCH_ONLY'] ?? 'random,hot,products,order,push,workers').split(',').map((s) => s.trim()));
 const PRODUCTS = 1000;
 const CATEGORIES = 10;
 const CUSTOMERS = 20;
 const INITIAL_STOCK = 1_000_000;
 const ADDRESS = {
-  name: "Ufficio Bench Srl",
-  line1: "Via Roma 1",
-  city: "Milano",
-  postalCode: "20121",
-  province: "MI",
-  country: "IT",
+  name: 'Ufficio Bench Srl',
+  line1: 'Via Roma 1',
+  city: 'Milano',
+  postalCode: '20121',
+  province: 'MI',
+  country: 'IT',
 };
 const SERVICE_ENV = {
-  ACCESS_TOKEN_TTL_SECONDS: "7200",
-  RESERVATION_TTL_MINUTES: "10080",
-  SWEEPER_INTERVAL_MS: "60000",
-  SOCKET_MAX_PER_USER: "1000",
+  ACCESS_TOKEN_TTL_SECONDS: '7200',
+  RESERVATION_TTL_MINUTES: '10080',
+  SWEEPER_INTERVAL_MS: '60000',
+  SOCKET_MAX_PER_USER: '1000',
 };
 
 interface Figures {
@@ -56,6 +47,8 @@ interface Figures {
   p99: number;
   errors: number;
   ok: number;
+  /** CPU time of the server process per answered request (less noisy than throughput on a shared machine). */
+  cpuMsPerRequest: number;
 }
 
 interface Target {
@@ -64,25 +57,39 @@ interface Target {
   setup: (req: autocannon.Request) => autocannon.Request;
 }
 
+/** Server processes by base URL, to read their CPU time (Linux /proc). */
+const serverPids = new Map<string, number>();
+
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** User + system CPU seconds of a process, from /proc (NaN where unavailable). */
+function cpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return NaN;
+  }
+}
+
 function pick<T>(list: readonly T[]): T {
   return list[Math.floor(Math.random() * list.length)] as T;
 }
 
-function randomLines(
-  productIds: readonly string[],
-  maxLines: number,
-): { productId: string; quantity: number }[] {
+function randomLines(productIds: readonly string[], maxLines: number): { productId: string; quantity: number }[] {
   const count = 1 + Math.floor(Math.random() * maxLines);
   const chosen = new Set<string>();
-  while (chosen.size < Math.min(count, productIds.length))
-    chosen.add(pick(productIds));
+  while (chosen.size < Math.min(count, productIds.length)) chosen.add(pick(productIds));
   return [...chosen].map((productId) => ({
     productId,
     quantity: 1 + Math.floor(Math.random() * 3),
   }));
 }
 
-async function load(target: Target, method: "GET" | "POST"): Promise<Figures> {
+async function load(target: Target, method: 'GET' | 'POST'): Promise<Figures> {
+  const pid = serverPids.get(target.url);
+  const cpuBefore = cpuSeconds(pid);
   const result = await autocannon({
     url: target.url,
     connections: CONNECTIONS,
@@ -94,22 +101,20 @@ async function load(target: Target, method: "GET" | "POST"): Promise<Figures> {
     p50: result.latency.p50,
     p99: result.latency.p99,
     errors: result.errors + result.timeouts + result.non2xx,
-    ok: result["2xx"],
+    ok: result['2xx'],
+    cpuMsPerRequest: ((cpuSeconds(pid) - cpuBefore) * 1000) / Math.max(1, result['2xx']),
   };
 }
 
 /** Runs each target ROUNDS times, alternating, and returns the per-target mean of the figures. */
-async function alternate(
-  targets: Target[],
-  method: "GET" | "POST",
-): Promise<Figures[]> {
+async function alternate(targets: Target[], method: 'GET' | 'POST'): Promise<Figures[]> {
   const runs: Figures[][] = targets.map(() => []);
   for (let round = 0; round < ROUNDS; round += 1) {
     for (const [i, target] of targets.entries()) {
       const figures = await load(target, method);
       runs[i]?.push(figures);
       process.stderr.write(
-        `  ${target.label} round ${round + 1}: ${figures.rps.toFixed(0)} req/s, p99 ${figures.p99} ms, errors ${figures.errors}\n`,
+        `  ${target.label} round ${round + 1}: ${figures.rps.toFixed(0)} req/s, p99 ${figures.p99} ms, errors ${figures.errors}, CPU ${figures.cpuMsPerRequest.toFixed(2)} ms/req\n`,
       );
     }
   }
@@ -119,54 +124,44 @@ async function alternate(
     p99: mean(list.map((f) => f.p99)),
     errors: list.reduce((n, f) => n + f.errors, 0),
     ok: list.reduce((n, f) => n + f.ok, 0),
+    cpuMsPerRequest: mean(list.map((f) => f.cpuMsPerRequest)),
   }));
 }
 
-const mean = (values: number[]) =>
-  values.reduce((a, b) => a + b, 0) / values.length;
+const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
 
-async function startReference(
-  databaseUrl: string,
-): Promise<{ url: string; process: ChildProcess }> {
+async function startReference(databaseUrl: string): Promise<{ url: string; process: ChildProcess }> {
   const port = await freePort();
-  const child = spawn(
-    process.execPath,
-    ["--import", "tsx", path.join(__dirname, "reference-server.ts")],
-    {
-      env: {
-        ...process.env,
-        DATABASE_URL: databaseUrl,
-        PORT: String(port),
-        DB_POOL_MAX: "10",
-      },
-      stdio: ["ignore", "pipe", "inherit"],
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'reference-server.ts')], {
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      PORT: String(port),
+      DB_POOL_MAX: '10',
     },
-  );
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   await new Promise<void>((resolve, reject) => {
-    child.stdout?.on("data", (chunk: Buffer) => {
-      if (chunk.toString().includes("listening")) resolve();
+    child.stdout?.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('listening')) resolve();
     });
-    child.once("exit", (code) =>
-      reject(new Error(`reference exited with ${code}`)),
-    );
+    child.once('exit', (code) => reject(new Error(`reference exited with ${code}`)));
   });
   return { url: `http://127.0.0.1:${port}`, process: child };
 }
 
 async function seed(service: RunningService) {
   const base = service.baseUrl;
-  const admin = (
-    await call(base, "POST", "/api/v1/auth/login", undefined, BENCH_ADMIN)
-  ).body.accessToken as string;
+  const admin = (await call(base, 'POST', '/api/v1/auth/login', undefined, BENCH_ADMIN)).body.accessToken as string;
   const productIds: string[] = [];
   const stamp = Date.now().toString(36);
   for (let start = 0; start < PRODUCTS; start += 20) {
     const batch = await Promise.all(
       Array.from({ length: Math.min(20, PRODUCTS - start) }, (_, k) => {
         const n = start + k;
-        return call(base, "POST", "/api/v1/products", admin, {
+        return call(base, 'POST', '/api/v1/products', admin, {
           sku: `B-${stamp}-${n}`,
-          name: `Articolo ${n} ${pick(["penna", "quaderno", "toner", "risma", "cartella", "evidenziatore"])}`,
+          name: `Articolo ${n} ${pick(['penna', 'quaderno', 'toner', 'risma', 'cartella', 'evidenziatore'])}`,
           category: `Cat-${n % CATEGORIES}`,
           unitPriceCents: 50 + (n % 500) * 7,
           vatRate: n % 7 === 0 ? 10 : 22,
@@ -176,32 +171,27 @@ async function seed(service: RunningService) {
       }),
     );
     for (const res of batch) {
-      if (res.status !== 201)
-        throw new Error(
-          `seeding a product failed: ${res.status} ${JSON.stringify(res.body)}`,
-        );
+      if (res.status !== 201) throw new Error(`seeding a product failed: ${res.status} ${JSON.stringify(res.body)}`);
       productIds.push(res.body.id);
     }
   }
   const customers: { id: string; token: string; orderIds: string[] }[] = [];
   for (let i = 0; i < CUSTOMERS; i += 1) {
     const email = `bench-${stamp}-${i}@bench.test`;
-    const registered = await call(
-      base,
-      "POST",
-      "/api/v1/auth/register",
-      undefined,
-      { email, password: "bench password 123", name: `Cliente ${i}` },
-    );
+    const registered = await call(base, 'POST', '/api/v1/auth/register', undefined, {
+      email,
+      password: 'bench password 123',
+      name: `Cliente ${i}`,
+    });
     const token = (
-      await call(base, "POST", "/api/v1/auth/login", undefined, {
+      await call(base, 'POST', '/api/v1/auth/login', undefined, {
         email,
-        password: "bench password 123",
+        password: 'bench password 123',
       })
     ).body.accessToken as string;
     const orderIds: string[] = [];
     for (let k = 0; k < 5; k += 1) {
-      const order = await call(base, "POST", "/api/v1/orders", token, {
+      const order = await call(base, 'POST', '/api/v1/orders', token, {
         items: randomLines(productIds, 5),
         shippingAddress: ADDRESS,
       });
@@ -213,9 +203,7 @@ async function seed(service: RunningService) {
 }
 
 /** For every product: onHand is the sum of its ledger and reserved is what live orders hold. */
-async function checkStockInvariant(
-  databaseUrl: string,
-): Promise<{
+async function checkStockInvariant(databaseUrl: string): Promise<{
   products: number;
   wrong: number;
   oversold: number;
@@ -232,7 +220,7 @@ async function checkStockInvariant(
         JOIN (SELECT product_id, sum(delta) AS total FROM stock_movements GROUP BY product_id) m ON m.product_id = p.id
         LEFT JOIN (SELECT oi.product_id, sum(oi.quantity) AS held FROM order_items oi JOIN orders o ON o.id = oi.order_id
                     WHERE o.status IN ('pending_payment', 'paid', 'in_preparation') GROUP BY oi.product_id) r ON r.product_id = p.id`);
-    const orders = await db.query("SELECT count(*)::int AS n FROM orders");
+    const orders = await db.query('SELECT count(*)::int AS n FROM orders');
     return { ...rows[0], orders: orders.rows[0].n };
   } finally {
     await db.end();
@@ -240,25 +228,16 @@ async function checkStockInvariant(
 }
 
 function table(rows: string[][]): string {
-  const widths =
-    rows[0]?.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? "").length))) ??
-    [];
-  const line = (r: string[]) =>
-    `| ${r.map((cell, c) => cell.padEnd(widths[c] ?? 0)).join(" | ")} |`;
-  return [
-    line(rows[0] ?? []),
-    `| ${widths.map((w) => "-".repeat(w)).join(" | ")} |`,
-    ...rows.slice(1).map(line),
-  ].join("\n");
+  const widths = rows[0]?.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length))) ?? [];
+  const line = (r: string[]) => `| ${r.map((cell, c) => cell.padEnd(widths[c] ?? 0)).join(' | ')} |`;
+  return [line(rows[0] ?? []), `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`, ...rows.slice(1).map(line)].join('\n');
 }
 
 async function main(): Promise<void> {
   const database = await createTestDatabase();
   const started: { stop(): Promise<void> }[] = [];
-  const results: string[][] = [
-    ["scenario", "side", "req/s", "p50 ms", "p99 ms", "errors"],
-  ];
-  const ratios: string[][] = [["comparison", "ratio", "target"]];
+  const results: string[][] = [['scenario', 'side', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'server CPU ms/req']];
+  const ratios: string[][] = [['comparison', 'ratio', 'target']];
   const row = (scenario: string, side: string, f: Figures) =>
     results.push([
       scenario,
@@ -267,28 +246,23 @@ async function main(): Promise<void> {
       f.p50.toFixed(1),
       f.p99.toFixed(1),
       String(f.errors),
+      Number.isNaN(f.cpuMsPerRequest) ? '–' : f.cpuMsPerRequest.toFixed(2),
     ]);
   let okOrders = 0;
   let orderRuns = 0;
   try {
-    process.stderr.write("starting the service and the reference…\n");
+    process.stderr.write('starting the service and the reference…\n');
     const service = await startBuiltService(database.url, SERVICE_ENV);
     started.push(service);
     const reference = await startReference(database.url);
-    started.push({ stop: async () => void reference.process.kill("SIGTERM") });
-    process.stderr.write(
-      `seeding ${PRODUCTS} products and ${CUSTOMERS} customers…\n`,
-    );
+    serverPids.set(service.baseUrl, service.process.pid as number);
+    serverPids.set(reference.url, reference.process.pid as number);
+    started.push({ stop: async () => void reference.process.kill('SIGTERM') });
+    process.stderr.write(`seeding ${PRODUCTS} products and ${CUSTOMERS} customers…\n`);
     const data = await seed(service);
     okOrders += CUSTOMERS * 5;
 
-    const orderTarget = (
-      label: string,
-      base: string,
-      ids: readonly string[],
-      maxLines: number,
-      asService: boolean,
-    ): Target => ({
+    const orderTarget = (label: string, base: string, ids: readonly string[], maxLines: number, asService: boolean): Target => ({
       label,
       url: base,
       setup: (req) => {
@@ -297,17 +271,17 @@ async function main(): Promise<void> {
         return asService
           ? {
               ...req,
-              path: "/api/v1/orders",
+              path: '/api/v1/orders',
               headers: {
-                "content-type": "application/json",
+                'content-type': 'application/json',
                 authorization: `Bearer ${customer.token}`,
               },
               body: JSON.stringify({ items, shippingAddress: ADDRESS }),
             }
           : {
               ...req,
-              path: "/orders",
-              headers: { "content-type": "application/json" },
+              path: '/orders',
+              headers: { 'content-type': 'application/json' },
               body: JSON.stringify({
                 customerId: customer.id,
                 items,
@@ -318,32 +292,25 @@ async function main(): Promise<void> {
     });
 
     for (const [key, scenario, ids, maxLines] of [
-      ["random", "POST /orders random 1-5 lines", data.productIds, 5],
-      ["hot", "POST /orders hot rows (3 products)", data.hot, 3],
+      ['random', 'POST /orders random 1-5 lines', data.productIds, 5],
+      ['hot', 'POST /orders hot rows (3 products)', data.hot, 3],
     ] as const) {
       if (!ONLY.has(key)) continue;
       process.stderr.write(`${scenario}\n`);
       const [svc, ref] = await alternate(
-        [
-          orderTarget("service", service.baseUrl, ids, maxLines, true),
-          orderTarget("reference", reference.url, ids, maxLines, false),
-        ],
-        "POST",
+        [orderTarget('service', service.baseUrl, ids, maxLines, true), orderTarget('reference', reference.url, ids, maxLines, false)],
+        'POST',
       );
-      if (!svc || !ref) throw new Error("missing figures");
+      if (!svc || !ref) throw new Error('missing figures');
       okOrders += svc.ok + ref.ok;
       orderRuns += 2 * ROUNDS;
-      row(scenario, "service", svc);
-      row(scenario, "reference", ref);
-      ratios.push([
-        `${scenario}: service/reference`,
-        (svc.rps / ref.rps).toFixed(2),
-        "≥ 0.50",
-      ]);
+      row(scenario, 'service', svc);
+      row(scenario, 'reference', ref);
+      ratios.push([`${scenario}: service/reference`, (svc.rps / ref.rps).toFixed(2), '≥ 0.50']);
     }
 
-    if (ONLY.has("products")) {
-      process.stderr.write("GET /products?limit=20&category\n");
+    if (ONLY.has('products')) {
+      process.stderr.write('GET /products?limit=20&category\n');
       const listSetup = (asService: boolean) => (req: autocannon.Request) => {
         const category = `Cat-${Math.floor(Math.random() * CATEGORIES)}`;
         return asService
@@ -358,27 +325,23 @@ async function main(): Promise<void> {
       };
       const [svcList, refList] = await alternate(
         [
-          { label: "service", url: service.baseUrl, setup: listSetup(true) },
-          { label: "reference", url: reference.url, setup: listSetup(false) },
+          { label: 'service', url: service.baseUrl, setup: listSetup(true) },
+          { label: 'reference', url: reference.url, setup: listSetup(false) },
         ],
-        "GET",
+        'GET',
       );
-      if (!svcList || !refList) throw new Error("missing figures");
-      row("GET /products?limit=20&category=…", "service", svcList);
-      row("GET /products?limit=20&category=…", "reference", refList);
-      ratios.push([
-        "GET /products: service/reference",
-        (svcList.rps / refList.rps).toFixed(2),
-        "≥ 0.60",
-      ]);
+      if (!svcList || !refList) throw new Error('missing figures');
+      row('GET /products?limit=20&category=…', 'service', svcList);
+      row('GET /products?limit=20&category=…', 'reference', refList);
+      ratios.push(['GET /products: service/reference', (svcList.rps / refList.rps).toFixed(2), '≥ 0.60']);
     }
 
-    if (ONLY.has("order")) {
-      process.stderr.write("GET /orders/{id} as the owner\n");
+    if (ONLY.has('order')) {
+      process.stderr.write('GET /orders/{id} as the owner\n');
       const [getOrder] = await alternate(
         [
           {
-            label: "service",
+            label: 'service',
             url: service.baseUrl,
             setup: (req) => {
               const customer = pick(data.customers);
@@ -390,23 +353,23 @@ async function main(): Promise<void> {
             },
           },
         ],
-        "GET",
+        'GET',
       );
-      if (!getOrder) throw new Error("missing figures");
-      row("GET /orders/{id} (owner)", "service", getOrder);
+      if (!getOrder) throw new Error('missing figures');
+      row('GET /orders/{id} (owner)', 'service', getOrder);
     }
 
     let push: Awaited<ReturnType<typeof measurePushLatency>> | null = null;
-    if (ONLY.has("push")) {
-      process.stderr.write("push latency to 200 operator sockets\n");
+    if (ONLY.has('push')) {
+      process.stderr.write('push latency to 200 operator sockets\n');
       push = await measurePushLatency(service.baseUrl, 200, 100);
       okOrders += 100;
     }
 
     let workers: string[][] = [];
-    const redisUrl = process.env["REDIS_URL"];
-    if (redisUrl && ONLY.has("workers")) {
-      process.stderr.write("1 vs 2 cluster workers (POST /orders random)\n");
+    const redisUrl = process.env['REDIS_URL'];
+    if (redisUrl && ONLY.has('workers')) {
+      process.stderr.write('1 vs 2 cluster workers (POST /orders random)\n');
       await service.stop();
       started.splice(started.indexOf(service), 1);
       const prefix = `qs-bench-${randomUUID()}`;
@@ -416,43 +379,39 @@ async function main(): Promise<void> {
         REDIS_KEY_PREFIX: prefix,
       });
       started.push(one);
+      serverPids.set(one.baseUrl, one.process.pid as number);
       const two = await startBuiltService(database.url, {
         ...SERVICE_ENV,
         REDIS_URL: redisUrl,
         REDIS_KEY_PREFIX: prefix,
-        CLUSTER_WORKERS: "2",
+        CLUSTER_WORKERS: '2',
       });
       started.push(two);
       const [w1, w2] = await alternate(
-        [
-          orderTarget("1 worker", one.baseUrl, data.productIds, 5, true),
-          orderTarget("2 workers", two.baseUrl, data.productIds, 5, true),
-        ],
-        "POST",
+        [orderTarget('1 worker', one.baseUrl, data.productIds, 5, true), orderTarget('2 workers', two.baseUrl, data.productIds, 5, true)],
+        'POST',
       );
-      if (!w1 || !w2) throw new Error("missing figures");
+      if (!w1 || !w2) throw new Error('missing figures');
       okOrders += w1.ok + w2.ok;
       orderRuns += 2 * ROUNDS;
-      row("POST /orders random, CLUSTER_WORKERS=1", "service", w1);
-      row("POST /orders random, CLUSTER_WORKERS=2", "service", w2);
-      workers = [
-        ["2 workers / 1 worker", (w2.rps / w1.rps).toFixed(2), "(report)"],
-      ];
+      row('POST /orders random, CLUSTER_WORKERS=1', 'service', w1);
+      row('POST /orders random, CLUSTER_WORKERS=2', 'service', w2);
+      workers = [['2 workers / 1 worker', (w2.rps / w1.rps).toFixed(2), '(report)']];
     }
 
     const invariant = await checkStockInvariant(database.url);
     const inFlightAllowance = CONNECTIONS * orderRuns;
     const cpu = os.cpus();
     console.log(
-      `\nQuickStock benchmark — ${new Date().toISOString()} — ${cpu.length} × ${cpu[0]?.model ?? "cpu"}, Node ${process.version}`,
+      `\nQuickStock benchmark — ${new Date().toISOString()} — ${cpu.length} × ${cpu[0]?.model ?? 'cpu'}, Node ${process.version}`,
     );
     console.log(
       `${CONNECTIONS} connections, ${DURATION} s per run, ${ROUNDS} alternating rounds per side, load generator on the same machine\n`,
     );
     console.log(table(results));
-    console.log("");
+    console.log('');
     console.log(table([...ratios, ...workers]));
-    console.log("");
+    console.log('');
     if (push)
       console.log(
         `push latency, ${push.sockets} operator sockets × ${push.changes} status changes: p50 ${push.p50.toFixed(1)} ms, p95 ${push.p95.toFixed(1)} ms, p99 ${push.p99.toFixed(1)} ms (target p95 < 100 ms)`,
@@ -462,13 +421,8 @@ async function main(): Promise<void> {
         `orders stored ${invariant.orders}, 201 responses counted ${okOrders} (autocannon drops the responses still in flight when a run ends: at most ${inFlightAllowance})`,
     );
     const unexplained = invariant.orders - okOrders;
-    if (
-      invariant.wrong > 0 ||
-      invariant.oversold > 0 ||
-      unexplained < 0 ||
-      unexplained > inFlightAllowance
-    ) {
-      console.log("INVARIANT VIOLATED");
+    if (invariant.wrong > 0 || invariant.oversold > 0 || unexplained < 0 || unexplained > inFlightAllowance) {
+      console.log('INVARIANT VIOLATED');
       process.exitCode = 1;
     }
   } finally {

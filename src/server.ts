@@ -54,6 +54,7 @@ export async function startServer(config: Config, logger: Logger, databaseUrl: s
     gapTimeoutMs: config.realtime.gapTimeoutMs,
     retentionHours: config.realtime.retentionHours,
     batchSize: 500,
+    batchWindowMs: config.realtime.dispatchBatchWindowMs,
   });
   await dispatcher.start();
   const sweeper = new OrderExpirySweeper(services.orders, config.sweeperIntervalMs, logger);

@@ -62,6 +62,7 @@ export interface Config {
     readonly replayMaxEvents: number;
     readonly dispatchPollMs: number;
     readonly gapTimeoutMs: number;
+    readonly dispatchBatchWindowMs: number;
   };
   /** Each provider is offered only when its key is set; null fields name what is missing. */
   readonly stripe: { readonly secretKey: string | null; readonly webhookSecret: string | null; readonly apiUrl: string | null };
@@ -282,6 +283,7 @@ export function loadConfig(env: Env = process.env): Config {
       replayMaxEvents: int(env, 'EVENT_REPLAY_MAX', 1000, 1, 100_000),
       dispatchPollMs: int(env, 'EVENT_DISPATCH_POLL_MS', 1000, 50, 60_000),
       gapTimeoutMs: int(env, 'EVENT_GAP_TIMEOUT_MS', 2000, 10, 60_000),
+      dispatchBatchWindowMs: int(env, 'EVENT_DISPATCH_BATCH_MS', 10, 0, 1000),
     },
     stripe: {
       secretKey: prefixedSecret(env, 'STRIPE_SECRET_KEY', ['sk_', 'rk_']),
