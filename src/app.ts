@@ -17,6 +17,7 @@ import { createAuthRouter } from './auth';
 import { createUsersRouter } from './users';
 import { createProductsRouter } from './products';
 import { createOrdersRouter } from './orders';
+import { createConsoleRouter } from './console';
 
 export const API_BASE = '/api/v1';
 
@@ -78,6 +79,8 @@ export function createApp(services: Services): Express {
     app.use('/docs/events', express.static(eventDocs, { index: 'index.html', redirect: true }));
   }
   app.get('/docs/', swaggerUi.setup(spec as object, { customSiteTitle: 'QuickStock API', swaggerOptions: { persistAuthorization: true } }));
+  // The staff console: a static page that uses the public API and the Socket.IO channel like any client.
+  app.use(createConsoleRouter());
 
   app.use(
     express.json({
