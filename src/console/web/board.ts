@@ -20,7 +20,7 @@ export const toCard = (o: OrderSummary | Order): Card => ({
   status: o.status,
   totals: o.totals,
   createdAt: o.createdAt,
-  itemCount: 'itemCount' in o ? o.itemCount : 'items' in o ? o.items.reduce((n, line) => n + line.quantity, 0) : undefined,
+  itemCount: 'items' in o ? o.items.length : o.itemCount,
 });
 
 /**
@@ -32,6 +32,9 @@ export class OrdersBoard {
   private readonly cursors = new Map<OrderStatus, string | null>();
   private readonly fresh = new Map<string, number>();
   private filter = '';
+  /** Events that arrive while the columns load wait for the load, then apply on top of it. */
+  private loading: Promise<void> | undefined;
+  private readonly queued: (() => void)[] = [];
 
   constructor(
     private readonly session: Session,
@@ -47,7 +50,7 @@ export class OrdersBoard {
   }
 
   subscribe(live: LiveFeed): void {
-    live.on('order.created', (event) => {
+    live.on('order.created', (event) => this.afterLoad(() => {
       const d = event.data;
       if (this.cards.has(d.orderId)) return;
       this.put({ id: d.orderId, number: d.number, customerId: d.customerId, status: d.status, totals: d.totals, createdAt: event.occurredAt });
@@ -55,8 +58,8 @@ export class OrdersBoard {
       setTimeout(() => this.render(), FRESH_MS + 50);
       this.render();
       announce(`New order ${d.number}, ${formatCents(d.totals.grossCents)}.`);
-    });
-    live.on('order.status_changed', (event) => {
+    }));
+    live.on('order.status_changed', (event) => this.afterLoad(() => {
       const d = event.data;
       const card = this.cards.get(d.orderId);
       if (card && card.status === d.from) {
@@ -66,11 +69,24 @@ export class OrdersBoard {
         void this.reread(d.orderId);
       }
       announce(`Order ${d.number}: ${STATUS_LABELS[d.from]} → ${STATUS_LABELS[d.to]}.`);
-    });
+    }));
   }
 
-  /** Loads the first page of every column over REST. */
-  async load(): Promise<void> {
+  /** Loads the first page of every column over REST (events arriving meanwhile are applied after it). */
+  load(): Promise<void> {
+    this.loading ??= this.loadColumns().finally(() => {
+      this.loading = undefined;
+      for (const apply of this.queued.splice(0)) apply();
+    });
+    return this.loading;
+  }
+
+  private afterLoad(apply: () => void): void {
+    if (this.loading) this.queued.push(apply);
+    else apply();
+  }
+
+  private async loadColumns(): Promise<void> {
     const status = byId('orders-status');
     status.textContent = 'Loading orders…';
     try {
@@ -95,6 +111,7 @@ export class OrdersBoard {
   }
 
   clear(): void {
+    this.queued.length = 0;
     this.cards.clear();
     this.cursors.clear();
     replaceChildren(byId('board'));
@@ -160,7 +177,7 @@ export class OrdersBoard {
                   },
                   el('span', { class: 'number' }, c.number),
                   el('span', { class: 'total' }, formatCents(c.totals.grossCents)),
-                  el('span', { class: 'meta' }, formatDateTime(c.createdAt), c.itemCount !== undefined ? ` · ${c.itemCount} pz` : ''),
+                  el('span', { class: 'meta' }, formatDateTime(c.createdAt), c.itemCount !== undefined ? ` · ${c.itemCount} ${c.itemCount === 1 ? 'line' : 'lines'}` : ''),
                   isFresh ? el('span', { class: 'badge-new' }, 'New') : null,
                 ),
               );

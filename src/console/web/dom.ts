@@ -47,9 +47,12 @@ export function announce(message: string): void {
   });
 }
 
-/** Disables a form's controls while its request runs, so a double click sends one request. */
+/**
+ * Disables a form's buttons while its request runs, so a double click sends one request. (Only
+ * buttons: disabled inputs would drop out of the form's data.)
+ */
 export async function busy<T>(form: HTMLFormElement | HTMLElement, work: () => Promise<T>): Promise<T> {
-  const controls = [...form.querySelectorAll<HTMLButtonElement | HTMLInputElement>('button, input, select, textarea')];
+  const controls = [...form.querySelectorAll<HTMLButtonElement>('button')];
   const wasDisabled = controls.map((c) => c.disabled);
   controls.forEach((c) => (c.disabled = true));
   form.setAttribute('aria-busy', 'true');

@@ -24,9 +24,14 @@ export class LiveFeed {
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private refusals = 0;
 
+  /**
+   * @param onResync called when the socket reconnects without a replay cursor (no event seen yet):
+   *   what happened meanwhile cannot be replayed, so views reload over REST.
+   */
   constructor(
     private readonly session: Session,
     private readonly onState: (state: LiveState) => void,
+    private readonly onResync: () => void,
   ) {}
 
   on<K extends EventName>(name: K, handler: Handler<K>): void {
@@ -49,9 +54,12 @@ export class LiveFeed {
       },
     });
     this.socket = socket;
+    let connectedBefore = false;
     socket.on('connect', () => {
       this.refusals = 0;
       this.onState('live');
+      if (connectedBefore && this.lastEventId === undefined) this.onResync();
+      connectedBefore = true;
     });
     socket.on('disconnect', (reason) => {
       if (reason === 'io client disconnect') return this.onState('offline');

@@ -13,7 +13,10 @@ const LIVE_LABELS: Record<LiveState, string> = {
 };
 
 const session = new Session();
-const live = new LiveFeed(session, showLiveState);
+const live = new LiveFeed(session, showLiveState, () => {
+  void board.load();
+  void products.load();
+});
 const detail = new OrderDetail(session, (order) => board.upsert(order));
 const board = new OrdersBoard(session, (id) => void detail.open(id));
 const products = new ProductsView(session);
