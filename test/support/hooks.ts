@@ -4,6 +4,8 @@ import pino from 'pino';
 import { Client } from 'pg';
 import { loadConfig } from '../../src/platform/config';
 import { startServer, type RunningServer } from '../../src/server';
+import { UserModel } from '../../src/users';
+import { ProductModel } from '../../src/products';
 import { createTestDatabase, type TestDatabase } from './database';
 
 export const ADMIN = { email: 'admin@quickstock.test', password: 'admin-password-123' };
@@ -41,7 +43,19 @@ export function h(): Harness {
 /** Starts a service on port 0 against a database (used by the root hooks, and by tests that need a second instance). */
 export async function startService(databaseUrl: string, env: Record<string, string> = {}): Promise<RunningServer> {
   const config = loadConfig({ ...testEnv, DATABASE_URL: databaseUrl, ...env });
-  return startServer(config, pino({ level: config.logLevel }), databaseUrl);
+  const server = await startServer(config, pino({ level: config.logLevel }), databaseUrl);
+  const suite = harness;
+  if (!suite) return server;
+  // sequelize-typescript binds model classes to the last Sequelize that registered them, so a
+  // second service in this process takes them over; hand them back to the suite's service when it
+  // stops, or every later test that touches a model meets a closed connection pool.
+  return {
+    ...server,
+    async stop() {
+      await server.stop();
+      suite.server.services.sequelize.addModels([UserModel, ProductModel]);
+    },
+  };
 }
 
 export const mochaHooks = {
