@@ -1,5 +1,5 @@
 # Each target wraps an npm script or a project script; `make start` and `make test` are the whole set-up.
-.PHONY: start test generate generate-event-docs check-generated lint build migrate bench install
+.PHONY: start test chromium generate generate-event-docs check-generated lint build migrate bench install
 
 NPM_INSTALL_STAMP := node_modules/.package-lock.json
 
@@ -17,8 +17,12 @@ start: build
 	node dist/src/main.js
 
 ## Run the whole test suite (against DATABASE_URL when set, else a throw-away embedded PostgreSQL)
-test: install
+test: install chromium
 	npm test
+
+## Debian's Chromium for the browser tests (installed with apt-get when missing)
+chromium:
+	npm run --silent ensure-chromium
 
 ## Regenerate generated/ from openapi/ and asyncapi/
 generate: install

@@ -21,6 +21,7 @@ import { createWebhooksRouter, webhookRawBody, WEBHOOK_PATHS } from './webhooks'
 
 /** Provider events can be larger than API requests; still bounded. */
 const WEBHOOK_BODY_LIMIT_BYTES = 1024 * 1024;
+import { createConsoleRouter } from './console';
 
 export const API_BASE = '/api/v1';
 
@@ -82,6 +83,8 @@ export function createApp(services: Services): Express {
     app.use('/docs/events', express.static(eventDocs, { index: 'index.html', redirect: true }));
   }
   app.get('/docs/', swaggerUi.setup(spec as object, { customSiteTitle: 'QuickStock API', swaggerOptions: { persistAuthorization: true } }));
+  // The staff console: a static page that uses the public API and the Socket.IO channel like any client.
+  app.use(createConsoleRouter());
 
   app.use([...WEBHOOK_PATHS], webhookRawBody(WEBHOOK_BODY_LIMIT_BYTES));
   app.use(

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import type { RunningServer } from '../../src/server';
-import { ADMIN, rebindRootModels, startService } from '../support/hooks';
+import { ADMIN, startService } from '../support/hooks';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { connectSocket, type TestSocket } from '../support/realtime';
 
@@ -47,7 +47,6 @@ describe('two instances sharing PostgreSQL and Redis', function () {
     await a?.stop();
     await b?.stop();
     await database?.drop();
-    rebindRootModels();
   });
 
   it('never oversells under orders racing through both, and each client hears each event exactly once', async () => {

@@ -68,29 +68,29 @@ export function h(): Harness {
 /** Starts a service on port 0 against a database (used by the root hooks, and by tests that need a second instance). */
 export async function startService(databaseUrl: string, env: Record<string, string> = {}): Promise<RunningServer> {
   const config = loadConfig({ ...testEnv, DATABASE_URL: databaseUrl, ...env });
-  return startServer(config, pino({ level: config.logLevel }), databaseUrl);
+  const server = await startServer(config, pino({ level: config.logLevel }), databaseUrl);
+  const suite = harness;
+  if (!suite) return server;
+  // sequelize-typescript binds model classes to the last Sequelize that registered them, so a
+  // second service in this process takes them over; hand them back to the suite's service when it
+  // stops, or every later test that touches a model meets a closed connection pool.
+  return {
+    ...server,
+    async stop() {
+      await server.stop();
+      suite.server.services.sequelize.addModels([UserModel, ProductModel]);
+    },
+  };
 }
 
-/**
- * Runs a second service on the same database for the duration of `fn`. sequelize-typescript binds
- * models to the last Sequelize instance, so the root service's models are re-bound afterwards.
- */
+/** Runs a second service on the same database for the duration of `fn` (its stop re-binds the models). */
 export async function withSecondService<T>(env: Record<string, string>, fn: (baseUrl: string) => Promise<T>): Promise<T> {
   const second = await startService(h().database.url, env);
   try {
     return await fn(`http://127.0.0.1:${second.port}`);
   } finally {
     await second.stop();
-    rebindRootModels();
   }
-}
-
-/**
- * sequelize-typescript binds the model classes to the Sequelize created last: after another
- * service started in this process, point them back at the root service's database.
- */
-export function rebindRootModels(): void {
-  h().server.services.sequelize.addModels([UserModel, ProductModel]);
 }
 
 export const mochaHooks = {

@@ -1,0 +1,27 @@
+// Builds the staff console (src/console/web) into src/console/static: one bundled, minified ES
+// module (the page's code plus socket.io-client), its stylesheet and its HTML. No CDN, so the
+// page works offline. Run by `npm run build` and before `npm test`.
+import { build } from 'esbuild';
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const src = path.join(root, 'src/console/web');
+const out = path.join(root, 'src/console/static');
+
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+await build({
+  entryPoints: [path.join(src, 'main.ts')],
+  outfile: path.join(out, 'console.js'),
+  bundle: true,
+  format: 'esm',
+  platform: 'browser',
+  target: ['es2022'],
+  minify: true,
+  sourcemap: 'linked',
+  legalComments: 'none',
+  logLevel: 'warning',
+});
+for (const file of ['index.html', 'console.css']) copyFileSync(path.join(src, file), path.join(out, file));

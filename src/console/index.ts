@@ -1,0 +1,1 @@
+export { createConsoleRouter, consoleStaticDir } from './console.routes';

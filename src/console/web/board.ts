@@ -1,0 +1,192 @@
+import type { components } from '../../../generated/openapi';
+import { announce, byId, el, field, replaceChildren } from './dom';
+import { formatCents, formatDateTime, STATUS_LABELS, STATUSES, type OrderStatus } from './format';
+import type { LiveFeed } from './live';
+import { ApiError, type Session } from './session';
+
+type OrderSummary = components['schemas']['OrderSummary'];
+type OrderList = components['schemas']['OrderList'];
+type Order = components['schemas']['Order'];
+/** What a card shows: an order summary, or what an `order.created` event says about a new order. */
+type Card = Pick<OrderSummary, 'id' | 'number' | 'customerId' | 'status' | 'totals' | 'createdAt'> & { itemCount?: number | undefined };
+
+const PAGE = 30;
+const FRESH_MS = 8000;
+
+export const toCard = (o: OrderSummary | Order): Card => ({
+  id: o.id,
+  number: o.number,
+  customerId: o.customerId,
+  status: o.status,
+  totals: o.totals,
+  createdAt: o.createdAt,
+  itemCount: 'items' in o ? o.items.length : o.itemCount,
+});
+
+/**
+ * The orders board: one column per status, newest first, kept current by order events. A card
+ * whose event does not follow from what the board shows (missed or out of order) is re-read over REST.
+ */
+export class OrdersBoard {
+  private readonly cards = new Map<string, Card>();
+  private readonly cursors = new Map<OrderStatus, string | null>();
+  private readonly fresh = new Map<string, number>();
+  private filter = '';
+  /** Events that arrive while the columns load wait for the load, then apply on top of it. */
+  private loading: Promise<void> | undefined;
+  private readonly queued: (() => void)[] = [];
+
+  constructor(
+    private readonly session: Session,
+    private readonly openOrder: (id: string) => void,
+  ) {
+    const form = byId<HTMLFormElement>('order-filter');
+    form.addEventListener('input', () => {
+      this.filter = field(form, 'q').toUpperCase();
+      this.render();
+    });
+    form.addEventListener('submit', (e) => e.preventDefault());
+    byId('orders-reload').addEventListener('click', () => void this.load());
+  }
+
+  subscribe(live: LiveFeed): void {
+    live.on('order.created', (event) => this.afterLoad(() => {
+      const d = event.data;
+      if (this.cards.has(d.orderId)) return;
+      this.put({ id: d.orderId, number: d.number, customerId: d.customerId, status: d.status, totals: d.totals, createdAt: event.occurredAt });
+      this.fresh.set(d.orderId, Date.now());
+      setTimeout(() => this.render(), FRESH_MS + 50);
+      this.render();
+      announce(`New order ${d.number}, ${formatCents(d.totals.grossCents)}.`);
+    }));
+    live.on('order.status_changed', (event) => this.afterLoad(() => {
+      const d = event.data;
+      const card = this.cards.get(d.orderId);
+      if (card && card.status === d.from) {
+        this.put({ ...card, status: d.to });
+        this.render();
+      } else if (!card || card.status !== d.to) {
+        void this.reread(d.orderId);
+      }
+      announce(`Order ${d.number}: ${STATUS_LABELS[d.from]} → ${STATUS_LABELS[d.to]}.`);
+    }));
+  }
+
+  /** Loads the first page of every column over REST (events arriving meanwhile are applied after it). */
+  load(): Promise<void> {
+    this.loading ??= this.loadColumns().finally(() => {
+      this.loading = undefined;
+      for (const apply of this.queued.splice(0)) apply();
+    });
+    return this.loading;
+  }
+
+  private afterLoad(apply: () => void): void {
+    if (this.loading) this.queued.push(apply);
+    else apply();
+  }
+
+  private async loadColumns(): Promise<void> {
+    const status = byId('orders-status');
+    status.textContent = 'Loading orders…';
+    try {
+      const pages = await Promise.all(STATUSES.map((s) => this.session.request<OrderList>('GET', `/orders?status=${s}&limit=${PAGE}`)));
+      this.cards.clear();
+      STATUSES.forEach((s, i) => {
+        const page = pages[i]!;
+        for (const o of page.items) this.put(toCard(o));
+        this.cursors.set(s, page.nextCursor);
+      });
+      status.textContent = '';
+      this.render();
+    } catch (err) {
+      status.textContent = `Could not load the orders. ${(err as Error).message}`;
+    }
+  }
+
+  /** Takes in an order the console changed or read (the event will confirm it). */
+  upsert(order: Order): void {
+    this.put(toCard(order));
+    this.render();
+  }
+
+  clear(): void {
+    this.queued.length = 0;
+    this.cards.clear();
+    this.cursors.clear();
+    replaceChildren(byId('board'));
+  }
+
+  private async more(status: OrderStatus): Promise<void> {
+    const cursor = this.cursors.get(status);
+    if (!cursor) return;
+    const page = await this.session.request<OrderList>('GET', `/orders?status=${status}&limit=${PAGE}&cursor=${encodeURIComponent(cursor)}`);
+    for (const o of page.items) this.put(toCard(o));
+    this.cursors.set(status, page.nextCursor);
+    this.render();
+  }
+
+  private async reread(id: string): Promise<void> {
+    try {
+      this.put(toCard(await this.session.request<Order>('GET', `/orders/${id}`)));
+      this.render();
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) this.cards.delete(id);
+    }
+  }
+
+  private put(card: Card): void {
+    const known = this.cards.get(card.id);
+    this.cards.set(card.id, { ...card, itemCount: card.itemCount ?? known?.itemCount });
+  }
+
+  private render(): void {
+    const board = byId('board');
+    const focused = (document.activeElement as HTMLElement | null)?.dataset['orderId'];
+    const now = Date.now();
+    const sorted = [...this.cards.values()]
+      .filter((c) => !this.filter || c.number.toUpperCase().includes(this.filter))
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.number.localeCompare(a.number));
+    replaceChildren(
+      board,
+      ...STATUSES.map((status) => {
+        const cards = sorted.filter((c) => c.status === status);
+        const headingId = `col-${status}`;
+        return el(
+          'section',
+          { class: `column status-${status}`, 'aria-labelledby': headingId, 'data-status': status },
+          el('h3', { id: headingId }, STATUS_LABELS[status], ' ', el('span', { class: 'count' }, `(${cards.length})`)),
+          cards.length === 0 ? el('p', { class: 'empty' }, 'No orders') : null,
+          el(
+            'ul',
+            { class: 'cards' },
+            ...cards.map((c) => {
+              const isFresh = now - (this.fresh.get(c.id) ?? 0) < FRESH_MS;
+              return el(
+                'li',
+                {},
+                el(
+                  'button',
+                  {
+                    type: 'button',
+                    class: isFresh ? 'card fresh' : 'card',
+                    'data-order-id': c.id,
+                    'data-order-number': c.number,
+                    'aria-label': `Order ${c.number}, ${STATUS_LABELS[c.status]}, ${formatCents(c.totals.grossCents)}${isFresh ? ', new' : ''}`,
+                    onclick: () => this.openOrder(c.id),
+                  },
+                  el('span', { class: 'number' }, c.number),
+                  el('span', { class: 'total' }, formatCents(c.totals.grossCents)),
+                  el('span', { class: 'meta' }, formatDateTime(c.createdAt), c.itemCount !== undefined ? ` · ${c.itemCount} ${c.itemCount === 1 ? 'line' : 'lines'}` : ''),
+                  isFresh ? el('span', { class: 'badge-new' }, 'New') : null,
+                ),
+              );
+            }),
+          ),
+          this.cursors.get(status) ? el('button', { type: 'button', class: 'more', onclick: () => void this.more(status) }, `More ${STATUS_LABELS[status].toLowerCase()}`) : null,
+        );
+      }),
+    );
+    if (focused) board.querySelector<HTMLElement>(`[data-order-id="${focused}"]`)?.focus();
+  }
+}
