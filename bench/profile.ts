@@ -15,6 +15,17 @@ interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
   hitCount?: number;
+  children?: number[];
+}
+
+function packageOf(url: string, functionName: string): string {
+  const where = url.replace(/^file:\/\//, '');
+  if (where.includes('node_modules/')) {
+    const rest = where.split('node_modules/').pop() ?? '';
+    return rest.split('/').slice(0, rest.startsWith('@') ? 2 : 1).join('/');
+  }
+  if (where.includes('/dist/src/')) return `quickstock/${where.split('/dist/src/')[1]?.split('/')[0] ?? ''}`;
+  return where === '' ? `(${functionName || 'native'})` : 'node:internal';
 }
 
 function summarise(file: string): void {
@@ -22,18 +33,27 @@ function summarise(file: string): void {
   const total = profile.samples.length;
   const byFunction = new Map<string, number>();
   const byPackage = new Map<string, number>();
+  // Inclusive: a sample counts for every package on its stack (how much time passes through it).
+  const parent = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const nodesById = new Map(profile.nodes.map((n) => [n.id, n]));
+  const inclusive = new Map<string, number>();
+  for (const node of profile.nodes) {
+    const hits = node.hitCount ?? 0;
+    if (hits === 0) continue;
+    const seen = new Set<string>();
+    for (let id: number | undefined = node.id; id !== undefined; id = parent.get(id)) {
+      const frame = nodesById.get(id)?.callFrame;
+      if (frame) seen.add(packageOf(frame.url, frame.functionName));
+    }
+    for (const pkg of seen) inclusive.set(pkg, (inclusive.get(pkg) ?? 0) + hits);
+  }
   for (const node of profile.nodes) {
     const hits = node.hitCount ?? 0;
     if (hits === 0) continue;
     const { functionName, url, lineNumber } = node.callFrame;
     const where = url.replace(/^file:\/\//, '');
-    const pkg = where.includes('node_modules/')
-      ? (where.split('node_modules/').pop() ?? '').split('/').slice(0, where.includes('node_modules/@') ? 2 : 1).join('/')
-      : where.includes('/dist/src/')
-        ? 'quickstock'
-        : where === ''
-          ? `(${functionName || 'native'})`
-          : 'node:internal';
+    const pkg = packageOf(url, functionName);
     const fn = `${functionName || '(anonymous)'} ${path.basename(where)}:${lineNumber + 1}`;
     byFunction.set(fn, (byFunction.get(fn) ?? 0) + hits);
     byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + hits);
@@ -46,6 +66,7 @@ function summarise(file: string): void {
       .join('\n');
   console.log(`\nself time by package (${total} samples):\n${top(byPackage, 15)}`);
   console.log(`\nself time by function:\n${top(byFunction, 25)}`);
+  console.log(`\ntime with the package on the stack (inclusive):\n${top(inclusive, 25)}`);
 }
 
 async function main(): Promise<void> {

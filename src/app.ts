@@ -4,6 +4,7 @@ import express, { type Express } from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import * as OpenApiValidator from 'express-openapi-validator';
+import { memoiseValidatorRouteRegexps } from './platform/http/route-regexp-cache';
 import swaggerUi from 'swagger-ui-express';
 import type { OpenAPIV3 } from 'express-openapi-validator/dist/framework/types';
 import type { Request } from 'express';
@@ -95,6 +96,7 @@ export function createApp(services: Services): Express {
     }),
   );
 
+  memoiseValidatorRouteRegexps();
   app.use(
     OpenApiValidator.middleware({
       apiSpec: spec,

@@ -156,20 +156,15 @@ export class EventDispatcher {
         ready.push(toOutboxEvent(row));
         lastId = Math.max(lastId, id);
       }
-      if (ready.length > 0) {
-        await this.deliver(ready);
-        await this.sequelize.query('UPDATE events SET dispatched_at = now() WHERE id IN (:ids)', {
-          replacements: { ids: ready.map((e) => e.id) },
-          transaction: tx,
-        });
-      }
+      if (ready.length > 0) await this.deliver(ready);
       await this.sequelize.query(
-        `UPDATE event_dispatcher
+        `WITH marked AS (UPDATE events SET dispatched_at = now() WHERE id = ANY(:ids::bigint[]))
+         UPDATE event_dispatcher
             SET last_id = :lastId, updated_at = now(), gap_at = :gapAt,
                 gap_since = CASE WHEN :gapAt::bigint IS NULL THEN NULL
                                  WHEN gap_at = :gapAt::bigint THEN gap_since ELSE now() END
           WHERE id = 1`,
-        { replacements: { lastId, gapAt }, transaction: tx },
+        { replacements: { ids: `{${ready.map((e) => e.id).join(',')}}`, lastId, gapAt }, transaction: tx },
       );
       if (gapAt !== null) return 'gap';
       return rows.length === this.options.batchSize ? 'more' : 'done';
