@@ -2,9 +2,9 @@ import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
-import { pinoHttp } from 'pino-http';
 import * as OpenApiValidator from 'express-openapi-validator';
 import { memoiseValidatorRouteRegexps } from './platform/http/route-regexp-cache';
+import { accessLog } from './platform/http/access-log';
 import swaggerUi from 'swagger-ui-express';
 import type { OpenAPIV3 } from 'express-openapi-validator/dist/framework/types';
 import type { Request } from 'express';
@@ -40,17 +40,7 @@ export function createApp(services: Services): Express {
   app.set('etag', false);
 
   app.use(requestId);
-  app.use(
-    pinoHttp({
-      logger,
-      genReqId: (req) => (req as { id?: string }).id ?? 'unknown',
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug'),
-      serializers: {
-        req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-    }),
-  );
+  app.use(accessLog(logger));
   app.use(
     helmet({
       contentSecurityPolicy: {
