@@ -13,12 +13,14 @@ import { ProductModel } from './products';
 import { OrderExpirySweeper } from './orders';
 import { seedDemoCatalog } from './products/demo-catalog';
 import { EventDispatcher, RealtimeGateway } from './realtime';
+import { Housekeeper } from './housekeeping';
 
 export interface RunningServer {
   port: number;
   services: Services;
   realtime: RealtimeGateway;
   dispatcher: EventDispatcher;
+  housekeeper: Housekeeper;
   /** Stop accepting, finish in-flight requests, stop background work, close connections. */
   stop(): Promise<void>;
 }
@@ -52,13 +54,14 @@ export async function startServer(config: Config, logger: Logger, databaseUrl: s
   const dispatcher = new EventDispatcher(sequelize, (events) => realtime.deliver(events), logger, {
     pollIntervalMs: config.realtime.dispatchPollMs,
     gapTimeoutMs: config.realtime.gapTimeoutMs,
-    retentionHours: config.realtime.retentionHours,
     batchSize: 500,
     batchWindowMs: config.realtime.dispatchBatchWindowMs,
   });
   await dispatcher.start();
   const sweeper = new OrderExpirySweeper(services.orders, config.sweeperIntervalMs, logger);
   sweeper.start();
+  const housekeeper = new Housekeeper(sequelize, logger, config.housekeepingIntervalMs, config.realtime.retentionHours);
+  housekeeper.start();
   logger.info({ port }, 'QuickStock listening');
 
   let stopping: Promise<void> | undefined;
@@ -67,6 +70,7 @@ export async function startServer(config: Config, logger: Logger, databaseUrl: s
     services,
     realtime,
     dispatcher,
+    housekeeper,
     stop() {
       stopping ??= (async () => {
         await dispatcher.stop();
@@ -80,6 +84,7 @@ export async function startServer(config: Config, logger: Logger, databaseUrl: s
         await drainPool(sequelize, 10_000);
         clearTimeout(timer);
         await sweeper.stop();
+        await housekeeper.stop();
         redis?.disconnect();
         await sequelize.close();
         logger.info('QuickStock stopped');

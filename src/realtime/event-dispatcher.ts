@@ -21,7 +21,6 @@ export interface DispatcherOptions {
   batchWindowMs: number;
   /** How long a hole in the id sequence (a transaction still open, or rolled back) holds later events back. */
   gapTimeoutMs: number;
-  retentionHours: number;
 }
 
 interface StateRow {
@@ -39,7 +38,6 @@ interface EventRow {
   audience_user_id: string | null;
 }
 
-const PURGE_EVERY_MS = 10 * 60_000;
 
 /**
  * Delivers committed outbox rows, in id order, to `deliver` and marks them dispatched.
@@ -54,6 +52,7 @@ const PURGE_EVERY_MS = 10 * 60_000;
  * - Ids come from a sequence, so a transaction that took id 7 may commit after the one that took 8.
  *   The drain stops at such a hole and waits up to `gapTimeoutMs` for it to fill; a hole that stays
  *   (a rolled-back transaction) is then skipped, and a straggler that commits later is still sent.
+ * Old events are deleted by the housekeeper.
  */
 const BUSY_RETRY_MS = 20;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -64,7 +63,6 @@ export class EventDispatcher {
   private stopped = true;
   private pollTimer: NodeJS.Timeout | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
-  private lastPurge = 0;
   private lastPassAt = 0;
   private readonly wake = () => void this.drain();
 
@@ -123,7 +121,6 @@ export class EventDispatcher {
         return;
       }
     } while (this.again && !this.stopped);
-    await this.purgeOld();
   }
 
   /** One batch: 'more' when there may be more to deliver right away. */
@@ -180,22 +177,6 @@ export class EventDispatcher {
     this.retryTimer.unref();
   }
 
-  /** Events are kept for replay for `retentionHours`, then deleted in small batches. */
-  private async purgeOld(): Promise<void> {
-    if (this.stopped || Date.now() - this.lastPurge < PURGE_EVERY_MS) return;
-    this.lastPurge = Date.now();
-    try {
-      await this.sequelize.query(
-        `DELETE FROM events WHERE id IN (
-           SELECT id FROM events
-            WHERE dispatched_at IS NOT NULL AND occurred_at < now() - make_interval(hours => :hours)
-            ORDER BY id LIMIT 10000)`,
-        { replacements: { hours: this.options.retentionHours } },
-      );
-    } catch (err) {
-      this.logger.warn({ err }, 'purging old events failed');
-    }
-  }
 }
 
 export function toOutboxEvent(row: EventRow): OutboxEvent {

@@ -51,6 +51,7 @@ export interface Config {
   readonly seedDemo: boolean;
   readonly reservationTtlMinutes: number;
   readonly sweeperIntervalMs: number;
+  readonly housekeepingIntervalMs: number;
   /** node:cluster workers sharing the port (1 = a single process, no cluster). */
   readonly clusterWorkers: number;
   readonly realtime: {
@@ -274,6 +275,7 @@ export function loadConfig(env: Env = process.env): Config {
     seedDemo: bool(env, 'SEED_DEMO', true),
     reservationTtlMinutes: int(env, 'RESERVATION_TTL_MINUTES', 30, 1, 10_080),
     sweeperIntervalMs: int(env, 'SWEEPER_INTERVAL_MS', 15_000, 100, 3_600_000),
+    housekeepingIntervalMs: int(env, 'HOUSEKEEPING_INTERVAL_MS', 60_000, 1_000, 86_400_000),
     clusterWorkers,
     realtime: {
       polling,

@@ -140,9 +140,4 @@ export class IdempotencyStore {
     );
   }
 
-  /** Housekeeping: forget keys past their 24 h. */
-  async purgeExpired(): Promise<number> {
-    const rows = await this.sequelize.query('DELETE FROM idempotency_keys WHERE expires_at < now() RETURNING key', { type: QueryTypes.SELECT });
-    return rows.length;
-  }
 }

@@ -1,0 +1,79 @@
+import type { Sequelize } from 'sequelize-typescript';
+import { QueryTypes } from 'sequelize';
+import type { Logger } from 'pino';
+
+const BATCH = 5_000;
+/** Each run stops after this long and goes on at the next one, so it never hogs a connection. */
+const RUN_BUDGET_MS = 2_000;
+
+interface PurgeRule {
+  what: string;
+  /** Deletes at most :batch rows; returns them. */
+  sql: string;
+}
+
+/**
+ * Deletes what the service no longer needs, in small batches: idempotency keys past their 24 h,
+ * refresh tokens a day past their expiry, and dispatched events older than the replay retention.
+ * Safe to run on every instance at once (each DELETE picks its rows with SKIP LOCKED).
+ */
+export class Housekeeper {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private readonly rules: PurgeRule[];
+
+  constructor(
+    private readonly sequelize: Sequelize,
+    private readonly logger: Logger,
+    private readonly intervalMs: number,
+    eventRetentionHours: number,
+  ) {
+    const purge = (table: string, key: string, where: string) =>
+      `DELETE FROM ${table} WHERE ${key} IN (SELECT ${key} FROM ${table} WHERE ${where} LIMIT :batch FOR UPDATE SKIP LOCKED) RETURNING 1`;
+    this.rules = [
+      { what: 'idempotency keys', sql: purge('idempotency_keys', 'ctid', 'expires_at < now()') },
+      { what: 'refresh tokens', sql: purge('refresh_tokens', 'id', "expires_at < now() - interval '1 day'") },
+      {
+        what: 'events',
+        sql: purge('events', 'id', `dispatched_at IS NOT NULL AND occurred_at < now() - make_interval(hours => ${Math.floor(eventRetentionHours)})`),
+      },
+    ];
+  }
+
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => void this.runOnce(), this.intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+
+  /** One pass over every rule. */
+  runOnce(): Promise<void> {
+    this.running ??= this.purgeAll().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  private async purgeAll(): Promise<void> {
+    const deadline = Date.now() + RUN_BUDGET_MS;
+    for (const rule of this.rules) {
+      let total = 0;
+      try {
+        for (;;) {
+          const rows = await this.sequelize.query(rule.sql, { replacements: { batch: BATCH }, type: QueryTypes.SELECT });
+          total += (rows as unknown[]).length;
+          if ((rows as unknown[]).length < BATCH || Date.now() > deadline) break;
+        }
+      } catch (err) {
+        this.logger.warn({ err, what: rule.what }, 'housekeeping failed; will retry');
+      }
+      if (total > 0) this.logger.info({ what: rule.what, deleted: total }, 'housekeeping');
+    }
+  }
+}

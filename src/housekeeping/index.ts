@@ -1,0 +1,1 @@
+export { Housekeeper } from './housekeeper';
