@@ -2,6 +2,7 @@ import type { Sequelize } from 'sequelize-typescript';
 import { QueryTypes, type Transaction } from 'sequelize';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../platform/errors';
 import { recordEvent } from '../platform/events';
+import { txQuery } from '../platform/db/database';
 import { decodeCursor, toPage, type Page } from '../platform/http/pagination';
 import type { Actor, Schemas } from '../platform/http/contract';
 import type { ProductRow } from '../products';
@@ -227,25 +228,15 @@ export class InventoryService {
 
   private async lockProducts(ids: readonly string[], tx: Transaction): Promise<ProductRow[]> {
     const sorted = [...new Set(ids)].sort();
-    return this.sequelize.query<ProductRow>('SELECT * FROM products WHERE id = ANY(:ids::uuid[]) ORDER BY id FOR UPDATE', {
-      replacements: { ids: `{${sorted.join(',')}}` },
-      type: QueryTypes.SELECT,
-      transaction: tx,
-    });
+    return txQuery<ProductRow>(tx, 'SELECT * FROM products WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE', [sorted]);
   }
 
   private async adjustReserved(tx: Transaction, lines: readonly { productId: string; quantity: number }[], sign: 1 | -1): Promise<void> {
-    await this.sequelize.query(
-      `UPDATE products p SET reserved = p.reserved + v.q * :sign, updated_at = now()
-         FROM unnest(:ids::uuid[], :qs::int[]) AS v(id, q) WHERE p.id = v.id`,
-      {
-        replacements: {
-          sign,
-          ids: `{${lines.map((l) => l.productId).join(',')}}`,
-          qs: `{${lines.map((l) => l.quantity).join(',')}}`,
-        },
-        transaction: tx,
-      },
+    await txQuery(
+      tx,
+      `UPDATE products p SET reserved = p.reserved + v.q * $1, updated_at = now()
+         FROM unnest($2::uuid[], $3::int[]) AS v(id, q) WHERE p.id = v.id`,
+      [sign, lines.map((l) => l.productId), lines.map((l) => l.quantity)],
     );
   }
 

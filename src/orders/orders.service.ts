@@ -3,6 +3,7 @@ import { QueryTypes, type Transaction } from 'sequelize';
 import type { Logger } from 'pino';
 import { AppError, ForbiddenError, NotFoundError, ValidationError } from '../platform/errors';
 import { recordEvent } from '../platform/events';
+import { txQuery } from '../platform/db/database';
 import { decodeCursor, toPage, type Page } from '../platform/http/pagination';
 import { isStaff, type Actor, type RequestBody, type Schemas } from '../platform/http/contract';
 import type { IdempotencyStore, StoredResult } from '../platform/idempotency';
@@ -173,52 +174,48 @@ export class OrdersService {
         const lines = reserved.map((l) => ({ ...l, ...lineAmounts(l) }));
         const totals = sumTotals(lines);
         // The order, its lines and its first history row in one statement: one round trip, not three.
-        const [order] = await this.sequelize.query<OrderRow>(
+        const [order] = await txQuery<OrderRow>(
+          tx,
           `WITH o AS (
              INSERT INTO orders (number, customer_id, status, net_cents, vat_cents, gross_cents, shipping_address, notes, reserved_until, created_by)
              VALUES ('QS-' || to_char(now(), 'YYYY') || '-' || lpad(nextval('order_number_seq')::text, 6, '0'),
-                     :customerId, 'pending_payment', :net, :vat, :gross, :address::jsonb, :notes,
-                     now() + make_interval(mins => :ttl), :createdBy)
+                     $1, 'pending_payment', $2, $3, $4, $5::jsonb, $6, now() + make_interval(mins => $7), $8)
              RETURNING *
            ), lines AS (
              INSERT INTO order_items (order_id, line_no, product_id, sku, name, quantity, unit_price_cents, vat_rate, net_cents, vat_cents, gross_cents)
              SELECT o.id, l.line_no, l.product_id, l.sku, l.name, l.quantity, l.unit_price_cents, l.vat_rate, l.net_cents, l.vat_cents, l.gross_cents
-               FROM o, jsonb_to_recordset(:lines::jsonb) AS l(line_no int, product_id uuid, sku text, name text, quantity int,
+               FROM o, jsonb_to_recordset($10::jsonb) AS l(line_no int, product_id uuid, sku text, name text, quantity int,
                     unit_price_cents int, vat_rate int, net_cents bigint, vat_cents bigint, gross_cents bigint)
            ), history AS (
              INSERT INTO order_status_history (order_id, from_status, to_status, actor_id, actor_role, reason)
-             SELECT o.id, NULL, 'pending_payment', :createdBy, :actorRole, NULL FROM o
+             SELECT o.id, NULL, 'pending_payment', $8, $9, NULL FROM o
            )
            SELECT * FROM o`,
-          {
-            replacements: {
-              customerId,
-              net: totals.netCents,
-              vat: totals.vatCents,
-              gross: totals.grossCents,
-              address: JSON.stringify(input.shippingAddress),
-              notes: input.notes ?? null,
-              ttl: this.reservationTtlMinutes,
-              createdBy: actor.id,
-              actorRole: actor.role,
-              lines: JSON.stringify(
-                lines.map((l, i) => ({
-                  line_no: i + 1,
-                  product_id: l.productId,
-                  sku: l.sku,
-                  name: l.name,
-                  quantity: l.quantity,
-                  unit_price_cents: l.unitPriceCents,
-                  vat_rate: l.vatRate,
-                  net_cents: l.netCents,
-                  vat_cents: l.vatCents,
-                  gross_cents: l.grossCents,
-                })),
-              ),
-            },
-            type: QueryTypes.SELECT,
-            transaction: tx,
-          },
+          [
+            customerId,
+            totals.netCents,
+            totals.vatCents,
+            totals.grossCents,
+            JSON.stringify(input.shippingAddress),
+            input.notes ?? null,
+            this.reservationTtlMinutes,
+            actor.id,
+            actor.role,
+            JSON.stringify(
+              lines.map((l, i) => ({
+                line_no: i + 1,
+                product_id: l.productId,
+                sku: l.sku,
+                name: l.name,
+                quantity: l.quantity,
+                unit_price_cents: l.unitPriceCents,
+                vat_rate: l.vatRate,
+                net_cents: l.netCents,
+                vat_cents: l.vatCents,
+                gross_cents: l.grossCents,
+              })),
+            ),
+          ],
         );
         const row = order as OrderRow;
         await recordEvent(this.sequelize, tx, {

@@ -2,6 +2,7 @@ import type { Sequelize } from 'sequelize-typescript';
 import { QueryTypes } from 'sequelize';
 import { AppError, ConflictError, NotFoundError, isUniqueViolation } from '../platform/errors';
 import { recordEvent } from '../platform/events';
+import { poolQuery } from '../platform/db/database';
 import { decodeCursor, toPage, type Page } from '../platform/http/pagination';
 import { isStaff, type Actor, type RequestBody } from '../platform/http/contract';
 import type { InventoryService } from '../inventory';
@@ -86,38 +87,33 @@ export class ProductsService {
     const key = SORT_KEYS[sort.replace(/^-/, '')] ?? SORT_KEYS['name'];
     if (!key) throw new AppError('invalid-sort', 400, 'Unknown sort key.');
     const where: string[] = [];
-    const replacements: Record<string, unknown> = { limit: query.limit + 1 };
+    const values: unknown[] = [];
+    const param = (value: unknown) => `$${values.push(value)}`;
     const active = isStaff(actor) ? query.active : true;
-    if (active !== undefined) {
-      where.push('active = :active');
-      replacements['active'] = active;
-    }
+    if (active !== undefined) where.push(`active = ${param(active)}`);
     if (query.q) {
-      where.push("(sku ILIKE :like ESCAPE '\\' OR name ILIKE :like ESCAPE '\\')");
-      replacements['like'] = `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      const like = param(`%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+      where.push(`(sku ILIKE ${like} ESCAPE '\\' OR name ILIKE ${like} ESCAPE '\\')`);
     }
-    if (query.category) {
-      where.push('lower(category) = lower(:category)');
-      replacements['category'] = query.category;
-    }
+    if (query.category) where.push(`lower(category) = lower(${param(query.category)})`);
     if (query.lowStock !== undefined) where.push(query.lowStock ? 'on_hand - reserved <= reorder_level' : 'on_hand - reserved > reorder_level');
     const after = decodeCursor(query.cursor, 2);
     if (after) {
-      where.push(`(${key.expr}, id) ${descending ? '<' : '>'} (CAST(:afterKey AS ${key.cast}), CAST(:afterId AS uuid))`);
-      replacements['afterKey'] = after[0];
-      replacements['afterId'] = after[1];
+      where.push(`(${key.expr}, id) ${descending ? '<' : '>'} (CAST(${param(after[0])} AS ${key.cast}), CAST(${param(after[1])} AS uuid))`);
     }
     const direction = descending ? 'DESC' : 'ASC';
     let rows: ProductRow[];
     try {
-      rows = await this.sequelize.query<ProductRow>(
+      // The busiest read: straight to pg (see poolQuery).
+      rows = await poolQuery<ProductRow>(
+        this.sequelize,
         `SELECT * FROM products ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-          ORDER BY ${key.expr} ${direction}, id ${direction} LIMIT :limit`,
-        { replacements, type: QueryTypes.SELECT },
+          ORDER BY ${key.expr} ${direction}, id ${direction} LIMIT ${param(query.limit + 1)}`,
+        values,
       );
     } catch (err) {
       // A forged cursor that does not cast (22P02, 22007, 22008) is the client's mistake.
-      const code = (err as { parent?: { code?: string } }).parent?.code;
+      const code = (err as { code?: string; parent?: { code?: string } }).parent?.code ?? (err as { code?: string }).code;
       if (code?.startsWith('22')) throw new AppError('invalid-cursor', 400, 'The cursor is not valid; start again from the first page.');
       throw err;
     }

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Sequelize } from 'sequelize-typescript';
-import { QueryTypes, type Transaction } from 'sequelize';
+import type { Transaction } from 'sequelize';
+import { txQuery } from '../db/database';
 
 /**
  * Emits 'committed' after each transaction that wrote events commits, so this process's dispatcher
@@ -56,14 +57,10 @@ async function insertEvent(
   audienceStaff: boolean,
   audienceUserId: string | null,
 ): Promise<number> {
-  const [row] = await sequelize.query<{ id: string }>(
-    `INSERT INTO events (type, data, audience_staff, audience_user_id)
-     VALUES (:type, :data::jsonb, :audienceStaff, :audienceUserId) RETURNING id`,
-    {
-      replacements: { type, data: JSON.stringify(data), audienceStaff, audienceUserId },
-      type: QueryTypes.SELECT,
-      transaction: tx,
-    },
+  const [row] = await txQuery<{ id: string }>(
+    tx,
+    'INSERT INTO events (type, data, audience_staff, audience_user_id) VALUES ($1, $2::jsonb, $3, $4) RETURNING id',
+    [type, JSON.stringify(data), audienceStaff, audienceUserId],
   );
   if (!signalled.has(tx)) {
     signalled.add(tx);
