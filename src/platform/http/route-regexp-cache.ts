@@ -1,5 +1,8 @@
 import path from 'node:path';
 
+/** Plain flags only: a call with a function option (e.g. `decode`) is never cached. */
+const CACHEABLE_OPTIONS = new Set(['sensitive', 'strict', 'end', 'trailing']);
+
 type PathToRegexp = (route: unknown, options?: Record<string, unknown>) => unknown;
 
 /**
@@ -17,8 +20,8 @@ export function memoiseValidatorRouteRegexps(): void {
   const original = module.pathToRegexp;
   const cache = new Map<string, unknown>();
   const memoised = ((route: unknown, options?: Record<string, unknown>) => {
-    if (typeof route !== 'string') return original(route, options);
-    const key = `${route}\u0000${JSON.stringify(options ?? {})}`;
+    if (typeof route !== 'string' || (options && Object.keys(options).some((k) => !CACHEABLE_OPTIONS.has(k)))) return original(route, options);
+    const key = options ? `${route}\u0000${options['sensitive']}\u0000${options['strict']}\u0000${options['end']}\u0000${options['trailing']}` : route;
     let compiled = cache.get(key);
     if (compiled === undefined) {
       compiled = original(route, options);
