@@ -73,10 +73,20 @@ async function runPrimary(config: Config, logger: Logger): Promise<void> {
     process.exit(1);
   }
   logger.info({ workers: config.clusterWorkers }, 'QuickStock cluster started');
+  // A worker that dies is replaced, after a delay that doubles while workers keep dying (a database
+  // outage must not become a fork loop), back to 1 s once they stay up for a minute.
+  let delayMs = 1_000;
+  let lastDeath = 0;
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) return;
-    logger.error({ worker: worker.id, code, signal }, 'worker died; starting another');
-    fork().catch((err: unknown) => logger.error({ err }, 'replacement worker failed to start'));
+    const now = Date.now();
+    delayMs = now - lastDeath > 60_000 ? 1_000 : Math.min(delayMs * 2, 60_000);
+    lastDeath = now;
+    logger.error({ worker: worker.id, code, signal, restartInMs: delayMs }, 'worker died; starting another');
+    setTimeout(() => {
+      if (stopping) return;
+      fork().catch((err: unknown) => logger.error({ err }, 'replacement worker failed to start'));
+    }, delayMs);
   });
   onSignal(logger, async () => {
     stopping = true;

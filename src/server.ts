@@ -74,6 +74,8 @@ export async function startServer(config: Config, logger: Logger, databaseUrl: s
     stop() {
       stopping ??= (async () => {
         await dispatcher.stop();
+        await sweeper.stop();
+        await housekeeper.stop();
         await realtime.close();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
@@ -83,8 +85,6 @@ export async function startServer(config: Config, logger: Logger, databaseUrl: s
         // Handlers of requests whose clients already left may still be waiting for the database.
         await drainPool(sequelize, 10_000);
         clearTimeout(timer);
-        await sweeper.stop();
-        await housekeeper.stop();
         redis?.disconnect();
         await sequelize.close();
         logger.info('QuickStock stopped');

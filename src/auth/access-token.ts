@@ -111,6 +111,11 @@ export class AccessTokens {
     });
   }
 
+  /** Grows with every revocation heard (local or relayed): lets a caller notice one that raced with it. */
+  get revocationCount(): number {
+    return this.revocations;
+  }
+
   /** Drops every cached session (a revocation happened somewhere). */
   forgetSessions(): void {
     this.revocations += 1;

@@ -158,9 +158,11 @@ export class OrdersService {
 
   async place(input: RequestBody<'createOrder'>, actor: Actor, idempotencyKey: string | undefined): Promise<StoredResult<OrderView>> {
     const customerId = await this.resolveCustomer(input.customerId, actor);
+    // UUIDs are case-insensitive; the rows come back lower-case.
+    const items = input.items.map((line) => ({ ...line, productId: line.productId.toLowerCase() }));
     const seen = new Map<string, number>();
     const errors: { path: string; message: string }[] = [];
-    input.items.forEach((line, i) => {
+    items.forEach((line, i) => {
       const first = seen.get(line.productId);
       if (first !== undefined) errors.push({ path: `body.items[${i}].productId`, message: `repeats the product of items[${first}]` });
       else seen.set(line.productId, i);
@@ -170,7 +172,7 @@ export class OrdersService {
     return this.idempotency.run(
       { userId: actor.id, scope: 'createOrder', key: idempotencyKey, fingerprint: input },
       async (tx) => {
-        const reserved = await this.inventory.reserve(tx, input.items);
+        const reserved = await this.inventory.reserve(tx, items);
         const lines = reserved.map((l) => ({ ...l, ...lineAmounts(l) }));
         const totals = sumTotals(lines);
         // The order, its lines and its first history row in one statement: one round trip, not three.

@@ -6,6 +6,8 @@ import { isStaff } from '../platform/http/contract';
 import type { AuthenticatedActor } from '../auth';
 import { toOutboxEvent, type EventRow, type OutboxEvent } from './event-dispatcher';
 
+const DRAIN_WAIT_MS = 2_000;
+
 /** Reads the outbox for replay: only what the client may see, only what has been dispatched. */
 export class EventFeed {
   constructor(
@@ -39,20 +41,24 @@ export class EventFeed {
 
   /**
    * After the socket joined its rooms: the events dispatched between the first replay query and
-   * the join. Taking the dispatcher's row lock in share mode waits for a drain in progress (which
-   * may have emitted before the join) to commit, so none of its events is missed.
+   * the join. A drain in progress may have emitted before the join and not yet committed its
+   * marks, so wait until none is (the drain holds the dispatcher row; a momentary KEY SHARE probe
+   * with SKIP LOCKED sees that without ever making the dispatcher wait).
    */
   async dispatchedSince(actor: AuthenticatedActor, afterId: number): Promise<QuickStockEvent[]> {
-    return this.sequelize.transaction(async (tx) => {
-      await this.sequelize.query('SELECT 1 FROM event_dispatcher WHERE id = 1 FOR SHARE', { transaction: tx });
-      const rows = await this.sequelize.query<EventRow>(
-        `SELECT id, type, occurred_at, data, audience_staff, audience_user_id FROM events
-          WHERE id > :afterId AND dispatched_at IS NOT NULL AND ${audienceFilter(actor)}
-          ORDER BY id LIMIT :limit`,
-        { replacements: { afterId, userId: actor.id, limit: this.options.replayMaxEvents }, type: QueryTypes.SELECT, transaction: tx },
-      );
-      return rows.map((row) => this.envelope(toOutboxEvent(row)));
-    });
+    const deadline = Date.now() + DRAIN_WAIT_MS;
+    for (;;) {
+      const free = await this.sequelize.query('SELECT 1 FROM event_dispatcher WHERE id = 1 FOR KEY SHARE SKIP LOCKED', { type: QueryTypes.SELECT });
+      if (free.length > 0 || Date.now() > deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    const rows = await this.sequelize.query<EventRow>(
+      `SELECT id, type, occurred_at, data, audience_staff, audience_user_id FROM events
+        WHERE id > :afterId AND dispatched_at IS NOT NULL AND ${audienceFilter(actor)}
+        ORDER BY id LIMIT :limit`,
+      { replacements: { afterId, userId: actor.id, limit: this.options.replayMaxEvents }, type: QueryTypes.SELECT },
+    );
+    return rows.map((row) => this.envelope(toOutboxEvent(row)));
   }
 }
 

@@ -119,6 +119,11 @@ export class RealtimeGateway {
 
   /** Called by the dispatcher, in id order, inside its transaction. */
   deliver(events: OutboxEvent[]): Promise<void> {
+    // Publishing through a Redis that is down would lose the events for the other instances'
+    // clients while the rows get marked dispatched: fail the pass, so it is retried.
+    if (this.adapterClients.some((client) => client.status !== 'ready')) {
+      return Promise.reject(new Error('the Socket.IO Redis adapter is not connected; events stay in the outbox'));
+    }
     for (const event of events) {
       if (event.type === 'session.revoked' || event.type === 'user.sessions_revoked') {
         const room = event.type === 'session.revoked' ? sessionRoom(String(event.data['sessionId'])) : accountRoom(String(event.data['userId']));
@@ -145,7 +150,8 @@ export class RealtimeGateway {
   }
 
   async close(): Promise<void> {
-    this.io.disconnectSockets(true);
+    // Local only: with the Redis adapter a plain disconnectSockets() would cut every instance's clients.
+    this.io.local.disconnectSockets(true);
     await new Promise<void>((resolve) => {
       // Closes Engine.IO; the HTTP server itself is closed by its owner.
       this.io.engine.close();
@@ -166,15 +172,26 @@ export class RealtimeGateway {
       if (!Number.isSafeInteger(value) || value < 0) throw new Error(HANDSHAKE_ERRORS.badLastEventId);
       lastEventId = value;
     }
-    let actor: AuthenticatedActor;
+    const { accessTokens } = this.deps;
+    const revocationsBefore = accessTokens.revocationCount;
+    let actor = await this.verify(auth.token);
+    // Count and join the rooms through which sessions are cut in one synchronous step, so parallel
+    // handshakes cannot all pass the cap, and a revocation delivered from now on reaches this socket.
+    const open = this.io.sockets.adapter.rooms.get(accountRoom(actor.id))?.size ?? 0;
+    if (open >= this.deps.config.realtime.maxSocketsPerUser) throw new Error(HANDSHAKE_ERRORS.tooManyConnections);
+    const cutRooms = [accountRoom(actor.id), ...(actor.sessionId ? [sessionRoom(actor.sessionId)] : [])];
+    await socket.join(cutRooms);
+    // A revocation that happened while the token was being checked: check again, from the database.
+    if (accessTokens.revocationCount !== revocationsBefore) actor = await this.verify(auth.token);
+    socket.data = { actor, lastEventId };
+  }
+
+  private async verify(token: string): Promise<AuthenticatedActor> {
     try {
-      actor = await this.deps.accessTokens.authenticateToken(auth.token);
+      return await this.deps.accessTokens.authenticateToken(token);
     } catch {
       throw new Error(HANDSHAKE_ERRORS.unauthorized);
     }
-    const sockets = await this.io.in(accountRoom(actor.id)).local.fetchSockets();
-    if (sockets.length >= this.deps.config.realtime.maxSocketsPerUser) throw new Error(HANDSHAKE_ERRORS.tooManyConnections);
-    socket.data = { actor, lastEventId };
   }
 
   private async onConnection(socket: QuickStockSocket): Promise<void> {
@@ -189,8 +206,8 @@ export class RealtimeGateway {
     expiry.unref();
     this.limitClientPackets(socket);
 
-    const rooms = [isStaff(actor) ? staffRoom : userRoom(actor.id), accountRoom(actor.id)];
-    if (actor.sessionId) rooms.push(sessionRoom(actor.sessionId));
+    // (The account and session rooms were joined during the handshake.)
+    const rooms = [isStaff(actor) ? staffRoom : userRoom(actor.id)];
     if (lastEventId === null) {
       await socket.join(rooms);
       return;

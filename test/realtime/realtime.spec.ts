@@ -175,6 +175,14 @@ describe('real time: Socket.IO events from the outbox', () => {
       expect(await handshakeOutcome({ token: disabled.token })).to.equal('unauthorized');
     });
 
+    it('caps the sockets of one user even when the handshakes arrive all at once', async () => {
+      const op = await operator();
+      const outcomes = await Promise.all(Array.from({ length: 30 }, () => connectSocket({ token: op.token }).then(track, (err: Error) => err.message)));
+      const connected = outcomes.filter((o) => typeof o !== 'string');
+      expect(connected).to.have.length(20); // SOCKET_MAX_PER_USER
+      expect(outcomes.filter((o) => o === 'too_many_connections')).to.have.length(10);
+    });
+
     it('disconnects a client that floods the server with events', async () => {
       const op = await operator();
       const client = track(await connectSocket({ token: op.token }));

@@ -15,7 +15,14 @@ export function createDatabase(url: string, logger: Logger, options: { poolMax: 
     logging: false,
     models: options.models,
     pool: { max: options.poolMax, min: 0, idle: 10_000, acquire: 10_000, evict: 5_000 },
-    dialectOptions: { application_name: 'quickstock', statement_timeout: 15_000, keepAlive: true },
+    dialectOptions: {
+      application_name: 'quickstock',
+      statement_timeout: 15_000,
+      // A frozen or partitioned process must not hold row locks (e.g. the dispatcher's) for the
+      // OS keepalive's two hours; provider calls inside a transaction are bounded well below this.
+      idle_in_transaction_session_timeout: 60_000,
+      keepAlive: true,
+    },
     define: { underscored: true, timestamps: true },
     hooks: {
       afterConnect(connection: unknown) {

@@ -5,6 +5,21 @@ import { query, waitFor } from '../../support/db';
 const stockOf = async (id: string) => (await query('SELECT on_hand, reserved FROM products WHERE id = $1', [id]))[0];
 
 describe('Orders', () => {
+  it('accepts product ids in upper case (UUIDs are case-insensitive) and still refuses a repeated product', async () => {
+    const product = await createProduct({ initialStock: 5 });
+    const buyer = await customer();
+    const res = await placeOrder(buyer.token, [{ productId: product.id.toUpperCase(), quantity: 2 }]);
+    expect(res.status).to.equal(201);
+    expect(res.body.items[0].productId).to.equal(product.id);
+    const [row] = await query('SELECT reserved FROM products WHERE id = $1', [product.id]);
+    expect(row.reserved).to.equal(2);
+    const twice = await placeOrder(buyer.token, [
+      { productId: product.id, quantity: 1 },
+      { productId: product.id.toUpperCase(), quantity: 1 },
+    ]);
+    expect(twice.status).to.equal(400);
+  });
+
   it('computes totals server-side with half-up VAT per line', async () => {
     const buyer = await customer();
     const a = await createProduct({ unitPriceCents: 333, vatRate: 22 });
