@@ -26,9 +26,23 @@ export interface RunningService {
 }
 
 /** Starts the production build (`dist/src/main.js`) on `databaseUrl` as a child process and waits until it is ready. */
-export async function startBuiltService(databaseUrl: string, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<RunningService> {
+export function startBuiltService(databaseUrl: string, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<RunningService> {
+  return startServiceProcess({ databaseUrl, env, nodeArgs, entry: 'dist/src/main.js' });
+}
+
+/**
+ * Starts a process entry of the service (a path from the project root, run with `nodeArgs`) on
+ * `databaseUrl`, with the benchmark's defaults overridable by `env`, and waits until it is ready.
+ */
+export async function startServiceProcess(options: {
+  databaseUrl: string;
+  entry: string;
+  env?: Record<string, string>;
+  nodeArgs?: string[];
+}): Promise<RunningService> {
+  const { databaseUrl, env = {}, nodeArgs = [] } = options;
   const port = await freePort();
-  const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'dist/src/main.js')], {
+  const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, options.entry)], {
     cwd: ROOT,
     env: {
       PATH: process.env['PATH'] ?? '',

@@ -78,10 +78,13 @@ export async function startServer(config: Config, logger: Logger, databaseUrl: s
         await housekeeper.stop();
         await realtime.close();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        // Keep-alive connections are closed as soon as their request in flight has been answered;
+        // requests still running after the grace period have their connections cut.
         server.closeIdleConnections();
-        // In-flight requests get a grace period, then their connections are cut.
+        const idleSweep = setInterval(() => server.closeIdleConnections(), 50);
         const timer = setTimeout(() => server.closeAllConnections(), 10_000);
         await closed;
+        clearInterval(idleSweep);
         // Handlers of requests whose clients already left may still be waiting for the database.
         await drainPool(sequelize, 10_000);
         clearTimeout(timer);
