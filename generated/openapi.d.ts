@@ -115,7 +115,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Revoke the session (the refresh token's whole family). */
+        /**
+         * Revoke the session (the refresh token's whole family).
+         * @description Ends the sign-in the refresh token belongs to: its refresh tokens and the access tokens issued with them stop working at once (401), and its Socket.IO connections are closed. Other sign-ins of the same user are untouched.
+         */
         post: operations["logout"];
         delete?: never;
         options?: never;
