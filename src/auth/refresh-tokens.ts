@@ -108,6 +108,6 @@ export class RefreshTokens {
       replacements: { familyId },
       transaction: tx,
     });
-    await recordInternalEvent(this.sequelize, tx, { type: 'session.revoked', data: { userId, sessionId: familyId } });
+    await recordInternalEvent(tx, { type: 'session.revoked', data: { userId, sessionId: familyId } });
   }
 }

@@ -257,7 +257,7 @@ export class InventoryService {
     const availableBefore = before.on_hand - before.reserved;
     const availableAfter = after.on_hand - after.reserved;
     if (availableBefore > before.reorder_level && availableAfter <= after.reorder_level) {
-      await recordEvent(this.sequelize, tx, {
+      await recordEvent(tx, {
         type: 'inventory.low_stock',
         data: { productId: after.id, sku: after.sku, name: after.name, available: availableAfter, reorderLevel: after.reorder_level },
       });

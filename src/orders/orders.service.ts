@@ -220,7 +220,7 @@ export class OrdersService {
           ],
         );
         const row = order as OrderRow;
-        await recordEvent(this.sequelize, tx, {
+        await recordEvent(tx, {
           type: 'order.created',
           customerId,
           data: { orderId: row.id, number: row.number, customerId, status: 'pending_payment', totals },
@@ -628,7 +628,7 @@ export class OrdersService {
       { replacements: { to, id: order.id }, transaction: tx },
     );
     await this.writeHistory(tx, order.id, from, to, actor, reason);
-    await recordEvent(this.sequelize, tx, {
+    await recordEvent(tx, {
       type: 'order.status_changed',
       customerId: order.customer_id,
       data: {
@@ -667,7 +667,7 @@ export class OrdersService {
   }
 
   private async recordPaymentEvent(tx: Transaction, order: OrderRow, p: PaymentRow): Promise<void> {
-    await recordEvent(this.sequelize, tx, {
+    await recordEvent(tx, {
       type: 'payment.updated',
       customerId: order.customer_id,
       data: { paymentId: p.id, orderId: order.id, provider: p.provider, status: p.status, amountCents: Number(p.amount_cents), failureReason: p.failure_reason },
@@ -676,7 +676,7 @@ export class OrdersService {
 
   /** customerId null: for staff only. */
   private async recordShipmentEvent(tx: Transaction, s: ShipmentRow, customerId: string | null): Promise<void> {
-    await recordEvent(this.sequelize, tx, {
+    await recordEvent(tx, {
       type: 'shipment.updated',
       customerId,
       data: { shipmentId: s.id, orderId: s.order_id, carrier: s.carrier, status: s.status, trackingCode: s.tracking_code },

@@ -161,7 +161,7 @@ export class ProductsService {
       const row = updated as ProductRow;
       const available = row.on_hand - row.reserved;
       if (available > current.reorder_level && available <= row.reorder_level) {
-        await recordEvent(this.sequelize, tx, {
+        await recordEvent(tx, {
           type: 'inventory.low_stock',
           data: { productId: row.id, sku: row.sku, name: row.name, available, reorderLevel: row.reorder_level },
         });

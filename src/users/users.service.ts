@@ -126,7 +126,7 @@ export class UsersService {
         });
       }
       // Open sockets were authorised with the old role or an enabled account: cut them.
-      if (revokes) await recordInternalEvent(this.sequelize, tx, { type: 'user.sessions_revoked', data: { userId: id } });
+      if (revokes) await recordInternalEvent(tx, { type: 'user.sessions_revoked', data: { userId: id } });
       return toUserView(user);
     });
   }

@@ -1,5 +1,4 @@
 import { EventEmitter } from 'node:events';
-import type { Sequelize } from 'sequelize-typescript';
 import type { Transaction } from 'sequelize';
 import { txQuery } from '../db/database';
 
@@ -32,8 +31,8 @@ export interface InternalEvent {
  * Writes a domain event to the outbox in the caller's transaction, so the event exists exactly
  * when the change it describes does; the dispatcher is woken after the commit (and not before).
  */
-export function recordEvent(sequelize: Sequelize, tx: Transaction, event: DomainEvent): Promise<number> {
-  return insertEvent(sequelize, tx, event.type, event.data, true, event.customerId ?? null);
+export function recordEvent(tx: Transaction, event: DomainEvent): Promise<number> {
+  return insertEvent(tx, event.type, event.data, true, event.customerId ?? null);
 }
 
 /**
@@ -41,8 +40,8 @@ export function recordEvent(sequelize: Sequelize, tx: Transaction, event: Domain
  * This process also hears it at once, as outboxSignal 'internal', after the commit and before the
  * caller's transaction resolves (so before its HTTP response).
  */
-export async function recordInternalEvent(sequelize: Sequelize, tx: Transaction, event: InternalEvent): Promise<number> {
-  const id = await insertEvent(sequelize, tx, event.type, event.data, false, null);
+export async function recordInternalEvent(tx: Transaction, event: InternalEvent): Promise<number> {
+  const id = await insertEvent(tx, event.type, event.data, false, null);
   tx.afterCommit(() => {
     outboxSignal.emit('internal', event);
   });
@@ -50,7 +49,6 @@ export async function recordInternalEvent(sequelize: Sequelize, tx: Transaction,
 }
 
 async function insertEvent(
-  sequelize: Sequelize,
   tx: Transaction,
   type: string,
   data: Record<string, unknown>,
