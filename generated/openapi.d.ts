@@ -143,6 +143,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/setup/first-admin": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create the first admin with the one-time code printed at start-up.
+         * @description Open only while no admin exists. When the service starts with no admin and without
+         *     `ADMIN_EMAIL`/`ADMIN_PASSWORD`, it prints a setup link `…/console/setup#code=…` whose code
+         *     (random, stored only as a hash) is valid once, for an hour. A wrong, used or expired code is
+         *     a 403 `invalid-setup-code`; once any admin exists the operation answers 404. Attempts are
+         *     rate-limited per client address (429 `too-many-attempts`).
+         */
+        post: operations["createFirstAdmin"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users": {
         parameters: {
             query?: never;
@@ -502,6 +526,13 @@ export interface components {
         /** @description 12 to 128 characters, any Unicode; never truncated. */
         Password: string;
         PersonName: string;
+        FirstAdminRequest: {
+            /** @description The code of the setup link printed at start-up (the part after `#code=`). */
+            code: string;
+            email: components["schemas"]["Email"];
+            password: components["schemas"]["Password"];
+            name: components["schemas"]["PersonName"];
+        };
         RegisterRequest: {
             email: components["schemas"]["Email"];
             password: components["schemas"]["Password"];
@@ -1161,6 +1192,37 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+        };
+    };
+    createFirstAdmin: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FirstAdminRequest"];
+            };
+        };
+        responses: {
+            /** @description The first admin, who can now sign in. */
+            201: {
+                headers: {
+                    /** @description The new user's URL. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listUsers: {

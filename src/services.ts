@@ -14,6 +14,7 @@ import { ProviderCaller, ProviderRegistry } from './platform/upstream';
 import { ManualPaymentProvider, StripePaymentProvider, type PaymentProvider } from './payments';
 import { EasyPostCarrier, ManualCarrier, type Carrier } from './shipping';
 import { WebhooksService } from './webhooks';
+import { FirstAdminSetup } from './setup';
 
 /** The composition root: every service, wired once, handed to the app and the background work. */
 export interface Services {
@@ -29,6 +30,7 @@ export interface Services {
   inventory: InventoryService;
   orders: OrdersService;
   webhooks: WebhooksService;
+  setup: FirstAdminSetup;
   payments: ProviderRegistry<PaymentProvider>;
   carriers: ProviderRegistry<Carrier>;
   idempotency: IdempotencyStore;
@@ -59,6 +61,7 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
     inventory,
     orders,
     webhooks: new WebhooksService(sequelize, payments, carriers, orders, logger),
+    setup: new FirstAdminSetup(sequelize, users, logger),
     payments,
     carriers,
     idempotency,
