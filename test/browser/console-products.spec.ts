@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { api, createProduct, operator } from '../support/api';
-import { consoleBrowser, screenshot, signIn } from './console-page';
+import { consoleBrowser, expectAccessible, screenshot, signIn } from './console-page';
 
 describe('staff console: products (create, edit with If-Match, archive)', function () {
   this.timeout(60_000);
@@ -29,6 +29,7 @@ describe('staff console: products (create, edit with If-Match, archive)', functi
     const none = await api('GET', `/api/v1/products?q=${sku}&active=true`, { token: op.token });
     expect(none.body.items).to.have.length(0);
     await screenshot(page, 'console-product-form.png');
+    await expectAccessible(page, 'the new-product dialog with a refused price');
 
     await dialog.getByLabel('Prezzo (€, IVA esclusa)').fill('12,3');
     await dialog.getByRole('button', { name: 'Crea prodotto' }).click();
@@ -74,6 +75,7 @@ describe('staff console: products (create, edit with If-Match, archive)', functi
     // Nothing of the user's was stored by the refused attempt.
     expect((await api('GET', `/api/v1/products/${product.id}`, { token: op.token })).body.unitPriceCents).to.equal(1350);
     await screenshot(page, 'console-product-conflict.png');
+    await expectAccessible(page, 'the product dialog showing a conflict');
 
     await conflict.getByRole('button', { name: 'Riapplica le mie modifiche' }).click();
     await dialog.waitFor({ state: 'hidden' });
@@ -100,6 +102,7 @@ describe('staff console: products (create, edit with If-Match, archive)', functi
     await page.getByLabel('Archiviati').selectOption({ label: 'Solo archiviati' });
     await page.getByRole('button', { name: 'Cerca', exact: true }).click();
     await row.getByTestId('archived').waitFor();
+    await expectAccessible(page, 'the products view filtered to archived products');
     await row.getByRole('button', { name: `Modifica ${product.sku}` }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Ripristina prodotto' }).click();
     await page.locator('#products-result', { hasText: `Prodotto ${product.sku} ripristinato.` }).waitFor();

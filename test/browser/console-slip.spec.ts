@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { api, createProduct, customer, operator, placeOrder } from '../support/api';
-import { card, consoleBrowser, screenshot, signIn } from './console-page';
+import { card, consoleBrowser, expectAccessible, screenshot, signIn } from './console-page';
 
 describe('staff console: packing slip', function () {
   this.timeout(60_000);
@@ -42,6 +42,7 @@ describe('staff console: packing slip', function () {
     expect(await paperRow.locator('td').allInnerTexts()).to.deep.equal(['', paper.sku, 'Risma carta A4 80 g', '5']);
     expect(await slip.locator(`tr[data-sku="${pens.sku}"] td.qty`).innerText()).to.equal('12');
     expect(await slip.getByRole('checkbox').count()).to.equal(2);
+    await expectAccessible(page, 'the packing slip');
     await slip.getByRole('checkbox', { name: `Prelevato: ${paper.sku} Risma carta A4 80 g` }).check();
     // No prices anywhere on the slip.
     expect(await slip.innerText()).not.to.match(/€|EUR|4,99|1,20/);

@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { api, createUser, login, operator } from '../support/api';
 import { query } from '../support/db';
 import { ADMIN } from '../support/hooks';
-import { consoleBrowser, screenshot, signIn } from './console-page';
+import { consoleBrowser, expectAccessible, screenshot, signIn } from './console-page';
 
 describe('staff console: users (admins only)', function () {
   this.timeout(60_000);
@@ -31,6 +31,7 @@ describe('staff console: users (admins only)', function () {
     await row.waitFor();
     await page.locator('#users-status', { hasText: 'Utenti mostrati: 1.' }).waitFor();
     await screenshot(page, 'console-users.png');
+    await expectAccessible(page, 'the users view');
 
     await row.getByRole('button', { name: 'Disattiva Giulia Bianchi' }).click();
     await row.getByTestId('state').filter({ hasText: 'Disattivato' }).waitFor();
@@ -65,6 +66,7 @@ describe('staff console: users (admins only)', function () {
       );
       // The refused choice is put back, and nothing changed.
       expect(await row.getByRole('combobox', { name: /^Ruolo di / }).inputValue()).to.equal('admin');
+      await expectAccessible(page, 'the users view with the last-admin refusal');
       expect((await query('SELECT role, disabled FROM users WHERE id = $1', [first.id]))[0]).to.deep.equal({ role: 'admin', disabled: false });
     } finally {
       await query('UPDATE users SET disabled = false WHERE id = ANY($1)', [others.map((o) => o.id)]);

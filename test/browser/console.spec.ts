@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { api, createProduct, customer, operator, placeOrder } from '../support/api';
 import { h } from '../support/hooks';
 import { query, waitFor } from '../support/db';
-import { card, consoleBrowser, IT, liveIs, screenshot, signIn, type TestBrowser, type TestPage } from './console-page';
+import { card, consoleBrowser, expectAccessible, IT, liveIs, screenshot, signIn, type TestBrowser, type TestPage } from './console-page';
 
 const euro = (cents: number) => new Intl.NumberFormat('it-IT', { style: 'currency', currency: 'EUR' }).format(cents / 100);
 
@@ -31,6 +31,7 @@ describe('staff console in Chromium', function () {
     await page.locator('#sign-in-error:not(:empty)').waitFor();
     expect(await page.locator('#sign-in-error').innerText()).to.contain('Questa console è riservata al personale QuickStock');
     expect(await page.locator('html').getAttribute('lang')).to.equal('it');
+    await expectAccessible(page, 'the sign-in page with its error');
     expect(await page.locator('#app-view').isVisible()).to.equal(false);
     // The session it opened was revoked on the way out.
     await waitFor(async () => (await query('SELECT 1 FROM refresh_tokens WHERE user_id = $1 AND revoked_at IS NULL', [buyer.id])).length === 1, 3000, 'only the test helper session left');
@@ -74,6 +75,7 @@ describe('staff console in Chromium', function () {
     await dialog.getByRole('heading', { name: `Ordine ${order.number}` }).waitFor();
     const status = dialog.getByTestId('order-status');
     expect(await status.innerText()).to.equal('In attesa di pagamento');
+    await expectAccessible(page, 'the order dialog');
     expect(await dialog.getByTestId('order-gross').innerText()).to.equal(euro(order.totals.grossCents));
     expect(await dialog.locator('address').innerText()).to.contain('Via Roma 1');
     // Only the legal next steps are offered.
@@ -87,6 +89,7 @@ describe('staff console in Chromium', function () {
 
     await dialog.getByRole('button', { name: 'Avvia preparazione' }).click();
     await status.filter({ hasText: 'In preparazione' }).waitFor();
+    await expectAccessible(page, 'the order dialog with the shipment form');
 
     await dialog.getByLabel('Corriere').fill('BRT');
     await dialog.getByLabel('Codice di tracciamento').fill('BRT-000123');
@@ -104,6 +107,7 @@ describe('staff console in Chromium', function () {
     await card(page, 'delivered', order.number).waitFor();
     expect(await card(page, 'pending_payment', order.number).count()).to.equal(0);
     await screenshot(page, 'console-board.png');
+    await expectAccessible(page, 'the orders board');
 
     // What the UI did is what the service stored.
     const stored = (await api('GET', `/api/v1/orders/${order.id}`, { token: op.token })).body;
@@ -166,6 +170,7 @@ describe('staff console in Chromium', function () {
     expect(await page.locator('#alerts-count').innerText()).to.equal('1');
     await form.locator('#movement-history li', { hasText: 'Scatola bagnata' }).waitFor();
     await screenshot(page, 'console-products.png');
+    await expectAccessible(page, 'the products view with the movement panel and an alert');
 
     // A movement the service refuses is explained, and changes nothing.
     await form.getByLabel('Tipo').selectOption('adjustment');
@@ -196,6 +201,7 @@ describe('staff console in Chromium', function () {
     await liveIs(page, 'Live');
     expect(await page.locator('.column[data-status="pending_payment"] h3').innerText()).to.contain('Awaiting payment');
     expect(await page.getByRole('link', { name: 'Orders' }).count()).to.equal(1);
+    await expectAccessible(page, 'the board in English');
 
     await card(page, 'pending_payment', order.number).click();
     const dialog = page.getByRole('dialog');

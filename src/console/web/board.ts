@@ -87,6 +87,8 @@ export class OrdersBoard {
     else apply();
   }
 
+  // One request per column: `status` takes one value today. When it accepts several, this becomes
+  // one request per refresh (the per-column cursors stay for "more").
   private async loadColumns(): Promise<void> {
     const status = byId('orders-status');
     status.textContent = t('orders.loading');
@@ -178,9 +180,10 @@ export class OrdersBoard {
                     class: isFresh ? 'card fresh' : 'card',
                     'data-order-id': c.id,
                     'data-order-number': c.number,
-                    'aria-label': t(isFresh ? 'orders.cardLabelNew' : 'orders.cardLabel', { number: c.number, status: statusLabel(c.status), total: formatCents(c.totals.grossCents) }),
                     onclick: () => this.openOrder(c.id),
                   },
+                  // The name is the visible text (WCAG 2.5.3), with the words a screen reader needs around it.
+                  el('span', { class: 'visually-hidden' }, t('orders.cardPrefix')),
                   el('span', { class: 'number' }, c.number),
                   el('span', { class: 'total' }, formatCents(c.totals.grossCents)),
                   el('span', { class: 'meta' }, formatDateTime(c.createdAt), c.itemCount !== undefined ? ` · ${c.itemCount === 1 ? t('orders.lines.one') : t('orders.lines.many', { n: c.itemCount })}` : ''),

@@ -11,6 +11,12 @@ export const formatCents = (cents: number): string => money.format(cents / 100);
 export const formatDateTime = (iso: string): string => dateTime.format(new Date(iso));
 export const formatNumber = (n: number): string => number.format(n);
 
+/**
+ * Who ordered, as staff see it. Orders carry only `customerId` today; once the contract adds the
+ * customer summary (`customer: {id, name, email}`), return its name here: the detail uses this one place.
+ */
+export const customerLabel = (order: { customerId: string }): string => order.customerId.slice(0, 8);
+
 export const STATUSES: readonly OrderStatus[] = ['pending_payment', 'paid', 'in_preparation', 'shipped', 'delivered', 'cancelled'];
 
 /** A fresh Idempotency-Key; works outside secure contexts too (crypto.randomUUID needs HTTPS or localhost). */

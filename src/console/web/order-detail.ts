@@ -1,6 +1,6 @@
 import type { components } from '../../../generated/openapi';
 import { announce, busy, byId, el, field, labelled, replaceChildren, type Child } from './dom';
-import { formatCents, formatDateTime, newIdempotencyKey } from './format';
+import { customerLabel, formatCents, formatDateTime, newIdempotencyKey } from './format';
 import { statusLabel, t, type MessageKey } from './i18n';
 import type { LiveFeed } from './live';
 import type { Session } from './session';
@@ -78,7 +78,7 @@ export class OrderDetail {
         'p',
         { class: 'order-head' },
         el('span', { class: `status-badge status-${order.status}`, 'data-testid': 'order-status' }, statusLabel(order.status)),
-        t('order.placed', { date: formatDateTime(order.createdAt), customer: order.customerId.slice(0, 8) }),
+        t('order.placed', { date: formatDateTime(order.createdAt), customer: customerLabel(order) }),
         order.reservedUntil ? t('order.reservedUntil', { date: formatDateTime(order.reservedUntil) }) : '',
       ),
       el('div', { class: 'error', role: 'alert', id: 'order-error' }),
@@ -124,7 +124,7 @@ export class OrderDetail {
           list(
             order.payments.map(
               (p) =>
-                `${formatCents(p.amountCents)} · ${p.provider} · ${t(`payment.${p.status}`)}${p.reference ? ` · ${t('order.ref', { reference: p.reference })}` : ''}${p.failureReason ? ` · ${p.failureReason}` : ''} · ${formatDateTime(p.createdAt)}`,
+                `${formatCents(p.amountCents)} · ${t(`payment.${p.provider}`)} · ${t(`payment.${p.status}`)}${p.reference ? ` · ${t('order.ref', { reference: p.reference })}` : ''}${p.failureReason ? ` · ${p.failureReason}` : ''} · ${formatDateTime(p.createdAt)}`,
             ),
             t('order.noPayments'),
           ),

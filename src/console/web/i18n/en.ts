@@ -55,8 +55,7 @@ export const en: Record<MessageKey, string> = {
   'orders.new': 'New',
   'orders.lines.one': '1 line',
   'orders.lines.many': '{n} lines',
-  'orders.cardLabel': 'Order {number}, {status}, {total}',
-  'orders.cardLabelNew': 'Order {number}, {status}, {total}, new',
+  'orders.cardPrefix': 'Order ',
   'orders.announceNew': 'New order {number}, {total}.',
   'orders.announceStatus': 'Order {number}: {from} → {to}.',
 
@@ -92,6 +91,8 @@ export const en: Record<MessageKey, string> = {
   'order.stepDone': '{label}: done. Order {number} is {status}.',
   'order.stepFailed': '{label} failed. {message}',
 
+  'payment.manual': 'manual',
+  'payment.stripe': 'Stripe',
   'payment.pending': 'pending',
   'payment.captured': 'captured',
   'payment.failed': 'failed',

@@ -57,8 +57,7 @@ export const it = {
   'orders.new': 'Nuovo',
   'orders.lines.one': '1 riga',
   'orders.lines.many': '{n} righe',
-  'orders.cardLabel': 'Ordine {number}, {status}, {total}',
-  'orders.cardLabelNew': 'Ordine {number}, {status}, {total}, nuovo',
+  'orders.cardPrefix': 'Ordine ',
   'orders.announceNew': 'Nuovo ordine {number}, {total}.',
   'orders.announceStatus': 'Ordine {number}: {from} → {to}.',
 
@@ -94,6 +93,8 @@ export const it = {
   'order.stepDone': '{label}: fatto. L’ordine {number} è {status}.',
   'order.stepFailed': '{label} non riuscito. {message}',
 
+  'payment.manual': 'manuale',
+  'payment.stripe': 'Stripe',
   'payment.pending': 'in attesa',
   'payment.captured': 'incassato',
   'payment.failed': 'fallito',
@@ -154,7 +155,7 @@ export const it = {
   'products.col.onHand': 'Giacenza',
   'products.col.reserved': 'Riservati',
   'products.col.available': 'Disponibili',
-  'products.col.reorder': 'Riordino a',
+  'products.col.reorder': 'Riordino',
   'products.col.stock': 'Scorta',
   'products.col.actions': 'Azioni',
   'products.more': 'Altri prodotti',
