@@ -26,12 +26,15 @@ describe('staff console: products (create, edit with If-Match, archive)', functi
     await dialog.getByLabel('Giacenza iniziale').fill('40');
     await dialog.getByRole('button', { name: 'Crea prodotto' }).click();
     expect(await dialog.locator('#product-error').innerText()).to.contain('Prezzo non valido: usa la virgola per i centesimi');
+    const price = dialog.getByLabel('Prezzo (€, IVA esclusa)');
+    expect(await price.getAttribute('aria-invalid')).to.equal('true');
+    expect(await price.evaluate((node) => node === node.ownerDocument.activeElement)).to.equal(true);
     const none = await api('GET', `/api/v1/products?q=${sku}&active=true`, { token: op.token });
     expect(none.body.items).to.have.length(0);
     await screenshot(page, 'console-product-form.png');
     await expectAccessible(page, 'the new-product dialog with a refused price');
 
-    await dialog.getByLabel('Prezzo (€, IVA esclusa)').fill('12,3');
+    await price.fill('12,3');
     await dialog.getByRole('button', { name: 'Crea prodotto' }).click();
     await dialog.waitFor({ state: 'hidden' });
     await page.locator('#products-result', { hasText: `Prodotto ${sku} creato.` }).waitFor();

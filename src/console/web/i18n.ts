@@ -9,9 +9,16 @@ type OrderStatus = components['schemas']['OrderStatus'];
 const DICTIONARIES: Record<Lang, Record<MessageKey, string>> = { it, en };
 const STORAGE_KEY = 'quickstock.console.lang';
 
+/** The browser's localStorage, typed here so this module stays free of the DOM (unit tests import it in Node). */
+interface KeyValueStore {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+}
+const storage = (): KeyValueStore | undefined => (globalThis as { localStorage?: KeyValueStore }).localStorage;
+
 function stored(): Lang {
   try {
-    return localStorage.getItem(STORAGE_KEY) === 'en' ? 'en' : 'it';
+    return storage()?.getItem(STORAGE_KEY) === 'en' ? 'en' : 'it';
   } catch {
     return 'it'; // storage blocked: Italian, the default
   }
@@ -31,34 +38,14 @@ export function t(key: MessageKey, vars: Record<string, string | number> = {}): 
 
 export const statusLabel = (status: OrderStatus): string => t(`status.${status}`);
 
-/**
- * Fills the page's fixed text: `data-i18n="key"` sets an element's text, `data-i18n-attr="attr:key;…"`
- * its attributes; `lang` on <html> follows, so screen readers pronounce the right language.
- */
-export function translatePage(root: ParentNode = document): void {
-  document.documentElement.lang = current;
-  document.title = t('app.title');
-  for (const node of root.querySelectorAll<HTMLElement>('[data-i18n]')) {
-    const key = node.dataset['i18n'] ?? '';
-    if (isMessageKey(key)) node.textContent = t(key);
-  }
-  for (const node of root.querySelectorAll<HTMLElement>('[data-i18n-attr]')) {
-    for (const pair of (node.dataset['i18nAttr'] ?? '').split(';')) {
-      const [attr, key] = pair.split(':');
-      if (attr && key && isMessageKey(key)) node.setAttribute(attr, t(key));
-    }
-  }
-}
-
-/** Switches language, remembers it for this browser, refills the page and lets the views re-render. */
+/** Switches language, remembers it for this browser, and lets the page and the views re-render. */
 export function setLang(next: Lang): void {
   current = next;
   try {
-    localStorage.setItem(STORAGE_KEY, next);
+    storage()?.setItem(STORAGE_KEY, next);
   } catch {
     // Storage blocked: the switch still holds until the page is reloaded.
   }
-  translatePage();
   for (const listener of listeners) listener();
 }
 

@@ -1,9 +1,10 @@
 import { OrdersBoard } from './board';
 import { announce, busy, byId, field } from './dom';
-import { lang, onLangChange, setLang, t, translatePage } from './i18n';
+import { lang, onLangChange, setLang, t } from './i18n';
 import { LiveFeed, type LiveState } from './live';
 import { OrderDetail } from './order-detail';
 import { PackingSlip } from './packing-slip';
+import { translatePage } from './page-text';
 import { ProductsView } from './products';
 import { Session } from './session';
 import { UsersView } from './users';
@@ -131,6 +132,7 @@ for (const button of document.querySelectorAll<HTMLButtonElement>('.lang-switch'
   button.addEventListener('click', () => setLang(lang() === 'it' ? 'en' : 'it'));
 }
 onLangChange(() => {
+  translatePage();
   showLiveState(liveState);
   showUser();
   board.rerender();

@@ -57,7 +57,14 @@ export class ProductForm {
   }
 
   async openEdit(id: string): Promise<void> {
-    const { body, etag } = await this.session.exchange<Product>('GET', `/products/${id}`);
+    let read: { body: Product; etag: string | null };
+    try {
+      read = await this.session.exchange<Product>('GET', `/products/${id}`);
+    } catch (err) {
+      byId('products-result').textContent = t('productForm.loadFailed', { message: (err as Error).message });
+      return;
+    }
+    const { body, etag } = read;
     this.product = body;
     this.etag = etag;
     this.render();
@@ -104,13 +111,13 @@ export class ProductForm {
     replaceChildren(this.body, form);
   }
 
-  /** The form's details, or the first reason they cannot be sent (said before any request). */
-  private read(form: HTMLFormElement): Details | string {
+  /** The form's details, or the first field that cannot be sent and why (said before any request). */
+  private read(form: HTMLFormElement): Details | { field: string; message: string } {
+    if (!field(form, 'name')) return { field: 'name', message: t('productForm.nameRequired') };
     const price = parseEuroCents(field(form, 'price'));
-    if (!price.ok) return t(`price.${price.reason}`);
+    if (!price.ok) return { field: 'price', message: t(`price.${price.reason}`) };
     const reorderLevel = Number(field(form, 'reorderLevel'));
-    if (!Number.isInteger(reorderLevel) || reorderLevel < 0) return t('productForm.badWhole', { field: t('productForm.reorderLevel') });
-    if (!field(form, 'name')) return t('productForm.nameRequired');
+    if (!Number.isInteger(reorderLevel) || reorderLevel < 0) return { field: 'reorderLevel', message: t('productForm.badWhole', { field: t('productForm.reorderLevel') }) };
     return {
       name: field(form, 'name'),
       description: field(form, 'description') || null,
@@ -124,9 +131,14 @@ export class ProductForm {
   private async save(form: HTMLFormElement): Promise<void> {
     const error = byId('product-error');
     error.textContent = '';
+    for (const invalid of form.querySelectorAll('[aria-invalid]')) invalid.removeAttribute('aria-invalid');
     const details = this.read(form);
-    if (typeof details === 'string') {
-      error.textContent = details;
+    if ('message' in details) {
+      error.textContent = details.message;
+      const control = byId(`pf-${details.field}`);
+      control.setAttribute('aria-invalid', 'true');
+      control.setAttribute('aria-errormessage', 'product-error');
+      control.focus();
       return;
     }
     await busy(form, async () => {

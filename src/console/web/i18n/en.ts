@@ -193,6 +193,7 @@ export const en: Record<MessageKey, string> = {
   'productForm.saved': 'Changes to {sku} saved.',
   'productForm.archivedDone': 'Product {sku} archived.',
   'productForm.restoredDone': 'Product {sku} restored.',
+  'productForm.loadFailed': 'Could not open the product. {message}',
   'productForm.failed': 'The product was not saved. {message}',
   'productForm.badWhole': '{field}: a whole number, zero or more, is needed.',
   'productForm.nameRequired': 'The name is required.',

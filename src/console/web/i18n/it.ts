@@ -195,6 +195,7 @@ export const it = {
   'productForm.saved': 'Modifiche a {sku} salvate.',
   'productForm.archivedDone': 'Prodotto {sku} archiviato.',
   'productForm.restoredDone': 'Prodotto {sku} ripristinato.',
+  'productForm.loadFailed': 'Impossibile aprire il prodotto. {message}',
   'productForm.failed': 'Il prodotto non è stato salvato. {message}',
   'productForm.badWhole': '{field}: serve un numero intero, zero o più.',
   'productForm.nameRequired': 'Il nome è obbligatorio.',
