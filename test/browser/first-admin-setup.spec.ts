@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { launchBrowser, liveIs, screenshot, type TestBrowser } from '../support/browser';
+import { expectAccessible, IT } from './console-page';
 import { printedSetupLink, startFreshService, type FreshService } from '../support/fresh-service';
 
 describe('first run in Chromium: the printed setup link', function () {
@@ -23,6 +24,7 @@ describe('first run in Chromium: the printed setup link', function () {
     await page.goto(link);
     // The code leaves the address bar at once.
     expect(page.url()).to.equal(`${fresh.baseUrl}/console/setup`);
+    await expectAccessible(page, 'the first-admin setup page');
     await page.getByLabel('Nome e cognome').fill('Giulia Bianchi');
     await page.getByLabel('Email').fill('giulia.bianchi@cartoleria.test');
     await page.getByLabel('Password', { exact: true }).fill('una password lunga e sicura');
@@ -33,6 +35,7 @@ describe('first run in Chromium: the printed setup link', function () {
     await page.getByRole('button', { name: 'Crea amministratore' }).click();
     await page.getByRole('heading', { name: 'Amministratore creato' }).waitFor();
     await screenshot(page, 'first-admin-setup.png');
+    await expectAccessible(page, 'the setup page once the admin is created');
     const stored = (await fresh.db.query("SELECT email, role FROM users WHERE role = 'admin'")).rows;
     expect(stored).to.deep.equal([{ email: 'giulia.bianchi@cartoleria.test', role: 'admin' }]);
 
@@ -41,7 +44,7 @@ describe('first run in Chromium: the printed setup link', function () {
     await page.locator('#email').fill('giulia.bianchi@cartoleria.test');
     await page.locator('#password').fill('una password lunga e sicura');
     await page.locator('#sign-in button[type="submit"]').click();
-    await liveIs(page, 'Live');
+    await liveIs(page, IT.live);
     expect(await page.locator('#app-view').isVisible()).to.equal(true);
     expect(await page.locator('#orders-view').isVisible()).to.equal(true);
     await screenshot(page, 'first-admin-board.png');
