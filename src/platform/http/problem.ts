@@ -131,7 +131,7 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
       sendProblem(res, instance, err.status, err.code, err.detail, { extra: err.extra, headers: err.options.headers });
       return;
     }
-    const e = err as { status?: number; statusCode?: number; type?: string; errors?: ValidatorErrorItem[]; message?: string };
+    const e = err as { status?: number; statusCode?: number; type?: string; errors?: ValidatorErrorItem[]; message?: string; headers?: Record<string, string> };
     // body-parser
     if (e?.type === 'entity.parse.failed') {
       sendProblem(res, instance, 400, 'malformed-json', 'The request body is not valid JSON.');
@@ -163,7 +163,7 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
               : status === 415
                 ? 'The request content type is not supported; send application/json.'
                 : (e.message ?? 'The request cannot be processed.');
-      const headers: Record<string, string> = status === 401 ? { 'WWW-Authenticate': 'Bearer' } : {};
+      const headers: Record<string, string> = status === 401 ? { 'WWW-Authenticate': 'Bearer' } : status === 405 && e.headers?.['Allow'] ? { Allow: e.headers['Allow'] } : {};
       sendProblem(res, instance, status, code, detail, { headers });
       return;
     }
