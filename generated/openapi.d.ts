@@ -572,10 +572,7 @@ export interface components {
                 productId: string;
                 /** Format: int32 */
                 requested: number;
-                /**
-                 * Format: int64
-                 * @description May be negative only if stock was corrected below reservations.
-                 */
+                /** Format: int32 */
                 available: number;
             }[];
             /** @description For `product-not-found` and `product-inactive`, the products concerned. */
@@ -634,7 +631,10 @@ export interface components {
             refreshToken: string;
             /** @enum {string} */
             tokenType: "Bearer";
-            /** @description Seconds until the access token expires. */
+            /**
+             * Format: int32
+             * @description Seconds until the access token expires.
+             */
             expiresIn: number;
         };
         User: {
@@ -666,6 +666,7 @@ export interface components {
         };
         Sku: string;
         /**
+         * Format: int32
          * @description Italian VAT rate in percent.
          * @enum {integer}
          */
@@ -677,13 +678,32 @@ export interface components {
             name: string;
             description: string | null;
             category: string | null;
+            /**
+             * Format: int32
+             * @description Net price of one unit in euro cents (VAT excluded).
+             */
             unitPriceCents: number;
             vatRate: components["schemas"]["VatRate"];
+            /**
+             * Format: int32
+             * @description When `available` falls to or below this, the product is low on stock.
+             */
             reorderLevel: number;
             active: boolean;
+            /**
+             * Format: int32
+             * @description Units in the warehouse; the sum of the stock movements.
+             */
             onHand: number;
+            /**
+             * Format: int32
+             * @description Units held by open orders (never more than `onHand`).
+             */
             reserved: number;
-            /** @description onHand - reserved */
+            /**
+             * Format: int32
+             * @description `onHand - reserved`: what can still be ordered.
+             */
             available: number;
             /** Format: date-time */
             createdAt: string;
@@ -699,17 +719,22 @@ export interface components {
             name: string;
             description?: string | null;
             category?: string | null;
+            /** Format: int32 */
             unitPriceCents: number;
             vatRate?: components["schemas"]["VatRate"];
+            /** Format: int32 */
             reorderLevel?: number;
+            /** Format: int32 */
             initialStock?: number;
         };
         UpdateProductRequest: {
             name?: string;
             description?: string | null;
             category?: string | null;
+            /** Format: int32 */
             unitPriceCents?: number;
             vatRate?: components["schemas"]["VatRate"];
+            /** Format: int32 */
             reorderLevel?: number;
             active?: boolean;
         };
@@ -721,7 +746,12 @@ export interface components {
             /** Format: uuid */
             productId: string;
             type: components["schemas"]["StockMovementType"];
+            /**
+             * Format: int32
+             * @description Change to onHand; never 0.
+             */
             delta: number;
+            /** Format: int32 */
             onHandAfter: number;
             reason: string | null;
             /** Format: uuid */
@@ -738,7 +768,10 @@ export interface components {
         CreateStockMovementRequest: {
             /** @enum {string} */
             type: "receipt" | "adjustment" | "count" | "damage" | "return";
-            /** @description Non-zero; the sign matters. */
+            /**
+             * Format: int32
+             * @description Non-zero; the sign matters.
+             */
             delta: number;
             reason: string;
         };
@@ -757,6 +790,7 @@ export interface components {
         OrderLineRequest: {
             /** Format: uuid */
             productId: string;
+            /** Format: int32 */
             quantity: number;
         };
         CreateOrderRequest: {
@@ -770,8 +804,11 @@ export interface components {
             customerId?: string;
         };
         Totals: {
+            /** Format: int64 */
             netCents: number;
+            /** Format: int64 */
             vatCents: number;
+            /** Format: int64 */
             grossCents: number;
         };
         OrderLine: {
@@ -779,11 +816,20 @@ export interface components {
             productId: string;
             sku: string;
             name: string;
+            /** Format: int32 */
             quantity: number;
+            /** Format: int32 */
             unitPriceCents: number;
+            /**
+             * Format: int32
+             * @description The VAT rate in percent, as snapshotted when the order was placed.
+             */
             vatRate: number;
+            /** Format: int64 */
             netCents: number;
+            /** Format: int64 */
             vatCents: number;
+            /** Format: int64 */
             grossCents: number;
         };
         Order: {
@@ -822,7 +868,11 @@ export interface components {
             totals: components["schemas"]["Totals"];
             /** @enum {string} */
             currency: "EUR";
-            itemCount?: number;
+            /**
+             * Format: int32
+             * @description Number of lines.
+             */
+            itemCount: number;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -864,13 +914,17 @@ export interface components {
             /** @enum {string} */
             provider: "manual" | "stripe";
             status: components["schemas"]["PaymentStatus"];
+            /**
+             * Format: int64
+             * @description The order's gross total in cents.
+             */
             amountCents: number;
             /** @enum {string} */
             currency: "EUR";
             reference: string | null;
             /** @description Stripe only, returned once at creation for the client to confirm the payment. */
             clientSecret?: string;
-            failureReason?: string | null;
+            failureReason: string | null;
             /** Format: date-time */
             createdAt: string;
         };
@@ -891,15 +945,18 @@ export interface components {
             carrierName: string;
             trackingCode: string;
             trackingUrl: string | null;
-            labelUrl?: string | null;
+            labelUrl: string | null;
             status: components["schemas"]["ShipmentStatus"];
             /** @description The carrier service bought (easypost), e.g. `Express`. */
-            service?: string | null;
-            /** @description The postage paid (easypost), in cents of `rateCurrency`. */
-            rateCents?: number | null;
-            rateCurrency?: string | null;
+            service: string | null;
+            /**
+             * Format: int64
+             * @description The postage paid (easypost), in cents of `rateCurrency`.
+             */
+            rateCents: number | null;
+            rateCurrency: string | null;
             /** @description The carrier's latest tracking status as reported by its webhook (e.g. `out_for_delivery`). */
-            trackingStatus?: string | null;
+            trackingStatus: string | null;
             /** Format: date-time */
             createdAt: string;
         };
@@ -913,6 +970,7 @@ export interface components {
             service?: string;
         };
         Parcel: {
+            /** Format: int32 */
             weightGrams: number;
             lengthCm?: number;
             widthCm?: number;

@@ -148,6 +148,11 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
     const status = e?.status ?? e?.statusCode;
     if (typeof status === 'number' && status >= 400 && status < 500) {
       const code = codeForStatus(status);
+      // If-Match is required by the contract, but a missing one means "precondition required" (RFC 6585).
+      if (status === 400 && Array.isArray(e.errors) && e.errors.length > 0 && e.errors.every((item) => /^\/?headers[./]if-match$/i.test(item.path ?? ''))) {
+        sendProblem(res, instance, 428, 'precondition-required', 'Send If-Match with the ETag of the version you are changing.');
+        return;
+      }
       if (status === 400 && Array.isArray(e.errors)) {
         const errors = e.errors.map((item) => ({ path: fieldPath(item.path), message: item.message ?? 'is invalid' }));
         sendProblem(res, instance, 400, code, 'The request is invalid: see errors for each field.', { errors });

@@ -1,0 +1,48 @@
+import { expect } from 'chai';
+import { randomUUID } from 'node:crypto';
+import { api, asAdmin } from '../../support/api';
+
+describe('Contract: response headers', () => {
+  it('answers a created user with Location, the URL that reads it back', async () => {
+    const email = `operator-${randomUUID()}@example.test`;
+    const res = await api('POST', '/api/v1/users', {
+      token: await asAdmin(),
+      body: { email, password: 'Evidenziatore-giallo-77', name: 'Giulia Bianchi', role: 'operator' },
+    });
+    expect(res.status).to.equal(201);
+    expect(res.headers.get('location')).to.equal(`/api/v1/users/${res.body.id}`);
+    const read = await api('GET', res.headers.get('location') as string, { token: await asAdmin() });
+    expect(read.status).to.equal(200);
+    expect(read.body.email).to.equal(email);
+  });
+
+  it('answers a registered customer with Location naming its user', async () => {
+    const res = await api('POST', '/api/v1/auth/register', {
+      body: { email: `cliente-${randomUUID()}@example.test`, password: 'Quaderni-a-righe-2026', name: 'Cartoleria Rossi S.r.l.' },
+    });
+    expect(res.status).to.equal(201);
+    expect(res.headers.get('location')).to.equal(`/api/v1/users/${res.body.id}`);
+  });
+
+  it('answers a method the path does not have with 405, Allow and method-not-allowed', async () => {
+    const res = await api('PUT', `/api/v1/orders/${randomUUID()}`, { token: await asAdmin(), body: {} });
+    expect(res.status).to.equal(405);
+    expect(res.headers.get('allow')).to.equal('GET');
+    expect(res.body.code).to.equal('method-not-allowed');
+    expect(res.headers.get('x-request-id')).to.equal(res.body.requestId);
+  });
+
+  it('answers a missing token with 401 and WWW-Authenticate: Bearer', async () => {
+    const res = await api('GET', '/api/v1/auth/me');
+    expect(res.status).to.equal(401);
+    expect(res.headers.get('www-authenticate')).to.equal('Bearer');
+    expect(res.body.code).to.equal('unauthorized');
+  });
+
+  it('echoes a sane X-Request-Id and replaces an unsafe one', async () => {
+    const kept = await api('GET', '/health/live', { headers: { 'x-request-id': 'integrator-42.a' } });
+    expect(kept.headers.get('x-request-id')).to.equal('integrator-42.a');
+    const replaced = await api('GET', '/health/live', { headers: { 'x-request-id': 'no spaces allowed' } });
+    expect(replaced.headers.get('x-request-id')).to.match(/^[0-9a-f-]{36}$/);
+  });
+});
