@@ -1,5 +1,5 @@
 # Each target wraps an npm script or a project script; `make start` and `make test` are the whole set-up.
-.PHONY: start test chromium generate generate-event-docs check-generated lint build migrate bench install
+.PHONY: start test chromium generate generate-event-docs postman check-generated lint build migrate bench install
 
 NPM_INSTALL_STAMP := node_modules/.package-lock.json
 
@@ -32,9 +32,13 @@ generate: install
 generate-event-docs: install
 	node scripts/generate-event-docs.mjs
 
-## Fail when generated/ differs from a fresh generation
-check-generated: generate
-	git diff --exit-code -- generated/ || (echo "generated/ is stale: run make generate and commit" && exit 1)
+## Regenerate the Postman collection (docs/postman/) from the contract
+postman: generate
+	node scripts/generate-postman.mjs
+
+## Fail when generated/ or the Postman collection differs from a fresh generation
+check-generated: generate postman
+	git diff --exit-code -- generated/ docs/postman/ || (echo "generated/ or docs/postman/ is stale: run make generate postman and commit" && exit 1)
 
 lint: install
 	npm run lint

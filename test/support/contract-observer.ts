@@ -7,6 +7,8 @@
 import http from 'node:http';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
 
 type Json = Record<string, any>;
 
@@ -15,9 +17,28 @@ interface Observation {
   path: string;
   status: number;
   code?: string;
+  problem?: unknown;
 }
 
 const spec = JSON.parse(readFileSync(path.join(__dirname, '../../generated/openapi.json'), 'utf8')) as Json;
+const SPEC_ID = 'https://quickstock.test/openapi.json';
+const ajv = new Ajv2020({ strict: false, allErrors: true });
+addFormats(ajv);
+ajv.addSchema(JSON.parse(JSON.stringify(spec).replaceAll('"#/', `"${SPEC_ID}#/`)) as Json, SPEC_ID);
+
+const compiled = new Map<string, ValidateFunction>();
+
+/** Compiles a schema of the contract (its `#/…` references resolve inside the contract), once. */
+export function compileContractSchema(schema: Json): ValidateFunction {
+  const text = JSON.stringify(schema).replaceAll('"#/', `"${SPEC_ID}#/`);
+  let validate = compiled.get(text);
+  if (!validate) {
+    validate = ajv.compile(JSON.parse(text) as Json);
+    compiled.set(text, validate);
+  }
+  return validate;
+}
+
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'];
 
 /** Path templates, literal ones first so `/orders/{id}` never shadows a literal sibling. */
@@ -75,14 +96,16 @@ function watch(req: http.IncomingMessage, res: http.ServerResponse): void {
     // Only QuickStock's own answers carry its request id (not Socket.IO's, not a test's stub server).
     if (!res.hasHeader('x-request-id')) return;
     let code: string | undefined;
+    let problem: unknown;
     if (chunks.length > 0) {
       try {
-        code = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { code?: string }).code;
+        problem = JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+        code = (problem as { code?: string }).code;
       } catch {
         code = '<unparseable problem body>';
       }
     }
-    record({ method: req.method ?? 'GET', path: (req.url ?? '/').split('?')[0] ?? '/', status: res.statusCode, code });
+    record({ method: req.method ?? 'GET', path: (req.url ?? '/').split('?')[0] ?? '/', status: res.statusCode, code, problem });
   });
 }
 
@@ -113,6 +136,8 @@ export function violation(o: Observation): string | undefined {
   const codes = documentedCodes(response);
   if (!codes) return `${id} (${where}) ${o.status}: the response lists no problem codes, but ${o.code} was sent`;
   if (!codes.includes(o.code)) return `${id} (${where}) ${o.status} sent code ${o.code}, not among ${codes.join(', ')}`;
+  const validate = compileContractSchema(resolve(response)?.['content']['application/problem+json']['schema'] as Json);
+  if (!validate(o.problem)) return `${id} (${where}) ${o.status} ${o.code}: the problem does not match its schema: ${ajv.errorsText(validate.errors)}`;
   return undefined;
 }
 
