@@ -1438,6 +1438,7 @@ export interface operations {
             /** @description The email or password is wrong (the same answer for an unknown email, a wrong password and a disabled account). */
             401: {
                 headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
@@ -1483,6 +1484,7 @@ export interface operations {
             /** @description The refresh token is unknown, expired, idle too long or revoked (`invalid-refresh-token`), or was already rotated (`refresh-token-reused`: its whole sign-in is now revoked). */
             401: {
                 headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
@@ -1525,6 +1527,7 @@ export interface operations {
             /** @description No valid access token (`unauthorized`), or the refresh token is not one of the caller's (`invalid-refresh-token`). */
             401: {
                 headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
