@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
-import { api, asAdmin } from '../../support/api';
+import { api, asAdmin, createProduct, customer } from '../../support/api';
+import { h } from '../../support/hooks';
 
 describe('Contract: response headers', () => {
   it('answers a created user with Location, the URL that reads it back', async () => {
@@ -44,5 +45,34 @@ describe('Contract: response headers', () => {
     expect(kept.headers.get('x-request-id')).to.equal('integrator-42.a');
     const replaced = await api('GET', '/health/live', { headers: { 'x-request-id': 'no spaces allowed' } });
     expect(replaced.headers.get('x-request-id')).to.match(/^[0-9a-f-]{36}$/);
+  });
+
+  it('marks a replayed order with Idempotent-Replayed and a held key with 409 and Retry-After', async () => {
+    const buyer = await customer();
+    const product = await createProduct({ initialStock: 10 });
+    const body = {
+      items: [{ productId: product.id, quantity: 1 }],
+      shippingAddress: { name: 'Cartoleria Rossi S.r.l.', line1: 'Via Giuseppe Garibaldi 42', city: 'Torino', postalCode: '10122', country: 'IT' },
+    };
+    const send = (key: string) => api('POST', '/api/v1/orders', { token: buyer.token, body, headers: { 'idempotency-key': key } });
+
+    const first = await send('contract-first');
+    const replay = await send('contract-first');
+    expect([first.status, replay.status]).to.deep.equal([201, 201]);
+    expect(first.headers.get('idempotent-replayed')).to.equal(null);
+    expect(replay.headers.get('idempotent-replayed')).to.equal('true');
+    expect(replay.headers.get('location')).to.equal(`/api/v1/orders/${first.body.id}`);
+
+    // A live request holding a key: the same body waits its turn.
+    await h().db.query(
+      `INSERT INTO idempotency_keys (user_id, scope, key, request_hash, state, locked_at, expires_at)
+       SELECT user_id, scope, 'contract-held', request_hash, 'in_progress', now(), now() + interval '1 day'
+         FROM idempotency_keys WHERE user_id = $1 AND key = 'contract-first'`,
+      [buyer.id],
+    );
+    const held = await send('contract-held');
+    expect(held.status).to.equal(409);
+    expect(held.body.code).to.equal('idempotency-request-in-progress');
+    expect(held.headers.get('retry-after')).to.equal('1');
   });
 });
