@@ -1,5 +1,5 @@
 # Each target wraps an npm script or a project script; `make start` and `make test` are the whole set-up.
-.PHONY: help start test chromium generate generate-event-docs check-generated lint build migrate bench install
+.PHONY: help start test chromium generate generate-event-docs postman check-generated lint build migrate bench install
 
 NPM_INSTALL_STAMP := node_modules/.package-lock.json
 
@@ -32,10 +32,13 @@ generate: install ## Regenerate generated/ from openapi/ and asyncapi/
 generate-event-docs: install ## Render the AsyncAPI HTML docs (installs the ~400 MB generator on demand)
 	node scripts/generate-event-docs.mjs
 
-check-generated: generate ## Fail when generated/ differs from a fresh generation
-	git diff --exit-code -- generated/ || (echo "generated/ is stale: run make generate and commit" && exit 1)
+postman: generate ## Regenerate the Postman collection (docs/postman/) from the contract
+	node scripts/generate-postman.mjs
 
-lint: install ## Type-check, ESLint and lint the OpenAPI contract
+check-generated: generate postman ## Fail when generated/ or the Postman collection differs from a fresh generation
+	git diff --exit-code -- generated/ docs/postman/ || (echo "generated/ or docs/postman/ is stale: run make generate postman and commit" && exit 1)
+
+lint: install ## Type-check, ESLint, and lint the contracts (Redocly, Spectral, AsyncAPI parser)
 	npm run lint
 
 migrate: build ## Apply the database migrations without serving

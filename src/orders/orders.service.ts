@@ -638,7 +638,7 @@ export class OrdersService {
         from,
         to,
         actorId: actor?.id ?? null,
-        actor: actor?.role ?? 'system',
+        actorRole: actor?.role ?? 'system',
         reason,
       },
     });

@@ -67,9 +67,12 @@ function requestFor(operation: Operation, role: Role, known: Known): fc.Arbitrar
   const pathParams = operation.parameters.filter((p) => p['in'] === 'path');
   const queryParams = operation.parameters.filter((p) => p['in'] === 'query');
   const headerParams = operation.parameters.filter((p) => p['in'] === 'header');
-  const idValue = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...known.ids) }, { weight: 2, arbitrary: fc.uuid() }, { weight: 1, arbitrary: EDGE_VALUES.map(asText) });
+  // URL parts stay under 2 KiB: a request line over Node's 16 KiB header limit is refused (431) by
+  // the HTTP parser before the service sees it, which no operation of the contract can answer for.
+  const inUrl = (text: string) => text.slice(0, 2048);
+  const idValue = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...known.ids) }, { weight: 2, arbitrary: fc.uuid() }, { weight: 1, arbitrary: EDGE_VALUES.map((v) => inUrl(asText(v))) });
   const paramValue = (p: Schema) =>
-    fc.oneof({ weight: 3, arbitrary: schemas.valid((p['schema'] as Schema) ?? {}).map(asText) }, { weight: 1, arbitrary: EDGE_VALUES.map(asText) });
+    fc.oneof({ weight: 3, arbitrary: schemas.valid((p['schema'] as Schema) ?? {}).map(asText) }, { weight: 1, arbitrary: EDGE_VALUES.map((v) => inUrl(asText(v))) });
   const body = operation.body
     ? fc.oneof(
         { weight: 3, arbitrary: schemas.valid(operation.body).map((v) => JSON.stringify(v)) },
