@@ -32,7 +32,7 @@ export class AuthService {
       await this.throttle.recordFailure(email, clientAddress);
       throw new UnauthorizedError(BAD_CREDENTIALS, 'invalid-credentials');
     }
-    await this.throttle.recordSuccess(email);
+    await this.throttle.recordSuccess(email, clientAddress);
     const session = await this.refreshTokens.issue(user.id);
     const access = this.accessTokens.sign(user, session.familyId);
     return { accessToken: access.token, refreshToken: session.token, tokenType: 'Bearer', expiresIn: access.expiresIn };

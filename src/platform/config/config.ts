@@ -46,7 +46,14 @@ export interface Config {
     readonly sessionCacheMs: number;
   };
   readonly refreshToken: { readonly absoluteTtlDays: number; readonly idleTtlDays: number };
-  readonly login: { readonly maxFailures: number; readonly windowMinutes: number; readonly maxFailuresPerIp: number };
+  readonly login: {
+    /** Failures per (account, client address) before 429; per account (all addresses) before the slow-down. */
+    readonly maxFailures: number;
+    readonly windowMinutes: number;
+    readonly maxFailuresPerIp: number;
+    /** Wait before each attempt on an account past maxFailures failures (0 = none). */
+    readonly slowDownMs: number;
+  };
   readonly admin: { readonly email: string; readonly password: string } | null;
   readonly seedDemo: boolean;
   readonly reservationTtlMinutes: number;
@@ -270,6 +277,7 @@ export function loadConfig(env: Env = process.env): Config {
       maxFailures: int(env, 'LOGIN_MAX_FAILURES', 10, 1, 1000),
       windowMinutes: int(env, 'LOGIN_WINDOW_MINUTES', 15, 1, 1440),
       maxFailuresPerIp: int(env, 'LOGIN_MAX_FAILURES_PER_IP', 100, 1, 100_000),
+      slowDownMs: int(env, 'LOGIN_SLOWDOWN_MS', 1000, 0, 30_000),
     },
     admin: adminEmail !== undefined && adminPassword !== undefined ? { email: adminEmail, password: adminPassword } : null,
     seedDemo: bool(env, 'SEED_DEMO', true),
