@@ -36,7 +36,7 @@ export function createApp(services: Services): Express {
   const spec = loadSpec();
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', config.trustProxy);
+  app.set('trust proxy', typeof config.trustProxy === 'object' ? [...config.trustProxy] : config.trustProxy);
   app.set('etag', false);
 
   app.use(requestId);

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import path from 'node:path';
 
 /**
@@ -34,7 +35,8 @@ export interface Config {
   readonly redisKeyPrefix: string;
   readonly logLevel: LogLevel;
   readonly corsOrigins: readonly string[];
-  readonly trustProxy: boolean;
+  /** Express `trust proxy`: false, a hop count, or the addresses/CIDRs of the proxies in front. */
+  readonly trustProxy: TrustProxy;
   readonly bodyLimitBytes: number;
   readonly validateResponses: boolean;
   readonly jwt: {
@@ -92,6 +94,8 @@ export interface WarehouseAddress {
   readonly email: string | null;
 }
 
+export type TrustProxy = false | number | readonly string[];
+
 /** Timeouts, retries and circuit breaking of every outbound provider call. */
 export interface ProviderCallPolicy {
   readonly timeoutMs: number;
@@ -123,6 +127,34 @@ function bool(env: Env, name: string, fallback: boolean): boolean {
   if (['true', '1', 'yes'].includes(raw.toLowerCase())) return true;
   if (['false', '0', 'no'].includes(raw.toLowerCase())) return false;
   throw new ConfigError(name, `must be true or false, got "${raw}"`);
+}
+
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/**
+ * `true` would trust the left-most X-Forwarded-For, which the client writes: every throttle keyed
+ * on the client address could then be dodged by rotating the header. Only a hop count or the
+ * proxies' own addresses say which entry a trusted proxy wrote.
+ */
+function trustProxy(env: Env, name: string): TrustProxy {
+  const raw = str(env, name);
+  if (raw === undefined || ['false', 'no'].includes(raw.toLowerCase())) return false;
+  if (['true', 'yes'].includes(raw.toLowerCase())) {
+    throw new ConfigError(name, 'must be a hop count (e.g. 1) or the proxies\' addresses/CIDRs (e.g. 10.0.0.0/8), not true: true trusts the client-written X-Forwarded-For');
+  }
+  if (/^\d+$/.test(raw)) return int(env, name, 0, 0, 32) || false;
+  const entries = raw.split(',').map((e) => e.trim()).filter(Boolean);
+  for (const entry of entries) {
+    if (PROXY_NAMES.includes(entry)) continue;
+    const [address = '', prefix, extra] = entry.split('/');
+    const version = isIP(address);
+    const maxPrefix = version === 6 ? 128 : 32;
+    const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= maxPrefix);
+    if (version === 0 || !prefixOk || extra !== undefined) {
+      throw new ConfigError(name, `contains "${entry}", which is not a hop count, an IP address, a CIDR or one of ${PROXY_NAMES.join(', ')}`);
+    }
+  }
+  return entries;
 }
 
 function url(env: Env, name: string, protocols: readonly string[]): string | null {
@@ -259,7 +291,7 @@ export function loadConfig(env: Env = process.env): Config {
     redisKeyPrefix: keyPrefix(env, 'REDIS_KEY_PREFIX', 'qs'),
     logLevel: logLevel as LogLevel,
     corsOrigins,
-    trustProxy: bool(env, 'TRUST_PROXY', false),
+    trustProxy: trustProxy(env, 'TRUST_PROXY'),
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 100 * 1024, 1024, 10 * 1024 * 1024),
     validateResponses: bool(env, 'VALIDATE_RESPONSES', nodeEnv !== 'production'),
     jwt: {
