@@ -944,6 +944,37 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /**
+         * @description A rate limit of this operation is used up (`code` `rate-limited`); nothing was done. Limits, each
+         *     a setting (0 = off): registration per client address (`RATE_LIMIT_REGISTER_PER_HOUR`, default 20
+         *     per hour), token refresh per sign-in (`RATE_LIMIT_REFRESH_PER_MINUTE`, default 30 per minute).
+         *     The headers follow the IETF draft *RateLimit header fields for HTTP*.
+         */
+        RateLimited: {
+            headers: {
+                /** @description Seconds until the window allows a request again. */
+                "Retry-After"?: number;
+                /** @description The policy that was exceeded: its name, quota `q` and window `w` in seconds, e.g. `"register";q=20;w=3600`. */
+                "RateLimit-Policy"?: string;
+                /** @description What is left of it: remaining `r` (0) and seconds `t` until it resets, e.g. `"register";r=0;t=1800`. */
+                RateLimit?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "urn:quickstock:problem:rate-limited",
+                 *       "title": "Too Many Requests",
+                 *       "status": 429,
+                 *       "detail": "Too many requests of this kind; retry in 1800 seconds.",
+                 *       "instance": "/api/v1/auth/register",
+                 *       "code": "rate-limited",
+                 *       "requestId": "3f2b8c1e-4d5a-4b7e-9c0d-1a2b3c4d5e6f"
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
     };
     parameters: {
         Id: string;
@@ -1062,7 +1093,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             409: components["responses"]["Conflict"];
-            429: components["responses"]["TooManyRequests"];
+            429: components["responses"]["RateLimited"];
         };
     };
     login: {
@@ -1116,6 +1147,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            429: components["responses"]["RateLimited"];
         };
     };
     logout: {

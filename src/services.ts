@@ -5,6 +5,7 @@ import type { Config } from './platform/config';
 import { checkDatabase } from './platform/db/database';
 import { createMetrics, type Metrics } from './platform/http/metrics';
 import { IdempotencyStore } from './platform/idempotency';
+import { createLimiterFactory, RateLimit } from './platform/rate-limit';
 import { AccessTokens, AuthService, LoginThrottle, RefreshTokens } from './auth';
 import { UsersService } from './users';
 import { ProductsService } from './products';
@@ -40,7 +41,12 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
   const users = new UsersService(sequelize, logger);
   const accessTokens = new AccessTokens(config.jwt, sequelize, config.jwt.sessionCacheMs);
   const refreshTokens = new RefreshTokens(sequelize, config.refreshToken);
-  const throttle = new LoginThrottle(config.login, redis, config.redisKeyPrefix);
+  const limiters = createLimiterFactory(redis, config.redisKeyPrefix, logger);
+  const throttle = new LoginThrottle(config.login, limiters);
+  const authLimits = {
+    register: new RateLimit({ name: 'register', limit: config.rateLimits.registerPerHour, windowSeconds: 3600 }, limiters),
+    refresh: new RateLimit({ name: 'refresh', limit: config.rateLimits.refreshPerMinute, windowSeconds: 60 }, limiters),
+  };
   const inventory = new InventoryService(sequelize);
   const idempotency = new IdempotencyStore(sequelize);
   const payments = createPaymentProviders(config, logger);
@@ -53,7 +59,7 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
     redis,
     metrics: createMetrics(),
     accessTokens,
-    auth: new AuthService(users, accessTokens, refreshTokens, throttle),
+    auth: new AuthService(users, accessTokens, refreshTokens, throttle, authLimits),
     users,
     products: new ProductsService(sequelize, inventory),
     inventory,

@@ -8,7 +8,7 @@ export function createAuthController(auth: AuthService, users: UsersService) {
   return {
     async registerCustomer(req: Request, res: Response): Promise<void> {
       const body = req.body as RequestBody<'registerCustomer'>;
-      res.status(201).json(await auth.register(body));
+      res.status(201).json(await auth.register(body, req.ip ?? 'unknown'));
     },
     async login(req: Request, res: Response): Promise<void> {
       const body = req.body as RequestBody<'login'>;

@@ -1,15 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract, type RateLimiterRes } from 'rate-limiter-flexible';
-import type { Redis } from 'ioredis';
+import type { RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Config } from '../platform/config';
 import { AppError } from '../platform/errors';
+import type { LimiterFactory } from '../platform/rate-limit';
 
 /**
  * Failed sign-ins, counted so that an attacker cannot lock the owner out (OWASP Authentication
  * cheat sheet): the hard block (429) is per (account, client address) and per client address;
  * per account, failures from everywhere only slow every attempt down, and the right password from
  * another address still gets in. A success clears the account's counts. With Redis the counts are
- * shared by every instance; memory is the fallback (and the insurance if Redis fails).
+ * shared by every instance (see createLimiterFactory).
  */
 export class LoginThrottle {
   private readonly byAccountAddress: RateLimiterAbstract;
@@ -18,16 +18,10 @@ export class LoginThrottle {
 
   constructor(
     private readonly config: Config['login'],
-    redis: Redis | null,
-    redisKeyPrefix: string,
+    limiters: LimiterFactory,
   ) {
     const duration = config.windowMinutes * 60;
-    const make = (keyPrefix: string, points: number): RateLimiterAbstract => {
-      const memory = new RateLimiterMemory({ keyPrefix, points, duration });
-      return redis
-        ? new RateLimiterRedis({ storeClient: redis, keyPrefix: `${redisKeyPrefix}:${keyPrefix}`, points, duration, insuranceLimiter: memory })
-        : memory;
-    };
+    const make = (name: string, points: number): RateLimiterAbstract => limiters(name, points, duration);
     this.byAccountAddress = make('login-fail-account-ip', config.maxFailures);
     this.byAddress = make('login-fail-ip', config.maxFailuresPerIp);
     // Counted past the limit (the points are only a ceiling): the slow-down starts at maxFailures.

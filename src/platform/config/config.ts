@@ -56,6 +56,8 @@ export interface Config {
     /** Wait before each attempt on an account past maxFailures failures (0 = none). */
     readonly slowDownMs: number;
   };
+  /** Requests allowed per window; 0 turns a limit off. */
+  readonly rateLimits: { readonly registerPerHour: number; readonly refreshPerMinute: number };
   readonly admin: { readonly email: string; readonly password: string } | null;
   readonly seedDemo: boolean;
   readonly reservationTtlMinutes: number;
@@ -310,6 +312,10 @@ export function loadConfig(env: Env = process.env): Config {
       windowMinutes: int(env, 'LOGIN_WINDOW_MINUTES', 15, 1, 1440),
       maxFailuresPerIp: int(env, 'LOGIN_MAX_FAILURES_PER_IP', 100, 1, 100_000),
       slowDownMs: int(env, 'LOGIN_SLOWDOWN_MS', 1000, 0, 30_000),
+    },
+    rateLimits: {
+      registerPerHour: int(env, 'RATE_LIMIT_REGISTER_PER_HOUR', 20, 0, 1_000_000),
+      refreshPerMinute: int(env, 'RATE_LIMIT_REFRESH_PER_MINUTE', 30, 0, 1_000_000),
     },
     admin: adminEmail !== undefined && adminPassword !== undefined ? { email: adminEmail, password: adminPassword } : null,
     seedDemo: bool(env, 'SEED_DEMO', true),
