@@ -41,7 +41,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Prometheus metrics. */
+        /**
+         * Prometheus metrics (operators only).
+         * @description Not public. With `METRICS_TOKEN` set, this port answers only `Authorization: Bearer <METRICS_TOKEN>`
+         *     (401 otherwise). Without it, a production service does not serve metrics here (404); outside
+         *     production they are open, for development. `METRICS_PORT` serves the same text on
+         *     `127.0.0.1:<METRICS_PORT>/metrics` without a token, for a scraper on the same machine.
+         */
         get: operations["getMetrics"];
         put?: never;
         post?: never;
@@ -1064,6 +1070,26 @@ export interface operations {
                 };
                 content: {
                     "text/plain": string;
+                };
+            };
+            /** @description `METRICS_TOKEN` is set and the request did not carry it as a bearer token. */
+            401: {
+                headers: {
+                    /** @description `Bearer`. */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A production service without `METRICS_TOKEN` does not serve metrics on its public port. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             "4XX": components["responses"]["Problem"];

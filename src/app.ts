@@ -73,7 +73,7 @@ export function createApp(services: Services): Express {
   if (existsSync(eventDocs)) {
     app.use('/docs/events', express.static(eventDocs, { index: 'index.html', redirect: true }));
   }
-  app.get('/docs/', swaggerUi.setup(spec as object, { customSiteTitle: 'QuickStock API', swaggerOptions: { persistAuthorization: true } }));
+  app.get('/docs/', swaggerUi.setup(spec as object, { customSiteTitle: 'QuickStock API', swaggerOptions: { persistAuthorization: false } }));
   // The staff console: a static page that uses the public API and the Socket.IO channel like any client.
   app.use(createConsoleRouter());
 
@@ -116,7 +116,12 @@ export function createApp(services: Services): Express {
     }),
   );
 
-  app.use(createHealthRouter({ database: services.checkDatabase, ...(services.checkRedis ? { redis: services.checkRedis } : {}) }, services.metrics.registry));
+  app.use(
+    createHealthRouter({ database: services.checkDatabase, ...(services.checkRedis ? { redis: services.checkRedis } : {}) }, services.metrics.registry, {
+      token: config.metrics.token,
+      openWithoutToken: config.nodeEnv !== 'production',
+    }),
+  );
   app.use(API_BASE, createAuthRouter(services.auth, services.users));
   app.use(API_BASE, createUsersRouter(services.users));
   app.use(API_BASE, createProductsRouter(services.products, services.inventory));

@@ -7,6 +7,7 @@ import type { Config } from './platform/config';
 import { createDatabase } from './platform/db/database';
 import { migrate } from './platform/db/migrator';
 import { createApp } from './app';
+import { startMetricsServer } from './platform/http/metrics-server';
 import { createServices, type Services } from './services';
 import { UserModel } from './users';
 import { ProductModel } from './products';
@@ -19,6 +20,8 @@ export interface RunningServer {
   port: number;
   services: Services;
   realtime: RealtimeGateway;
+  /** The 127.0.0.1 port serving /metrics (METRICS_PORT), or null. */
+  metricsPort: number | null;
   dispatcher: EventDispatcher;
   housekeeper: Housekeeper;
   /** Stop accepting, finish in-flight requests, stop background work, close connections. */
@@ -50,6 +53,7 @@ export async function startServer(config: Config, logger: Logger, databaseUrl: s
     server.listen(config.port, config.host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
+  const metricsServer = config.metrics.port === null ? null : await startMetricsServer(services.metrics.registry, config.metrics.port);
 
   const dispatcher = new EventDispatcher(sequelize, (events) => realtime.deliver(events), logger, {
     pollIntervalMs: config.realtime.dispatchPollMs,
@@ -69,6 +73,7 @@ export async function startServer(config: Config, logger: Logger, databaseUrl: s
     port,
     services,
     realtime,
+    metricsPort: metricsServer?.port ?? null,
     dispatcher,
     housekeeper,
     stop() {
@@ -77,6 +82,7 @@ export async function startServer(config: Config, logger: Logger, databaseUrl: s
         await sweeper.stop();
         await housekeeper.stop();
         await realtime.close();
+        await metricsServer?.close();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         // Keep-alive connections are closed as soon as their request in flight has been answered;
         // requests still running after the grace period have their connections cut.

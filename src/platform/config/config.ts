@@ -38,6 +38,8 @@ export interface Config {
   /** Express `trust proxy`: false, a hop count, or the addresses/CIDRs of the proxies in front. */
   readonly trustProxy: TrustProxy;
   readonly bodyLimitBytes: number;
+  /** /metrics: bearer token on the public port, and a port of its own on 127.0.0.1 (null = none). */
+  readonly metrics: { readonly token: string | null; readonly port: number | null };
   readonly validateResponses: boolean;
   readonly jwt: {
     readonly secret: string;
@@ -180,6 +182,13 @@ function keyPrefix(env: Env, name: string, fallback: string): string {
   return raw;
 }
 
+function metricsToken(env: Env, name: string): string | null {
+  const raw = str(env, name);
+  if (raw === undefined) return null;
+  if (raw.length < 16 || /\s/.test(raw)) throw new ConfigError(name, 'must be at least 16 characters without spaces');
+  return raw;
+}
+
 function prefixedSecret(env: Env, name: string, prefixes: readonly string[]): string | null {
   const raw = str(env, name);
   if (raw === undefined) return null;
@@ -294,6 +303,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: logLevel as LogLevel,
     corsOrigins,
     trustProxy: trustProxy(env, 'TRUST_PROXY'),
+    metrics: { token: metricsToken(env, 'METRICS_TOKEN'), port: str(env, 'METRICS_PORT') === undefined ? null : int(env, 'METRICS_PORT', 0, 0, 65535) },
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 100 * 1024, 1024, 10 * 1024 * 1024),
     validateResponses: bool(env, 'VALIDATE_RESPONSES', nodeEnv !== 'production'),
     jwt: {
