@@ -249,7 +249,7 @@ export interface paths {
         put?: never;
         /**
          * Record a stock movement (receipt, adjustment, count, damage, return).
-         * @description A movement that would take `onHand` below zero or below `reserved` is a 409 and changes nothing.
+         * @description A movement that would take `onHand` below zero or below `reserved`, or above 1,000,000,000 (`code` `value-out-of-range`), is a 409 and changes nothing.
          */
         post: operations["createStockMovement"];
         delete?: never;
@@ -429,7 +429,9 @@ export interface paths {
         /**
          * Stripe events (PaymentIntents, refunds).
          * @description Verified with the `Stripe-Signature` header on the raw body (the endpoint's signing secret,
-         *     `STRIPE_WEBHOOK_SECRET`); a timestamp more than 5 minutes old or in the future is refused.
+         *     `STRIPE_WEBHOOK_SECRET`); a timestamp more than 5 minutes old or in the future, or a header
+         *     repeating `t=`, is refused (400 `invalid-signature`). A validly signed body that is not an event
+         *     (not an object, no string `id` or `type`, no `data.object`) is a 400 `malformed-event`.
          *     Handles `payment_intent.succeeded`, `payment_intent.payment_failed` and `charge.refunded`;
          *     other event types are stored and acknowledged.
          */

@@ -11,6 +11,7 @@ import type { Request } from 'express';
 import type { Services } from './services';
 import { generatedDir } from './platform/paths';
 import { requestId } from './platform/http/request-id';
+import { rejectNulCharacters } from './platform/http/reject-nul';
 import { problemHandler, notFoundHandler } from './platform/http/problem';
 import { createHealthRouter } from './platform/http/health.routes';
 import { AppError, ForbiddenError, UnauthorizedError } from './platform/errors';
@@ -85,6 +86,8 @@ export function createApp(services: Services): Express {
       type: ['application/json', 'application/*+json'],
     }),
   );
+
+  app.use(rejectNulCharacters);
 
   memoiseValidatorRouteRegexps();
   app.use(
