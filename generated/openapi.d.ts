@@ -816,7 +816,10 @@ export interface components {
             carrier: "manual";
             carrierName: string;
             trackingCode: string;
-            /** Format: uri */
+            /**
+             * Format: uri
+             * @description An `https:` link with a host (also `http:` outside production); other schemes such as `javascript:` are refused with 400.
+             */
             trackingUrl?: string;
         };
         /** @description The provider's event, exactly as it sent it; verified by its signature, not by this schema. */

@@ -107,5 +107,5 @@ function createCarriers(config: Config, logger: Logger): ProviderRegistry<Carrie
           new ProviderCaller('easypost', 'EasyPost', config.providerCalls, logger),
         )
       : null;
-  return new ProviderRegistry<Carrier>('carrier').offer('manual', new ManualCarrier(), []).offer('easypost', easypost, missing);
+  return new ProviderRegistry<Carrier>('carrier').offer('manual', new ManualCarrier(config.nodeEnv !== 'production'), []).offer('easypost', easypost, missing);
 }
