@@ -507,8 +507,13 @@ export interface components {
         Role: "admin" | "operator" | "customer";
         /** Format: email */
         Email: string;
-        /** @description 12 to 128 characters, any Unicode; never truncated. */
+        /**
+         * @description 12 to 128 characters, any Unicode; never truncated. Refused with 400 (`errors` naming
+         *     `body.password`): blank or whitespace-only, fewer than 4 different characters (`aaaaaaaaaaaa`),
+         *     or on the common-password list shipped with zxcvbn-ts (compared case-insensitively).
+         */
         Password: string;
+        /** @description At least one visible character; no control characters (tabs, line breaks, NUL). */
         PersonName: string;
         RegisterRequest: {
             email: components["schemas"]["Email"];
