@@ -41,6 +41,7 @@ export function createApp(services: Services): Express {
   app.set('etag', false);
 
   app.use(requestId);
+  app.use(services.lifecycle.closeWhileDraining);
   app.use(accessLog(logger));
   app.use(
     helmet({
@@ -120,10 +121,11 @@ export function createApp(services: Services): Express {
   );
 
   app.use(
-    createHealthRouter({ database: services.checkDatabase, ...(services.checkRedis ? { redis: services.checkRedis } : {}) }, services.metrics.registry, {
-      token: config.metrics.token,
-      openWithoutToken: config.nodeEnv !== 'production',
-    }),
+    createHealthRouter(
+      { accepting: services.lifecycle.acceptingCheck, database: services.checkDatabase, ...(services.checkRedis ? { redis: services.checkRedis } : {}) },
+      services.metrics.registry,
+      { token: config.metrics.token, openWithoutToken: config.nodeEnv !== 'production' },
+    ),
   );
   app.use(API_BASE, createAuthRouter(services.auth, services.users));
   app.use(API_BASE, createUsersRouter(services.users));

@@ -38,7 +38,7 @@ async function runServer(config: Config, logger: Logger): Promise<void> {
     process.exit(1);
   }
   onSignal(logger, async () => {
-    await server.stop();
+    await server.stop(config.shutdownGraceMs);
     await embedded?.stop();
   });
   // A worker whose primary died must not linger.

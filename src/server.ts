@@ -24,8 +24,11 @@ export interface RunningServer {
   metricsPort: number | null;
   dispatcher: EventDispatcher;
   housekeeper: Housekeeper;
-  /** Stop accepting, finish in-flight requests, stop background work, close connections. */
-  stop(): Promise<void>;
+  /**
+   * Drain for `graceMs` (readiness 503, every response `Connection: close`, the port still open),
+   * then stop accepting, finish in-flight requests, stop background work, close connections.
+   */
+  stop(graceMs?: number): Promise<void>;
 }
 
 /**
@@ -76,8 +79,10 @@ export async function startServer(config: Config, logger: Logger, databaseUrl: s
     metricsPort: metricsServer?.port ?? null,
     dispatcher,
     housekeeper,
-    stop() {
+    stop(graceMs = 0) {
       stopping ??= (async () => {
+        services.lifecycle.startDraining();
+        if (graceMs > 0) await new Promise((resolve) => setTimeout(resolve, graceMs));
         await dispatcher.stop();
         await sweeper.stop();
         await housekeeper.stop();
@@ -85,7 +90,7 @@ export async function startServer(config: Config, logger: Logger, databaseUrl: s
         await metricsServer?.close();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         // Keep-alive connections are closed as soon as their request in flight has been answered;
-        // requests still running after the grace period have their connections cut.
+        // requests still running 10 s later have their connections cut.
         server.closeIdleConnections();
         const idleSweep = setInterval(() => server.closeIdleConnections(), 50);
         const timer = setTimeout(() => server.closeAllConnections(), 10_000);

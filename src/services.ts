@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Config } from './platform/config';
 import { checkDatabase } from './platform/db/database';
 import { createMetrics, type Metrics } from './platform/http/metrics';
+import { Lifecycle } from './platform/http/lifecycle';
 import { IdempotencyStore } from './platform/idempotency';
 import { createLimiterFactory, RateLimit } from './platform/rate-limit';
 import { AccessTokens, AuthService, LoginThrottle, RefreshTokens } from './auth';
@@ -23,6 +24,8 @@ export interface Services {
   sequelize: Sequelize;
   redis: Redis | null;
   metrics: Metrics;
+  /** Draining before shutdown: readiness 503 and Connection: close (see Lifecycle). */
+  lifecycle: Lifecycle;
   accessTokens: AccessTokens;
   auth: AuthService;
   users: UsersService;
@@ -58,6 +61,7 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
     sequelize,
     redis,
     metrics: createMetrics(),
+    lifecycle: new Lifecycle(),
     accessTokens,
     auth: new AuthService(users, accessTokens, refreshTokens, throttle, authLimits),
     users,

@@ -65,6 +65,8 @@ export interface Config {
   readonly reservationTtlMinutes: number;
   readonly sweeperIntervalMs: number;
   readonly housekeepingIntervalMs: number;
+  /** On SIGTERM/SIGINT: how long to keep serving (readiness 503, Connection: close) before closing. */
+  readonly shutdownGraceMs: number;
   /** node:cluster workers sharing the port (1 = a single process, no cluster). */
   readonly clusterWorkers: number;
   readonly realtime: {
@@ -332,6 +334,7 @@ export function loadConfig(env: Env = process.env): Config {
     reservationTtlMinutes: int(env, 'RESERVATION_TTL_MINUTES', 30, 1, 10_080),
     sweeperIntervalMs: int(env, 'SWEEPER_INTERVAL_MS', 15_000, 100, 3_600_000),
     housekeepingIntervalMs: int(env, 'HOUSEKEEPING_INTERVAL_MS', 60_000, 1_000, 86_400_000),
+    shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 2_000, 0, 120_000),
     clusterWorkers,
     realtime: {
       polling,
