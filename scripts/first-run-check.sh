@@ -19,6 +19,10 @@ fail() { echo "first run: FAILED: $*"; [ -f "$WORK/start.log" ] && tail -30 "$WO
 
 git clone --quiet "$SRC" "$WORK/quickstock" || fail "git clone"
 cd "$WORK/quickstock" || fail "cd"
+help="$(make --no-print-directory help)" || fail "make help"
+for target in start test lint generate migrate bench; do
+  grep -q "make $target " <<<"$help" || fail "make help does not list $target"
+done
 export NODE_ENV=production
 unset DATABASE_URL REDIS_URL
 PORT="$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")"
