@@ -11,8 +11,8 @@ import { ProductsService } from './products';
 import { InventoryService } from './inventory';
 import { OrdersService } from './orders';
 import { ProviderCaller, ProviderRegistry } from './platform/upstream';
-import { ManualPaymentProvider, StripePaymentProvider, type PaymentProvider } from './payments';
-import { EasyPostCarrier, ManualCarrier, type Carrier } from './shipping';
+import { ManualPaymentProvider, PaymentsService, StripePaymentProvider, type PaymentProvider } from './payments';
+import { EasyPostCarrier, ManualCarrier, ShippingService, type Carrier } from './shipping';
 import { WebhooksService } from './webhooks';
 
 /** The composition root: every service, wired once, handed to the app and the background work. */
@@ -45,7 +45,16 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
   const idempotency = new IdempotencyStore(sequelize);
   const payments = createPaymentProviders(config, logger);
   const carriers = createCarriers(config, logger);
-  const orders = new OrdersService(sequelize, inventory, idempotency, logger, config.reservationTtlMinutes, payments, carriers);
+  const orders = new OrdersService({
+    sequelize,
+    inventory,
+    payments: new PaymentsService(payments, logger),
+    shipping: new ShippingService(carriers),
+    idempotency,
+    logger,
+    reservationTtlMinutes: config.reservationTtlMinutes,
+    findCustomer: (id) => users.findById(id),
+  });
   return {
     config,
     logger,
