@@ -17,6 +17,8 @@ import { AppError, ForbiddenError, UnauthorizedError } from './platform/errors';
 import { createAuthRouter } from './auth';
 import { createUsersRouter } from './users';
 import { createProductsRouter } from './products';
+import { createInventoryRouter } from './inventory';
+import { API_BASE } from './platform/http/api-base';
 import { createOrdersRouter } from './orders';
 import { createWebhooksRouter, webhookRawBody, WEBHOOK_PATHS } from './webhooks';
 
@@ -24,7 +26,7 @@ import { createWebhooksRouter, webhookRawBody, WEBHOOK_PATHS } from './webhooks'
 const WEBHOOK_BODY_LIMIT_BYTES = 1024 * 1024;
 import { createConsoleRouter } from './console';
 
-export const API_BASE = '/api/v1';
+export { API_BASE };
 
 function loadSpec(): OpenAPIV3.DocumentV3_1 {
   return JSON.parse(readFileSync(path.join(generatedDir, 'openapi.json'), 'utf8')) as OpenAPIV3.DocumentV3_1;
@@ -119,7 +121,8 @@ export function createApp(services: Services): Express {
   app.use(createHealthRouter({ database: services.checkDatabase, ...(services.checkRedis ? { redis: services.checkRedis } : {}) }, services.metrics.registry));
   app.use(API_BASE, createAuthRouter(services.auth, services.users));
   app.use(API_BASE, createUsersRouter(services.users));
-  app.use(API_BASE, createProductsRouter(services.products, services.inventory));
+  app.use(API_BASE, createProductsRouter(services.products));
+  app.use(API_BASE, createInventoryRouter(services.inventory));
   app.use(API_BASE, createOrdersRouter(services.orders));
   app.use(API_BASE, createWebhooksRouter(services.webhooks));
 

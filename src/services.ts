@@ -37,9 +37,9 @@ export interface Services {
 }
 
 export function createServices(config: Config, logger: Logger, sequelize: Sequelize, redis: Redis | null): Services {
-  const users = new UsersService(sequelize, logger);
-  const accessTokens = new AccessTokens(config.jwt, sequelize, config.jwt.sessionCacheMs);
   const refreshTokens = new RefreshTokens(sequelize, config.refreshToken);
+  const users = new UsersService(sequelize, logger, (userId, tx) => refreshTokens.revokeAllOf(userId, tx));
+  const accessTokens = new AccessTokens(config.jwt, sequelize, config.jwt.sessionCacheMs);
   const throttle = new LoginThrottle(config.login, redis, config.redisKeyPrefix);
   const inventory = new InventoryService(sequelize);
   const idempotency = new IdempotencyStore(sequelize);
@@ -64,7 +64,7 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
     accessTokens,
     auth: new AuthService(users, accessTokens, refreshTokens, throttle),
     users,
-    products: new ProductsService(sequelize, inventory),
+    products: new ProductsService(sequelize, inventory, (tx, productId) => orders.isProductOrdered(tx, productId)),
     inventory,
     orders,
     webhooks: new WebhooksService(sequelize, payments, carriers, orders, logger),

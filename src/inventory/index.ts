@@ -1,1 +1,3 @@
 export { InventoryService, type ReservedLine, type StockMovementView } from './inventory.service';
+export { createInventoryRouter } from './inventory.routes';
+export { crossesLowStock, recordLowStockIfCrossed, LOW_STOCK_SQL, type StockLevel } from './low-stock';
