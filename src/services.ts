@@ -14,6 +14,7 @@ import { ProviderCaller, ProviderRegistry } from './platform/upstream';
 import { ManualPaymentProvider, PaymentsService, StripePaymentProvider, type PaymentProvider } from './payments';
 import { EasyPostCarrier, ManualCarrier, ShippingService, type Carrier } from './shipping';
 import { WebhooksService } from './webhooks';
+import { MODELS } from './models';
 
 /** The composition root: every service, wired once, handed to the app and the background work. */
 export interface Services {
@@ -37,6 +38,8 @@ export interface Services {
 }
 
 export function createServices(config: Config, logger: Logger, sequelize: Sequelize, redis: Redis | null): Services {
+  // Every table's model on this instance (the caller may have registered some already).
+  sequelize.addModels(MODELS);
   const refreshTokens = new RefreshTokens(sequelize, config.refreshToken);
   const users = new UsersService(sequelize, logger, (userId, tx) => refreshTokens.revokeAllOf(userId, tx));
   const accessTokens = new AccessTokens(config.jwt, sequelize, config.jwt.sessionCacheMs);

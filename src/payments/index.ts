@@ -2,3 +2,4 @@ export type { PaymentProvider, PaymentProviderName, PaymentEvent, CreatePaymentI
 export { ManualPaymentProvider } from './manual.provider';
 export { StripePaymentProvider, classifyStripeError, type StripeSettings } from './stripe.provider';
 export { PaymentsService, toPaymentView, type PaymentOrder, type PaymentView } from './payments.service';
+export { PaymentModel } from './payment.model';

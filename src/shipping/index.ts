@@ -2,3 +2,4 @@ export type { Carrier, CarrierName, CreatedShipment, ShipmentRequest, TrackingEv
 export { ManualCarrier } from './manual.carrier';
 export { EasyPostCarrier, classifyEasyPostError, type EasyPostSettings } from './easypost.carrier';
 export { ShippingService, toShipmentView, type ShippableOrder, type ShipmentView } from './shipping.service';
+export { ShipmentModel } from './shipment.model';

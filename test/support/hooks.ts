@@ -4,8 +4,7 @@ import pino from 'pino';
 import { Client } from 'pg';
 import { loadConfig } from '../../src/platform/config';
 import { startServer, type RunningServer } from '../../src/server';
-import { UserModel } from '../../src/users';
-import { ProductModel } from '../../src/products';
+import { MODELS } from '../../src/models';
 import { createTestDatabase, type TestDatabase } from './database';
 
 export const ADMIN = { email: 'admin@quickstock.test', password: 'admin-password-123' };
@@ -78,7 +77,7 @@ export async function startService(databaseUrl: string, env: Record<string, stri
     ...server,
     async stop() {
       await server.stop();
-      suite.server.services.sequelize.addModels([UserModel, ProductModel]);
+      suite.server.services.sequelize.addModels(MODELS);
     },
   };
 }

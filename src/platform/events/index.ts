@@ -7,3 +7,4 @@ export {
   type InternalEvent,
   type InternalEventType,
 } from './outbox';
+export { EventModel } from './event.model';
