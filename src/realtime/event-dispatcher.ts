@@ -1,17 +1,10 @@
 import type { Sequelize } from 'sequelize-typescript';
 import { QueryTypes } from 'sequelize';
 import type { Logger } from 'pino';
-import { outboxSignal } from '../platform/events';
+import { outboxSignal, type StoredEvent } from '../platform/events';
 
 /** An outbox row as the dispatcher reads it. */
-export interface OutboxEvent {
-  id: number;
-  type: string;
-  occurredAt: Date;
-  data: Record<string, unknown>;
-  audienceStaff: boolean;
-  audienceUserId: string | null;
-}
+export type OutboxEvent = StoredEvent;
 
 export interface DispatcherOptions {
   /** Poll for events this process was not woken for (a crashed instance's, or a drain that failed). */
@@ -33,7 +26,7 @@ interface EventRow {
   id: string;
   type: string;
   occurred_at: Date;
-  data: Record<string, unknown>;
+  data: unknown;
   audience_staff: boolean;
   audience_user_id: string | null;
 }

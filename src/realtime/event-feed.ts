@@ -1,10 +1,10 @@
 import type { Sequelize } from 'sequelize-typescript';
 import { QueryTypes } from 'sequelize';
-import type { QuickStockEvent } from '../../generated/asyncapi';
 import type { Config } from '../platform/config';
 import { isStaff } from '../platform/http/contract';
 import type { AuthenticatedActor } from '../auth';
-import { toOutboxEvent, type EventRow, type OutboxEvent } from './event-dispatcher';
+import { decodeStoredEvent, type QuickStockEvent } from '../platform/events';
+import { toOutboxEvent, type EventRow } from './event-dispatcher';
 
 const DRAIN_WAIT_MS = 2_000;
 
@@ -15,8 +15,12 @@ export class EventFeed {
     private readonly options: Config['realtime'],
   ) {}
 
-  envelope(event: OutboxEvent): QuickStockEvent {
-    return { id: event.id, type: event.type, occurredAt: event.occurredAt.toISOString(), data: event.data } as unknown as QuickStockEvent;
+  /** The client envelopes of stored rows (the audience filter keeps internal events out already). */
+  private envelopes(rows: EventRow[]): QuickStockEvent[] {
+    return rows.flatMap((row) => {
+      const decoded = decodeStoredEvent(toOutboxEvent(row));
+      return decoded.kind === 'client' ? [decoded.event] : [];
+    });
   }
 
   /**
@@ -36,7 +40,7 @@ export class EventFeed {
         type: QueryTypes.SELECT,
       },
     );
-    return rows.map((row) => this.envelope(toOutboxEvent(row)));
+    return this.envelopes(rows);
   }
 
   /**
@@ -58,7 +62,7 @@ export class EventFeed {
         ORDER BY id LIMIT :limit`,
       { replacements: { afterId, userId: actor.id, limit: this.options.replayMaxEvents }, type: QueryTypes.SELECT },
     );
-    return rows.map((row) => this.envelope(toOutboxEvent(row)));
+    return this.envelopes(rows);
   }
 }
 

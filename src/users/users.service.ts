@@ -7,6 +7,7 @@ import { decodeCursor, toPage, type Page } from '../platform/http/pagination';
 import type { Role, Schemas } from '../platform/http/contract';
 import { UserModel } from './user.model';
 import { hashPassword } from './password';
+import { sql } from '../platform/db/sql';
 
 export type UserView = Schemas['User'];
 
@@ -106,7 +107,7 @@ export class UsersService {
    */
   async update(id: string, patch: { name?: string; role?: Role; disabled?: boolean }): Promise<UserView> {
     return this.sequelize.transaction(async (tx) => {
-      await this.sequelize.query("SELECT id FROM users WHERE role = 'admin' ORDER BY id FOR UPDATE", { transaction: tx });
+      await sql(tx, "SELECT id FROM users WHERE role = 'admin' ORDER BY id FOR UPDATE");
       const user = await UserModel.findByPk(id, { transaction: tx, lock: tx.LOCK.UPDATE });
       if (!user) throw new NotFoundError('The user');
       const losesAdmin =
