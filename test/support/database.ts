@@ -4,6 +4,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { Client } from 'pg';
 import pino from 'pino';
 import { startEmbeddedPostgres } from '../../src/platform/db/embedded-postgres';
+import { h } from './hooks';
+
+/**
+ * The tests' database: a fresh one per run (createTestDatabase), and direct reads of stored state
+ * (query, waitFor) to assert what the API did.
+ */
 
 export interface TestDatabase {
   url: string;
@@ -49,4 +55,20 @@ export async function createDatabaseOnServer(serverUrl: string, name: string): P
       await c.end();
     },
   };
+}
+
+/** Reads stored state directly, to assert what the API did to the database. */
+export async function query<T = any>(sql: string, params: unknown[] = []): Promise<T[]> {
+  const res = await h().db.query(sql, params);
+  return res.rows as T[];
+}
+
+export async function waitFor<T>(probe: () => Promise<T | undefined | false>, timeoutMs = 5000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { MODELS } from '../../../src/models';
-import { query } from '../../support/db';
+import { query } from '../../support/database';
 
 /** Sequelize's type of an attribute → the data_type information_schema reports for its column. */
 const PG_TYPE: Record<string, string> = {
