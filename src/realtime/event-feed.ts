@@ -1,10 +1,10 @@
 import type { Sequelize } from 'sequelize-typescript';
-import { QueryTypes } from 'sequelize';
 import type { Config } from '../platform/config';
 import { isStaff } from '../platform/http/contract';
 import type { AuthenticatedActor } from '../auth';
 import { decodeStoredEvent, type QuickStockEvent } from '../platform/events';
-import { toOutboxEvent, type EventRow } from './event-dispatcher';
+import { toOutboxEvent } from './event-dispatcher';
+import { outboxRepository as outbox, type Audience, type EventRow } from './outbox.repository';
 
 const DRAIN_WAIT_MS = 2_000;
 
@@ -28,18 +28,7 @@ export class EventFeed {
    * the replay cap, the most recent ones are sent (the client should reload state over REST).
    */
   async missedSince(actor: AuthenticatedActor, afterId: number): Promise<QuickStockEvent[]> {
-    const rows = await this.sequelize.query<EventRow>(
-      `SELECT * FROM (
-         SELECT id, type, occurred_at, data, audience_staff, audience_user_id FROM events
-          WHERE id > :afterId AND dispatched_at IS NOT NULL AND ${audienceFilter(actor)}
-            AND occurred_at > now() - make_interval(hours => :hours)
-          ORDER BY id DESC LIMIT :limit) recent
-        ORDER BY id`,
-      {
-        replacements: { afterId, userId: actor.id, hours: this.options.retentionHours, limit: this.options.replayMaxEvents },
-        type: QueryTypes.SELECT,
-      },
-    );
+    const rows = await outbox.recentDispatched(this.sequelize, audienceOf(actor), afterId, this.options.retentionHours, this.options.replayMaxEvents);
     return this.envelopes(rows);
   }
 
@@ -52,21 +41,13 @@ export class EventFeed {
   async dispatchedSince(actor: AuthenticatedActor, afterId: number): Promise<QuickStockEvent[]> {
     const deadline = Date.now() + DRAIN_WAIT_MS;
     for (;;) {
-      const free = await this.sequelize.query('SELECT 1 FROM event_dispatcher WHERE id = 1 FOR KEY SHARE SKIP LOCKED', { type: QueryTypes.SELECT });
-      if (free.length > 0 || Date.now() > deadline) break;
+      if ((await outbox.dispatcherIsFree(this.sequelize)) || Date.now() > deadline) break;
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
-    const rows = await this.sequelize.query<EventRow>(
-      `SELECT id, type, occurred_at, data, audience_staff, audience_user_id FROM events
-        WHERE id > :afterId AND dispatched_at IS NOT NULL AND ${audienceFilter(actor)}
-        ORDER BY id LIMIT :limit`,
-      { replacements: { afterId, userId: actor.id, limit: this.options.replayMaxEvents }, type: QueryTypes.SELECT },
-    );
-    return this.envelopes(rows);
+    return this.envelopes(await outbox.dispatchedAfter(this.sequelize, audienceOf(actor), afterId, this.options.replayMaxEvents));
   }
 }
 
-/** Staff see every client event; a customer, the events addressed to it. Internal events have neither audience. */
-function audienceFilter(actor: AuthenticatedActor): string {
-  return isStaff(actor) ? 'audience_staff' : 'audience_user_id = :userId';
+function audienceOf(actor: AuthenticatedActor): Audience {
+  return isStaff(actor) ? { staff: true } : { staff: false, userId: actor.id };
 }
