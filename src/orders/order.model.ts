@@ -15,7 +15,7 @@ export class OrderModel extends Model {
   @Column({ type: DataType.TEXT, allowNull: false })
   declare status: string;
 
-  @Column({ type: DataType.TEXT, allowNull: false })
+  @Column({ type: DataType.TEXT, allowNull: false, defaultValue: 'EUR' })
   declare currency: string;
 
   @Column({ type: DataType.BIGINT, allowNull: false })

@@ -18,7 +18,7 @@ export class PaymentModel extends Model {
   @Column({ type: DataType.BIGINT, allowNull: false })
   declare amountCents: string;
 
-  @Column({ type: DataType.TEXT, allowNull: false })
+  @Column({ type: DataType.TEXT, allowNull: false, defaultValue: 'EUR' })
   declare currency: string;
 
   @Column({ type: DataType.TEXT })

@@ -1,79 +1,76 @@
-import type { Transaction } from 'sequelize';
-import { sql, sqlOne, type SqlTarget } from '../platform/db/sql';
+import { Op, type Transaction } from 'sequelize';
+import { transactionOf, type SqlTarget } from '../platform/db/sql';
 import type { Schemas } from '../platform/http/contract';
 import type { PaymentProviderName } from './payment-provider';
+import { PaymentModel } from './payment.model';
 
 export type PaymentStatus = Schemas['Payment']['status'];
 
-/** A payments row as stored (snake_case, bigint as text). */
-export interface PaymentRow {
+/** A payment as the repository hands it out: a plain object, never a model instance. */
+export interface PaymentRecord {
   id: string;
-  order_id: string;
+  orderId: string;
   provider: PaymentProviderName;
   status: PaymentStatus;
-  amount_cents: string;
+  /** bigint, as text. */
+  amountCents: string;
   currency: 'EUR';
   reference: string | null;
-  provider_payment_id: string | null;
-  failure_reason: string | null;
-  created_at: Date;
+  providerPaymentId: string | null;
+  failureReason: string | null;
+  createdAt: Date;
 }
 
-/** The payments table: the only SQL that names it. */
+const plain = (row: PaymentModel | null): PaymentRecord | undefined => (row ? (row.get({ plain: true }) as PaymentRecord) : undefined);
+const plainAll = (rows: PaymentModel[]): PaymentRecord[] => rows.map((r) => r.get({ plain: true }) as PaymentRecord);
+const BY_AGE: [string, string][] = [
+  ['createdAt', 'ASC'],
+  ['id', 'ASC'],
+];
+
+/** The payments table, through its model (no statement here is on a measured hot path). */
 export const paymentRepository = {
-  listForOrder(target: SqlTarget, orderId: string): Promise<PaymentRow[]> {
-    return sql<PaymentRow>(target, 'SELECT * FROM payments WHERE order_id = $1 ORDER BY created_at, id', [orderId]);
+  async listForOrder(target: SqlTarget, orderId: string): Promise<PaymentRecord[]> {
+    return plainAll(await PaymentModel.findAll({ where: { orderId }, order: BY_AGE, transaction: transactionOf(target) }));
   },
 
-  async countAttempts(tx: Transaction, orderId: string, provider: PaymentProviderName): Promise<number> {
-    const row = await sqlOne<{ n: string }>(tx, 'SELECT count(*) AS n FROM payments WHERE order_id = $1 AND provider = $2', [orderId, provider]);
-    return Number(row?.n ?? 0);
+  countAttempts(tx: Transaction, orderId: string, provider: PaymentProviderName): Promise<number> {
+    return PaymentModel.count({ where: { orderId, provider }, transaction: tx });
   },
 
   async insert(
     tx: Transaction,
     p: { orderId: string; provider: PaymentProviderName; status: PaymentStatus; amountCents: number; reference: string | null; providerPaymentId: string | null },
-  ): Promise<PaymentRow> {
-    const row = await sqlOne<PaymentRow>(
-      tx,
-      `INSERT INTO payments (order_id, provider, status, amount_cents, reference, provider_payment_id)
-       VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
-      [p.orderId, p.provider, p.status, p.amountCents, p.reference, p.providerPaymentId],
-    );
-    return row as PaymentRow;
+  ): Promise<PaymentRecord> {
+    const row = await PaymentModel.create({ ...p, amountCents: String(p.amountCents) }, { transaction: tx });
+    return plain(row) as PaymentRecord;
   },
 
-  findByProviderId(tx: Transaction, provider: PaymentProviderName, providerPaymentId: string): Promise<PaymentRow | undefined> {
-    return sqlOne<PaymentRow>(tx, 'SELECT * FROM payments WHERE provider = $1 AND provider_payment_id = $2', [provider, providerPaymentId]);
+  async findByProviderId(tx: Transaction, provider: PaymentProviderName, providerPaymentId: string): Promise<PaymentRecord | undefined> {
+    // An event whose object carries no id names no payment of ours (a null would match manual ones).
+    if (!providerPaymentId) return undefined;
+    return plain(await PaymentModel.findOne({ where: { provider, providerPaymentId }, transaction: tx }));
   },
 
-  lock(tx: Transaction, id: string): Promise<PaymentRow | undefined> {
-    return sqlOne<PaymentRow>(tx, 'SELECT * FROM payments WHERE id = $1 FOR UPDATE', [id]);
+  async lock(tx: Transaction, id: string): Promise<PaymentRecord | undefined> {
+    return plain(await PaymentModel.findByPk(id, { transaction: tx, lock: tx.LOCK.UPDATE }));
   },
 
-  lockCapturedByProviderId(tx: Transaction, provider: PaymentProviderName, providerPaymentId: string): Promise<PaymentRow | undefined> {
-    return sqlOne<PaymentRow>(
-      tx,
-      `SELECT * FROM payments WHERE provider = $1 AND provider_payment_id = $2 AND status = 'captured' FOR UPDATE`,
-      [provider, providerPaymentId],
-    );
+  async lockCapturedByProviderId(tx: Transaction, provider: PaymentProviderName, providerPaymentId: string): Promise<PaymentRecord | undefined> {
+    if (!providerPaymentId) return undefined;
+    return plain(await PaymentModel.findOne({ where: { provider, providerPaymentId, status: 'captured' }, transaction: tx, lock: tx.LOCK.UPDATE }));
   },
 
-  lockCapturedOfOrder(tx: Transaction, orderId: string): Promise<PaymentRow[]> {
-    return sql<PaymentRow>(tx, "SELECT * FROM payments WHERE order_id = $1 AND status = 'captured' ORDER BY created_at, id FOR UPDATE", [orderId]);
+  async lockCapturedOfOrder(tx: Transaction, orderId: string): Promise<PaymentRecord[]> {
+    return plainAll(await PaymentModel.findAll({ where: { orderId, status: 'captured' }, order: BY_AGE, transaction: tx, lock: tx.LOCK.UPDATE }));
   },
 
   async hasOtherCaptured(tx: Transaction, orderId: string, exceptId: string): Promise<boolean> {
-    const rows = await sql(tx, "SELECT 1 FROM payments WHERE order_id = $1 AND id <> $2 AND status = 'captured'", [orderId, exceptId]);
-    return rows.length > 0;
+    return (await PaymentModel.count({ where: { orderId, id: { [Op.ne]: exceptId }, status: 'captured' }, transaction: tx })) > 0;
   },
 
-  async setStatus(tx: Transaction, id: string, status: PaymentStatus, failureReason: string | null): Promise<PaymentRow> {
-    const row = await sqlOne<PaymentRow>(
-      tx,
-      'UPDATE payments SET status = $2, failure_reason = $3, updated_at = clock_timestamp() WHERE id = $1 RETURNING *',
-      [id, status, failureReason],
-    );
-    return row as PaymentRow;
+  async setStatus(tx: Transaction, id: string, status: PaymentStatus, failureReason: string | null): Promise<PaymentRecord> {
+    const [, rows] = await PaymentModel.update({ status, failureReason }, { where: { id }, transaction: tx, returning: true });
+    return plain(rows[0] ?? null) as PaymentRecord;
   },
 };

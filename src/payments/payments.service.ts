@@ -6,7 +6,7 @@ import type { SqlTarget } from '../platform/db/sql';
 import { isStaff, type Actor, type Schemas } from '../platform/http/contract';
 import type { ProviderRegistry } from '../platform/upstream';
 import type { PaymentEvent, PaymentProvider, PaymentProviderName } from './payment-provider';
-import { paymentRepository as payments, type PaymentRow, type PaymentStatus } from './payment.repository';
+import { paymentRepository as payments, type PaymentRecord, type PaymentStatus } from './payment.repository';
 
 export type PaymentView = Schemas['Payment'];
 
@@ -19,17 +19,17 @@ export interface PaymentOrder {
   grossCents: number;
 }
 
-export function toPaymentView(p: PaymentRow): PaymentView {
+export function toPaymentView(p: PaymentRecord): PaymentView {
   return {
     id: p.id,
-    orderId: p.order_id,
+    orderId: p.orderId,
     provider: p.provider,
     status: p.status,
-    amountCents: Number(p.amount_cents),
+    amountCents: Number(p.amountCents),
     currency: p.currency,
     reference: p.reference,
-    failureReason: p.failure_reason,
-    createdAt: new Date(p.created_at).toISOString(),
+    failureReason: p.failureReason,
+    createdAt: new Date(p.createdAt).toISOString(),
   };
 }
 
@@ -91,7 +91,7 @@ export class PaymentsService {
   /** The order a provider's payment belongs to, if we know the payment. */
   async orderOf(tx: Transaction, provider: PaymentProviderName, providerPaymentId: string): Promise<{ paymentId: string; orderId: string } | undefined> {
     const found = await payments.findByProviderId(tx, provider, providerPaymentId);
-    return found && { paymentId: found.id, orderId: found.order_id };
+    return found && { paymentId: found.id, orderId: found.orderId };
   }
 
   /**
@@ -148,25 +148,25 @@ export class PaymentsService {
   }
 
   /** Refunds one captured payment through its provider, then records it. */
-  private async refund(tx: Transaction, customerId: string, payment: PaymentRow): Promise<void> {
+  private async refund(tx: Transaction, customerId: string, payment: PaymentRecord): Promise<void> {
     await this.providers.get(payment.provider).refund({
       paymentId: payment.id,
-      providerPaymentId: payment.provider_payment_id,
-      amountCents: Number(payment.amount_cents),
+      providerPaymentId: payment.providerPaymentId,
+      amountCents: Number(payment.amountCents),
       idempotencyKey: `quickstock-refund-${payment.id}`,
     });
     await this.setStatus(tx, customerId, payment, 'refunded', null);
   }
 
-  private async setStatus(tx: Transaction, customerId: string, payment: PaymentRow, status: PaymentStatus, failureReason: string | null): Promise<void> {
+  private async setStatus(tx: Transaction, customerId: string, payment: PaymentRecord, status: PaymentStatus, failureReason: string | null): Promise<void> {
     await this.recordEvent(tx, customerId, await payments.setStatus(tx, payment.id, status, failureReason));
   }
 
-  private async recordEvent(tx: Transaction, customerId: string, p: PaymentRow): Promise<void> {
+  private async recordEvent(tx: Transaction, customerId: string, p: PaymentRecord): Promise<void> {
     await recordEvent(tx, {
       type: 'payment.updated',
       customerId,
-      data: { paymentId: p.id, orderId: p.order_id, provider: p.provider, status: p.status, amountCents: Number(p.amount_cents), failureReason: p.failure_reason },
+      data: { paymentId: p.id, orderId: p.orderId, provider: p.provider, status: p.status, amountCents: Number(p.amountCents), failureReason: p.failureReason },
     });
   }
 }

@@ -1,60 +1,70 @@
-import type { Transaction } from 'sequelize';
-import { sql, sqlOne, type SqlTarget } from '../platform/db/sql';
+import { Op, type Transaction, type WhereOptions } from 'sequelize';
+import { transactionOf, type SqlTarget } from '../platform/db/sql';
 import type { CarrierName, CreatedShipment, TrackingStatus } from './carrier';
+import { ShipmentModel } from './shipment.model';
 
-/** A shipments row as stored (snake_case, bigint as text). */
-export interface ShipmentRow {
+/** A shipment as the repository hands it out: a plain object, never a model instance. */
+export interface ShipmentRecord {
   id: string;
-  order_id: string;
+  orderId: string;
   carrier: CarrierName;
-  carrier_name: string;
-  tracking_code: string;
-  tracking_url: string | null;
-  label_url: string | null;
+  carrierName: string;
+  trackingCode: string;
+  trackingUrl: string | null;
+  labelUrl: string | null;
   status: TrackingStatus;
   service: string | null;
-  rate_cents: string | null;
-  rate_currency: string | null;
-  tracking_status: string | null;
-  created_at: Date;
+  /** bigint, as text. */
+  rateCents: string | null;
+  rateCurrency: string | null;
+  trackingStatus: string | null;
+  createdAt: Date;
 }
 
-/** The shipments table: the only SQL that names it. */
+const plain = (row: ShipmentModel | null | undefined): ShipmentRecord | undefined => (row ? (row.get({ plain: true }) as ShipmentRecord) : undefined);
+
+/** The shipments table, through its model (no statement here is on a measured hot path). */
 export const shipmentRepository = {
-  listForOrder(target: SqlTarget, orderId: string): Promise<ShipmentRow[]> {
-    return sql<ShipmentRow>(target, 'SELECT * FROM shipments WHERE order_id = $1 ORDER BY created_at, id', [orderId]);
+  async listForOrder(target: SqlTarget, orderId: string): Promise<ShipmentRecord[]> {
+    const rows = await ShipmentModel.findAll({
+      where: { orderId },
+      order: [
+        ['createdAt', 'ASC'],
+        ['id', 'ASC'],
+      ],
+      transaction: transactionOf(target),
+    });
+    return rows.map((r) => plain(r) as ShipmentRecord);
   },
 
-  async insert(tx: Transaction, orderId: string, carrier: CarrierName, s: CreatedShipment): Promise<ShipmentRow> {
-    const row = await sqlOne<ShipmentRow>(
-      tx,
-      `INSERT INTO shipments (order_id, carrier, carrier_name, tracking_code, tracking_url, label_url, status, provider_shipment_id,
-                              service, rate_cents, rate_currency)
-       VALUES ($1, $2, $3, $4, $5, $6, 'in_transit', $7, $8, $9, $10) RETURNING *`,
-      [orderId, carrier, s.carrierName, s.trackingCode, s.trackingUrl, s.labelUrl, s.providerShipmentId, s.service, s.rateCents, s.rateCurrency],
+  async insert(tx: Transaction, orderId: string, carrier: CarrierName, s: CreatedShipment): Promise<ShipmentRecord> {
+    const row = await ShipmentModel.create(
+      { ...s, orderId, carrier, status: 'in_transit', rateCents: s.rateCents === null ? null : String(s.rateCents) },
+      { transaction: tx },
     );
-    return row as ShipmentRow;
+    return plain(row) as ShipmentRecord;
   },
 
-  findLatest(tx: Transaction, carrier: CarrierName, providerShipmentId: string | null, trackingCode: string | null): Promise<ShipmentRow | undefined> {
-    return sqlOne<ShipmentRow>(
-      tx,
-      `SELECT * FROM shipments WHERE carrier = $1 AND (provider_shipment_id = $2 OR tracking_code = $3)
-        ORDER BY created_at DESC LIMIT 1`,
-      [carrier, providerShipmentId, trackingCode],
-    );
+  /** The latest shipment a carrier event names by its shipment id or its tracking code (a missing one matches nothing). */
+  async findLatest(tx: Transaction, carrier: CarrierName, providerShipmentId: string | null, trackingCode: string | null): Promise<ShipmentRecord | undefined> {
+    const names: WhereOptions[] = [];
+    if (providerShipmentId) names.push({ providerShipmentId });
+    if (trackingCode) names.push({ trackingCode });
+    if (names.length === 0) return undefined;
+    return plain(await ShipmentModel.findOne({ where: { carrier, [Op.or]: names }, order: [['createdAt', 'DESC']], transaction: tx }));
   },
 
-  setTrackingStatus(tx: Transaction, id: string, carrierStatus: string): Promise<ShipmentRow | undefined> {
-    return sqlOne<ShipmentRow>(tx, 'UPDATE shipments SET tracking_status = $2, updated_at = clock_timestamp() WHERE id = $1 RETURNING *', [id, carrierStatus]);
+  async setTrackingStatus(tx: Transaction, id: string, carrierStatus: string): Promise<ShipmentRecord | undefined> {
+    const [, rows] = await ShipmentModel.update({ trackingStatus: carrierStatus }, { where: { id }, transaction: tx, returning: true });
+    return plain(rows[0]);
   },
 
-  async setStatus(tx: Transaction, id: string, status: TrackingStatus): Promise<ShipmentRow> {
-    const row = await sqlOne<ShipmentRow>(tx, 'UPDATE shipments SET status = $2, updated_at = clock_timestamp() WHERE id = $1 RETURNING *', [id, status]);
-    return row as ShipmentRow;
+  async setStatus(tx: Transaction, id: string, status: TrackingStatus): Promise<ShipmentRecord> {
+    const [, rows] = await ShipmentModel.update({ status }, { where: { id }, transaction: tx, returning: true });
+    return plain(rows[0]) as ShipmentRecord;
   },
 
   async deliverInTransit(tx: Transaction, orderId: string): Promise<void> {
-    await sql(tx, "UPDATE shipments SET status = 'delivered', updated_at = clock_timestamp() WHERE order_id = $1 AND status = 'in_transit'", [orderId]);
+    await ShipmentModel.update({ status: 'delivered' }, { where: { orderId, status: 'in_transit' }, transaction: tx });
   },
 };

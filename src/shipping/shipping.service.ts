@@ -4,7 +4,7 @@ import type { SqlTarget } from '../platform/db/sql';
 import type { Schemas } from '../platform/http/contract';
 import type { ProviderRegistry } from '../platform/upstream';
 import type { Carrier, CarrierName, TrackingEvent } from './carrier';
-import { shipmentRepository as shipments, type ShipmentRow } from './shipment.repository';
+import { shipmentRepository as shipments, type ShipmentRecord } from './shipment.repository';
 
 export type ShipmentView = Schemas['Shipment'];
 
@@ -17,21 +17,21 @@ export interface ShippableOrder {
   shippingAddress: Schemas['Address'];
 }
 
-export function toShipmentView(s: ShipmentRow): ShipmentView {
+export function toShipmentView(s: ShipmentRecord): ShipmentView {
   return {
     id: s.id,
-    orderId: s.order_id,
+    orderId: s.orderId,
     carrier: s.carrier,
-    carrierName: s.carrier_name,
-    trackingCode: s.tracking_code,
-    trackingUrl: s.tracking_url,
-    labelUrl: s.label_url,
+    carrierName: s.carrierName,
+    trackingCode: s.trackingCode,
+    trackingUrl: s.trackingUrl,
+    labelUrl: s.labelUrl,
     status: s.status,
     service: s.service,
-    rateCents: s.rate_cents === null ? null : Number(s.rate_cents),
-    rateCurrency: s.rate_currency,
-    trackingStatus: s.tracking_status,
-    createdAt: new Date(s.created_at).toISOString(),
+    rateCents: s.rateCents === null ? null : Number(s.rateCents),
+    rateCurrency: s.rateCurrency,
+    trackingStatus: s.trackingStatus,
+    createdAt: new Date(s.createdAt).toISOString(),
   };
 }
 
@@ -61,7 +61,7 @@ export class ShippingService {
   /** The order a carrier's tracking event is about, if we know the shipment. */
   async orderOf(tx: Transaction, event: Extract<TrackingEvent, { kind: 'tracker' }>): Promise<{ shipmentId: string; orderId: string } | undefined> {
     const found = await shipments.findLatest(tx, event.carrier, event.providerShipmentId, event.trackingCode);
-    return found && { shipmentId: found.id, orderId: found.order_id };
+    return found && { shipmentId: found.id, orderId: found.orderId };
   }
 
   /**
@@ -98,11 +98,11 @@ export class ShippingService {
   }
 
   /** customerId null: for staff only. */
-  private async recordEvent(tx: Transaction, s: ShipmentRow, customerId: string | null): Promise<void> {
+  private async recordEvent(tx: Transaction, s: ShipmentRecord, customerId: string | null): Promise<void> {
     await recordEvent(tx, {
       type: 'shipment.updated',
       customerId,
-      data: { shipmentId: s.id, orderId: s.order_id, carrier: s.carrier, status: s.status, trackingCode: s.tracking_code },
+      data: { shipmentId: s.id, orderId: s.orderId, carrier: s.carrier, status: s.status, trackingCode: s.trackingCode },
     });
   }
 }

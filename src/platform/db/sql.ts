@@ -40,3 +40,8 @@ export async function sqlOne<T extends object>(target: SqlTarget, text: string, 
   const [row] = await sql<T>(target, text, values);
   return row;
 }
+
+/** The transaction to hand a model query, when the target is one. */
+export function transactionOf(target: SqlTarget): Transaction | undefined {
+  return isTransaction(target) ? target : undefined;
+}
