@@ -24,6 +24,6 @@ export class OrderStatusHistoryModel extends Model {
   @Column({ type: DataType.TEXT })
   declare reason: string | null;
 
-  @Column({ type: DataType.DATE, allowNull: false })
+  @Column({ type: DataType.DATE, allowNull: false, defaultValue: DataType.NOW })
   declare at: Date;
 }

@@ -1,7 +1,7 @@
 import type { Schemas } from '../platform/http/contract';
 import type { PaymentView } from '../payments';
 import type { ShipmentView } from '../shipping';
-import type { HistoryRow, ItemRow, OrderRow, PlacedLine } from './order.repository';
+import type { HistoryRecord, ItemRecord, OrderRow, PlacedLine } from './order.repository';
 
 export type OrderView = Schemas['Order'];
 export type OrderSummary = Schemas['OrderSummary'];
@@ -14,21 +14,8 @@ function totalsOf(row: { net_cents: string; vat_cents: string; gross_cents: stri
   return { netCents: Number(row.net_cents), vatCents: Number(row.vat_cents), grossCents: Number(row.gross_cents) };
 }
 
-export function itemOf(i: ItemRow): OrderLine {
-  return {
-    productId: i.product_id,
-    sku: i.sku,
-    name: i.name,
-    quantity: i.quantity,
-    unitPriceCents: i.unit_price_cents,
-    vatRate: i.vat_rate,
-    netCents: Number(i.net_cents),
-    vatCents: Number(i.vat_cents),
-    grossCents: Number(i.gross_cents),
-  };
-}
-
-export function placedItemOf(l: PlacedLine): OrderLine {
+/** An order line, from a stored line (bigint amounts as text) or a line just priced. */
+export function toOrderLine(l: ItemRecord | PlacedLine): OrderLine {
   return {
     productId: l.productId,
     sku: l.sku,
@@ -36,9 +23,9 @@ export function placedItemOf(l: PlacedLine): OrderLine {
     quantity: l.quantity,
     unitPriceCents: l.unitPriceCents,
     vatRate: l.vatRate,
-    netCents: l.netCents,
-    vatCents: l.vatCents,
-    grossCents: l.grossCents,
+    netCents: Number(l.netCents),
+    vatCents: Number(l.vatCents),
+    grossCents: Number(l.grossCents),
   };
 }
 
@@ -76,6 +63,6 @@ export function toSummary(row: OrderRow): OrderSummary {
   };
 }
 
-export function toHistoryEntry(r: HistoryRow): HistoryEntry {
-  return { from: r.from_status, to: r.to_status, actorId: r.actor_id, actorRole: r.actor_role, reason: r.reason, at: iso(r.at) };
+export function toHistoryEntry(r: HistoryRecord): HistoryEntry {
+  return { from: r.fromStatus, to: r.toStatus, actorId: r.actorId, actorRole: r.actorRole, reason: r.reason, at: iso(r.at) };
 }

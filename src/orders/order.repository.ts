@@ -1,5 +1,7 @@
 import type { Transaction } from 'sequelize';
-import { sql, sqlOne, type SqlTarget } from '../platform/db/sql';
+import { sql, sqlOne, transactionOf, type SqlTarget } from '../platform/db/sql';
+import { OrderItemModel } from './order-item.model';
+import { OrderStatusHistoryModel } from './order-status-history.model';
 import { likePattern } from '../platform/db/like';
 import type { Actor, Schemas } from '../platform/http/contract';
 import type { OrderStatus } from './order-state-machine';
@@ -24,23 +26,24 @@ export interface OrderRow {
   item_count?: string;
 }
 
-export interface ItemRow {
-  product_id: string;
+/** An order line as the repository hands it out (bigint amounts as text). */
+export interface ItemRecord {
+  productId: string;
   sku: string;
   name: string;
   quantity: number;
-  unit_price_cents: number;
-  vat_rate: number;
-  net_cents: string;
-  vat_cents: string;
-  gross_cents: string;
+  unitPriceCents: number;
+  vatRate: number;
+  netCents: string;
+  vatCents: string;
+  grossCents: string;
 }
 
-export interface HistoryRow {
-  from_status: OrderStatus | null;
-  to_status: OrderStatus;
-  actor_id: string | null;
-  actor_role: Schemas['OrderHistoryEntry']['actorRole'];
+export interface HistoryRecord {
+  fromStatus: OrderStatus | null;
+  toStatus: OrderStatus;
+  actorId: string | null;
+  actorRole: Schemas['OrderHistoryEntry']['actorRole'];
   reason: string | null;
   at: Date;
 }
@@ -131,8 +134,9 @@ export const orderRepository = {
     );
   },
 
-  items(target: SqlTarget, orderId: string): Promise<ItemRow[]> {
-    return sql<ItemRow>(target, 'SELECT * FROM order_items WHERE order_id = $1 ORDER BY line_no', [orderId]);
+  async items(target: SqlTarget, orderId: string): Promise<ItemRecord[]> {
+    const rows = await OrderItemModel.findAll({ where: { orderId }, order: [['lineNo', 'ASC']], transaction: transactionOf(target) });
+    return rows.map((r) => r.get({ plain: true }) as ItemRecord);
   },
 
   /** The lines as stock sees them, in product order (the order in which inventory locks rows). */
@@ -145,8 +149,9 @@ export const orderRepository = {
     return (await sql(tx, 'SELECT 1 FROM order_items WHERE product_id = $1 LIMIT 1', [productId])).length > 0;
   },
 
-  history(target: SqlTarget, orderId: string): Promise<HistoryRow[]> {
-    return sql<HistoryRow>(target, 'SELECT * FROM order_status_history WHERE order_id = $1 ORDER BY id', [orderId]);
+  async history(target: SqlTarget, orderId: string): Promise<HistoryRecord[]> {
+    const rows = await OrderStatusHistoryModel.findAll({ where: { orderId }, order: [['id', 'ASC']], transaction: transactionOf(target) });
+    return rows.map((r) => r.get({ plain: true }) as HistoryRecord);
   },
 
   /** Newest first, keyset-paged on (created_at, id); limit+1 rows. */
@@ -180,11 +185,9 @@ export const orderRepository = {
   },
 
   async writeHistory(tx: Transaction, orderId: string, from: OrderStatus | null, to: OrderStatus, actor: Actor | null, reason: string | null): Promise<void> {
-    await sql(
-      tx,
-      `INSERT INTO order_status_history (order_id, from_status, to_status, actor_id, actor_role, reason)
-       VALUES ($1, $2, $3, $4, $5, $6)`,
-      [orderId, from, to, actor?.id ?? null, actor?.role ?? 'system', reason],
+    await OrderStatusHistoryModel.create(
+      { orderId, fromStatus: from, toStatus: to, actorId: actor?.id ?? null, actorRole: actor?.role ?? 'system', reason },
+      { transaction: tx },
     );
   },
 };

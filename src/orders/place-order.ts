@@ -4,7 +4,7 @@ import { isStaff, type Actor, type RequestBody } from '../platform/http/contract
 import type { StoredResult } from '../platform/idempotency';
 import { lineAmounts, sumTotals } from './order-totals';
 import { orderRepository as orders } from './order.repository';
-import { placedItemOf, toOrderView, type OrderView } from './order-view';
+import { toOrderLine, toOrderView, type OrderView } from './order-view';
 import type { OrderContext } from './order-context';
 
 /**
@@ -41,7 +41,7 @@ export async function placeOrder(
       customerId,
       data: { orderId: row.id, number: row.number, customerId, status: 'pending_payment', totals },
     });
-    return { status: 201, body: toOrderView(row, lines.map(placedItemOf), [], []) };
+    return { status: 201, body: toOrderView(row, lines.map(toOrderLine), [], []) };
   });
 }
 

@@ -4,7 +4,7 @@ import { toPage, type Page } from '../platform/http/pagination';
 import { isStaff, type Actor } from '../platform/http/contract';
 import type { OrderStatus } from './order-state-machine';
 import { orderRepository as orders } from './order.repository';
-import { itemOf, toHistoryEntry, toOrderView, toSummary, type HistoryEntry, type OrderSummary, type OrderView } from './order-view';
+import { toOrderLine, toHistoryEntry, toOrderView, toSummary, type HistoryEntry, type OrderSummary, type OrderView } from './order-view';
 import { visibleTo } from './order-transition';
 import type { OrderContext } from './order-context';
 
@@ -26,7 +26,7 @@ export async function getOrder(ctx: OrderContext, id: string, actor: Actor, tx?:
   const items = await orders.items(target, id);
   const payments = await ctx.payments.listForOrder(target, id);
   const shipments = await ctx.shipping.listForOrder(target, id);
-  return toOrderView(row, items.map(itemOf), payments, shipments);
+  return toOrderView(row, items.map(toOrderLine), payments, shipments);
 }
 
 /** Newest first; a customer sees only its own orders. */

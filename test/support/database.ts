@@ -4,7 +4,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { Client } from 'pg';
 import pino from 'pino';
 import { startEmbeddedPostgres } from '../../src/platform/db/embedded-postgres';
-import { h } from './hooks';
 
 /**
  * The tests' database: a fresh one per run (createTestDatabase), and direct reads of stored state
@@ -57,9 +56,20 @@ export async function createDatabaseOnServer(serverUrl: string, name: string): P
   };
 }
 
+let assertions: Client | undefined;
+
+/** The direct connection the suite asserts stored state through (opened by the root hooks). */
+export async function openAssertionClient(url: string): Promise<Client> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  assertions = client;
+  return client;
+}
+
 /** Reads stored state directly, to assert what the API did to the database. */
 export async function query<T = any>(sql: string, params: unknown[] = []): Promise<T[]> {
-  const res = await h().db.query(sql, params);
+  if (!assertions) throw new Error('no assertion client: the root hooks open it');
+  const res = await assertions.query(sql, params);
   return res.rows as T[];
 }
 

@@ -5,7 +5,7 @@ import { Client } from 'pg';
 import { loadConfig } from '../../src/platform/config';
 import { startServer, type RunningServer } from '../../src/server';
 import { MODELS } from '../../src/models';
-import { createTestDatabase, type TestDatabase } from './database';
+import { createTestDatabase, openAssertionClient, type TestDatabase } from './database';
 
 export const ADMIN = { email: 'admin@quickstock.test', password: 'admin-password-123' };
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
@@ -99,8 +99,7 @@ export const mochaHooks = {
     nock.enableNetConnect((host) => /^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/.test(host));
     const database = await createTestDatabase();
     const server = await startService(database.url, providerEnv);
-    const db = new Client({ connectionString: database.url });
-    await db.connect();
+    const db = await openAssertionClient(database.url);
     harness = { baseUrl: `http://127.0.0.1:${server.port}`, server, database, db };
   },
   async afterAll(this: Mocha.Context) {
