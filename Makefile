@@ -1,47 +1,48 @@
 # Each target wraps an npm script or a project script; `make start` and `make test` are the whole set-up.
-.PHONY: start test chromium generate generate-event-docs check-generated lint build migrate bench install
+.PHONY: help start test chromium generate generate-event-docs postman check-generated lint build migrate bench install
 
 NPM_INSTALL_STAMP := node_modules/.package-lock.json
 
+help: ## List the targets
+	@awk 'BEGIN { FS = ":.*## " } /^[a-z-]+:.*## / { printf "  make %-20s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
+
+# The build needs the devDependencies (esbuild, typescript) whatever NODE_ENV says: with
+# NODE_ENV=production, `npm ci` alone would leave them out.
 $(NPM_INSTALL_STAMP): package.json package-lock.json
-	npm ci --no-audit --no-fund
+	npm ci --include=dev --no-audit --no-fund
 	@touch $@
 
-install: $(NPM_INSTALL_STAMP)
+install: $(NPM_INSTALL_STAMP) ## Install the exact dependencies of package-lock.json (dev ones included)
 
-build: install
+build: install ## Build the service (dist/) and the staff console
 	npm run build
 
-## Serve on PORT (default 3000); with no DATABASE_URL, on an embedded PostgreSQL under ./data
-start: build
+start: build ## Serve on PORT (default 3000); with no DATABASE_URL, on an embedded PostgreSQL under ./data
 	node dist/src/main.js
 
-## Run the whole test suite (against DATABASE_URL when set, else a throw-away embedded PostgreSQL)
-test: install chromium
+test: install chromium ## Run the whole suite (against DATABASE_URL when set, else a throw-away embedded PostgreSQL)
 	npm test
 
-## Debian's Chromium for the browser tests (installed with apt-get when missing)
-chromium:
+chromium: ## Install Debian's Chromium for the browser tests when it is missing
 	npm run --silent ensure-chromium
 
-## Regenerate generated/ from openapi/ and asyncapi/
-generate: install
+generate: install ## Regenerate generated/ from openapi/ and asyncapi/
 	npm run generate
 
-## Render the AsyncAPI HTML docs (installs the ~400 MB generator on demand, outside the main install)
-generate-event-docs: install
+generate-event-docs: install ## Render the AsyncAPI HTML docs (installs the ~400 MB generator on demand)
 	node scripts/generate-event-docs.mjs
 
-## Fail when generated/ differs from a fresh generation
-check-generated: generate
-	git diff --exit-code -- generated/ || (echo "generated/ is stale: run make generate and commit" && exit 1)
+postman: generate ## Regenerate the Postman collection (docs/postman/) from the contract
+	node scripts/generate-postman.mjs
 
-lint: install
+check-generated: generate postman ## Fail when generated/ or the Postman collection differs from a fresh generation
+	git diff --exit-code -- generated/ docs/postman/ || (echo "generated/ or docs/postman/ is stale: run make generate postman and commit" && exit 1)
+
+lint: install ## Type-check, ESLint, and lint the contracts (Redocly, Spectral, AsyncAPI parser)
 	npm run lint
 
-migrate: build
+migrate: build ## Apply the database migrations without serving
 	node dist/src/cli.js migrate
 
-## Benchmark the production build against a bare node:http + pg reference (prints a table; ~5 min)
-bench: build
+bench: build ## Benchmark the production build against a bare node:http + pg reference (~8 min)
 	npx tsx bench/run.ts

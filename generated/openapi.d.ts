@@ -7,7 +7,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The process is up. */
+        /**
+         * The process is up.
+         * @description Answers 200 while the process can serve HTTP; it checks no dependency, so an orchestrator restarts only a process that is stuck.
+         */
         get: operations["getLiveness"];
         put?: never;
         post?: never;
@@ -24,7 +27,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The service can serve requests (its database answers). */
+        /**
+         * The service can serve requests (its database answers).
+         * @description Checks each dependency (PostgreSQL, and Redis when configured) and answers 503 naming the one down, so a load balancer stops sending traffic to this instance.
+         */
         get: operations["getReadiness"];
         put?: never;
         post?: never;
@@ -41,7 +47,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Prometheus metrics. */
+        /**
+         * Prometheus metrics.
+         * @description Request counts and latencies, pool and event-dispatch figures in the Prometheus text format, for scraping.
+         */
         get: operations["getMetrics"];
         put?: never;
         post?: never;
@@ -60,7 +69,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Register a customer account. */
+        /**
+         * Register a customer account.
+         * @description Creates a `customer` account (staff accounts are created only by admins). The email is unique case-insensitively; the password is 12 to 128 characters. Sign in afterwards with `login`.
+         */
         post: operations["registerCustomer"];
         delete?: never;
         options?: never;
@@ -77,7 +89,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Exchange email and password for an access and a refresh token. */
+        /**
+         * Exchange email and password for an access and a refresh token.
+         * @description Answers a short-lived JWT access token and an opaque refresh token. A wrong email or password is the same 401 `invalid-credentials`; failed sign-ins are throttled per account and client address (429 with `Retry-After`), so an attacker cannot lock the owner out.
+         */
         post: operations["login"];
         delete?: never;
         options?: never;
@@ -133,10 +148,33 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The signed-in user. */
+        /**
+         * The signed-in user.
+         * @description The user behind the access token, for a client to learn its role and id.
+         */
         get: operations["getCurrentUser"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/setup/first-admin": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create the first admin with the one-time code printed at start-up.
+         * @description Open only while no admin exists. When the service starts with no admin and without `ADMIN_EMAIL`/`ADMIN_PASSWORD`, it prints a setup link `…/console/setup#code=…` whose code (random, stored only as a hash) is valid once, for an hour. A wrong, used or expired code is a 403 `invalid-setup-code` and spends nothing; once any admin exists the operation answers 404, whatever the code. Two requests at once create one admin. Attempts are rate-limited per client address (429 `too-many-attempts`).
+         */
+        post: operations["createFirstAdmin"];
         delete?: never;
         options?: never;
         head?: never;
@@ -150,10 +188,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List users, newest first. */
+        /**
+         * List users, newest first.
+         * @description Every user, newest first, filtered by role or by part of the email or name. Admins only.
+         */
         get: operations["listUsers"];
         put?: never;
-        /** Create a user with any role. */
+        /**
+         * Create a user with any role.
+         * @description Creates an account of any role (the only way to create staff). Admins only.
+         */
         post: operations["createUser"];
         delete?: never;
         options?: never;
@@ -166,11 +210,18 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
+                /**
+                 * @description The resource's id (a UUID); anything else is a 400.
+                 * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
         };
-        /** One user. */
+        /**
+         * One user.
+         * @description One user by id. Admins only.
+         */
         get: operations["getUser"];
         put?: never;
         post?: never;
@@ -197,7 +248,10 @@ export interface paths {
          */
         get: operations["listProducts"];
         put?: never;
-        /** Add a product; `initialStock` becomes its first receipt. */
+        /**
+         * Add a product; `initialStock` becomes its first receipt.
+         * @description Adds a product to the catalog; a non-zero `initialStock` is recorded as its first `receipt` movement. Staff only. The answer's `ETag` is the version to send as `If-Match` on the next update.
+         */
         post: operations["createProduct"];
         delete?: never;
         options?: never;
@@ -210,15 +264,25 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
+                /**
+                 * @description The resource's id (a UUID); anything else is a 400.
+                 * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
         };
-        /** One product, with its ETag. */
+        /**
+         * One product, with its ETag.
+         * @description One product with its stock figures. The `ETag` is the version to send as `If-Match` to `updateProduct`.
+         */
         get: operations["getProduct"];
         put?: never;
         post?: never;
-        /** Remove a product, or archive it when it appears on orders. */
+        /**
+         * Remove a product, or archive it when it appears on orders.
+         * @description Removes a product that no order refers to; a product on orders is archived instead (`active: false`), so past orders keep it. Staff only.
+         */
         delete: operations["deleteProduct"];
         options?: never;
         head?: never;
@@ -234,11 +298,18 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
+                /**
+                 * @description The resource's id (a UUID); anything else is a 400.
+                 * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
         };
-        /** The product's stock ledger, newest first. */
+        /**
+         * The product's stock ledger, newest first.
+         * @description Every change to the product's `onHand`, newest first, with actor, reason and resulting level: `onHand` always equals the sum of the movements. Staff only.
+         */
         get: operations["listStockMovements"];
         put?: never;
         /**
@@ -259,7 +330,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List orders, newest first (customers see their own only). */
+        /**
+         * List orders, newest first (customers see their own only).
+         * @description Orders newest first, filtered by status, customer (staff only), creation time or part of the order number. A customer sees its own orders only.
+         */
         get: operations["listOrders"];
         put?: never;
         /**
@@ -280,11 +354,18 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
+                /**
+                 * @description The resource's id (a UUID); anything else is a 400.
+                 * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
         };
-        /** One order with its payments and shipments. */
+        /**
+         * One order with its payments and shipments.
+         * @description One order with its lines, totals, address, payments and shipments. Another customer's order answers 404, never 403: its existence is not revealed.
+         */
         get: operations["getOrder"];
         put?: never;
         post?: never;
@@ -299,11 +380,18 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
+                /**
+                 * @description The resource's id (a UUID); anything else is a 400.
+                 * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
         };
-        /** The order's status changes, oldest first. */
+        /**
+         * The order's status changes, oldest first.
+         * @description Every status change of the order (from, to, actor and the actor's role, reason, time), oldest first; the first entry is the placement. Another customer's order answers 404.
+         */
         get: operations["getOrderHistory"];
         put?: never;
         post?: never;
@@ -318,6 +406,10 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
+                /**
+                 * @description The resource's id (a UUID); anything else is a 400.
+                 * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -341,6 +433,10 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
+                /**
+                 * @description The resource's id (a UUID); anything else is a 400.
+                 * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -365,6 +461,10 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
+                /**
+                 * @description The resource's id (a UUID); anything else is a 400.
+                 * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -392,6 +492,10 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
+                /**
+                 * @description The resource's id (a UUID); anything else is a 400.
+                 * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -460,17 +564,23 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /** @description RFC 9457 problem details. */
+        /** @description RFC 9457 problem details. `code` is the stable, kebab-case identifier of the problem to branch on; every response lists the codes it can carry. Extension members appear with the codes that name them; a client must ignore members it does not know. */
         Problem: {
-            /** @description A stable identifier of the kind of problem. */
+            /** @description `urn:quickstock:problem:<code>`: a stable identifier of the kind of problem, not a link. */
             type: string;
+            /** @description The HTTP reason phrase of `status`. */
             title: string;
+            /** Format: int32 */
             status: number;
+            /** @description What went wrong in this occurrence, in English. */
             detail: string;
-            instance?: string;
-            /** @description Stable kebab-case code, e.g. insufficient-stock. */
+            /** @description The request path (without its query). */
+            instance: string;
+            /** @description Stable kebab-case code, e.g. `insufficient-stock`. */
             code: string;
-            requestId?: string;
+            /** @description The request's `X-Request-Id`. */
+            requestId: string;
+            /** @description For `validation-failed`, each invalid field. */
             errors?: {
                 /** @description e.g. body.items[0].quantity */
                 path: string;
@@ -480,11 +590,33 @@ export interface components {
             lines?: {
                 /** Format: uuid */
                 productId: string;
+                /** Format: int32 */
                 requested: number;
+                /** Format: int32 */
                 available: number;
             }[];
+            /** @description For `product-not-found` and `product-inactive`, the products concerned. */
+            productIds?: string[];
+            /** @description For `illegal-transition` and `cancel-not-allowed`, the order's status now. */
             currentStatus?: components["schemas"]["OrderStatus"];
+            /** @description For `illegal-transition` and `cancel-not-allowed`, the statuses the order may move to next. */
             allowedStatuses?: components["schemas"]["OrderStatus"][];
+            /** @description For `precondition-failed`, the product's current `ETag`. */
+            currentEtag?: string;
+            /**
+             * @description For `provider-not-configured`, the payment provider or carrier asked for.
+             * @enum {string}
+             */
+            provider?: "manual" | "stripe" | "easypost";
+            /** @description For `provider-not-configured`, the environment variables still to set. */
+            missingSettings?: string[];
+            /** @description For `no-rates` and `service-not-available`, the EasyPost services offered for this parcel. */
+            availableServices?: string[];
+            /**
+             * @description Present (true) when this problem is the stored answer to an earlier request with the same `Idempotency-Key`.
+             * @constant
+             */
+            idempotentReplay?: true;
         } & {
             [key: string]: unknown;
         };
@@ -502,6 +634,13 @@ export interface components {
         /** @description 12 to 128 characters, any Unicode; never truncated. */
         Password: string;
         PersonName: string;
+        FirstAdminRequest: {
+            /** @description The code of the setup link printed at start-up (the part after `#code=`). */
+            code: string;
+            email: components["schemas"]["Email"];
+            password: components["schemas"]["Password"];
+            name: components["schemas"]["PersonName"];
+        };
         RegisterRequest: {
             email: components["schemas"]["Email"];
             password: components["schemas"]["Password"];
@@ -519,7 +658,10 @@ export interface components {
             refreshToken: string;
             /** @enum {string} */
             tokenType: "Bearer";
-            /** @description Seconds until the access token expires. */
+            /**
+             * Format: int32
+             * @description Seconds until the access token expires.
+             */
             expiresIn: number;
         };
         User: {
@@ -551,6 +693,7 @@ export interface components {
         };
         Sku: string;
         /**
+         * Format: int32
          * @description Italian VAT rate in percent.
          * @enum {integer}
          */
@@ -562,13 +705,32 @@ export interface components {
             name: string;
             description: string | null;
             category: string | null;
+            /**
+             * Format: int32
+             * @description Net price of one unit in euro cents (VAT excluded).
+             */
             unitPriceCents: number;
             vatRate: components["schemas"]["VatRate"];
+            /**
+             * Format: int32
+             * @description When `available` falls to or below this, the product is low on stock.
+             */
             reorderLevel: number;
             active: boolean;
+            /**
+             * Format: int32
+             * @description Units in the warehouse; the sum of the stock movements.
+             */
             onHand: number;
+            /**
+             * Format: int32
+             * @description Units held by open orders (never more than `onHand`).
+             */
             reserved: number;
-            /** @description onHand - reserved */
+            /**
+             * Format: int32
+             * @description `onHand - reserved`: what can still be ordered.
+             */
             available: number;
             /** Format: date-time */
             createdAt: string;
@@ -584,17 +746,22 @@ export interface components {
             name: string;
             description?: string | null;
             category?: string | null;
+            /** Format: int32 */
             unitPriceCents: number;
             vatRate?: components["schemas"]["VatRate"];
+            /** Format: int32 */
             reorderLevel?: number;
+            /** Format: int32 */
             initialStock?: number;
         };
         UpdateProductRequest: {
             name?: string;
             description?: string | null;
             category?: string | null;
+            /** Format: int32 */
             unitPriceCents?: number;
             vatRate?: components["schemas"]["VatRate"];
+            /** Format: int32 */
             reorderLevel?: number;
             active?: boolean;
         };
@@ -606,7 +773,12 @@ export interface components {
             /** Format: uuid */
             productId: string;
             type: components["schemas"]["StockMovementType"];
+            /**
+             * Format: int32
+             * @description Change to onHand; never 0.
+             */
             delta: number;
+            /** Format: int32 */
             onHandAfter: number;
             reason: string | null;
             /** Format: uuid */
@@ -623,7 +795,10 @@ export interface components {
         CreateStockMovementRequest: {
             /** @enum {string} */
             type: "receipt" | "adjustment" | "count" | "damage" | "return";
-            /** @description Non-zero; the sign matters. */
+            /**
+             * Format: int32
+             * @description Non-zero; the sign matters.
+             */
             delta: number;
             reason: string;
         };
@@ -642,6 +817,7 @@ export interface components {
         OrderLineRequest: {
             /** Format: uuid */
             productId: string;
+            /** Format: int32 */
             quantity: number;
         };
         CreateOrderRequest: {
@@ -655,8 +831,11 @@ export interface components {
             customerId?: string;
         };
         Totals: {
+            /** Format: int64 */
             netCents: number;
+            /** Format: int64 */
             vatCents: number;
+            /** Format: int64 */
             grossCents: number;
         };
         OrderLine: {
@@ -664,11 +843,20 @@ export interface components {
             productId: string;
             sku: string;
             name: string;
+            /** Format: int32 */
             quantity: number;
+            /** Format: int32 */
             unitPriceCents: number;
+            /**
+             * Format: int32
+             * @description The VAT rate in percent, as snapshotted when the order was placed.
+             */
             vatRate: number;
+            /** Format: int64 */
             netCents: number;
+            /** Format: int64 */
             vatCents: number;
+            /** Format: int64 */
             grossCents: number;
         };
         Order: {
@@ -707,7 +895,11 @@ export interface components {
             totals: components["schemas"]["Totals"];
             /** @enum {string} */
             currency: "EUR";
-            itemCount?: number;
+            /**
+             * Format: int32
+             * @description Number of lines.
+             */
+            itemCount: number;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -749,13 +941,17 @@ export interface components {
             /** @enum {string} */
             provider: "manual" | "stripe";
             status: components["schemas"]["PaymentStatus"];
+            /**
+             * Format: int64
+             * @description The order's gross total in cents.
+             */
             amountCents: number;
             /** @enum {string} */
             currency: "EUR";
             reference: string | null;
             /** @description Stripe only, returned once at creation for the client to confirm the payment. */
             clientSecret?: string;
-            failureReason?: string | null;
+            failureReason: string | null;
             /** Format: date-time */
             createdAt: string;
         };
@@ -776,15 +972,18 @@ export interface components {
             carrierName: string;
             trackingCode: string;
             trackingUrl: string | null;
-            labelUrl?: string | null;
+            labelUrl: string | null;
             status: components["schemas"]["ShipmentStatus"];
             /** @description The carrier service bought (easypost), e.g. `Express`. */
-            service?: string | null;
-            /** @description The postage paid (easypost), in cents of `rateCurrency`. */
-            rateCents?: number | null;
-            rateCurrency?: string | null;
+            service: string | null;
+            /**
+             * Format: int64
+             * @description The postage paid (easypost), in cents of `rateCurrency`.
+             */
+            rateCents: number | null;
+            rateCurrency: string | null;
             /** @description The carrier's latest tracking status as reported by its webhook (e.g. `out_for_delivery`). */
-            trackingStatus?: string | null;
+            trackingStatus: string | null;
             /** Format: date-time */
             createdAt: string;
         };
@@ -798,6 +997,7 @@ export interface components {
             service?: string;
         };
         Parcel: {
+            /** Format: int32 */
             weightGrams: number;
             lengthCm?: number;
             widthCm?: number;
@@ -823,144 +1023,289 @@ export interface components {
         };
     };
     responses: {
-        /** @description A problem. */
-        Problem: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/problem+json": components["schemas"]["Problem"];
-            };
-        };
-        /** @description The request is malformed or fails validation; `errors` names each field. */
+        /** @description A query or path parameter is invalid (unknown query parameters included); `errors` names each. */
         BadRequest: {
             headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
                 [name: string]: unknown;
             };
             content: {
-                "application/problem+json": components["schemas"]["Problem"];
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "validation-failed";
+                };
             };
         };
-        /** @description No valid access token, or bad credentials. */
-        Unauthorized: {
+        /** @description The body is not JSON (`malformed-json`) or fails validation (`validation-failed`, with `errors` naming each field); nothing was changed. */
+        InvalidBody: {
             headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
                 [name: string]: unknown;
             };
             content: {
-                "application/problem+json": components["schemas"]["Problem"];
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "validation-failed" | "malformed-json";
+                };
+            };
+        };
+        /** @description A parameter fails validation, or the cursor is not one this list issued (`invalid-cursor`). */
+        InvalidPage: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "validation-failed" | "invalid-cursor";
+                };
+            };
+        };
+        /** @description No access token, or one that is malformed, expired, revoked (logout, refresh-token reuse) or of a disabled user. */
+        Unauthorized: {
+            headers: {
+                "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "unauthorized";
+                };
             };
         };
         /** @description The caller's role may not do this. */
         Forbidden: {
             headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
                 [name: string]: unknown;
             };
             content: {
-                "application/problem+json": components["schemas"]["Problem"];
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "forbidden";
+                };
             };
         };
-        /** @description No such resource (or not the caller's). */
+        /** @description No such resource, or (for customers) another customer's order: its existence is not revealed. */
         NotFound: {
             headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
                 [name: string]: unknown;
             };
             content: {
-                "application/problem+json": components["schemas"]["Problem"];
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "not-found";
+                };
             };
         };
-        /** @description The request conflicts with the current state. */
+        /** @description A concurrent change won (`concurrent-update`: retry) or a database constraint refused the write (`conflict`); nothing was changed. */
         Conflict: {
             headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
                 [name: string]: unknown;
             };
             content: {
-                "application/problem+json": components["schemas"]["Problem"];
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "concurrent-update" | "conflict";
+                };
             };
         };
-        /** @description The `If-Match` version is stale. */
+        /** @description The `If-Match` version is stale; `currentEtag` is the current one. Nothing was changed. */
         PreconditionFailed: {
             headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
                 [name: string]: unknown;
             };
             content: {
-                "application/problem+json": components["schemas"]["Problem"];
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "precondition-failed";
+                };
             };
         };
-        /** @description `If-Match` is required. */
-        PreconditionRequired: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/problem+json": components["schemas"]["Problem"];
-            };
-        };
-        /** @description The idempotency key was used with another body, or the request cannot be processed. */
-        UnprocessableContent: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/problem+json": components["schemas"]["Problem"];
-            };
-        };
-        /** @description The request body is too large. */
+        /** @description The request body is larger than the limit (`BODY_LIMIT_BYTES`, 100 KiB by default; 1 MiB for webhooks). */
         ContentTooLarge: {
             headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
                 [name: string]: unknown;
             };
             content: {
-                "application/problem+json": components["schemas"]["Problem"];
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "payload-too-large";
+                };
+            };
+        };
+        /** @description The body is not sent as `application/json` (or its charset or encoding is not supported). */
+        UnsupportedMediaType: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "unsupported-media-type";
+                };
+            };
+        };
+        /** @description `If-Match` is missing: send the ETag of the version you are changing. */
+        PreconditionRequired: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "precondition-required";
+                };
+            };
+        };
+        /** @description Too many requests or failed attempts; retry after `Retry-After` seconds. Nothing was changed. */
+        TooManyRequests: {
+            headers: {
+                "Retry-After": components["headers"]["Retry-After"];
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                RateLimit: components["headers"]["RateLimit"];
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "too-many-attempts" | "rate-limited";
+                };
+            };
+        };
+        /** @description An unexpected error; the log has the detail (quote `requestId`). No stack trace or SQL is ever sent. */
+        InternalError: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "internal-error";
+                };
             };
         };
         /** @description The payment provider or carrier failed, timed out or answered something unusable; nothing was changed and the request may be retried with the same `Idempotency-Key`. */
         BadGateway: {
             headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
                 [name: string]: unknown;
             };
             content: {
-                "application/problem+json": components["schemas"]["Problem"];
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "provider-timeout" | "provider-rejected" | "provider-bad-response" | "provider-error";
+                };
             };
         };
-        /** @description The provider is considered down after repeated failures (circuit open); retry after `Retry-After` seconds. Nothing was changed. */
+        /** @description The database is unavailable or the request took too long; retry after `Retry-After` seconds. Nothing was changed. */
         ServiceUnavailable: {
             headers: {
-                /** @description Seconds to wait. */
-                "Retry-After"?: number;
+                "Retry-After": components["headers"]["Retry-After"];
+                "X-Request-Id": components["headers"]["X-Request-Id"];
                 [name: string]: unknown;
             };
             content: {
-                "application/problem+json": components["schemas"]["Problem"];
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "database-unavailable" | "timeout";
+                };
             };
         };
-        /** @description Too many attempts; retry after `Retry-After` seconds. */
-        TooManyRequests: {
+        /** @description The provider is considered down after repeated failures (circuit open), or the database is unavailable; retry after `Retry-After` seconds. Nothing was changed. */
+        ProviderUnavailable: {
             headers: {
-                /** @description Seconds to wait. */
-                "Retry-After"?: number;
+                "Retry-After": components["headers"]["Retry-After"];
+                "X-Request-Id": components["headers"]["X-Request-Id"];
                 [name: string]: unknown;
             };
             content: {
-                "application/problem+json": components["schemas"]["Problem"];
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "provider-unavailable" | "database-unavailable" | "timeout";
+                };
             };
         };
     };
     parameters: {
+        /**
+         * @description The resource's id (a UUID); anything else is a 400.
+         * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+         */
         Id: string;
-        /** @description Page size. */
+        /** @description Page size, 1 to 100. */
         Limit: number;
-        /** @description The `nextCursor` of the previous page. */
+        /** @description The `nextCursor` of the previous page, opaque. Send it with the same `sort` and filters as the request that returned it: a cursor is a position in that ordering only. A cursor that cannot be decoded is a 400 `invalid-cursor`; start again from the first page. */
         Cursor: string;
         /**
-         * @description 1–255 printable characters. The same key and body replay the first response; the same key
-         *     with another body is a 422; a request while the first is still running is a 409. Kept 24 h, per user.
+         * @description 1–255 printable ASCII characters, chosen by the client (a UUID is a good key); optional but
+         *     recommended, so that a retry after a timeout never acts twice. Keys are per user and kept 24 h.
+         *     The same key with the same body replays the first response (same status and body, with
+         *     `Idempotent-Replayed: true`; a stored problem carries `idempotentReplay: true`); the same key with
+         *     another body is a 422 `idempotency-key-reused`; a request while the first is still running is a
+         *     409 `idempotency-request-in-progress` with `Retry-After`. A request that failed on a provider (502/503)
+         *     releases its key, so a retry with it runs again.
          */
         IdempotencyKey: string;
     };
     requestBodies: never;
     headers: {
-        /** @description The version of the resource, for `If-Match`. */
+        /**
+         * @description The version of the resource, for `If-Match`; a strong ETag that changes with every update.
+         * @example "3f6c1b9e-7"
+         */
         ETag: string;
+        /**
+         * @description The request's id, on every response: the caller's `X-Request-Id` when it is 1–128 characters of `A-Za-z0-9._:-`, else a new UUID. Every log line of the request carries it, and a problem repeats it as `requestId`: quote it when reporting one.
+         * @example 5f0c2a4e-1b7d-4c39-9a8e-2d6f0b3c7e91
+         */
+        "X-Request-Id": string;
+        /**
+         * @description The path of the created resource, relative to the server URL.
+         * @example /api/v1/orders/3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+         */
+        Location: string;
+        /**
+         * @description `true` when this response is the stored answer to an earlier request with the same `Idempotency-Key` and body (nothing was done again); absent on a first execution. A replayed problem says so with the `idempotentReplay` member instead.
+         * @example true
+         */
+        "Idempotent-Replayed": "true";
+        /**
+         * @description Seconds to wait before retrying (RFC 9110 delay-seconds).
+         * @example 30
+         */
+        "Retry-After": number;
+        /**
+         * @description The quota policy that applies (IETF draft-ietf-httpapi-ratelimit-headers), e.g. `"orders";q=10;w=60`: 10 requests per 60 seconds. Sent where a configurable limit applies.
+         * @example "orders";q=10;w=60
+         */
+        "RateLimit-Policy": string;
+        /**
+         * @description The quota left in the current window (IETF draft-ietf-httpapi-ratelimit-headers), e.g. `"orders";r=0;t=42`: no requests left, the window resets in 42 seconds.
+         * @example "orders";r=0;t=42
+         */
+        RateLimit: string;
+        /**
+         * @description The authentication scheme to use (RFC 6750).
+         * @example Bearer
+         */
+        "WWW-Authenticate": "Bearer";
+        /**
+         * @description Tokens are never stored by caches.
+         * @example no-store
+         */
+        "Cache-Control": "no-store";
     };
     pathItems: never;
 }
@@ -978,13 +1323,16 @@ export interface operations {
             /** @description Alive. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Health"];
                 };
             };
-            "4XX": components["responses"]["Problem"];
+            400: components["responses"]["BadRequest"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getReadiness: {
@@ -996,25 +1344,28 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Ready. */
+            /** @description Ready: every dependency answers. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Health"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            500: components["responses"]["InternalError"];
             /** @description Not ready; `checks` says which dependency is down. */
             503: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Health"];
                 };
             };
-            "4XX": components["responses"]["Problem"];
         };
     };
     getMetrics: {
@@ -1029,13 +1380,16 @@ export interface operations {
             /** @description Metrics in the Prometheus text format. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "text/plain": string;
                 };
             };
-            "4XX": components["responses"]["Problem"];
+            400: components["responses"]["BadRequest"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     registerCustomer: {
@@ -1051,18 +1405,36 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The new customer. */
+            /** @description The new customer; `Location` is its URL. */
             201: {
                 headers: {
+                    Location: components["headers"]["Location"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["User"];
                 };
             };
-            400: components["responses"]["BadRequest"];
-            409: components["responses"]["Conflict"];
+            400: components["responses"]["InvalidBody"];
+            /** @description The email is already registered (`email-taken`), or a concurrent change won. */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "email-taken" | "concurrent-update" | "conflict";
+                    };
+                };
+            };
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     login: {
@@ -1081,15 +1453,34 @@ export interface operations {
             /** @description Signed in. */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["TokenPair"];
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
+            400: components["responses"]["InvalidBody"];
+            /** @description The email or password is wrong (the same answer for an unknown email, a wrong password and a disabled account). */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "invalid-credentials";
+                    };
+                };
+            };
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     refreshSession: {
@@ -1105,17 +1496,37 @@ export interface operations {
             };
         };
         responses: {
-            /** @description A new token pair. */
+            /** @description A new token pair; the presented refresh token is used up. */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["TokenPair"];
                 };
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
+            400: components["responses"]["InvalidBody"];
+            /** @description The refresh token is unknown, expired, idle too long or revoked (`invalid-refresh-token`), or was already rotated (`refresh-token-reused`: its whole sign-in is now revoked). */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "invalid-refresh-token" | "refresh-token-reused";
+                    };
+                };
+            };
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     logout: {
@@ -1134,12 +1545,31 @@ export interface operations {
             /** @description Signed out. */
             204: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
+            400: components["responses"]["InvalidBody"];
+            /** @description No valid access token (`unauthorized`), or the refresh token is not one of the caller's (`invalid-refresh-token`). */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "unauthorized" | "invalid-refresh-token";
+                    };
+                };
+            };
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getCurrentUser: {
@@ -1154,22 +1584,99 @@ export interface operations {
             /** @description The caller. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["User"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createFirstAdmin: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FirstAdminRequest"];
+            };
+        };
+        responses: {
+            /** @description The first admin, who can now sign in; `Location` is its URL. */
+            201: {
+                headers: {
+                    Location: components["headers"]["Location"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            400: components["responses"]["InvalidBody"];
+            /** @description The setup code is wrong, already used or expired (`invalid-setup-code`); restart the service to print a new link. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "invalid-setup-code";
+                    };
+                };
+            };
+            /** @description An admin already exists: the first-admin setup is closed (`not-found`). */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "not-found";
+                    };
+                };
+            };
+            /** @description A (customer) account with this email already exists (`email-taken`); the code stays unspent. */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "email-taken";
+                    };
+                };
+            };
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listUsers: {
         parameters: {
             query?: {
-                /** @description Page size. */
+                /** @description Page size, 1 to 100. */
                 limit?: components["parameters"]["Limit"];
-                /** @description The `nextCursor` of the previous page. */
+                /** @description The `nextCursor` of the previous page, opaque. Send it with the same `sort` and filters as the request that returned it: a cursor is a position in that ordering only. A cursor that cannot be decoded is a 400 `invalid-cursor`; start again from the first page. */
                 cursor?: components["parameters"]["Cursor"];
+                /** @description Only users of this role. */
                 role?: components["schemas"]["Role"];
                 /** @description Part of the email or name, case-insensitive. */
                 q?: string;
@@ -1183,15 +1690,18 @@ export interface operations {
             /** @description A page of users. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["UserList"];
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["InvalidPage"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     createUser: {
@@ -1207,19 +1717,37 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The new user. */
+            /** @description The new user; `Location` is its URL. */
             201: {
                 headers: {
+                    Location: components["headers"]["Location"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["User"];
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["InvalidBody"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
-            409: components["responses"]["Conflict"];
+            /** @description The email is already taken (`email-taken`), or a concurrent change won. */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "email-taken" | "concurrent-update" | "conflict";
+                    };
+                };
+            };
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getUser: {
@@ -1227,6 +1755,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /**
+                 * @description The resource's id (a UUID); anything else is a 400.
+                 * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -1236,6 +1768,7 @@ export interface operations {
             /** @description The user. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1246,6 +1779,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     updateUser: {
@@ -1253,6 +1788,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /**
+                 * @description The resource's id (a UUID); anything else is a 400.
+                 * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -1266,28 +1805,46 @@ export interface operations {
             /** @description The updated user. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["User"];
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["InvalidBody"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
+            /** @description The change would leave no active admin (`last-admin`), or a concurrent change won. */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "last-admin" | "concurrent-update" | "conflict";
+                    };
+                };
+            };
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listProducts: {
         parameters: {
             query?: {
-                /** @description Page size. */
+                /** @description Page size, 1 to 100. */
                 limit?: components["parameters"]["Limit"];
-                /** @description The `nextCursor` of the previous page. */
+                /** @description The `nextCursor` of the previous page, opaque. Send it with the same `sort` and filters as the request that returned it: a cursor is a position in that ordering only. A cursor that cannot be decoded is a 400 `invalid-cursor`; start again from the first page. */
                 cursor?: components["parameters"]["Cursor"];
                 /** @description Part of the SKU or name, case-insensitive. */
                 q?: string;
+                /** @description Only products of this category (exact match). */
                 category?: string;
                 /** @description Only products whose available stock is at or below their reorder level. */
                 lowStock?: boolean;
@@ -1305,14 +1862,29 @@ export interface operations {
             /** @description A page of products. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ProductList"];
                 };
             };
-            400: components["responses"]["BadRequest"];
+            /** @description A parameter fails validation, or the cursor is not one this list issued (`invalid-cursor`). */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "validation-failed" | "invalid-cursor" | "invalid-sort";
+                    };
+                };
+            };
             401: components["responses"]["Unauthorized"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     createProduct: {
@@ -1328,20 +1900,38 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The new product. */
+            /** @description The new product; `Location` is its URL, `ETag` its version. */
             201: {
                 headers: {
                     ETag: components["headers"]["ETag"];
+                    Location: components["headers"]["Location"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Product"];
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["InvalidBody"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
-            409: components["responses"]["Conflict"];
+            /** @description The SKU is taken (`sku-taken`), or a concurrent change won. */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "sku-taken" | "concurrent-update" | "conflict";
+                    };
+                };
+            };
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getProduct: {
@@ -1349,6 +1939,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /**
+                 * @description The resource's id (a UUID); anything else is a 400.
+                 * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -1359,6 +1953,7 @@ export interface operations {
             200: {
                 headers: {
                     ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1368,6 +1963,8 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     deleteProduct: {
@@ -1375,15 +1972,20 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /**
+                 * @description The resource's id (a UUID); anything else is a 400.
+                 * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Removed or archived. */
+            /** @description Removed, or archived (`active: false`) when it appears on orders. */
             204: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1392,16 +1994,26 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     updateProduct: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description The ETag of the version being changed. */
-                "If-Match"?: string;
+            header: {
+                /**
+                 * @description The `ETag` of the version being changed (from `getProduct`, `createProduct` or the last update). Missing is a 428; stale is a 412 carrying `currentEtag`.
+                 * @example "3f6c1b9e-7"
+                 */
+                "If-Match": string;
             };
             path: {
+                /**
+                 * @description The resource's id (a UUID); anything else is a 400.
+                 * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -1412,35 +2024,44 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The updated product. */
+            /** @description The updated product, with its new `ETag`. */
             200: {
                 headers: {
                     ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Product"];
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["InvalidBody"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             428: components["responses"]["PreconditionRequired"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listStockMovements: {
         parameters: {
             query?: {
-                /** @description Page size. */
+                /** @description Page size, 1 to 100. */
                 limit?: components["parameters"]["Limit"];
-                /** @description The `nextCursor` of the previous page. */
+                /** @description The `nextCursor` of the previous page, opaque. Send it with the same `sort` and filters as the request that returned it: a cursor is a position in that ordering only. A cursor that cannot be decoded is a 400 `invalid-cursor`; start again from the first page. */
                 cursor?: components["parameters"]["Cursor"];
             };
             header?: never;
             path: {
+                /**
+                 * @description The resource's id (a UUID); anything else is a 400.
+                 * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -1450,16 +2071,19 @@ export interface operations {
             /** @description A page of movements. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["StockMovementList"];
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["InvalidPage"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     createStockMovement: {
@@ -1467,6 +2091,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /**
+                 * @description The resource's id (a UUID); anything else is a 400.
+                 * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -1477,33 +2105,53 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The recorded movement. */
+            /** @description The recorded movement, with the resulting `onHandAfter`. */
             201: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["StockMovement"];
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["InvalidBody"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
+            /** @description The movement would take `onHand` below zero (`negative-stock`) or below what orders reserve (`stock-below-reserved`); nothing was changed. */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "negative-stock" | "stock-below-reserved" | "concurrent-update" | "conflict";
+                    };
+                };
+            };
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     listOrders: {
         parameters: {
             query?: {
-                /** @description Page size. */
+                /** @description Page size, 1 to 100. */
                 limit?: components["parameters"]["Limit"];
-                /** @description The `nextCursor` of the previous page. */
+                /** @description The `nextCursor` of the previous page, opaque. Send it with the same `sort` and filters as the request that returned it: a cursor is a position in that ordering only. A cursor that cannot be decoded is a 400 `invalid-cursor`; start again from the first page. */
                 cursor?: components["parameters"]["Cursor"];
+                /** @description Only orders in this status. */
                 status?: components["schemas"]["OrderStatus"];
                 /** @description Staff only. */
                 customerId?: string;
+                /** @description Only orders created at or after this instant. */
                 createdFrom?: string;
+                /** @description Only orders created before this instant. */
                 createdTo?: string;
                 /** @description Part of the order number. */
                 q?: string;
@@ -1517,14 +2165,17 @@ export interface operations {
             /** @description A page of orders. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["OrderList"];
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["InvalidPage"];
             401: components["responses"]["Unauthorized"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     createOrder: {
@@ -1532,8 +2183,13 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description 1–255 printable characters. The same key and body replay the first response; the same key
-                 *     with another body is a 422; a request while the first is still running is a 409. Kept 24 h, per user.
+                 * @description 1–255 printable ASCII characters, chosen by the client (a UUID is a good key); optional but
+                 *     recommended, so that a retry after a timeout never acts twice. Keys are per user and kept 24 h.
+                 *     The same key with the same body replays the first response (same status and body, with
+                 *     `Idempotent-Replayed: true`; a stored problem carries `idempotentReplay: true`); the same key with
+                 *     another body is a 422 `idempotency-key-reused`; a request while the first is still running is a
+                 *     409 `idempotency-request-in-progress` with `Retry-After`. A request that failed on a provider (502/503)
+                 *     releases its key, so a retry with it runs again.
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
@@ -1546,21 +2202,65 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The order, `pending_payment`. */
+            /** @description The order, `pending_payment`, its stock reserved until `reservedUntil`; `Location` is its URL. A replay of the same key and body answers the stored response with `Idempotent-Replayed: true`. */
             201: {
                 headers: {
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Order"];
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["InvalidBody"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            422: components["responses"]["UnprocessableContent"];
+            /** @description A line names a product that does not exist (`product-not-found`, with `productIds`), or staff named an unknown customer (`customer-not-found`). */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "product-not-found" | "customer-not-found";
+                    };
+                };
+            };
+            /** @description A line asks for more than is available (`insufficient-stock`, with every short line in `lines`), a product is archived (`product-inactive`, with `productIds`), the customer is disabled, or the same `Idempotency-Key` is still running (`Retry-After`). Nothing was reserved. */
+            409: {
+                headers: {
+                    /** @description Seconds to wait; sent with `idempotency-request-in-progress`. */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "insufficient-stock" | "product-inactive" | "customer-disabled" | "idempotency-request-in-progress" | "concurrent-update" | "conflict";
+                    };
+                };
+            };
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description The `Idempotency-Key` was already used with a different body. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "idempotency-key-reused";
+                    };
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getOrder: {
@@ -1568,6 +2268,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /**
+                 * @description The resource's id (a UUID); anything else is a 400.
+                 * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -1577,6 +2281,7 @@ export interface operations {
             /** @description The order. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1586,6 +2291,8 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getOrderHistory: {
@@ -1593,6 +2300,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /**
+                 * @description The resource's id (a UUID); anything else is a 400.
+                 * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -1602,6 +2313,7 @@ export interface operations {
             /** @description The history. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1611,6 +2323,8 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     changeOrderStatus: {
@@ -1618,6 +2332,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /**
+                 * @description The resource's id (a UUID); anything else is a 400.
+                 * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -1631,19 +2349,48 @@ export interface operations {
             /** @description The updated order. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Order"];
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["InvalidBody"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
+            /** @description The order cannot move to that status from its current one (`illegal-transition`, with `currentStatus` and `allowedStatuses`), or a paid order cannot be refunded. */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "illegal-transition" | "refund-not-possible" | "concurrent-update" | "conflict";
+                    };
+                };
+            };
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description Cancelling needs a refund through a provider that is not configured any more (`provider`, `missingSettings`). */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "provider-not-configured";
+                    };
+                };
+            };
+            500: components["responses"]["InternalError"];
             502: components["responses"]["BadGateway"];
-            503: components["responses"]["ServiceUnavailable"];
+            503: components["responses"]["ProviderUnavailable"];
         };
     };
     cancelOrder: {
@@ -1651,6 +2398,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /**
+                 * @description The resource's id (a UUID); anything else is a 400.
+                 * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -1664,18 +2415,47 @@ export interface operations {
             /** @description The cancelled order. */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Order"];
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["InvalidBody"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
+            /** @description The order can no longer be cancelled (`illegal-transition`), a customer tries to cancel a paid order (`cancel-not-allowed`), or a paid order cannot be refunded. */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "illegal-transition" | "cancel-not-allowed" | "refund-not-possible" | "concurrent-update" | "conflict";
+                    };
+                };
+            };
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description The refund needs a provider that is not configured any more (`provider`, `missingSettings`). */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "provider-not-configured";
+                    };
+                };
+            };
+            500: components["responses"]["InternalError"];
             502: components["responses"]["BadGateway"];
-            503: components["responses"]["ServiceUnavailable"];
+            503: components["responses"]["ProviderUnavailable"];
         };
     };
     createPayment: {
@@ -1683,12 +2463,21 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description 1–255 printable characters. The same key and body replay the first response; the same key
-                 *     with another body is a 422; a request while the first is still running is a 409. Kept 24 h, per user.
+                 * @description 1–255 printable ASCII characters, chosen by the client (a UUID is a good key); optional but
+                 *     recommended, so that a retry after a timeout never acts twice. Keys are per user and kept 24 h.
+                 *     The same key with the same body replays the first response (same status and body, with
+                 *     `Idempotent-Replayed: true`; a stored problem carries `idempotentReplay: true`); the same key with
+                 *     another body is a 422 `idempotency-key-reused`; a request while the first is still running is a
+                 *     409 `idempotency-request-in-progress` with `Retry-After`. A request that failed on a provider (502/503)
+                 *     releases its key, so a retry with it runs again.
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
+                /**
+                 * @description The resource's id (a UUID); anything else is a 400.
+                 * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -1699,23 +2488,54 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The payment. */
+            /** @description The payment (`captured` for manual, `pending` with a `clientSecret` for Stripe). A replay of the same key and body answers the stored response with `Idempotent-Replayed: true`. */
             201: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Payment"];
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["InvalidBody"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            422: components["responses"]["UnprocessableContent"];
+            /** @description The order is not `pending_payment` (`illegal-transition`), or the same `Idempotency-Key` is still running (`Retry-After`). */
+            409: {
+                headers: {
+                    /** @description Seconds to wait; sent with `idempotency-request-in-progress`. */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "illegal-transition" | "idempotency-request-in-progress" | "concurrent-update" | "conflict";
+                    };
+                };
+            };
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description The `Idempotency-Key` was already used with another body, or the provider is not configured (`provider`, `missingSettings`). */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "idempotency-key-reused" | "provider-not-configured";
+                    };
+                };
+            };
+            500: components["responses"]["InternalError"];
             502: components["responses"]["BadGateway"];
-            503: components["responses"]["ServiceUnavailable"];
+            503: components["responses"]["ProviderUnavailable"];
         };
     };
     createShipment: {
@@ -1723,12 +2543,21 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description 1–255 printable characters. The same key and body replay the first response; the same key
-                 *     with another body is a 422; a request while the first is still running is a 409. Kept 24 h, per user.
+                 * @description 1–255 printable ASCII characters, chosen by the client (a UUID is a good key); optional but
+                 *     recommended, so that a retry after a timeout never acts twice. Keys are per user and kept 24 h.
+                 *     The same key with the same body replays the first response (same status and body, with
+                 *     `Idempotent-Replayed: true`; a stored problem carries `idempotentReplay: true`); the same key with
+                 *     another body is a 422 `idempotency-key-reused`; a request while the first is still running is a
+                 *     409 `idempotency-request-in-progress` with `Retry-After`. A request that failed on a provider (502/503)
+                 *     releases its key, so a retry with it runs again.
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
+                /**
+                 * @description The resource's id (a UUID); anything else is a 400.
+                 * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+                 */
                 id: components["parameters"]["Id"];
             };
             cookie?: never;
@@ -1739,29 +2568,61 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The shipment. */
+            /** @description The shipment; the order is now `shipped`. A replay of the same key and body answers the stored response with `Idempotent-Replayed: true`. */
             201: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Shipment"];
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["InvalidBody"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            422: components["responses"]["UnprocessableContent"];
+            /** @description The order is not `in_preparation` (`illegal-transition`), or the same `Idempotency-Key` is still running (`Retry-After`). */
+            409: {
+                headers: {
+                    /** @description Seconds to wait; sent with `idempotency-request-in-progress`. */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "illegal-transition" | "idempotency-request-in-progress" | "concurrent-update" | "conflict";
+                    };
+                };
+            };
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description The `Idempotency-Key` was already used with another body, the carrier is not configured (`provider`, `missingSettings`), or EasyPost offers no (such) rate (`availableServices`). */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "idempotency-key-reused" | "provider-not-configured" | "carrier-mismatch" | "no-rates" | "service-not-available";
+                    };
+                };
+            };
+            500: components["responses"]["InternalError"];
             502: components["responses"]["BadGateway"];
-            503: components["responses"]["ServiceUnavailable"];
+            503: components["responses"]["ProviderUnavailable"];
         };
     };
     receiveStripeWebhook: {
         parameters: {
             query?: never;
             header: {
+                /** @description Stripe's signature of the raw body: `t=<timestamp>,v1=<hmac>`. */
                 "Stripe-Signature": string;
             };
             path?: never;
@@ -1776,21 +2637,52 @@ export interface operations {
             /** @description The event was verified and stored (now or by an earlier delivery). */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["WebhookAck"];
                 };
             };
-            400: components["responses"]["BadRequest"];
+            /** @description The signature is missing, wrong or too old (`invalid-signature`), or the body is not a usable event; nothing was stored. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "validation-failed" | "invalid-signature" | "invalid-event" | "invalid-body";
+                    };
+                };
+            };
+            409: components["responses"]["Conflict"];
             413: components["responses"]["ContentTooLarge"];
-            422: components["responses"]["UnprocessableContent"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description Stripe is not configured on this service (`provider`, `missingSettings`). */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "provider-not-configured";
+                    };
+                };
+            };
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ProviderUnavailable"];
         };
     };
     receiveEasyPostWebhook: {
         parameters: {
             query?: never;
             header: {
+                /** @description EasyPost's signature: `hmac-sha256-hex=<HMAC-SHA256 of the raw body with the webhook secret>`. */
                 "X-Hmac-Signature": string;
             };
             path?: never;
@@ -1805,15 +2697,44 @@ export interface operations {
             /** @description The event was verified and stored (now or by an earlier delivery). */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["WebhookAck"];
                 };
             };
-            400: components["responses"]["BadRequest"];
+            /** @description The signature is missing or wrong (`invalid-signature`), or the body is not a usable event; nothing was stored. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "validation-failed" | "invalid-signature" | "invalid-event" | "invalid-body";
+                    };
+                };
+            };
+            409: components["responses"]["Conflict"];
             413: components["responses"]["ContentTooLarge"];
-            422: components["responses"]["UnprocessableContent"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description EasyPost is not configured on this service (`provider`, `missingSettings`). */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "provider-not-configured";
+                    };
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
 }

@@ -1,6 +1,6 @@
-// Builds the staff console (src/console/web) into src/console/static: one bundled, minified ES
-// module (the page's code plus socket.io-client), its stylesheet and its HTML. No CDN, so the
-// page works offline. Run by `npm run build` and before `npm test`.
+// Builds the staff console (src/console/web) into src/console/static: bundled, minified ES modules
+// (the console with socket.io-client, and the first-admin setup page), the stylesheet and the
+// HTML. No CDN, so the page works offline. Run by `npm run build` and before `npm test`.
 import { build } from 'esbuild';
 import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -13,8 +13,8 @@ const out = path.join(root, 'src/console/static');
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 await build({
-  entryPoints: [path.join(src, 'main.ts')],
-  outfile: path.join(out, 'console.js'),
+  entryPoints: { console: path.join(src, 'main.ts'), setup: path.join(src, 'setup.ts') },
+  outdir: out,
   bundle: true,
   format: 'esm',
   platform: 'browser',
@@ -24,4 +24,4 @@ await build({
   legalComments: 'none',
   logLevel: 'warning',
 });
-for (const file of ['index.html', 'console.css']) copyFileSync(path.join(src, file), path.join(out, file));
+for (const file of ['index.html', 'setup.html', 'console.css']) copyFileSync(path.join(src, file), path.join(out, file));

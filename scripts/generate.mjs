@@ -45,7 +45,15 @@ for (const name of Object.keys(schemas)) {
   });
   types += ts + '\n';
 }
-const messages = Object.values(asyncapi.components.messages);
+// Server events are the messages of the channels clients receive on (not the handshake's).
+const received = new Set();
+for (const operation of Object.values(asyncapi.operations).filter((o) => o.action === 'receive')) {
+  const channel = asyncapi.channels[operation.channel.$ref.split('/').pop()];
+  for (const message of Object.values(channel.messages)) received.add(message.$ref.split('/').pop());
+}
+const messages = Object.entries(asyncapi.components.messages)
+  .filter(([key]) => received.has(key))
+  .map(([, message]) => message);
 types += '/** Socket.IO events the server emits, by event name. */\nexport interface ServerToClientEvents {\n';
 for (const message of messages) {
   const schemaName = message.payload.$ref.split('/').pop();

@@ -21,6 +21,7 @@ import { createInventoryRouter } from './inventory';
 import { API_BASE } from './platform/http/api-base';
 import { createOrdersRouter } from './orders';
 import { createWebhooksRouter, webhookRawBody, WEBHOOK_PATHS } from './webhooks';
+import { createSetupRouter } from './setup';
 
 /** Provider events can be larger than API requests; still bounded. */
 const WEBHOOK_BODY_LIMIT_BYTES = 1024 * 1024;
@@ -77,7 +78,7 @@ export function createApp(services: Services): Express {
   }
   app.get('/docs/', swaggerUi.setup(spec as object, { customSiteTitle: 'QuickStock API', swaggerOptions: { persistAuthorization: true } }));
   // The staff console: a static page that uses the public API and the Socket.IO channel like any client.
-  app.use(createConsoleRouter());
+  app.use(createConsoleRouter({ setupOpen: () => services.setup.isOpen() }));
 
   app.use([...WEBHOOK_PATHS], webhookRawBody(WEBHOOK_BODY_LIMIT_BYTES));
   app.use(
@@ -119,6 +120,7 @@ export function createApp(services: Services): Express {
   );
 
   app.use(createHealthRouter({ database: services.checkDatabase, ...(services.checkRedis ? { redis: services.checkRedis } : {}) }, services.metrics.registry));
+  app.use(API_BASE, createSetupRouter(services.setup, API_BASE));
   app.use(API_BASE, createAuthRouter(services.auth, services.users));
   app.use(API_BASE, createUsersRouter(services.users));
   app.use(API_BASE, createProductsRouter(services.products));

@@ -2,9 +2,9 @@ import 'reflect-metadata';
 import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from 'pino';
 import { loadConfig, ConfigError, type Config } from './platform/config';
-import { createLogger } from './platform/logger';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from './platform/db/embedded-postgres';
-import { startServer } from './server';
+import { createLogger, formatBanner, resolveLogFormat } from './platform/logger';
+import { startEmbeddedPostgres, EmbeddedPostgresError, type EmbeddedDatabase } from './platform/db/embedded-postgres';
+import { publicBaseUrl, startServer, type RunningServer } from './server';
 
 /**
  * Process entry: config → database → migrations → server, and a graceful stop on SIGTERM/SIGINT.
@@ -21,21 +21,28 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const logger = createLogger(config.logLevel);
-  if (config.clusterWorkers > 1 && cluster.isPrimary) await runPrimary(config, logger);
-  else await runServer(config, logger);
+  const format = resolveLogFormat(config.logFormat, process.stdout.isTTY === true);
+  const logger = createLogger(config.logLevel, format);
+  if (config.clusterWorkers > 1 && cluster.isPrimary) await runPrimary(config, logger, format === 'pretty');
+  else await runServer(config, logger, format === 'pretty');
 }
 
 /** A single process, or one cluster worker (which is given DATABASE_URL by its primary). */
-async function runServer(config: Config, logger: Logger): Promise<void> {
-  const { databaseUrl, embedded } = await openDatabase(config, logger);
-  let server;
+async function runServer(config: Config, logger: Logger, showBanner: boolean): Promise<void> {
+  let embedded: EmbeddedDatabase | undefined;
+  let server: RunningServer;
   try {
-    server = await startServer(config, logger, databaseUrl);
+    const database = await openDatabase(config, logger);
+    embedded = database.embedded;
+    // Only the first worker of a cluster prints a setup link: one link, not one per worker.
+    server = await startServer(config, logger, database.databaseUrl, { issueSetupLink: !cluster.isWorker || cluster.worker?.id === 1 });
+    if (showBanner && !cluster.isWorker) {
+      const baseUrl = publicBaseUrl(config, server.port);
+      process.stdout.write(formatBanner({ baseUrl, database: describeDatabase(config, embedded), setupLink: server.setupLink, workers: 1 }));
+    }
   } catch (err) {
-    logger.fatal({ err }, 'start-up failed');
-    await embedded?.stop();
-    process.exit(1);
+    await failStart(err, config, logger, embedded);
+    return;
   }
   onSignal(logger, async () => {
     await server.stop();
@@ -50,8 +57,15 @@ async function runServer(config: Config, logger: Logger): Promise<void> {
  * first alone applies migrations and seeds; a worker that dies is replaced. Workers share the port
  * (node:cluster hands connections round-robin) and share everything else through PostgreSQL and Redis.
  */
-async function runPrimary(config: Config, logger: Logger): Promise<void> {
-  const { databaseUrl, embedded } = await openDatabase(config, logger);
+async function runPrimary(config: Config, logger: Logger, showBanner: boolean): Promise<void> {
+  let database: Awaited<ReturnType<typeof openDatabase>>;
+  try {
+    database = await openDatabase(config, logger);
+  } catch (err) {
+    await failStart(err, config, logger, undefined);
+    return;
+  }
+  const { databaseUrl, embedded } = database;
   const workerEnv = { DATABASE_URL: databaseUrl, JWT_SECRET: config.jwt.secret };
   let stopping = false;
   const fork = () =>
@@ -73,6 +87,10 @@ async function runPrimary(config: Config, logger: Logger): Promise<void> {
     process.exit(1);
   }
   logger.info({ workers: config.clusterWorkers }, 'QuickStock cluster started');
+  if (showBanner) {
+    const banner = { baseUrl: publicBaseUrl(config, config.port), database: describeDatabase(config, embedded), setupLink: null, workers: config.clusterWorkers };
+    process.stdout.write(formatBanner(banner));
+  }
   // A worker that dies is replaced, after a delay that doubles while workers keep dying (a database
   // outage must not become a fork loop), back to 1 s once they stay up for a minute.
   let delayMs = 1_000;
@@ -112,6 +130,47 @@ async function openDatabase(config: Config, logger: Logger): Promise<{ databaseU
   return { databaseUrl: embedded.url, embedded };
 }
 
+/** The data's home, for the banner: the embedded directory, or DATABASE_URL without its password. */
+function describeDatabase(config: Config, embedded: EmbeddedDatabase | undefined): string {
+  if (embedded) return `embedded PostgreSQL, data in ${embedded.dataDir}`;
+  const url = new URL(config.databaseUrl ?? '');
+  if (url.password) url.password = '***';
+  return `PostgreSQL at ${url.toString()}`;
+}
+
+/**
+ * Explains a failed start in one sentence where the cause is the operator's to fix (a port in use,
+ * a database out of reach, a folder PostgreSQL cannot use), with the full error in the log otherwise.
+ */
+async function failStart(err: unknown, config: Config, logger: Logger, embedded: EmbeddedDatabase | undefined): Promise<never> {
+  const sentence = explainStartFailure(err, config);
+  if (sentence) process.stderr.write(`QuickStock cannot start: ${sentence}\n`);
+  else logger.fatal({ err }, 'start-up failed');
+  await embedded?.stop().catch(() => undefined);
+  process.exit(1);
+}
+
+function explainStartFailure(err: unknown, config: Config): string | null {
+  if (err instanceof EmbeddedPostgresError) return err.message;
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  const syscall = (err as NodeJS.ErrnoException | undefined)?.syscall;
+  if (syscall === 'listen' && code === 'EADDRINUSE') {
+    return `port ${config.port} is already in use on ${config.host}: stop the program that holds it, or choose another port with PORT=<number>.`;
+  }
+  if (syscall === 'listen' && code === 'EACCES') {
+    return `this user may not listen on port ${config.port} of ${config.host}: choose a port above 1023 with PORT=<number>.`;
+  }
+  if (syscall === 'listen' && code === 'EADDRNOTAVAIL') {
+    return `HOST=${config.host} is not an address of this machine: set HOST to one of its addresses, or 0.0.0.0 for all.`;
+  }
+  const name = (err as Error | undefined)?.name ?? '';
+  if (config.databaseUrl !== null && /^Sequelize(Connection|HostNotFound|ConnectionRefused|AccessDenied|HostNotReachable)/.test(name)) {
+    const url = new URL(config.databaseUrl);
+    return `cannot connect to PostgreSQL at ${url.host}${url.pathname} (${(err as Error).message}): check DATABASE_URL and that the server is running.`;
+  }
+  return null;
+}
+
 function onSignal(logger: Logger, stop: () => Promise<void>): void {
   let signalled = false;
   const shutdown = (signal: string) => {
@@ -128,6 +187,8 @@ function onSignal(logger: Logger, stop: () => Promise<void>): void {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+  // A closed terminal: stop cleanly rather than leave the embedded PostgreSQL behind.
+  process.on('SIGHUP', () => shutdown('SIGHUP'));
 }
 
 void main();

@@ -10,6 +10,7 @@ import { PaymentModel } from './payments';
 import { ShipmentModel } from './shipping';
 import { IdempotencyKeyModel } from './platform/idempotency';
 import { ProviderEventModel } from './webhooks';
+import { SetupCodeModel } from './setup';
 
 /** Every table's model, each exported by the module that owns the table: the schema of record. */
 export const MODELS: ModelCtor[] = [
@@ -26,4 +27,5 @@ export const MODELS: ModelCtor[] = [
   ShipmentModel,
   IdempotencyKeyModel,
   ProviderEventModel,
+  SetupCodeModel,
 ];

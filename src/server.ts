@@ -14,6 +14,7 @@ import { OrderExpirySweeper } from './orders';
 import { seedDemoCatalog } from './products/demo-catalog';
 import { EventDispatcher, RealtimeGateway } from './realtime';
 import { Housekeeper } from './housekeeping';
+import { SetupCodeModel } from './setup';
 
 export interface RunningServer {
   port: number;
@@ -21,6 +22,8 @@ export interface RunningServer {
   realtime: RealtimeGateway;
   dispatcher: EventDispatcher;
   housekeeper: Housekeeper;
+  /** The one-time link that creates the first admin, when none exists (already logged). */
+  setupLink: { url: string; expiresAt: Date } | null;
   /** Stop accepting, finish in-flight requests, stop background work, close connections. */
   stop(): Promise<void>;
 }
@@ -29,26 +32,38 @@ export interface RunningServer {
  * Starts HTTP and the background work on an already reachable database: migrations, the first admin,
  * demo data, then listening.
  */
-export async function startServer(config: Config, logger: Logger, databaseUrl: string): Promise<RunningServer> {
-  const sequelize = createDatabase(databaseUrl, logger, { poolMax: config.dbPoolMax, models: [UserModel, ProductModel] });
-  await migrate(sequelize, databaseUrl, logger);
+export async function startServer(
+  config: Config,
+  logger: Logger,
+  databaseUrl: string,
+  options: { issueSetupLink?: boolean } = {},
+): Promise<RunningServer> {
+  const sequelize = createDatabase(databaseUrl, logger, { poolMax: config.dbPoolMax, models: [UserModel, ProductModel, SetupCodeModel] });
   const redis = config.redisUrl
     ? new Redis(config.redisUrl, { lazyConnect: false, enableOfflineQueue: false, maxRetriesPerRequest: 1 })
     : null;
   redis?.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
   const services = createServices(config, logger, sequelize, redis);
-  await services.users.ensureInitialAdmin(config.admin);
-  if (config.seedDemo) await seedDemoCatalog(sequelize, logger);
-
   const app = createApp(services);
   const server = http.createServer(app);
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   const realtime = new RealtimeGateway(server, services);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => resolve());
-  });
+  try {
+    await migrate(sequelize, databaseUrl, logger);
+    await services.users.ensureInitialAdmin(config.admin);
+    if (config.seedDemo) await seedDemoCatalog(sequelize, logger);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => resolve());
+    });
+  } catch (err) {
+    // A failed start (a port in use, a database out of reach) leaves no connection behind.
+    await realtime.close().catch(() => undefined);
+    redis?.disconnect();
+    await sequelize.close().catch(() => undefined);
+    throw err;
+  }
   const port = (server.address() as AddressInfo).port;
 
   const dispatcher = new EventDispatcher(sequelize, (events) => realtime.deliver(events), logger, {
@@ -63,6 +78,8 @@ export async function startServer(config: Config, logger: Logger, databaseUrl: s
   const housekeeper = new Housekeeper(sequelize, logger, config.housekeepingIntervalMs, config.realtime.retentionHours);
   housekeeper.start();
   logger.info({ port }, 'QuickStock listening');
+  const setupLink = options.issueSetupLink === false ? null : await issueSetupLink(services, config, port);
+
 
   let stopping: Promise<void> | undefined;
   return {
@@ -71,6 +88,7 @@ export async function startServer(config: Config, logger: Logger, databaseUrl: s
     realtime,
     dispatcher,
     housekeeper,
+    setupLink,
     stop() {
       stopping ??= (async () => {
         await dispatcher.stop();
@@ -95,6 +113,26 @@ export async function startServer(config: Config, logger: Logger, databaseUrl: s
       return stopping;
     },
   };
+}
+
+/** Where people reach this service: PUBLIC_URL, else this machine's name for a local listener. */
+export function publicBaseUrl(config: Config, port: number): string {
+  if (config.publicUrl) return config.publicUrl;
+  const local = ['0.0.0.0', '::', '127.0.0.1', '::1', 'localhost'].includes(config.host);
+  const host = local ? 'localhost' : config.host.includes(':') ? `[${config.host}]` : config.host;
+  return `http://${host}:${port}`;
+}
+
+/** With no admin yet, issues a one-time setup code and logs the link that uses it. */
+async function issueSetupLink(services: Services, config: Config, port: number): Promise<RunningServer['setupLink']> {
+  const issued = await services.setup.issueCode();
+  if (!issued) return null;
+  const url = `${publicBaseUrl(config, port)}/console/setup#code=${issued.code}`;
+  services.logger.warn(
+    { setupUrl: url, expiresAt: issued.expiresAt.toISOString() },
+    `No admin exists yet. Open this one-time link within the hour to create the first admin: ${url}`,
+  );
+  return { url, expiresAt: issued.expiresAt };
 }
 
 /** Waits until no query holds or waits for a pooled connection (or the grace period ends). */

@@ -15,6 +15,7 @@ import { ManualPaymentProvider, PaymentsService, StripePaymentProvider, type Pay
 import { EasyPostCarrier, ManualCarrier, ShippingService, type Carrier } from './shipping';
 import { WebhooksService } from './webhooks';
 import { MODELS } from './models';
+import { FirstAdminSetup } from './setup';
 
 /** The composition root: every service, wired once, handed to the app and the background work. */
 export interface Services {
@@ -30,6 +31,7 @@ export interface Services {
   inventory: InventoryService;
   orders: OrdersService;
   webhooks: WebhooksService;
+  setup: FirstAdminSetup;
   payments: ProviderRegistry<PaymentProvider>;
   carriers: ProviderRegistry<Carrier>;
   idempotency: IdempotencyStore;
@@ -71,6 +73,7 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
     inventory,
     orders,
     webhooks: new WebhooksService(sequelize, payments, carriers, orders, logger),
+    setup: new FirstAdminSetup(sequelize, users, logger),
     payments,
     carriers,
     idempotency,

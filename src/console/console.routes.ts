@@ -29,8 +29,17 @@ function consoleHeaders(res: Response): void {
   res.setHeader('Cache-Control', 'no-cache');
 }
 
-/** Serves the staff console page at /console and /console/ and its assets under /console/. */
-export function createConsoleRouter(staticDir: string = consoleStaticDir): Router {
+export interface ConsoleRouterOptions {
+  /** True while no admin exists: /console/setup (first-admin creation) is served only then. */
+  setupOpen: () => Promise<boolean>;
+  staticDir?: string;
+}
+
+/**
+ * Serves the staff console page at /console and /console/, the first-admin setup page at
+ * /console/setup (404 once an admin exists), and their assets under /console/.
+ */
+export function createConsoleRouter({ setupOpen, staticDir = consoleStaticDir }: ConsoleRouterOptions): Router {
   const router = Router();
   const index = path.join(staticDir, 'index.html');
   router.use('/console', (_req, res, next) => {
@@ -43,6 +52,14 @@ export function createConsoleRouter(staticDir: string = consoleStaticDir): Route
   });
   router.get(['/console', '/console/', '/console/index.html'], (_req, res) => {
     res.sendFile(index);
+  });
+  router.get(['/console/setup', '/console/setup.html'], async (_req, res, next) => {
+    if (!(await setupOpen())) {
+      next(new AppError('not-found', 404, 'There is nothing to set up: an admin already exists. Sign in at /console.'));
+      return;
+    }
+    res.setHeader('Cache-Control', 'no-store');
+    res.sendFile(path.join(staticDir, 'setup.html'));
   });
   router.use('/console', express.static(staticDir, { index: false, redirect: false, fallthrough: true }));
   return router;

@@ -37,7 +37,7 @@ export async function transition(ctx: OrderContext, tx: Transaction, order: Orde
       from,
       to,
       actorId: actor?.id ?? null,
-      actor: actor?.role ?? 'system',
+      actorRole: actor?.role ?? 'system',
       reason,
     },
   });

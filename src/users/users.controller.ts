@@ -9,7 +9,8 @@ export function createUsersController(users: UsersService) {
       res.json(await users.list({ limit: query.limit ?? 20, cursor: query.cursor, role: query.role, q: query.q }));
     },
     async createUser(req: Request, res: Response): Promise<void> {
-      res.status(201).json(await users.create(req.body as RequestBody<'createUser'>));
+      const user = await users.create(req.body as RequestBody<'createUser'>);
+      res.status(201).location(`/api/v1/users/${user.id}`).json(user);
     },
     async getUser(req: Request, res: Response): Promise<void> {
       res.json(await users.get(String(req.params['id'])));

@@ -62,6 +62,11 @@ export class UsersService {
     }
   }
 
+  /** True when at least one admin account exists (enabled or not). */
+  async hasAdmin(): Promise<boolean> {
+    return (await UserModel.count({ where: { role: 'admin' } })) > 0;
+  }
+
   async findByEmail(email: string): Promise<UserModel | null> {
     return UserModel.findOne({ where: this.sequelize.where(this.sequelize.fn('lower', this.sequelize.col('email')), email.trim().toLowerCase()) });
   }

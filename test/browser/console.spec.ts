@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { api, createProduct, customer, operator, placeOrder } from '../support/api';
 import { h } from '../support/hooks';
 import { query, waitFor } from '../support/db';
-import { card, launchBrowser, liveIs, screenshot, signIn, type TestBrowser, type TestPage } from '../support/browser';
+import { card, consoleBrowser, expectAccessible, IT, liveIs, screenshot, signIn, type TestBrowser, type TestPage } from './console-page';
 
 const euro = (cents: number) => new Intl.NumberFormat('it-IT', { style: 'currency', currency: 'EUR' }).format(cents / 100);
 
@@ -13,35 +13,25 @@ function socketsOf(userId: string) {
 
 describe('staff console in Chromium', function () {
   this.timeout(60_000);
+  const chromium = consoleBrowser();
   let browser: TestBrowser;
   let tab: TestPage;
-
-  before(async function () {
-    this.timeout(60_000);
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-  });
-  beforeEach(async () => {
-    tab = await browser.page();
-  });
-  afterEach(async function () {
-    const errors = tab.errors;
-    await tab.page.close();
-    // Any console error (a CSP violation, a failed script) fails the test that caused it.
-    if (this.currentTest?.state === 'passed') expect(errors, 'browser console errors').to.deep.equal([]);
+  beforeEach(() => {
+    browser = chromium.browser();
+    tab = chromium.tab();
   });
 
   it('refuses a customer account, saying the console is for staff', async () => {
     const buyer = await customer();
     const { page } = tab;
     await page.goto(`${h().baseUrl}/console`);
-    await page.getByLabel('Email').fill(buyer.email);
-    await page.getByLabel('Password').fill(buyer.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('#sign-in').getByLabel('Email', { exact: true }).fill(buyer.email);
+    await page.locator('#sign-in').getByLabel('Password', { exact: true }).fill(buyer.password);
+    await page.getByRole('button', { name: IT.signIn, exact: true }).click();
     await page.locator('#sign-in-error:not(:empty)').waitFor();
-    expect(await page.locator('#sign-in-error').innerText()).to.contain('This console is for QuickStock staff');
+    expect(await page.locator('#sign-in-error').innerText()).to.contain('Questa console è riservata al personale QuickStock');
+    expect(await page.locator('html').getAttribute('lang')).to.equal('it');
+    await expectAccessible(page, 'the sign-in page with its error');
     expect(await page.locator('#app-view').isVisible()).to.equal(false);
     // The session it opened was revoked on the way out.
     await waitFor(async () => (await query('SELECT 1 FROM refresh_tokens WHERE user_id = $1 AND revoked_at IS NULL', [buyer.id])).length === 1, 3000, 'only the test helper session left');
@@ -51,11 +41,11 @@ describe('staff console in Chromium', function () {
     const op = await operator();
     const { page } = tab;
     await page.goto(`${h().baseUrl}/console/`);
-    await page.getByLabel('Email').fill(op.email);
-    await page.getByLabel('Password').fill('not-the-password');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('#sign-in').getByLabel('Email', { exact: true }).fill(op.email);
+    await page.locator('#sign-in').getByLabel('Password', { exact: true }).fill('not-the-password');
+    await page.getByRole('button', { name: IT.signIn, exact: true }).click();
     await page.locator('#sign-in-error:not(:empty)').waitFor();
-    expect(await page.locator('#sign-in-error').innerText()).to.match(/^Unauthorized: /);
+    expect(await page.locator('#sign-in-error').innerText()).to.equal('Email o password non corrette.');
     expect(await page.locator('#app-view').isVisible()).to.equal(false);
   });
 
@@ -82,39 +72,42 @@ describe('staff console in Chromium', function () {
 
     await pending.click();
     const dialog = page.getByRole('dialog');
-    await dialog.getByRole('heading', { name: `Order ${order.number}` }).waitFor();
+    await dialog.getByRole('heading', { name: `Ordine ${order.number}` }).waitFor();
     const status = dialog.getByTestId('order-status');
-    expect(await status.innerText()).to.equal('Awaiting payment');
+    expect(await status.innerText()).to.equal('In attesa di pagamento');
+    await expectAccessible(page, 'the order dialog');
     expect(await dialog.getByTestId('order-gross').innerText()).to.equal(euro(order.totals.grossCents));
     expect(await dialog.locator('address').innerText()).to.contain('Via Roma 1');
     // Only the legal next steps are offered.
-    expect(await dialog.getByRole('button', { name: 'Start preparation' }).count()).to.equal(0);
-    expect(await dialog.getByRole('button', { name: 'Mark delivered' }).count()).to.equal(0);
+    expect(await dialog.getByRole('button', { name: 'Avvia preparazione' }).count()).to.equal(0);
+    expect(await dialog.getByRole('button', { name: 'Segna come consegnato' }).count()).to.equal(0);
 
-    await dialog.getByLabel('Payment reference (optional)').fill('BONIFICO-42');
-    await dialog.getByRole('button', { name: 'Record manual payment' }).click();
-    await status.filter({ hasText: /^Paid$/ }).waitFor();
-    await dialog.getByText(/ref\. BONIFICO-42/).waitFor();
+    await dialog.getByLabel('Riferimento del pagamento (facoltativo)').fill('BONIFICO-42');
+    await dialog.getByRole('button', { name: 'Registra pagamento manuale' }).click();
+    await status.filter({ hasText: /^Pagato$/ }).waitFor();
+    await dialog.getByText(/rif\. BONIFICO-42/).waitFor();
 
-    await dialog.getByRole('button', { name: 'Start preparation' }).click();
-    await status.filter({ hasText: 'In preparation' }).waitFor();
+    await dialog.getByRole('button', { name: 'Avvia preparazione' }).click();
+    await status.filter({ hasText: 'In preparazione' }).waitFor();
+    await expectAccessible(page, 'the order dialog with the shipment form');
 
-    await dialog.getByLabel('Carrier').fill('BRT');
-    await dialog.getByLabel('Tracking code').fill('BRT-000123');
-    await dialog.getByRole('button', { name: 'Create shipment' }).click();
-    await status.filter({ hasText: 'Shipped' }).waitFor();
-    await dialog.getByText('BRT · BRT-000123 · in transit').waitFor();
+    await dialog.getByLabel('Corriere').fill('BRT');
+    await dialog.getByLabel('Codice di tracciamento').fill('BRT-000123');
+    await dialog.getByRole('button', { name: 'Crea spedizione' }).click();
+    await status.filter({ hasText: 'Spedito' }).waitFor();
+    await dialog.getByText('BRT · BRT-000123 · in transito').waitFor();
 
-    await dialog.getByRole('button', { name: 'Mark delivered' }).click();
-    await status.filter({ hasText: 'Delivered' }).waitFor();
-    await dialog.getByText('No further steps').waitFor();
+    await dialog.getByRole('button', { name: 'Segna come consegnato' }).click();
+    await status.filter({ hasText: 'Consegnato' }).waitFor();
+    await dialog.getByText('Nessun altro passo').waitFor();
     expect(await dialog.locator('ol.history li').count()).to.equal(5);
     await screenshot(page, 'console-order.png');
 
-    await dialog.getByRole('button', { name: 'Close order' }).click();
+    await dialog.getByRole('button', { name: 'Chiudi l’ordine' }).click();
     await card(page, 'delivered', order.number).waitFor();
     expect(await card(page, 'pending_payment', order.number).count()).to.equal(0);
     await screenshot(page, 'console-board.png');
+    await expectAccessible(page, 'the orders board');
 
     // What the UI did is what the service stored.
     const stored = (await api('GET', `/api/v1/orders/${order.id}`, { token: op.token })).body;
@@ -141,9 +134,9 @@ describe('staff console in Chromium', function () {
 
     await card(page, 'pending_payment', second.number).click();
     const dialog = page.getByRole('dialog');
-    await dialog.getByLabel('Reason for cancelling').fill('Cliente ha annullato al telefono');
-    await dialog.getByRole('button', { name: 'Cancel order' }).click();
-    await dialog.getByTestId('order-status').filter({ hasText: 'Cancelled' }).waitFor();
+    await dialog.getByLabel('Motivo dell’annullamento').fill('Cliente ha annullato al telefono');
+    await dialog.getByRole('button', { name: 'Annulla ordine' }).click();
+    await dialog.getByTestId('order-status').filter({ hasText: 'Annullato' }).waitFor();
     await dialog.getByText('Cliente ha annullato al telefono').waitFor();
     await page.keyboard.press('Escape');
     await card(page, 'cancelled', second.number).waitFor();
@@ -156,19 +149,19 @@ describe('staff console in Chromium', function () {
     const op = await operator();
     const { page } = tab;
     await signIn(page, op);
-    await page.getByRole('link', { name: 'Products' }).click();
-    await page.getByLabel('Search SKU or name').fill(product.sku);
+    await page.getByRole('link', { name: 'Prodotti' }).click();
+    await page.getByLabel('Cerca SKU o nome').fill(product.sku);
     const row = page.locator(`tr[data-sku="${product.sku}"]`);
     await row.waitFor();
     expect(await row.getByTestId('low-stock').count()).to.equal(0);
     expect(await row.getByTestId('available').innerText()).to.equal('10');
 
-    await row.getByRole('button', { name: `Move stock of ${product.sku}` }).click();
+    await row.getByRole('button', { name: `Movimenta lo stock di ${product.sku}` }).click();
     const form = page.locator('#movement-panel');
-    await form.getByLabel('Type').selectOption('damage');
-    await form.getByLabel('Quantity change').fill('-8');
-    await form.getByLabel('Reason').fill('Scatola bagnata');
-    await form.getByRole('button', { name: 'Record movement' }).click();
+    await form.getByLabel('Tipo').selectOption('damage');
+    await form.getByLabel('Variazione quantità').fill('-8');
+    await form.getByLabel('Motivo').fill('Scatola bagnata');
+    await form.getByRole('button', { name: 'Registra movimento' }).click();
 
     await row.getByTestId('low-stock').waitFor();
     expect(await row.getByTestId('available').innerText()).to.equal('2');
@@ -177,19 +170,53 @@ describe('staff console in Chromium', function () {
     expect(await page.locator('#alerts-count').innerText()).to.equal('1');
     await form.locator('#movement-history li', { hasText: 'Scatola bagnata' }).waitFor();
     await screenshot(page, 'console-products.png');
+    await expectAccessible(page, 'the products view with the movement panel and an alert');
 
     // A movement the service refuses is explained, and changes nothing.
-    await form.getByLabel('Type').selectOption('adjustment');
-    await form.getByLabel('Quantity change').fill('-50');
-    await form.getByLabel('Reason').fill('Errore');
-    await form.getByRole('button', { name: 'Record movement' }).click();
+    await form.getByLabel('Tipo').selectOption('adjustment');
+    await form.getByLabel('Variazione quantità').fill('-50');
+    await form.getByLabel('Motivo').fill('Errore');
+    await form.getByRole('button', { name: 'Registra movimento' }).click();
     await page.locator('#movement-error:not(:empty)').waitFor();
-    expect(await page.locator('#movement-error').innerText()).to.match(/^The movement was not recorded\. Conflict: .+/);
+    expect(await page.locator('#movement-error').innerText()).to.equal('Il movimento non è stato registrato. Il movimento porterebbe la giacenza sotto zero.');
 
     const stored = (await api('GET', `/api/v1/products/${product.id}`, { token: op.token })).body;
     expect(stored).to.include({ onHand: 2, available: 2 });
     const [movement] = (await api('GET', `/api/v1/products/${product.id}/stock-movements`, { token: op.token })).body.items;
     expect(movement).to.include({ type: 'damage', delta: -8, reason: 'Scatola bagnata', actorId: op.id });
+  });
+
+  it('switches to English from the header, remembers it in this browser, and back to Italian', async () => {
+    const product = await createProduct({ initialStock: 20 });
+    const [op, buyer] = await Promise.all([operator(), customer()]);
+    const order = (await placeOrder(buyer.token, [{ productId: product.id, quantity: 1 }])).body;
+    const { page } = tab;
+    await signIn(page, op);
+    expect(await page.locator('html').getAttribute('lang')).to.equal('it');
+    await card(page, 'pending_payment', order.number).waitFor();
+    expect(await page.locator('.column[data-status="pending_payment"] h3').innerText()).to.contain('In attesa di pagamento');
+
+    await page.locator('header').getByRole('button', { name: 'Switch the console to English' }).click();
+    expect(await page.locator('html').getAttribute('lang')).to.equal('en');
+    await liveIs(page, 'Live');
+    expect(await page.locator('.column[data-status="pending_payment"] h3').innerText()).to.contain('Awaiting payment');
+    expect(await page.getByRole('link', { name: 'Orders' }).count()).to.equal(1);
+    await expectAccessible(page, 'the board in English');
+
+    await card(page, 'pending_payment', order.number).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('heading', { name: `Order ${order.number}` }).waitFor();
+    await dialog.getByRole('button', { name: 'Record manual payment' }).click();
+    await dialog.getByTestId('order-status').filter({ hasText: /^Paid$/ }).waitFor();
+    await dialog.getByRole('button', { name: 'Close order' }).click();
+
+    // Remembered per browser: a reload (which signs out) opens in English.
+    await page.reload();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
+    expect(await page.locator('html').getAttribute('lang')).to.equal('en');
+    await page.getByRole('button', { name: 'Passa la console in italiano' }).click();
+    await page.getByRole('button', { name: IT.signIn, exact: true }).waitFor();
+    expect(await page.evaluate("localStorage.getItem('quickstock.console.lang')")).to.equal('it');
   });
 
   it('shows the connection dropping, then recovers and replays what it missed', async () => {
@@ -203,7 +230,7 @@ describe('staff console in Chromium', function () {
     // The network goes away: the socket drops and reconnection attempts fail.
     await browser.context.setOffline(true);
     for (const socket of socketsOf(op.id)) socket.conn.close();
-    await liveIs(page, 'Reconnecting…');
+    await liveIs(page, IT.reconnecting);
     const missed = (await placeOrder(buyer.token, [{ productId: product.id, quantity: 1 }])).body;
     await waitFor(
       async () => (await query(`SELECT 1 FROM events WHERE type = 'order.created' AND data->>'orderId' = $1 AND dispatched_at IS NOT NULL`, [missed.id])).length === 1,
@@ -213,7 +240,7 @@ describe('staff console in Chromium', function () {
     expect(await card(page, 'pending_payment', missed.number).count()).to.equal(0);
 
     await browser.context.setOffline(false);
-    await liveIs(page, 'Live', 15_000);
+    await liveIs(page, IT.live, 15_000);
     // Replayed through lastEventId (the board is not reloaded when the console has a cursor).
     await card(page, 'pending_payment', missed.number).waitFor();
     const [socket] = socketsOf(op.id);
@@ -230,7 +257,7 @@ describe('staff console in Chromium', function () {
     // What the gateway does when the access token expires.
     for (const socket of socketsOf(op.id)) socket.disconnect(true);
     await waitFor(async () => socketsOf(op.id).length === 1, 8000, 'the console to reconnect');
-    await liveIs(page, 'Live');
+    await liveIs(page, IT.live);
     // It rotated its refresh token to get the new access token.
     expect((await query('SELECT id FROM refresh_tokens WHERE user_id = $1', [op.id])).length).to.equal(sessionsBefore.length + 1);
     const [socket] = socketsOf(op.id);
@@ -244,9 +271,9 @@ describe('staff console in Chromium', function () {
     const op = await operator();
     const { page } = tab;
     await signIn(page, op);
-    await page.getByRole('button', { name: 'Sign out' }).click();
-    await page.getByLabel('Email').waitFor();
-    expect(await page.locator('#sign-in-message').innerText()).to.equal('You are signed out.');
+    await page.getByRole('button', { name: 'Esci' }).click();
+    await page.locator('#sign-in').getByLabel('Email', { exact: true }).waitFor();
+    expect(await page.locator('#sign-in-message').innerText()).to.equal('Sei uscito.');
     await waitFor(async () => socketsOf(op.id).length === 0, 3000, 'the socket closed');
     const live = await query('SELECT 1 FROM refresh_tokens WHERE user_id = $1 AND revoked_at IS NULL', [op.id]);
     expect(live).to.have.length(1); // only the test helper's own sign-in

@@ -65,9 +65,13 @@ export function h(): Harness {
 }
 
 /** Starts a service on port 0 against a database (used by the root hooks, and by tests that need a second instance). */
-export async function startService(databaseUrl: string, env: Record<string, string> = {}): Promise<RunningServer> {
+export async function startService(
+  databaseUrl: string,
+  env: Record<string, string> = {},
+  logger: pino.Logger | undefined = undefined,
+): Promise<RunningServer> {
   const config = loadConfig({ ...testEnv, DATABASE_URL: databaseUrl, ...env });
-  const server = await startServer(config, pino({ level: config.logLevel }), databaseUrl);
+  const server = await startServer(config, logger ?? pino({ level: config.logLevel }), databaseUrl);
   const suite = harness;
   if (!suite) return server;
   // sequelize-typescript binds model classes to the last Sequelize that registered them, so a

@@ -1,6 +1,7 @@
 import type { components } from '../../../generated/openapi';
 import { announce, byId, el, field, replaceChildren } from './dom';
-import { formatCents, formatDateTime, STATUS_LABELS, STATUSES, type OrderStatus } from './format';
+import { formatCents, formatDateTime, STATUSES, type OrderStatus } from './format';
+import { statusLabel, t } from './i18n';
 import type { LiveFeed } from './live';
 import { ApiError, type Session } from './session';
 
@@ -57,7 +58,7 @@ export class OrdersBoard {
       this.fresh.set(d.orderId, Date.now());
       setTimeout(() => this.render(), FRESH_MS + 50);
       this.render();
-      announce(`New order ${d.number}, ${formatCents(d.totals.grossCents)}.`);
+      announce(t('orders.announceNew', { number: d.number, total: formatCents(d.totals.grossCents) }));
     }));
     live.on('order.status_changed', (event) => this.afterLoad(() => {
       const d = event.data;
@@ -68,7 +69,7 @@ export class OrdersBoard {
       } else if (!card || card.status !== d.to) {
         void this.reread(d.orderId);
       }
-      announce(`Order ${d.number}: ${STATUS_LABELS[d.from]} → ${STATUS_LABELS[d.to]}.`);
+      announce(t('orders.announceStatus', { number: d.number, from: statusLabel(d.from), to: statusLabel(d.to) }));
     }));
   }
 
@@ -86,9 +87,11 @@ export class OrdersBoard {
     else apply();
   }
 
+  // One request per column: `status` takes one value today. When it accepts several, this becomes
+  // one request per refresh (the per-column cursors stay for "more").
   private async loadColumns(): Promise<void> {
     const status = byId('orders-status');
-    status.textContent = 'Loading orders…';
+    status.textContent = t('orders.loading');
     try {
       const pages = await Promise.all(STATUSES.map((s) => this.session.request<OrderList>('GET', `/orders?status=${s}&limit=${PAGE}`)));
       this.cards.clear();
@@ -100,7 +103,7 @@ export class OrdersBoard {
       status.textContent = '';
       this.render();
     } catch (err) {
-      status.textContent = `Could not load the orders. ${(err as Error).message}`;
+      status.textContent = t('orders.loadFailed', { message: (err as Error).message });
     }
   }
 
@@ -140,6 +143,11 @@ export class OrdersBoard {
     this.cards.set(card.id, { ...card, itemCount: card.itemCount ?? known?.itemCount });
   }
 
+  /** Draws the board again (after a language switch). */
+  rerender(): void {
+    if (this.cards.size > 0 || this.cursors.size > 0) this.render();
+  }
+
   private render(): void {
     const board = byId('board');
     const focused = (document.activeElement as HTMLElement | null)?.dataset['orderId'];
@@ -155,8 +163,8 @@ export class OrdersBoard {
         return el(
           'section',
           { class: `column status-${status}`, 'aria-labelledby': headingId, 'data-status': status },
-          el('h3', { id: headingId }, STATUS_LABELS[status], ' ', el('span', { class: 'count' }, `(${cards.length})`)),
-          cards.length === 0 ? el('p', { class: 'empty' }, 'No orders') : null,
+          el('h3', { id: headingId }, statusLabel(status), ' ', el('span', { class: 'count' }, `(${cards.length})`)),
+          cards.length === 0 ? el('p', { class: 'empty' }, t('orders.empty')) : null,
           el(
             'ul',
             { class: 'cards' },
@@ -172,18 +180,19 @@ export class OrdersBoard {
                     class: isFresh ? 'card fresh' : 'card',
                     'data-order-id': c.id,
                     'data-order-number': c.number,
-                    'aria-label': `Order ${c.number}, ${STATUS_LABELS[c.status]}, ${formatCents(c.totals.grossCents)}${isFresh ? ', new' : ''}`,
                     onclick: () => this.openOrder(c.id),
                   },
+                  // The name is the visible text (WCAG 2.5.3), with the words a screen reader needs around it.
+                  el('span', { class: 'visually-hidden' }, t('orders.cardPrefix')),
                   el('span', { class: 'number' }, c.number),
                   el('span', { class: 'total' }, formatCents(c.totals.grossCents)),
-                  el('span', { class: 'meta' }, formatDateTime(c.createdAt), c.itemCount !== undefined ? ` · ${c.itemCount} ${c.itemCount === 1 ? 'line' : 'lines'}` : ''),
-                  isFresh ? el('span', { class: 'badge-new' }, 'New') : null,
+                  el('span', { class: 'meta' }, formatDateTime(c.createdAt), c.itemCount !== undefined ? ` · ${c.itemCount === 1 ? t('orders.lines.one') : t('orders.lines.many', { n: c.itemCount })}` : ''),
+                  isFresh ? el('span', { class: 'badge-new' }, t('orders.new')) : null,
                 ),
               );
             }),
           ),
-          this.cursors.get(status) ? el('button', { type: 'button', class: 'more', onclick: () => void this.more(status) }, `More ${STATUS_LABELS[status].toLowerCase()}`) : null,
+          this.cursors.get(status) ? el('button', { type: 'button', class: 'more', onclick: () => void this.more(status) }, t('orders.more', { status: statusLabel(status).toLowerCase() })) : null,
         );
       }),
     );

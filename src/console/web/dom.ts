@@ -31,6 +31,31 @@ export function replaceChildren(parent: Element, ...children: Child[]): void {
   append(parent, ...children);
 }
 
+/** A labelled control in a `.field` box, with an optional help line the control is described by. */
+export function labelled(label: string, control: HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement, help?: string): HTMLElement {
+  const helpId = help ? `${control.id}-help` : undefined;
+  if (helpId) control.setAttribute('aria-describedby', helpId);
+  return el('div', { class: 'field' }, el('label', { for: control.id }, label), control, help ? el('p', { class: 'help', id: helpId }, help) : null);
+}
+
+/**
+ * Wires a search form and its "more" button to a list's loader: submit loads at once, typing loads
+ * after a short pause (one request per pause, not per key), "more" loads the next page.
+ */
+export function wireSearch(form: HTMLFormElement, moreButton: HTMLElement, load: (more: boolean) => void): void {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    clearTimeout(timer);
+    load(false);
+  });
+  form.addEventListener('input', () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => load(false), 250);
+  });
+  moreButton.addEventListener('click', () => load(true));
+}
+
 /** Reads a named control of a form as trimmed text ('' when empty or missing). */
 export function field(form: HTMLFormElement, name: string): string {
   const value = new FormData(form).get(name);

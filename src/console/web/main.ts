@@ -1,62 +1,98 @@
 import { OrdersBoard } from './board';
 import { announce, busy, byId, field } from './dom';
+import { lang, onLangChange, setLang, t } from './i18n';
 import { LiveFeed, type LiveState } from './live';
 import { OrderDetail } from './order-detail';
+import { PackingSlip } from './packing-slip';
+import { translatePage } from './page-text';
 import { ProductsView } from './products';
 import { Session } from './session';
+import { UsersView } from './users';
 
-const LIVE_LABELS: Record<LiveState, string> = {
-  connecting: 'Connecting…',
-  live: 'Live',
-  reconnecting: 'Reconnecting…',
-  offline: 'Offline',
-};
+translatePage();
 
 const session = new Session();
 const live = new LiveFeed(session, showLiveState, () => {
   void board.load();
   void products.load();
 });
-const detail = new OrderDetail(session, (order) => board.upsert(order));
+const slip = new PackingSlip(() => {
+  location.hash = '#orders';
+});
+const detail = new OrderDetail(
+  session,
+  (order) => board.upsert(order),
+  (order) => {
+    detail.close();
+    slip.show(order);
+    location.hash = '#slip';
+    showView();
+    byId('slip-title').focus();
+  },
+);
 const board = new OrdersBoard(session, (id) => void detail.open(id));
 const products = new ProductsView(session);
+const users = new UsersView(session);
 board.subscribe(live);
 detail.subscribe(live);
 products.subscribe(live);
 
+let liveState: LiveState = 'offline';
 function showLiveState(state: LiveState): void {
+  liveState = state;
   const indicator = byId('live-indicator');
   indicator.dataset['state'] = state;
-  byId('live-text').textContent = LIVE_LABELS[state];
+  byId('live-text').textContent = t(`live.${state}`);
+}
+
+type View = 'orders' | 'products' | 'slip' | 'users';
+
+const isAdmin = (): boolean => session.user?.role === 'admin';
+
+function currentView(): View {
+  if (location.hash === '#products') return 'products';
+  if (location.hash === '#users' && isAdmin()) return 'users';
+  if (location.hash === '#slip' && slip.showing) return 'slip';
+  return 'orders';
 }
 
 function showView(): void {
-  const view = location.hash === '#products' ? 'products' : 'orders';
+  const view = currentView();
   byId('orders-view').hidden = view !== 'orders';
   byId('products-view').hidden = view !== 'products';
+  byId('slip-view').hidden = view !== 'slip';
+  byId('users-view').hidden = view !== 'users';
   for (const link of document.querySelectorAll<HTMLAnchorElement>('nav a[data-view]')) {
     if (link.dataset['view'] === view) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
   }
 }
 
+function showUser(): void {
+  const user = session.user;
+  byId('user-name').textContent = user ? t('header.userName', { name: user.name, role: t(`role.${user.role}`) }) : '';
+}
+
 function signedIn(): void {
-  const user = session.user!;
-  byId('user-name').textContent = `${user.name} (${user.role})`;
+  showUser();
+  byId('nav-users').hidden = !isAdmin();
   byId('sign-in-view').hidden = true;
   byId('app-view').hidden = false;
   showView();
   live.start();
   void board.load();
   void products.load();
+  if (isAdmin()) void users.load();
   byId('main').focus();
 }
 
 function signedOut(message: string): void {
   live.stop();
   detail.close();
+  slip.clear();
   board.clear();
   products.clear();
+  users.clear();
   showLiveState('offline');
   byId('app-view').hidden = true;
   byId('sign-in-view').hidden = false;
@@ -86,9 +122,24 @@ signInForm.addEventListener('submit', (e) => {
 
 byId('sign-out').addEventListener('click', () => {
   void session.signOut().then(() => {
-    signedOut('You are signed out.');
-    announce('Signed out.');
+    signedOut(t('signIn.signedOut'));
+    announce(t('signIn.announceOut'));
   });
+});
+
+// The language switch (in the header, and on the sign-in page): remembered for this browser.
+for (const button of document.querySelectorAll<HTMLButtonElement>('.lang-switch')) {
+  button.addEventListener('click', () => setLang(lang() === 'it' ? 'en' : 'it'));
+}
+onLangChange(() => {
+  translatePage();
+  showLiveState(liveState);
+  showUser();
+  board.rerender();
+  products.rerender();
+  users.rerender();
+  detail.rerender();
+  slip.rerender();
 });
 
 window.addEventListener('hashchange', showView);

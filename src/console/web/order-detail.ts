@@ -1,6 +1,7 @@
 import type { components } from '../../../generated/openapi';
-import { announce, busy, byId, el, field, replaceChildren, type Child } from './dom';
-import { formatCents, formatDateTime, newIdempotencyKey, STATUS_LABELS } from './format';
+import { announce, busy, byId, el, field, labelled, replaceChildren, type Child } from './dom';
+import { customerLabel, formatCents, formatDateTime, newIdempotencyKey } from './format';
+import { statusLabel, t, type MessageKey } from './i18n';
 import type { LiveFeed } from './live';
 import type { Session } from './session';
 
@@ -19,6 +20,7 @@ export class OrderDetail {
   constructor(
     private readonly session: Session,
     private readonly onChanged: (order: Order) => void,
+    private readonly onPackingSlip: (order: Order) => void,
   ) {
     byId('order-dialog-close').addEventListener('click', () => this.dialog.close());
     this.dialog.addEventListener('close', () => {
@@ -39,14 +41,19 @@ export class OrderDetail {
   }
 
   async open(id: string): Promise<void> {
-    replaceChildren(this.body, el('p', {}, 'Loading…'));
-    byId('order-dialog-title').textContent = 'Order';
+    replaceChildren(this.body, el('p', {}, t('order.loading')));
+    byId('order-dialog-title').textContent = t('order.title');
     if (!this.dialog.open) this.dialog.showModal();
     await this.load(id);
   }
 
   close(): void {
     if (this.dialog.open) this.dialog.close();
+  }
+
+  /** Draws the open order again (after a language switch). */
+  rerender(): void {
+    if (this.order) void this.load(this.order.id);
   }
 
   private async load(id: string): Promise<void> {
@@ -58,32 +65,32 @@ export class OrderDetail {
       this.order = order;
       this.render(order, history);
     } catch (err) {
-      replaceChildren(this.body, el('p', { class: 'error', role: 'alert' }, `Could not load the order. ${(err as Error).message}`));
+      replaceChildren(this.body, el('p', { class: 'error', role: 'alert' }, t('order.loadFailed', { message: (err as Error).message })));
     }
   }
 
   private render(order: Order, history: OrderHistory): void {
-    byId('order-dialog-title').textContent = `Order ${order.number}`;
+    byId('order-dialog-title').textContent = t('order.titleNumber', { number: order.number });
     const a = order.shippingAddress;
     replaceChildren(
       this.body,
       el(
         'p',
         { class: 'order-head' },
-        el('span', { class: `status-badge status-${order.status}`, 'data-testid': 'order-status' }, STATUS_LABELS[order.status]),
-        ` Placed ${formatDateTime(order.createdAt)} · customer ${order.customerId.slice(0, 8)}`,
-        order.reservedUntil ? ` · unpaid orders are cancelled at ${formatDateTime(order.reservedUntil)}` : '',
+        el('span', { class: `status-badge status-${order.status}`, 'data-testid': 'order-status' }, statusLabel(order.status)),
+        t('order.placed', { date: formatDateTime(order.createdAt), customer: customerLabel(order) }),
+        order.reservedUntil ? t('order.reservedUntil', { date: formatDateTime(order.reservedUntil) }) : '',
       ),
       el('div', { class: 'error', role: 'alert', id: 'order-error' }),
       this.actions(order),
       el(
         'section',
         { 'aria-labelledby': 'lines-h' },
-        el('h3', { id: 'lines-h' }, 'Lines'),
+        el('h3', { id: 'lines-h' }, t('order.lines')),
         el(
           'table',
           {},
-          el('thead', {}, el('tr', {}, ...['SKU', 'Product', 'Qty', 'Unit price', 'VAT', 'Total'].map((t) => el('th', { scope: 'col' }, t)))),
+          el('thead', {}, el('tr', {}, ...(['order.col.sku', 'order.col.product', 'order.col.qty', 'order.col.unitPrice', 'order.col.vat', 'order.col.total'] as const).map((k) => el('th', { scope: 'col' }, t(k))))),
           el(
             'tbody',
             {},
@@ -94,9 +101,9 @@ export class OrderDetail {
           el(
             'tfoot',
             {},
-            el('tr', {}, el('th', { scope: 'row', colspan: 5 }, 'Net'), el('td', { class: 'num' }, formatCents(order.totals.netCents))),
-            el('tr', {}, el('th', { scope: 'row', colspan: 5 }, 'VAT'), el('td', { class: 'num' }, formatCents(order.totals.vatCents))),
-            el('tr', { class: 'gross' }, el('th', { scope: 'row', colspan: 5 }, 'Total'), el('td', { class: 'num', 'data-testid': 'order-gross' }, formatCents(order.totals.grossCents))),
+            el('tr', {}, el('th', { scope: 'row', colspan: 5 }, t('order.net')), el('td', { class: 'num' }, formatCents(order.totals.netCents))),
+            el('tr', {}, el('th', { scope: 'row', colspan: 5 }, t('order.vat')), el('td', { class: 'num' }, formatCents(order.totals.vatCents))),
+            el('tr', { class: 'gross' }, el('th', { scope: 'row', colspan: 5 }, t('order.gross')), el('td', { class: 'num', 'data-testid': 'order-gross' }, formatCents(order.totals.grossCents))),
           ),
         ),
       ),
@@ -106,42 +113,45 @@ export class OrderDetail {
         el(
           'section',
           { 'aria-labelledby': 'address-h' },
-          el('h3', { id: 'address-h' }, 'Ship to'),
+          el('h3', { id: 'address-h' }, t('order.shipTo')),
           el('address', {}, a.name, el('br'), a.line1, a.line2 ? el('br') : null, a.line2 ?? '', el('br'), `${a.postalCode} ${a.city}${a.province ? ` (${a.province})` : ''}`, el('br'), a.country),
-          order.notes ? el('p', {}, el('strong', {}, 'Notes: '), order.notes) : null,
+          order.notes ? el('p', {}, el('strong', {}, t('order.notes')), order.notes) : null,
         ),
         el(
           'section',
           { 'aria-labelledby': 'payments-h' },
-          el('h3', { id: 'payments-h' }, 'Payments'),
+          el('h3', { id: 'payments-h' }, t('order.payments')),
           list(
-            order.payments.map((p) => `${formatCents(p.amountCents)} · ${p.provider} · ${p.status}${p.reference ? ` · ref. ${p.reference}` : ''}${p.failureReason ? ` · ${p.failureReason}` : ''} · ${formatDateTime(p.createdAt)}`),
-            'No payments yet.',
+            order.payments.map(
+              (p) =>
+                `${formatCents(p.amountCents)} · ${t(`payment.${p.provider}`)} · ${t(`payment.${p.status}`)}${p.reference ? ` · ${t('order.ref', { reference: p.reference })}` : ''}${p.failureReason ? ` · ${p.failureReason}` : ''} · ${formatDateTime(p.createdAt)}`,
+            ),
+            t('order.noPayments'),
           ),
         ),
         el(
           'section',
           { 'aria-labelledby': 'shipments-h' },
-          el('h3', { id: 'shipments-h' }, 'Shipments'),
+          el('h3', { id: 'shipments-h' }, t('order.shipments')),
           list(
             order.shipments.map((s) => [
               `${s.carrierName} · `,
               s.trackingUrl ? el('a', { href: s.trackingUrl, target: '_blank', rel: 'noopener noreferrer' }, s.trackingCode) : s.trackingCode,
-              ` · ${s.status.replace(/_/g, ' ')} · ${formatDateTime(s.createdAt)}`,
+              ` · ${t(`shipment.${s.status}`)} · ${formatDateTime(s.createdAt)}`,
             ]),
-            'No shipments yet.',
+            t('order.noShipments'),
           ),
         ),
       ),
       el(
         'section',
         { 'aria-labelledby': 'history-h' },
-        el('h3', { id: 'history-h' }, 'History'),
+        el('h3', { id: 'history-h' }, t('order.history')),
         el(
           'ol',
           { class: 'history' },
           ...history.items.map((h) =>
-            el('li', {}, el('time', { datetime: h.at }, formatDateTime(h.at)), ` ${h.from ? `${STATUS_LABELS[h.from]} → ` : ''}${STATUS_LABELS[h.to]} by ${h.actorRole}${h.reason ? ` — “${h.reason}”` : ''}`),
+            el('li', {}, el('time', { datetime: h.at }, formatDateTime(h.at)), ` ${h.from ? `${statusLabel(h.from)} → ` : ''}${statusLabel(h.to)} ${t('order.historyBy', { role: t(`role.${h.actorRole}`) })}${h.reason ? ` — “${h.reason}”` : ''}`),
           ),
         ),
       ),
@@ -156,7 +166,7 @@ export class OrderDetail {
       case 'pending_payment': {
         const key = newIdempotencyKey();
         steps.push(
-          this.step('Record manual payment', `Records ${formatCents(order.totals.grossCents)} received (bank transfer, cash…) and moves the order to Paid.`, [input('reference', 'Payment reference (optional)', { maxlength: 200 })], (form) => {
+          this.step('step.pay', t('step.payHelp', { amount: formatCents(order.totals.grossCents) }), [input('reference', t('step.payReference'), { maxlength: 200 })], (form) => {
             const reference = field(form, 'reference');
             return this.session.request('POST', `${base}/payments`, { provider: 'manual', ...(reference ? { reference } : {}) }, { 'idempotency-key': key });
           }),
@@ -164,15 +174,27 @@ export class OrderDetail {
         break;
       }
       case 'paid':
-        steps.push(this.step('Start preparation', 'Moves the order to In preparation.', [], () => this.session.request('POST', `${base}/status`, { status: 'in_preparation' })));
+        steps.push(this.step('step.prepare', t('step.prepareHelp'), [], () => this.session.request('POST', `${base}/status`, { status: 'in_preparation' })));
         break;
       case 'in_preparation': {
         const key = newIdempotencyKey();
         steps.push(
+          el(
+            'div',
+            { class: 'step' },
+            el('button', { type: 'button', class: 'primary', onclick: () => this.onPackingSlip(order) }, t('slip.open')),
+            el('p', { class: 'help' }, t('slip.openHelp')),
+          ),
+        );
+        steps.push(
           this.step(
-            'Create shipment',
-            'Records the carrier and tracking code and moves the order to Shipped (reserved stock becomes a sale).',
-            [input('carrierName', 'Carrier', { required: true, maxlength: 100, placeholder: 'e.g. BRT' }), input('trackingCode', 'Tracking code', { required: true, maxlength: 100 }), input('trackingUrl', 'Tracking URL (optional)', { type: 'url', maxlength: 2000 })],
+            'step.ship',
+            t('step.shipHelp'),
+            [
+              input('carrierName', t('step.carrier'), { required: true, maxlength: 100, placeholder: t('step.carrierPlaceholder') }),
+              input('trackingCode', t('step.tracking'), { required: true, maxlength: 100 }),
+              input('trackingUrl', t('step.trackingUrl'), { type: 'url', maxlength: 2000 }),
+            ],
             (form) => {
               const trackingUrl = field(form, 'trackingUrl');
               return this.session.request(
@@ -187,7 +209,7 @@ export class OrderDetail {
         break;
       }
       case 'shipped':
-        steps.push(this.step('Mark delivered', 'Confirms the customer received the goods.', [], () => this.session.request('POST', `${base}/status`, { status: 'delivered' })));
+        steps.push(this.step('step.deliver', t('step.deliverHelp'), [], () => this.session.request('POST', `${base}/status`, { status: 'delivered' })));
         break;
       default:
         break;
@@ -195,9 +217,9 @@ export class OrderDetail {
     if (order.status === 'pending_payment' || order.status === 'paid' || order.status === 'in_preparation') {
       steps.push(
         this.step(
-          'Cancel order',
-          order.status === 'pending_payment' ? 'Releases the reserved stock.' : 'Releases the reserved stock and refunds the payment.',
-          [input('reason', 'Reason for cancelling', { required: true, maxlength: 500 })],
+          'step.cancel',
+          t(order.status === 'pending_payment' ? 'step.cancelHelpUnpaid' : 'step.cancelHelpPaid'),
+          [input('reason', t('step.cancelReason'), { required: true, maxlength: 500 })],
           (form) => this.session.request('POST', `${base}/cancel`, { reason: field(form, 'reason') }),
           'danger',
         ),
@@ -206,12 +228,13 @@ export class OrderDetail {
     return el(
       'section',
       { 'aria-labelledby': 'actions-h', class: 'actions' },
-      el('h3', { id: 'actions-h' }, 'Next steps'),
-      ...(steps.length > 0 ? steps : [el('p', {}, `No further steps: the order is ${STATUS_LABELS[order.status].toLowerCase()}.`)]),
+      el('h3', { id: 'actions-h' }, t('order.nextSteps')),
+      ...(steps.length > 0 ? steps : [el('p', {}, t('order.noSteps', { status: statusLabel(order.status).toLowerCase() }))]),
     );
   }
 
-  private step(label: string, help: string, controls: Child[], run: (form: HTMLFormElement) => Promise<unknown>, kind = 'primary'): HTMLElement {
+  private step(labelKey: MessageKey, help: string, controls: Child[], run: (form: HTMLFormElement) => Promise<unknown>, kind = 'primary'): HTMLElement {
+    const label = t(labelKey);
     const form = el('form', { class: 'step', 'aria-label': label }, ...controls, el('button', { type: 'submit', class: kind }, label), el('p', { class: 'help' }, help));
     form.addEventListener('submit', (e) => {
       e.preventDefault();
@@ -224,10 +247,10 @@ export class OrderDetail {
           await run(form);
           const fresh = await this.session.request<Order>('GET', `/orders/${order.id}`);
           this.onChanged(fresh);
-          announce(`${label}: done. Order ${fresh.number} is ${STATUS_LABELS[fresh.status].toLowerCase()}.`);
+          announce(t('order.stepDone', { label, number: fresh.number, status: statusLabel(fresh.status).toLowerCase() }));
           await this.load(order.id);
         } catch (err) {
-          error.textContent = `${label} failed. ${(err as Error).message}`;
+          error.textContent = t('order.stepFailed', { label, message: (err as Error).message });
         }
       });
     });
@@ -236,8 +259,7 @@ export class OrderDetail {
 }
 
 function input(name: string, label: string, attrs: Record<string, string | number | boolean> = {}): HTMLElement {
-  const id = `f-${name}`;
-  return el('div', { class: 'field' }, el('label', { for: id }, label), el('input', { id, name, type: 'text', autocomplete: 'off', ...attrs }));
+  return labelled(label, el('input', { id: `f-${name}`, name, type: 'text', autocomplete: 'off', ...attrs }));
 }
 
 function list(items: Child[][] | string[], empty: string): HTMLElement {

@@ -1,8 +1,10 @@
 import type { components } from '../../../generated/openapi';
-import { announce, busy, byId, el, field, replaceChildren } from './dom';
-import { formatDateTime, formatNumber } from './format';
+import { announce, busy, byId, el, field, replaceChildren, wireSearch } from './dom';
+import { formatCents, formatDateTime, formatNumber } from './format';
+import { t } from './i18n';
 import type { LiveFeed } from './live';
-import type { Session } from './session';
+import { ProductForm } from './product-form';
+import { queryString, type Session } from './session';
 
 type Product = components['schemas']['Product'];
 type ProductList = components['schemas']['ProductList'];
@@ -13,25 +15,23 @@ const PAGE = 50;
 /** Low stock as the service defines it: available at or below the reorder level. */
 const isLow = (p: Pick<Product, 'available' | 'reorderLevel'>): boolean => p.available <= p.reorderLevel;
 
-/** The products view: searchable stock list with low-stock marks, a stock movement form and live low-stock alerts. */
+/**
+ * The products view: the catalog filtered by text, category, low stock and archived, with stock
+ * figures and low-stock marks; the product dialog (create, edit, archive), a stock movement form and
+ * live low-stock alerts.
+ */
 export class ProductsView {
   private products: Product[] = [];
   private nextCursor: string | null = null;
   private selected: Product | undefined;
-  private searchTimer: ReturnType<typeof setTimeout> | undefined;
   private alertCount = 0;
+  private readonly categories = new Set<string>();
+  private readonly form: ProductForm;
 
   constructor(private readonly session: Session) {
-    const search = byId<HTMLFormElement>('product-search');
-    search.addEventListener('submit', (e) => {
-      e.preventDefault();
-      void this.load();
-    });
-    search.addEventListener('input', () => {
-      clearTimeout(this.searchTimer);
-      this.searchTimer = setTimeout(() => void this.load(), 250);
-    });
-    byId('products-more').addEventListener('click', () => void this.load(true));
+    this.form = new ProductForm(session, () => void this.load());
+    byId('product-new').addEventListener('click', () => this.form.openNew());
+    wireSearch(byId<HTMLFormElement>('product-search'), byId('products-more'), (more) => void this.load(more));
     const movement = byId<HTMLFormElement>('movement-form');
     movement.addEventListener('submit', (e) => {
       e.preventDefault();
@@ -43,7 +43,7 @@ export class ProductsView {
   subscribe(live: LiveFeed): void {
     live.on('inventory.low_stock', (event) => {
       const d = event.data;
-      const text = `Low stock: ${d.sku}${d.name ? ` ${d.name}` : ''} — ${formatNumber(d.available)} available, reorder level ${formatNumber(d.reorderLevel)}.`;
+      const text = t('products.alert', { sku: d.sku, name: d.name ? ` ${d.name}` : '', available: formatNumber(d.available), reorder: formatNumber(d.reorderLevel) });
       const alerts = byId('stock-alerts');
       alerts.prepend(el('li', {}, el('time', { datetime: event.occurredAt }, formatDateTime(event.occurredAt)), ' ', text));
       while (alerts.children.length > 20) alerts.lastElementChild?.remove();
@@ -62,17 +62,22 @@ export class ProductsView {
     const params = new URLSearchParams({ limit: String(PAGE), sort: 'sku' });
     const q = field(form, 'q');
     if (q) params.set('q', q);
+    const category = field(form, 'category');
+    if (category) params.set('category', category);
     if (new FormData(form).get('lowStock')) params.set('lowStock', 'true');
+    const active = field(form, 'active');
+    if (active) params.set('active', active);
     if (more && this.nextCursor) params.set('cursor', this.nextCursor);
     const status = byId('products-status');
     try {
-      const page = await this.session.request<ProductList>('GET', `/products?${params.toString()}`);
+      const page = await this.session.request<ProductList>('GET', `/products?${queryString(params)}`);
       this.products = more ? [...this.products, ...page.items] : page.items;
       this.nextCursor = page.nextCursor;
-      status.textContent = this.products.length === 0 ? 'No products match.' : `${this.products.length} product${this.products.length === 1 ? '' : 's'} shown.`;
+      this.rememberCategories(page.items);
+      status.textContent = this.products.length === 0 ? t('products.none') : this.products.length === 1 ? t('products.count.one') : t('products.count.many', { n: this.products.length });
       this.render();
     } catch (err) {
-      status.textContent = `Could not load the products. ${(err as Error).message}`;
+      status.textContent = t('products.loadFailed', { message: (err as Error).message });
     }
   }
 
@@ -92,6 +97,11 @@ export class ProductsView {
     this.render();
   }
 
+  /** Draws the list again (after a language switch). */
+  rerender(): void {
+    this.render();
+  }
+
   private render(): void {
     const focused = (document.activeElement as HTMLElement | null)?.dataset['productId'];
     replaceChildren(
@@ -101,19 +111,34 @@ export class ProductsView {
           'tr',
           { 'data-sku': p.sku, class: isLow(p) ? 'low' : '' },
           el('td', {}, p.sku),
-          el('td', {}, p.name, p.active ? '' : el('span', { class: 'muted' }, ' (archived)')),
+          el('td', {}, p.name, p.active ? '' : el('span', { class: 'muted', 'data-testid': 'archived' }, t('products.archivedMark'))),
+          el('td', {}, p.category ?? ''),
+          el('td', { class: 'num', 'data-testid': 'price' }, formatCents(p.unitPriceCents)),
           el('td', { class: 'num' }, formatNumber(p.onHand)),
           el('td', { class: 'num' }, formatNumber(p.reserved)),
           el('td', { class: 'num', 'data-testid': 'available' }, formatNumber(p.available)),
           el('td', { class: 'num' }, formatNumber(p.reorderLevel)),
-          el('td', {}, isLow(p) ? el('span', { class: 'low-mark', 'data-testid': 'low-stock' }, '⚠ Low stock') : el('span', { class: 'muted' }, 'OK')),
-          el('td', {}, el('button', { type: 'button', 'data-product-id': p.id, 'aria-label': `Move stock of ${p.sku}`, onclick: () => this.select(p) }, 'Move stock')),
+          el('td', {}, isLow(p) ? el('span', { class: 'low-mark', 'data-testid': 'low-stock' }, t('products.low')) : el('span', { class: 'muted' }, t('products.ok'))),
+          el(
+            'td',
+            { class: 'row-actions' },
+            el('button', { type: 'button', 'data-product-id': p.id, 'aria-label': t('products.moveLabel', { sku: p.sku }), onclick: () => this.select(p) }, t('products.move')),
+            el('button', { type: 'button', 'aria-label': t('products.editLabel', { sku: p.sku }), onclick: () => void this.form.openEdit(p.id) }, t('products.edit')),
+          ),
         ),
       ),
     );
     byId('products-more').hidden = !this.nextCursor;
     if (focused) document.querySelector<HTMLElement>(`[data-product-id="${focused}"]`)?.focus();
     this.renderSelected();
+  }
+
+  /** Categories seen so far, offered as suggestions in the filter and the product form. */
+  private rememberCategories(products: Product[]): void {
+    const before = this.categories.size;
+    for (const p of products) if (p.category) this.categories.add(p.category);
+    if (this.categories.size === before) return;
+    replaceChildren(byId('category-options'), ...[...this.categories].sort((a, b) => a.localeCompare(b, 'it')).map((c) => el('option', { value: c })));
   }
 
   private select(product: Product | undefined): void {
@@ -132,8 +157,8 @@ export class ProductsView {
     panel.hidden = !this.selected;
     const p = this.selected;
     if (!p) return;
-    byId('movement-title').textContent = `Stock movement — ${p.sku} ${p.name}`;
-    byId('movement-figures').textContent = `On hand ${formatNumber(p.onHand)} · reserved ${formatNumber(p.reserved)} · available ${formatNumber(p.available)} · reorder level ${formatNumber(p.reorderLevel)}`;
+    byId('movement-title').textContent = t('movement.titleFor', { sku: p.sku, name: p.name });
+    byId('movement-figures').textContent = t('movement.figures', { onHand: formatNumber(p.onHand), reserved: formatNumber(p.reserved), available: formatNumber(p.available), reorder: formatNumber(p.reorderLevel) });
   }
 
   private async loadMovements(productId: string): Promise<void> {
@@ -144,11 +169,12 @@ export class ProductsView {
       replaceChildren(
         target,
         ...page.items.map((m) =>
-          el('li', {}, el('time', { datetime: m.createdAt }, formatDateTime(m.createdAt)), ` ${m.type} ${m.delta > 0 ? '+' : ''}${formatNumber(m.delta)} → ${formatNumber(m.onHandAfter)} on hand${m.reason ? ` — ${m.reason}` : ''}`),
+          el('li', {}, el('time', { datetime: m.createdAt }, formatDateTime(m.createdAt)), t('movement.line', { type: t(`movement.type.${m.type}`), delta: `${m.delta > 0 ? '+' : ''}${formatNumber(m.delta)}`, onHand: formatNumber(m.onHandAfter) }),
+            m.reason ? ` — ${m.reason}` : ''),
         ),
       );
     } catch (err) {
-      replaceChildren(target, el('li', {}, `Could not load the movements. ${(err as Error).message}`));
+      replaceChildren(target, el('li', {}, t('movement.loadFailed', { message: (err as Error).message })));
     }
   }
 
@@ -159,7 +185,7 @@ export class ProductsView {
     error.textContent = '';
     const delta = Number(field(form, 'delta'));
     if (!Number.isInteger(delta) || delta === 0) {
-      error.textContent = 'The quantity must be a whole number other than zero (negative to remove stock).';
+      error.textContent = t('movement.badDelta');
       return;
     }
     await busy(form, async () => {
@@ -167,12 +193,13 @@ export class ProductsView {
         await this.session.request('POST', `/products/${product.id}/stock-movements`, { type: field(form, 'type'), delta, reason: field(form, 'reason') });
         await this.reread(product.id);
         const now = this.selected ?? product;
-        announce(`Recorded. ${now.sku}: ${formatNumber(now.onHand)} on hand, ${formatNumber(now.available)} available.`);
-        byId('movement-result').textContent = `Recorded: ${now.sku} now has ${formatNumber(now.onHand)} on hand, ${formatNumber(now.available)} available.`;
+        const recorded = t('movement.recorded', { sku: now.sku, onHand: formatNumber(now.onHand), available: formatNumber(now.available) });
+        announce(recorded);
+        byId('movement-result').textContent = recorded;
         form.reset();
         await this.loadMovements(product.id);
       } catch (err) {
-        error.textContent = `The movement was not recorded. ${(err as Error).message}`;
+        error.textContent = t('movement.failed', { message: (err as Error).message });
       }
     });
   }

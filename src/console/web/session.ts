@@ -1,5 +1,6 @@
 import type { components } from '../../../generated/openapi';
-import { describeProblem, type Problem } from './format';
+import { t } from './i18n';
+import { describeProblem, type Problem } from './problem-text';
 
 export type User = components['schemas']['User'];
 type TokenPair = components['schemas']['TokenPair'];
@@ -7,6 +8,12 @@ type TokenPair = components['schemas']['TokenPair'];
 const API = '/api/v1';
 /** Refresh this long before the access token expires, so requests never meet an expired one. */
 const REFRESH_MARGIN_S = 60;
+
+/**
+ * A query string the API accepts: URLSearchParams writes a space as "+", which the contract's
+ * validator refuses as a reserved character (400), so spaces go as "%20" (a literal "+" is already "%2B").
+ */
+export const queryString = (params: URLSearchParams): string => params.toString().replace(/\+/g, '%20');
 
 /** A failed request, with the server's problem (RFC 9457) in plain words in `message`. */
 export class ApiError extends Error {
@@ -20,8 +27,6 @@ export class ApiError extends Error {
   }
 }
 
-export const STAFF_ONLY_MESSAGE = 'This console is for QuickStock staff. Customer accounts can follow their orders through the shop or the API.';
-
 async function send(method: string, path: string, body: unknown, headers: Record<string, string>): Promise<Response> {
   try {
     return await fetch(API + path, {
@@ -32,7 +37,7 @@ async function send(method: string, path: string, body: unknown, headers: Record
       credentials: 'omit',
     });
   } catch {
-    throw new ApiError(0, 'Cannot reach the QuickStock server. Check the network connection and try again.');
+    throw new ApiError(0, t('problem.network'));
   }
 }
 
@@ -72,7 +77,7 @@ export class Session {
     return this.accessToken;
   }
 
-  /** Signs in; a customer account is refused (and its fresh session revoked) with STAFF_ONLY_MESSAGE. */
+  /** Signs in; a customer account is refused (and its fresh session revoked), told the console is for staff. */
   async signIn(email: string, password: string): Promise<User> {
     const res = await send('POST', '/auth/login', { email, password }, {});
     if (!res.ok) throw await failure(res);
@@ -80,7 +85,7 @@ export class Session {
     const user = await this.request<User>('GET', '/auth/me');
     if (user.role === 'customer') {
       await this.signOut();
-      throw new ApiError(403, STAFF_ONLY_MESSAGE);
+      throw new ApiError(403, t('signIn.staffOnly'));
     }
     this.user = user;
     return user;
@@ -105,12 +110,17 @@ export class Session {
 
   /** Calls the REST API as the signed-in user; a 401 gets one silent refresh and retry. */
   async request<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+    return (await this.exchange<T>(method, path, body, headers)).body;
+  }
+
+  /** As `request`, with the response's ETag (for a later `If-Match`). */
+  async exchange<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ body: T; etag: string | null }> {
     let res = await send(method, path, body, this.authHeaders(headers));
     if (res.status === 401 && this.refreshToken && (await this.refresh())) {
       res = await send(method, path, body, this.authHeaders(headers));
     }
     if (!res.ok) throw await failure(res);
-    return (await readBody(res)) as T;
+    return { body: (await readBody(res)) as T, etag: res.headers.get('etag') };
   }
 
   private authHeaders(headers: Record<string, string>): Record<string, string> {
@@ -129,7 +139,7 @@ export class Session {
       return false;
     }
     if (!res.ok) {
-      if (res.status === 401 || res.status === 400) this.end('Your session has ended (signed out elsewhere, expired or disabled). Please sign in again.');
+      if (res.status === 401 || res.status === 400) this.end(t('signIn.ended'));
       else this.schedule(15);
       return false;
     }

@@ -3,20 +3,47 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 
 /**
- * The one place that reads the environment. Every key is parsed and checked once at start-up;
- * a bad value throws a ConfigError that names the variable, so the process stops before it serves.
+ * The one place that reads the environment. Every key is parsed and checked once at start-up; the
+ * bad ones are all collected and thrown together in one ConfigError that names each variable and
+ * what it expects, so the process stops before it serves and the operator fixes everything at once.
  */
+export interface ConfigProblem {
+  readonly variable: string;
+  /** What is wrong and what is expected, to follow the variable's name. */
+  readonly message: string;
+}
+
 export class ConfigError extends Error {
-  constructor(
-    readonly variable: string,
-    message: string,
-  ) {
-    super(`Invalid configuration: ${variable} ${message}`);
+  readonly problems: readonly ConfigProblem[];
+
+  constructor(problems: readonly ConfigProblem[]);
+  constructor(variable: string, message: string);
+  constructor(first: readonly ConfigProblem[] | string, message?: string) {
+    const problems = typeof first === 'string' ? [{ variable: first, message: message ?? 'is invalid' }] : first;
+    const lines = problems.map((p) => `  - ${p.variable} ${p.message}`);
+    super(`Invalid configuration (${problems.length} ${problems.length === 1 ? 'setting' : 'settings'}):\n${lines.join('\n')}`);
     this.name = 'ConfigError';
+    this.problems = problems;
+  }
+
+  /** The first variable named (kept for callers that report one). */
+  get variable(): string {
+    return this.problems[0]?.variable ?? '';
   }
 }
 
 type Env = Record<string, string | undefined>;
+
+/** The problems found so far by the loadConfig call reading this env (helpers report, not throw). */
+const problemSinks = new WeakMap<Env, ConfigProblem[]>();
+
+/** Records a bad setting and returns a placeholder so that checking can go on to the next one. */
+function invalid<T>(env: Env, variable: string, message: string, placeholder: T): T {
+  const sink = problemSinks.get(env);
+  if (!sink) throw new ConfigError(variable, message);
+  sink.push({ variable, message });
+  return placeholder;
+}
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -33,6 +60,10 @@ export interface Config {
   /** Namespace of every Redis key and channel (several deployments may share one Redis). */
   readonly redisKeyPrefix: string;
   readonly logLevel: LogLevel;
+  /** `pretty` (human-readable) or `json` lines; `auto` = pretty on a terminal, JSON elsewhere. */
+  readonly logFormat: 'auto' | 'pretty' | 'json';
+  /** How people reach this service (links printed at start-up); null = http://localhost:PORT. */
+  readonly publicUrl: string | null;
   readonly corsOrigins: readonly string[];
   readonly trustProxy: boolean;
   readonly bodyLimitBytes: number;
@@ -104,9 +135,9 @@ function str(env: Env, name: string): string | undefined {
 function int(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = str(env, name);
   if (raw === undefined) return fallback;
-  if (!/^-?\d+$/.test(raw)) throw new ConfigError(name, `must be an integer, got "${raw}"`);
+  if (!/^-?\d+$/.test(raw)) return invalid(env, name, `must be an integer from ${min} to ${max}, got "${raw}"`, fallback);
   const value = Number(raw);
-  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  if (value < min || value > max) return invalid(env, name, `must be an integer from ${min} to ${max}, got ${value}`, fallback);
   return value;
 }
 
@@ -115,7 +146,14 @@ function bool(env: Env, name: string, fallback: boolean): boolean {
   if (raw === undefined) return fallback;
   if (['true', '1', 'yes'].includes(raw.toLowerCase())) return true;
   if (['false', '0', 'no'].includes(raw.toLowerCase())) return false;
-  throw new ConfigError(name, `must be true or false, got "${raw}"`);
+  return invalid(env, name, `must be true or false, got "${raw}"`, fallback);
+}
+
+function oneOf<T extends string>(env: Env, name: string, values: readonly T[], fallback: T): T {
+  const raw = str(env, name);
+  if (raw === undefined) return fallback;
+  const value = values.find((v) => v === raw.toLowerCase());
+  return value ?? invalid(env, name, `must be one of ${values.join(', ')}, got "${raw}"`, fallback);
 }
 
 function url(env: Env, name: string, protocols: readonly string[]): string | null {
@@ -125,24 +163,24 @@ function url(env: Env, name: string, protocols: readonly string[]): string | nul
   try {
     parsed = new URL(raw);
   } catch {
-    throw new ConfigError(name, 'is not a valid URL');
+    return invalid(env, name, `must be a URL (${protocols.join(' or ')}), got "${raw}"`, null);
   }
   if (!protocols.includes(parsed.protocol)) {
-    throw new ConfigError(name, `must use ${protocols.join(' or ')}`);
+    return invalid(env, name, `must be a URL using ${protocols.join(' or ')}, got "${parsed.protocol}"`, null);
   }
   return raw;
 }
 
 function keyPrefix(env: Env, name: string, fallback: string): string {
   const raw = str(env, name) ?? fallback;
-  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(raw)) throw new ConfigError(name, 'must be 1-64 letters, digits, ".", "_" or "-"');
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(raw)) return invalid(env, name, 'must be 1-64 letters, digits, ".", "_" or "-"', fallback);
   return raw;
 }
 
 function prefixedSecret(env: Env, name: string, prefixes: readonly string[]): string | null {
   const raw = str(env, name);
   if (raw === undefined) return null;
-  if (!prefixes.some((p) => raw.startsWith(p))) throw new ConfigError(name, `must start with ${prefixes.join(' or ')}`);
+  if (!prefixes.some((p) => raw.startsWith(p))) return invalid(env, name, `must start with ${prefixes.join(' or ')}`, null);
   return raw;
 }
 
@@ -166,9 +204,11 @@ function warehouseAddress(env: Env): WarehouseAddress | null {
   >;
   if (Object.values(values).every((v) => v === null)) return null;
   for (const field of ['company', 'line1', 'city', 'postalCode', 'country'] as const) {
-    if (values[field] === null) throw new ConfigError(WAREHOUSE_FIELDS[field], 'is required when any WAREHOUSE_ADDRESS_* is set');
+    if (values[field] === null) invalid(env, WAREHOUSE_FIELDS[field], 'is required when any WAREHOUSE_ADDRESS_* is set', null);
   }
-  if (!/^[A-Z]{2}$/.test(values.country ?? '')) throw new ConfigError(WAREHOUSE_FIELDS.country, 'must be an ISO 3166-1 alpha-2 code like IT');
+  if (values.country !== null && !/^[A-Z]{2}$/.test(values.country)) {
+    invalid(env, WAREHOUSE_FIELDS.country, 'must be an ISO 3166-1 alpha-2 code like IT', null);
+  }
   return values as unknown as WarehouseAddress;
 }
 
@@ -182,19 +222,31 @@ function embeddedJwtSecret(dataDir: string): string {
   return secret;
 }
 
+/** Reads and checks every setting; throws one ConfigError listing all the bad ones. */
 export function loadConfig(env: Env = process.env): Config {
-  const nodeEnvRaw = str(env, 'NODE_ENV') ?? 'development';
-  if (!['production', 'development', 'test'].includes(nodeEnvRaw)) {
-    throw new ConfigError('NODE_ENV', `must be production, development or test, got "${nodeEnvRaw}"`);
+  const sink: ConfigProblem[] = [];
+  problemSinks.set(env, sink);
+  try {
+    const config = readConfig(env);
+    if (sink.length > 0) throw new ConfigError(sink);
+    return config;
+  } finally {
+    problemSinks.delete(env);
   }
-  const nodeEnv = nodeEnvRaw as Config['nodeEnv'];
+}
+
+function readConfig(env: Env): Config {
+  const nodeEnvRaw = str(env, 'NODE_ENV') ?? 'development';
+  const nodeEnv = ['production', 'development', 'test'].includes(nodeEnvRaw)
+    ? (nodeEnvRaw as Config['nodeEnv'])
+    : invalid(env, 'NODE_ENV', `must be production, development or test, got "${nodeEnvRaw}"`, 'production' as const);
   const databaseUrl = url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
   const dataDir = path.resolve(str(env, 'DATA_DIR') ?? './data');
 
-  const logLevel = (str(env, 'LOG_LEVEL') ?? 'info').toLowerCase();
-  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
-    throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
-  }
+  const logLevelRaw = (str(env, 'LOG_LEVEL') ?? 'info').toLowerCase();
+  const logLevel = (LOG_LEVELS as readonly string[]).includes(logLevelRaw)
+    ? logLevelRaw
+    : invalid(env, 'LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${logLevelRaw}"`, 'info');
 
   const corsOrigins = (str(env, 'CORS_ORIGINS') ?? '')
     .split(',')
@@ -205,40 +257,42 @@ export function loadConfig(env: Env = process.env): Config {
       const parsed = new URL(origin);
       if (parsed.origin !== origin) throw new Error('not an origin');
     } catch {
-      throw new ConfigError('CORS_ORIGINS', `contains "${origin}", which is not an origin like https://shop.example.com`);
+      invalid(env, 'CORS_ORIGINS', `contains "${origin}", which is not an origin like https://shop.example.com`, null);
     }
   }
 
   let secret = str(env, 'JWT_SECRET');
   if (secret === undefined) {
-    if (databaseUrl !== null) throw new ConfigError('JWT_SECRET', 'is required when DATABASE_URL is set');
-    secret = embeddedJwtSecret(dataDir);
+    secret =
+      databaseUrl !== null || str(env, 'DATABASE_URL') !== undefined
+        ? invalid(env, 'JWT_SECRET', 'is required when DATABASE_URL is set (at least 32 random characters)', '')
+        : embeddedJwtSecret(dataDir);
   } else if (secret.length < 32) {
-    throw new ConfigError('JWT_SECRET', 'must be at least 32 characters');
+    invalid(env, 'JWT_SECRET', `must be at least 32 characters, got ${secret.length}`, null);
   }
 
   const adminEmail = str(env, 'ADMIN_EMAIL');
   const adminPassword = env['ADMIN_PASSWORD'];
   if ((adminEmail === undefined) !== (adminPassword === undefined || adminPassword === '')) {
-    throw new ConfigError(adminEmail === undefined ? 'ADMIN_EMAIL' : 'ADMIN_PASSWORD', 'must be set together with its pair');
+    invalid(env, adminEmail === undefined ? 'ADMIN_EMAIL' : 'ADMIN_PASSWORD', 'must be set together with its pair (ADMIN_EMAIL and ADMIN_PASSWORD)', null);
   }
   if (adminEmail !== undefined && !/^[^\s@]+@[^\s@]+$/.test(adminEmail)) {
-    throw new ConfigError('ADMIN_EMAIL', 'is not an email address');
+    invalid(env, 'ADMIN_EMAIL', `must be an email address, got "${adminEmail}"`, null);
   }
   if (adminPassword !== undefined && adminPassword !== '' && [...adminPassword].length < 12) {
-    throw new ConfigError('ADMIN_PASSWORD', 'must be at least 12 characters');
+    invalid(env, 'ADMIN_PASSWORD', 'must be at least 12 characters', null);
   }
 
   const redisUrl = url(env, 'REDIS_URL', ['redis:', 'rediss:']);
   const clusterWorkers = int(env, 'CLUSTER_WORKERS', 1, 1, 64);
   if (clusterWorkers > 1 && redisUrl === null) {
-    throw new ConfigError('CLUSTER_WORKERS', 'above 1 needs REDIS_URL: Socket.IO broadcasts cross workers through Redis');
+    invalid(env, 'CLUSTER_WORKERS', 'above 1 needs REDIS_URL: Socket.IO broadcasts cross workers through Redis', null);
   }
   // Long-polling requests of one session must reach the worker that opened it: node:cluster
   // balances connections without affinity, so several workers serve WebSocket only.
   const polling = bool(env, 'SOCKET_POLLING', clusterWorkers === 1);
   if (polling && clusterWorkers > 1) {
-    throw new ConfigError('SOCKET_POLLING', 'cannot be true with CLUSTER_WORKERS above 1 (polling needs sticky sessions; clients use WebSocket)');
+    invalid(env, 'SOCKET_POLLING', 'cannot be true with CLUSTER_WORKERS above 1 (polling needs sticky sessions; clients use WebSocket)', null);
   }
 
   const config: Config = {
@@ -251,6 +305,8 @@ export function loadConfig(env: Env = process.env): Config {
     redisUrl,
     redisKeyPrefix: keyPrefix(env, 'REDIS_KEY_PREFIX', 'qs'),
     logLevel: logLevel as LogLevel,
+    logFormat: oneOf(env, 'LOG_FORMAT', ['auto', 'pretty', 'json'] as const, 'auto'),
+    publicUrl: url(env, 'PUBLIC_URL', ['https:', 'http:'])?.replace(/\/+$/, '') ?? null,
     corsOrigins,
     trustProxy: bool(env, 'TRUST_PROXY', false),
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 100 * 1024, 1024, 10 * 1024 * 1024),

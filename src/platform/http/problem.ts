@@ -1,4 +1,4 @@
-import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { AppError, ValidationError, translateDatabaseError, type FieldError } from '../errors';
 import { currentRequestId } from '../logger';
@@ -108,7 +108,7 @@ function codeForStatus(status: number): string {
 export function problemHandler(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
     void _next;
-    const instance = req.originalUrl.split('?')[0] ?? req.originalUrl;
+    const instance = instanceOf(req);
     if (res.headersSent) {
       logger.error({ err }, 'error after the response started');
       res.end();
@@ -131,7 +131,7 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
       sendProblem(res, instance, err.status, err.code, err.detail, { extra: err.extra, headers: err.options.headers });
       return;
     }
-    const e = err as { status?: number; statusCode?: number; type?: string; errors?: ValidatorErrorItem[]; message?: string };
+    const e = err as { status?: number; statusCode?: number; type?: string; errors?: ValidatorErrorItem[]; message?: string; headers?: Record<string, string> };
     // body-parser
     if (e?.type === 'entity.parse.failed') {
       sendProblem(res, instance, 400, 'malformed-json', 'The request body is not valid JSON.');
@@ -148,6 +148,11 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
     const status = e?.status ?? e?.statusCode;
     if (typeof status === 'number' && status >= 400 && status < 500) {
       const code = codeForStatus(status);
+      // If-Match is required by the contract, but a missing one means "precondition required" (RFC 6585).
+      if (status === 400 && Array.isArray(e.errors) && e.errors.length > 0 && e.errors.every((item) => /^\/?headers[./]if-match$/i.test(item.path ?? ''))) {
+        sendProblem(res, instance, 428, 'precondition-required', 'Send If-Match with the ETag of the version you are changing.');
+        return;
+      }
       if (status === 400 && Array.isArray(e.errors)) {
         const errors = e.errors.map((item) => ({ path: fieldPath(item.path), message: item.message ?? 'is invalid' }));
         sendProblem(res, instance, 400, code, 'The request is invalid: see errors for each field.', { errors });
@@ -163,7 +168,7 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
               : status === 415
                 ? 'The request content type is not supported; send application/json.'
                 : (e.message ?? 'The request cannot be processed.');
-      const headers: Record<string, string> = status === 401 ? { 'WWW-Authenticate': 'Bearer' } : {};
+      const headers: Record<string, string> = status === 401 ? { 'WWW-Authenticate': 'Bearer' } : status === 405 && e.headers?.['Allow'] ? { Allow: e.headers['Allow'] } : {};
       sendProblem(res, instance, status, code, detail, { headers });
       return;
     }
@@ -173,6 +178,17 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
 }
 
 export const notFoundHandler: RequestHandler = (req, res) => {
-  const instance = req.originalUrl.split('?')[0] ?? req.originalUrl;
+  const instance = instanceOf(req);
   sendProblem(res, instance, 404, 'not-found', `No resource at ${req.method} ${instance}.`);
 };
+
+/**
+ * The contract bounds `instance` and `detail` (2,000 characters each, and some details quote the
+ * path): a client's absurdly long path is cut, not echoed whole.
+ */
+const MAX_INSTANCE_LENGTH = 1900;
+
+function instanceOf(req: Request): string {
+  const path = req.originalUrl.split('?')[0] ?? req.originalUrl;
+  return path.length > MAX_INSTANCE_LENGTH ? `${path.slice(0, MAX_INSTANCE_LENGTH - 1)}…` : path;
+}

@@ -122,7 +122,7 @@ export class IdempotencyStore {
         headers: { 'Retry-After': '1' },
       });
     }
-    throw new AppError('idempotency-request-in-progress', 409, 'The Idempotency-Key is busy; retry shortly.');
+    throw new AppError('idempotency-request-in-progress', 409, 'The Idempotency-Key is busy; retry shortly.', { headers: { 'Retry-After': '1' } });
   }
 
   private async complete(tx: Transaction, id: { userId: string; scope: string; key: string }, status: number, body: unknown): Promise<void> {

@@ -1,2 +1,3 @@
-export { createLogger, type Logger } from './logger';
+export { createLogger, resolveLogFormat, type Logger, type LogFormat } from './logger';
+export { formatBanner, type BannerInfo } from './banner';
 export { requestContext, currentRequestId, type RequestContext } from './request-context';

@@ -1,8 +1,21 @@
 import pino, { type Logger } from 'pino';
+import pretty from 'pino-pretty';
 import { currentRequestId } from './request-context';
 
-/** Creates the process logger: JSON to stdout, each line stamped with the current request id. */
-export function createLogger(level: string): Logger {
+export type LogFormat = 'pretty' | 'json';
+
+/** `auto` means pretty for a person at a terminal, JSON lines for machines (containers, CI, files). */
+export function resolveLogFormat(setting: 'auto' | LogFormat, stdoutIsTerminal: boolean): LogFormat {
+  if (setting !== 'auto') return setting;
+  return stdoutIsTerminal ? 'pretty' : 'json';
+}
+
+/**
+ * Creates the process logger, each line stamped with the current request id: JSON lines to stdout,
+ * or the same records made readable (pino-pretty, written synchronously so nothing is lost on exit).
+ */
+export function createLogger(level: string, format: LogFormat = 'json'): Logger {
+  const stream = format === 'pretty' ? pretty({ colorize: true, sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' }) : undefined;
   return pino({
     level,
     base: { service: 'quickstock' },
@@ -23,7 +36,7 @@ export function createLogger(level: string): Logger {
       ],
       censor: '[redacted]',
     },
-  });
+  }, stream);
 }
 
 export type { Logger };

@@ -24,6 +24,7 @@ const MODULES: Record<string, string[]> = {
   idempotency: ['src/platform/idempotency'],
   housekeeping: ['src/housekeeping'],
   console: ['src/console'],
+  setup: ['src/setup'],
 };
 
 /** Table → the module that owns it. A new table needs a line here (and in docs/architecture.md). */
@@ -41,6 +42,7 @@ const OWNER: Record<string, string> = {
   events: 'outbox',
   event_dispatcher: 'realtime',
   idempotency_keys: 'idempotency',
+  setup_codes: 'setup',
 };
 
 /** A second module that may name a table, and why (keep this list short). */

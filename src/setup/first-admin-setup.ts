@@ -1,0 +1,94 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { Op } from 'sequelize';
+import type { Sequelize } from 'sequelize-typescript';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import type { Logger } from 'pino';
+import type { RequestBody } from '../platform/http/contract';
+import { AppError, NotFoundError } from '../platform/errors';
+import type { UsersService, UserView } from '../users';
+import { SetupCodeModel } from './setup-code.model';
+
+/** How long a printed setup link stays valid. */
+export const SETUP_CODE_TTL_MS = 60 * 60 * 1000;
+/** Attempts per client address in a quarter of an hour (the code has 192 random bits; this is insurance). */
+const ATTEMPTS_PER_ADDRESS = 10;
+const ATTEMPT_WINDOW_SECONDS = 15 * 60;
+/** Serialises first-admin creation across requests and instances (pg_advisory_xact_lock key). */
+const FIRST_ADMIN_LOCK = 72_410_001;
+
+export interface IssuedSetupCode {
+  code: string;
+  expiresAt: Date;
+}
+
+function hashOf(code: string): Buffer {
+  return createHash('sha256').update(code, 'utf8').digest();
+}
+
+/**
+ * The way in on a fresh install with no ADMIN_EMAIL/ADMIN_PASSWORD: at start-up, while no admin
+ * exists, a random one-time code is issued (only its hash is stored) and printed as a setup link;
+ * whoever holds it may create the first admin, once, within the hour. Once any admin exists the
+ * door is closed (404), whatever codes are still unspent.
+ */
+export class FirstAdminSetup {
+  private readonly attempts = new RateLimiterMemory({ keyPrefix: 'first-admin', points: ATTEMPTS_PER_ADDRESS, duration: ATTEMPT_WINDOW_SECONDS });
+
+  constructor(
+    private readonly sequelize: Sequelize,
+    private readonly users: UsersService,
+    private readonly logger: Logger,
+  ) {}
+
+  /** True while no admin exists (the setup page and operation are open). */
+  async isOpen(): Promise<boolean> {
+    return !(await this.users.hasAdmin());
+  }
+
+  /** A fresh code when no admin exists (null otherwise); earlier unspent codes stay valid until they expire. */
+  async issueCode(now = new Date()): Promise<IssuedSetupCode | null> {
+    if (!(await this.isOpen())) return null;
+    const code = randomBytes(24).toString('base64url');
+    const expiresAt = new Date(now.getTime() + SETUP_CODE_TTL_MS);
+    await SetupCodeModel.create({ codeHash: hashOf(code), expiresAt });
+    return { code, expiresAt };
+  }
+
+  /**
+   * Spends the code and creates the admin. Under one advisory lock, so two requests with the same
+   * code (or two codes at once) create one admin: the second finds an admin and gets a 404.
+   */
+  async createFirstAdmin(input: RequestBody<'createFirstAdmin'>, clientAddress: string): Promise<UserView> {
+    await this.countAttempt(clientAddress);
+    return this.sequelize.transaction(async (tx) => {
+      await this.sequelize.query('SELECT pg_advisory_xact_lock(:key)', { replacements: { key: FIRST_ADMIN_LOCK }, transaction: tx });
+      if (!(await this.isOpen())) throw new NotFoundError('The first-admin setup');
+      const [spent] = await SetupCodeModel.update(
+        { usedAt: new Date() },
+        { where: { codeHash: hashOf(input.code), usedAt: null, expiresAt: { [Op.gt]: new Date() } }, transaction: tx },
+      );
+      if (spent !== 1) {
+        throw new AppError(
+          'invalid-setup-code',
+          403,
+          'This setup code is wrong, already used or expired. Restart the service to print a new setup link.',
+        );
+      }
+      const admin = await this.users.create({ email: input.email, password: input.password, name: input.name, role: 'admin' });
+      this.logger.info({ userId: admin.id, email: admin.email }, 'first admin created through the setup link');
+      return admin;
+    });
+  }
+
+  private async countAttempt(clientAddress: string): Promise<void> {
+    try {
+      await this.attempts.consume(clientAddress);
+    } catch (err) {
+      if (!(err instanceof RateLimiterRes)) throw err;
+      const retryAfter = Math.max(1, Math.ceil(err.msBeforeNext / 1000));
+      throw new AppError('too-many-attempts', 429, `Too many setup attempts; retry in ${retryAfter} seconds.`, {
+        headers: { 'Retry-After': String(retryAfter) },
+      });
+    }
+  }
+}

@@ -1,0 +1,85 @@
+import { randomUUID } from 'node:crypto';
+import { expect } from 'chai';
+import { api, createUser, login, operator } from '../support/api';
+import { query } from '../support/db';
+import { ADMIN } from '../support/hooks';
+import { consoleBrowser, expectAccessible, screenshot, signIn } from './console-page';
+
+describe('staff console: users (admins only)', function () {
+  this.timeout(60_000);
+  const chromium = consoleBrowser();
+
+  it('lets an admin add a colleague, find them, disable and enable them, and make them an admin', async () => {
+    const admin = await createUser('admin');
+    const email = `giulia.bianchi-${randomUUID().slice(0, 8)}@example.test`;
+    const password = 'una password lunga 123';
+    const { page } = chromium.tab();
+    await signIn(page, admin);
+    await page.getByRole('link', { name: 'Utenti' }).click();
+    const create = page.locator('#user-create');
+    await create.getByLabel('Nome e cognome').fill('Giulia Bianchi');
+    await create.getByLabel('Email').fill(email);
+    await create.getByLabel('Ruolo').selectOption({ label: 'operatore' });
+    await create.getByLabel('Password iniziale').fill(password);
+    await create.getByRole('button', { name: 'Crea utente' }).click();
+    await page.locator('#users-result', { hasText: 'Creato: Giulia Bianchi, operatore.' }).waitFor();
+    const token = (await login(email, password)).accessToken;
+    expect((await api('GET', '/api/v1/auth/me', { token })).body).to.include({ email, role: 'operator', disabled: false });
+
+    await page.getByLabel('Cerca nome o email').fill(email);
+    const row = page.locator(`#users-body tr[data-email="${email}"]`);
+    await row.waitFor();
+    await page.locator('#users-status', { hasText: 'Utenti mostrati: 1.' }).waitFor();
+    await screenshot(page, 'console-users.png');
+    await expectAccessible(page, 'the users view');
+
+    await row.getByRole('button', { name: 'Disattiva Giulia Bianchi' }).click();
+    await row.getByTestId('state').filter({ hasText: 'Disattivato' }).waitFor();
+    expect((await api('POST', '/api/v1/auth/login', { body: { email, password } })).status).to.equal(401);
+
+    await row.getByRole('button', { name: 'Riattiva Giulia Bianchi' }).click();
+    await row.getByTestId('state').filter({ hasText: 'Attivo' }).waitFor();
+    await row.getByLabel('Ruolo di Giulia Bianchi', { exact: true }).selectOption('admin');
+    await row.getByRole('button', { name: 'Cambia ruolo di Giulia Bianchi' }).click();
+    await row.getByTestId('role').filter({ hasText: 'amministratore' }).waitFor();
+    await page.locator('#users-result', { hasText: 'Giulia Bianchi è ora amministratore.' }).waitFor();
+    const [stored] = await query('SELECT role, disabled FROM users WHERE email = $1', [email]);
+    expect(stored).to.deep.equal({ role: 'admin', disabled: false });
+  });
+
+  it('explains in plain Italian why the last active admin cannot demote themselves, and changes nothing', async () => {
+    const [first] = await query('SELECT id FROM users WHERE email = $1', [ADMIN.email]);
+    const others = await query("SELECT id FROM users WHERE role = 'admin' AND NOT disabled AND id <> $1", [first.id]);
+    await query('UPDATE users SET disabled = true WHERE id = ANY($1)', [others.map((o) => o.id)]);
+    try {
+      const { page } = chromium.tab();
+      await signIn(page, ADMIN);
+      await page.getByRole('link', { name: 'Utenti' }).click();
+      await page.getByLabel('Cerca nome o email').fill(ADMIN.email);
+      const row = page.locator(`#users-body tr[data-email="${ADMIN.email}"]`);
+      await row.waitFor();
+      await row.getByRole('combobox', { name: /^Ruolo di / }).selectOption('operator');
+      await row.getByRole('button', { name: /^Cambia ruolo di / }).click();
+      await page.locator('#users-error:not(:empty)').waitFor();
+      expect(await page.locator('#users-error').innerText()).to.match(
+        /^Modifica di .+ non riuscita\. È l’ultimo amministratore attivo: non può essere disattivato né diventare operatore, altrimenti nessuno potrebbe più gestire gli utenti\. Nomina prima un altro amministratore\.$/,
+      );
+      // The refused choice is put back, and nothing changed.
+      expect(await row.getByRole('combobox', { name: /^Ruolo di / }).inputValue()).to.equal('admin');
+      await expectAccessible(page, 'the users view with the last-admin refusal');
+      expect((await query('SELECT role, disabled FROM users WHERE id = $1', [first.id]))[0]).to.deep.equal({ role: 'admin', disabled: false });
+    } finally {
+      await query('UPDATE users SET disabled = false WHERE id = ANY($1)', [others.map((o) => o.id)]);
+    }
+  });
+
+  it('shows operators no users view, and the API refuses them', async () => {
+    const op = await operator();
+    const { page } = chromium.tab();
+    await signIn(page, op);
+    expect(await page.getByRole('link', { name: 'Utenti' }).count()).to.equal(0);
+    await page.goto(`${page.url().split('#')[0]}#users`);
+    expect(await page.locator('#users-view').isVisible()).to.equal(false);
+    expect((await api('GET', '/api/v1/users', { token: op.token })).status).to.equal(403);
+  });
+});

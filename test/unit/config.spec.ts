@@ -1,0 +1,56 @@
+import { expect } from 'chai';
+import { ConfigError, loadConfig } from '../../src/platform/config';
+
+const base = { NODE_ENV: 'test', DATABASE_URL: 'postgres://localhost/x', JWT_SECRET: 'x'.repeat(40) };
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems.map((p) => p.variable);
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('configuration check', () => {
+  it('reports every bad setting at once, each named with what it expects', () => {
+    const env = {
+      ...base,
+      PORT: 'eighty',
+      JWT_SECRET: 'short',
+      LOG_LEVEL: 'loud',
+      REDIS_URL: 'http://redis',
+      NODE_ENV: 'staging',
+      ADMIN_EMAIL: 'not-an-email',
+      ADMIN_PASSWORD: 'a long enough password',
+      LOG_FORMAT: 'xml',
+    };
+    let error: unknown;
+    try {
+      loadConfig(env);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).to.be.instanceOf(ConfigError);
+    const message = (error as ConfigError).message;
+    expect(problemsOf(env)).to.have.members(['PORT', 'JWT_SECRET', 'LOG_LEVEL', 'REDIS_URL', 'NODE_ENV', 'ADMIN_EMAIL', 'LOG_FORMAT']);
+    expect(message).to.match(/Invalid configuration \(7 settings\)/);
+    expect(message).to.include('PORT must be an integer from 0 to 65535, got "eighty"');
+    expect(message).to.include('JWT_SECRET must be at least 32 characters');
+    expect(message).to.include('LOG_FORMAT must be one of auto, pretty, json');
+  });
+
+  it('names JWT_SECRET when DATABASE_URL is set without it, besides the other mistakes', () => {
+    expect(problemsOf({ NODE_ENV: 'production', DATABASE_URL: 'postgres://db/x', DB_POOL_MAX: '0' })).to.have.members([
+      'JWT_SECRET',
+      'DB_POOL_MAX',
+    ]);
+  });
+
+  it('accepts a good configuration and strips the trailing slash of PUBLIC_URL', () => {
+    const config = loadConfig({ ...base, PUBLIC_URL: 'https://stock.example.it/', LOG_FORMAT: 'JSON' });
+    expect(config.publicUrl).to.equal('https://stock.example.it');
+    expect(config.logFormat).to.equal('json');
+  });
+});
