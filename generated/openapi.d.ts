@@ -48,8 +48,11 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Prometheus metrics.
-         * @description Request counts and latencies, pool and event-dispatch figures in the Prometheus text format, for scraping.
+         * Prometheus metrics (operators only).
+         * @description Not public. With `METRICS_TOKEN` set, this port answers only `Authorization: Bearer <METRICS_TOKEN>`
+         *     (401 otherwise). Without it, a production service does not serve metrics here (404); outside
+         *     production they are open, for development. `METRICS_PORT` serves the same text on
+         *     `127.0.0.1:<METRICS_PORT>/metrics` without a token, for a scraper on the same machine.
          */
         get: operations["getMetrics"];
         put?: never;
@@ -314,7 +317,7 @@ export interface paths {
         put?: never;
         /**
          * Record a stock movement (receipt, adjustment, count, damage, return).
-         * @description A movement that would take `onHand` below zero or below `reserved` is a 409 and changes nothing.
+         * @description A movement that would take `onHand` below zero or below `reserved`, or above 1,000,000,000 (`code` `value-out-of-range`), is a 409 and changes nothing.
          */
         post: operations["createStockMovement"];
         delete?: never;
@@ -527,7 +530,9 @@ export interface paths {
         /**
          * Stripe events (PaymentIntents, refunds).
          * @description Verified with the `Stripe-Signature` header on the raw body (the endpoint's signing secret,
-         *     `STRIPE_WEBHOOK_SECRET`); a timestamp more than 5 minutes old or in the future is refused.
+         *     `STRIPE_WEBHOOK_SECRET`); a timestamp more than 5 minutes old or in the future, or a header
+         *     repeating `t=`, is refused (400 `invalid-signature`). A validly signed body that is not an event
+         *     (not an object, no string `id` or `type`, no `data.object`) is a 400 `malformed-event`.
          *     Handles `payment_intent.succeeded`, `payment_intent.payment_failed` and `charge.refunded`;
          *     other event types are stored and acknowledged.
          */
@@ -631,8 +636,13 @@ export interface components {
         Role: "admin" | "operator" | "customer";
         /** Format: email */
         Email: string;
-        /** @description 12 to 128 characters, any Unicode; never truncated. */
+        /**
+         * @description 12 to 128 characters, any Unicode; never truncated. Refused with 400 (`errors` naming
+         *     `body.password`): blank or whitespace-only, fewer than 4 different characters (`aaaaaaaaaaaa`),
+         *     or on the common-password list shipped with zxcvbn-ts (compared case-insensitively).
+         */
         Password: string;
+        /** @description At least one visible character; no control characters (tabs, line breaks, NUL). */
         PersonName: string;
         FirstAdminRequest: {
             /** @description The code of the setup link printed at start-up (the part after `#code=`). */
@@ -1008,7 +1018,10 @@ export interface components {
             carrier: "manual";
             carrierName: string;
             trackingCode: string;
-            /** Format: uri */
+            /**
+             * Format: uri
+             * @description An `https:` link with a host (also `http:` outside production); other schemes such as `javascript:` are refused with 400.
+             */
             trackingUrl?: string;
         };
         /** @description The provider's event, exactly as it sent it; verified by its signature, not by this schema. */
@@ -1388,6 +1401,33 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            /** @description `METRICS_TOKEN` is set and the request did not carry it as a bearer token (`unauthorized`). */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "unauthorized";
+                    };
+                };
+            };
+            /** @description A production service without `METRICS_TOKEN` does not serve metrics on its public port (`not-found`). */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "not-found";
+                    };
+                };
+            };
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -1525,6 +1565,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["ContentTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };

@@ -11,6 +11,7 @@ import type { Request } from 'express';
 import type { Services } from './services';
 import { generatedDir } from './platform/paths';
 import { requestId } from './platform/http/request-id';
+import { rejectNulCharacters } from './platform/http/reject-nul';
 import { problemHandler, notFoundHandler } from './platform/http/problem';
 import { createHealthRouter } from './platform/http/health.routes';
 import { AppError, ForbiddenError, UnauthorizedError } from './platform/errors';
@@ -39,10 +40,11 @@ export function createApp(services: Services): Express {
   const spec = loadSpec();
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', config.trustProxy);
+  app.set('trust proxy', typeof config.trustProxy === 'object' ? [...config.trustProxy] : config.trustProxy);
   app.set('etag', false);
 
   app.use(requestId);
+  app.use(services.lifecycle.closeWhileDraining);
   app.use(accessLog(logger));
   app.use(
     helmet({
@@ -76,7 +78,7 @@ export function createApp(services: Services): Express {
   if (existsSync(eventDocs)) {
     app.use('/docs/events', express.static(eventDocs, { index: 'index.html', redirect: true }));
   }
-  app.get('/docs/', swaggerUi.setup(spec as object, { customSiteTitle: 'QuickStock API', swaggerOptions: { persistAuthorization: true } }));
+  app.get('/docs/', swaggerUi.setup(spec as object, { customSiteTitle: 'QuickStock API', swaggerOptions: { persistAuthorization: false } }));
   // The staff console: a static page that uses the public API and the Socket.IO channel like any client.
   app.use(createConsoleRouter({ setupOpen: () => services.setup.isOpen() }));
 
@@ -88,6 +90,8 @@ export function createApp(services: Services): Express {
       type: ['application/json', 'application/*+json'],
     }),
   );
+
+  app.use(rejectNulCharacters);
 
   memoiseValidatorRouteRegexps();
   app.use(
@@ -119,7 +123,13 @@ export function createApp(services: Services): Express {
     }),
   );
 
-  app.use(createHealthRouter({ database: services.checkDatabase, ...(services.checkRedis ? { redis: services.checkRedis } : {}) }, services.metrics.registry));
+  app.use(
+    createHealthRouter(
+      { accepting: services.lifecycle.acceptingCheck, database: services.checkDatabase, ...(services.checkRedis ? { redis: services.checkRedis } : {}) },
+      services.metrics.registry,
+      { token: config.metrics.token, openWithoutToken: config.nodeEnv !== 'production' },
+    ),
+  );
   app.use(API_BASE, createSetupRouter(services.setup, API_BASE));
   app.use(API_BASE, createAuthRouter(services.auth, services.users));
   app.use(API_BASE, createUsersRouter(services.users));

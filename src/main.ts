@@ -45,7 +45,7 @@ async function runServer(config: Config, logger: Logger, showBanner: boolean): P
     return;
   }
   onSignal(logger, async () => {
-    await server.stop();
+    await server.stop(config.shutdownGraceMs);
     await embedded?.stop();
   });
   // A worker whose primary died must not linger.

@@ -7,6 +7,7 @@ import type { Config } from './platform/config';
 import { createDatabase } from './platform/db/database';
 import { migrate } from './platform/db/migrator';
 import { createApp } from './app';
+import { startMetricsServer } from './platform/http/metrics-server';
 import { createServices, type Services } from './services';
 import { UserModel } from './users';
 import { ProductModel } from './products';
@@ -20,12 +21,17 @@ export interface RunningServer {
   port: number;
   services: Services;
   realtime: RealtimeGateway;
+  /** The 127.0.0.1 port serving /metrics (METRICS_PORT), or null. */
+  metricsPort: number | null;
   dispatcher: EventDispatcher;
   housekeeper: Housekeeper;
   /** The one-time link that creates the first admin, when none exists (already logged). */
   setupLink: { url: string; expiresAt: Date } | null;
-  /** Stop accepting, finish in-flight requests, stop background work, close connections. */
-  stop(): Promise<void>;
+  /**
+   * Drain for `graceMs` (readiness 503, every response `Connection: close`, the port still open),
+   * then stop accepting, finish in-flight requests, stop background work, close connections.
+   */
+  stop(graceMs?: number): Promise<void>;
 }
 
 /**
@@ -65,6 +71,7 @@ export async function startServer(
     throw err;
   }
   const port = (server.address() as AddressInfo).port;
+  const metricsServer = config.metrics.port === null ? null : await startMetricsServer(services.metrics.registry, config.metrics.port);
 
   const dispatcher = new EventDispatcher(sequelize, (events) => realtime.deliver(events), logger, {
     pollIntervalMs: config.realtime.dispatchPollMs,
@@ -86,18 +93,22 @@ export async function startServer(
     port,
     services,
     realtime,
+    metricsPort: metricsServer?.port ?? null,
     dispatcher,
     housekeeper,
     setupLink,
-    stop() {
+    stop(graceMs = 0) {
       stopping ??= (async () => {
+        services.lifecycle.startDraining();
+        if (graceMs > 0) await new Promise((resolve) => setTimeout(resolve, graceMs));
         await dispatcher.stop();
         await sweeper.stop();
         await housekeeper.stop();
         await realtime.close();
+        await metricsServer?.close();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         // Keep-alive connections are closed as soon as their request in flight has been answered;
-        // requests still running after the grace period have their connections cut.
+        // requests still running 10 s later have their connections cut.
         server.closeIdleConnections();
         const idleSweep = setInterval(() => server.closeIdleConnections(), 50);
         const timer = setTimeout(() => server.closeAllConnections(), 10_000);

@@ -4,7 +4,9 @@ import type { Logger } from 'pino';
 import type { Config } from './platform/config';
 import { checkDatabase } from './platform/db/database';
 import { createMetrics, type Metrics } from './platform/http/metrics';
+import { Lifecycle } from './platform/http/lifecycle';
 import { IdempotencyStore } from './platform/idempotency';
+import { createLimiterFactory, RateLimit } from './platform/rate-limit';
 import { AccessTokens, AuthService, LoginThrottle, RefreshTokens } from './auth';
 import { UsersService } from './users';
 import { ProductsService } from './products';
@@ -24,6 +26,8 @@ export interface Services {
   sequelize: Sequelize;
   redis: Redis | null;
   metrics: Metrics;
+  /** Draining before shutdown: readiness 503 and Connection: close (see Lifecycle). */
+  lifecycle: Lifecycle;
   accessTokens: AccessTokens;
   auth: AuthService;
   users: UsersService;
@@ -45,7 +49,12 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
   const refreshTokens = new RefreshTokens(sequelize, config.refreshToken);
   const users = new UsersService(sequelize, logger, (userId, tx) => refreshTokens.revokeAllOf(userId, tx));
   const accessTokens = new AccessTokens(config.jwt, sequelize, config.jwt.sessionCacheMs);
-  const throttle = new LoginThrottle(config.login, redis, config.redisKeyPrefix);
+  const limiters = createLimiterFactory(redis, config.redisKeyPrefix, logger);
+  const throttle = new LoginThrottle(config.login, limiters);
+  const authLimits = {
+    register: new RateLimit({ name: 'register', limit: config.rateLimits.registerPerHour, windowSeconds: 3600 }, limiters),
+    refresh: new RateLimit({ name: 'refresh', limit: config.rateLimits.refreshPerMinute, windowSeconds: 60 }, limiters),
+  };
   const inventory = new InventoryService(sequelize);
   const idempotency = new IdempotencyStore(sequelize);
   const payments = createPaymentProviders(config, logger);
@@ -66,8 +75,9 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
     sequelize,
     redis,
     metrics: createMetrics(),
+    lifecycle: new Lifecycle(),
     accessTokens,
-    auth: new AuthService(users, accessTokens, refreshTokens, throttle),
+    auth: new AuthService(users, accessTokens, refreshTokens, throttle, authLimits),
     users,
     products: new ProductsService(sequelize, inventory, (tx, productId) => orders.isProductOrdered(tx, productId)),
     inventory,
@@ -116,5 +126,5 @@ function createCarriers(config: Config, logger: Logger): ProviderRegistry<Carrie
           new ProviderCaller('easypost', 'EasyPost', config.providerCalls, logger),
         )
       : null;
-  return new ProviderRegistry<Carrier>('carrier').offer('manual', new ManualCarrier(), []).offer('easypost', easypost, missing);
+  return new ProviderRegistry<Carrier>('carrier').offer('manual', new ManualCarrier(config.nodeEnv !== 'production'), []).offer('easypost', easypost, missing);
 }

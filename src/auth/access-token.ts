@@ -12,6 +12,8 @@ import { QueryTypes } from 'sequelize';
 const ALGORITHM = 'HS256' as const;
 const ACCESS = 'access';
 const MAX_CACHED_SESSIONS = 10_000;
+/** Clock skew accepted between the instance that signed a token and the one checking it. */
+const CLOCK_TOLERANCE_SECONDS = 30;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface AccessClaims {
@@ -22,8 +24,8 @@ interface AccessClaims {
   exp: number;
   iat: number;
   jti: string;
-  /** The sign-in (refresh token family) this token belongs to: signing out ends it. */
-  sid?: string;
+  /** The sign-in (refresh token family) this token belongs to: signing out ends it. Required. */
+  sid: string;
 }
 
 export interface AuthenticatedActor extends Actor {
@@ -39,8 +41,9 @@ export interface HeaderCarrier {
 
 /**
  * Signs and verifies access tokens. Verification is passport-jwt with the algorithm pinned and
- * `iss`/`aud` checked, plus what jsonwebtoken does not check by itself: `exp` must be present, the
- * token must be an access token, and the user must still be enabled at the same token version.
+ * `iss`/`aud` checked, plus what jsonwebtoken does not check by itself: `exp` must be present, `iat`
+ * neither in the future nor older than the access lifetime, a `sid` present, the token an access
+ * token, and the user still enabled at the same token version with that sign-in not ended.
  */
 export class AccessTokens {
   private readonly passport = new Passport();
@@ -111,6 +114,17 @@ export class AccessTokens {
     });
   }
 
+  /**
+   * `iat` must be present, not in the future (beyond a small clock skew between instances) and no
+   * older than the access lifetime: a token minted with a far `exp` (a leaked key, a bug) or dated
+   * ahead does not outlive what this service would issue.
+   */
+  private issuedInTime(iat: unknown): boolean {
+    if (typeof iat !== 'number' || !Number.isFinite(iat)) return false;
+    const now = Date.now() / 1000;
+    return iat <= now + CLOCK_TOLERANCE_SECONDS && now - iat <= this.config.accessTtlSeconds + CLOCK_TOLERANCE_SECONDS;
+  }
+
   /** Grows with every revocation heard (local or relayed): lets a caller notice one that raced with it. */
   get revocationCount(): number {
     return this.revocations;
@@ -129,9 +143,11 @@ export class AccessTokens {
   private async resolveActor(payload: Partial<AccessClaims>): Promise<AuthenticatedActor | undefined> {
     if (payload.typ !== ACCESS || typeof payload.exp !== 'number' || typeof payload.sub !== 'string') return undefined;
     if (typeof payload.ver !== 'number' || !UUID.test(payload.sub)) return undefined;
-    if (payload.sid !== undefined && (typeof payload.sid !== 'string' || !UUID.test(payload.sid))) return undefined;
-    const sessionId = payload.sid ?? null;
-    const cacheKey = `${payload.sub}|${payload.ver}|${sessionId ?? ''}`;
+    if (!this.issuedInTime(payload.iat)) return undefined;
+    // Without a sign-in id the token could not be ended by logout: refused.
+    if (typeof payload.sid !== 'string' || !UUID.test(payload.sid)) return undefined;
+    const sessionId = payload.sid;
+    const cacheKey = `${payload.sub}|${payload.ver}|${sessionId}`;
     const cached = this.sessions.get(cacheKey);
     if (cached && cached.until > Date.now()) return { ...cached.actor, expiresAt: payload.exp };
     const revocationsBefore = this.revocations;

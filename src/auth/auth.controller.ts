@@ -8,7 +8,7 @@ export function createAuthController(auth: AuthService, users: UsersService) {
   return {
     async registerCustomer(req: Request, res: Response): Promise<void> {
       const body = req.body as RequestBody<'registerCustomer'>;
-      const user = await auth.register(body);
+      const user = await auth.register(body, req.ip ?? 'unknown');
       res.status(201).location(`/api/v1/users/${user.id}`).json(user);
     },
     async login(req: Request, res: Response): Promise<void> {

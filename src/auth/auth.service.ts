@@ -5,6 +5,7 @@ import { verifyAgainstDummy, verifyPassword, type UsersService, type UserView } 
 import type { AccessTokens } from './access-token';
 import type { RefreshTokens } from './refresh-tokens';
 import type { LoginThrottle } from './login-throttle';
+import type { RateLimit } from '../platform/rate-limit';
 
 type TokenPair = Schemas['TokenPair'];
 
@@ -17,9 +18,12 @@ export class AuthService {
     private readonly accessTokens: AccessTokens,
     private readonly refreshTokens: RefreshTokens,
     private readonly throttle: LoginThrottle,
+    private readonly limits: { register: RateLimit; refresh: RateLimit },
   ) {}
 
-  register(input: { email: string; password: string; name: string }): Promise<UserView> {
+  /** Each registration costs an argon2 hash: limited per client address. */
+  async register(input: { email: string; password: string; name: string }, clientAddress: string): Promise<UserView> {
+    await this.limits.register.consume(clientAddress);
     return this.users.create({ ...input, role: 'customer' });
   }
 
@@ -32,13 +36,16 @@ export class AuthService {
       await this.throttle.recordFailure(email, clientAddress);
       throw new UnauthorizedError(BAD_CREDENTIALS, 'invalid-credentials');
     }
-    await this.throttle.recordSuccess(email);
+    await this.throttle.recordSuccess(email, clientAddress);
     const session = await this.refreshTokens.issue(user.id);
     const access = this.accessTokens.sign(user, session.familyId);
     return { accessToken: access.token, refreshToken: session.token, tokenType: 'Bearer', expiresIn: access.expiresIn };
   }
 
+  /** Limited per session (refresh token family): a rotated token is new each time, its sign-in is not. */
   async refresh(refreshToken: string): Promise<TokenPair> {
+    const session = await this.refreshTokens.sessionOf(refreshToken);
+    if (session !== null) await this.limits.refresh.consume(session);
     const rotated = await this.refreshTokens.rotate(refreshToken, async (userId) => {
       const user = await this.users.findById(userId);
       return !!user && !user.disabled;

@@ -50,6 +50,15 @@ export class RefreshTokens {
     return { token, familyId };
   }
 
+  /** The sign-in (family id) a refresh token belongs to, used or not; null for an unknown token. */
+  async sessionOf(token: string): Promise<string | null> {
+    const [row] = await this.sequelize.query<{ family_id: string }>('SELECT family_id FROM refresh_tokens WHERE token_hash = :hash', {
+      replacements: { hash: hashToken(token) },
+      type: QueryTypes.SELECT,
+    });
+    return row?.family_id ?? null;
+  }
+
   /**
    * Uses up a refresh token and returns its user and a fresh token of the same family.
    * Reuse revokes the family; the revocation is committed even though the request fails.

@@ -2,6 +2,7 @@ import Stripe from 'stripe';
 import { AppError } from '../platform/errors';
 import { ProviderError, type ProviderCaller } from '../platform/upstream';
 import { BoundedHttpClient } from './bounded-http-client';
+import { assertSingleTimestamp, assertStripeEventShape } from './stripe-event-shape';
 import type { CreatePaymentInput, CreatedPayment, PaymentEvent, PaymentProvider, RefundInput } from './payment-provider';
 
 /** Stripe's own check refuses old signatures; we also refuse ones from the future (MEASURED.md). */
@@ -97,12 +98,14 @@ export class StripePaymentProvider implements PaymentProvider {
   parseWebhook(rawBody: Buffer, headers: Record<string, string | undefined>): PaymentEvent {
     const signature = headers['stripe-signature'];
     if (!signature) throw new AppError('invalid-signature', 400, 'The Stripe-Signature header is missing.');
-    let event: Stripe.Event;
+    assertSingleTimestamp(signature);
+    let event: unknown;
     try {
       event = this.stripe.webhooks.constructEvent(rawBody, signature, this.settings.webhookSecret, SIGNATURE_TOLERANCE_SECONDS);
     } catch (err) {
       throw new AppError('invalid-signature', 400, 'The Stripe-Signature does not match this body, or its timestamp is too old.', { cause: err });
     }
+    assertStripeEventShape(event);
     const timestamp = Number(/(?:^|,)t=(\d+)/.exec(signature)?.[1]);
     if (!Number.isFinite(timestamp) || timestamp > Date.now() / 1000 + SIGNATURE_TOLERANCE_SECONDS) {
       throw new AppError('invalid-signature', 400, 'The Stripe-Signature timestamp is in the future.');

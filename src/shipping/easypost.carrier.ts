@@ -1,3 +1,4 @@
+import { storableUrlOrNull } from '../platform/http/stored-url';
 import EasyPostClient from '@easypost/api';
 import type { WarehouseAddress } from '../platform/config';
 import { AppError } from '../platform/errors';
@@ -128,8 +129,8 @@ export class EasyPostCarrier implements Carrier {
     return {
       carrierName: selected.carrier,
       trackingCode: bought.tracking_code,
-      trackingUrl: bought.tracker?.public_url ?? null,
-      labelUrl: bought.postage_label?.label_url ?? null,
+      trackingUrl: storableUrlOrNull(bought.tracker?.public_url),
+      labelUrl: storableUrlOrNull(bought.postage_label?.label_url),
       providerShipmentId: created.id,
       service: selected.service,
       rateCents: Math.round(Number(selected.rate) * 100),

@@ -1,10 +1,14 @@
 import argon2 from 'argon2';
+import { assertAcceptablePassword } from './password-policy';
 
 /**
  * argon2id with the package defaults (m = 64 MiB, t = 3, p = 4: above OWASP's minimum).
  * Passwords are NFC-normalised so the same password typed on two systems matches; never truncated.
+ * Every stored password is hashed here, so the policy (no blank, common or repetitive password) is
+ * enforced here too, before the hash is paid for.
  */
 export async function hashPassword(password: string): Promise<string> {
+  assertAcceptablePassword(password);
   return argon2.hash(password.normalize('NFC'), { type: argon2.argon2id });
 }
 

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import path from 'node:path';
 
 /**
@@ -65,8 +66,11 @@ export interface Config {
   /** How people reach this service (links printed at start-up); null = http://localhost:PORT. */
   readonly publicUrl: string | null;
   readonly corsOrigins: readonly string[];
-  readonly trustProxy: boolean;
+  /** Express `trust proxy`: false, a hop count, or the addresses/CIDRs of the proxies in front. */
+  readonly trustProxy: TrustProxy;
   readonly bodyLimitBytes: number;
+  /** /metrics: bearer token on the public port, and a port of its own on 127.0.0.1 (null = none). */
+  readonly metrics: { readonly token: string | null; readonly port: number | null };
   readonly validateResponses: boolean;
   readonly jwt: {
     readonly secret: string;
@@ -77,12 +81,23 @@ export interface Config {
     readonly sessionCacheMs: number;
   };
   readonly refreshToken: { readonly absoluteTtlDays: number; readonly idleTtlDays: number };
-  readonly login: { readonly maxFailures: number; readonly windowMinutes: number; readonly maxFailuresPerIp: number };
+  readonly login: {
+    /** Failures per (account, client address) before 429; per account (all addresses) before the slow-down. */
+    readonly maxFailures: number;
+    readonly windowMinutes: number;
+    readonly maxFailuresPerIp: number;
+    /** Wait before each attempt on an account past maxFailures failures (0 = none). */
+    readonly slowDownMs: number;
+  };
+  /** Requests allowed per window; 0 turns a limit off. */
+  readonly rateLimits: { readonly registerPerHour: number; readonly refreshPerMinute: number };
   readonly admin: { readonly email: string; readonly password: string } | null;
   readonly seedDemo: boolean;
   readonly reservationTtlMinutes: number;
   readonly sweeperIntervalMs: number;
   readonly housekeepingIntervalMs: number;
+  /** On SIGTERM/SIGINT: how long to keep serving (readiness 503, Connection: close) before closing. */
+  readonly shutdownGraceMs: number;
   /** node:cluster workers sharing the port (1 = a single process, no cluster). */
   readonly clusterWorkers: number;
   readonly realtime: {
@@ -115,6 +130,8 @@ export interface WarehouseAddress {
   readonly phone: string | null;
   readonly email: string | null;
 }
+
+export type TrustProxy = false | number | readonly string[];
 
 /** Timeouts, retries and circuit breaking of every outbound provider call. */
 export interface ProviderCallPolicy {
@@ -156,6 +173,34 @@ function oneOf<T extends string>(env: Env, name: string, values: readonly T[], f
   return value ?? invalid(env, name, `must be one of ${values.join(', ')}, got "${raw}"`, fallback);
 }
 
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/**
+ * `true` would trust the left-most X-Forwarded-For, which the client writes: every throttle keyed
+ * on the client address could then be dodged by rotating the header. Only a hop count or the
+ * proxies' own addresses say which entry a trusted proxy wrote.
+ */
+function trustProxy(env: Env, name: string): TrustProxy {
+  const raw = str(env, name);
+  if (raw === undefined || ['false', 'no'].includes(raw.toLowerCase())) return false;
+  if (['true', 'yes'].includes(raw.toLowerCase())) {
+    throw new ConfigError(name, 'must be a hop count (e.g. 1) or the proxies\' addresses/CIDRs (e.g. 10.0.0.0/8), not true: true trusts the client-written X-Forwarded-For');
+  }
+  if (/^\d+$/.test(raw)) return int(env, name, 0, 0, 32) || false;
+  const entries = raw.split(',').map((e) => e.trim()).filter(Boolean);
+  for (const entry of entries) {
+    if (PROXY_NAMES.includes(entry)) continue;
+    const [address = '', prefix, extra] = entry.split('/');
+    const version = isIP(address);
+    const maxPrefix = version === 6 ? 128 : 32;
+    const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= maxPrefix);
+    if (version === 0 || !prefixOk || extra !== undefined) {
+      throw new ConfigError(name, `contains "${entry}", which is not a hop count, an IP address, a CIDR or one of ${PROXY_NAMES.join(', ')}`);
+    }
+  }
+  return entries;
+}
+
 function url(env: Env, name: string, protocols: readonly string[]): string | null {
   const raw = str(env, name);
   if (raw === undefined) return null;
@@ -174,6 +219,13 @@ function url(env: Env, name: string, protocols: readonly string[]): string | nul
 function keyPrefix(env: Env, name: string, fallback: string): string {
   const raw = str(env, name) ?? fallback;
   if (!/^[A-Za-z0-9_.-]{1,64}$/.test(raw)) return invalid(env, name, 'must be 1-64 letters, digits, ".", "_" or "-"', fallback);
+  return raw;
+}
+
+function metricsToken(env: Env, name: string): string | null {
+  const raw = str(env, name);
+  if (raw === undefined) return null;
+  if (raw.length < 16 || /\s/.test(raw)) throw new ConfigError(name, 'must be at least 16 characters without spaces');
   return raw;
 }
 
@@ -308,7 +360,8 @@ function readConfig(env: Env): Config {
     logFormat: oneOf(env, 'LOG_FORMAT', ['auto', 'pretty', 'json'] as const, 'auto'),
     publicUrl: url(env, 'PUBLIC_URL', ['https:', 'http:'])?.replace(/\/+$/, '') ?? null,
     corsOrigins,
-    trustProxy: bool(env, 'TRUST_PROXY', false),
+    trustProxy: trustProxy(env, 'TRUST_PROXY'),
+    metrics: { token: metricsToken(env, 'METRICS_TOKEN'), port: str(env, 'METRICS_PORT') === undefined ? null : int(env, 'METRICS_PORT', 0, 0, 65535) },
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 100 * 1024, 1024, 10 * 1024 * 1024),
     validateResponses: bool(env, 'VALIDATE_RESPONSES', nodeEnv !== 'production'),
     jwt: {
@@ -326,12 +379,18 @@ function readConfig(env: Env): Config {
       maxFailures: int(env, 'LOGIN_MAX_FAILURES', 10, 1, 1000),
       windowMinutes: int(env, 'LOGIN_WINDOW_MINUTES', 15, 1, 1440),
       maxFailuresPerIp: int(env, 'LOGIN_MAX_FAILURES_PER_IP', 100, 1, 100_000),
+      slowDownMs: int(env, 'LOGIN_SLOWDOWN_MS', 1000, 0, 30_000),
+    },
+    rateLimits: {
+      registerPerHour: int(env, 'RATE_LIMIT_REGISTER_PER_HOUR', 20, 0, 1_000_000),
+      refreshPerMinute: int(env, 'RATE_LIMIT_REFRESH_PER_MINUTE', 30, 0, 1_000_000),
     },
     admin: adminEmail !== undefined && adminPassword !== undefined ? { email: adminEmail, password: adminPassword } : null,
     seedDemo: bool(env, 'SEED_DEMO', true),
     reservationTtlMinutes: int(env, 'RESERVATION_TTL_MINUTES', 30, 1, 10_080),
     sweeperIntervalMs: int(env, 'SWEEPER_INTERVAL_MS', 15_000, 100, 3_600_000),
     housekeepingIntervalMs: int(env, 'HOUSEKEEPING_INTERVAL_MS', 60_000, 1_000, 86_400_000),
+    shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 2_000, 0, 120_000),
     clusterWorkers,
     realtime: {
       polling,

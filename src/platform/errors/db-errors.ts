@@ -39,6 +39,14 @@ export function translateDatabaseError(err: unknown): AppError | undefined {
       return new ConflictError('conflict', 'The request conflicts with an existing resource.');
     case '23503':
       return new ConflictError('conflict', 'The request refers to a resource that does not exist or is still in use.');
+    case '23514':
+    case '22003':
+      // A check constraint (e.g. onHand above its maximum) or a number beyond its column's range.
+      return new ConflictError('value-out-of-range', 'The request would take a stored value beyond its allowed range.');
+    case '22P05':
+    case '22021':
+      // NUL or an invalid byte: refused before SQL by rejectNulCharacters; this catches what slips past (e.g. JSON payloads).
+      return new AppError('invalid-character', 400, 'The request contains a character that cannot be stored (such as NUL).');
     case '40001':
     case '40P01':
       return new AppError('concurrent-update', 409, 'The resource was changed concurrently; retry the request.');

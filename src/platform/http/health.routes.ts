@@ -1,10 +1,11 @@
 import { Router } from 'express';
 import type { Registry } from 'prom-client';
+import { metricsGuard, type MetricsAccess } from './metrics-access';
 
 export type ReadinessCheck = () => Promise<void>;
 
 /** Liveness says the process answers; readiness says each dependency answers (503 naming the one down). */
-export function createHealthRouter(checks: Record<string, ReadinessCheck>, registry: Registry): Router {
+export function createHealthRouter(checks: Record<string, ReadinessCheck>, registry: Registry, metricsAccess: MetricsAccess): Router {
   const router = Router();
   router.get('/health/live', (_req, res) => {
     res.json({ status: 'ok' });
@@ -25,7 +26,7 @@ export function createHealthRouter(checks: Record<string, ReadinessCheck>, regis
     res.setHeader('Cache-Control', 'no-store');
     res.status(ready ? 200 : 503).json({ status: ready ? 'ok' : 'unavailable', checks: results });
   });
-  router.get('/metrics', async (_req, res) => {
+  router.get('/metrics', metricsGuard(metricsAccess), async (_req, res) => {
     res.type('text/plain').send(await registry.metrics());
   });
   return router;

@@ -1,0 +1,2 @@
+export { createLimiterFactory, type LimiterFactory } from './limiter-factory';
+export { RateLimit, type RateLimitPolicy } from './rate-limit';

@@ -1,0 +1,36 @@
+import { expect } from 'chai';
+import jwt from 'jsonwebtoken';
+import { api, createUser } from '../../support/api';
+import { TEST_JWT_SECRET } from '../../support/hooks';
+
+/** A token signed with the service's own key: only the claims under test are wrong. */
+function forge(claims: Record<string, unknown>): string {
+  // jsonwebtoken keeps a given iat, and sets none with noTimestamp.
+  return jwt.sign({ typ: 'access', ver: 0, ...claims }, TEST_JWT_SECRET, { algorithm: 'HS256', issuer: 'quickstock', audience: 'quickstock-api', noTimestamp: !('iat' in claims) });
+}
+
+describe('Access tokens with the right signature but wrong times or no sign-in', () => {
+  it('refuses iat in the future, iat older than the access lifetime and a token without sid with 401; accepts the same claims done right', async () => {
+    const user = await createUser('customer');
+    const { sid } = jwt.decode(user.token) as { sid: string };
+    const now = Math.floor(Date.now() / 1000);
+    const base = { sub: user.id, role: 'customer', sid };
+    const cases: [string, string][] = [
+      ['iat an hour ahead', forge({ ...base, iat: now + 3600, exp: now + 3600 + 900 })],
+      ['iat older than ACCESS_TOKEN_TTL_SECONDS (900)', forge({ ...base, iat: now - 2000, exp: now + 86_400 })],
+      ['no iat', forge({ ...base, exp: now + 600 })],
+      ['no sid', forge({ sub: user.id, role: 'customer', iat: now, exp: now + 600 })],
+      ['a sid that is not a sign-in id', forge({ ...base, sid: 'session', iat: now, exp: now + 600 })],
+    ];
+    for (const [what, token] of cases) {
+      const iat = (jwt.decode(token) as { iat?: number }).iat;
+      if (!what.includes('no iat')) expect(iat, what).to.be.a('number');
+      const res = await api('GET', '/api/v1/auth/me', { token });
+      expect(res.status, what).to.equal(401);
+      expect(res.headers.get('content-type'), what).to.include('application/problem+json');
+    }
+    const skewed = forge({ ...base, iat: now + 5, exp: now + 600 });
+    expect((await api('GET', '/api/v1/auth/me', { token: skewed })).status, 'within the clock tolerance').to.equal(200);
+    expect((await api('GET', '/api/v1/auth/me', { token: forge({ ...base, iat: now, exp: now + 600 }) })).status).to.equal(200);
+  });
+});

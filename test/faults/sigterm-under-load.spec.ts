@@ -1,0 +1,136 @@
+import { expect } from 'chai';
+import type http from 'node:http';
+import net from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ADMIN, TEST_JWT_SECRET } from '../support/hooks';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { call, startServiceProcess, type RunningService } from '../../bench/service';
+import { requestOnFreshConnection, type Outcome } from './raw-http';
+
+const GRACE_MS = 1500;
+
+/** The real process entry under load, signalled like a container runtime would. */
+describe('SIGTERM under load (fault suite)', function () {
+  this.timeout(90_000);
+  let database: TestDatabase;
+  let dataDir: string;
+
+  before(async () => {
+    database = await createTestDatabase();
+    dataDir = mkdtempSync(path.join(os.tmpdir(), 'quickstock-sigterm-'));
+  });
+  after(async () => {
+    await database.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('answers every request it accepted, goes unready at once, closes connections after the grace period, then exits 0', async () => {
+    const service = await startServiceProcess({
+      databaseUrl: database.url,
+      entry: 'src/main.ts',
+      nodeArgs: ['--import', 'tsx'],
+      env: {
+        NODE_ENV: 'test',
+        DATA_DIR: dataDir,
+        JWT_SECRET: TEST_JWT_SECRET,
+        ADMIN_EMAIL: ADMIN.email,
+        ADMIN_PASSWORD: ADMIN.password,
+        LOG_LEVEL: 'silent',
+        SHUTDOWN_GRACE_MS: String(GRACE_MS),
+      },
+    });
+    try {
+      await underLoad(service);
+    } finally {
+      if (service.process.exitCode === null) service.process.kill('SIGKILL');
+    }
+  });
+});
+
+async function underLoad(service: RunningService): Promise<void> {
+  const base = service.baseUrl;
+  const exited = new Promise<number | null>((resolve) => service.process.once('exit', (code) => resolve(code)));
+  const admin = (await call(base, 'POST', '/api/v1/auth/login', undefined, ADMIN)).body.accessToken as string;
+  const product = (
+    await call(base, 'POST', '/api/v1/products', admin, {
+      sku: 'SIGTERM-1',
+      name: 'Risma A4',
+      unitPriceCents: 500,
+      initialStock: 10_000,
+    })
+  ).body;
+  const buyer = {
+    email: 'buyer-sigterm@example.test',
+    password: 'a long password 123',
+    name: 'Buyer',
+  };
+  expect((await call(base, 'POST', '/api/v1/auth/register', undefined, buyer)).status).to.equal(201);
+  const signedIn = await call(base, 'POST', '/api/v1/auth/login', undefined, {
+    email: buyer.email,
+    password: buyer.password,
+  });
+  expect(signedIn.status, JSON.stringify(signedIn.body)).to.equal(200);
+  const token = signedIn.body.accessToken as string;
+  const order = {
+    items: [{ productId: product.id, quantity: 1 }],
+    shippingAddress: {
+      name: 'Ufficio',
+      line1: 'Via Roma 1',
+      city: 'Milano',
+      postalCode: '20121',
+      country: 'IT',
+    },
+  };
+  const warm = await call(base, 'POST', '/api/v1/orders', token, order); // also warms the validator
+  expect(warm.status, JSON.stringify(warm.body)).to.equal(201);
+
+  // An idle keep-alive connection, open before the signal: one request answered, then silence.
+  const idleSocket = net.connect(Number(new URL(base).port), '127.0.0.1');
+  const firstAnswer = new Promise<string>((resolve) => idleSocket.once('data', (chunk: Buffer) => resolve(chunk.toString('latin1'))));
+  idleSocket.write('GET /health/live HTTP/1.1\r\nHost: localhost\r\nConnection: keep-alive\r\n\r\n');
+  expect(await firstAnswer).to.match(/^HTTP\/1\.1 200/);
+  const idleClosedAt = new Promise<number>((resolve) => idleSocket.once('close', () => resolve(Date.now())));
+  idleSocket.on('error', () => undefined);
+
+  const load: Promise<Outcome>[] = [];
+  for (let i = 0; i < 60; i += 1) {
+    load.push(
+      i % 2 === 0
+        ? requestOnFreshConnection(base, 'POST', '/api/v1/orders', {
+            token,
+            body: order,
+          })
+        : requestOnFreshConnection(base, 'GET', '/api/v1/products?limit=20', {
+            token,
+          }),
+    );
+  }
+  await new Promise((r) => setTimeout(r, 40));
+  service.process.kill('SIGTERM');
+  const signalledAt = Date.now();
+
+  const ready = await requestOnFreshConnection(base, 'GET', '/health/ready');
+  expect(ready.kind).to.equal('answered');
+  expect((ready as { status: number }).status, 'readiness right after SIGTERM').to.equal(503);
+  const during = await requestOnFreshConnection(base, 'GET', '/api/v1/products?limit=5', { token });
+  expect(during.kind, 'a new connection during the grace period').to.equal('answered');
+  expect((during as { status: number; headers: http.IncomingHttpHeaders }).status).to.equal(200);
+  expect((during as { headers: http.IncomingHttpHeaders }).headers['connection']).to.equal('close');
+
+  const outcomes = await Promise.all(load);
+  const failures = outcomes.filter((o): o is { kind: 'failed'; code: string } => o.kind === 'failed');
+  // A refused connection is fine; a reset or a hang-up of an accepted one is not.
+  expect(
+    failures.filter((f) => f.code !== 'ECONNREFUSED'),
+    JSON.stringify(failures),
+  ).to.deep.equal([]);
+  for (const o of outcomes) if (o.kind === 'answered') expect([200, 201], o.body).to.include(o.status);
+
+  expect((await idleClosedAt) - signalledAt, 'idle connection closed only after the grace period').to.be.greaterThanOrEqual(GRACE_MS - 50);
+  expect(await exited).to.equal(0);
+  const after = await requestOnFreshConnection(base, 'GET', '/health/live');
+  expect(after).to.deep.equal({ kind: 'failed', code: 'ECONNREFUSED' });
+  idleSocket.destroy();
+}
