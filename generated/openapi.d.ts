@@ -2160,7 +2160,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            /** @description The movement would take `onHand` below zero (`negative-stock`) or below what orders reserve (`stock-below-reserved`); nothing was changed. */
+            /** @description The movement would take `onHand` below zero (`negative-stock`), below what orders reserve (`stock-below-reserved`) or above 1,000,000,000 (`value-out-of-range`); nothing was changed. */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2169,7 +2169,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {unknown} */
-                        code?: "negative-stock" | "stock-below-reserved" | "concurrent-update" | "conflict";
+                        code?: "negative-stock" | "stock-below-reserved" | "value-out-of-range" | "concurrent-update" | "conflict";
                     };
                 };
             };
@@ -2694,7 +2694,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {unknown} */
-                        code?: "validation-failed" | "invalid-signature" | "invalid-event" | "invalid-body";
+                        code?: "validation-failed" | "invalid-signature" | "invalid-event" | "invalid-body" | "malformed-event";
                     };
                 };
             };

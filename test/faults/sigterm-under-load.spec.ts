@@ -4,9 +4,9 @@ import net from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ADMIN, TEST_JWT_SECRET } from '../support/hooks';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { call, startServiceProcess, type RunningService } from '../../bench/service';
+import { call, type RunningService } from '../../bench/service';
+import { ADDRESS, openShop, startFaultService } from './fault-service';
 import { requestOnFreshConnection, type Outcome } from './raw-http';
 
 const GRACE_MS = 1500;
@@ -27,20 +27,7 @@ describe('SIGTERM under load (fault suite)', function () {
   });
 
   it('answers every request it accepted, goes unready at once, closes connections after the grace period, then exits 0', async () => {
-    const service = await startServiceProcess({
-      databaseUrl: database.url,
-      entry: 'src/main.ts',
-      nodeArgs: ['--import', 'tsx'],
-      env: {
-        NODE_ENV: 'test',
-        DATA_DIR: dataDir,
-        JWT_SECRET: TEST_JWT_SECRET,
-        ADMIN_EMAIL: ADMIN.email,
-        ADMIN_PASSWORD: ADMIN.password,
-        LOG_LEVEL: 'silent',
-        SHUTDOWN_GRACE_MS: String(GRACE_MS),
-      },
-    });
+    const service = await startFaultService(database.url, dataDir, { SHUTDOWN_GRACE_MS: String(GRACE_MS) });
     try {
       await underLoad(service);
     } finally {
@@ -52,37 +39,8 @@ describe('SIGTERM under load (fault suite)', function () {
 async function underLoad(service: RunningService): Promise<void> {
   const base = service.baseUrl;
   const exited = new Promise<number | null>((resolve) => service.process.once('exit', (code) => resolve(code)));
-  const admin = (await call(base, 'POST', '/api/v1/auth/login', undefined, ADMIN)).body.accessToken as string;
-  const product = (
-    await call(base, 'POST', '/api/v1/products', admin, {
-      sku: 'SIGTERM-1',
-      name: 'Risma A4',
-      unitPriceCents: 500,
-      initialStock: 10_000,
-    })
-  ).body;
-  const buyer = {
-    email: 'buyer-sigterm@example.test',
-    password: 'a long password 123',
-    name: 'Buyer',
-  };
-  expect((await call(base, 'POST', '/api/v1/auth/register', undefined, buyer)).status).to.equal(201);
-  const signedIn = await call(base, 'POST', '/api/v1/auth/login', undefined, {
-    email: buyer.email,
-    password: buyer.password,
-  });
-  expect(signedIn.status, JSON.stringify(signedIn.body)).to.equal(200);
-  const token = signedIn.body.accessToken as string;
-  const order = {
-    items: [{ productId: product.id, quantity: 1 }],
-    shippingAddress: {
-      name: 'Ufficio',
-      line1: 'Via Roma 1',
-      city: 'Milano',
-      postalCode: '20121',
-      country: 'IT',
-    },
-  };
+  const { token, product } = await openShop(base, 'SIGTERM-1');
+  const order = { items: [{ productId: product.id, quantity: 1 }], shippingAddress: ADDRESS };
   const warm = await call(base, 'POST', '/api/v1/orders', token, order); // also warms the validator
   expect(warm.status, JSON.stringify(warm.body)).to.equal(201);
 

@@ -184,7 +184,7 @@ function trustProxy(env: Env, name: string): TrustProxy {
   const raw = str(env, name);
   if (raw === undefined || ['false', 'no'].includes(raw.toLowerCase())) return false;
   if (['true', 'yes'].includes(raw.toLowerCase())) {
-    throw new ConfigError(name, 'must be a hop count (e.g. 1) or the proxies\' addresses/CIDRs (e.g. 10.0.0.0/8), not true: true trusts the client-written X-Forwarded-For');
+    return invalid(env, name, 'must be a hop count (e.g. 1) or the proxies\' addresses/CIDRs (e.g. 10.0.0.0/8), not true: true trusts the client-written X-Forwarded-For', false);
   }
   if (/^\d+$/.test(raw)) return int(env, name, 0, 0, 32) || false;
   const entries = raw.split(',').map((e) => e.trim()).filter(Boolean);
@@ -195,7 +195,7 @@ function trustProxy(env: Env, name: string): TrustProxy {
     const maxPrefix = version === 6 ? 128 : 32;
     const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= maxPrefix);
     if (version === 0 || !prefixOk || extra !== undefined) {
-      throw new ConfigError(name, `contains "${entry}", which is not a hop count, an IP address, a CIDR or one of ${PROXY_NAMES.join(', ')}`);
+      return invalid(env, name, `contains "${entry}", which is not a hop count, an IP address, a CIDR or one of ${PROXY_NAMES.join(', ')}`, false);
     }
   }
   return entries;
@@ -225,7 +225,7 @@ function keyPrefix(env: Env, name: string, fallback: string): string {
 function metricsToken(env: Env, name: string): string | null {
   const raw = str(env, name);
   if (raw === undefined) return null;
-  if (raw.length < 16 || /\s/.test(raw)) throw new ConfigError(name, 'must be at least 16 characters without spaces');
+  if (raw.length < 16 || /\s/.test(raw)) return invalid(env, name, 'must be at least 16 characters without spaces', null);
   return raw;
 }
 

@@ -32,6 +32,7 @@ export function isRetryableTransactionError(err: unknown): boolean {
  * ends as a plain 500 whose detail stays in the log.
  */
 export function translateDatabaseError(err: unknown): AppError | undefined {
+  if (isConnectionFailure(err)) return databaseUnavailable();
   const pg = pgError(err);
   if (!pg?.code) return undefined;
   switch (pg.code) {
@@ -55,12 +56,41 @@ export function translateDatabaseError(err: unknown): AppError | undefined {
     case '08006':
     case '08001':
     case '08003':
-      return new AppError('database-unavailable', 503, 'The database is unavailable; retry shortly.', {
-        headers: { 'Retry-After': '1' },
-      });
+      return databaseUnavailable();
     case '57014':
       return new AppError('timeout', 503, 'The request took too long; retry shortly.', { headers: { 'Retry-After': '1' } });
     default:
       return undefined;
   }
+}
+
+function databaseUnavailable(): AppError {
+  return new AppError('database-unavailable', 503, 'The database is unavailable; retry shortly.', { headers: { 'Retry-After': '1' } });
+}
+
+const CONNECTION_ERROR_NAMES = new Set([
+  'SequelizeConnectionError',
+  'SequelizeConnectionRefusedError',
+  'SequelizeConnectionTimedOutError',
+  'SequelizeConnectionAcquireTimeoutError',
+  'SequelizeHostNotFoundError',
+  'SequelizeHostNotReachableError',
+]);
+const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH']);
+const PG_CONNECTION_MESSAGES = ['Connection terminated', 'Client has encountered a connection error', 'Client was closed'];
+
+/**
+ * The database went away (restart, failover, network): a 503 says retry shortly (a statement cut in
+ * flight may or may not have committed; Idempotency-Key makes the retry of a write safe). These come
+ * as Sequelize connection errors, socket errors or pg's messages without a SQLSTATE.
+ */
+function isConnectionFailure(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && typeof e === 'object' && depth < 4; depth += 1) {
+    const { name, code, message } = e as { name?: string; code?: string; message?: string };
+    if (name && CONNECTION_ERROR_NAMES.has(name)) return true;
+    if (code && SOCKET_CODES.has(code)) return true;
+    if (!code && message && PG_CONNECTION_MESSAGES.some((m) => message.startsWith(m))) return true;
+    e = (e as { parent?: unknown; original?: unknown; cause?: unknown }).parent ?? (e as { original?: unknown }).original ?? (e as { cause?: unknown }).cause;
+  }
+  return false;
 }
