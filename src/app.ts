@@ -18,6 +18,8 @@ import { AppError, ForbiddenError, UnauthorizedError } from './platform/errors';
 import { createAuthRouter } from './auth';
 import { createUsersRouter } from './users';
 import { createProductsRouter } from './products';
+import { createInventoryRouter } from './inventory';
+import { API_BASE } from './platform/http/api-base';
 import { createOrdersRouter } from './orders';
 import { createWebhooksRouter, webhookRawBody, WEBHOOK_PATHS } from './webhooks';
 import { createSetupRouter } from './setup';
@@ -26,7 +28,7 @@ import { createSetupRouter } from './setup';
 const WEBHOOK_BODY_LIMIT_BYTES = 1024 * 1024;
 import { createConsoleRouter } from './console';
 
-export const API_BASE = '/api/v1';
+export { API_BASE };
 
 function loadSpec(): OpenAPIV3.DocumentV3_1 {
   return JSON.parse(readFileSync(path.join(generatedDir, 'openapi.json'), 'utf8')) as OpenAPIV3.DocumentV3_1;
@@ -131,7 +133,8 @@ export function createApp(services: Services): Express {
   app.use(API_BASE, createSetupRouter(services.setup, API_BASE));
   app.use(API_BASE, createAuthRouter(services.auth, services.users));
   app.use(API_BASE, createUsersRouter(services.users));
-  app.use(API_BASE, createProductsRouter(services.products, services.inventory));
+  app.use(API_BASE, createProductsRouter(services.products));
+  app.use(API_BASE, createInventoryRouter(services.inventory));
   app.use(API_BASE, createOrdersRouter(services.orders));
   app.use(API_BASE, createWebhooksRouter(services.webhooks));
 

@@ -13,9 +13,10 @@ import { ProductsService } from './products';
 import { InventoryService } from './inventory';
 import { OrdersService } from './orders';
 import { ProviderCaller, ProviderRegistry } from './platform/upstream';
-import { ManualPaymentProvider, StripePaymentProvider, type PaymentProvider } from './payments';
-import { EasyPostCarrier, ManualCarrier, type Carrier } from './shipping';
+import { ManualPaymentProvider, PaymentsService, StripePaymentProvider, type PaymentProvider } from './payments';
+import { EasyPostCarrier, ManualCarrier, ShippingService, type Carrier } from './shipping';
 import { WebhooksService } from './webhooks';
+import { MODELS } from './models';
 import { FirstAdminSetup } from './setup';
 
 /** The composition root: every service, wired once, handed to the app and the background work. */
@@ -43,9 +44,11 @@ export interface Services {
 }
 
 export function createServices(config: Config, logger: Logger, sequelize: Sequelize, redis: Redis | null): Services {
-  const users = new UsersService(sequelize, logger);
-  const accessTokens = new AccessTokens(config.jwt, sequelize, config.jwt.sessionCacheMs);
+  // Every table's model on this instance (the caller may have registered some already).
+  sequelize.addModels(MODELS);
   const refreshTokens = new RefreshTokens(sequelize, config.refreshToken);
+  const users = new UsersService(sequelize, logger, (userId, tx) => refreshTokens.revokeAllOf(userId, tx));
+  const accessTokens = new AccessTokens(config.jwt, sequelize, config.jwt.sessionCacheMs);
   const limiters = createLimiterFactory(redis, config.redisKeyPrefix, logger);
   const throttle = new LoginThrottle(config.login, limiters);
   const authLimits = {
@@ -56,7 +59,16 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
   const idempotency = new IdempotencyStore(sequelize);
   const payments = createPaymentProviders(config, logger);
   const carriers = createCarriers(config, logger);
-  const orders = new OrdersService(sequelize, inventory, idempotency, logger, config.reservationTtlMinutes, payments, carriers);
+  const orders = new OrdersService({
+    sequelize,
+    inventory,
+    payments: new PaymentsService(payments, logger),
+    shipping: new ShippingService(carriers),
+    idempotency,
+    logger,
+    reservationTtlMinutes: config.reservationTtlMinutes,
+    findCustomer: (id) => users.findById(id),
+  });
   return {
     config,
     logger,
@@ -67,7 +79,7 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
     accessTokens,
     auth: new AuthService(users, accessTokens, refreshTokens, throttle, authLimits),
     users,
-    products: new ProductsService(sequelize, inventory),
+    products: new ProductsService(sequelize, inventory, (tx, productId) => orders.isProductOrdered(tx, productId)),
     inventory,
     orders,
     webhooks: new WebhooksService(sequelize, payments, carriers, orders, logger),

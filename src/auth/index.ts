@@ -3,3 +3,4 @@ export { RefreshTokens } from './refresh-tokens';
 export { LoginThrottle } from './login-throttle';
 export { AuthService } from './auth.service';
 export { createAuthRouter } from './auth.routes';
+export { RefreshTokenModel } from './refresh-token.model';

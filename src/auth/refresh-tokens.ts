@@ -112,6 +112,14 @@ export class RefreshTokens {
     });
   }
 
+  /** A disabled account: every refresh token it still holds stops working (in the caller's transaction). */
+  async revokeAllOf(userId: string, tx: Transaction): Promise<void> {
+    await this.sequelize.query('UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = :userId AND revoked_at IS NULL', {
+      replacements: { userId },
+      transaction: tx,
+    });
+  }
+
   private async revokeFamily(userId: string, familyId: string, tx: Transaction): Promise<void> {
     await this.sequelize.query('UPDATE refresh_tokens SET revoked_at = coalesce(revoked_at, now()) WHERE family_id = :familyId', {
       replacements: { familyId },

@@ -1,6 +1,7 @@
 import type { Sequelize } from 'sequelize-typescript';
 import { QueryTypes } from 'sequelize';
 import type { Logger } from 'pino';
+import { BackgroundLoop } from '../platform/background/background-loop';
 
 const BATCH = 5_000;
 /** Each run stops after this long and goes on at the next one, so it never hogs a connection. */
@@ -18,14 +19,13 @@ interface PurgeRule {
  * Safe to run on every instance at once (each DELETE picks its rows with SKIP LOCKED).
  */
 export class Housekeeper {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private readonly loop: BackgroundLoop;
   private readonly rules: PurgeRule[];
 
   constructor(
     private readonly sequelize: Sequelize,
     private readonly logger: Logger,
-    private readonly intervalMs: number,
+    intervalMs: number,
     eventRetentionHours: number,
   ) {
     const purge = (table: string, key: string, where: string) =>
@@ -38,26 +38,20 @@ export class Housekeeper {
         sql: purge('events', 'id', `dispatched_at IS NOT NULL AND occurred_at < now() - make_interval(hours => ${Math.floor(eventRetentionHours)})`),
       },
     ];
+    this.loop = new BackgroundLoop('housekeeping', intervalMs, () => this.purgeAll(), logger);
   }
 
   start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => void this.runOnce(), this.intervalMs);
-    this.timer.unref();
+    this.loop.start();
   }
 
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** One pass over every rule. */
   runOnce(): Promise<void> {
-    this.running ??= this.purgeAll().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
+    return this.loop.runOnce();
   }
 
   private async purgeAll(): Promise<void> {

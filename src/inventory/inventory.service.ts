@@ -1,27 +1,13 @@
 import type { Sequelize } from 'sequelize-typescript';
-import { QueryTypes, type Transaction } from 'sequelize';
+import type { Transaction } from 'sequelize';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../platform/errors';
-import { recordEvent } from '../platform/events';
-import { txQuery } from '../platform/db/database';
-import { decodeCursor, toPage, type Page } from '../platform/http/pagination';
+import { keysetAfter, toPage, type Page } from '../platform/http/pagination';
 import type { Actor, Schemas } from '../platform/http/contract';
-import type { ProductRow } from '../products';
+import { stockRepository as stock, type MovementRow, type MovementType, type StockRow } from './stock.repository';
+import { recordLowStockIfCrossed } from './low-stock';
 
 export type StockMovementView = Schemas['StockMovement'];
-export type MovementType = Schemas['StockMovementType'];
-
-interface MovementRow {
-  id: string;
-  seq: string;
-  product_id: string;
-  type: MovementType;
-  delta: number;
-  on_hand_after: number;
-  reason: string | null;
-  actor_id: string | null;
-  order_id: string | null;
-  created_at: Date;
-}
+export type { MovementType };
 
 function toMovementView(row: MovementRow): StockMovementView {
   return {
@@ -53,6 +39,8 @@ export interface ShortLine {
   available: number;
 }
 
+type StockLine = { productId: string; quantity: number };
+
 const SIGN_RULES: Partial<Record<MovementType, 'positive' | 'negative'>> = {
   receipt: 'positive',
   return: 'positive',
@@ -80,7 +68,7 @@ export class InventoryService {
       ]);
     }
     return this.sequelize.transaction(async (tx) => {
-      const product = await this.lockProducts([productId], tx).then((rows) => rows[0]);
+      const [product] = await stock.lock(tx, [productId]);
       if (!product) throw new NotFoundError('The product');
       const onHandAfter = product.on_hand + input.delta;
       if (onHandAfter < 0) {
@@ -92,11 +80,8 @@ export class InventoryService {
           `The movement would take onHand to ${onHandAfter}, below the ${product.reserved} units reserved by orders.`,
         );
       }
-      await this.sequelize.query('UPDATE products SET on_hand = :onHand, updated_at = now() WHERE id = :id', {
-        replacements: { onHand: onHandAfter, id: productId },
-        transaction: tx,
-      });
-      const movement = await this.insertMovement(tx, {
+      await stock.setOnHand(tx, productId, onHandAfter);
+      const movement = await stock.insertMovement(tx, {
         productId,
         type: input.type,
         delta: input.delta,
@@ -105,41 +90,21 @@ export class InventoryService {
         actorId: actor?.id ?? null,
         orderId,
       });
-      await this.emitLowStockIfCrossed(tx, product, { ...product, on_hand: onHandAfter });
+      await recordLowStockIfCrossed(tx, product, { ...product, on_hand: onHandAfter });
       return toMovementView(movement);
     });
   }
 
   /** The first receipt of a new product, inside the transaction that creates it. */
-  async recordInitialStock(tx: Transaction, product: ProductRow, quantity: number, actor: Actor): Promise<void> {
-    await this.sequelize.query('UPDATE products SET on_hand = :q WHERE id = :id', {
-      replacements: { q: quantity, id: product.id },
-      transaction: tx,
-    });
-    await this.insertMovement(tx, {
-      productId: product.id,
-      type: 'receipt',
-      delta: quantity,
-      onHandAfter: quantity,
-      reason: 'initial stock',
-      actorId: actor.id,
-      orderId: null,
-    });
+  async recordInitialStock(tx: Transaction, productId: string, quantity: number, actorId: string | null, reason = 'initial stock'): Promise<void> {
+    await stock.setOnHand(tx, productId, quantity, false);
+    await stock.insertMovement(tx, { productId, type: 'receipt', delta: quantity, onHandAfter: quantity, reason, actorId, orderId: null });
   }
 
   async listMovements(productId: string, query: { limit: number; cursor?: string }): Promise<Page<StockMovementView>> {
-    const exists = await this.sequelize.query('SELECT 1 FROM products WHERE id = :productId', {
-      replacements: { productId },
-      type: QueryTypes.SELECT,
-    });
-    if (exists.length === 0) throw new NotFoundError('The product');
-    const after = decodeCursor(query.cursor, 1) as [string] | undefined;
-    if (after && !/^\d+$/.test(String(after[0]))) throw new AppError('invalid-cursor', 400, 'The cursor is not valid.');
-    const rows = await this.sequelize.query<MovementRow>(
-      `SELECT * FROM stock_movements WHERE product_id = :productId ${after ? 'AND seq < :after' : ''}
-        ORDER BY seq DESC LIMIT :limit`,
-      { replacements: { productId, after: after?.[0] ?? null, limit: query.limit + 1 }, type: QueryTypes.SELECT },
-    );
+    if (!(await stock.exists(this.sequelize, productId))) throw new NotFoundError('The product');
+    const after = keysetAfter(query.cursor, ['int']);
+    const rows = await stock.movements(this.sequelize, productId, after?.[0], query.limit);
     return toPage(rows, query.limit, toMovementView, (r) => [String(r.seq)]);
   }
 
@@ -147,10 +112,10 @@ export class InventoryService {
    * Reserves stock for an order's lines inside the order's transaction. Rows are locked in id order
    * so two orders over the same products never deadlock; every short line is reported at once.
    */
-  async reserve(tx: Transaction, lines: readonly { productId: string; quantity: number }[]): Promise<ReservedLine[]> {
-    const rows = await this.lockProducts(
-      lines.map((l) => l.productId),
+  async reserve(tx: Transaction, lines: readonly StockLine[]): Promise<ReservedLine[]> {
+    const rows = await stock.lock(
       tx,
+      lines.map((l) => l.productId),
     );
     const byId = new Map(rows.map((r) => [r.id, r]));
     const missing = lines.filter((l) => !byId.has(l.productId)).map((l) => l.productId);
@@ -163,7 +128,7 @@ export class InventoryService {
     }
     const short: ShortLine[] = [];
     for (const line of lines) {
-      const row = byId.get(line.productId) as ProductRow;
+      const row = byId.get(line.productId) as StockRow;
       const available = row.on_hand - row.reserved;
       if (line.quantity > available) short.push({ productId: line.productId, requested: line.quantity, available });
     }
@@ -172,94 +137,45 @@ export class InventoryService {
         lines: short,
       });
     }
-    await this.adjustReserved(tx, lines, +1);
+    await stock.adjustReserved(tx, lines, +1);
     for (const line of lines) {
-      const before = byId.get(line.productId) as ProductRow;
-      await this.emitLowStockIfCrossed(tx, before, { ...before, reserved: before.reserved + line.quantity });
+      const before = byId.get(line.productId) as StockRow;
+      await recordLowStockIfCrossed(tx, before, { ...before, reserved: before.reserved + line.quantity });
     }
     return lines.map((line) => {
-      const row = byId.get(line.productId) as ProductRow;
-      return {
-        productId: row.id,
-        sku: row.sku,
-        name: row.name,
-        quantity: line.quantity,
-        unitPriceCents: row.unit_price_cents,
-        vatRate: row.vat_rate,
-      };
+      const row = byId.get(line.productId) as StockRow;
+      return { productId: row.id, sku: row.sku, name: row.name, quantity: line.quantity, unitPriceCents: row.unit_price_cents, vatRate: row.vat_rate };
     });
   }
 
   /** Gives an order's reserved units back to `available` (cancellation, payment timeout). */
-  async release(tx: Transaction, lines: readonly { productId: string; quantity: number }[]): Promise<void> {
-    await this.lockProducts(
-      lines.map((l) => l.productId),
+  async release(tx: Transaction, lines: readonly StockLine[]): Promise<void> {
+    await stock.lock(
       tx,
+      lines.map((l) => l.productId),
     );
-    await this.adjustReserved(tx, lines, -1);
+    await stock.adjustReserved(tx, lines, -1);
   }
 
   /** Shipping: each line's reservation becomes a `sale` movement; `onHand` and `reserved` both drop. */
-  async commitSale(tx: Transaction, orderId: string, lines: readonly { productId: string; quantity: number }[], actor: Actor | null): Promise<void> {
-    const rows = await this.lockProducts(
-      lines.map((l) => l.productId),
+  async commitSale(tx: Transaction, orderId: string, lines: readonly StockLine[], actor: Actor | null): Promise<void> {
+    const rows = await stock.lock(
       tx,
+      lines.map((l) => l.productId),
     );
     const byId = new Map(rows.map((r) => [r.id, r]));
     for (const line of lines) {
       const row = byId.get(line.productId);
       if (!row) throw new NotFoundError('A product of this order');
-      const onHandAfter = row.on_hand - line.quantity;
-      await this.sequelize.query(
-        'UPDATE products SET on_hand = on_hand - :q, reserved = reserved - :q, updated_at = now() WHERE id = :id',
-        { replacements: { q: line.quantity, id: line.productId }, transaction: tx },
-      );
-      await this.insertMovement(tx, {
+      await stock.sell(tx, line.productId, line.quantity);
+      await stock.insertMovement(tx, {
         productId: line.productId,
         type: 'sale',
         delta: -line.quantity,
-        onHandAfter,
+        onHandAfter: row.on_hand - line.quantity,
         reason: 'order shipped',
         actorId: actor?.id ?? null,
         orderId,
-      });
-    }
-  }
-
-  private async lockProducts(ids: readonly string[], tx: Transaction): Promise<ProductRow[]> {
-    const sorted = [...new Set(ids)].sort();
-    return txQuery<ProductRow>(tx, 'SELECT * FROM products WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE', [sorted]);
-  }
-
-  private async adjustReserved(tx: Transaction, lines: readonly { productId: string; quantity: number }[], sign: 1 | -1): Promise<void> {
-    await txQuery(
-      tx,
-      `UPDATE products p SET reserved = p.reserved + v.q * $1, updated_at = now()
-         FROM unnest($2::uuid[], $3::int[]) AS v(id, q) WHERE p.id = v.id`,
-      [sign, lines.map((l) => l.productId), lines.map((l) => l.quantity)],
-    );
-  }
-
-  private async insertMovement(
-    tx: Transaction,
-    m: { productId: string; type: MovementType; delta: number; onHandAfter: number; reason: string | null; actorId: string | null; orderId: string | null },
-  ): Promise<MovementRow> {
-    const [row] = await this.sequelize.query<MovementRow>(
-      `INSERT INTO stock_movements (product_id, type, delta, on_hand_after, reason, actor_id, order_id)
-       VALUES (:productId, :type, :delta, :onHandAfter, :reason, :actorId, :orderId) RETURNING *`,
-      { replacements: m, type: QueryTypes.SELECT, transaction: tx },
-    );
-    return row as MovementRow;
-  }
-
-  /** A low-stock event fires when `available` goes from above the reorder level to at or below it. */
-  private async emitLowStockIfCrossed(tx: Transaction, before: ProductRow, after: ProductRow): Promise<void> {
-    const availableBefore = before.on_hand - before.reserved;
-    const availableAfter = after.on_hand - after.reserved;
-    if (availableBefore > before.reorder_level && availableAfter <= after.reorder_level) {
-      await recordEvent(tx, {
-        type: 'inventory.low_stock',
-        data: { productId: after.id, sku: after.sku, name: after.name, available: availableAfter, reorderLevel: after.reorder_level },
       });
     }
   }

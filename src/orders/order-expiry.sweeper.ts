@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { BackgroundLoop } from '../platform/background/background-loop';
 import type { OrdersService } from './orders.service';
 
 /**
@@ -6,38 +7,21 @@ import type { OrdersService } from './orders.service';
  * a per-process timer, so a restart forgets nothing and several instances may sweep at once.
  */
 export class OrderExpirySweeper {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private readonly loop: BackgroundLoop;
 
-  constructor(
-    private readonly orders: OrdersService,
-    private readonly intervalMs: number,
-    private readonly logger: Logger,
-  ) {}
+  constructor(orders: OrdersService, intervalMs: number, logger: Logger) {
+    this.loop = new BackgroundLoop('order expiry sweep', intervalMs, () => orders.expireOverdue(), logger);
+  }
 
   start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => {
-      void this.sweepOnce();
-    }, this.intervalMs);
-    this.timer.unref();
+    this.loop.start();
   }
 
-  async sweepOnce(): Promise<void> {
-    if (this.running) return this.running;
-    this.running = this.orders
-      .expireOverdue()
-      .then(() => undefined)
-      .catch((err: unknown) => this.logger.warn({ err }, 'order expiry sweep failed; will retry'))
-      .finally(() => {
-        this.running = undefined;
-      });
-    return this.running;
+  sweepOnce(): Promise<void> {
+    return this.loop.runOnce();
   }
 
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 }

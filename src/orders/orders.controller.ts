@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import type { QueryOf, RequestBody } from '../platform/http/contract';
 import { actorOf } from '../platform/http/async-handler';
+import { API_BASE } from '../platform/http/api-base';
 import type { StoredResult } from '../platform/idempotency';
 import type { OrdersService } from './orders.service';
 
@@ -18,7 +19,7 @@ export function createOrdersController(orders: OrdersService) {
     },
     async createOrder(req: Request, res: Response): Promise<void> {
       const result = await orders.place(req.body as RequestBody<'createOrder'>, actorOf(req), req.header('idempotency-key'));
-      res.location(`/api/v1/orders/${result.body.id}`);
+      res.location(`${API_BASE}/orders/${result.body.id}`);
       sendStored(res, result);
     },
     async getOrder(req: Request, res: Response): Promise<void> {

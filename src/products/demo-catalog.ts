@@ -1,6 +1,8 @@
 import type { Sequelize } from 'sequelize-typescript';
-import { QueryTypes } from 'sequelize';
 import type { Logger } from 'pino';
+import { sql } from '../platform/db/sql';
+import { InventoryService } from '../inventory';
+import { productRepository as products } from './product.repository';
 
 type Item = [sku: string, name: string, category: string, priceCents: number, vat: number, reorderLevel: number, stock: number];
 
@@ -48,22 +50,13 @@ const DEMO: Item[] = [
 
 /** Seeds the demo catalog into an empty database only: a database that has products is never touched. */
 export async function seedDemoCatalog(sequelize: Sequelize, logger: Logger): Promise<void> {
+  const inventory = new InventoryService(sequelize);
   await sequelize.transaction(async (tx) => {
-    await sequelize.query("SELECT pg_advisory_xact_lock(hashtext('quickstock-demo-seed'))", { transaction: tx });
-    const [{ count }] = (await sequelize.query<{ count: string }>('SELECT count(*) FROM products', {
-      type: QueryTypes.SELECT,
-      transaction: tx,
-    })) as [{ count: string }];
-    if (Number(count) > 0) return;
+    await sql(tx, "SELECT pg_advisory_xact_lock(hashtext('quickstock-demo-seed'))");
+    if ((await products.count(tx)) > 0) return;
     for (const [sku, name, category, price, vat, reorder, stock] of DEMO) {
-      await sequelize.query(
-        `WITH p AS (
-           INSERT INTO products (sku, name, category, unit_price_cents, vat_rate, reorder_level, on_hand)
-           VALUES (:sku, :name, :category, :price, :vat, :reorder, :stock) RETURNING id)
-         INSERT INTO stock_movements (product_id, type, delta, on_hand_after, reason)
-         SELECT id, 'receipt', :stock, :stock, 'demo data' FROM p`,
-        { replacements: { sku, name, category, price, vat, reorder, stock }, transaction: tx },
-      );
+      const product = await products.insert(tx, { sku, name, description: null, category, unitPriceCents: price, vatRate: vat, reorderLevel: reorder });
+      await inventory.recordInitialStock(tx, product.id, stock, null, 'demo data');
     }
     logger.info({ products: DEMO.length }, 'seeded the demo catalog');
   });

@@ -1,43 +1,45 @@
 import { Column, DataType, Model, Table } from 'sequelize-typescript';
 
+/** The `products` table as the migrations define it (the schema of record; test/api/platform/models-match-schema.spec.ts compares them). */
 @Table({ tableName: 'products', underscored: true })
 export class ProductModel extends Model {
   @Column({ type: DataType.UUID, primaryKey: true, defaultValue: DataType.UUIDV4 })
   declare id: string;
 
-  @Column(DataType.TEXT)
+  @Column({ type: DataType.TEXT, allowNull: false })
   declare sku: string;
 
-  @Column(DataType.TEXT)
+  @Column({ type: DataType.TEXT, allowNull: false })
   declare name: string;
 
-  @Column(DataType.TEXT)
+  @Column({ type: DataType.TEXT })
   declare description: string | null;
 
-  @Column(DataType.TEXT)
+  @Column({ type: DataType.TEXT })
   declare category: string | null;
 
-  @Column(DataType.INTEGER)
+  @Column({ type: DataType.INTEGER, allowNull: false })
   declare unitPriceCents: number;
 
-  @Column(DataType.INTEGER)
+  @Column({ type: DataType.INTEGER, allowNull: false })
   declare vatRate: number;
 
-  @Column(DataType.INTEGER)
+  @Column({ type: DataType.INTEGER, allowNull: false })
   declare reorderLevel: number;
 
-  @Column(DataType.BOOLEAN)
+  @Column({ type: DataType.BOOLEAN, allowNull: false })
   declare active: boolean;
 
-  @Column(DataType.INTEGER)
+  @Column({ type: DataType.INTEGER, allowNull: false })
   declare onHand: number;
 
-  @Column(DataType.INTEGER)
+  @Column({ type: DataType.INTEGER, allowNull: false })
   declare reserved: number;
 
-  @Column(DataType.INTEGER)
+  @Column({ type: DataType.INTEGER, allowNull: false })
   declare version: number;
 
   declare createdAt: Date;
+
   declare updatedAt: Date;
 }

@@ -1,10 +1,10 @@
 import type { Request, Response } from 'express';
 import type { QueryOf, RequestBody } from '../platform/http/contract';
+import { API_BASE } from '../platform/http/api-base';
 import { actorOf } from '../platform/http/async-handler';
-import type { InventoryService } from '../inventory';
 import type { ProductsService } from './products.service';
 
-export function createProductsController(products: ProductsService, inventory: InventoryService) {
+export function createProductsController(products: ProductsService) {
   return {
     async listProducts(req: Request, res: Response): Promise<void> {
       const q = req.query as QueryOf<'listProducts'>;
@@ -12,7 +12,7 @@ export function createProductsController(products: ProductsService, inventory: I
     },
     async createProduct(req: Request, res: Response): Promise<void> {
       const { product, etag } = await products.create(req.body as RequestBody<'createProduct'>, actorOf(req));
-      res.status(201).setHeader('ETag', etag).location(`/api/v1/products/${product.id}`).json(product);
+      res.status(201).setHeader('ETag', etag).location(`${API_BASE}/products/${product.id}`).json(product);
     },
     async getProduct(req: Request, res: Response): Promise<void> {
       const { product, etag } = await products.get(String(req.params['id']));
@@ -25,15 +25,6 @@ export function createProductsController(products: ProductsService, inventory: I
     async deleteProduct(req: Request, res: Response): Promise<void> {
       await products.remove(String(req.params['id']));
       res.status(204).end();
-    },
-    async listStockMovements(req: Request, res: Response): Promise<void> {
-      const q = req.query as QueryOf<'listStockMovements'>;
-      res.json(await inventory.listMovements(String(req.params['id']), { limit: q.limit ?? 20, cursor: q.cursor }));
-    },
-    async createStockMovement(req: Request, res: Response): Promise<void> {
-      const body = req.body as RequestBody<'createStockMovement'>;
-      const movement = await inventory.recordMovement(String(req.params['id']), { type: body.type, delta: body.delta, reason: body.reason }, actorOf(req));
-      res.status(201).json(movement);
     },
   };
 }

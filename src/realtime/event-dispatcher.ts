@@ -1,17 +1,10 @@
 import type { Sequelize } from 'sequelize-typescript';
-import { QueryTypes } from 'sequelize';
 import type { Logger } from 'pino';
-import { outboxSignal } from '../platform/events';
+import { outboxSignal, type StoredEvent } from '../platform/events';
+import { outboxRepository as outbox, type EventRow } from './outbox.repository';
 
 /** An outbox row as the dispatcher reads it. */
-export interface OutboxEvent {
-  id: number;
-  type: string;
-  occurredAt: Date;
-  data: Record<string, unknown>;
-  audienceStaff: boolean;
-  audienceUserId: string | null;
-}
+export type OutboxEvent = StoredEvent;
 
 export interface DispatcherOptions {
   /** Poll for events this process was not woken for (a crashed instance's, or a drain that failed). */
@@ -23,20 +16,6 @@ export interface DispatcherOptions {
   gapTimeoutMs: number;
 }
 
-interface StateRow {
-  last_id: string;
-  gap_at: string | null;
-  gap_age_ms: number | null;
-}
-
-interface EventRow {
-  id: string;
-  type: string;
-  occurred_at: Date;
-  data: Record<string, unknown>;
-  audience_staff: boolean;
-  audience_user_id: string | null;
-}
 
 
 /**
@@ -126,17 +105,9 @@ export class EventDispatcher {
   /** One batch: 'more' when there may be more to deliver right away. */
   private async drainOnce(): Promise<'done' | 'more' | 'busy' | 'gap'> {
     return this.sequelize.transaction(async (tx) => {
-      const [state] = await this.sequelize.query<StateRow>(
-        `SELECT last_id, gap_at, (extract(epoch FROM now() - gap_since) * 1000)::float8 AS gap_age_ms
-           FROM event_dispatcher WHERE id = 1 FOR UPDATE SKIP LOCKED`,
-        { type: QueryTypes.SELECT, transaction: tx },
-      );
+      const state = await outbox.lockDispatcher(tx);
       if (!state) return 'busy'; // another instance is draining
-      const rows = await this.sequelize.query<EventRow>(
-        `SELECT id, type, occurred_at, data, audience_staff, audience_user_id
-           FROM events WHERE dispatched_at IS NULL ORDER BY id LIMIT :limit FOR UPDATE SKIP LOCKED`,
-        { replacements: { limit: this.options.batchSize }, type: QueryTypes.SELECT, transaction: tx },
-      );
+      const rows = await outbox.undispatched(tx, this.options.batchSize);
       let lastId = Number(state.last_id);
       let gapAt: number | null = null;
       const ready: OutboxEvent[] = [];
@@ -154,14 +125,11 @@ export class EventDispatcher {
         lastId = Math.max(lastId, id);
       }
       if (ready.length > 0) await this.deliver(ready);
-      await this.sequelize.query(
-        `WITH marked AS (UPDATE events SET dispatched_at = now() WHERE id = ANY(:ids::bigint[]))
-         UPDATE event_dispatcher
-            SET last_id = :lastId, updated_at = now(), gap_at = :gapAt,
-                gap_since = CASE WHEN :gapAt::bigint IS NULL THEN NULL
-                                 WHEN gap_at = :gapAt::bigint THEN gap_since ELSE now() END
-          WHERE id = 1`,
-        { replacements: { ids: `{${ready.map((e) => e.id).join(',')}}`, lastId, gapAt }, transaction: tx },
+      await outbox.markDispatched(
+        tx,
+        ready.map((e) => e.id),
+        lastId,
+        gapAt,
       );
       if (gapAt !== null) return 'gap';
       return rows.length === this.options.batchSize ? 'more' : 'done';
@@ -190,4 +158,3 @@ export function toOutboxEvent(row: EventRow): OutboxEvent {
   };
 }
 
-export type { EventRow };

@@ -1,10 +1,10 @@
 import type { Sequelize } from 'sequelize-typescript';
-import { QueryTypes } from 'sequelize';
-import type { QuickStockEvent } from '../../generated/asyncapi';
 import type { Config } from '../platform/config';
 import { isStaff } from '../platform/http/contract';
 import type { AuthenticatedActor } from '../auth';
-import { toOutboxEvent, type EventRow, type OutboxEvent } from './event-dispatcher';
+import { decodeStoredEvent, type QuickStockEvent } from '../platform/events';
+import { toOutboxEvent } from './event-dispatcher';
+import { outboxRepository as outbox, type Audience, type EventRow } from './outbox.repository';
 
 const DRAIN_WAIT_MS = 2_000;
 
@@ -15,8 +15,12 @@ export class EventFeed {
     private readonly options: Config['realtime'],
   ) {}
 
-  envelope(event: OutboxEvent): QuickStockEvent {
-    return { id: event.id, type: event.type, occurredAt: event.occurredAt.toISOString(), data: event.data } as unknown as QuickStockEvent;
+  /** The client envelopes of stored rows (the audience filter keeps internal events out already). */
+  private envelopes(rows: EventRow[]): QuickStockEvent[] {
+    return rows.flatMap((row) => {
+      const decoded = decodeStoredEvent(toOutboxEvent(row));
+      return decoded.kind === 'client' ? [decoded.event] : [];
+    });
   }
 
   /**
@@ -24,19 +28,8 @@ export class EventFeed {
    * the replay cap, the most recent ones are sent (the client should reload state over REST).
    */
   async missedSince(actor: AuthenticatedActor, afterId: number): Promise<QuickStockEvent[]> {
-    const rows = await this.sequelize.query<EventRow>(
-      `SELECT * FROM (
-         SELECT id, type, occurred_at, data, audience_staff, audience_user_id FROM events
-          WHERE id > :afterId AND dispatched_at IS NOT NULL AND ${audienceFilter(actor)}
-            AND occurred_at > now() - make_interval(hours => :hours)
-          ORDER BY id DESC LIMIT :limit) recent
-        ORDER BY id`,
-      {
-        replacements: { afterId, userId: actor.id, hours: this.options.retentionHours, limit: this.options.replayMaxEvents },
-        type: QueryTypes.SELECT,
-      },
-    );
-    return rows.map((row) => this.envelope(toOutboxEvent(row)));
+    const rows = await outbox.recentDispatched(this.sequelize, audienceOf(actor), afterId, this.options.retentionHours, this.options.replayMaxEvents);
+    return this.envelopes(rows);
   }
 
   /**
@@ -48,21 +41,13 @@ export class EventFeed {
   async dispatchedSince(actor: AuthenticatedActor, afterId: number): Promise<QuickStockEvent[]> {
     const deadline = Date.now() + DRAIN_WAIT_MS;
     for (;;) {
-      const free = await this.sequelize.query('SELECT 1 FROM event_dispatcher WHERE id = 1 FOR KEY SHARE SKIP LOCKED', { type: QueryTypes.SELECT });
-      if (free.length > 0 || Date.now() > deadline) break;
+      if ((await outbox.dispatcherIsFree(this.sequelize)) || Date.now() > deadline) break;
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
-    const rows = await this.sequelize.query<EventRow>(
-      `SELECT id, type, occurred_at, data, audience_staff, audience_user_id FROM events
-        WHERE id > :afterId AND dispatched_at IS NOT NULL AND ${audienceFilter(actor)}
-        ORDER BY id LIMIT :limit`,
-      { replacements: { afterId, userId: actor.id, limit: this.options.replayMaxEvents }, type: QueryTypes.SELECT },
-    );
-    return rows.map((row) => this.envelope(toOutboxEvent(row)));
+    return this.envelopes(await outbox.dispatchedAfter(this.sequelize, audienceOf(actor), afterId, this.options.replayMaxEvents));
   }
 }
 
-/** Staff see every client event; a customer, the events addressed to it. Internal events have neither audience. */
-function audienceFilter(actor: AuthenticatedActor): string {
-  return isStaff(actor) ? 'audience_staff' : 'audience_user_id = :userId';
+function audienceOf(actor: AuthenticatedActor): Audience {
+  return isStaff(actor) ? { staff: true } : { staff: false, userId: actor.id };
 }

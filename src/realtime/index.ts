@@ -1,2 +1,3 @@
 export { EventDispatcher, type OutboxEvent } from './event-dispatcher';
 export { RealtimeGateway, CLIENT_EVENT_TYPES, HANDSHAKE_ERRORS } from './socket-gateway';
+export { EventDispatcherModel } from './event-dispatcher.model';

@@ -9,22 +9,11 @@ import type { Config } from '../platform/config';
 import type { Metrics } from '../platform/http/metrics';
 import { isStaff } from '../platform/http/contract';
 import type { AccessTokens, AuthenticatedActor } from '../auth';
-import type { OutboxEvent } from './event-dispatcher';
+import { CLIENT_EVENT_TYPES, decodeStoredEvent, type QuickStockEvent, type StoredEvent } from '../platform/events';
 import { EventFeed } from './event-feed';
 import { isAllowedOrigin } from './origin';
 
-/** The events clients may receive: every message of the AsyncAPI contract (checked by the compiler). */
-export const CLIENT_EVENT_TYPES = [
-  'order.created',
-  'order.status_changed',
-  'inventory.low_stock',
-  'payment.updated',
-  'shipment.updated',
-] as const satisfies readonly (keyof ServerToClientEvents)[];
-type ClientEventType = (typeof CLIENT_EVENT_TYPES)[number];
-type MissingType = Exclude<keyof ServerToClientEvents, ClientEventType>;
-const everyContractEventIsListed: MissingType extends never ? true : false = true;
-void everyContractEventIsListed;
+export { CLIENT_EVENT_TYPES };
 
 /** Messages of the handshake's `connect_error` (documented in the AsyncAPI description). */
 export const HANDSHAKE_ERRORS = {
@@ -118,33 +107,35 @@ export class RealtimeGateway {
   }
 
   /** Called by the dispatcher, in id order, inside its transaction. */
-  deliver(events: OutboxEvent[]): Promise<void> {
+  deliver(events: StoredEvent[]): Promise<void> {
     // Publishing through a Redis that is down would lose the events for the other instances'
     // clients while the rows get marked dispatched: fail the pass, so it is retried.
     if (this.adapterClients.some((client) => client.status !== 'ready')) {
       return Promise.reject(new Error('the Socket.IO Redis adapter is not connected; events stay in the outbox'));
     }
-    for (const event of events) {
-      if (event.type === 'session.revoked' || event.type === 'user.sessions_revoked') {
-        const room = event.type === 'session.revoked' ? sessionRoom(String(event.data['sessionId'])) : accountRoom(String(event.data['userId']));
+    for (const stored of events) {
+      const decoded = decodeStoredEvent(stored);
+      if (decoded.kind === 'internal') {
+        const { event } = decoded;
+        const room = event.type === 'session.revoked' ? sessionRoom(event.data.sessionId) : accountRoom(event.data.userId);
         this.io.in(room).disconnectSockets(true);
         // The instance that committed it already forgot its cached sessions; the others do now.
         this.deps.accessTokens.forgetSessions();
         if (this.adapterClients.length > 0) this.io.serverSideEmit('sessions.revoked');
         continue;
       }
-      if (!isClientEventType(event.type)) {
-        this.deps.logger.warn({ type: event.type, id: event.id }, 'outbox event of unknown type not emitted');
+      if (decoded.kind === 'unknown') {
+        this.deps.logger.warn({ type: stored.type, id: stored.id }, 'outbox event of unknown type not emitted');
         continue;
       }
       const rooms: string[] = [];
-      if (event.audienceStaff) rooms.push(staffRoom);
-      if (event.audienceUserId) rooms.push(userRoom(event.audienceUserId));
+      if (stored.audienceStaff) rooms.push(staffRoom);
+      if (stored.audienceUserId) rooms.push(userRoom(stored.audienceUserId));
       if (rooms.length === 0) continue;
       // One emit to the union of rooms: a socket in both gets the event once.
-      this.io.to(rooms).emit(event.type, this.feed.envelope(event) as never);
-      this.deps.metrics.eventsDispatched.inc({ type: event.type });
-      this.deps.metrics.eventDispatchLag.observe((Date.now() - event.occurredAt.getTime()) / 1000);
+      emitEvent(this.io.to(rooms), decoded.event);
+      this.deps.metrics.eventsDispatched.inc({ type: stored.type });
+      this.deps.metrics.eventDispatchLag.observe((Date.now() - stored.occurredAt.getTime()) / 1000);
     }
     return Promise.resolve();
   }
@@ -216,12 +207,12 @@ export class RealtimeGateway {
     // de-duplicates by id the few events that may arrive both ways).
     let sent = lastEventId;
     for (const event of await this.feed.missedSince(actor, lastEventId)) {
-      socket.emit(event.type as ClientEventType, event as never);
+      emitEvent(socket, event);
       sent = event.id;
     }
     await socket.join(rooms);
     for (const event of await this.feed.dispatchedSince(actor, sent)) {
-      socket.emit(event.type as ClientEventType, event as never);
+      emitEvent(socket, event);
     }
   }
 
@@ -245,6 +236,27 @@ export class RealtimeGateway {
   }
 }
 
-function isClientEventType(type: string): type is ClientEventType {
-  return (CLIENT_EVENT_TYPES as readonly string[]).includes(type);
+interface EventTarget {
+  emit<E extends keyof ServerToClientEvents>(event: E, ...args: Parameters<ServerToClientEvents[E]>): boolean;
+}
+
+/** Emits an envelope under its own type; the switch lets the compiler pair each type with its payload. */
+function emitEvent(target: EventTarget, event: QuickStockEvent): void {
+  switch (event.type) {
+    case 'order.created':
+      target.emit(event.type, event);
+      break;
+    case 'order.status_changed':
+      target.emit(event.type, event);
+      break;
+    case 'inventory.low_stock':
+      target.emit(event.type, event);
+      break;
+    case 'payment.updated':
+      target.emit(event.type, event);
+      break;
+    case 'shipment.updated':
+      target.emit(event.type, event);
+      break;
+  }
 }

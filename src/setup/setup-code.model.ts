@@ -6,10 +6,10 @@ export class SetupCodeModel extends Model {
   @Column({ type: DataType.BIGINT, primaryKey: true, autoIncrement: true })
   declare id: string;
 
-  @Column(DataType.BLOB)
+  @Column({ type: DataType.BLOB, allowNull: false })
   declare codeHash: Buffer;
 
-  @Column(DataType.DATE)
+  @Column({ type: DataType.DATE, allowNull: false })
   declare expiresAt: Date;
 
   @Column(DataType.DATE)

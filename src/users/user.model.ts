@@ -1,29 +1,31 @@
 import { Column, DataType, Model, Table } from 'sequelize-typescript';
 import type { Role } from '../platform/http/contract';
 
+/** The `users` table as the migrations define it (the schema of record; test/api/platform/models-match-schema.spec.ts compares them). */
 @Table({ tableName: 'users', underscored: true })
 export class UserModel extends Model {
   @Column({ type: DataType.UUID, primaryKey: true, defaultValue: DataType.UUIDV4 })
   declare id: string;
 
-  @Column(DataType.TEXT)
+  @Column({ type: DataType.TEXT, allowNull: false })
   declare email: string;
 
-  @Column(DataType.TEXT)
+  @Column({ type: DataType.TEXT, allowNull: false })
   declare name: string;
 
-  @Column(DataType.TEXT)
+  @Column({ type: DataType.TEXT, allowNull: false })
   declare role: Role;
 
-  @Column(DataType.TEXT)
+  @Column({ type: DataType.TEXT, allowNull: false })
   declare passwordHash: string;
 
-  @Column(DataType.BOOLEAN)
+  @Column({ type: DataType.BOOLEAN, allowNull: false })
   declare disabled: boolean;
 
-  @Column(DataType.INTEGER)
+  @Column({ type: DataType.INTEGER, allowNull: false })
   declare tokenVersion: number;
 
   declare createdAt: Date;
+
   declare updatedAt: Date;
 }

@@ -1,4 +1,4 @@
-import { Op, type WhereOptions } from 'sequelize';
+import { Op, type Transaction, type WhereOptions } from 'sequelize';
 import type { Sequelize } from 'sequelize-typescript';
 import type { Logger } from 'pino';
 import { AppError, ConflictError, NotFoundError, isUniqueViolation } from '../platform/errors';
@@ -7,6 +7,7 @@ import { decodeCursor, toPage, type Page } from '../platform/http/pagination';
 import type { Role, Schemas } from '../platform/http/contract';
 import { UserModel } from './user.model';
 import { hashPassword } from './password';
+import { sql } from '../platform/db/sql';
 
 export type UserView = Schemas['User'];
 
@@ -22,6 +23,9 @@ export function toUserView(user: UserModel): UserView {
   };
 }
 
+/** Ends every refresh token of a user, in the caller's transaction (answered by auth, which owns them). */
+export type RevokeRefreshTokens = (userId: string, tx: Transaction) => Promise<void>;
+
 export interface NewUser {
   email: string;
   password: string;
@@ -34,6 +38,8 @@ export class UsersService {
   constructor(
     private readonly sequelize: Sequelize,
     private readonly logger: Logger,
+    /** Absent only in the CLI, which never changes users. */
+    private readonly revokeRefreshTokens?: RevokeRefreshTokens,
   ) {}
 
   async create(input: NewUser): Promise<UserView> {
@@ -106,7 +112,7 @@ export class UsersService {
    */
   async update(id: string, patch: { name?: string; role?: Role; disabled?: boolean }): Promise<UserView> {
     return this.sequelize.transaction(async (tx) => {
-      await this.sequelize.query("SELECT id FROM users WHERE role = 'admin' ORDER BY id FOR UPDATE", { transaction: tx });
+      await sql(tx, "SELECT id FROM users WHERE role = 'admin' ORDER BY id FOR UPDATE");
       const user = await UserModel.findByPk(id, { transaction: tx, lock: tx.LOCK.UPDATE });
       if (!user) throw new NotFoundError('The user');
       const losesAdmin =
@@ -125,10 +131,8 @@ export class UsersService {
       if (revokes) user.tokenVersion += 1;
       await user.save({ transaction: tx });
       if (patch.disabled === true) {
-        await this.sequelize.query('UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = :id AND revoked_at IS NULL', {
-          replacements: { id },
-          transaction: tx,
-        });
+        if (!this.revokeRefreshTokens) throw new Error('UsersService needs auth to disable a user');
+        await this.revokeRefreshTokens(id, tx);
       }
       // Open sockets were authorised with the old role or an enabled account: cut them.
       if (revokes) await recordInternalEvent(tx, { type: 'user.sessions_revoked', data: { userId: id } });

@@ -1,2 +1,3 @@
 export { WebhooksService } from './webhooks.service';
 export { createWebhooksRouter, webhookRawBody, WEBHOOK_PATHS } from './webhooks.routes';
+export { ProviderEventModel } from './provider-event.model';

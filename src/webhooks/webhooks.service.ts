@@ -1,5 +1,6 @@
 import type { Sequelize } from 'sequelize-typescript';
-import { QueryTypes, type Transaction } from 'sequelize';
+import type { Transaction } from 'sequelize';
+import { providerEventRepository as inbox } from './provider-event.repository';
 import type { Logger } from 'pino';
 import type { ProviderRegistry } from '../platform/upstream';
 import type { Schemas } from '../platform/http/contract';
@@ -43,27 +44,12 @@ export class WebhooksService {
     apply: (tx: Transaction) => Promise<string>,
   ): Promise<WebhookAck> {
     return this.sequelize.transaction(async (tx) => {
-      const stored = await this.sequelize.query(
-        `INSERT INTO provider_events (provider, event_id, type, payload) VALUES (:provider, :eventId, :type, :payload::jsonb)
-         ON CONFLICT (provider, event_id) DO NOTHING RETURNING event_id`,
-        {
-          replacements: { provider, eventId: event.eventId, type: event.type, payload: JSON.stringify(event.payload) },
-          type: QueryTypes.SELECT,
-          transaction: tx,
-        },
-      );
-      if (stored.length === 0) {
-        const [earlier] = await this.sequelize.query<{ outcome: string | null }>(
-          'SELECT outcome FROM provider_events WHERE provider = :provider AND event_id = :eventId',
-          { replacements: { provider, eventId: event.eventId }, type: QueryTypes.SELECT, transaction: tx },
-        );
-        return { received: true, duplicate: true, ...(earlier?.outcome ? { outcome: earlier.outcome } : {}) };
+      if (!(await inbox.store(tx, { provider, eventId: event.eventId, type: event.type, payload: event.payload }))) {
+        const outcome = await inbox.outcomeOf(tx, provider, event.eventId);
+        return { received: true, duplicate: true, ...(outcome ? { outcome } : {}) };
       }
       const outcome = await apply(tx);
-      await this.sequelize.query(
-        'UPDATE provider_events SET processed_at = clock_timestamp(), outcome = :outcome WHERE provider = :provider AND event_id = :eventId',
-        { replacements: { provider, eventId: event.eventId, outcome }, transaction: tx },
-      );
+      await inbox.markProcessed(tx, provider, event.eventId, outcome);
       this.logger.info({ provider, eventId: event.eventId, type: event.type, outcome }, 'provider event applied');
       return { received: true, duplicate: false, outcome };
     });

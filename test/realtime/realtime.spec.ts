@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import jwt from 'jsonwebtoken';
 import { api, asAdmin, createProduct, customer, login, operator, placeOrder } from '../support/api';
-import { h, TEST_JWT_SECRET } from '../support/hooks';
+import { h } from '../support/hooks';
+import { signAccessToken } from '../support/tokens';
 import { query, waitFor } from '../support/db';
 import { assertMatchesAsyncApi, connectSocket, handshakeOutcome, type ReceivedEvent, type TestSocket } from '../support/realtime';
 
@@ -9,15 +9,6 @@ const forOrder = (name: string, orderId: string) => (e: ReceivedEvent) => e.name
 const statusTo = (orderId: string, to: string) => (e: ReceivedEvent) =>
   e.name === 'order.status_changed' && e.payload.data.orderId === orderId && e.payload.data.to === to;
 
-function signAccessToken(user: { id: string; role: string }, claims: Record<string, unknown>, expiresInSeconds: number): string {
-  return jwt.sign({ role: user.role, typ: 'access', ver: 0, ...claims }, TEST_JWT_SECRET, {
-    algorithm: 'HS256',
-    subject: user.id,
-    issuer: 'quickstock',
-    audience: 'quickstock-api',
-    expiresIn: expiresInSeconds,
-  });
-}
 
 async function payAndPrepare(orderId: string, staffToken: string): Promise<void> {
   expect((await api('POST', `/api/v1/orders/${orderId}/payments`, { token: staffToken, body: { provider: 'manual' } })).status).to.equal(201);
@@ -41,13 +32,7 @@ describe('real time: Socket.IO events from the outbox', () => {
       expect(await handshakeOutcome({ token: 'not-a-jwt' })).to.equal('unauthorized');
       expect(await handshakeOutcome({ token: 42 })).to.equal('unauthorized');
       expect(await handshakeOutcome({ token: signAccessToken({ id: op.id, role: 'operator' }, {}, -10) })).to.equal('unauthorized');
-      const foreign = jwt.sign({ role: 'admin', typ: 'access', ver: 0 }, 'another-secret-that-is-long-enough-0123456789', {
-        algorithm: 'HS256',
-        subject: op.id,
-        issuer: 'quickstock',
-        audience: 'quickstock-api',
-        expiresIn: 60,
-      });
+      const foreign = signAccessToken({ id: op.id, role: 'admin' }, {}, 60, 'another-secret-that-is-long-enough-0123456789');
       expect(await handshakeOutcome({ token: foreign })).to.equal('unauthorized');
       // The token in the URL is never read.
       expect(await handshakeOutcome({ query: { token: op.token } })).to.equal('unauthorized');

@@ -5,6 +5,11 @@ import { Client } from 'pg';
 import pino from 'pino';
 import { startEmbeddedPostgres } from '../../src/platform/db/embedded-postgres';
 
+/**
+ * The tests' database: a fresh one per run (createTestDatabase), and direct reads of stored state
+ * (query, waitFor) to assert what the API did.
+ */
+
 export interface TestDatabase {
   url: string;
   drop(): Promise<void>;
@@ -49,4 +54,31 @@ export async function createDatabaseOnServer(serverUrl: string, name: string): P
       await c.end();
     },
   };
+}
+
+let assertions: Client | undefined;
+
+/** The direct connection the suite asserts stored state through (opened by the root hooks). */
+export async function openAssertionClient(url: string): Promise<Client> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  assertions = client;
+  return client;
+}
+
+/** Reads stored state directly, to assert what the API did to the database. */
+export async function query<T = any>(sql: string, params: unknown[] = []): Promise<T[]> {
+  if (!assertions) throw new Error('no assertion client: the root hooks open it');
+  const res = await assertions.query(sql, params);
+  return res.rows as T[];
+}
+
+export async function waitFor<T>(probe: () => Promise<T | undefined | false>, timeoutMs = 5000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }

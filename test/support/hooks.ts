@@ -4,10 +4,8 @@ import pino from 'pino';
 import { Client } from 'pg';
 import { loadConfig } from '../../src/platform/config';
 import { startServer, type RunningServer } from '../../src/server';
-import { UserModel } from '../../src/users';
-import { ProductModel } from '../../src/products';
-import { SetupCodeModel } from '../../src/setup';
-import { createTestDatabase, type TestDatabase } from './database';
+import { MODELS } from '../../src/models';
+import { createTestDatabase, openAssertionClient, type TestDatabase } from './database';
 
 export const ADMIN = { email: 'admin@quickstock.test', password: 'admin-password-123' };
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
@@ -83,7 +81,7 @@ export async function startService(
     ...server,
     async stop() {
       await server.stop();
-      suite.server.services.sequelize.addModels([UserModel, ProductModel, SetupCodeModel]);
+      suite.server.services.sequelize.addModels(MODELS);
     },
   };
 }
@@ -105,8 +103,7 @@ export const mochaHooks = {
     nock.enableNetConnect((host) => /^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/.test(host));
     const database = await createTestDatabase();
     const server = await startService(database.url, providerEnv);
-    const db = new Client({ connectionString: database.url });
-    await db.connect();
+    const db = await openAssertionClient(database.url);
     harness = { baseUrl: `http://127.0.0.1:${server.port}`, server, database, db };
   },
   async afterAll(this: Mocha.Context) {

@@ -1,9 +1,15 @@
+export { recordEvent, recordInternalEvent, outboxSignal } from './outbox';
 export {
-  recordEvent,
-  recordInternalEvent,
-  outboxSignal,
+  CLIENT_EVENT_TYPES,
   INTERNAL_EVENT_TYPES,
+  isClientEventType,
+  decodeStoredEvent,
+  type ClientEventType,
   type DomainEvent,
+  type EventPayloads,
   type InternalEvent,
   type InternalEventType,
-} from './outbox';
+  type QuickStockEvent,
+  type StoredEvent,
+} from './event-types';
+export { EventModel } from './event.model';

@@ -8,8 +8,6 @@ type JsonOf<T> = T extends { content: { 'application/json': infer B } } ? B : ne
 
 export type RequestBody<O extends Operation> = operations[O] extends { requestBody?: infer R } ? JsonOf<NonNullable<R>> : never;
 
-export type ResponseBody<O extends Operation, S extends keyof operations[O]['responses']> = JsonOf<operations[O]['responses'][S]>;
-
 export type QueryOf<O extends Operation> = operations[O]['parameters'] extends { query?: infer Q } ? NonNullable<Q> : never;
 
 export type Role = Schemas['Role'];

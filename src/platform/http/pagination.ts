@@ -16,7 +16,32 @@ export function decodeCursor(cursor: string | undefined, arity: number): unknown
   } catch {
     // fall through to the problem below
   }
-  throw new AppError('invalid-cursor', 400, 'The cursor is not valid; start again from the first page.');
+  throw invalidCursor();
+}
+
+/** The one problem for a cursor that is not ours (forged, truncated, or from another sort). */
+export function invalidCursor(): AppError {
+  return new AppError('invalid-cursor', 400, 'The cursor is not valid; start again from the first page.');
+}
+
+type KeyKind = 'timestamp' | 'uuid' | 'int' | 'text';
+
+const VALID: Record<KeyKind, (v: unknown) => boolean> = {
+  timestamp: (v) => typeof v === 'string' && !Number.isNaN(Date.parse(v)),
+  uuid: (v) => typeof v === 'string' && /^[0-9a-f-]{36}$/i.test(v),
+  int: (v) => /^-?\d+$/.test(String(v)),
+  text: (v) => typeof v === 'string',
+};
+
+/**
+ * Decodes a keyset cursor whose values have the given kinds (the sort keys of the last row seen),
+ * or answers the `invalid-cursor` problem; undefined for the first page.
+ */
+export function keysetAfter<const K extends readonly KeyKind[]>(cursor: string | undefined, kinds: K): { [I in keyof K]: string } | undefined {
+  const values = decodeCursor(cursor, kinds.length);
+  if (!values) return undefined;
+  if (!kinds.every((kind, i) => VALID[kind](values[i]))) throw invalidCursor();
+  return values.map(String) as { [I in keyof K]: string };
 }
 
 export interface Page<T> {

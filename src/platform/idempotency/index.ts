@@ -1,1 +1,2 @@
 export { IdempotencyStore, type StoredResult } from './idempotency';
+export { IdempotencyKeyModel } from './idempotency-key.model';

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { api, asAdmin, createUser, login } from '../../support/api';
 import { query } from '../../support/db';
-import { TEST_JWT_SECRET } from '../../support/hooks';
+import { signToken } from '../../support/tokens';
 
 const email = () => `user-${randomUUID()}@example.test`;
 const PASSWORD = 'correct horse battery staple';
@@ -79,25 +79,22 @@ describe('Identity', () => {
   });
 
   describe('bearer tokens', () => {
-    const sign = (payload: object, options: jwt.SignOptions = {}) =>
-      jwt.sign(payload, TEST_JWT_SECRET, { algorithm: 'HS256', issuer: 'quickstock', audience: 'quickstock-api', expiresIn: 60, ...options });
-
     it('refuses missing, garbage, alg none, tampered, wrong-audience, exp-less and refresh tokens with 401', async () => {
       const user = await createUser('customer');
       const claims = jwt.decode(user.token) as Record<string, unknown>;
       const [h, , s] = user.token.split('.');
       const tampered = `${h}.${Buffer.from(JSON.stringify({ ...claims, role: 'admin' })).toString('base64url')}.${s}`;
       const none = `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.`;
-      const noExp = jwt.sign({ sub: user.id, role: 'customer', typ: 'access', ver: 0 }, TEST_JWT_SECRET, { algorithm: 'HS256', issuer: 'quickstock', audience: 'quickstock-api' });
+      const noExp = signToken({ sub: user.id, role: 'customer', typ: 'access', ver: 0 }, { noExpiry: true });
       const tokens = [
         undefined,
         'garbage',
         none,
         tampered,
-        sign({ sub: user.id, role: 'customer', typ: 'access', ver: 0 }, { audience: 'someone-else' }),
+        signToken({ sub: user.id, role: 'customer', typ: 'access', ver: 0 }, { audience: 'someone-else' }),
         noExp,
         user.refreshToken,
-        sign({ sub: user.id, role: 'customer', typ: 'refresh', ver: 0 }),
+        signToken({ sub: user.id, role: 'customer', typ: 'refresh', ver: 0 }),
       ];
       for (const token of tokens) {
         const res = await api('GET', '/api/v1/auth/me', { token });

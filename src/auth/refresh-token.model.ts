@@ -1,0 +1,31 @@
+import { Column, DataType, Model, Table } from 'sequelize-typescript';
+
+/** The `refresh_tokens` table as the migrations define it (the schema of record; test/api/platform/models-match-schema.spec.ts compares them). */
+@Table({ tableName: 'refresh_tokens', underscored: true, updatedAt: false })
+export class RefreshTokenModel extends Model {
+  @Column({ type: DataType.UUID, primaryKey: true, defaultValue: DataType.UUIDV4 })
+  declare id: string;
+
+  @Column({ type: DataType.UUID, allowNull: false })
+  declare userId: string;
+
+  @Column({ type: DataType.UUID, allowNull: false })
+  declare familyId: string;
+
+  @Column({ type: DataType.TEXT, allowNull: false })
+  declare tokenHash: string;
+
+  @Column({ type: DataType.DATE, allowNull: false })
+  declare expiresAt: Date;
+
+  @Column({ type: DataType.DATE, allowNull: false })
+  declare idleExpiresAt: Date;
+
+  @Column({ type: DataType.DATE })
+  declare rotatedAt: Date | null;
+
+  @Column({ type: DataType.DATE })
+  declare revokedAt: Date | null;
+
+  declare createdAt: Date;
+}

@@ -1,0 +1,31 @@
+import type { ModelCtor } from 'sequelize-typescript';
+import { UserModel } from './users';
+import { RefreshTokenModel } from './auth';
+import { EventModel } from './platform/events';
+import { EventDispatcherModel } from './realtime';
+import { ProductModel } from './products';
+import { StockMovementModel } from './inventory';
+import { OrderItemModel, OrderModel, OrderStatusHistoryModel } from './orders';
+import { PaymentModel } from './payments';
+import { ShipmentModel } from './shipping';
+import { IdempotencyKeyModel } from './platform/idempotency';
+import { ProviderEventModel } from './webhooks';
+import { SetupCodeModel } from './setup';
+
+/** Every table's model, each exported by the module that owns the table: the schema of record. */
+export const MODELS: ModelCtor[] = [
+  UserModel,
+  RefreshTokenModel,
+  EventModel,
+  EventDispatcherModel,
+  ProductModel,
+  StockMovementModel,
+  OrderModel,
+  OrderItemModel,
+  OrderStatusHistoryModel,
+  PaymentModel,
+  ShipmentModel,
+  IdempotencyKeyModel,
+  ProviderEventModel,
+  SetupCodeModel,
+];

@@ -1,0 +1,20 @@
+import type { Actor } from '../platform/http/contract';
+import { getOrder } from './read-orders';
+import { lockVisible, transition } from './order-transition';
+import type { OrderContext } from './order-context';
+import type { OrderView } from './order-view';
+
+/** Staff's manual transitions: in_preparation, delivered, cancelled. */
+export async function changeStatus(
+  ctx: OrderContext,
+  id: string,
+  to: 'in_preparation' | 'delivered' | 'cancelled',
+  reason: string | null,
+  actor: Actor,
+): Promise<OrderView> {
+  return ctx.sequelize.transaction(async (tx) => {
+    const order = await lockVisible(tx, id, actor);
+    await transition(ctx, tx, order, to, actor, reason);
+    return getOrder(ctx, id, actor, tx);
+  });
+}

@@ -1,0 +1,34 @@
+import type { Sequelize } from 'sequelize-typescript';
+import type { Logger } from 'pino';
+import type { IdempotencyStore } from '../platform/idempotency';
+import type { InventoryService } from '../inventory';
+import type { PaymentOrder, PaymentsService } from '../payments';
+import type { ShippableOrder, ShippingService } from '../shipping';
+import type { OrderRow } from './order.repository';
+
+/** Who may be named as an order's customer (answered by users). */
+export type CustomerLookup = (id: string) => Promise<{ role: string; disabled: boolean } | null>;
+
+/** What the order use cases work with; built once in the composition root. */
+export interface OrderContext {
+  sequelize: Sequelize;
+  inventory: InventoryService;
+  payments: PaymentsService;
+  shipping: ShippingService;
+  idempotency: IdempotencyStore;
+  logger: Logger;
+  reservationTtlMinutes: number;
+  findCustomer: CustomerLookup;
+}
+
+/** The order as payments and shipping see it. */
+export function orderRef(row: OrderRow): PaymentOrder & ShippableOrder {
+  return {
+    id: row.id,
+    number: row.number,
+    customerId: row.customer_id,
+    status: row.status,
+    grossCents: Number(row.gross_cents),
+    shippingAddress: row.shipping_address,
+  };
+}

@@ -1,0 +1,193 @@
+import type { Transaction } from 'sequelize';
+import { sql, sqlOne, transactionOf, type SqlTarget } from '../platform/db/sql';
+import { OrderItemModel } from './order-item.model';
+import { OrderStatusHistoryModel } from './order-status-history.model';
+import { likePattern } from '../platform/db/like';
+import type { Actor, Schemas } from '../platform/http/contract';
+import type { OrderStatus } from './order-state-machine';
+import type { Totals } from './order-totals';
+import type { ReservedLine } from '../inventory';
+
+/** An orders row as stored (snake_case, bigint as text). */
+export interface OrderRow {
+  id: string;
+  number: string;
+  customer_id: string;
+  status: OrderStatus;
+  currency: 'EUR';
+  net_cents: string;
+  vat_cents: string;
+  gross_cents: string;
+  shipping_address: Schemas['Address'];
+  notes: string | null;
+  reserved_until: Date | null;
+  created_at: Date;
+  updated_at: Date;
+  item_count?: string;
+}
+
+/** An order line as the repository hands it out (bigint amounts as text). */
+export interface ItemRecord {
+  productId: string;
+  sku: string;
+  name: string;
+  quantity: number;
+  unitPriceCents: number;
+  vatRate: number;
+  netCents: string;
+  vatCents: string;
+  grossCents: string;
+}
+
+export interface HistoryRecord {
+  fromStatus: OrderStatus | null;
+  toStatus: OrderStatus;
+  actorId: string | null;
+  actorRole: Schemas['OrderHistoryEntry']['actorRole'];
+  reason: string | null;
+  at: Date;
+}
+
+/** A reserved line priced, as placement writes it. */
+export type PlacedLine = ReservedLine & Totals;
+
+export interface OrderFilter {
+  limit: number;
+  customerId?: string;
+  status?: OrderStatus;
+  createdFrom?: string;
+  createdTo?: string;
+  q?: string;
+  after?: readonly [string, string];
+}
+
+/** orders, order_items and order_status_history: the only SQL that names them. */
+export const orderRepository = {
+  /**
+   * The order, its lines and its first history row. Raw SQL on the hot path (make bench: order
+   * placement): one statement, one round trip instead of three model inserts.
+   */
+  async insertPlaced(
+    tx: Transaction,
+    o: { customerId: string; totals: Totals; shippingAddress: Schemas['Address']; notes: string | null; ttlMinutes: number; actor: Actor; lines: readonly PlacedLine[] },
+  ): Promise<OrderRow> {
+    const row = await sqlOne<OrderRow>(
+      tx,
+      `WITH o AS (
+         INSERT INTO orders (number, customer_id, status, net_cents, vat_cents, gross_cents, shipping_address, notes, reserved_until, created_by)
+         VALUES ('QS-' || to_char(now(), 'YYYY') || '-' || lpad(nextval('order_number_seq')::text, 6, '0'),
+                 $1, 'pending_payment', $2, $3, $4, $5::jsonb, $6, now() + make_interval(mins => $7), $8)
+         RETURNING *
+       ), lines AS (
+         INSERT INTO order_items (order_id, line_no, product_id, sku, name, quantity, unit_price_cents, vat_rate, net_cents, vat_cents, gross_cents)
+         SELECT o.id, l.line_no, l.product_id, l.sku, l.name, l.quantity, l.unit_price_cents, l.vat_rate, l.net_cents, l.vat_cents, l.gross_cents
+           FROM o, jsonb_to_recordset($10::jsonb) AS l(line_no int, product_id uuid, sku text, name text, quantity int,
+                unit_price_cents int, vat_rate int, net_cents bigint, vat_cents bigint, gross_cents bigint)
+       ), history AS (
+         INSERT INTO order_status_history (order_id, from_status, to_status, actor_id, actor_role, reason)
+         SELECT o.id, NULL, 'pending_payment', $8, $9, NULL FROM o
+       )
+       SELECT * FROM o`,
+      [
+        o.customerId,
+        o.totals.netCents,
+        o.totals.vatCents,
+        o.totals.grossCents,
+        JSON.stringify(o.shippingAddress),
+        o.notes,
+        o.ttlMinutes,
+        o.actor.id,
+        o.actor.role,
+        JSON.stringify(
+          o.lines.map((l, i) => ({
+            line_no: i + 1,
+            product_id: l.productId,
+            sku: l.sku,
+            name: l.name,
+            quantity: l.quantity,
+            unit_price_cents: l.unitPriceCents,
+            vat_rate: l.vatRate,
+            net_cents: l.netCents,
+            vat_cents: l.vatCents,
+            gross_cents: l.grossCents,
+          })),
+        ),
+      ],
+    );
+    return row as OrderRow;
+  },
+
+  find(target: SqlTarget, id: string): Promise<OrderRow | undefined> {
+    return sqlOne<OrderRow>(target, 'SELECT * FROM orders WHERE id = $1', [id]);
+  },
+
+  lock(tx: Transaction, id: string): Promise<OrderRow | undefined> {
+    return sqlOne<OrderRow>(tx, 'SELECT * FROM orders WHERE id = $1 FOR UPDATE', [id]);
+  },
+
+  /** The oldest overdue unpaid order nobody else is handling (SKIP LOCKED), locked. */
+  claimOverdue(tx: Transaction): Promise<OrderRow | undefined> {
+    return sqlOne<OrderRow>(
+      tx,
+      `SELECT * FROM orders WHERE status = 'pending_payment' AND reserved_until <= now()
+        ORDER BY reserved_until LIMIT 1 FOR UPDATE SKIP LOCKED`,
+    );
+  },
+
+  async items(target: SqlTarget, orderId: string): Promise<ItemRecord[]> {
+    const rows = await OrderItemModel.findAll({ where: { orderId }, order: [['lineNo', 'ASC']], transaction: transactionOf(target) });
+    return rows.map((r) => r.get({ plain: true }) as ItemRecord);
+  },
+
+  /** The lines as stock sees them, in product order (the order in which inventory locks rows). */
+  async stockLines(tx: Transaction, orderId: string): Promise<{ productId: string; quantity: number }[]> {
+    const rows = await sql<{ product_id: string; quantity: number }>(tx, 'SELECT product_id, quantity FROM order_items WHERE order_id = $1 ORDER BY product_id', [orderId]);
+    return rows.map((l) => ({ productId: l.product_id, quantity: l.quantity }));
+  },
+
+  async isProductOrdered(tx: Transaction, productId: string): Promise<boolean> {
+    return (await sql(tx, 'SELECT 1 FROM order_items WHERE product_id = $1 LIMIT 1', [productId])).length > 0;
+  },
+
+  async history(target: SqlTarget, orderId: string): Promise<HistoryRecord[]> {
+    const rows = await OrderStatusHistoryModel.findAll({ where: { orderId }, order: [['id', 'ASC']], transaction: transactionOf(target) });
+    return rows.map((r) => r.get({ plain: true }) as HistoryRecord);
+  },
+
+  /** Newest first, keyset-paged on (created_at, id); limit+1 rows. */
+  list(target: SqlTarget, f: OrderFilter): Promise<OrderRow[]> {
+    const where: string[] = [];
+    const values: unknown[] = [];
+    const param = (value: unknown) => `$${values.push(value)}`;
+    if (f.customerId) where.push(`o.customer_id = ${param(f.customerId)}`);
+    if (f.status) where.push(`o.status = ${param(f.status)}`);
+    if (f.createdFrom) where.push(`o.created_at >= ${param(f.createdFrom)}`);
+    if (f.createdTo) where.push(`o.created_at < ${param(f.createdTo)}`);
+    if (f.q) where.push(`o.number ILIKE ${param(likePattern(f.q))} ESCAPE '\\'`);
+    if (f.after) where.push(`(o.created_at, o.id) < (CAST(${param(f.after[0])} AS timestamptz), CAST(${param(f.after[1])} AS uuid))`);
+    return sql<OrderRow>(
+      target,
+      `SELECT o.*, (SELECT count(*) FROM order_items i WHERE i.order_id = o.id) AS item_count
+         FROM orders o ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY o.created_at DESC, o.id DESC LIMIT ${param(f.limit + 1)}`,
+      values,
+    );
+  },
+
+  async setStatus(tx: Transaction, id: string, to: OrderStatus): Promise<void> {
+    await sql(
+      tx,
+      `UPDATE orders SET status = $2, updated_at = clock_timestamp(),
+              reserved_until = CASE WHEN $2 = 'pending_payment' THEN reserved_until ELSE NULL END
+        WHERE id = $1`,
+      [id, to],
+    );
+  },
+
+  async writeHistory(tx: Transaction, orderId: string, from: OrderStatus | null, to: OrderStatus, actor: Actor | null, reason: string | null): Promise<void> {
+    await OrderStatusHistoryModel.create(
+      { orderId, fromStatus: from, toStatus: to, actorId: actor?.id ?? null, actorRole: actor?.role ?? 'system', reason },
+      { transaction: tx },
+    );
+  },
+};

@@ -1,0 +1,4 @@
+/** A `%…%` pattern that matches `text` literally: LIKE's wildcards and the escape are escaped (use with ESCAPE '\'). */
+export function likePattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
