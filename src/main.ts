@@ -152,6 +152,7 @@ async function failStart(err: unknown, config: Config, logger: Logger, embedded:
 
 function explainStartFailure(err: unknown, config: Config): string | null {
   if (err instanceof EmbeddedPostgresError) return err.message;
+  if (err instanceof ConfigError) return err.message.replace(/^Invalid configuration[^\n]*\n\s*- /, '');
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   const syscall = (err as NodeJS.ErrnoException | undefined)?.syscall;
   if (syscall === 'listen' && code === 'EADDRINUSE') {

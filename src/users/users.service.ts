@@ -1,7 +1,8 @@
 import { Op, type Transaction, type WhereOptions } from 'sequelize';
 import type { Sequelize } from 'sequelize-typescript';
 import type { Logger } from 'pino';
-import { AppError, ConflictError, NotFoundError, isUniqueViolation } from '../platform/errors';
+import { AppError, ConflictError, NotFoundError, ValidationError, isUniqueViolation } from '../platform/errors';
+import { ConfigError } from '../platform/config';
 import { recordInternalEvent } from '../platform/events';
 import { decodeCursor, toPage, type Page } from '../platform/http/pagination';
 import type { Role, Schemas } from '../platform/http/contract';
@@ -159,6 +160,12 @@ export class UsersService {
     } catch (err) {
       // Another instance created it at the same moment.
       if (err instanceof AppError && err.code === 'email-taken') return;
+      // The password policy refused ADMIN_PASSWORD (or ADMIN_EMAIL): say which setting to change.
+      if (err instanceof ValidationError) {
+        const fields = err.errors.map((e) => `${e.path.replace(/^body\./, '')}: ${e.message}`).join('; ');
+        const variable = err.errors.some((e) => e.path.endsWith('password')) ? 'ADMIN_PASSWORD' : 'ADMIN_EMAIL';
+        throw new ConfigError(variable, `is refused: ${err.detail}${fields ? ` (${fields})` : ''}`);
+      }
       throw err;
     }
   }

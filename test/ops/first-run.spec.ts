@@ -134,6 +134,13 @@ describe('first run and operations: the real process entry', function () {
     }
   });
 
+  it('names ADMIN_PASSWORD when the password policy refuses it, in one sentence', async () => {
+    const service = runEntry({ PORT: '0', DATABASE_URL: database.url, JWT_SECRET: TEST_JWT_SECRET, DATA_DIR: dataDir, LOG_LEVEL: 'warn', ADMIN_EMAIL: 'titolare@cartoleria.test', ADMIN_PASSWORD: 'aaaaaaaaaaaa' });
+    expect(await service.exited).to.equal(1);
+    expect(service.stderr().trim()).to.match(/^QuickStock cannot start: ADMIN_PASSWORD is refused: .+/);
+    expect(service.stderr().trim().split('\n')).to.have.length(1);
+  });
+
   it('names every invalid or missing setting at once, and exits 78', async () => {
     const service = runEntry({ PORT: 'http', DATABASE_URL: 'postgres://db.internal/quickstock', DB_POOL_MAX: '0', LOG_LEVEL: 'chatty', DATA_DIR: dataDir });
     expect(await service.exited).to.equal(78);
