@@ -1062,7 +1062,7 @@ export interface components {
                 };
             };
         };
-        /** @description A parameter fails validation, or the cursor is not one this list issued (`invalid-cursor`). */
+        /** @description A parameter fails validation, or the cursor is not one this list issued for this sort and these filters (`invalid-cursor`). */
         InvalidPage: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1259,7 +1259,7 @@ export interface components {
         Id: string;
         /** @description Page size, 1 to 100. */
         Limit: number;
-        /** @description The `nextCursor` of the previous page, opaque. Send it with the same `sort` and filters as the request that returned it: a cursor is a position in that ordering only. A cursor that cannot be decoded is a 400 `invalid-cursor`; start again from the first page. */
+        /** @description The `nextCursor` of the previous page, opaque. It is bound to the `sort` and filters of the request that returned it (a position in that ordering only): sent with other ones, or altered, it is a 400 `invalid-cursor`, never a page of another list; start again from the first page. `limit` may change between pages. */
         Cursor: string;
         /**
          * @description 1–255 printable ASCII characters, chosen by the client (a UUID is a good key); optional but
@@ -1715,7 +1715,7 @@ export interface operations {
             query?: {
                 /** @description Page size, 1 to 100. */
                 limit?: components["parameters"]["Limit"];
-                /** @description The `nextCursor` of the previous page, opaque. Send it with the same `sort` and filters as the request that returned it: a cursor is a position in that ordering only. A cursor that cannot be decoded is a 400 `invalid-cursor`; start again from the first page. */
+                /** @description The `nextCursor` of the previous page, opaque. It is bound to the `sort` and filters of the request that returned it (a position in that ordering only): sent with other ones, or altered, it is a 400 `invalid-cursor`, never a page of another list; start again from the first page. `limit` may change between pages. */
                 cursor?: components["parameters"]["Cursor"];
                 /** @description Only users of this role. */
                 role?: components["schemas"]["Role"];
@@ -1881,7 +1881,7 @@ export interface operations {
             query?: {
                 /** @description Page size, 1 to 100. */
                 limit?: components["parameters"]["Limit"];
-                /** @description The `nextCursor` of the previous page, opaque. Send it with the same `sort` and filters as the request that returned it: a cursor is a position in that ordering only. A cursor that cannot be decoded is a 400 `invalid-cursor`; start again from the first page. */
+                /** @description The `nextCursor` of the previous page, opaque. It is bound to the `sort` and filters of the request that returned it (a position in that ordering only): sent with other ones, or altered, it is a 400 `invalid-cursor`, never a page of another list; start again from the first page. `limit` may change between pages. */
                 cursor?: components["parameters"]["Cursor"];
                 /** @description Part of the SKU or name, case-insensitive. */
                 q?: string;
@@ -1910,7 +1910,7 @@ export interface operations {
                     "application/json": components["schemas"]["ProductList"];
                 };
             };
-            /** @description A parameter fails validation, or the cursor is not one this list issued (`invalid-cursor`). */
+            /** @description A parameter fails validation, or the cursor is not one this list issued for this sort and these filters (`invalid-cursor`). */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2094,7 +2094,7 @@ export interface operations {
             query?: {
                 /** @description Page size, 1 to 100. */
                 limit?: components["parameters"]["Limit"];
-                /** @description The `nextCursor` of the previous page, opaque. Send it with the same `sort` and filters as the request that returned it: a cursor is a position in that ordering only. A cursor that cannot be decoded is a 400 `invalid-cursor`; start again from the first page. */
+                /** @description The `nextCursor` of the previous page, opaque. It is bound to the `sort` and filters of the request that returned it (a position in that ordering only): sent with other ones, or altered, it is a 400 `invalid-cursor`, never a page of another list; start again from the first page. `limit` may change between pages. */
                 cursor?: components["parameters"]["Cursor"];
             };
             header?: never;
@@ -2184,7 +2184,7 @@ export interface operations {
             query?: {
                 /** @description Page size, 1 to 100. */
                 limit?: components["parameters"]["Limit"];
-                /** @description The `nextCursor` of the previous page, opaque. Send it with the same `sort` and filters as the request that returned it: a cursor is a position in that ordering only. A cursor that cannot be decoded is a 400 `invalid-cursor`; start again from the first page. */
+                /** @description The `nextCursor` of the previous page, opaque. It is bound to the `sort` and filters of the request that returned it (a position in that ordering only): sent with other ones, or altered, it is a 400 `invalid-cursor`, never a page of another list; start again from the first page. `limit` may change between pages. */
                 cursor?: components["parameters"]["Cursor"];
                 /** @description Only orders in this status. */
                 status?: components["schemas"]["OrderStatus"];

@@ -1,7 +1,7 @@
 import type { Sequelize } from 'sequelize-typescript';
 import type { Transaction } from 'sequelize';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../platform/errors';
-import { keysetAfter, toPage, type Page } from '../platform/http/pagination';
+import { cursorScope, keysetAfter, toPage, type Page } from '../platform/http/pagination';
 import type { Actor, Schemas } from '../platform/http/contract';
 import { stockRepository as stock, type MovementRow, type MovementType, type StockRow } from './stock.repository';
 import { recordLowStockIfCrossed } from './low-stock';
@@ -103,9 +103,10 @@ export class InventoryService {
 
   async listMovements(productId: string, query: { limit: number; cursor?: string }): Promise<Page<StockMovementView>> {
     if (!(await stock.exists(this.sequelize, productId))) throw new NotFoundError('The product');
-    const after = keysetAfter(query.cursor, ['int']);
+    const scope = cursorScope(query, { productId });
+    const after = keysetAfter(query.cursor, ['int'], scope);
     const rows = await stock.movements(this.sequelize, productId, after?.[0], query.limit);
-    return toPage(rows, query.limit, toMovementView, (r) => [String(r.seq)]);
+    return toPage(rows, query.limit, toMovementView, (r) => [String(r.seq)], scope);
   }
 
   /**

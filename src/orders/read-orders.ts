@@ -1,6 +1,5 @@
 import type { Transaction } from 'sequelize';
-import { keysetAfter } from '../platform/http/pagination';
-import { toPage, type Page } from '../platform/http/pagination';
+import { cursorScope, keysetAfter, toPage, type Page } from '../platform/http/pagination';
 import { isStaff, type Actor } from '../platform/http/contract';
 import type { OrderStatus } from './order-state-machine';
 import { orderRepository as orders } from './order.repository';
@@ -31,10 +30,11 @@ export async function getOrder(ctx: OrderContext, id: string, actor: Actor, tx?:
 
 /** Newest first; a customer sees only its own orders. */
 export async function listOrders(ctx: OrderContext, query: OrderQuery, actor: Actor): Promise<Page<OrderSummary>> {
-  const after = keysetAfter(query.cursor, ['timestamp', 'uuid']);
   const customerId = isStaff(actor) ? query.customerId : actor.id;
+  const scope = cursorScope(query, { customerId });
+  const after = keysetAfter(query.cursor, ['timestamp', 'uuid'], scope);
   const rows = await orders.list(ctx.sequelize, { ...query, customerId, after });
-  return toPage(rows, query.limit, toSummary, (r) => [new Date(r.created_at).toISOString(), r.id]);
+  return toPage(rows, query.limit, toSummary, (r) => [new Date(r.created_at).toISOString(), r.id], scope);
 }
 
 export async function orderHistory(ctx: OrderContext, id: string, actor: Actor): Promise<{ items: HistoryEntry[] }> {

@@ -1,7 +1,7 @@
 import type { Sequelize } from 'sequelize-typescript';
 import type { Transaction } from 'sequelize';
 import { AppError, ConflictError, NotFoundError, isUniqueViolation } from '../platform/errors';
-import { invalidCursor, decodeCursor, toPage, type Page } from '../platform/http/pagination';
+import { cursorScope, invalidCursor, decodeCursor, toPage, type Page } from '../platform/http/pagination';
 import { isStaff, type Actor, type RequestBody } from '../platform/http/contract';
 import { recordLowStockIfCrossed, type InventoryService } from '../inventory';
 import { etagOf, toProductView, type ProductRow, type ProductView } from './product.mapper';
@@ -80,16 +80,18 @@ export class ProductsService {
     const descending = sort.startsWith('-');
     const key = SORT_KEYS[sort.replace(/^-/, '')] ?? SORT_KEYS['name'];
     if (!key) throw new AppError('invalid-sort', 400, 'Unknown sort key.');
+    const active = isStaff(actor) ? query.active : true;
+    const scope = cursorScope(query, { sort, active });
     let rows: ProductRow[];
     try {
       rows = await products.list(this.sequelize, {
         limit: query.limit,
-        active: isStaff(actor) ? query.active : true,
+        active,
         q: query.q,
         category: query.category,
         lowStock: query.lowStock,
         sort: { expr: key.expr, cast: key.cast, descending },
-        after: decodeCursor(query.cursor, 2),
+        after: decodeCursor(query.cursor, 2, scope),
       });
     } catch (err) {
       // A forged cursor that does not cast (22P02, 22007, 22008) is the client's mistake.
@@ -97,7 +99,7 @@ export class ProductsService {
       if (code?.startsWith('22')) throw invalidCursor();
       throw err;
     }
-    return toPage(rows, query.limit, toProductView, (r) => [key.value(r), r.id]);
+    return toPage(rows, query.limit, toProductView, (r) => [key.value(r), r.id], scope);
   }
 
   /** Optimistic concurrency: the change applies only to the version named by If-Match. */

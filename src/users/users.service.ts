@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { AppError, ConflictError, NotFoundError, ValidationError, isUniqueViolation } from '../platform/errors';
 import { ConfigError } from '../platform/config';
 import { recordInternalEvent } from '../platform/events';
-import { decodeCursor, toPage, type Page } from '../platform/http/pagination';
+import { cursorScope, decodeCursor, toPage, type Page } from '../platform/http/pagination';
 import type { Role, Schemas } from '../platform/http/contract';
 import { UserModel } from './user.model';
 import { hashPassword } from './password';
@@ -83,7 +83,8 @@ export class UsersService {
   }
 
   async list(query: { limit: number; cursor?: string; role?: Role; q?: string }): Promise<Page<UserView>> {
-    const after = decodeCursor(query.cursor, 2) as [string, string] | undefined;
+    const scope = cursorScope(query);
+    const after = decodeCursor(query.cursor, 2, scope) as [string, string] | undefined;
     const and: WhereOptions[] = [];
     if (query.role) and.push({ role: query.role });
     if (query.q) {
@@ -104,7 +105,7 @@ export class UsersService {
       ],
       limit: query.limit + 1,
     });
-    return toPage(rows, query.limit, toUserView, (u) => [u.createdAt.toISOString(), u.id]);
+    return toPage(rows, query.limit, toUserView, (u) => [u.createdAt.toISOString(), u.id], scope);
   }
 
   /**

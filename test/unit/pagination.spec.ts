@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { encodeCursor, keysetAfter } from '../../src/platform/http/pagination';
+import { cursorScope, encodeCursor, keysetAfter } from '../../src/platform/http/pagination';
 import { AppError } from '../../src/platform/errors';
 
 function problemOf(fn: () => unknown): AppError {
@@ -26,5 +26,21 @@ describe('keyset cursors (unit)', () => {
       expect(err.status).to.equal(400);
     }
     expect(problemOf(() => keysetAfter(encodeCursor(['12a']), ['int'])).code).to.equal('invalid-cursor');
+  });
+});
+
+describe('cursors bound to their list', () => {
+  it('accepts a cursor only with the scope (sort and filters) it was issued for', () => {
+    const scope = cursorScope({ sort: 'name', q: 'penna', limit: 20, cursor: 'x' });
+    const cursor = encodeCursor(['penna blu', '0b9e7c1e-8a55-4f5b-9d8e-2d3a1f0c9b7a'], scope);
+    expect(keysetAfter(cursor, ['text', 'uuid'], cursorScope({ q: 'penna', sort: 'name', limit: 5 }))).to.deep.equal(['penna blu', '0b9e7c1e-8a55-4f5b-9d8e-2d3a1f0c9b7a']);
+    for (const other of [cursorScope({ sort: 'name', q: 'quaderno' }), cursorScope({ sort: '-name', q: 'penna' }), cursorScope({ sort: 'name' }), '']) {
+      expect(() => keysetAfter(cursor, ['text', 'uuid'], other)).to.throw('cursor');
+    }
+  });
+
+  it('reads a several-valued filter in any order as the same scope', () => {
+    expect(cursorScope({ status: ['paid', 'shipped'] })).to.equal(cursorScope({ status: ['shipped', 'paid'] }));
+    expect(cursorScope({ status: ['paid'] })).not.to.equal(cursorScope({ status: ['shipped'] }));
   });
 });

@@ -1,22 +1,37 @@
+import { createHash } from 'node:crypto';
 import { AppError } from '../errors';
 
 /**
- * Opaque keyset cursors: the sort values of the last row of a page, base64url-encoded JSON.
- * Keyset (not offset) paging means no duplicates and no gaps while rows are added.
+ * Opaque keyset cursors: the sort values of the last row of a page and the scope of the list they
+ * came from, base64url-encoded JSON. Keyset (not offset) paging means no duplicates and no gaps
+ * while rows are added; the scope binds a cursor to its sort and filters, so reusing it with others
+ * is a 400 `invalid-cursor`, never a silently wrong or empty page.
  */
-export function encodeCursor(values: readonly unknown[]): string {
-  return Buffer.from(JSON.stringify(values)).toString('base64url');
+export function encodeCursor(values: readonly unknown[], scope = ''): string {
+  return Buffer.from(JSON.stringify({ s: scope, v: values })).toString('base64url');
 }
 
-export function decodeCursor(cursor: string | undefined, arity: number): unknown[] | undefined {
+export function decodeCursor(cursor: string | undefined, arity: number, scope = ''): unknown[] | undefined {
   if (cursor === undefined) return undefined;
   try {
-    const values = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(values) && values.length === arity) return values;
+    const payload = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { s?: unknown; v?: unknown } | null;
+    if (payload?.s === scope && Array.isArray(payload.v) && payload.v.length === arity) return payload.v as unknown[];
   } catch {
     // fall through to the problem below
   }
   throw invalidCursor();
+}
+
+/**
+ * The scope of a list request: its sort and filters (every parameter but `cursor` and `limit`,
+ * plus what the server adds, such as the customer a customer's list is narrowed to), hashed.
+ */
+export function cursorScope(query: object, added: Record<string, unknown> = {}): string {
+  const entries = Object.entries({ ...query, ...added })
+    .filter(([key, value]) => key !== 'cursor' && key !== 'limit' && value !== undefined && value !== null)
+    .map(([key, value]) => [key, Array.isArray(value) ? value.map(String).sort() : value] as const)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return createHash('sha256').update(JSON.stringify(entries)).digest('base64url').slice(0, 16);
 }
 
 /** The one problem for a cursor that is not ours (forged, truncated, or from another sort). */
@@ -37,8 +52,12 @@ const VALID: Record<KeyKind, (v: unknown) => boolean> = {
  * Decodes a keyset cursor whose values have the given kinds (the sort keys of the last row seen),
  * or answers the `invalid-cursor` problem; undefined for the first page.
  */
-export function keysetAfter<const K extends readonly KeyKind[]>(cursor: string | undefined, kinds: K): { [I in keyof K]: string } | undefined {
-  const values = decodeCursor(cursor, kinds.length);
+export function keysetAfter<const K extends readonly KeyKind[]>(
+  cursor: string | undefined,
+  kinds: K,
+  scope = '',
+): { [I in keyof K]: string } | undefined {
+  const values = decodeCursor(cursor, kinds.length, scope);
   if (!values) return undefined;
   if (!kinds.every((kind, i) => VALID[kind](values[i]))) throw invalidCursor();
   return values.map(String) as { [I in keyof K]: string };
@@ -49,10 +68,10 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-/** Given limit+1 rows, cut the page and make the cursor from the last row kept. */
-export function toPage<R, T>(rows: R[], limit: number, map: (row: R) => T, cursorOf: (row: R) => unknown[]): Page<T> {
+/** Given limit+1 rows, cut the page and make the cursor (bound to `scope`) from the last row kept. */
+export function toPage<R, T>(rows: R[], limit: number, map: (row: R) => T, cursorOf: (row: R) => unknown[], scope = ''): Page<T> {
   const hasMore = rows.length > limit;
   const kept = hasMore ? rows.slice(0, limit) : rows;
   const last = kept[kept.length - 1];
-  return { items: kept.map(map), nextCursor: hasMore && last !== undefined ? encodeCursor(cursorOf(last)) : null };
+  return { items: kept.map(map), nextCursor: hasMore && last !== undefined ? encodeCursor(cursorOf(last), scope) : null };
 }
