@@ -238,6 +238,32 @@ export interface paths {
         patch: operations["updateUser"];
         trace?: never;
     };
+    "/api/v1/users/{id}/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id (a UUID); anything else is a 400.
+                 * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+                 */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Set a new password for a user.
+         * @description Admins only. The password policy applies (400 naming `body.password`). Every session of the user ends, as when disabling: its refresh tokens are revoked, its access tokens stop working at once (401) and its Socket.IO connections are closed. The user signs in with the new password.
+         */
+        post: operations["setUserPassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/products": {
         parameters: {
             query?: never;
@@ -335,7 +361,7 @@ export interface paths {
         };
         /**
          * List orders, newest first (customers see their own only).
-         * @description Orders newest first, filtered by status, customer (staff only), creation time or part of the order number. A customer sees its own orders only.
+         * @description Orders newest first, filtered by one or more statuses, customer (staff only), creation time, or part of the order number (staff: or of the customer's name or email). Each order carries its `customer` summary. A customer sees its own orders only.
          */
         get: operations["listOrders"];
         put?: never;
@@ -696,6 +722,9 @@ export interface components {
             name: components["schemas"]["PersonName"];
             role: components["schemas"]["Role"];
         };
+        SetPasswordRequest: {
+            password: components["schemas"]["Password"];
+        };
         UpdateUserRequest: {
             name?: components["schemas"]["PersonName"];
             role?: components["schemas"]["Role"];
@@ -876,6 +905,7 @@ export interface components {
             number: string;
             /** Format: uuid */
             customerId: string;
+            customer: components["schemas"]["CustomerSummary"];
             status: components["schemas"]["OrderStatus"];
             items: components["schemas"]["OrderLine"][];
             totals: components["schemas"]["Totals"];
@@ -901,6 +931,7 @@ export interface components {
             number: string;
             /** Format: uuid */
             customerId: string;
+            customer: components["schemas"]["CustomerSummary"];
             status: components["schemas"]["OrderStatus"];
             totals: components["schemas"]["Totals"];
             /** @enum {string} */
@@ -914,6 +945,13 @@ export interface components {
             createdAt: string;
             /** Format: date-time */
             updatedAt: string;
+        };
+        /** @description Who the order is for, as the users module knows them now (a renamed customer shows the new name). A customer sees only its own. */
+        CustomerSummary: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            email: string;
         };
         OrderList: {
             items: components["schemas"]["OrderSummary"][];
@@ -1876,6 +1914,43 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    setUserPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id (a UUID); anything else is a 400.
+                 * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+                 */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetPasswordRequest"];
+            };
+        };
+        responses: {
+            /** @description The password is set; the user's sessions are ended. */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["InvalidBody"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     listProducts: {
         parameters: {
             query?: {
@@ -2186,15 +2261,15 @@ export interface operations {
                 limit?: components["parameters"]["Limit"];
                 /** @description The `nextCursor` of the previous page, opaque. It is bound to the `sort` and filters of the request that returned it (a position in that ordering only): sent with other ones, or altered, it is a 400 `invalid-cursor`, never a page of another list; start again from the first page. `limit` may change between pages. */
                 cursor?: components["parameters"]["Cursor"];
-                /** @description Only orders in this status. */
-                status?: components["schemas"]["OrderStatus"];
+                /** @description Only orders in one of these statuses. Repeat the parameter for several (`status=paid&status=in_preparation`), so a board needs one request; a comma-separated value is not accepted. */
+                status?: components["schemas"]["OrderStatus"][];
                 /** @description Staff only. */
                 customerId?: string;
                 /** @description Only orders created at or after this instant. */
                 createdFrom?: string;
                 /** @description Only orders created before this instant. */
                 createdTo?: string;
-                /** @description Part of the order number. */
+                /** @description Part of the order number; for staff also part of the customer's name or email (case-insensitive). */
                 q?: string;
             };
             header?: never;

@@ -68,6 +68,7 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
     logger,
     reservationTtlMinutes: config.reservationTtlMinutes,
     findCustomer: (id) => users.findById(id),
+    customers: { summaries: (ids, tx) => users.summaries(ids, tx), idsMatching: (q) => users.customerIdsMatching(q) },
   });
   return {
     config,

@@ -1,4 +1,6 @@
+import type { Transaction } from 'sequelize';
 import type { Sequelize } from 'sequelize-typescript';
+import type { Schemas } from '../platform/http/contract';
 import type { Logger } from 'pino';
 import type { IdempotencyStore } from '../platform/idempotency';
 import type { InventoryService } from '../inventory';
@@ -8,6 +10,17 @@ import type { OrderRow } from './order.repository';
 
 /** Who may be named as an order's customer (answered by users). */
 export type CustomerLookup = (id: string) => Promise<{ role: string; disabled: boolean } | null>;
+
+export type CustomerSummary = Schemas['CustomerSummary'];
+
+/**
+ * Customers as users know them (answered by users, which own the table): summaries of the ids
+ * named, in one lookup per call, and the ids of customers whose name or email contains a text.
+ */
+export interface CustomerDirectory {
+  summaries(ids: readonly string[], tx?: Transaction): Promise<Map<string, CustomerSummary>>;
+  idsMatching(q: string): Promise<string[]>;
+}
 
 /** What the order use cases work with; built once in the composition root. */
 export interface OrderContext {
@@ -19,6 +32,14 @@ export interface OrderContext {
   logger: Logger;
   reservationTtlMinutes: number;
   findCustomer: CustomerLookup;
+  customers: CustomerDirectory;
+}
+
+/** The summary of one customer from a lookup; every order names an existing user (foreign key). */
+export function customerFrom(found: ReadonlyMap<string, CustomerSummary>, id: string): CustomerSummary {
+  const customer = found.get(id);
+  if (!customer) throw new Error(`order customer ${id} not found by users`);
+  return customer;
 }
 
 /** The order as payments and shipping see it. */

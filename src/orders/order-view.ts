@@ -2,6 +2,7 @@ import type { Schemas } from '../platform/http/contract';
 import type { PaymentView } from '../payments';
 import type { ShipmentView } from '../shipping';
 import type { HistoryRecord, ItemRecord, OrderRow, PlacedLine } from './order.repository';
+import type { CustomerSummary } from './order-context';
 
 export type OrderView = Schemas['Order'];
 export type OrderSummary = Schemas['OrderSummary'];
@@ -30,11 +31,12 @@ export function toOrderLine(l: ItemRecord | PlacedLine): OrderLine {
 }
 
 /** The one builder of the order view, for a read and for a placement alike. */
-export function toOrderView(row: OrderRow, items: OrderLine[], payments: PaymentView[], shipments: ShipmentView[]): OrderView {
+export function toOrderView(row: OrderRow, customer: CustomerSummary, items: OrderLine[], payments: PaymentView[], shipments: ShipmentView[]): OrderView {
   return {
     id: row.id,
     number: row.number,
     customerId: row.customer_id,
+    customer,
     status: row.status,
     items,
     totals: totalsOf(row),
@@ -49,11 +51,12 @@ export function toOrderView(row: OrderRow, items: OrderLine[], payments: Payment
   };
 }
 
-export function toSummary(row: OrderRow): OrderSummary {
+export function toSummary(row: OrderRow, customer: CustomerSummary): OrderSummary {
   return {
     id: row.id,
     number: row.number,
     customerId: row.customer_id,
+    customer,
     status: row.status,
     totals: totalsOf(row),
     currency: row.currency,

@@ -54,10 +54,14 @@ export type PlacedLine = ReservedLine & Totals;
 export interface OrderFilter {
   limit: number;
   customerId?: string;
-  status?: OrderStatus;
+  /** Any of these statuses. */
+  status?: readonly OrderStatus[];
   createdFrom?: string;
   createdTo?: string;
+  /** Part of the order number… */
   q?: string;
+  /** …or, with `q`, an order of one of these customers (users matched the name or email). */
+  qCustomerIds?: readonly string[];
   after?: readonly [string, string];
 }
 
@@ -160,10 +164,13 @@ export const orderRepository = {
     const values: unknown[] = [];
     const param = (value: unknown) => `$${values.push(value)}`;
     if (f.customerId) where.push(`o.customer_id = ${param(f.customerId)}`);
-    if (f.status) where.push(`o.status = ${param(f.status)}`);
+    if (f.status?.length) where.push(`o.status = ANY(${param(f.status)})`);
     if (f.createdFrom) where.push(`o.created_at >= ${param(f.createdFrom)}`);
     if (f.createdTo) where.push(`o.created_at < ${param(f.createdTo)}`);
-    if (f.q) where.push(`o.number ILIKE ${param(likePattern(f.q))} ESCAPE '\\'`);
+    if (f.q) {
+      const byNumber = `o.number ILIKE ${param(likePattern(f.q))} ESCAPE '\\'`;
+      where.push(f.qCustomerIds?.length ? `(${byNumber} OR o.customer_id = ANY(${param(f.qCustomerIds)}::uuid[]))` : byNumber);
+    }
     if (f.after) where.push(`(o.created_at, o.id) < (CAST(${param(f.after[0])} AS timestamptz), CAST(${param(f.after[1])} AS uuid))`);
     return sql<OrderRow>(
       target,

@@ -5,7 +5,7 @@ import type { StoredResult } from '../platform/idempotency';
 import { lineAmounts, sumTotals } from './order-totals';
 import { orderRepository as orders } from './order.repository';
 import { toOrderLine, toOrderView, type OrderView } from './order-view';
-import type { OrderContext } from './order-context';
+import { customerFrom, type OrderContext } from './order-context';
 
 /**
  * Places an order: in one transaction, reserve the stock (inventory locks the product rows in id
@@ -41,7 +41,8 @@ export async function placeOrder(
       customerId,
       data: { orderId: row.id, number: row.number, customerId, status: 'pending_payment', totals },
     });
-    return { status: 201, body: toOrderView(row, lines.map(toOrderLine), [], []) };
+    const customers = await ctx.customers.summaries([customerId], tx);
+    return { status: 201, body: toOrderView(row, customerFrom(customers, customerId), lines.map(toOrderLine), [], []) };
   });
 }
 

@@ -5,12 +5,12 @@ import type { OrderStatus } from './order-state-machine';
 import { orderRepository as orders } from './order.repository';
 import { toOrderLine, toHistoryEntry, toOrderView, toSummary, type HistoryEntry, type OrderSummary, type OrderView } from './order-view';
 import { visibleTo } from './order-transition';
-import type { OrderContext } from './order-context';
+import { customerFrom, type OrderContext } from './order-context';
 
 export interface OrderQuery {
   limit: number;
   cursor?: string;
-  status?: OrderStatus;
+  status?: OrderStatus[];
   customerId?: string;
   createdFrom?: string;
   createdTo?: string;
@@ -25,16 +25,30 @@ export async function getOrder(ctx: OrderContext, id: string, actor: Actor, tx?:
   const items = await orders.items(target, id);
   const payments = await ctx.payments.listForOrder(target, id);
   const shipments = await ctx.shipping.listForOrder(target, id);
-  return toOrderView(row, items.map(toOrderLine), payments, shipments);
+  const customers = await ctx.customers.summaries([row.customer_id], tx);
+  return toOrderView(row, customerFrom(customers, row.customer_id), items.map(toOrderLine), payments, shipments);
 }
 
-/** Newest first; a customer sees only its own orders. */
+/**
+ * Newest first; a customer sees only its own orders. Staff's `q` also matches the customer's name or
+ * email: users answer the matching ids first, then one query reads the page, and one batched lookup
+ * names the page's customers (never one per order).
+ */
 export async function listOrders(ctx: OrderContext, query: OrderQuery, actor: Actor): Promise<Page<OrderSummary>> {
-  const customerId = isStaff(actor) ? query.customerId : actor.id;
+  const staff = isStaff(actor);
+  const customerId = staff ? query.customerId : actor.id;
   const scope = cursorScope(query, { customerId });
   const after = keysetAfter(query.cursor, ['timestamp', 'uuid'], scope);
-  const rows = await orders.list(ctx.sequelize, { ...query, customerId, after });
-  return toPage(rows, query.limit, toSummary, (r) => [new Date(r.created_at).toISOString(), r.id], scope);
+  const qCustomerIds = staff && query.q ? await ctx.customers.idsMatching(query.q) : [];
+  const rows = await orders.list(ctx.sequelize, { ...query, customerId, qCustomerIds, after });
+  const customers = await ctx.customers.summaries(rows.slice(0, query.limit).map((r) => r.customer_id));
+  return toPage(
+    rows,
+    query.limit,
+    (r) => toSummary(r, customerFrom(customers, r.customer_id)),
+    (r) => [new Date(r.created_at).toISOString(), r.id],
+    scope,
+  );
 }
 
 export async function orderHistory(ctx: OrderContext, id: string, actor: Actor): Promise<{ items: HistoryEntry[] }> {

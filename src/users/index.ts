@@ -1,4 +1,4 @@
 export { UserModel } from './user.model';
-export { UsersService, toUserView, type UserView } from './users.service';
+export { UsersService, toUserView, type UserView, type CustomerSummary } from './users.service';
 export { createUsersRouter } from './users.routes';
 export { hashPassword, verifyPassword, verifyAgainstDummy } from './password';

@@ -18,5 +18,9 @@ export function createUsersController(users: UsersService) {
     async updateUser(req: Request, res: Response): Promise<void> {
       res.json(await users.update(String(req.params['id']), req.body as RequestBody<'updateUser'>));
     },
+    async setUserPassword(req: Request, res: Response): Promise<void> {
+      await users.setPassword(String(req.params['id']), (req.body as RequestBody<'setUserPassword'>).password);
+      res.status(204).end();
+    },
   };
 }

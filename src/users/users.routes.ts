@@ -9,5 +9,6 @@ export function createUsersRouter(users: UsersService): Router {
   router.post('/users', c.createUser);
   router.get('/users/:id', c.getUser);
   router.patch('/users/:id', c.updateUser);
+  router.post('/users/:id/password', c.setUserPassword);
   return router;
 }

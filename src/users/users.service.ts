@@ -9,8 +9,13 @@ import type { Role, Schemas } from '../platform/http/contract';
 import { UserModel } from './user.model';
 import { hashPassword } from './password';
 import { sql } from '../platform/db/sql';
+import { likePattern } from '../platform/db/like';
 
 export type UserView = Schemas['User'];
+export type CustomerSummary = Schemas['CustomerSummary'];
+
+/** At most this many customers widen an order search by name or email (the rest need a longer query). */
+export const MAX_MATCHED_CUSTOMERS = 500;
 
 export function toUserView(user: UserModel): UserView {
   return {
@@ -76,6 +81,25 @@ export class UsersService {
     return UserModel.findByPk(id);
   }
 
+  /** id, name and email of each user named, in one query (inside `tx` when given); unknown ids are left out. */
+  async summaries(ids: readonly string[], tx?: Transaction): Promise<Map<string, CustomerSummary>> {
+    const unique = [...new Set(ids)];
+    if (unique.length === 0) return new Map();
+    const rows = await UserModel.findAll({ attributes: ['id', 'name', 'email'], where: { id: unique }, transaction: tx });
+    return new Map(rows.map((u) => [u.id, { id: u.id, name: u.name, email: u.email }]));
+  }
+
+  /** Ids of the customers whose name or email contains `q` (case-insensitive), at most MAX_MATCHED_CUSTOMERS. */
+  async customerIdsMatching(q: string): Promise<string[]> {
+    const like = likePattern(q);
+    const rows = await UserModel.findAll({
+      attributes: ['id'],
+      where: { role: 'customer', [Op.or]: [{ email: { [Op.iLike]: like } }, { name: { [Op.iLike]: like } }] },
+      limit: MAX_MATCHED_CUSTOMERS,
+    });
+    return rows.map((u) => u.id);
+  }
+
   async get(id: string): Promise<UserView> {
     const user = await UserModel.findByPk(id);
     if (!user) throw new NotFoundError('The user');
@@ -88,7 +112,7 @@ export class UsersService {
     const and: WhereOptions[] = [];
     if (query.role) and.push({ role: query.role });
     if (query.q) {
-      const like = `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      const like = likePattern(query.q);
       and.push({ [Op.or]: [{ email: { [Op.iLike]: like } }, { name: { [Op.iLike]: like } }] });
     }
     if (after) {
@@ -139,6 +163,25 @@ export class UsersService {
       // Open sockets were authorised with the old role or an enabled account: cut them.
       if (revokes) await recordInternalEvent(tx, { type: 'user.sessions_revoked', data: { userId: id } });
       return toUserView(user);
+    });
+  }
+
+  /**
+   * Sets a new password chosen by an admin and ends every session of the user, as disabling does:
+   * refresh tokens revoked, access tokens stale (token version), sockets cut. The row lock orders
+   * it against a concurrent update of the same user.
+   */
+  async setPassword(id: string, password: string): Promise<void> {
+    const passwordHash = await hashPassword(password);
+    await this.sequelize.transaction(async (tx) => {
+      const user = await UserModel.findByPk(id, { transaction: tx, lock: tx.LOCK.UPDATE });
+      if (!user) throw new NotFoundError('The user');
+      if (!this.revokeRefreshTokens) throw new Error('UsersService needs auth to set a password');
+      user.passwordHash = passwordHash;
+      user.tokenVersion += 1;
+      await user.save({ transaction: tx });
+      await this.revokeRefreshTokens(id, tx);
+      await recordInternalEvent(tx, { type: 'user.sessions_revoked', data: { userId: id } });
     });
   }
 

@@ -47,6 +47,35 @@ describe('staff console: users (admins only)', function () {
     expect(stored).to.deep.equal({ role: 'admin', disabled: false });
   });
 
+  it('sets a colleague’s password: a weak one is explained, the new one signs in and their sessions end', async () => {
+    const admin = await createUser('admin');
+    const name = `Marco Gialli ${randomUUID().slice(0, 6)}`;
+    const colleague = await createUser('operator', { name });
+    const { page } = chromium.tab();
+    await signIn(page, admin);
+    await page.getByRole('link', { name: 'Utenti' }).click();
+    await page.getByLabel('Cerca nome o email').fill(colleague.email);
+    const row = page.locator(`#users-body tr[data-email="${colleague.email}"]`);
+    await row.getByRole('button', { name: `Imposta password di ${name}` }).click();
+    const dialog = page.getByRole('dialog', { name: `Nuova password per ${name}` });
+    await dialog.waitFor();
+    await expectAccessible(page, 'the set-password dialog');
+
+    await dialog.getByLabel('Nuova password').fill('aaaaaaaaaaaaaaaa');
+    await dialog.getByRole('button', { name: 'Imposta password' }).click();
+    await dialog.locator('#password-error', { hasText: 'La password di' }).waitFor();
+    expect((await api('GET', '/api/v1/auth/me', { token: colleague.token })).status).to.equal(200);
+
+    const password = 'Cartellina-rossa-2027';
+    await dialog.getByLabel('Nuova password').fill(password);
+    await dialog.getByRole('button', { name: 'Imposta password' }).click();
+    await page.locator('#users-result', { hasText: `Password di ${name} impostata: le sue sessioni sono terminate.` }).waitFor();
+    expect(await dialog.isVisible()).to.equal(false);
+    expect((await api('GET', '/api/v1/auth/me', { token: colleague.token })).status).to.equal(401);
+    expect((await api('POST', '/api/v1/auth/login', { body: { email: colleague.email, password: colleague.password } })).status).to.equal(401);
+    expect((await login(colleague.email, password)).accessToken).to.be.a('string');
+  });
+
   it('explains in plain Italian why the last active admin cannot demote themselves, and changes nothing', async () => {
     const [first] = await query('SELECT id FROM users WHERE email = $1', [ADMIN.email]);
     const others = await query("SELECT id FROM users WHERE role = 'admin' AND NOT disabled AND id <> $1", [first.id]);

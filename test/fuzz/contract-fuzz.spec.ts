@@ -31,12 +31,15 @@ interface Operation {
   statuses: Set<string>;
 }
 
+/** Statuses the contract documents on every path (`x-every-path-responses`: 405 for a method a path does not have). */
+const everyPath = Object.keys((spec['x-every-path-responses'] as object | undefined) ?? {});
+
 const operations: Operation[] = Object.entries(spec['paths'] as Record<string, Record<string, any>>).flatMap(([route, item]) =>
   METHODS.filter((m) => item[m]).map((method) => {
     const op = item[method] as Record<string, any>;
     const parameters = [...((item['parameters'] as Schema[] | undefined) ?? []), ...((op['parameters'] as Schema[] | undefined) ?? [])].map((p) => schemas.resolve(p));
     const body = (op['requestBody']?.content?.['application/json']?.schema as Schema | undefined) ?? null;
-    return { id: op['operationId'] as string, method: method.toUpperCase(), path: route, parameters, body, statuses: new Set(Object.keys(op['responses'] as object)) };
+    return { id: op['operationId'] as string, method: method.toUpperCase(), path: route, parameters, body, statuses: new Set([...Object.keys(op['responses'] as object), ...everyPath]) };
   }),
 );
 

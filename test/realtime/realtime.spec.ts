@@ -160,6 +160,15 @@ describe('real time: Socket.IO events from the outbox', () => {
       expect(await handshakeOutcome({ token: disabled.token })).to.equal('unauthorized');
     });
 
+    it('disconnects every socket of a user whose password an admin sets', async () => {
+      const op = await operator();
+      const socket = track(await connectSocket({ token: op.token }));
+      const res = await api('POST', `/api/v1/users/${op.id}/password`, { token: await asAdmin(), body: { password: 'Cartellina-rossa-2027' } });
+      expect(res.status).to.equal(204);
+      expect(await socket.disconnected()).to.equal('io server disconnect');
+      expect(await handshakeOutcome({ token: op.token })).to.equal('unauthorized');
+    });
+
     it('caps the sockets of one user even when the handshakes arrive all at once', async () => {
       const op = await operator();
       const outcomes = await Promise.all(Array.from({ length: 30 }, () => connectSocket({ token: op.token }).then(track, (err: Error) => err.message)));

@@ -1,6 +1,6 @@
 import type { components } from '../../../generated/openapi';
 import { announce, byId, el, field, replaceChildren } from './dom';
-import { formatCents, formatDateTime, STATUSES, type OrderStatus } from './format';
+import { customerLabel, formatCents, formatDateTime, matchesOrder, STATUSES, type OrderStatus } from './format';
 import { statusLabel, t } from './i18n';
 import type { LiveFeed } from './live';
 import { ApiError, type Session } from './session';
@@ -9,15 +9,20 @@ type OrderSummary = components['schemas']['OrderSummary'];
 type OrderList = components['schemas']['OrderList'];
 type Order = components['schemas']['Order'];
 /** What a card shows: an order summary, or what an `order.created` event says about a new order. */
-type Card = Pick<OrderSummary, 'id' | 'number' | 'customerId' | 'status' | 'totals' | 'createdAt'> & { itemCount?: number | undefined };
+type Card = Pick<OrderSummary, 'id' | 'number' | 'customerId' | 'status' | 'totals' | 'createdAt'> & {
+  itemCount?: number | undefined;
+  customer?: OrderSummary['customer'] | undefined;
+};
 
-const PAGE = 30;
+/** Every column is filled from one page of all statuses (the contract's largest); "more" loads the next one. */
+const BOARD_PAGE = 100;
 const FRESH_MS = 8000;
 
 export const toCard = (o: OrderSummary | Order): Card => ({
   id: o.id,
   number: o.number,
   customerId: o.customerId,
+  customer: o.customer,
   status: o.status,
   totals: o.totals,
   createdAt: o.createdAt,
@@ -55,6 +60,8 @@ export class OrdersBoard {
       const d = event.data;
       if (this.cards.has(d.orderId)) return;
       this.put({ id: d.orderId, number: d.number, customerId: d.customerId, status: d.status, totals: d.totals, createdAt: event.occurredAt });
+      // The event names the customer by id only: read the order once for the name on the card.
+      void this.reread(d.orderId);
       this.fresh.set(d.orderId, Date.now());
       setTimeout(() => this.render(), FRESH_MS + 50);
       this.render();
@@ -87,19 +94,18 @@ export class OrdersBoard {
     else apply();
   }
 
-  // One request per column: `status` takes one value today. When it accepts several, this becomes
-  // one request per refresh (the per-column cursors stay for "more").
+  // One request for every column (`status` repeated). A cursor is bound to the filters of the list
+  // that issued it, so "more" (under any column) asks for the next page of that same combined list
+  // and spreads its orders over the columns.
   private async loadColumns(): Promise<void> {
     const status = byId('orders-status');
     status.textContent = t('orders.loading');
     try {
-      const pages = await Promise.all(STATUSES.map((s) => this.session.request<OrderList>('GET', `/orders?status=${s}&limit=${PAGE}`)));
+      const statuses = STATUSES.map((s) => `status=${s}`).join('&');
+      const page = await this.session.request<OrderList>('GET', `/orders?${statuses}&limit=${BOARD_PAGE}`);
       this.cards.clear();
-      STATUSES.forEach((s, i) => {
-        const page = pages[i]!;
-        for (const o of page.items) this.put(toCard(o));
-        this.cursors.set(s, page.nextCursor);
-      });
+      for (const o of page.items) this.put(toCard(o));
+      for (const s of STATUSES) this.cursors.set(s, page.nextCursor);
       status.textContent = '';
       this.render();
     } catch (err) {
@@ -123,9 +129,10 @@ export class OrdersBoard {
   private async more(status: OrderStatus): Promise<void> {
     const cursor = this.cursors.get(status);
     if (!cursor) return;
-    const page = await this.session.request<OrderList>('GET', `/orders?status=${status}&limit=${PAGE}&cursor=${encodeURIComponent(cursor)}`);
+    const statuses = STATUSES.map((s) => `status=${s}`).join('&');
+    const page = await this.session.request<OrderList>('GET', `/orders?${statuses}&limit=${BOARD_PAGE}&cursor=${encodeURIComponent(cursor)}`);
     for (const o of page.items) this.put(toCard(o));
-    this.cursors.set(status, page.nextCursor);
+    for (const s of STATUSES) this.cursors.set(s, page.nextCursor);
     this.render();
   }
 
@@ -140,7 +147,7 @@ export class OrdersBoard {
 
   private put(card: Card): void {
     const known = this.cards.get(card.id);
-    this.cards.set(card.id, { ...card, itemCount: card.itemCount ?? known?.itemCount });
+    this.cards.set(card.id, { ...card, itemCount: card.itemCount ?? known?.itemCount, customer: card.customer ?? known?.customer });
   }
 
   /** Draws the board again (after a language switch). */
@@ -153,7 +160,7 @@ export class OrdersBoard {
     const focused = (document.activeElement as HTMLElement | null)?.dataset['orderId'];
     const now = Date.now();
     const sorted = [...this.cards.values()]
-      .filter((c) => !this.filter || c.number.toUpperCase().includes(this.filter))
+      .filter((c) => !this.filter || matchesOrder(c, this.filter))
       .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.number.localeCompare(a.number));
     replaceChildren(
       board,
@@ -186,6 +193,7 @@ export class OrdersBoard {
                   el('span', { class: 'visually-hidden' }, t('orders.cardPrefix')),
                   el('span', { class: 'number' }, c.number),
                   el('span', { class: 'total' }, formatCents(c.totals.grossCents)),
+                  el('span', { class: 'customer' }, customerLabel(c)),
                   el('span', { class: 'meta' }, formatDateTime(c.createdAt), c.itemCount !== undefined ? ` · ${c.itemCount === 1 ? t('orders.lines.one') : t('orders.lines.many', { n: c.itemCount })}` : ''),
                   isFresh ? el('span', { class: 'badge-new' }, t('orders.new')) : null,
                 ),

@@ -12,10 +12,17 @@ export const formatDateTime = (iso: string): string => dateTime.format(new Date(
 export const formatNumber = (n: number): string => number.format(n);
 
 /**
- * Who ordered, as staff see it. Orders carry only `customerId` today; once the contract adds the
- * customer summary (`customer: {id, name, email}`), return its name here: the detail uses this one place.
+ * Who ordered, as staff see it: the customer's name from the order's summary. A card made from an
+ * `order.created` event has no summary until the order is read; it shows the id's start meanwhile.
  */
-export const customerLabel = (order: { customerId: string }): string => order.customerId.slice(0, 8);
+export const customerLabel = (order: { customerId: string; customer?: { name: string } | undefined }): string =>
+  order.customer?.name ?? order.customerId.slice(0, 8);
+
+/** Whether a search text (upper case) matches an order's number or its customer's name or email. */
+export const matchesOrder = (
+  order: { number: string; customer?: { name: string; email: string } | undefined },
+  query: string,
+): boolean => [order.number, order.customer?.name ?? '', order.customer?.email ?? ''].some((text) => text.toUpperCase().includes(query));
 
 export const STATUSES: readonly OrderStatus[] = ['pending_payment', 'paid', 'in_preparation', 'shipped', 'delivered', 'cancelled'];
 

@@ -3,6 +3,7 @@ import { announce, busy, byId, el, field, replaceChildren, wireSearch } from './
 import { formatDateTime } from './format';
 import { t } from './i18n';
 import { queryString, type Session } from './session';
+import { PasswordDialog } from './password-dialog';
 
 type User = components['schemas']['User'];
 type UserList = components['schemas']['UserList'];
@@ -13,14 +14,16 @@ const PAGE = 50;
 const ROLES: readonly Role[] = ['admin', 'operator', 'customer'];
 
 /**
- * The users view (admins only): search, create staff, disable and enable, change a role. The server
- * guards the last active admin; its refusal is shown in plain words.
+ * The users view (admins only): search, create staff, disable and enable, change a role, set a
+ * password. The server guards the last active admin; its refusal is shown in plain words.
  */
 export class UsersView {
   private users: User[] = [];
   private nextCursor: string | null = null;
+  private readonly password: PasswordDialog;
 
   constructor(private readonly session: Session) {
+    this.password = new PasswordDialog(session);
     wireSearch(byId<HTMLFormElement>('user-search'), byId('users-more'), (more) => void this.load(more));
     const create = byId<HTMLFormElement>('user-create');
     create.addEventListener('submit', (e) => {
@@ -85,6 +88,7 @@ export class UsersView {
               { type: 'button', class: u.disabled ? '' : 'danger', 'aria-label': t(u.disabled ? 'users.enableOf' : 'users.disableOf', { name: u.name }), onclick: () => void this.update(u, { disabled: !u.disabled }) },
               u.disabled ? t('users.enable') : t('users.disable'),
             ),
+            el('button', { type: 'button', 'aria-label': t('users.setPasswordOf', { name: u.name }), onclick: () => this.password.open(u) }, t('users.setPassword')),
           ),
         );
       }),

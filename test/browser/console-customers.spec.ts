@@ -1,0 +1,65 @@
+import { randomUUID } from 'node:crypto';
+import { expect } from 'chai';
+import { api, createProduct, createUser, operator, placeOrder } from '../support/api';
+import { card, consoleBrowser, expectAccessible, signIn } from './console-page';
+
+describe('staff console: who ordered', function () {
+  this.timeout(60_000);
+  const chromium = consoleBrowser();
+
+  it('loads the board in one request, shows the customer on cards and in the detail, and finds orders by customer name or email', async () => {
+    const tag = randomUUID().slice(0, 6);
+    const name = `Cartoleria Verdi ${tag}`;
+    const email = `acquisti.verdi-${tag}@example.test`;
+    const [op, buyer, other] = await Promise.all([operator(), createUser('customer', { name, email }), createUser('customer', { name: `Libreria Neri ${tag}` })]);
+    const product = await createProduct({ initialStock: 20 });
+    const pending = (await placeOrder(buyer.token, [{ productId: product.id, quantity: 1 }])).body;
+    const paid = (await placeOrder(buyer.token, [{ productId: product.id, quantity: 2 }])).body;
+    expect((await api('POST', `/api/v1/orders/${paid.id}/payments`, { token: op.token, body: { provider: 'manual' } })).status).to.equal(201);
+    const another = (await placeOrder(other.token, [{ productId: product.id, quantity: 1 }])).body;
+
+    const { page } = chromium.tab();
+    const listRequests: string[] = [];
+    page.on('request', (r) => {
+      const url = new URL(r.url());
+      if (r.method() === 'GET' && url.pathname === '/api/v1/orders') listRequests.push(url.search);
+    });
+    await signIn(page, op);
+    const pendingCard = card(page, 'pending_payment', pending.number);
+    await pendingCard.waitFor();
+    // One request per refresh of the board, naming every column's status (not one per column).
+    expect(listRequests).to.not.be.empty;
+    for (const search of listRequests) expect(new URLSearchParams(search).getAll('status')).to.have.length(6);
+    expect(await pendingCard.innerText()).to.contain(name);
+    expect(await card(page, 'paid', paid.number).innerText()).to.contain(name);
+    expect(await card(page, 'pending_payment', another.number).innerText()).to.contain(`Libreria Neri ${tag}`);
+
+    const search = page.getByLabel('Cerca numero d’ordine o cliente');
+    await search.fill(name.toLowerCase());
+    await card(page, 'paid', paid.number).waitFor();
+    expect(await page.locator('.card').count()).to.equal(2);
+    await search.fill(email);
+    expect(await page.locator('.card').count()).to.equal(2);
+    await search.fill(another.number);
+    expect(await page.locator('.card').count()).to.equal(1);
+    await search.fill('');
+
+    await card(page, 'paid', paid.number).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('heading', { name: `Ordine ${paid.number}` }).waitFor();
+    await dialog.getByText(`cliente ${name}`).waitFor();
+    await expectAccessible(page, 'the order dialog with its customer');
+  });
+
+  it('names the customer on a card that arrives live', async () => {
+    const tag = randomUUID().slice(0, 6);
+    const name = `Ufficio Gialli ${tag}`;
+    const [op, buyer] = await Promise.all([operator(), createUser('customer', { name })]);
+    const product = await createProduct();
+    const { page } = chromium.tab();
+    await signIn(page, op);
+    const order = (await placeOrder(buyer.token, [{ productId: product.id, quantity: 1 }])).body;
+    await card(page, 'pending_payment', order.number).filter({ hasText: name }).waitFor();
+    await expectAccessible(page, 'the orders board with customer names');
+  });
+});
