@@ -600,7 +600,17 @@ export interface components {
                 /** Format: int32 */
                 available: number;
             }[];
-            /** @description For `product-not-found` and `product-inactive`, the products concerned. */
+            /**
+             * Format: int64
+             * @description For `too-many-open-orders`, `line-quantity-over-limit` and `order-total-over-limit`, the customer limit that was reached (orders, units or gross cents).
+             */
+            limit?: number;
+            /**
+             * Format: int64
+             * @description For `order-total-over-limit`, the gross total of the refused order in cents.
+             */
+            grossCents?: number;
+            /** @description For `product-not-found`, `product-inactive` and `line-quantity-over-limit`, the products concerned. */
             productIds?: string[];
             /** @description For `illegal-transition` and `cancel-not-allowed`, the order's status now. */
             currentStatus?: components["schemas"]["OrderStatus"];
@@ -2270,7 +2280,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description A line asks for more than is available (`insufficient-stock`, with every short line in `lines`), a product is archived (`product-inactive`, with `productIds`), the customer is disabled, or the same `Idempotency-Key` is still running (`Retry-After`). Nothing was reserved. */
+            /** @description A line asks for more than is available (`insufficient-stock`, with every short line in `lines`), a product is archived (`product-inactive`, with `productIds`), the customer is disabled, the customer already holds `MAX_OPEN_UNPAID_ORDERS_PER_CUSTOMER` orders in `pending_payment` (`too-many-open-orders`, with the `limit`; staff ordering for a customer are exempt), or the same `Idempotency-Key` is still running (`Retry-After`). Nothing was reserved. */
             409: {
                 headers: {
                     /** @description Seconds to wait; sent with `idempotency-request-in-progress`. */
@@ -2281,13 +2291,13 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {unknown} */
-                        code?: "insufficient-stock" | "product-inactive" | "customer-disabled" | "idempotency-request-in-progress" | "concurrent-update" | "conflict";
+                        code?: "insufficient-stock" | "product-inactive" | "customer-disabled" | "too-many-open-orders" | "idempotency-request-in-progress" | "concurrent-update" | "conflict";
                     };
                 };
             };
             413: components["responses"]["ContentTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            /** @description The `Idempotency-Key` was already used with a different body. */
+            /** @description A customer's line asks for more than `MAX_UNITS_PER_LINE_CUSTOMER` units (`line-quantity-over-limit`, with the `limit` and the lines' `productIds`), a customer's order totals more than `MAX_ORDER_GROSS_CENTS_CUSTOMER` cents gross (`order-total-over-limit`, with the `limit` and the order's `grossCents`), or the `Idempotency-Key` was already used with a different body. Staff ordering for a customer are exempt from the limits. Nothing was reserved. */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2296,7 +2306,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {unknown} */
-                        code?: "idempotency-key-reused";
+                        code?: "line-quantity-over-limit" | "order-total-over-limit" | "idempotency-key-reused";
                     };
                 };
             };

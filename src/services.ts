@@ -67,6 +67,7 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
     idempotency,
     logger,
     reservationTtlMinutes: config.reservationTtlMinutes,
+    customerLimits: config.customerLimits,
     findCustomer: (id) => users.findById(id),
   });
   return {

@@ -1,5 +1,6 @@
 import type { Sequelize } from 'sequelize-typescript';
 import type { Logger } from 'pino';
+import type { CustomerLimits } from '../platform/config';
 import type { IdempotencyStore } from '../platform/idempotency';
 import type { InventoryService } from '../inventory';
 import type { PaymentOrder, PaymentsService } from '../payments';
@@ -18,6 +19,7 @@ export interface OrderContext {
   idempotency: IdempotencyStore;
   logger: Logger;
   reservationTtlMinutes: number;
+  customerLimits: CustomerLimits;
   findCustomer: CustomerLookup;
 }
 
