@@ -343,7 +343,10 @@ export interface paths {
          * Place an order, reserving its stock.
          * @description Locks the products, checks availability, reserves the quantities and snapshots prices in one
          *     transaction. A short line answers 409 `insufficient-stock` naming every short line; nothing
-         *     is reserved. Staff may order on a customer's behalf with `customerId`.
+         *     is reserved. Staff may order on a customer's behalf with `customerId`. A customer's own orders
+         *     meet the customer limits (409 `too-many-open-orders`, 422 `line-quantity-over-limit`,
+         *     `order-total-over-limit`); every user may place `RATE_LIMIT_ORDERS_PER_MINUTE` orders a
+         *     minute (429 `rate-limited` beyond).
          */
         post: operations["createOrder"];
         delete?: never;
@@ -481,7 +484,8 @@ export interface paths {
          *     PaymentIntent for the gross total and answers a `pending` payment with its `clientSecret`; the
          *     payment webhook later moves the order to `paid`. A provider that is not configured is a 422
          *     `provider-not-configured` naming the missing setting; a provider failure is a 502 (503 while
-         *     the provider is considered down) and changes nothing.
+         *     the provider is considered down) and changes nothing. Every user may create
+         *     `RATE_LIMIT_PAYMENTS_PER_MINUTE` payments a minute (429 `rate-limited` beyond).
          */
         post: operations["createPayment"];
         delete?: never;
@@ -2310,6 +2314,7 @@ export interface operations {
                     };
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2584,6 +2589,7 @@ export interface operations {
                     };
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             502: components["responses"]["BadGateway"];
             503: components["responses"]["ProviderUnavailable"];

@@ -68,6 +68,10 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
     logger,
     reservationTtlMinutes: config.reservationTtlMinutes,
     customerLimits: config.customerLimits,
+    rateLimits: {
+      orders: new RateLimit({ name: 'orders', limit: config.rateLimits.ordersPerMinute, windowSeconds: 60 }, limiters),
+      payments: new RateLimit({ name: 'payments', limit: config.rateLimits.paymentsPerMinute, windowSeconds: 60 }, limiters),
+    },
     findCustomer: (id) => users.findById(id),
   });
   return {

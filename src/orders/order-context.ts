@@ -1,6 +1,7 @@
 import type { Sequelize } from 'sequelize-typescript';
 import type { Logger } from 'pino';
 import type { CustomerLimits } from '../platform/config';
+import type { RateLimit } from '../platform/rate-limit';
 import type { IdempotencyStore } from '../platform/idempotency';
 import type { InventoryService } from '../inventory';
 import type { PaymentOrder, PaymentsService } from '../payments';
@@ -20,6 +21,8 @@ export interface OrderContext {
   logger: Logger;
   reservationTtlMinutes: number;
   customerLimits: CustomerLimits;
+  /** Per user: orders placed and payments created (429 beyond). */
+  rateLimits: { orders: RateLimit; payments: RateLimit };
   findCustomer: CustomerLookup;
 }
 

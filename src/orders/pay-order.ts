@@ -9,6 +9,7 @@ import { orderRef, type OrderContext } from './order-context';
  * Pays an unpaid order through a provider (payments own the rules). The order row is locked across
  * the provider call, so a concurrent cancel or payment waits instead of racing; a provider failure
  * rolls everything back and releases the Idempotency-Key for a retry. A captured payment pays the order.
+ * Rate-limited per user.
  */
 export async function payOrder(
   ctx: OrderContext,
@@ -17,6 +18,7 @@ export async function payOrder(
   actor: Actor,
   idempotencyKey: string | undefined,
 ): Promise<StoredResult<PaymentView>> {
+  await ctx.rateLimits.payments.consume(actor.id);
   const provider = ctx.payments.providerFor(input.provider, actor);
   const reference = input.reference ?? null;
   return ctx.idempotency.run(

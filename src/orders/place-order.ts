@@ -11,7 +11,7 @@ import { assertGrossWithinLimit, assertLineQuantities, assertOpenOrdersBelowLimi
 /**
  * Places an order: in one transaction, reserve the stock (inventory locks the product rows in id
  * order), price the lines from the products' snapshot, write the order, its lines, its first history
- * row and `order.created`. Replays under the same Idempotency-Key. A customer ordering for itself
+ * row and `order.created`. Replays under the same Idempotency-Key. Rate-limited per user. A customer ordering for itself
  * meets the customer limits (`customer-limits.ts`); the open orders are counted under its placement
  * lock, taken before any product row.
  */
@@ -21,6 +21,7 @@ export async function placeOrder(
   actor: Actor,
   idempotencyKey: string | undefined,
 ): Promise<StoredResult<OrderView>> {
+  await ctx.rateLimits.orders.consume(actor.id);
   const customerId = await resolveCustomer(ctx, input.customerId, actor);
   // UUIDs are case-insensitive; the rows come back lower-case.
   const items = input.items.map((line) => ({ ...line, productId: line.productId.toLowerCase() }));

@@ -2,15 +2,10 @@ import { expect } from 'chai';
 import { ADDRESS, asAdmin, createProduct, customer, placeOrder } from '../../support/api';
 import { query } from '../../support/database';
 import { withSecondService } from '../../support/hooks';
+import { postOn } from './on-instance';
 
-/** Places an order on another instance of the service (same database, same signing key). */
-async function placeOn(baseUrl: string, token: string, items: { productId: string; quantity: number }[], extra: Record<string, unknown> = {}) {
-  const res = await fetch(`${baseUrl}/api/v1/orders`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ items, shippingAddress: ADDRESS, ...extra }),
-  });
-  return { status: res.status, contentType: res.headers.get('content-type') ?? '', body: (await res.json()) as any };
+function placeOn(baseUrl: string, token: string, items: { productId: string; quantity: number }[], extra: Record<string, unknown> = {}) {
+  return postOn(baseUrl, '/api/v1/orders', token, { items, shippingAddress: ADDRESS, ...extra });
 }
 
 async function stock(productId: string): Promise<{ reserved: number }> {
@@ -92,7 +87,7 @@ describe('Customer limits', () => {
         expect(refused).to.have.length(17);
         for (const r of refused) {
           expect(r.status).to.equal(409);
-          expect(r.contentType).to.match(/application\/problem\+json/);
+          expect(r.headers.get('content-type')).to.match(/application\/problem\+json/);
           expect(r.body.code).to.equal('too-many-open-orders');
           expect(r.body.limit).to.equal(3);
         }
@@ -103,11 +98,7 @@ describe('Customer limits', () => {
         expect((await placeOn(baseUrl, await asAdmin(), [{ productId: product.id, quantity: 1 }], { customerId: buyer.id })).status).to.equal(201);
         // Cancelling one frees a place.
         const placed = results.find((r) => r.status === 201)!.body;
-        const cancel = await fetch(`${baseUrl}/api/v1/orders/${placed.id}/cancel`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${buyer.token}`, 'content-type': 'application/json' },
-          body: JSON.stringify({}),
-        });
+        const cancel = await postOn(baseUrl, `/api/v1/orders/${placed.id}/cancel`, buyer.token, {});
         expect(cancel.status).to.equal(200);
         // The staff order counts too: 3 open (2 + staff's), so still refused.
         expect((await placeOn(baseUrl, buyer.token, [{ productId: product.id, quantity: 1 }])).status).to.equal(409);
