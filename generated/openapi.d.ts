@@ -482,9 +482,10 @@ export interface paths {
          * @description The `manual` provider (staff) records a captured payment and moves the order to `paid`.
          *     The `stripe` provider (the order's customer or staff, order `pending_payment`) creates a Stripe
          *     PaymentIntent for the gross total and answers a `pending` payment with its `clientSecret`; the
-         *     payment webhook later moves the order to `paid`. A provider that is not configured is a 422
-         *     `provider-not-configured` naming the missing setting; a provider failure is a 502 (503 while
-         *     the provider is considered down) and changes nothing. Every user may create
+         *     payment webhook later moves the order to `paid`. While that payment is pending, asking again
+         *     answers it (200, same PaymentIntent and `clientSecret`) instead of creating another. A
+         *     provider that is not configured is a 422 `provider-not-configured` naming the missing setting;
+         *     a provider failure is a 502 (503 while the provider is considered down) and changes nothing. Every user may create
          *     `RATE_LIMIT_PAYMENTS_PER_MINUTE` payments a minute (429 `rate-limited` beyond).
          */
         post: operations["createPayment"];
@@ -2544,6 +2545,17 @@ export interface operations {
             };
         };
         responses: {
+            /** @description The order already has a Stripe payment `pending`: that payment, with the `clientSecret` of its PaymentIntent, instead of a second PaymentIntent (an order has at most one pending Stripe payment). */
+            200: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Payment"];
+                };
+            };
             /** @description The payment (`captured` for manual, `pending` with a `clientSecret` for Stripe). A replay of the same key and body answers the stored response with `Idempotent-Replayed: true`. */
             201: {
                 headers: {
