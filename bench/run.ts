@@ -16,7 +16,7 @@ import autocannon from 'autocannon';
 import { Client } from 'pg';
 import { createTestDatabase } from '../test/support/database';
 import { measurePushLatency } from './push-latency';
-import { BENCH_ADMIN, call, freePort, startBuiltService, type RunningService } from './service';
+import { BENCH_ADMIN, BENCH_LIMITS_OFF, call, freePort, startBuiltService, type RunningService } from './service';
 
 const DURATION = Number(process.env['BENCH_DURATION_S'] ?? 10);
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 2);
@@ -408,6 +408,7 @@ async function main(): Promise<void> {
     console.log(
       `${CONNECTIONS} connections, ${DURATION} s per run, ${ROUNDS} alternating rounds per side, load generator on the same machine\n`,
     );
+    console.log(`per-user limits turned off for the load: ${Object.keys(BENCH_LIMITS_OFF).map((k) => `${k}=0`).join(', ')}\n`);
     console.log(table(results));
     console.log('');
     console.log(table([...ratios, ...workers]));

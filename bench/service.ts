@@ -5,6 +5,16 @@ import os from 'node:os';
 import path from 'node:path';
 
 export const BENCH_ADMIN = { email: 'bench-admin@quickstock.test', password: 'bench-admin-password-1' };
+/**
+ * The bench registers all its customers from one address (the default allows 20 an hour) and each
+ * customer orders and pays far faster than a person: it turns these limits off, and says so.
+ */
+export const BENCH_LIMITS_OFF: Record<string, string> = {
+  RATE_LIMIT_REGISTER_PER_HOUR: '0',
+  RATE_LIMIT_ORDERS_PER_MINUTE: '0',
+  RATE_LIMIT_PAYMENTS_PER_MINUTE: '0',
+  MAX_OPEN_UNPAID_ORDERS_PER_CUSTOMER: '0',
+};
 export const BENCH_JWT_SECRET = 'bench-secret-that-is-long-enough-for-hs256-0123456789';
 const ROOT = path.resolve(__dirname, '..');
 
@@ -52,8 +62,7 @@ export async function startServiceProcess(options: {
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
       SEED_DEMO: 'false',
-      // The bench registers all its customers from one address (the default allows 20 an hour).
-      RATE_LIMIT_REGISTER_PER_HOUR: '0',
+      ...BENCH_LIMITS_OFF,
       JWT_SECRET: BENCH_JWT_SECRET,
       ADMIN_EMAIL: BENCH_ADMIN.email,
       ADMIN_PASSWORD: BENCH_ADMIN.password,

@@ -369,7 +369,10 @@ export interface paths {
          * Place an order, reserving its stock.
          * @description Locks the products, checks availability, reserves the quantities and snapshots prices in one
          *     transaction. A short line answers 409 `insufficient-stock` naming every short line; nothing
-         *     is reserved. Staff may order on a customer's behalf with `customerId`.
+         *     is reserved. Staff may order on a customer's behalf with `customerId`. A customer's own orders
+         *     meet the customer limits (409 `too-many-open-orders`, 422 `line-quantity-over-limit`,
+         *     `order-total-over-limit`); every user may place `RATE_LIMIT_ORDERS_PER_MINUTE` orders a
+         *     minute (429 `rate-limited` beyond).
          */
         post: operations["createOrder"];
         delete?: never;
@@ -505,9 +508,11 @@ export interface paths {
          * @description The `manual` provider (staff) records a captured payment and moves the order to `paid`.
          *     The `stripe` provider (the order's customer or staff, order `pending_payment`) creates a Stripe
          *     PaymentIntent for the gross total and answers a `pending` payment with its `clientSecret`; the
-         *     payment webhook later moves the order to `paid`. A provider that is not configured is a 422
-         *     `provider-not-configured` naming the missing setting; a provider failure is a 502 (503 while
-         *     the provider is considered down) and changes nothing.
+         *     payment webhook later moves the order to `paid`. While that payment is pending, asking again
+         *     answers it (200, same PaymentIntent and `clientSecret`) instead of creating another. A
+         *     provider that is not configured is a 422 `provider-not-configured` naming the missing setting;
+         *     a provider failure is a 502 (503 while the provider is considered down) and changes nothing. Every user may create
+         *     `RATE_LIMIT_PAYMENTS_PER_MINUTE` payments a minute (429 `rate-limited` beyond).
          */
         post: operations["createPayment"];
         delete?: never;
@@ -626,7 +631,17 @@ export interface components {
                 /** Format: int32 */
                 available: number;
             }[];
-            /** @description For `product-not-found` and `product-inactive`, the products concerned. */
+            /**
+             * Format: int64
+             * @description For `too-many-open-orders`, `line-quantity-over-limit` and `order-total-over-limit`, the customer limit that was reached (orders, units or gross cents).
+             */
+            limit?: number;
+            /**
+             * Format: int64
+             * @description For `order-total-over-limit`, the gross total of the refused order in cents.
+             */
+            grossCents?: number;
+            /** @description For `product-not-found`, `product-inactive` and `line-quantity-over-limit`, the products concerned. */
             productIds?: string[];
             /** @description For `illegal-transition` and `cancel-not-allowed`, the order's status now. */
             currentStatus?: components["schemas"]["OrderStatus"];
@@ -2345,7 +2360,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description A line asks for more than is available (`insufficient-stock`, with every short line in `lines`), a product is archived (`product-inactive`, with `productIds`), the customer is disabled, or the same `Idempotency-Key` is still running (`Retry-After`). Nothing was reserved. */
+            /** @description A line asks for more than is available (`insufficient-stock`, with every short line in `lines`), a product is archived (`product-inactive`, with `productIds`), the customer is disabled, the customer already holds `MAX_OPEN_UNPAID_ORDERS_PER_CUSTOMER` orders in `pending_payment` (`too-many-open-orders`, with the `limit`; staff ordering for a customer are exempt), or the same `Idempotency-Key` is still running (`Retry-After`). Nothing was reserved. */
             409: {
                 headers: {
                     /** @description Seconds to wait; sent with `idempotency-request-in-progress`. */
@@ -2356,13 +2371,13 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {unknown} */
-                        code?: "insufficient-stock" | "product-inactive" | "customer-disabled" | "idempotency-request-in-progress" | "concurrent-update" | "conflict";
+                        code?: "insufficient-stock" | "product-inactive" | "customer-disabled" | "too-many-open-orders" | "idempotency-request-in-progress" | "concurrent-update" | "conflict";
                     };
                 };
             };
             413: components["responses"]["ContentTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            /** @description The `Idempotency-Key` was already used with a different body. */
+            /** @description A customer's line asks for more than `MAX_UNITS_PER_LINE_CUSTOMER` units (`line-quantity-over-limit`, with the `limit` and the lines' `productIds`), a customer's order totals more than `MAX_ORDER_GROSS_CENTS_CUSTOMER` cents gross (`order-total-over-limit`, with the `limit` and the order's `grossCents`), or the `Idempotency-Key` was already used with a different body. Staff ordering for a customer are exempt from the limits. Nothing was reserved. */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2371,10 +2386,11 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {unknown} */
-                        code?: "idempotency-key-reused";
+                        code?: "line-quantity-over-limit" | "order-total-over-limit" | "idempotency-key-reused";
                     };
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2604,6 +2620,17 @@ export interface operations {
             };
         };
         responses: {
+            /** @description The order already has a Stripe payment `pending`: that payment, with the `clientSecret` of its PaymentIntent, instead of a second PaymentIntent (an order has at most one pending Stripe payment). */
+            200: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Payment"];
+                };
+            };
             /** @description The payment (`captured` for manual, `pending` with a `clientSecret` for Stripe). A replay of the same key and body answers the stored response with `Idempotent-Replayed: true`. */
             201: {
                 headers: {
@@ -2649,6 +2676,7 @@ export interface operations {
                     };
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             502: components["responses"]["BadGateway"];
             503: components["responses"]["ProviderUnavailable"];

@@ -67,6 +67,11 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
     idempotency,
     logger,
     reservationTtlMinutes: config.reservationTtlMinutes,
+    customerLimits: config.customerLimits,
+    rateLimits: {
+      orders: new RateLimit({ name: 'orders', limit: config.rateLimits.ordersPerMinute, windowSeconds: 60 }, limiters),
+      payments: new RateLimit({ name: 'payments', limit: config.rateLimits.paymentsPerMinute, windowSeconds: 60 }, limiters),
+    },
     findCustomer: (id) => users.findById(id),
     customers: { summaries: (ids, tx) => users.summaries(ids, tx), idsMatching: (q) => users.customerIdsMatching(q) },
   });

@@ -2,6 +2,8 @@ import type { Transaction } from 'sequelize';
 import type { Sequelize } from 'sequelize-typescript';
 import type { Schemas } from '../platform/http/contract';
 import type { Logger } from 'pino';
+import type { CustomerLimits } from '../platform/config';
+import type { RateLimit } from '../platform/rate-limit';
 import type { IdempotencyStore } from '../platform/idempotency';
 import type { InventoryService } from '../inventory';
 import type { PaymentOrder, PaymentsService } from '../payments';
@@ -31,6 +33,9 @@ export interface OrderContext {
   idempotency: IdempotencyStore;
   logger: Logger;
   reservationTtlMinutes: number;
+  customerLimits: CustomerLimits;
+  /** Per user: orders placed and payments created (429 beyond). */
+  rateLimits: { orders: RateLimit; payments: RateLimit };
   findCustomer: CustomerLookup;
   customers: CustomerDirectory;
 }

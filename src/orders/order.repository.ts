@@ -149,6 +149,17 @@ export const orderRepository = {
     return rows.map((l) => ({ productId: l.product_id, quantity: l.quantity }));
   },
 
+  /**
+   * Counts the customer's unpaid orders after taking the customer's placement lock (a transaction
+   * advisory lock, released at commit or rollback), so two placements of one customer count in turn
+   * and each sees the other's order. Taken before inventory locks any product row.
+   */
+  async lockAndCountUnpaid(tx: Transaction, customerId: string): Promise<number> {
+    await sql(tx, "SELECT pg_advisory_xact_lock(hashtextextended('orders:placement:' || $1, 0))", [customerId]);
+    const row = await sqlOne<{ n: number }>(tx, "SELECT count(*)::int AS n FROM orders WHERE customer_id = $1 AND status = 'pending_payment'", [customerId]);
+    return row?.n ?? 0;
+  },
+
   async isProductOrdered(tx: Transaction, productId: string): Promise<boolean> {
     return (await sql(tx, 'SELECT 1 FROM order_items WHERE product_id = $1 LIMIT 1', [productId])).length > 0;
   },

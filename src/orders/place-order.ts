@@ -6,11 +6,14 @@ import { lineAmounts, sumTotals } from './order-totals';
 import { orderRepository as orders } from './order.repository';
 import { toOrderLine, toOrderView, type OrderView } from './order-view';
 import { customerFrom, type OrderContext } from './order-context';
+import { assertGrossWithinLimit, assertLineQuantities, assertOpenOrdersBelowLimit } from './customer-limits';
 
 /**
  * Places an order: in one transaction, reserve the stock (inventory locks the product rows in id
  * order), price the lines from the products' snapshot, write the order, its lines, its first history
- * row and `order.created`. Replays under the same Idempotency-Key.
+ * row and `order.created`. Replays under the same Idempotency-Key. Rate-limited per user. A customer ordering for itself
+ * meets the customer limits (`customer-limits.ts`); the open orders are counted under its placement
+ * lock, taken before any product row.
  */
 export async function placeOrder(
   ctx: OrderContext,
@@ -18,14 +21,19 @@ export async function placeOrder(
   actor: Actor,
   idempotencyKey: string | undefined,
 ): Promise<StoredResult<OrderView>> {
+  await ctx.rateLimits.orders.consume(actor.id);
   const customerId = await resolveCustomer(ctx, input.customerId, actor);
   // UUIDs are case-insensitive; the rows come back lower-case.
   const items = input.items.map((line) => ({ ...line, productId: line.productId.toLowerCase() }));
   assertNoRepeatedProduct(items);
+  const limited = !isStaff(actor);
+  if (limited) assertLineQuantities(ctx.customerLimits, items);
   return ctx.idempotency.run({ userId: actor.id, scope: 'createOrder', key: idempotencyKey, fingerprint: input }, async (tx) => {
+    if (limited) await assertOpenOrdersBelowLimit(tx, ctx.customerLimits, customerId);
     const reserved = await ctx.inventory.reserve(tx, items);
     const lines = reserved.map((l) => ({ ...l, ...lineAmounts(l) }));
     const totals = sumTotals(lines);
+    if (limited) assertGrossWithinLimit(ctx.customerLimits, totals.grossCents);
     const notes = input.notes ?? null;
     const row = await orders.insertPlaced(tx, {
       customerId,

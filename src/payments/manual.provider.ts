@@ -9,6 +9,10 @@ export class ManualPaymentProvider implements PaymentProvider {
     return { status: 'captured', providerPaymentId: null, reference: input.reference };
   }
 
+  async resumePayment(): Promise<null> {
+    return null; // manual payments are captured when recorded: never pending
+  }
+
   async refund(): Promise<void> {
     // Staff pay the money back outside the system; recording it is all there is to do.
   }

@@ -41,6 +41,11 @@ export type PaymentEvent = { provider: PaymentProviderName; eventId: string; typ
 export interface PaymentProvider {
   readonly name: PaymentProviderName;
   createPayment(input: CreatePaymentInput): Promise<CreatedPayment>;
+  /**
+   * The client secret of a payment still pending at the provider, to hand it out again instead of
+   * creating another; null when the provider can no longer complete it (a new one is then created).
+   */
+  resumePayment(providerPaymentId: string): Promise<{ clientSecret?: string } | null>;
   refund(input: RefundInput): Promise<void>;
   /** Verifies the signature on the raw body and parses the event; a bad signature is a 400 AppError. */
   parseWebhook(rawBody: Buffer, headers: Record<string, string | undefined>): PaymentEvent;

@@ -38,6 +38,11 @@ export const paymentRepository = {
     return PaymentModel.count({ where: { orderId, provider }, transaction: tx });
   },
 
+  /** The order's latest payment through this provider still pending, if any (the order is locked). */
+  async findPending(tx: Transaction, orderId: string, provider: PaymentProviderName): Promise<PaymentRecord | undefined> {
+    return plain(await PaymentModel.findOne({ where: { orderId, provider, status: 'pending' }, order: [['createdAt', 'DESC'], ['id', 'DESC']], transaction: tx }));
+  },
+
   async insert(
     tx: Transaction,
     p: { orderId: string; provider: PaymentProviderName; status: PaymentStatus; amountCents: number; reference: string | null; providerPaymentId: string | null },

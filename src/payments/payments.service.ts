@@ -57,14 +57,23 @@ export class PaymentsService {
 
   /**
    * Pays the order's gross through the provider: `manual` is captured at once, `stripe` stays
-   * `pending` until its webhook. Each attempt has its own provider idempotency key.
+   * `pending` until its webhook. An order has at most one pending payment per provider: while one
+   * is pending, it is handed out again (`resumed`, with its client secret) instead of creating
+   * another; one the provider can no longer complete is marked failed and replaced. Each attempt
+   * has its own provider idempotency key.
    */
   async create(
     tx: Transaction,
     order: PaymentOrder,
     provider: PaymentProvider,
     reference: string | null,
-  ): Promise<{ view: PaymentView & { clientSecret?: string }; captured: boolean }> {
+  ): Promise<{ view: PaymentView & { clientSecret?: string }; captured: boolean; resumed: boolean }> {
+    const pending = await payments.findPending(tx, order.id, provider.name);
+    if (pending?.providerPaymentId) {
+      const resumed = await provider.resumePayment(pending.providerPaymentId);
+      if (resumed) return { view: { ...toPaymentView(pending), ...resumed }, captured: false, resumed: true };
+      await this.setStatus(tx, order.customerId, pending, 'failed', 'cancelled at the provider');
+    }
     const attempt = (await payments.countAttempts(tx, order.id, provider.name)) + 1;
     const created = await provider.createPayment({
       orderId: order.id,
@@ -85,7 +94,7 @@ export class PaymentsService {
     });
     await this.recordEvent(tx, order.customerId, row);
     const view = toPaymentView(row);
-    return { view: created.clientSecret ? { ...view, clientSecret: created.clientSecret } : view, captured: created.status === 'captured' };
+    return { view: created.clientSecret ? { ...view, clientSecret: created.clientSecret } : view, captured: created.status === 'captured', resumed: false };
   }
 
   /** The order a provider's payment belongs to, if we know the payment. */

@@ -81,6 +81,18 @@ export class StripePaymentProvider implements PaymentProvider {
     return { status: 'pending', providerPaymentId: intent.id, reference: intent.id, clientSecret: intent.client_secret };
   }
 
+  async resumePayment(providerPaymentId: string): Promise<{ clientSecret?: string } | null> {
+    const intent = await this.caller.call({ operation: 'read a PaymentIntent', safe: true }, async () => {
+      try {
+        return await this.stripe.paymentIntents.retrieve(providerPaymentId);
+      } catch (err) {
+        throw classifyStripeError(err);
+      }
+    });
+    if (!intent || typeof intent.client_secret !== 'string') throw new ProviderError('stripe', 'bad-response', 'PaymentIntent without client_secret');
+    return intent.status === 'canceled' ? null : { clientSecret: intent.client_secret };
+  }
+
   async refund(input: RefundInput): Promise<void> {
     if (!input.providerPaymentId) throw new AppError('refund-not-possible', 409, 'This Stripe payment has no PaymentIntent to refund.');
     await this.caller.call({ operation: 'refund the payment', safe: true }, async () => {

@@ -22,6 +22,11 @@ export const testEnv: Record<string, string> = {
   SWEEPER_INTERVAL_MS: '200',
   VALIDATE_RESPONSES: 'true',
   DB_POOL_MAX: '20',
+  // Specs place many orders and payments as one customer; the specs of these limits start a
+  // service with them on (test/api/orders/customer-limits.spec.ts, order-rate-limits.spec.ts).
+  MAX_OPEN_UNPAID_ORDERS_PER_CUSTOMER: '0',
+  RATE_LIMIT_ORDERS_PER_MINUTE: '0',
+  RATE_LIMIT_PAYMENTS_PER_MINUTE: '0',
 };
 
 /** The providers of the root harness point at the nock fakes of test/support/fakes. */

@@ -53,4 +53,25 @@ describe('configuration check', () => {
     expect(config.publicUrl).to.equal('https://stock.example.it');
     expect(config.logFormat).to.equal('json');
   });
+
+  it('keeps the customer limits and per-user rate limits on by default, 0 turning each off', () => {
+    const defaults = loadConfig(base);
+    expect(defaults.customerLimits).to.deep.equal({ maxOpenUnpaidOrders: 3, maxUnitsPerLine: 500, maxOrderGrossCents: 1_000_000 });
+    expect(defaults.rateLimits.ordersPerMinute).to.equal(30);
+    expect(defaults.rateLimits.paymentsPerMinute).to.equal(10);
+    const off = loadConfig({
+      ...base,
+      MAX_OPEN_UNPAID_ORDERS_PER_CUSTOMER: '0',
+      MAX_UNITS_PER_LINE_CUSTOMER: '0',
+      MAX_ORDER_GROSS_CENTS_CUSTOMER: '0',
+      RATE_LIMIT_ORDERS_PER_MINUTE: '0',
+      RATE_LIMIT_PAYMENTS_PER_MINUTE: '0',
+    });
+    expect(off.customerLimits).to.deep.equal({ maxOpenUnpaidOrders: 0, maxUnitsPerLine: 0, maxOrderGrossCents: 0 });
+    expect(off.rateLimits).to.include({ ordersPerMinute: 0, paymentsPerMinute: 0 });
+    expect(problemsOf({ ...base, MAX_UNITS_PER_LINE_CUSTOMER: '-1', RATE_LIMIT_PAYMENTS_PER_MINUTE: 'ten' })).to.have.members([
+      'MAX_UNITS_PER_LINE_CUSTOMER',
+      'RATE_LIMIT_PAYMENTS_PER_MINUTE',
+    ]);
+  });
 });

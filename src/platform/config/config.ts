@@ -90,7 +90,14 @@ export interface Config {
     readonly slowDownMs: number;
   };
   /** Requests allowed per window; 0 turns a limit off. */
-  readonly rateLimits: { readonly registerPerHour: number; readonly refreshPerMinute: number };
+  readonly rateLimits: {
+    readonly registerPerHour: number;
+    readonly refreshPerMinute: number;
+    readonly ordersPerMinute: number;
+    readonly paymentsPerMinute: number;
+  };
+  /** What one customer may hold (staff ordering on a customer's behalf are exempt); 0 turns a limit off. */
+  readonly customerLimits: CustomerLimits;
   readonly admin: { readonly email: string; readonly password: string } | null;
   readonly seedDemo: boolean;
   readonly reservationTtlMinutes: number;
@@ -129,6 +136,12 @@ export interface WarehouseAddress {
   readonly country: string;
   readonly phone: string | null;
   readonly email: string | null;
+}
+
+export interface CustomerLimits {
+  readonly maxOpenUnpaidOrders: number;
+  readonly maxUnitsPerLine: number;
+  readonly maxOrderGrossCents: number;
 }
 
 export type TrustProxy = false | number | readonly string[];
@@ -384,6 +397,13 @@ function readConfig(env: Env): Config {
     rateLimits: {
       registerPerHour: int(env, 'RATE_LIMIT_REGISTER_PER_HOUR', 20, 0, 1_000_000),
       refreshPerMinute: int(env, 'RATE_LIMIT_REFRESH_PER_MINUTE', 30, 0, 1_000_000),
+      ordersPerMinute: int(env, 'RATE_LIMIT_ORDERS_PER_MINUTE', 30, 0, 1_000_000),
+      paymentsPerMinute: int(env, 'RATE_LIMIT_PAYMENTS_PER_MINUTE', 10, 0, 1_000_000),
+    },
+    customerLimits: {
+      maxOpenUnpaidOrders: int(env, 'MAX_OPEN_UNPAID_ORDERS_PER_CUSTOMER', 3, 0, 1_000_000),
+      maxUnitsPerLine: int(env, 'MAX_UNITS_PER_LINE_CUSTOMER', 500, 0, 1_000_000),
+      maxOrderGrossCents: int(env, 'MAX_ORDER_GROSS_CENTS_CUSTOMER', 1_000_000, 0, 2_000_000_000_000),
     },
     admin: adminEmail !== undefined && adminPassword !== undefined ? { email: adminEmail, password: adminPassword } : null,
     seedDemo: bool(env, 'SEED_DEMO', true),

@@ -42,7 +42,19 @@ export class FakeStripe {
       async function (this: nock.ReplyFnContext, path: string, body: nock.Body): Promise<nock.ReplyFnResult> {
         return (await reply(resource, path, typeof body === 'string' ? body : new URLSearchParams(body as Record<string, string>).toString(), this.req.headers)) as nock.ReplyFnResult;
       };
-    nock(STRIPE_URL).persist().post('/v1/payment_intents').reply(handle('payment_intents')).post('/v1/refunds').reply(handle('refunds'));
+    const retrieve = (path: string): nock.ReplyFnResult => {
+      this.calls.push({ path, idempotencyKey: undefined, params: {} });
+      const intent = this.intents.get(path.split('/').pop() ?? '');
+      return intent ? [200, { ...intent }] : [404, { error: { type: 'invalid_request_error', message: 'No such payment_intent' } }];
+    };
+    nock(STRIPE_URL)
+      .persist()
+      .post('/v1/payment_intents')
+      .reply(handle('payment_intents'))
+      .post('/v1/refunds')
+      .reply(handle('refunds'))
+      .get(/^\/v1\/payment_intents\/[^/?]+/)
+      .reply((path) => retrieve(path.split('?')[0] ?? path));
     return this;
   }
 
@@ -51,8 +63,15 @@ export class FakeStripe {
     nock.cleanAll();
   }
 
+  /** The creations (POSTs) of this resource; reads of one PaymentIntent are `/v1/payment_intents/<id>`. */
   callsTo(resource: 'payment_intents' | 'refunds'): StripeCall[] {
     return this.calls.filter((c) => c.path === `/v1/${resource}`);
+  }
+
+  /** Marks an intent cancelled at Stripe (as after its expiry or a cancel from the dashboard). */
+  cancel(intentId: string): void {
+    const intent = this.intents.get(intentId);
+    if (intent) intent.status = 'canceled';
   }
 
   private async reply(resource: 'payment_intents' | 'refunds', path: string, body: string, headers: Record<string, string | string[] | undefined>): Promise<unknown> {
