@@ -1,50 +1,31 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { isIP } from 'node:net';
 import path from 'node:path';
+import {
+  ConfigError,
+  bool,
+  int,
+  invalid,
+  keyPrefix,
+  metricsToken,
+  oneOf,
+  prefixedSecret,
+  problemSinks,
+  str,
+  trustProxy,
+  url,
+  type ConfigProblem,
+  type Env,
+  type TrustProxy,
+} from './env-readers';
 
-/**
+export { ConfigError, type ConfigProblem, type TrustProxy } from './env-readers';
+
+/*
  * The one place that reads the environment. Every key is parsed and checked once at start-up; the
  * bad ones are all collected and thrown together in one ConfigError that names each variable and
  * what it expects, so the process stops before it serves and the operator fixes everything at once.
  */
-export interface ConfigProblem {
-  readonly variable: string;
-  /** What is wrong and what is expected, to follow the variable's name. */
-  readonly message: string;
-}
-
-export class ConfigError extends Error {
-  readonly problems: readonly ConfigProblem[];
-
-  constructor(problems: readonly ConfigProblem[]);
-  constructor(variable: string, message: string);
-  constructor(first: readonly ConfigProblem[] | string, message?: string) {
-    const problems = typeof first === 'string' ? [{ variable: first, message: message ?? 'is invalid' }] : first;
-    const lines = problems.map((p) => `  - ${p.variable} ${p.message}`);
-    super(`Invalid configuration (${problems.length} ${problems.length === 1 ? 'setting' : 'settings'}):\n${lines.join('\n')}`);
-    this.name = 'ConfigError';
-    this.problems = problems;
-  }
-
-  /** The first variable named (kept for callers that report one). */
-  get variable(): string {
-    return this.problems[0]?.variable ?? '';
-  }
-}
-
-type Env = Record<string, string | undefined>;
-
-/** The problems found so far by the loadConfig call reading this env (helpers report, not throw). */
-const problemSinks = new WeakMap<Env, ConfigProblem[]>();
-
-/** Records a bad setting and returns a placeholder so that checking can go on to the next one. */
-function invalid<T>(env: Env, variable: string, message: string, placeholder: T): T {
-  const sink = problemSinks.get(env);
-  if (!sink) throw new ConfigError(variable, message);
-  sink.push({ variable, message });
-  return placeholder;
-}
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -144,8 +125,6 @@ export interface CustomerLimits {
   readonly maxOrderGrossCents: number;
 }
 
-export type TrustProxy = false | number | readonly string[];
-
 /** Timeouts, retries and circuit breaking of every outbound provider call. */
 export interface ProviderCallPolicy {
   readonly timeoutMs: number;
@@ -155,98 +134,6 @@ export interface ProviderCallPolicy {
   readonly breakerThreshold: number;
   readonly breakerHalfOpenAfterMs: number;
   readonly maxResponseBytes: number;
-}
-
-function str(env: Env, name: string): string | undefined {
-  const value = env[name];
-  return value === undefined || value.trim() === '' ? undefined : value.trim();
-}
-
-function int(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = str(env, name);
-  if (raw === undefined) return fallback;
-  if (!/^-?\d+$/.test(raw)) return invalid(env, name, `must be an integer from ${min} to ${max}, got "${raw}"`, fallback);
-  const value = Number(raw);
-  if (value < min || value > max) return invalid(env, name, `must be an integer from ${min} to ${max}, got ${value}`, fallback);
-  return value;
-}
-
-function bool(env: Env, name: string, fallback: boolean): boolean {
-  const raw = str(env, name);
-  if (raw === undefined) return fallback;
-  if (['true', '1', 'yes'].includes(raw.toLowerCase())) return true;
-  if (['false', '0', 'no'].includes(raw.toLowerCase())) return false;
-  return invalid(env, name, `must be true or false, got "${raw}"`, fallback);
-}
-
-function oneOf<T extends string>(env: Env, name: string, values: readonly T[], fallback: T): T {
-  const raw = str(env, name);
-  if (raw === undefined) return fallback;
-  const value = values.find((v) => v === raw.toLowerCase());
-  return value ?? invalid(env, name, `must be one of ${values.join(', ')}, got "${raw}"`, fallback);
-}
-
-const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
-
-/**
- * `true` would trust the left-most X-Forwarded-For, which the client writes: every throttle keyed
- * on the client address could then be dodged by rotating the header. Only a hop count or the
- * proxies' own addresses say which entry a trusted proxy wrote.
- */
-function trustProxy(env: Env, name: string): TrustProxy {
-  const raw = str(env, name);
-  if (raw === undefined || ['false', 'no'].includes(raw.toLowerCase())) return false;
-  if (['true', 'yes'].includes(raw.toLowerCase())) {
-    return invalid(env, name, 'must be a hop count (e.g. 1) or the proxies\' addresses/CIDRs (e.g. 10.0.0.0/8), not true: true trusts the client-written X-Forwarded-For', false);
-  }
-  if (/^\d+$/.test(raw)) return int(env, name, 0, 0, 32) || false;
-  const entries = raw.split(',').map((e) => e.trim()).filter(Boolean);
-  for (const entry of entries) {
-    if (PROXY_NAMES.includes(entry)) continue;
-    const [address = '', prefix, extra] = entry.split('/');
-    const version = isIP(address);
-    const maxPrefix = version === 6 ? 128 : 32;
-    const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= maxPrefix);
-    if (version === 0 || !prefixOk || extra !== undefined) {
-      return invalid(env, name, `contains "${entry}", which is not a hop count, an IP address, a CIDR or one of ${PROXY_NAMES.join(', ')}`, false);
-    }
-  }
-  return entries;
-}
-
-function url(env: Env, name: string, protocols: readonly string[]): string | null {
-  const raw = str(env, name);
-  if (raw === undefined) return null;
-  let parsed: URL;
-  try {
-    parsed = new URL(raw);
-  } catch {
-    return invalid(env, name, `must be a URL (${protocols.join(' or ')}), got "${raw}"`, null);
-  }
-  if (!protocols.includes(parsed.protocol)) {
-    return invalid(env, name, `must be a URL using ${protocols.join(' or ')}, got "${parsed.protocol}"`, null);
-  }
-  return raw;
-}
-
-function keyPrefix(env: Env, name: string, fallback: string): string {
-  const raw = str(env, name) ?? fallback;
-  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(raw)) return invalid(env, name, 'must be 1-64 letters, digits, ".", "_" or "-"', fallback);
-  return raw;
-}
-
-function metricsToken(env: Env, name: string): string | null {
-  const raw = str(env, name);
-  if (raw === undefined) return null;
-  if (raw.length < 16 || /\s/.test(raw)) return invalid(env, name, 'must be at least 16 characters without spaces', null);
-  return raw;
-}
-
-function prefixedSecret(env: Env, name: string, prefixes: readonly string[]): string | null {
-  const raw = str(env, name);
-  if (raw === undefined) return null;
-  if (!prefixes.some((p) => raw.startsWith(p))) return invalid(env, name, `must start with ${prefixes.join(' or ')}`, null);
-  return raw;
 }
 
 const WAREHOUSE_FIELDS = {
