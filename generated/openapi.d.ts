@@ -175,7 +175,7 @@ export interface paths {
         put?: never;
         /**
          * Create the first admin with the one-time code printed at start-up.
-         * @description Open only while no admin exists. When the service starts with no admin and without `ADMIN_EMAIL`/`ADMIN_PASSWORD`, it prints a setup link `…/console/setup#code=…` whose code (random, stored only as a hash) is valid once, for an hour. A wrong, used or expired code is a 403 `invalid-setup-code` and spends nothing; once any admin exists the operation answers 404, whatever the code. Two requests at once create one admin. Attempts are rate-limited per client address (429 `too-many-attempts`).
+         * @description Open only while no admin exists. When the service starts with no admin and without `ADMIN_EMAIL`/`ADMIN_PASSWORD`, it prints a setup link `…/console/setup#code=…` whose code (random, stored only as a hash) is valid once, for an hour. A wrong, used or expired code is a 403 `invalid-setup-code` and spends nothing; once any admin exists the operation answers 404, whatever the code. Two requests at once create one admin. Attempts are rate-limited per client address, shared by every instance through Redis when configured (429 `rate-limited` with `Retry-After` and the RateLimit headers).
          */
         post: operations["createFirstAdmin"];
         delete?: never;

@@ -89,7 +89,7 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
     inventory,
     orders,
     webhooks: new WebhooksService(sequelize, payments, carriers, orders, logger),
-    setup: new FirstAdminSetup(sequelize, users, logger),
+    setup: new FirstAdminSetup(sequelize, users, logger, limiters),
     payments,
     carriers,
     idempotency,

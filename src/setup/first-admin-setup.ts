@@ -1,10 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Op } from 'sequelize';
 import type { Sequelize } from 'sequelize-typescript';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Logger } from 'pino';
 import type { RequestBody } from '../platform/http/contract';
 import { AppError, NotFoundError } from '../platform/errors';
+import { RateLimit, type LimiterFactory } from '../platform/rate-limit';
 import type { UsersService, UserView } from '../users';
 import { SetupCodeModel } from './setup-code.model';
 
@@ -32,13 +32,16 @@ function hashOf(code: string): Buffer {
  * door is closed (404), whatever codes are still unspent.
  */
 export class FirstAdminSetup {
-  private readonly attempts = new RateLimiterMemory({ keyPrefix: 'first-admin', points: ATTEMPTS_PER_ADDRESS, duration: ATTEMPT_WINDOW_SECONDS });
+  private readonly attempts: RateLimit;
 
   constructor(
     private readonly sequelize: Sequelize,
     private readonly users: UsersService,
     private readonly logger: Logger,
-  ) {}
+    limiters: LimiterFactory,
+  ) {
+    this.attempts = new RateLimit({ name: 'first-admin', limit: ATTEMPTS_PER_ADDRESS, windowSeconds: ATTEMPT_WINDOW_SECONDS }, limiters);
+  }
 
   /** True while no admin exists (the setup page and operation are open). */
   async isOpen(): Promise<boolean> {
@@ -59,7 +62,7 @@ export class FirstAdminSetup {
    * code (or two codes at once) create one admin: the second finds an admin and gets a 404.
    */
   async createFirstAdmin(input: RequestBody<'createFirstAdmin'>, clientAddress: string): Promise<UserView> {
-    await this.countAttempt(clientAddress);
+    await this.attempts.consume(clientAddress);
     return this.sequelize.transaction(async (tx) => {
       await this.sequelize.query('SELECT pg_advisory_xact_lock(:key)', { replacements: { key: FIRST_ADMIN_LOCK }, transaction: tx });
       if (!(await this.isOpen())) throw new NotFoundError('The first-admin setup');
@@ -78,17 +81,5 @@ export class FirstAdminSetup {
       this.logger.info({ userId: admin.id, email: admin.email }, 'first admin created through the setup link');
       return admin;
     });
-  }
-
-  private async countAttempt(clientAddress: string): Promise<void> {
-    try {
-      await this.attempts.consume(clientAddress);
-    } catch (err) {
-      if (!(err instanceof RateLimiterRes)) throw err;
-      const retryAfter = Math.max(1, Math.ceil(err.msBeforeNext / 1000));
-      throw new AppError('too-many-attempts', 429, `Too many setup attempts; retry in ${retryAfter} seconds.`, {
-        headers: { 'Retry-After': String(retryAfter) },
-      });
-    }
   }
 }

@@ -15,7 +15,7 @@ const MESSAGES: Record<string, string> = {
   'invalid-setup-code': 'Il codice di configurazione è sbagliato, già usato o scaduto. Riavvia il servizio per stampare un nuovo link.',
   'not-found': 'Un amministratore esiste già: accedi alla console.',
   'email-taken': 'Esiste già un account con questa email.',
-  'too-many-attempts': 'Troppi tentativi da questo indirizzo: riprova tra qualche minuto.',
+  'rate-limited': 'Troppi tentativi da questo indirizzo: riprova tra qualche minuto.',
   'validation-failed': 'Controlla i campi: ',
 };
 

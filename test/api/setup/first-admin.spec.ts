@@ -116,6 +116,8 @@ describe('first admin from the printed setup link', function () {
     expect(statuses.slice(0, 10)).to.deep.equal(Array(10).fill(403));
     expect(statuses.slice(10)).to.deep.equal([429, 429]);
     expect(Number(retryAfter)).to.be.greaterThan(0);
+    // Refused attempts create nothing and spend no code.
+    expect((await fresh.db.query('SELECT count(*)::int AS n FROM users')).rows[0]).to.deep.equal({ n: 0 });
   });
 });
 
