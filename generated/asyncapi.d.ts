@@ -60,6 +60,23 @@ export interface InventoryLowStockData {
   reorderLevel: number;
 }
 
+export interface InventoryStockChangedData {
+  productId: string;
+  sku: string;
+  /**
+   * Units in the warehouse.
+   */
+  onHand: number;
+  /**
+   * Units held by open orders.
+   */
+  reserved: number;
+  /**
+   * `onHand - reserved`: what can still be ordered.
+   */
+  available: number;
+}
+
 export interface PaymentUpdatedData {
   paymentId: string;
   orderId: string;
@@ -101,6 +118,13 @@ export interface InventoryLowStockEvent {
   data: InventoryLowStockData;
 }
 
+export interface InventoryStockChangedEvent {
+  id: number;
+  type: "inventory.stock_changed";
+  occurredAt: string;
+  data: InventoryStockChangedData;
+}
+
 export interface PaymentUpdatedEvent {
   id: number;
   type: "payment.updated";
@@ -120,9 +144,10 @@ export interface ServerToClientEvents {
   'order.created': (event: OrderCreatedEvent) => void;
   'order.status_changed': (event: OrderStatusChangedEvent) => void;
   'inventory.low_stock': (event: InventoryLowStockEvent) => void;
+  'inventory.stock_changed': (event: InventoryStockChangedEvent) => void;
   'payment.updated': (event: PaymentUpdatedEvent) => void;
   'shipment.updated': (event: ShipmentUpdatedEvent) => void;
 }
 
 /** Every event envelope the server emits. */
-export type QuickStockEvent = OrderCreatedEvent | OrderStatusChangedEvent | InventoryLowStockEvent | PaymentUpdatedEvent | ShipmentUpdatedEvent;
+export type QuickStockEvent = OrderCreatedEvent | OrderStatusChangedEvent | InventoryLowStockEvent | InventoryStockChangedEvent | PaymentUpdatedEvent | ShipmentUpdatedEvent;

@@ -4,7 +4,7 @@ import { RefreshTokenModel } from './auth';
 import { EventModel } from './platform/events';
 import { EventDispatcherModel } from './realtime';
 import { ProductModel } from './products';
-import { StockMovementModel } from './inventory';
+import { StockChangeMarkModel, StockChangePassModel, StockMovementModel } from './inventory';
 import { OrderItemModel, OrderModel, OrderStatusHistoryModel } from './orders';
 import { PaymentModel } from './payments';
 import { ShipmentModel } from './shipping';
@@ -20,6 +20,8 @@ export const MODELS: ModelCtor[] = [
   EventDispatcherModel,
   ProductModel,
   StockMovementModel,
+  StockChangeMarkModel,
+  StockChangePassModel,
   OrderModel,
   OrderItemModel,
   OrderStatusHistoryModel,

@@ -11,6 +11,7 @@ import { startMetricsServer } from './platform/http/metrics-server';
 import { createServices, type Services } from './services';
 import { UserModel } from './users';
 import { ProductModel } from './products';
+import { StockFiguresPublisher } from './inventory';
 import { OrderExpirySweeper } from './orders';
 import { seedDemoCatalog } from './products/demo-catalog';
 import { EventDispatcher, RealtimeGateway } from './realtime';
@@ -25,6 +26,7 @@ export interface RunningServer {
   metricsPort: number | null;
   dispatcher: EventDispatcher;
   housekeeper: Housekeeper;
+  stockFigures: StockFiguresPublisher;
   /** The one-time link that creates the first admin, when none exists (already logged). */
   setupLink: { url: string; expiresAt: Date } | null;
   /**
@@ -84,6 +86,8 @@ export async function startServer(
   sweeper.start();
   const housekeeper = new Housekeeper(sequelize, logger, config.housekeepingIntervalMs, config.realtime.retentionHours);
   housekeeper.start();
+  const stockFigures = new StockFiguresPublisher(sequelize, logger);
+  stockFigures.start();
   logger.info({ port }, 'QuickStock listening');
   const setupLink = options.issueSetupLink === false ? null : await issueSetupLink(services, config, port);
 
@@ -96,11 +100,13 @@ export async function startServer(
     metricsPort: metricsServer?.port ?? null,
     dispatcher,
     housekeeper,
+    stockFigures,
     setupLink,
     stop(graceMs = 0) {
       stopping ??= (async () => {
         services.lifecycle.startDraining();
         if (graceMs > 0) await new Promise((resolve) => setTimeout(resolve, graceMs));
+        await stockFigures.stop();
         await dispatcher.stop();
         await sweeper.stop();
         await housekeeper.stop();

@@ -2,3 +2,5 @@ export { InventoryService, type ReservedLine, type StockMovementView } from './i
 export { createInventoryRouter } from './inventory.routes';
 export { crossesLowStock, recordLowStockIfCrossed, LOW_STOCK_SQL, type StockLevel } from './low-stock';
 export { StockMovementModel } from './stock-movement.model';
+export { StockFiguresPublisher } from './stock-figures.publisher';
+export { StockChangeMarkModel, StockChangePassModel } from './stock-change.model';

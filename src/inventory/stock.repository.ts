@@ -44,6 +44,13 @@ export interface NewMovement {
   orderId: string | null;
 }
 
+/**
+ * Ends every statement that changes `on_hand` or `reserved` (a CTE named `changed` returning the
+ * products' ids): marks them for the live stock figures (stock-figures.publisher.ts). A mark already
+ * there is left alone, so a burst of orders on one product writes one mark, not one per order.
+ */
+const MARK_CHANGED = 'INSERT INTO stock_change_marks (product_id) SELECT id FROM changed ON CONFLICT DO NOTHING';
+
 /** The stock columns of products and the stock_movements ledger: the only SQL that names them for stock. */
 export const stockRepository = {
   /** Raw SQL on the hot path (make bench: order placement): one statement locks every line's row, in id order. */
@@ -56,22 +63,35 @@ export const stockRepository = {
     return (await sql(target, 'SELECT 1 FROM products WHERE id = $1', [id])).length > 0;
   },
 
-  /** Raw SQL on the hot path (make bench: order placement): every line's reservation in one statement. */
+  /**
+   * Raw SQL on the hot path (make bench: order placement): every line's reservation, and the
+   * products' stock-change marks, in one statement.
+   */
   async adjustReserved(tx: Transaction, lines: readonly { productId: string; quantity: number }[], sign: 1 | -1): Promise<void> {
     await sql(
       tx,
-      `UPDATE products p SET reserved = p.reserved + v.q * $1, updated_at = now()
-         FROM unnest($2::uuid[], $3::int[]) AS v(id, q) WHERE p.id = v.id`,
+      `WITH changed AS (
+         UPDATE products p SET reserved = p.reserved + v.q * $1, updated_at = now()
+           FROM unnest($2::uuid[], $3::int[]) AS v(id, q) WHERE p.id = v.id RETURNING p.id)
+       ${MARK_CHANGED}`,
       [sign, lines.map((l) => l.productId), lines.map((l) => l.quantity)],
     );
   },
 
   async setOnHand(tx: Transaction, id: string, onHand: number, touch = true): Promise<void> {
-    await sql(tx, `UPDATE products SET on_hand = $2${touch ? ', updated_at = now()' : ''} WHERE id = $1`, [id, onHand]);
+    await sql(tx, `WITH changed AS (UPDATE products SET on_hand = $2${touch ? ', updated_at = now()' : ''} WHERE id = $1 RETURNING id) ${MARK_CHANGED}`, [
+      id,
+      onHand,
+    ]);
   },
 
   async sell(tx: Transaction, id: string, quantity: number): Promise<void> {
-    await sql(tx, 'UPDATE products SET on_hand = on_hand - $2, reserved = reserved - $2, updated_at = now() WHERE id = $1', [id, quantity]);
+    await sql(
+      tx,
+      `WITH changed AS (UPDATE products SET on_hand = on_hand - $2, reserved = reserved - $2, updated_at = now() WHERE id = $1 RETURNING id)
+       ${MARK_CHANGED}`,
+      [id, quantity],
+    );
   },
 
   async insertMovement(tx: Transaction, m: NewMovement): Promise<MovementRow> {

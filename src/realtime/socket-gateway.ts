@@ -252,6 +252,9 @@ function emitEvent(target: EventTarget, event: QuickStockEvent): void {
     case 'inventory.low_stock':
       target.emit(event.type, event);
       break;
+    case 'inventory.stock_changed':
+      target.emit(event.type, event);
+      break;
     case 'payment.updated':
       target.emit(event.type, event);
       break;

@@ -11,6 +11,7 @@ export const CLIENT_EVENT_TYPES = [
   'order.created',
   'order.status_changed',
   'inventory.low_stock',
+  'inventory.stock_changed',
   'payment.updated',
   'shipment.updated',
 ] as const satisfies readonly (keyof ServerToClientEvents)[];

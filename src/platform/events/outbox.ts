@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Transaction } from 'sequelize';
-import { sqlOne } from '../db/sql';
+import { sql, sqlOne } from '../db/sql';
 import type { DomainEvent, InternalEvent } from './event-types';
 
 /**
@@ -34,6 +34,21 @@ export async function recordInternalEvent(tx: Transaction, event: InternalEvent)
   return id;
 }
 
+/**
+ * Several domain events in one statement, ids in the order given (a background pass that publishes
+ * many at once keeps its transaction, and the rows it locks, short).
+ */
+export async function recordEvents(tx: Transaction, events: readonly DomainEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  await sql(
+    tx,
+    `INSERT INTO events (type, data, audience_staff, audience_user_id)
+     SELECT type, data, true, audience_user_id FROM unnest($1::text[], $2::jsonb[], $3::uuid[]) WITH ORDINALITY AS e(type, data, audience_user_id, n) ORDER BY n`,
+    [events.map((e) => e.type), events.map((e) => JSON.stringify(e.data)), events.map((e) => e.customerId ?? null)],
+  );
+  signalAfterCommit(tx);
+}
+
 async function insertEvent(
   tx: Transaction,
   type: string,
@@ -47,11 +62,14 @@ async function insertEvent(
     'INSERT INTO events (type, data, audience_staff, audience_user_id) VALUES ($1, $2::jsonb, $3, $4) RETURNING id',
     [type, JSON.stringify(data), audienceStaff, audienceUserId],
   );
-  if (!signalled.has(tx)) {
-    signalled.add(tx);
-    tx.afterCommit(() => {
-      outboxSignal.emit('committed');
-    });
-  }
+  signalAfterCommit(tx);
   return Number(row?.id);
+}
+
+function signalAfterCommit(tx: Transaction): void {
+  if (signalled.has(tx)) return;
+  signalled.add(tx);
+  tx.afterCommit(() => {
+    outboxSignal.emit('committed');
+  });
 }

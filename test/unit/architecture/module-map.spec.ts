@@ -33,6 +33,8 @@ const OWNER: Record<string, string> = {
   refresh_tokens: 'auth',
   products: 'products',
   stock_movements: 'inventory',
+  stock_change_marks: 'inventory',
+  stock_change_pass: 'inventory',
   orders: 'orders',
   order_items: 'orders',
   order_status_history: 'orders',
