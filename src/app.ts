@@ -11,6 +11,7 @@ import type { Request } from 'express';
 import type { Services } from './services';
 import { generatedDir } from './platform/paths';
 import { requestId } from './platform/http/request-id';
+import { plusAsSpaceInQuery } from './platform/http/form-query';
 import { rejectNulCharacters } from './platform/http/reject-nul';
 import { problemHandler, notFoundHandler } from './platform/http/problem';
 import { createHealthRouter } from './platform/http/health.routes';
@@ -92,6 +93,7 @@ export function createApp(services: Services): Express {
   );
 
   app.use(rejectNulCharacters);
+  app.use(plusAsSpaceInQuery);
 
   memoiseValidatorRouteRegexps();
   app.use(
