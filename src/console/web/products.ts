@@ -11,9 +11,13 @@ type ProductList = components['schemas']['ProductList'];
 type StockMovementList = components['schemas']['StockMovementList'];
 
 const PAGE = 50;
+/** How long a live figure that just changed stays tinted. */
+const CHANGED_MS = 2000;
 
 /** Low stock as the service defines it: available at or below the reorder level. */
 const isLow = (p: Pick<Product, 'available' | 'reorderLevel'>): boolean => p.available <= p.reorderLevel;
+const stockMark = (p: Product): HTMLElement =>
+  isLow(p) ? el('span', { class: 'low-mark', 'data-testid': 'low-stock' }, t('products.low')) : el('span', { class: 'muted' }, t('products.ok'));
 
 /**
  * The products view: the catalog filtered by text, category, low stock and archived, with stock
@@ -54,6 +58,36 @@ export class ProductsView {
       const known = this.products.find((p) => p.id === d.productId);
       if (known) void this.reread(known.id);
     });
+    live.on('inventory.stock_changed', (event) => this.applyFigures(event.data));
+  }
+
+  /**
+   * Live figures of a listed product, written into its row in place: no re-render, so focus and
+   * selection stay where the user left them. Not announced (a busy warehouse would make a screen
+   * reader talk without pause); low-stock crossings are announced by their own alert.
+   */
+  private applyFigures(d: Pick<Product, 'onHand' | 'reserved' | 'available'> & { productId: string }): void {
+    const known = this.products.find((p) => p.id === d.productId);
+    if (!known) return;
+    const updated: Product = { ...known, onHand: d.onHand, reserved: d.reserved, available: d.available };
+    this.products = this.products.map((p) => (p.id === d.productId ? updated : p));
+    if (this.selected?.id === d.productId) {
+      this.selected = updated;
+      this.renderSelected();
+    }
+    const row = byId('products-body').querySelector<HTMLTableRowElement>(`tr[data-product-row="${d.productId}"]`);
+    if (!row) return;
+    for (const [cell, value] of [['on-hand', d.onHand], ['reserved', d.reserved], ['available', d.available]] as const) {
+      const td = row.querySelector<HTMLElement>(`[data-testid="${cell}"]`);
+      if (td && td.textContent !== formatNumber(value)) {
+        td.textContent = formatNumber(value);
+        td.classList.add('changed');
+        setTimeout(() => td.classList.remove('changed'), CHANGED_MS);
+      }
+    }
+    row.className = isLow(updated) ? 'low' : '';
+    const mark = row.querySelector('[data-testid="stock-mark"]');
+    if (mark) replaceChildren(mark as HTMLElement, stockMark(updated));
   }
 
   /** Loads the first page for the current search, or the next page when `more`. */
@@ -109,16 +143,16 @@ export class ProductsView {
       ...this.products.map((p) =>
         el(
           'tr',
-          { 'data-sku': p.sku, class: isLow(p) ? 'low' : '' },
+          { 'data-sku': p.sku, 'data-product-row': p.id, class: isLow(p) ? 'low' : '' },
           el('td', {}, p.sku),
           el('td', {}, p.name, p.active ? '' : el('span', { class: 'muted', 'data-testid': 'archived' }, t('products.archivedMark'))),
           el('td', {}, p.category ?? ''),
           el('td', { class: 'num', 'data-testid': 'price' }, formatCents(p.unitPriceCents)),
-          el('td', { class: 'num' }, formatNumber(p.onHand)),
-          el('td', { class: 'num' }, formatNumber(p.reserved)),
+          el('td', { class: 'num', 'data-testid': 'on-hand' }, formatNumber(p.onHand)),
+          el('td', { class: 'num', 'data-testid': 'reserved' }, formatNumber(p.reserved)),
           el('td', { class: 'num', 'data-testid': 'available' }, formatNumber(p.available)),
           el('td', { class: 'num' }, formatNumber(p.reorderLevel)),
-          el('td', {}, isLow(p) ? el('span', { class: 'low-mark', 'data-testid': 'low-stock' }, t('products.low')) : el('span', { class: 'muted' }, t('products.ok'))),
+          el('td', { 'data-testid': 'stock-mark' }, stockMark(p)),
           el(
             'td',
             { class: 'row-actions' },
