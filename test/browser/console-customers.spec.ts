@@ -34,15 +34,23 @@ describe('staff console: who ordered', function () {
     expect(await card(page, 'paid', paid.number).innerText()).to.contain(name);
     expect(await card(page, 'pending_payment', another.number).innerText()).to.contain(`Libreria Neri ${tag}`);
 
+    // The search asks the server (GET /orders?q=) after a short pause in typing.
     const search = page.getByLabel('Cerca numero d’ordine o cliente');
+    const cardsAre = async (n: number) => {
+      for (const until = Date.now() + 5000; (await page.locator('.card').count()) !== n; await page.waitForTimeout(100)) {
+        if (Date.now() > until) throw new Error(`expected ${n} cards, found ${await page.locator('.card').count()}`);
+      }
+    };
     await search.fill(name.toLowerCase());
     await card(page, 'paid', paid.number).waitFor();
-    expect(await page.locator('.card').count()).to.equal(2);
+    await cardsAre(2);
     await search.fill(email);
-    expect(await page.locator('.card').count()).to.equal(2);
+    await page.locator('#orders-status', { hasText: email }).waitFor();
+    await cardsAre(2);
     await search.fill(another.number);
-    expect(await page.locator('.card').count()).to.equal(1);
+    await cardsAre(1);
     await search.fill('');
+    await card(page, 'pending_payment', another.number).waitFor();
 
     await card(page, 'paid', paid.number).click();
     const dialog = page.getByRole('dialog');

@@ -1,9 +1,9 @@
 import type { components } from '../../../generated/openapi';
-import { announce, byId, el, field, replaceChildren } from './dom';
+import { announce, byId, el, field, replaceChildren, wireSearch } from './dom';
 import { customerLabel, formatCents, formatDateTime, matchesOrder, STATUSES, type OrderStatus } from './format';
 import { statusLabel, t } from './i18n';
 import type { LiveFeed } from './live';
-import { ApiError, type Session } from './session';
+import { ApiError, queryString, type Session } from './session';
 
 type OrderSummary = components['schemas']['OrderSummary'];
 type OrderList = components['schemas']['OrderList'];
@@ -37,7 +37,8 @@ export class OrdersBoard {
   private readonly cards = new Map<string, Card>();
   private readonly cursors = new Map<OrderStatus, string | null>();
   private readonly fresh = new Map<string, number>();
-  private filter = '';
+  /** The search (order number, customer name or email) the server filtered the board by; '' = none. */
+  private query = '';
   /** Events that arrive while the columns load wait for the load, then apply on top of it. */
   private loading: Promise<void> | undefined;
   private readonly queued: (() => void)[] = [];
@@ -46,26 +47,27 @@ export class OrdersBoard {
     private readonly session: Session,
     private readonly openOrder: (id: string) => void,
   ) {
+    // The search asks the server (`GET /orders?q=`), so orders beyond the loaded page are found too.
     const form = byId<HTMLFormElement>('order-filter');
-    form.addEventListener('input', () => {
-      this.filter = field(form, 'q').toUpperCase();
-      this.render();
+    wireSearch(form, byId('orders-reload'), () => {
+      this.query = field(form, 'q');
+      void this.load();
     });
-    form.addEventListener('submit', (e) => e.preventDefault());
-    byId('orders-reload').addEventListener('click', () => void this.load());
   }
 
   subscribe(live: LiveFeed): void {
     live.on('order.created', (event) => this.afterLoad(() => {
       const d = event.data;
       if (this.cards.has(d.orderId)) return;
+      announce(t('orders.announceNew', { number: d.number, total: formatCents(d.totals.grossCents) }));
+      // While searching, a new order joins the board only if it matches (read it for its customer).
+      if (this.query) return void this.reread(d.orderId, true);
       this.put({ id: d.orderId, number: d.number, customerId: d.customerId, status: d.status, totals: d.totals, createdAt: event.occurredAt });
       // The event names the customer by id only: read the order once for the name on the card.
       void this.reread(d.orderId);
       this.fresh.set(d.orderId, Date.now());
       setTimeout(() => this.render(), FRESH_MS + 50);
       this.render();
-      announce(t('orders.announceNew', { number: d.number, total: formatCents(d.totals.grossCents) }));
     }));
     live.on('order.status_changed', (event) => this.afterLoad(() => {
       const d = event.data;
@@ -73,20 +75,35 @@ export class OrdersBoard {
       if (card && card.status === d.from) {
         this.put({ ...card, status: d.to });
         this.render();
-      } else if (!card || card.status !== d.to) {
+      } else if ((!card && !this.query) || (card && card.status !== d.to)) {
         void this.reread(d.orderId);
       }
       announce(t('orders.announceStatus', { number: d.number, from: statusLabel(d.from), to: statusLabel(d.to) }));
     }));
   }
 
-  /** Loads the first page of every column over REST (events arriving meanwhile are applied after it). */
+  /**
+   * Loads the first page of every column over REST, for the current search (events arriving meanwhile
+   * are applied after it; a search typed meanwhile loads again).
+   */
   load(): Promise<void> {
     this.loading ??= this.loadColumns().finally(() => {
       this.loading = undefined;
       for (const apply of this.queued.splice(0)) apply();
+      if (this.loadedQuery !== this.query) void this.load();
     });
     return this.loading;
+  }
+
+  private loadedQuery = '';
+
+  /** The list's query string: every status (one request for the board), the search, a page's cursor. */
+  private listQuery(cursor?: string): string {
+    const params = new URLSearchParams(STATUSES.map((s) => ['status', s]));
+    params.set('limit', String(BOARD_PAGE));
+    if (this.query) params.set('q', this.query);
+    if (cursor) params.set('cursor', cursor);
+    return queryString(params);
   }
 
   private afterLoad(apply: () => void): void {
@@ -100,13 +117,15 @@ export class OrdersBoard {
   private async loadColumns(): Promise<void> {
     const status = byId('orders-status');
     status.textContent = t('orders.loading');
+    const query = this.query;
+    this.loadedQuery = query;
     try {
-      const statuses = STATUSES.map((s) => `status=${s}`).join('&');
-      const page = await this.session.request<OrderList>('GET', `/orders?${statuses}&limit=${BOARD_PAGE}`);
+      const page = await this.session.request<OrderList>('GET', `/orders?${this.listQuery()}`);
+      if (query !== this.query) return; // a newer search follows
       this.cards.clear();
       for (const o of page.items) this.put(toCard(o));
       for (const s of STATUSES) this.cursors.set(s, page.nextCursor);
-      status.textContent = '';
+      status.textContent = !query ? '' : page.items.length === 0 ? t('orders.searchNone', { q: query }) : t('orders.searchFound', { q: query });
       this.render();
     } catch (err) {
       status.textContent = t('orders.loadFailed', { message: (err as Error).message });
@@ -129,16 +148,18 @@ export class OrdersBoard {
   private async more(status: OrderStatus): Promise<void> {
     const cursor = this.cursors.get(status);
     if (!cursor) return;
-    const statuses = STATUSES.map((s) => `status=${s}`).join('&');
-    const page = await this.session.request<OrderList>('GET', `/orders?${statuses}&limit=${BOARD_PAGE}&cursor=${encodeURIComponent(cursor)}`);
+    const page = await this.session.request<OrderList>('GET', `/orders?${this.listQuery(cursor)}`);
     for (const o of page.items) this.put(toCard(o));
     for (const s of STATUSES) this.cursors.set(s, page.nextCursor);
     this.render();
   }
 
-  private async reread(id: string): Promise<void> {
+  /** Reads one order onto the board; with `ifMatching`, only when it matches the search. */
+  private async reread(id: string, ifMatching = false): Promise<void> {
     try {
-      this.put(toCard(await this.session.request<Order>('GET', `/orders/${id}`)));
+      const card = toCard(await this.session.request<Order>('GET', `/orders/${id}`));
+      if (ifMatching && !matchesOrder(card, this.query.toUpperCase())) return;
+      this.put(card);
       this.render();
     } catch (err) {
       if (err instanceof ApiError && err.status === 404) this.cards.delete(id);
@@ -160,7 +181,6 @@ export class OrdersBoard {
     const focused = (document.activeElement as HTMLElement | null)?.dataset['orderId'];
     const now = Date.now();
     const sorted = [...this.cards.values()]
-      .filter((c) => !this.filter || matchesOrder(c, this.filter))
       .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.number.localeCompare(a.number));
     replaceChildren(
       board,

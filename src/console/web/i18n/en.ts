@@ -50,6 +50,8 @@ export const en: Record<MessageKey, string> = {
   'orders.reload': 'Reload',
   'orders.loading': 'Loading orders…',
   'orders.loadFailed': 'Could not load the orders. {message}',
+  'orders.searchFound': 'Orders matching “{q}”.',
+  'orders.searchNone': 'No order matches “{q}”.',
   'orders.empty': 'No orders',
   'orders.more': 'More: {status}',
   'orders.new': 'New',

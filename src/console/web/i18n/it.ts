@@ -52,6 +52,8 @@ export const it = {
   'orders.reload': 'Ricarica',
   'orders.loading': 'Caricamento ordini…',
   'orders.loadFailed': 'Impossibile caricare gli ordini. {message}',
+  'orders.searchFound': 'Ordini che corrispondono a «{q}».',
+  'orders.searchNone': 'Nessun ordine corrisponde a «{q}».',
   'orders.empty': 'Nessun ordine',
   'orders.more': 'Altri: {status}',
   'orders.new': 'Nuovo',
