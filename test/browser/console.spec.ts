@@ -85,7 +85,7 @@ describe('staff console in Chromium', function () {
     await dialog.getByLabel('Riferimento del pagamento (facoltativo)').fill('BONIFICO-42');
     await dialog.getByRole('button', { name: 'Registra pagamento manuale' }).click();
     await status.filter({ hasText: /^Pagato$/ }).waitFor();
-    await dialog.getByText(/rif\. BONIFICO-42/).waitFor();
+    await dialog.getByText(/ · rif\. BONIFICO-42 · /).waitFor(); // the payment line (the history says it too)
 
     await dialog.getByRole('button', { name: 'Avvia preparazione' }).click();
     await status.filter({ hasText: 'In preparazione' }).waitFor();
@@ -101,6 +101,10 @@ describe('staff console in Chromium', function () {
     await status.filter({ hasText: 'Consegnato' }).waitFor();
     await dialog.getByText('Nessun altro passo').waitFor();
     expect(await dialog.locator('ol.history li').count()).to.equal(5);
+    // The reasons the service wrote (in English) read in Italian.
+    const historyText = await dialog.locator('ol.history').innerText();
+    expect(historyText).to.contain('pagamento manuale, rif. BONIFICO-42').and.contain('spedito con BRT, tracking BRT-000123');
+    expect(historyText).to.not.match(/payment|shipped/);
     await screenshot(page, 'console-order.png');
 
     await dialog.getByRole('button', { name: 'Chiudi l’ordine' }).click();

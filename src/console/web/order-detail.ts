@@ -3,6 +3,7 @@ import { announce, busy, byId, el, field, labelled, replaceChildren, type Child 
 import { customerLabel, formatCents, formatDateTime, newIdempotencyKey } from './format';
 import { statusLabel, t, type MessageKey } from './i18n';
 import type { LiveFeed } from './live';
+import { serviceReason } from './reason-text';
 import type { Session } from './session';
 
 type Order = components['schemas']['Order'];
@@ -151,7 +152,7 @@ export class OrderDetail {
           'ol',
           { class: 'history' },
           ...history.items.map((h) =>
-            el('li', {}, el('time', { datetime: h.at }, formatDateTime(h.at)), ` ${h.from ? `${statusLabel(h.from)} → ` : ''}${statusLabel(h.to)} ${t('order.historyBy', { role: t(`role.${h.actorRole}`) })}${h.reason ? ` — “${h.reason}”` : ''}`),
+            el('li', {}, el('time', { datetime: h.at }, formatDateTime(h.at)), ` ${h.from ? `${statusLabel(h.from)} → ` : ''}${statusLabel(h.to)} ${t('order.historyBy', { role: t(`role.${h.actorRole}`) })}${h.reason ? ` — ${serviceReason(h.reason) ?? `“${h.reason}”`}` : ''}`),
           ),
         ),
       ),

@@ -4,6 +4,7 @@ import { formatCents, formatDateTime, formatNumber } from './format';
 import { t } from './i18n';
 import type { LiveFeed } from './live';
 import { ProductForm } from './product-form';
+import { reasonText } from './reason-text';
 import { queryString, type Session } from './session';
 
 type Product = components['schemas']['Product'];
@@ -204,7 +205,7 @@ export class ProductsView {
         target,
         ...page.items.map((m) =>
           el('li', {}, el('time', { datetime: m.createdAt }, formatDateTime(m.createdAt)), t('movement.line', { type: t(`movement.type.${m.type}`), delta: `${m.delta > 0 ? '+' : ''}${formatNumber(m.delta)}`, onHand: formatNumber(m.onHandAfter) }),
-            m.reason ? ` — ${m.reason}` : ''),
+            m.reason ? ` — ${reasonText(m.reason)}` : ''),
         ),
       );
     } catch (err) {

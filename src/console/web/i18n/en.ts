@@ -93,6 +93,15 @@ export const en: Record<MessageKey, string> = {
   'order.stepDone': '{label}: done. Order {number} is {status}.',
   'order.stepFailed': '{label} failed. {message}',
 
+  'reason.paymentTimeout': 'payment not received in time: cancelled automatically',
+  'reason.payment': '{provider} payment',
+  'reason.paymentRef': '{provider} payment, ref. {reference}',
+  'reason.shippedWith': 'shipped with {carrier}, tracking {tracking}',
+  'reason.trackerDelivered': 'delivery confirmed by the carrier ({carrier})',
+  'reason.orderShipped': 'order shipped',
+  'reason.initialStock': 'initial stock',
+  'reason.demoData': 'demo data',
+
   'payment.manual': 'manual',
   'payment.stripe': 'Stripe',
   'payment.pending': 'pending',

@@ -95,6 +95,15 @@ export const it = {
   'order.stepDone': '{label}: fatto. L’ordine {number} è {status}.',
   'order.stepFailed': '{label} non riuscito. {message}',
 
+  'reason.paymentTimeout': 'pagamento non ricevuto in tempo: annullato automaticamente',
+  'reason.payment': 'pagamento {provider}',
+  'reason.paymentRef': 'pagamento {provider}, rif. {reference}',
+  'reason.shippedWith': 'spedito con {carrier}, tracking {tracking}',
+  'reason.trackerDelivered': 'consegna confermata dal corriere ({carrier})',
+  'reason.orderShipped': 'ordine spedito',
+  'reason.initialStock': 'giacenza iniziale',
+  'reason.demoData': 'dati dimostrativi',
+
   'payment.manual': 'manuale',
   'payment.stripe': 'Stripe',
   'payment.pending': 'in attesa',
