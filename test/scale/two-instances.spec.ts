@@ -63,6 +63,7 @@ describe('two instances sharing PostgreSQL and Redis', function () {
     clients.push(onA, onB);
 
     // 40 orders of one unit for 25 units, alternating instances, all at once.
+    const burstStarted = Date.now();
     const results = await Promise.all(
       Array.from({ length: 40 }, (_, i) =>
         call(i % 2 ? urlA : urlB, 'POST', '/api/v1/orders', buyers[i % buyers.length], { items: [{ productId: product.id, quantity: 1 }], shippingAddress: ADDRESS }),
@@ -93,6 +94,22 @@ describe('two instances sharing PostgreSQL and Redis', function () {
       expect(orders.map((e) => e.payload.data.orderId)).to.have.members(created);
       expect(new Set(orders.map((e) => e.payload.id)).size).to.equal(25);
       expect(client.received.filter((e) => e.name === 'inventory.low_stock')).to.have.length(1);
+    }
+
+    // Both instances run the stock-figures pass: still at most one event per product per second, each
+    // emitted once, the last with the final figures.
+    const burstMs = Date.now() - burstStarted;
+    const isStock = (e: { name: string; payload: any }) => e.name === 'inventory.stock_changed' && e.payload.data.productId === product.id;
+    for (const client of [onA, onB]) await client.next((e) => isStock(e) && e.payload.data.reserved === 25, 5000, 'the final figures');
+    await new Promise((r) => setTimeout(r, 1300)); // room for a late or duplicate event
+    for (const client of [onA, onB]) {
+      const stock = client.received.filter(isStock);
+      expect(stock.at(-1)?.payload.data).to.deep.include({ onHand: 25, reserved: 25, available: 0 });
+      expect(new Set(stock.map((e) => e.payload.id)).size).to.equal(stock.length);
+      const times = stock.map((e) => Date.parse(e.payload.occurredAt));
+      for (let i = 1; i < times.length; i += 1) expect((times[i] as number) - (times[i - 1] as number)).to.be.at.least(1000);
+      // The initial stock, then one event per started second of the burst and its dispatch, at most.
+      expect(stock.length, `${stock.length} events for a ${burstMs} ms burst`).to.be.at.most(2 + Math.ceil(burstMs / 1000));
     }
   });
 
