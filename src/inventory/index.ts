@@ -1,4 +1,4 @@
 export { InventoryService, type ReservedLine, type StockMovementView } from './inventory.service';
 export { createInventoryRouter } from './inventory.routes';
-export { crossesLowStock, recordLowStockIfCrossed, LOW_STOCK_SQL, type StockLevel } from './low-stock';
+export { crossesLowStock, recordLowStockIfCrossed, type StockLevel } from './low-stock';
 export { StockMovementModel } from './stock-movement.model';
