@@ -27,10 +27,11 @@ const wordsOf = (param: string) => `plainto_tsquery('italian'::regconfig, quicks
 export const MIN_FRAGMENT_LENGTH = 3;
 
 /**
- * Relevance tiers when `q` is given without `sort`: 0 the exact SKU, 1 every word of `q` in the name
- * (Italian stemming, no accents), 2 a fragment of the SKU or name. Within a tier, by name then id.
- * Each tier is its own index-served statement, run in turn until the page is full, so a common word
- * never makes the database rank every match.
+ * Relevance tiers when `q` is given without `sort`: 0 the exact SKU; 1 the name (every word of `q`,
+ * Italian stemming, no accents, or from 3 characters a fragment of it); 2 a fragment of the SKU.
+ * Within a tier, by name then id. Each tier is its own index-served statement, run in turn until
+ * the page is full, so a common word never makes the database rank every match. (Words before name
+ * fragments would read better, but that tier would have to skip every word match to find none.)
  */
 export const RELEVANCE_TIERS = [0, 1, 2] as const;
 export type RelevanceTier = (typeof RELEVANCE_TIERS)[number];
@@ -64,12 +65,15 @@ function filters(p: ProductListParams, params: Params): string[] {
 
 function tierCondition(tier: RelevanceTier, q: string, params: Params): string | undefined {
   const exact = () => `lower(sku) = lower(${params.add(q)})`;
-  const words = () => `${NAME_WORDS} @@ ${wordsOf(params.add(q))}`;
+  const fragment = q.length >= MIN_FRAGMENT_LENGTH;
+  const name = () => {
+    const words = `${NAME_WORDS} @@ ${wordsOf(params.add(q))}`;
+    return fragment ? `(${words} OR quickstock_unaccent(name) ILIKE quickstock_unaccent(${params.add(likePattern(q))}))` : words;
+  };
   if (tier === 0) return exact();
-  if (tier === 1) return `${words()} AND NOT (${exact()})`;
-  if (q.length < MIN_FRAGMENT_LENGTH) return undefined;
-  const like = params.add(likePattern(q));
-  return `(sku ILIKE ${like} OR quickstock_unaccent(name) ILIKE quickstock_unaccent(${like})) AND NOT (${words()}) AND NOT (${exact()})`;
+  if (tier === 1) return `${name()} AND NOT (${exact()})`;
+  if (!fragment) return undefined;
+  return `sku ILIKE ${params.add(likePattern(q))} AND NOT ${name()} AND NOT (${exact()})`;
 }
 
 /** Any match of `q`, for a list that `q` filters and an explicit `sort` orders. */
