@@ -2,7 +2,7 @@ import type { Sequelize } from 'sequelize-typescript';
 import type { Transaction } from 'sequelize';
 import { sql, sqlOne, type SqlTarget } from '../platform/db/sql';
 import type { ProductRow } from './product.mapper';
-import { productListSql, type ProductListParams, type RelevanceTier } from './product-list.sql';
+import { productListSql, runProductList, type ProductListParams, type RelevanceTier } from './product-list.sql';
 
 /** Catalog columns a change may set (contract name → column). */
 export const CATALOG_COLUMNS = {
@@ -74,14 +74,9 @@ export const productRepository = {
 
   /**
    * Raw SQL on the hot path (make bench: the product list): the statements of product-list.sql.ts,
-   * run in turn until limit+1 rows are in (a ranked search runs one per relevance tier).
+   * run by runProductList (a search: a bounded walk, else its sorted matches; per relevance tier when ranked).
    */
   async list(db: Sequelize, params: ProductListParams): Promise<ListedProductRow[]> {
-    const rows: ListedProductRow[] = [];
-    for (const statement of productListSql(params)) {
-      rows.push(...(await sql<ListedProductRow>(db, statement.text, statement.values)));
-      if (rows.length > params.limit) break;
-    }
-    return rows.slice(0, params.limit + 1);
+    return runProductList(productListSql(params), params.limit, (s) => sql<ListedProductRow>(db, s.text, s.values));
   },
 };

@@ -13,7 +13,7 @@ import type { MigrationContext } from '../migrator';
  *   fillfactor 90 leaves the room on each page that HOT needs).
  * - One index per filter × sort key (name, sku, createdAt): category (full), low stock and archived
  *   (partial, small). Sorting by `available` is not indexed on purpose: that index would make every
- *   reservation a non-HOT update (see the measurement in docs/scaling-search.md).
+ *   reservation a non-HOT update (see the measurement in docs/search.md).
  * - Orders: number prefixes (text_pattern_ops), each status in (created_at, id) order; users: trigram
  *   search of name and email for staff's order search by customer.
  */
@@ -31,8 +31,10 @@ export async function up({ sequelize }: MigrationContext): Promise<void> {
 
     CREATE INDEX products_search_fts_idx ON products
       USING gin (to_tsvector('italian'::regconfig, quickstock_unaccent(name)));
-    CREATE INDEX products_search_trgm_idx ON products
-      USING gin (sku gin_trgm_ops, quickstock_unaccent(name) gin_trgm_ops);
+    -- Two single-column indexes: a fragment of the SKU reads only the SKUs' trigrams (one two-column
+    -- GIN index took twice as long at 1M products, the SKUs sharing their common trigrams).
+    CREATE INDEX products_sku_trgm_idx ON products USING gin (sku gin_trgm_ops);
+    CREATE INDEX products_name_trgm_idx ON products USING gin (quickstock_unaccent(name) gin_trgm_ops);
 
     DROP INDEX products_category_idx;
     CREATE INDEX products_category_name_idx ON products (lower(category), lower(name), id);
@@ -64,7 +66,7 @@ export async function down({ sequelize }: MigrationContext): Promise<void> {
     DROP INDEX products_archived_created_idx, products_archived_sku_idx, products_archived_name_idx,
       products_low_created_idx, products_low_sku_idx, products_low_name_idx,
       products_category_created_idx, products_category_sku_idx, products_category_name_idx,
-      products_search_trgm_idx, products_search_fts_idx;
+      products_name_trgm_idx, products_sku_trgm_idx, products_search_fts_idx;
     CREATE INDEX products_category_idx ON products (category);
     ALTER TABLE products DROP COLUMN low_stock;
     ALTER TABLE products RESET (fillfactor);
