@@ -51,7 +51,6 @@ export interface HistoryRecord {
 /** A reserved line priced, as placement writes it. */
 export type PlacedLine = ReservedLine & Totals;
 
-
 /** orders, order_items and order_status_history: the only SQL that names them. */
 export const orderRepository = {
   /**

@@ -78,8 +78,8 @@ export class ProductsService {
   }
 
   /**
-   * With `q` and no `sort`, ranked by relevance (exact SKU, then Italian words of the name, then
-   * SKU or name fragments); otherwise by the sort key (default name). Keyset-paged either way.
+   * With `q` and no `sort`, ranked by relevance (exact SKU, then the name: Italian words or a
+   * fragment, then SKU fragments); otherwise by the sort key (default name). Keyset-paged either way.
    */
   async list(query: ProductQuery, actor: Actor): Promise<Page<ProductView>> {
     const sort = query.sort ?? (query.q ? 'relevance' : 'name');
