@@ -273,7 +273,17 @@ export interface paths {
         };
         /**
          * Search the catalog.
-         * @description Customers see active products only; staff may filter on `active`.
+         * @description Customers see active products only; staff may filter on `active`. Every filter and sort is
+         *     served by an index, so a page costs the same at a million products as at a thousand (sorting
+         *     by `available` is the one exception: it sorts the filtered rows, so combine it with a filter
+         *     such as `lowStock` or `category` on a large catalog).
+         *
+         *     With `q` and no `sort`, results are ranked by relevance: first the product whose SKU is
+         *     exactly `q`, then products whose name matches (every word of `q`, Italian stemming, accents
+         *     ignored: "penne" finds "Penna a sfera", "quaderni" finds "Quaderno", "caffe" finds "Caffè";
+         *     or, from 3 characters, `q` as a fragment of the name), then products whose SKU contains `q`;
+         *     by name within each group. An explicit `sort` wins: the same matches, in that order. Either
+         *     way the list is keyset-paged.
          */
         get: operations["listProducts"];
         put?: never;
@@ -361,7 +371,7 @@ export interface paths {
         };
         /**
          * List orders, newest first (customers see their own only).
-         * @description Orders newest first, filtered by one or more statuses, customer (staff only), creation time, or part of the order number (staff: or of the customer's name or email). Each order carries its `customer` summary. A customer sees its own orders only.
+         * @description Orders newest first, filtered by one or more statuses, customer (staff only), creation time, or the order number (its start or the whole; staff: or part of the customer's name or email). Each order carries its `customer` summary. A customer sees its own orders only. Every filter is served by an index in `(createdAt, id)` order.
          */
         get: operations["listOrders"];
         put?: never;
@@ -1973,15 +1983,15 @@ export interface operations {
                 limit?: components["parameters"]["Limit"];
                 /** @description The `nextCursor` of the previous page, opaque. It is bound to the `sort` and filters of the request that returned it (a position in that ordering only): sent with other ones, or altered, it is a 400 `invalid-cursor`, never a page of another list; start again from the first page. `limit` may change between pages. */
                 cursor?: components["parameters"]["Cursor"];
-                /** @description Part of the SKU or name, case-insensitive. */
+                /** @description Search, case-insensitive: the exact SKU, words of the name (Italian stemming, accents ignored), or, from 3 characters, a fragment of the SKU or name (`0042`, `quad`). Shorter text matches the exact SKU and whole words only (`A4`). */
                 q?: string;
-                /** @description Only products of this category (exact match). */
+                /** @description Only products of this category (exact match, case-insensitive). */
                 category?: string;
-                /** @description Only products whose available stock is at or below their reorder level. */
+                /** @description `true`: only products whose available stock (`onHand - reserved`) is at or below their reorder level; `false`: only the others. */
                 lowStock?: boolean;
                 /** @description Staff only; customers always get active products. */
                 active?: boolean;
-                /** @description Sort key; a leading `-` sorts descending. */
+                /** @description Sort key; a leading `-` sorts descending. Without it: by relevance when `q` is given (see above), else by `name`. A cursor belongs to its sort and filters. */
                 sort?: "name" | "-name" | "sku" | "-sku" | "createdAt" | "-createdAt" | "available" | "-available";
             };
             header?: never;
@@ -2284,7 +2294,7 @@ export interface operations {
                 createdFrom?: string;
                 /** @description Only orders created before this instant. */
                 createdTo?: string;
-                /** @description Part of the order number; for staff also part of the customer's name or email (case-insensitive). */
+                /** @description The order number or its start (`QS-2026-0001` finds `QS-2026-000123`), case-insensitive; for staff also part of the customer's name or email (from 3 characters through an index). */
                 q?: string;
             };
             header?: never;

@@ -1,6 +1,6 @@
 export { InventoryService, type ReservedLine, type StockMovementView } from './inventory.service';
 export { createInventoryRouter } from './inventory.routes';
-export { crossesLowStock, recordLowStockIfCrossed, LOW_STOCK_SQL, type StockLevel } from './low-stock';
+export { crossesLowStock, recordLowStockIfCrossed, type StockLevel } from './low-stock';
 export { StockMovementModel } from './stock-movement.model';
 export { StockFiguresPublisher } from './stock-figures.publisher';
 export { StockChangeMarkModel, StockChangePassModel } from './stock-change.model';

@@ -27,5 +27,7 @@ export async function recordLowStockIfCrossed(tx: Transaction, before: StockLeve
   });
 }
 
-/** The same rule as a SQL condition on a products row, for lists filtered by it. */
-export const LOW_STOCK_SQL = 'on_hand - reserved <= reorder_level';
+/*
+ * The same rule in SQL is the stored generated column `products.low_stock` (migration 0008,
+ * `on_hand - reserved <= reorder_level`): lists filter on it through partial indexes.
+ */

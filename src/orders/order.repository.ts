@@ -2,7 +2,7 @@ import type { Transaction } from 'sequelize';
 import { sql, sqlOne, transactionOf, type SqlTarget } from '../platform/db/sql';
 import { OrderItemModel } from './order-item.model';
 import { OrderStatusHistoryModel } from './order-status-history.model';
-import { likePattern } from '../platform/db/like';
+import { orderListSql, type OrderListParams } from './order-list.sql';
 import type { Actor, Schemas } from '../platform/http/contract';
 import type { OrderStatus } from './order-state-machine';
 import type { Totals } from './order-totals';
@@ -50,20 +50,6 @@ export interface HistoryRecord {
 
 /** A reserved line priced, as placement writes it. */
 export type PlacedLine = ReservedLine & Totals;
-
-export interface OrderFilter {
-  limit: number;
-  customerId?: string;
-  /** Any of these statuses. */
-  status?: readonly OrderStatus[];
-  createdFrom?: string;
-  createdTo?: string;
-  /** Part of the order number… */
-  q?: string;
-  /** …or, with `q`, an order of one of these customers (users matched the name or email). */
-  qCustomerIds?: readonly string[];
-  after?: readonly [string, string];
-}
 
 /** orders, order_items and order_status_history: the only SQL that names them. */
 export const orderRepository = {
@@ -169,27 +155,10 @@ export const orderRepository = {
     return rows.map((r) => r.get({ plain: true }) as HistoryRecord);
   },
 
-  /** Newest first, keyset-paged on (created_at, id); limit+1 rows. */
-  list(target: SqlTarget, f: OrderFilter): Promise<OrderRow[]> {
-    const where: string[] = [];
-    const values: unknown[] = [];
-    const param = (value: unknown) => `$${values.push(value)}`;
-    if (f.customerId) where.push(`o.customer_id = ${param(f.customerId)}`);
-    if (f.status?.length) where.push(`o.status = ANY(${param(f.status)})`);
-    if (f.createdFrom) where.push(`o.created_at >= ${param(f.createdFrom)}`);
-    if (f.createdTo) where.push(`o.created_at < ${param(f.createdTo)}`);
-    if (f.q) {
-      const byNumber = `o.number ILIKE ${param(likePattern(f.q))} ESCAPE '\\'`;
-      where.push(f.qCustomerIds?.length ? `(${byNumber} OR o.customer_id = ANY(${param(f.qCustomerIds)}::uuid[]))` : byNumber);
-    }
-    if (f.after) where.push(`(o.created_at, o.id) < (CAST(${param(f.after[0])} AS timestamptz), CAST(${param(f.after[1])} AS uuid))`);
-    return sql<OrderRow>(
-      target,
-      `SELECT o.*, (SELECT count(*) FROM order_items i WHERE i.order_id = o.id) AS item_count
-         FROM orders o ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-        ORDER BY o.created_at DESC, o.id DESC LIMIT ${param(f.limit + 1)}`,
-      values,
-    );
+  /** Newest first, keyset-paged on (created_at, id); limit+1 rows (the SQL is order-list.sql.ts). */
+  list(target: SqlTarget, f: OrderListParams): Promise<OrderRow[]> {
+    const { text, values } = orderListSql(f);
+    return sql<OrderRow>(target, text, values);
   },
 
   async setStatus(tx: Transaction, id: string, to: OrderStatus): Promise<void> {

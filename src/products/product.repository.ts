@@ -1,9 +1,8 @@
 import type { Sequelize } from 'sequelize-typescript';
 import type { Transaction } from 'sequelize';
 import { sql, sqlOne, type SqlTarget } from '../platform/db/sql';
-import { likePattern } from '../platform/db/like';
-import { LOW_STOCK_SQL } from '../inventory';
 import type { ProductRow } from './product.mapper';
+import { productListSql, runProductList, type ProductListParams, type RelevanceTier } from './product-list.sql';
 
 /** Catalog columns a change may set (contract name → column). */
 export const CATALOG_COLUMNS = {
@@ -28,15 +27,8 @@ export interface NewProduct {
   reorderLevel: number;
 }
 
-export interface ProductFilter {
-  limit: number;
-  active?: boolean;
-  q?: string;
-  category?: string;
-  lowStock?: boolean;
-  sort: { expr: string; cast: string; descending: boolean };
-  after?: readonly unknown[];
-}
+/** A listed row; `tier` is its relevance tier in a ranked search. */
+export type ListedProductRow = ProductRow & { tier?: RelevanceTier };
 
 /** The catalog columns of products (stock columns are inventory's): the only SQL that names the table for the catalog. */
 export const productRepository = {
@@ -81,28 +73,10 @@ export const productRepository = {
   },
 
   /**
-   * Raw SQL on the hot path (make bench: the product list): keyset-paged by the sort key, limit+1 rows.
-   * A forged cursor value that does not cast raises a pg 22xxx error (the caller answers invalid-cursor).
+   * Raw SQL on the hot path (make bench: the product list): the statements of product-list.sql.ts,
+   * run by runProductList (a search: a bounded walk, else its sorted matches; per relevance tier when ranked).
    */
-  list(db: Sequelize, f: ProductFilter): Promise<ProductRow[]> {
-    const where: string[] = [];
-    const values: unknown[] = [];
-    const param = (value: unknown) => `$${values.push(value)}`;
-    if (f.active !== undefined) where.push(`active = ${param(f.active)}`);
-    if (f.q) {
-      const like = param(likePattern(f.q));
-      where.push(`(sku ILIKE ${like} ESCAPE '\\' OR name ILIKE ${like} ESCAPE '\\')`);
-    }
-    if (f.category) where.push(`lower(category) = lower(${param(f.category)})`);
-    if (f.lowStock !== undefined) where.push(f.lowStock ? LOW_STOCK_SQL : `NOT (${LOW_STOCK_SQL})`);
-    const { expr, cast, descending } = f.sort;
-    if (f.after) where.push(`(${expr}, id) ${descending ? '<' : '>'} (CAST(${param(f.after[0])} AS ${cast}), CAST(${param(f.after[1])} AS uuid))`);
-    const direction = descending ? 'DESC' : 'ASC';
-    return sql<ProductRow>(
-      db,
-      `SELECT * FROM products ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-        ORDER BY ${expr} ${direction}, id ${direction} LIMIT ${param(f.limit + 1)}`,
-      values,
-    );
+  async list(db: Sequelize, params: ProductListParams): Promise<ListedProductRow[]> {
+    return runProductList(productListSql(params), params.limit, (s) => sql<ListedProductRow>(db, s.text, s.values));
   },
 };

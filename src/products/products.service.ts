@@ -1,11 +1,12 @@
 import type { Sequelize } from 'sequelize-typescript';
 import type { Transaction } from 'sequelize';
 import { AppError, ConflictError, NotFoundError, isUniqueViolation } from '../platform/errors';
-import { cursorScope, invalidCursor, decodeCursor, toPage, type Page } from '../platform/http/pagination';
+import { cursorScope, invalidCursor, decodeCursor, keysetAfter, toPage, type Page } from '../platform/http/pagination';
 import { isStaff, type Actor, type RequestBody } from '../platform/http/contract';
 import { recordLowStockIfCrossed, type InventoryService } from '../inventory';
 import { etagOf, toProductView, type ProductRow, type ProductView } from './product.mapper';
-import { productRepository as products } from './product.repository';
+import { productRepository as products, type ListedProductRow } from './product.repository';
+import { PRODUCT_SORT_KEYS, RELEVANCE_TIERS, type ProductListParams, type ProductSortKey, type RelevanceTier } from './product-list.sql';
 
 export type ProductSort = 'name' | '-name' | 'sku' | '-sku' | 'createdAt' | '-createdAt' | 'available' | '-available';
 
@@ -19,11 +20,12 @@ export interface ProductQuery {
   sort?: ProductSort;
 }
 
-const SORT_KEYS: Record<string, { expr: string; value: (r: ProductRow) => unknown; cast: string }> = {
-  name: { expr: 'lower(name)', value: (r) => r.name.toLowerCase(), cast: 'text' },
-  sku: { expr: 'lower(sku)', value: (r) => r.sku.toLowerCase(), cast: 'text' },
-  createdAt: { expr: 'created_at', value: (r) => new Date(r.created_at).toISOString(), cast: 'timestamptz' },
-  available: { expr: '(on_hand - reserved)', value: (r) => r.on_hand - r.reserved, cast: 'int' },
+/** The cursor value of each sort key, as its SQL expression computes it. */
+const SORT_VALUE: Record<ProductSortKey, (r: ProductRow) => unknown> = {
+  name: (r) => r.name.toLowerCase(),
+  sku: (r) => r.sku.toLowerCase(),
+  createdAt: (r) => new Date(r.created_at).toISOString(),
+  available: (r) => r.on_hand - r.reserved,
 };
 
 export interface ProductWithEtag {
@@ -75,31 +77,38 @@ export class ProductsService {
     return { product: toProductView(row), etag: etagOf(row) };
   }
 
+  /**
+   * With `q` and no `sort`, ranked by relevance (exact SKU, then the name: Italian words or a
+   * fragment, then SKU fragments); otherwise by the sort key (default name). Keyset-paged either way.
+   */
   async list(query: ProductQuery, actor: Actor): Promise<Page<ProductView>> {
-    const sort = query.sort ?? 'name';
-    const descending = sort.startsWith('-');
-    const key = SORT_KEYS[sort.replace(/^-/, '')] ?? SORT_KEYS['name'];
-    if (!key) throw new AppError('invalid-sort', 400, 'Unknown sort key.');
+    const sort = query.sort ?? (query.q ? 'relevance' : 'name');
     const active = isStaff(actor) ? query.active : true;
     const scope = cursorScope(query, { sort, active });
-    let rows: ProductRow[];
+    const filter = { limit: query.limit, active, q: query.q, category: query.category, lowStock: query.lowStock };
+    if (sort === 'relevance') {
+      const after = keysetAfter(query.cursor, ['int', 'text', 'uuid'], scope);
+      if (after && !RELEVANCE_TIERS.some((t) => String(t) === after[0])) throw invalidCursor();
+      const order = { by: 'relevance' as const, after: after && ([Number(after[0]) as RelevanceTier, after[1], after[2]] as const) };
+      const rows = await this.listRows({ ...filter, order });
+      return toPage(rows, query.limit, toProductView, (r) => [r.tier ?? 0, r.name.toLowerCase(), r.id], scope);
+    }
+    const key = sort.replace(/^-/, '') as ProductSortKey;
+    if (!(key in PRODUCT_SORT_KEYS)) throw new AppError('invalid-sort', 400, 'Unknown sort key.');
+    const after = decodeCursor(query.cursor, 2, scope) as [unknown, unknown] | undefined;
+    const rows = await this.listRows({ ...filter, order: { by: 'sort', key, descending: sort.startsWith('-'), after } });
+    return toPage(rows, query.limit, toProductView, (r) => [SORT_VALUE[key](r), r.id], scope);
+  }
+
+  private async listRows(params: ProductListParams): Promise<ListedProductRow[]> {
     try {
-      rows = await products.list(this.sequelize, {
-        limit: query.limit,
-        active,
-        q: query.q,
-        category: query.category,
-        lowStock: query.lowStock,
-        sort: { expr: key.expr, cast: key.cast, descending },
-        after: decodeCursor(query.cursor, 2, scope),
-      });
+      return await products.list(this.sequelize, params);
     } catch (err) {
       // A forged cursor that does not cast (22P02, 22007, 22008) is the client's mistake.
       const code = (err as { code?: string }).code;
       if (code?.startsWith('22')) throw invalidCursor();
       throw err;
     }
-    return toPage(rows, query.limit, toProductView, (r) => [key.value(r), r.id], scope);
   }
 
   /** Optimistic concurrency: the change applies only to the version named by If-Match. */

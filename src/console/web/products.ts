@@ -94,9 +94,11 @@ export class ProductsView {
   /** Loads the first page for the current search, or the next page when `more`. */
   async load(more = false): Promise<void> {
     const form = byId<HTMLFormElement>('product-search');
-    const params = new URLSearchParams({ limit: String(PAGE), sort: 'sku' });
+    const params = new URLSearchParams({ limit: String(PAGE) });
     const q = field(form, 'q');
+    // A search comes back ranked by relevance (exact SKU first); a browse by SKU.
     if (q) params.set('q', q);
+    else params.set('sort', 'sku');
     const category = field(form, 'category');
     if (category) params.set('category', category);
     if (new FormData(form).get('lowStock')) params.set('lowStock', 'true');

@@ -2,3 +2,8 @@
 export function likePattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
+
+/** A `…%` pattern: rows starting with `text` literally (backslash, LIKE's default escape, escapes the wildcards). */
+export function likePrefix(text: string): string {
+  return `${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}

@@ -7,6 +7,12 @@ type ConnectionManager = {
   releaseConnection(connection: unknown): Promise<void>;
 };
 
+/** A statement built by a pure function (a list's SQL), run by its repository and EXPLAINed by the query-plan test. */
+export interface SqlStatement {
+  text: string;
+  values: unknown[];
+}
+
 /** Where a statement runs: in a transaction (its connection) or, for a single statement, on the pool. */
 export type SqlTarget = Transaction | Sequelize;
 

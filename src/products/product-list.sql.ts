@@ -1,0 +1,188 @@
+import { likePattern } from '../platform/db/like';
+import type { SqlStatement } from '../platform/db/sql';
+
+/**
+ * The SQL behind `GET /products`, as pure functions (parameters → statements), so the query-plan
+ * test and the scale bench run exactly the service's SQL. Every filter × sort key has an index in
+ * the order of its sort (migration 0008): the plain sort indexes, `(lower(category), key, id)`, and
+ * the partial ones `WHERE low_stock` / `WHERE NOT active`. `available` is the exception (no index:
+ * it would make every reservation a non-HOT update); it sorts the filtered rows.
+ */
+
+export type ProductSortKey = 'name' | 'sku' | 'createdAt' | 'available';
+
+/** Each sort key's expression and the type its cursor value casts to. */
+export const PRODUCT_SORT_KEYS: Record<ProductSortKey, { expr: string; cast: string }> = {
+  name: { expr: 'lower(name)', cast: 'text' },
+  sku: { expr: 'lower(sku)', cast: 'text' },
+  createdAt: { expr: 'created_at', cast: 'timestamptz' },
+  available: { expr: '(on_hand - reserved)', cast: 'int' },
+};
+
+/** Italian words of the name, stemmed and without accents: the expression of products_search_fts_idx. */
+export const NAME_WORDS = "to_tsvector('italian'::regconfig, quickstock_unaccent(name))";
+const wordsOf = (param: string) => `plainto_tsquery('italian'::regconfig, quickstock_unaccent(${param}))`;
+
+/** Fragments (SKU or name, accents ignored) need 3 characters: the trigram index serves nothing shorter. */
+export const MIN_FRAGMENT_LENGTH = 3;
+
+/**
+ * Relevance tiers when `q` is given without `sort`: 0 the exact SKU; 1 the name (every word of `q`,
+ * Italian stemming, no accents, or from 3 characters a fragment of it); 2 a fragment of the SKU.
+ * Within a tier, by name then id. Each tier is its own index-served statement, run in turn until
+ * the page is full, so a common word never makes the database rank every match. (Words before name
+ * fragments would read better, but that tier would have to skip every word match to find none.)
+ */
+export const RELEVANCE_TIERS = [0, 1, 2] as const;
+export type RelevanceTier = (typeof RELEVANCE_TIERS)[number];
+
+export interface ProductListParams {
+  limit: number;
+  active?: boolean;
+  category?: string;
+  lowStock?: boolean;
+  q?: string;
+  order:
+    | { by: 'sort'; key: ProductSortKey; descending: boolean; after?: readonly [unknown, unknown] }
+    | { by: 'relevance'; after?: readonly [RelevanceTier, string, string] };
+}
+
+class Params {
+  readonly values: unknown[] = [];
+  add(value: unknown): string {
+    return `$${this.values.push(value)}`;
+  }
+}
+
+/** Literal conditions (not parameters), so the planner can match the partial indexes' predicates. */
+function filters(p: ProductListParams, params: Params): string[] {
+  const where: string[] = [];
+  if (p.active !== undefined) where.push(p.active ? 'active' : 'NOT active');
+  if (p.category) where.push(`lower(category) = lower(${params.add(p.category)})`);
+  if (p.lowStock !== undefined) where.push(p.lowStock ? 'low_stock' : 'NOT low_stock');
+  return where;
+}
+
+type Condition = (params: Params) => string;
+
+function tierCondition(tier: RelevanceTier, q: string): Condition | undefined {
+  const exact = (params: Params) => `lower(sku) = lower(${params.add(q)})`;
+  const fragment = q.length >= MIN_FRAGMENT_LENGTH;
+  const name = (params: Params) => {
+    const words = `${NAME_WORDS} @@ ${wordsOf(params.add(q))}`;
+    return fragment ? `(${words} OR quickstock_unaccent(name) ILIKE quickstock_unaccent(${params.add(likePattern(q))}))` : words;
+  };
+  if (tier === 0) return exact;
+  if (tier === 1) return (params) => `${name(params)} AND NOT (${exact(params)})`;
+  if (!fragment) return undefined;
+  return (params) => `sku ILIKE ${params.add(likePattern(q))} AND NOT ${name(params)} AND NOT (${exact(params)})`;
+}
+
+/** Any match of `q`, for a list that `q` filters and an explicit `sort` orders. */
+function anyMatch(q: string): Condition {
+  return (params) => {
+    const ors = [`lower(sku) = lower(${params.add(q)})`, `${NAME_WORDS} @@ ${wordsOf(params.add(q))}`];
+    if (q.length >= MIN_FRAGMENT_LENGTH) {
+      const like = params.add(likePattern(q));
+      ors.push(`sku ILIKE ${like}`, `quickstock_unaccent(name) ILIKE quickstock_unaccent(${like})`);
+    }
+    return `(${ors.join(' OR ')})`;
+  };
+}
+
+/** A statement of a list; a `provisional` one answers only when it fills its LIMIT, else the next one does. */
+export interface ListStatement extends SqlStatement {
+  provisional?: boolean;
+}
+
+/**
+ * How many rows, in sort order, the first attempt at a search reads. A search that matches one row
+ * in 25 or more fills a page within them (walking the sort's index, the way the planner likes); a
+ * rarer one is answered from its GIN indexes and sorted. The planner cannot tell the two apart (its
+ * estimate for an unseen word is 0.5% of the table, and it would walk the whole index to find one
+ * "caffè"), so the service asks in this order and stops at the first that answers.
+ */
+export const SEARCH_WINDOW = 500;
+
+interface Ordering {
+  /** The sort expression, which an index serves… */
+  expr: string;
+  /** …and the same order in a form no index serves (so the planner reads the matches from the GIN indexes). */
+  unindexed: string;
+  cast: string;
+  descending: boolean;
+  after?: readonly [unknown, unknown];
+}
+
+/** The statements of one ordered list of products: one without a search, else a bounded walk then the sorted matches. */
+function orderedList(o: Ordering, where: Condition, match: Condition | undefined, limit: number, extra = ''): ListStatement[] {
+  const dir = o.descending ? 'DESC' : 'ASC';
+  const build = (expr: string, body: (params: Params, keyset: string[]) => string): ListStatement => {
+    const params = new Params();
+    const keyset = o.after ? [`(${expr}, id) ${o.descending ? '<' : '>'} (CAST(${params.add(o.after[0])} AS ${o.cast}), CAST(${params.add(o.after[1])} AS uuid))`] : [];
+    return { text: body(params, keyset), values: params.values };
+  };
+  const clause = (parts: string[]) => (parts.filter(Boolean).length ? `WHERE ${parts.filter(Boolean).join(' AND ')}` : '');
+  const order = (expr: string) => `ORDER BY ${expr} ${dir}, id ${dir}`;
+  if (!match) return [build(o.expr, (params, keyset) => `SELECT *${extra} FROM products ${clause([where(params), ...keyset])} ${order(o.expr)} LIMIT ${params.add(limit)}`)];
+  const walk = build(
+    o.expr,
+    (params, keyset) =>
+      `SELECT *${extra} FROM (SELECT * FROM products ${clause([where(params), ...keyset])} ${order(o.expr)} LIMIT ${params.add(SEARCH_WINDOW)}) w
+        WHERE ${match(params)} ${order(o.expr)} LIMIT ${params.add(limit)}`,
+  );
+  const sorted = build(o.unindexed, (params, keyset) => `SELECT *${extra} FROM products ${clause([match(params), where(params), ...keyset])} ${order(o.unindexed)} LIMIT ${params.add(limit)}`);
+  return [{ ...walk, provisional: true }, sorted];
+}
+
+/** The same order as `expr`, through a no-op the planner does not see through. */
+const UNINDEXED: Record<string, (expr: string) => string> = {
+  text: (expr) => `(${expr} || '')`,
+  timestamptz: (expr) => `(${expr} + interval '0 s')`,
+  int: (expr) => `(${expr} + 0)`,
+};
+
+/**
+ * The statements of one page, in groups: one group for a sorted list, one per remaining relevance
+ * tier (from the cursor's tier on) for a ranked search. Run them with `runProductList`. Each
+ * statement returns up to limit+1 rows; a forged cursor value that does not cast raises a pg 22xxx error.
+ */
+export function productListSql(p: ProductListParams): ListStatement[][] {
+  const where: Condition = (params) => filters(p, params).join(' AND ');
+  if (p.order.by === 'sort') {
+    const { expr, cast } = PRODUCT_SORT_KEYS[p.order.key];
+    const ordering = { expr, unindexed: UNINDEXED[cast]!(expr), cast, descending: p.order.descending, after: p.order.after };
+    return [orderedList(ordering, where, p.q ? anyMatch(p.q) : undefined, p.limit + 1)];
+  }
+  const q = p.q ?? '';
+  const after = p.order.after;
+  const groups: ListStatement[][] = [];
+  for (const tier of RELEVANCE_TIERS) {
+    if (after && tier < after[0]) continue;
+    const match = tierCondition(tier, q);
+    if (!match) continue;
+    const ordering = { expr: 'lower(name)', unindexed: "(lower(name) || '')", cast: 'text', descending: false, after: after && tier === after[0] ? [after[1], after[2]] as const : undefined };
+    const extra = `, ${tier} AS tier`;
+    // The exact SKU is one unique-index lookup: no walk needed.
+    groups.push(tier === 0 ? orderedList(ordering, (params) => [match(params), where(params)].filter(Boolean).join(' AND '), undefined, p.limit + 1, extra) : orderedList(ordering, where, match, p.limit + 1, extra));
+  }
+  return groups;
+}
+
+/**
+ * Runs a page's statements the way the repository does (and the query-plan test and bench with it):
+ * group by group until limit+1 rows are in; within a group, the first statement that answers.
+ */
+export async function runProductList<R>(groups: ListStatement[][], limit: number, run: (statement: ListStatement) => Promise<R[]>): Promise<R[]> {
+  const rows: R[] = [];
+  for (const group of groups) {
+    for (const statement of group) {
+      const got = await run(statement);
+      if (statement.provisional && got.length <= limit) continue;
+      rows.push(...got);
+      break;
+    }
+    if (rows.length > limit) break;
+  }
+  return rows.slice(0, limit + 1);
+}

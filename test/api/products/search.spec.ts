@@ -1,0 +1,111 @@
+import { expect } from 'chai';
+import { randomUUID } from 'node:crypto';
+import { asAdmin, createProduct, customer, operator, placeOrder } from '../../support/api';
+import { client } from '../../support/client';
+import { query } from '../../support/database';
+
+/** A tag of letters only, so it is one word to the Italian parser and a fragment of each SKU. */
+const tag = () => `t${randomUUID().replace(/[^a-f]/g, '').slice(0, 7)}`;
+
+async function search(params: { q?: string; category?: string; sort?: 'name' | '-sku' | 'sku'; limit?: number; cursor?: string; lowStock?: boolean }, token?: string) {
+  const res = await client(token ?? (await asAdmin())).GET('/api/v1/products', { params: { query: { limit: 100, ...params } } });
+  expect(res.response.status, JSON.stringify(res.error)).to.equal(200);
+  return res.data!;
+}
+const names = (page: { items: { name: string }[] }) => page.items.map((p) => p.name);
+
+describe('Product search: Italian words, SKU fragments, relevance', () => {
+  it('finds Italian names by stemmed words without accents: penne, quaderni, caffe', async () => {
+    const category = tag();
+    for (const name of ['Penna a sfera blu', 'Quaderno a quadretti', 'Caffè in grani 1 kg', 'Risma carta A4']) await createProduct({ name, category });
+    const buyer = await customer();
+    expect(names(await search({ q: 'penne', category }, buyer.token))).to.deep.equal(['Penna a sfera blu']);
+    expect(names(await search({ q: 'quaderni', category }, buyer.token))).to.deep.equal(['Quaderno a quadretti']);
+    expect(names(await search({ q: 'caffe', category }, buyer.token))).to.deep.equal(['Caffè in grani 1 kg']);
+    expect(names(await search({ q: 'CAFFÈ GRANI', category }, buyer.token))).to.deep.equal(['Caffè in grani 1 kg']);
+    // Two characters: whole words only (A4), no fragments ("qu" is in two names, a word of none).
+    expect(names(await search({ q: 'a4', category }, buyer.token))).to.deep.equal(['Risma carta A4']);
+    expect(names(await search({ q: 'qu', category }, buyer.token))).to.deep.equal([]);
+    // Three characters and more: fragments of the name, accents ignored.
+    expect(names(await search({ q: 'quad', category }, buyer.token))).to.deep.equal(['Quaderno a quadretti']);
+    expect(names(await search({ q: 'caffè in', category }, buyer.token))).to.deep.equal(['Caffè in grani 1 kg']);
+  });
+
+  it('ranks the exact SKU first, then name matches, then SKU fragments, each by name; an explicit sort wins', async () => {
+    const t = tag();
+    const category = tag();
+    const exact = await createProduct({ sku: `${t}-100`, name: 'Zeta', category });
+    const fragmentA = await createProduct({ sku: `${t}-1000`, name: 'Alfa', category });
+    const fragmentB = await createProduct({ sku: `${t}-1001`, name: 'Beta', category });
+    const byName = await createProduct({ name: `Omega ${t}-100 ricambio`, category });
+    await createProduct({ sku: `${t}-200`, name: 'Gamma', category });
+
+    const ranked = await search({ q: `${t}-100` });
+    expect(ranked.items.map((p) => p.id)).to.deep.equal([exact.id, byName.id, fragmentA.id, fragmentB.id]);
+    const sorted = await search({ q: `${t}-100`, sort: '-sku' });
+    expect(sorted.items.map((p) => p.sku)).to.deep.equal([`${t}-1001`, `${t}-1000`, `${t}-100`, byName.sku].sort().reverse());
+    // A fragment of the SKU, in any case.
+    expect(names(await search({ q: t.toUpperCase(), category }))).to.deep.equal(['Omega ' + `${t}-100 ricambio`, 'Alfa', 'Beta', 'Gamma', 'Zeta']);
+  });
+
+  it('pages through ranked results with no duplicates and no gaps, the cursor bound to its search', async () => {
+    const t = tag();
+    const made = [];
+    made.push(await createProduct({ sku: `${t}`, name: 'Ultimo' }));
+    for (let i = 0; i < 4; i += 1) made.push(await createProduct({ name: `Cartella ${t} ${i}` }));
+    for (let i = 0; i < 4; i += 1) made.push(await createProduct({ sku: `${t}-${i}`, name: `Busta ${i}` }));
+    const whole = (await search({ q: t })).items.map((p) => p.id);
+    expect(whole).to.have.length(9);
+    expect(whole[0]).to.equal(made[0].id);
+
+    const paged: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await search({ q: t, limit: 2, ...(cursor ? { cursor } : {}) });
+      paged.push(...page.items.map((p) => p.id));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    expect(paged).to.deep.equal(whole);
+
+    const first = await search({ q: t, limit: 2 });
+    const reused = await client(await asAdmin()).GET('/api/v1/products', { params: { query: { q: `${t}-0`, cursor: first.nextCursor! } } });
+    expect(reused.response.status).to.equal(400);
+    expect(reused.error?.code).to.equal('invalid-cursor');
+  });
+
+  it('keeps the low-stock filter current as orders reserve and release stock (the generated low_stock column)', async () => {
+    const category = tag();
+    const p = await createProduct({ category, initialStock: 10, reorderLevel: 5 });
+    expect((await search({ category, lowStock: true })).items).to.deep.equal([]);
+    const buyer = await customer();
+    const order = await placeOrder(buyer.token, [{ productId: p.id, quantity: 6 }]);
+    expect(order.status).to.equal(201);
+    expect((await search({ category, lowStock: true })).items.map((x) => x.id)).to.deep.equal([p.id]);
+    expect((await query('SELECT low_stock FROM products WHERE id = $1', [p.id]))[0].low_stock).to.equal(true);
+    const cancelled = await client(buyer.token).POST('/api/v1/orders/{id}/cancel', { params: { path: { id: order.body.id } }, body: { reason: 'changed my mind' } });
+    expect(cancelled.response.status).to.equal(200);
+    expect((await search({ category, lowStock: false })).items.map((x) => x.id)).to.deep.equal([p.id]);
+    expect((await search({ category, lowStock: true })).items).to.deep.equal([]);
+  });
+});
+
+describe('Order search by number', () => {
+  it('finds an order by the start of its number or the whole, in any case, for staff and for its customer', async () => {
+    const op = await operator();
+    const buyer = await customer();
+    const p = await createProduct();
+    const order = (await placeOrder(buyer.token, [{ productId: p.id, quantity: 1 }])).body;
+    const find = async (q: string, token: string) => {
+      const res = await client(token).GET('/api/v1/orders', { params: { query: { q, limit: 100 } } });
+      expect(res.response.status).to.equal(200);
+      return res.data!.items.map((o) => o.id);
+    };
+    for (const token of [op.token, buyer.token]) {
+      expect(await find(order.number, token)).to.deep.equal([order.id]);
+      expect(await find(order.number.toLowerCase(), token)).to.deep.equal([order.id]);
+      expect(await find(order.number.slice(0, -1), token)).to.include(order.id);
+    }
+    // A fragment from the middle is not a prefix.
+    expect(await find(order.number.slice(3), op.token)).to.not.include(order.id);
+  });
+});
