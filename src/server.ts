@@ -15,6 +15,7 @@ import { OrderExpirySweeper } from './orders';
 import { seedDemoCatalog } from './products/demo-catalog';
 import { EventDispatcher, RealtimeGateway } from './realtime';
 import { Housekeeper } from './housekeeping';
+import { BackgroundLoop } from './platform/background/background-loop';
 import { SetupCodeModel } from './setup';
 
 export interface RunningServer {
@@ -82,6 +83,9 @@ export async function startServer(
   await dispatcher.start();
   const sweeper = new OrderExpirySweeper(services.orders, config.sweeperIntervalMs, logger);
   sweeper.start();
+  // Refunds recorded by a cancel whose call to the provider failed, or never happened (a crash).
+  const refundRetry = new BackgroundLoop('refund retry', config.sweeperIntervalMs, () => services.paymentsService.retryDueRefunds(), logger);
+  refundRetry.start();
   const housekeeper = new Housekeeper(sequelize, logger, config.housekeepingIntervalMs, config.realtime.retentionHours);
   housekeeper.start();
   logger.info({ port }, 'QuickStock listening');
@@ -103,6 +107,7 @@ export async function startServer(
         if (graceMs > 0) await new Promise((resolve) => setTimeout(resolve, graceMs));
         await dispatcher.stop();
         await sweeper.stop();
+        await refundRetry.stop();
         await housekeeper.stop();
         await realtime.close();
         await metricsServer?.close();

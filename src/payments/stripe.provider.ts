@@ -38,6 +38,7 @@ export function classifyStripeError(err: unknown): ProviderError {
 /** Stripe PaymentIntents, refunds and signed webhooks, through the official SDK. */
 export class StripePaymentProvider implements PaymentProvider {
   readonly name = 'stripe' as const;
+  readonly remote = true;
   private readonly stripe: Stripe;
 
   constructor(
@@ -91,6 +92,16 @@ export class StripePaymentProvider implements PaymentProvider {
     });
     if (!intent || typeof intent.client_secret !== 'string') throw new ProviderError('stripe', 'bad-response', 'PaymentIntent without client_secret');
     return intent.status === 'canceled' ? null : { clientSecret: intent.client_secret };
+  }
+
+  async cancelPayment(providerPaymentId: string): Promise<void> {
+    await this.caller.call({ operation: 'cancel the PaymentIntent', safe: true }, async () => {
+      try {
+        return await this.stripe.paymentIntents.cancel(providerPaymentId);
+      } catch (err) {
+        throw classifyStripeError(err);
+      }
+    });
   }
 
   async refund(input: RefundInput): Promise<void> {
