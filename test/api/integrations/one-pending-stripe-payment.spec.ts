@@ -97,7 +97,7 @@ describe('At most one pending Stripe payment per order', () => {
       expect((await query('SELECT reserved FROM products WHERE id = $1', [product.id]))[0].reserved).to.equal(0);
 
       const paid = await paying;
-      const problem = await paid.json();
+      const problem = (await paid.json()) as { code: string };
       expect(paid.status).to.equal(409);
       expect(problem.code).to.equal('illegal-transition');
       const [intentId] = [...stripe.intents.keys()];
