@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { api, asAdmin, createProduct, customer } from '../../support/api';
-import { h } from '../../support/hooks';
 
 describe('Contract: response headers', () => {
   it('answers a created user with Location, the URL that reads it back', async () => {
