@@ -150,15 +150,15 @@ export class PaymentsService {
   async finish(tx: Transaction, order: PaymentOrder, paymentId: string, created: CreatedPayment): Promise<PaymentFinish> {
     const payment = await payments.lock(tx, paymentId);
     if (order.status !== 'pending_payment' || !payment || payment.status !== 'pending') {
-      if (payment?.status === 'pending' && !payment.providerPaymentId) {
-        const failed = await payments.recordProviderPayment(tx, payment.id, {
-          status: 'failed',
-          providerPaymentId: created.providerPaymentId,
-          reference: created.reference,
-          failureReason: `the order was ${order.status} during the payment`,
-        });
-        await recordPaymentEvent(tx, order.customerId, failed);
-      }
+      // Only an attempt this call created, and nobody recorded yet, is ours to fail and cancel.
+      if (payment?.status !== 'pending' || payment.providerPaymentId) return { orderStatus: order.status, cancelAtProvider: null };
+      const failed = await payments.recordProviderPayment(tx, payment.id, {
+        status: 'failed',
+        providerPaymentId: created.providerPaymentId,
+        reference: created.reference,
+        failureReason: `the order was ${order.status} during the payment`,
+      });
+      await recordPaymentEvent(tx, order.customerId, failed);
       return { orderStatus: order.status, cancelAtProvider: created.providerPaymentId };
     }
     let row = payment;
