@@ -24,7 +24,9 @@ export function classifyStripeError(err: unknown): ProviderError {
   const status = e?.statusCode;
   if (e?.oversized) return new ProviderError('stripe', 'bad-response', message, status, err);
   if (typeof status === 'number') {
-    if (status === 429) return new ProviderError('stripe', 'rate-limited', message, status, err);
+    // 409: another request with the same idempotency key is still running at Stripe (a second
+    // instance finishing the same payment attempt): like a 429, worth retrying shortly.
+    if (status === 429 || status === 409) return new ProviderError('stripe', 'rate-limited', message, status, err);
     if (status >= 500) return new ProviderError('stripe', 'server', message, status, err);
     if (status >= 400) return new ProviderError('stripe', 'rejected', message, status, err);
     return new ProviderError('stripe', 'bad-response', message, status, err);
