@@ -462,6 +462,7 @@ export interface paths {
          * Move an order to `in_preparation`, `delivered` or `cancelled`.
          * @description `paid` is reached only through a payment and `shipped` only through a shipment. An illegal
          *     transition is a 409 `illegal-transition` naming the current status and the allowed next ones.
+         *     Cancelling a paid order refunds it as `cancelOrder` does.
          */
         post: operations["changeOrderStatus"];
         delete?: never;
@@ -488,8 +489,12 @@ export interface paths {
         /**
          * Cancel an order and release its stock.
          * @description A customer may cancel its own order while `pending_payment`; staff up to `in_preparation`.
-         *     A paid order is refunded: a provider payment through its provider first (a provider failure
-         *     is a 502/503 and leaves the order paid, so the cancel can simply be retried).
+         *     A paid order is refunded: the cancel, the stock released and the refund of each captured
+         *     payment are recorded together, then the refund is made through the provider — never while the
+         *     order is locked. The answer shows the payment `refunded` when the provider agreed at once; if
+         *     it failed, the order stays cancelled and the refund is retried in the background (under the
+         *     same provider idempotency key, so the money goes back once); a provider's refusal is shown in
+         *     the payment's `failureReason` for staff to settle by hand.
          */
         post: operations["cancelOrder"];
         delete?: never;
@@ -521,7 +526,12 @@ export interface paths {
          *     payment webhook later moves the order to `paid`. While that payment is pending, asking again
          *     answers it (200, same PaymentIntent and `clientSecret`) instead of creating another. A
          *     provider that is not configured is a 422 `provider-not-configured` naming the missing setting;
-         *     a provider failure is a 502 (503 while the provider is considered down) and changes nothing. Every user may create
+         *     a provider failure is a 502 (503 while the provider is considered down). Stripe is called with
+         *     no database connection or lock held: the attempt is recorded first (a `pending` payment without
+         *     `reference`), and a retry after a failure or a crash finishes that same attempt under the same
+         *     Stripe idempotency key, so it never makes a second PaymentIntent. A cancel that wins while
+         *     Stripe is answering fails the attempt and cancels its PaymentIntent: the payer gets a 409
+         *     `illegal-transition`. Every user may create
          *     `RATE_LIMIT_PAYMENTS_PER_MINUTE` payments a minute (429 `rate-limited` beyond).
          */
         post: operations["createPayment"];
@@ -1329,9 +1339,12 @@ export interface components {
          *     recommended, so that a retry after a timeout never acts twice. Keys are per user and kept 24 h.
          *     The same key with the same body replays the first response (same status and body, with
          *     `Idempotent-Replayed: true`; a stored problem carries `idempotentReplay: true`); the same key with
-         *     another body is a 422 `idempotency-key-reused`; a request while the first is still running is a
-         *     409 `idempotency-request-in-progress` with `Retry-After`. A request that failed on a provider (502/503)
-         *     releases its key, so a retry with it runs again.
+         *     another body is a 422 `idempotency-key-reused`. A request sent while the first is still running
+         *     waits for it and replays its answer; the key is held only by the transaction doing the work, so
+         *     a retry after a crash of the service runs the request once (acknowledged ones are replayed).
+         *     `idempotency-request-in-progress` (409, `Retry-After`) remains only for a key that keeps
+         *     changing under the request. A request that failed on a provider (502/503) stores nothing, so a
+         *     retry with the key runs again.
          */
         IdempotencyKey: string;
     };
@@ -2328,9 +2341,12 @@ export interface operations {
                  *     recommended, so that a retry after a timeout never acts twice. Keys are per user and kept 24 h.
                  *     The same key with the same body replays the first response (same status and body, with
                  *     `Idempotent-Replayed: true`; a stored problem carries `idempotentReplay: true`); the same key with
-                 *     another body is a 422 `idempotency-key-reused`; a request while the first is still running is a
-                 *     409 `idempotency-request-in-progress` with `Retry-After`. A request that failed on a provider (502/503)
-                 *     releases its key, so a retry with it runs again.
+                 *     another body is a 422 `idempotency-key-reused`. A request sent while the first is still running
+                 *     waits for it and replays its answer; the key is held only by the transaction doing the work, so
+                 *     a retry after a crash of the service runs the request once (acknowledged ones are replayed).
+                 *     `idempotency-request-in-progress` (409, `Retry-After`) remains only for a key that keeps
+                 *     changing under the request. A request that failed on a provider (502/503) stores nothing, so a
+                 *     retry with the key runs again.
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
@@ -2502,7 +2518,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            /** @description The order cannot move to that status from its current one (`illegal-transition`, with `currentStatus` and `allowedStatuses`), or a paid order cannot be refunded. */
+            /** @description The order cannot move to that status from its current one (`illegal-transition`, with `currentStatus` and `allowedStatuses`). */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2511,28 +2527,14 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {unknown} */
-                        code?: "illegal-transition" | "refund-not-possible" | "concurrent-update" | "conflict";
+                        code?: "illegal-transition" | "concurrent-update" | "conflict";
                     };
                 };
             };
             413: components["responses"]["ContentTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            /** @description Cancelling needs a refund through a provider that is not configured any more (`provider`, `missingSettings`). */
-            422: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {unknown} */
-                        code?: "provider-not-configured";
-                    };
-                };
-            };
             500: components["responses"]["InternalError"];
-            502: components["responses"]["BadGateway"];
-            503: components["responses"]["ProviderUnavailable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     cancelOrder: {
@@ -2567,7 +2569,7 @@ export interface operations {
             400: components["responses"]["InvalidBody"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
-            /** @description The order can no longer be cancelled (`illegal-transition`), a customer tries to cancel a paid order (`cancel-not-allowed`), or a paid order cannot be refunded. */
+            /** @description The order can no longer be cancelled (`illegal-transition`), or a customer tries to cancel a paid order (`cancel-not-allowed`). */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2576,28 +2578,14 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {unknown} */
-                        code?: "illegal-transition" | "cancel-not-allowed" | "refund-not-possible" | "concurrent-update" | "conflict";
+                        code?: "illegal-transition" | "cancel-not-allowed" | "concurrent-update" | "conflict";
                     };
                 };
             };
             413: components["responses"]["ContentTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
-            /** @description The refund needs a provider that is not configured any more (`provider`, `missingSettings`). */
-            422: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
-                        /** @enum {unknown} */
-                        code?: "provider-not-configured";
-                    };
-                };
-            };
             500: components["responses"]["InternalError"];
-            502: components["responses"]["BadGateway"];
-            503: components["responses"]["ProviderUnavailable"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     createPayment: {
@@ -2609,9 +2597,12 @@ export interface operations {
                  *     recommended, so that a retry after a timeout never acts twice. Keys are per user and kept 24 h.
                  *     The same key with the same body replays the first response (same status and body, with
                  *     `Idempotent-Replayed: true`; a stored problem carries `idempotentReplay: true`); the same key with
-                 *     another body is a 422 `idempotency-key-reused`; a request while the first is still running is a
-                 *     409 `idempotency-request-in-progress` with `Retry-After`. A request that failed on a provider (502/503)
-                 *     releases its key, so a retry with it runs again.
+                 *     another body is a 422 `idempotency-key-reused`. A request sent while the first is still running
+                 *     waits for it and replays its answer; the key is held only by the transaction doing the work, so
+                 *     a retry after a crash of the service runs the request once (acknowledged ones are replayed).
+                 *     `idempotency-request-in-progress` (409, `Retry-After`) remains only for a key that keeps
+                 *     changing under the request. A request that failed on a provider (502/503) stores nothing, so a
+                 *     retry with the key runs again.
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
@@ -2701,9 +2692,12 @@ export interface operations {
                  *     recommended, so that a retry after a timeout never acts twice. Keys are per user and kept 24 h.
                  *     The same key with the same body replays the first response (same status and body, with
                  *     `Idempotent-Replayed: true`; a stored problem carries `idempotentReplay: true`); the same key with
-                 *     another body is a 422 `idempotency-key-reused`; a request while the first is still running is a
-                 *     409 `idempotency-request-in-progress` with `Retry-After`. A request that failed on a provider (502/503)
-                 *     releases its key, so a retry with it runs again.
+                 *     another body is a 422 `idempotency-key-reused`. A request sent while the first is still running
+                 *     waits for it and replays its answer; the key is held only by the transaction doing the work, so
+                 *     a retry after a crash of the service runs the request once (acknowledged ones are replayed).
+                 *     `idempotency-request-in-progress` (409, `Retry-After`) remains only for a key that keeps
+                 *     changing under the request. A request that failed on a provider (502/503) stores nothing, so a
+                 *     retry with the key runs again.
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };

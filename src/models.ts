@@ -6,7 +6,7 @@ import { EventDispatcherModel } from './realtime';
 import { ProductModel } from './products';
 import { StockChangeMarkModel, StockChangePassModel, StockMovementModel } from './inventory';
 import { OrderItemModel, OrderModel, OrderStatusHistoryModel } from './orders';
-import { PaymentModel } from './payments';
+import { PaymentModel, RefundModel } from './payments';
 import { ShipmentModel } from './shipping';
 import { IdempotencyKeyModel } from './platform/idempotency';
 import { ProviderEventModel } from './webhooks';
@@ -26,6 +26,7 @@ export const MODELS: ModelCtor[] = [
   OrderItemModel,
   OrderStatusHistoryModel,
   PaymentModel,
+  RefundModel,
   ShipmentModel,
   IdempotencyKeyModel,
   ProviderEventModel,

@@ -16,6 +16,7 @@ import { OrderExpirySweeper } from './orders';
 import { seedDemoCatalog } from './products/demo-catalog';
 import { EventDispatcher, RealtimeGateway } from './realtime';
 import { Housekeeper } from './housekeeping';
+import { BackgroundLoop } from './platform/background/background-loop';
 import { SetupCodeModel } from './setup';
 
 export interface RunningServer {
@@ -84,6 +85,9 @@ export async function startServer(
   await dispatcher.start();
   const sweeper = new OrderExpirySweeper(services.orders, config.sweeperIntervalMs, logger);
   sweeper.start();
+  // Refunds recorded by a cancel whose call to the provider failed, or never happened (a crash).
+  const refundRetry = new BackgroundLoop('refund retry', config.sweeperIntervalMs, () => services.paymentsService.retryDueRefunds(), logger);
+  refundRetry.start();
   const housekeeper = new Housekeeper(sequelize, logger, config.housekeepingIntervalMs, config.realtime.retentionHours);
   housekeeper.start();
   const stockFigures = new StockFiguresPublisher(sequelize, logger);
@@ -109,6 +113,7 @@ export async function startServer(
         await stockFigures.stop();
         await dispatcher.stop();
         await sweeper.stop();
+        await refundRetry.stop();
         await housekeeper.stop();
         await realtime.close();
         await metricsServer?.close();

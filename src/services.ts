@@ -34,6 +34,8 @@ export interface Services {
   products: ProductsService;
   inventory: InventoryService;
   orders: OrdersService;
+  /** Payments' rules; the server runs its refund retry pass. */
+  paymentsService: PaymentsService;
   webhooks: WebhooksService;
   setup: FirstAdminSetup;
   payments: ProviderRegistry<PaymentProvider>;
@@ -59,10 +61,11 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
   const idempotency = new IdempotencyStore(sequelize);
   const payments = createPaymentProviders(config, logger);
   const carriers = createCarriers(config, logger);
+  const paymentsService = new PaymentsService(sequelize, payments, logger);
   const orders = new OrdersService({
     sequelize,
     inventory,
-    payments: new PaymentsService(payments, logger),
+    payments: paymentsService,
     shipping: new ShippingService(carriers),
     idempotency,
     logger,
@@ -88,6 +91,7 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
     products: new ProductsService(sequelize, inventory, (tx, productId) => orders.isProductOrdered(tx, productId)),
     inventory,
     orders,
+    paymentsService,
     webhooks: new WebhooksService(sequelize, payments, carriers, orders, logger),
     setup: new FirstAdminSetup(sequelize, users, logger, limiters),
     payments,

@@ -23,16 +23,19 @@ export async function applyPaymentEvent(ctx: OrderContext, tx: Transaction, even
 
 /**
  * Gives back a payment captured after its order stopped being payable. Called after the webhook
- * committed, in its own transaction; a provider failure leaves it captured.
+ * committed: the refund is recorded under the order's lock, then made after that commit (a
+ * provider failure is retried in the background).
  */
 export async function refundOrphanPayment(ctx: OrderContext, provider: PaymentProviderName, providerPaymentId: string): Promise<void> {
-  await ctx.sequelize.transaction(async (tx) => {
+  const orderId = await ctx.sequelize.transaction(async (tx) => {
     const found = await ctx.payments.orderOf(tx, provider, providerPaymentId);
-    if (!found) return;
+    if (!found) return undefined;
     const order = await orders.lock(tx, found.orderId);
-    if (!order) return;
+    if (!order) return undefined;
     await ctx.payments.refundIfOrphan(tx, orderRef(order), provider, providerPaymentId);
+    return order.id;
   });
+  if (orderId) await ctx.payments.refundNow(orderId);
 }
 
 /** Applies a verified carrier tracking event in the caller's transaction; answers what it did. */

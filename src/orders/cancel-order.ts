@@ -6,9 +6,13 @@ import { lockVisible, transition } from './order-transition';
 import type { OrderContext } from './order-context';
 import type { OrderView } from './order-view';
 
-/** A customer may cancel its own unpaid order; staff may cancel up to in_preparation (refunding). */
+/**
+ * A customer may cancel its own unpaid order; staff may cancel up to in_preparation. The cancel,
+ * the stock released and the refunds recorded commit together; the refunds are then made at the
+ * provider (a failure is retried in the background, the order stays cancelled).
+ */
 export async function cancelOrder(ctx: OrderContext, id: string, reason: string | null, actor: Actor): Promise<OrderView> {
-  return ctx.sequelize.transaction(async (tx) => {
+  await ctx.sequelize.transaction(async (tx) => {
     const order = await lockVisible(tx, id, actor);
     if (!isStaff(actor) && order.status !== 'pending_payment') {
       if (order.status === 'cancelled') assertTransition(order.status, 'cancelled');
@@ -17,6 +21,7 @@ export async function cancelOrder(ctx: OrderContext, id: string, reason: string 
       });
     }
     await transition(ctx, tx, order, 'cancelled', actor, reason);
-    return getOrder(ctx, id, actor, tx);
   });
+  await ctx.payments.refundNow(id);
+  return getOrder(ctx, id, actor);
 }

@@ -4,7 +4,7 @@ import { lockVisible, transition } from './order-transition';
 import type { OrderContext } from './order-context';
 import type { OrderView } from './order-view';
 
-/** Staff's manual transitions: in_preparation, delivered, cancelled. */
+/** Staff's manual transitions: in_preparation, delivered, cancelled (refunds made after the commit, as in cancel-order.ts). */
 export async function changeStatus(
   ctx: OrderContext,
   id: string,
@@ -12,9 +12,10 @@ export async function changeStatus(
   reason: string | null,
   actor: Actor,
 ): Promise<OrderView> {
-  return ctx.sequelize.transaction(async (tx) => {
+  await ctx.sequelize.transaction(async (tx) => {
     const order = await lockVisible(tx, id, actor);
     await transition(ctx, tx, order, to, actor, reason);
-    return getOrder(ctx, id, actor, tx);
   });
+  if (to === 'cancelled') await ctx.payments.refundNow(id);
+  return getOrder(ctx, id, actor);
 }

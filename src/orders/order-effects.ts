@@ -7,9 +7,10 @@ type Edge = `${OrderStatus}->${OrderStatus}`;
 
 /**
  * The side effects of each transition, in the order they run (all in the order's transaction).
- * Cancelling gives reserved stock back and, once paid, refunds (inside the lock: a provider failure
- * rolls the cancel back); shipping turns reservations into `sale` movements; delivery closes the
- * shipments in transit. A transition not listed has no effect.
+ * Cancelling gives reserved stock back and, once paid, records the refunds (made at the provider
+ * after the commit, never under the lock: see payments' `Refunds`); shipping turns reservations
+ * into `sale` movements; delivery closes the shipments in transit. A transition not listed has no
+ * effect.
  */
 export const TRANSITION_EFFECTS: Readonly<Partial<Record<Edge, readonly OrderEffect[]>>> = {
   'pending_payment->cancelled': ['release-stock'],

@@ -13,7 +13,7 @@ type EffectRunner = (ctx: OrderContext, tx: Transaction, order: OrderRow, actor:
 const RUN_EFFECT: Record<OrderEffect, EffectRunner> = {
   'release-stock': async (ctx, tx, order) => ctx.inventory.release(tx, await orders.stockLines(tx, order.id)),
   'book-sale': async (ctx, tx, order, actor) => ctx.inventory.commitSale(tx, order.id, await orders.stockLines(tx, order.id), actor),
-  refund: (ctx, tx, order) => ctx.payments.refundCaptured(tx, { id: order.id, customerId: order.customer_id }),
+  refund: (ctx, tx, order) => ctx.payments.requestRefunds(tx, { id: order.id, customerId: order.customer_id }),
   'deliver-shipments': (ctx, tx, order) => ctx.shipping.markDelivered(tx, order.id),
 };
 

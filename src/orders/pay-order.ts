@@ -1,15 +1,24 @@
 import type { Actor, RequestBody } from '../platform/http/contract';
-import type { StoredResult } from '../platform/idempotency';
-import type { PaymentView } from '../payments';
+import type { IdempotentRequest, StoredResult } from '../platform/idempotency';
+import type { PaymentAnswer, PaymentProvider } from '../payments';
 import { assertTransition } from './order-state-machine';
 import { lockVisible, transition } from './order-transition';
+import { orderRepository as orders } from './order.repository';
 import { orderRef, type OrderContext } from './order-context';
 
+/** Rounds of "the pending payment was cancelled at the provider: start another" before giving up. */
+const MAX_ROUNDS = 3;
+
 /**
- * Pays an unpaid order through a provider (payments own the rules). The order row is locked across
- * the provider call, so a concurrent cancel or payment waits instead of racing; a provider failure
- * rolls everything back and releases the Idempotency-Key for a retry. A captured payment pays the order.
- * Rate-limited per user. A payment still pending is answered again (200) instead of creating another.
+ * Pays an unpaid order through a provider (payments own the rules). Rate-limited per user. A
+ * payment still pending is answered again (200) instead of creating another.
+ *
+ * A manual payment is recorded and pays the order in one transaction. A remote provider (Stripe)
+ * is never called with a connection or a lock held: under the order's lock the attempt is recorded
+ * (or the pending one found); the provider is called outside any transaction, keyed by the payment
+ * row, so a retry after a timeout or a crash gets the same PaymentIntent; then a short transaction
+ * locks the order again and re-checks it. A cancel that won meanwhile fails the attempt and cancels
+ * it at the provider (409 to the payer); a late success would be refunded by the webhook.
  */
 export async function payOrder(
   ctx: OrderContext,
@@ -17,18 +26,61 @@ export async function payOrder(
   input: RequestBody<'createPayment'>,
   actor: Actor,
   idempotencyKey: string | undefined,
-): Promise<StoredResult<PaymentView>> {
+): Promise<StoredResult<PaymentAnswer>> {
   await ctx.rateLimits.payments.consume(actor.id);
   const provider = ctx.payments.providerFor(input.provider, actor);
   const reference = input.reference ?? null;
-  return ctx.idempotency.run(
-    { userId: actor.id, scope: 'createPayment', key: idempotencyKey, fingerprint: { orderId, provider: input.provider, reference } },
-    async (tx) => {
+  const request: IdempotentRequest = { userId: actor.id, scope: 'createPayment', key: idempotencyKey, fingerprint: { orderId, provider: input.provider, reference } };
+  if (!provider.remote) {
+    return ctx.idempotency.run(request, async (tx) => {
       const order = await lockVisible(tx, orderId, actor);
       assertTransition(order.status, 'paid');
-      const { view, captured, resumed } = await ctx.payments.create(tx, orderRef(order), provider, reference);
+      const { view, captured } = await ctx.payments.recordLocal(tx, orderRef(order), provider, reference);
       if (captured) await transition(ctx, tx, order, 'paid', actor, reference ? `${provider.name} payment ${reference}` : `${provider.name} payment`);
-      return { status: resumed ? 200 : 201, body: view };
-    },
+      return { status: 201, body: view };
+    });
+  }
+  const replay = await ctx.idempotency.replayOf<PaymentAnswer>(request);
+  if (replay) return replay;
+  for (let round = 0; round < MAX_ROUNDS; round += 1) {
+    const answer = await payRemotely(ctx, orderId, provider, actor, request);
+    if (answer) return answer;
+  }
+  throw new Error(`order ${orderId}: the provider kept cancelling new payments`);
+}
+
+/** One round: begin under the lock, call outside, finish under the lock; undefined to start again. */
+async function payRemotely(
+  ctx: OrderContext,
+  orderId: string,
+  provider: PaymentProvider,
+  actor: Actor,
+  request: IdempotentRequest,
+): Promise<StoredResult<PaymentAnswer> | undefined> {
+  const { start, order } = await ctx.sequelize.transaction(async (tx) => {
+    const locked = await lockVisible(tx, orderId, actor);
+    assertTransition(locked.status, 'paid');
+    return { start: await ctx.payments.begin(tx, orderRef(locked), provider), order: orderRef(locked) };
+  });
+  if (start.kind === 'resume') {
+    const resumed = await ctx.payments.resume(provider, start.payment);
+    if (resumed) return ctx.sequelize.transaction((tx) => ctx.idempotency.store(tx, request, 200, resumed));
+    await ctx.sequelize.transaction(async (tx) => {
+      const locked = await orders.lock(tx, orderId);
+      if (locked) await ctx.payments.abandon(tx, locked.customer_id, start.payment.id, 'cancelled at the provider');
+    });
+    return undefined;
+  }
+  const finished = await ctx.payments.createAtProvider(provider, order, start.payment, (created) =>
+    ctx.sequelize.transaction(async (tx) => {
+      const locked = await lockVisible(tx, orderId, actor);
+      const outcome = await ctx.payments.finish(tx, orderRef(locked), start.payment.id, created);
+      if (!('view' in outcome)) return outcome;
+      return ctx.idempotency.store(tx, request, outcome.recordedNow ? 201 : 200, outcome.view);
+    }),
   );
+  if ('body' in finished) return finished;
+  if (finished.cancelAtProvider) await ctx.payments.cancelAtProvider(provider, finished.cancelAtProvider);
+  assertTransition(finished.orderStatus, 'paid');
+  return undefined; // still payable, but the attempt changed under us (failed meanwhile): start again
 }

@@ -4,6 +4,7 @@ import type { CreatePaymentInput, CreatedPayment, PaymentEvent, PaymentProvider 
 /** Money received outside any provider (bank transfer, cash): captured when staff record it, refunded by bookkeeping. */
 export class ManualPaymentProvider implements PaymentProvider {
   readonly name = 'manual' as const;
+  readonly remote = false;
 
   async createPayment(input: CreatePaymentInput): Promise<CreatedPayment> {
     return { status: 'captured', providerPaymentId: null, reference: input.reference };
@@ -11,6 +12,10 @@ export class ManualPaymentProvider implements PaymentProvider {
 
   async resumePayment(): Promise<null> {
     return null; // manual payments are captured when recorded: never pending
+  }
+
+  async cancelPayment(): Promise<void> {
+    // never pending
   }
 
   async refund(): Promise<void> {

@@ -7,7 +7,7 @@ export interface CreatePaymentInput {
   customerId: string;
   amountCents: number;
   currency: 'EUR';
-  /** Derived from the order and the attempt number: a repeated call creates nothing new at the provider. */
+  /** Derived from the payment row: a repeated call (a retry, a restart) creates nothing new at the provider. */
   idempotencyKey: string;
   /** What staff typed for a manual payment (bank transfer reference). */
   reference: string | null;
@@ -40,12 +40,16 @@ export type PaymentEvent = { provider: PaymentProviderName; eventId: string; typ
 /** The seam between orders and a payment provider. */
 export interface PaymentProvider {
   readonly name: PaymentProviderName;
+  /** Calls a remote service: never inside a transaction (record, call, then finish; see PaymentsService). */
+  readonly remote: boolean;
   createPayment(input: CreatePaymentInput): Promise<CreatedPayment>;
   /**
    * The client secret of a payment still pending at the provider, to hand it out again instead of
    * creating another; null when the provider can no longer complete it (a new one is then created).
    */
   resumePayment(providerPaymentId: string): Promise<{ clientSecret?: string } | null>;
+  /** Cancels a payment still pending at the provider, so it can no longer be paid. */
+  cancelPayment(providerPaymentId: string): Promise<void>;
   refund(input: RefundInput): Promise<void>;
   /** Verifies the signature on the raw body and parses the event; a bad signature is a 400 AppError. */
   parseWebhook(rawBody: Buffer, headers: Record<string, string | undefined>): PaymentEvent;

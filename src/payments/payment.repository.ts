@@ -34,8 +34,8 @@ export const paymentRepository = {
     return plainAll(await PaymentModel.findAll({ where: { orderId }, order: BY_AGE, transaction: transactionOf(target) }));
   },
 
-  countAttempts(tx: Transaction, orderId: string, provider: PaymentProviderName): Promise<number> {
-    return PaymentModel.count({ where: { orderId, provider }, transaction: tx });
+  async find(id: string): Promise<PaymentRecord | undefined> {
+    return plain(await PaymentModel.findByPk(id));
   },
 
   /** The order's latest payment through this provider still pending, if any (the order is locked). */
@@ -72,6 +72,21 @@ export const paymentRepository = {
 
   async hasOtherCaptured(tx: Transaction, orderId: string, exceptId: string): Promise<boolean> {
     return (await PaymentModel.count({ where: { orderId, id: { [Op.ne]: exceptId }, status: 'captured' }, transaction: tx })) > 0;
+  },
+
+  /** Records what the provider created for an attempt (its status may have moved on meanwhile). */
+  async recordProviderPayment(
+    tx: Transaction,
+    id: string,
+    p: { status: PaymentStatus; providerPaymentId: string | null; reference: string | null; failureReason: string | null },
+  ): Promise<PaymentRecord> {
+    const [, rows] = await PaymentModel.update(p, { where: { id }, transaction: tx, returning: true });
+    return plain(rows[0] ?? null) as PaymentRecord;
+  },
+
+  /** Forgets an attempt the provider refused outright (nothing exists there; its key is spent). */
+  async dropAttempt(id: string): Promise<void> {
+    await PaymentModel.destroy({ where: { id, status: 'pending', providerPaymentId: null } });
   },
 
   async setStatus(tx: Transaction, id: string, status: PaymentStatus, failureReason: string | null): Promise<PaymentRecord> {

@@ -1,16 +1,18 @@
 import type { Transaction } from 'sequelize';
+import type { Sequelize } from 'sequelize-typescript';
 import type { Logger } from 'pino';
-import { ForbiddenError } from '../platform/errors';
-import { recordEvent } from '../platform/events';
+import { AppError, ForbiddenError } from '../platform/errors';
 import type { SqlTarget } from '../platform/db/sql';
 import { isStaff, type Actor, type Schemas } from '../platform/http/contract';
 import type { ProviderRegistry } from '../platform/upstream';
-import type { PaymentEvent, PaymentProvider, PaymentProviderName } from './payment-provider';
+import type { CreatedPayment, PaymentEvent, PaymentProvider, PaymentProviderName } from './payment-provider';
 import { paymentRepository as payments, type PaymentRecord, type PaymentStatus } from './payment.repository';
+import { recordPaymentEvent } from './payment-event';
+import { Refunds } from './refunds';
 
 export type PaymentView = Schemas['Payment'];
 
-/** What payments need to know of the order they belong to (the caller holds its row lock). */
+/** What payments need to know of the order they belong to (the caller holds its row lock when in a transaction). */
 export interface PaymentOrder {
   id: string;
   number: string;
@@ -33,16 +35,41 @@ export function toPaymentView(p: PaymentRecord): PaymentView {
   };
 }
 
+export type PaymentAnswer = PaymentView & { clientSecret?: string };
+
+/** Where a payment through a remote provider starts, decided under the order's lock. */
+export type PaymentStart =
+  /** A payment already pending at the provider: hand it out again. */
+  | { kind: 'resume'; payment: PaymentRecord }
+  /** An attempt recorded (now, or by a request that has not finished): create it at the provider. */
+  | { kind: 'call'; payment: PaymentRecord };
+
+/** What finishing an attempt found: the payment recorded, or the order no longer payable. */
+export type PaymentFinish = { view: PaymentAnswer; recordedNow: boolean } | { orderStatus: Schemas['OrderStatus']; cancelAtProvider: string | null };
+
+/** The provider refused the attempt outright: nothing exists there, and its idempotency key is spent. */
+const isRefusal = (err: unknown) => err instanceof AppError && (err.code === 'provider-rejected' || err.code === 'provider-bad-response');
+
 /**
  * Payments and their policy: creating one through a provider, applying the provider's events,
- * refunding. Orders call these inside the transaction that holds the order's lock; whether the
- * order changes state is for orders to decide from what these answer.
+ * refunding. No database connection or lock is held while a provider is called: a remote payment
+ * is recorded first (`begin`, under the order's lock), created at the provider outside any
+ * transaction (`createAtProvider`, keyed by the payment row, so a retry or a restart gets the same
+ * provider payment), then finished in a short transaction that re-checks the order (`finish`).
+ * Refunds are recorded under the lock and made after the commit (`Refunds`).
  */
 export class PaymentsService {
+  private readonly refunds: Refunds;
+  /** Calls creating an attempt at the provider that a request of this process is making, shared by its duplicates. */
+  private readonly calls = new Map<string, Promise<CreatedPayment>>();
+
   constructor(
+    sequelize: Sequelize,
     private readonly providers: ProviderRegistry<PaymentProvider>,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.refunds = new Refunds(sequelize, providers, logger);
+  }
 
   /** The provider for a new payment; manual payments are recorded by staff only. */
   providerFor(name: PaymentProviderName, actor: Actor): PaymentProvider {
@@ -55,35 +82,9 @@ export class PaymentsService {
     return (await payments.listForOrder(target, orderId)).map(toPaymentView);
   }
 
-  /**
-   * Pays the order's gross through the provider: `manual` is captured at once, `stripe` stays
-   * `pending` until its webhook. An order has at most one pending payment per provider: while one
-   * is pending, it is handed out again (`resumed`, with its client secret) instead of creating
-   * another; one the provider can no longer complete is marked failed and replaced. Each attempt
-   * has its own provider idempotency key.
-   */
-  async create(
-    tx: Transaction,
-    order: PaymentOrder,
-    provider: PaymentProvider,
-    reference: string | null,
-  ): Promise<{ view: PaymentView & { clientSecret?: string }; captured: boolean; resumed: boolean }> {
-    const pending = await payments.findPending(tx, order.id, provider.name);
-    if (pending?.providerPaymentId) {
-      const resumed = await provider.resumePayment(pending.providerPaymentId);
-      if (resumed) return { view: { ...toPaymentView(pending), ...resumed }, captured: false, resumed: true };
-      await this.setStatus(tx, order.customerId, pending, 'failed', 'cancelled at the provider');
-    }
-    const attempt = (await payments.countAttempts(tx, order.id, provider.name)) + 1;
-    const created = await provider.createPayment({
-      orderId: order.id,
-      orderNumber: order.number,
-      customerId: order.customerId,
-      amountCents: order.grossCents,
-      currency: 'EUR',
-      idempotencyKey: `quickstock-order-${order.id}-payment-${attempt}`,
-      reference,
-    });
+  /** A payment through a provider with nothing to call (manual): captured at once, in the caller's transaction. */
+  async recordLocal(tx: Transaction, order: PaymentOrder, provider: PaymentProvider, reference: string | null): Promise<{ view: PaymentView; captured: boolean }> {
+    const created = await provider.createPayment({ ...this.paymentInput(order, reference), idempotencyKey: `quickstock-order-${order.id}-manual` });
     const row = await payments.insert(tx, {
       orderId: order.id,
       provider: provider.name,
@@ -92,9 +93,107 @@ export class PaymentsService {
       reference: created.reference,
       providerPaymentId: created.providerPaymentId,
     });
-    await this.recordEvent(tx, order.customerId, row);
+    await recordPaymentEvent(tx, order.customerId, row);
+    return { view: toPaymentView(row), captured: created.status === 'captured' };
+  }
+
+  /**
+   * Under the order's lock: an order has at most one pending payment per provider. One pending at
+   * the provider is resumed; an attempt recorded but not yet created there (in flight, or left by a
+   * crash) is created again under its own key; else a new attempt is recorded.
+   */
+  async begin(tx: Transaction, order: PaymentOrder, provider: PaymentProvider): Promise<PaymentStart> {
+    const pending = await payments.findPending(tx, order.id, provider.name);
+    if (pending) return pending.providerPaymentId ? { kind: 'resume', payment: pending } : { kind: 'call', payment: pending };
+    const row = await payments.insert(tx, {
+      orderId: order.id,
+      provider: provider.name,
+      status: 'pending',
+      amountCents: order.grossCents,
+      reference: null,
+      providerPaymentId: null,
+    });
+    return { kind: 'call', payment: row };
+  }
+
+  /**
+   * Outside any transaction: creates the attempt at the provider under the idempotency key of its
+   * row. Requests of this process for the same attempt share one call, which stays joinable until
+   * `settled` (the leader's finishing transaction) is done, so they never call twice. An outright
+   * refusal forgets the attempt, so the next request records a new one.
+   */
+  async createAtProvider<T>(provider: PaymentProvider, order: PaymentOrder, payment: PaymentRecord, settle: (created: CreatedPayment) => Promise<T>): Promise<T> {
+    const shared = this.calls.get(payment.id);
+    if (shared) return settle(await shared);
+    const call = provider.createPayment({ ...this.paymentInput(order, null), amountCents: Number(payment.amountCents), idempotencyKey: `quickstock-payment-${payment.id}` });
+    this.calls.set(payment.id, call);
+    try {
+      let created: CreatedPayment;
+      try {
+        created = await call;
+      } catch (err) {
+        if (isRefusal(err)) await payments.dropAttempt(payment.id);
+        throw err;
+      }
+      return await settle(created);
+    } finally {
+      this.calls.delete(payment.id);
+    }
+  }
+
+  /**
+   * The short transaction after the provider answered (the order locked again): records the
+   * provider payment on the attempt. When the order stopped being payable during the call (a
+   * cancel, the expiry), the attempt is recorded as failed with its provider id (a late success is
+   * then refunded by the webhook) and the caller cancels it at the provider after the commit.
+   */
+  async finish(tx: Transaction, order: PaymentOrder, paymentId: string, created: CreatedPayment): Promise<PaymentFinish> {
+    const payment = await payments.lock(tx, paymentId);
+    if (order.status !== 'pending_payment' || !payment || payment.status !== 'pending') {
+      // Only an attempt this call created, and nobody recorded yet, is ours to fail and cancel.
+      if (payment?.status !== 'pending' || payment.providerPaymentId) return { orderStatus: order.status, cancelAtProvider: null };
+      const failed = await payments.recordProviderPayment(tx, payment.id, {
+        status: 'failed',
+        providerPaymentId: created.providerPaymentId,
+        reference: created.reference,
+        failureReason: `the order was ${order.status} during the payment`,
+      });
+      await recordPaymentEvent(tx, order.customerId, failed);
+      return { orderStatus: order.status, cancelAtProvider: created.providerPaymentId };
+    }
+    let row = payment;
+    const recordedNow = !payment.providerPaymentId;
+    if (recordedNow) {
+      row = await payments.recordProviderPayment(tx, payment.id, { status: created.status, providerPaymentId: created.providerPaymentId, reference: created.reference, failureReason: null });
+      await recordPaymentEvent(tx, order.customerId, row);
+    }
     const view = toPaymentView(row);
-    return { view: created.clientSecret ? { ...view, clientSecret: created.clientSecret } : view, captured: created.status === 'captured', resumed: false };
+    return { view: created.clientSecret ? { ...view, clientSecret: created.clientSecret } : view, recordedNow };
+  }
+
+  /** Outside any transaction: the pending payment with its client secret again, or null when the provider can no longer complete it. */
+  async resume(provider: PaymentProvider, payment: PaymentRecord): Promise<PaymentAnswer | null> {
+    const resumed = await provider.resumePayment(payment.providerPaymentId as string);
+    return resumed && { ...toPaymentView(payment), ...resumed };
+  }
+
+  /** Under the order's lock: a pending payment the provider cancelled is failed, so a new attempt may start. */
+  async abandon(tx: Transaction, customerId: string, paymentId: string, reason: string): Promise<void> {
+    const payment = await payments.lock(tx, paymentId);
+    if (payment?.status === 'pending') await this.setStatus(tx, customerId, payment, 'failed', reason);
+  }
+
+  /** After the commit, best effort: a payment of an order no longer payable is cancelled at the provider. */
+  async cancelAtProvider(provider: PaymentProvider, providerPaymentId: string): Promise<void> {
+    try {
+      await provider.cancelPayment(providerPaymentId);
+    } catch (err) {
+      this.logger.warn({ err, provider: provider.name, providerPaymentId }, 'could not cancel a payment at the provider; a late success is refunded');
+    }
+  }
+
+  private paymentInput(order: PaymentOrder, reference: string | null) {
+    return { orderId: order.id, orderNumber: order.number, customerId: order.customerId, amountCents: order.grossCents, currency: 'EUR' as const, reference };
   }
 
   /** The order a provider's payment belongs to, if we know the payment. */
@@ -136,46 +235,36 @@ export class PaymentsService {
   }
 
   /**
-   * Refunds every captured payment of an order being cancelled. Inside the order's lock: if the
-   * provider fails, the whole cancel rolls back and the order stays paid; a retry reuses the refund's
-   * idempotency key, so it never pays back twice.
+   * Records the refund of every captured payment of an order being cancelled, in the cancel's
+   * transaction (which holds the order's lock); `refundNow` makes them after the commit.
    */
-  async refundCaptured(tx: Transaction, order: { id: string; customerId: string }): Promise<void> {
-    for (const payment of await payments.lockCapturedOfOrder(tx, order.id)) await this.refund(tx, order.customerId, payment);
+  async requestRefunds(tx: Transaction, order: { id: string; customerId: string }): Promise<void> {
+    for (const payment of await payments.lockCapturedOfOrder(tx, order.id)) await this.refunds.request(tx, order.customerId, payment);
   }
 
   /**
-   * Gives back a payment captured after its order stopped being payable (cancelled meanwhile, or
-   * paid by another attempt); the order's one payment is kept.
+   * Records the refund of a payment captured after its order stopped being payable (cancelled
+   * meanwhile, or paid by another attempt); the order's one payment is kept.
    */
   async refundIfOrphan(tx: Transaction, order: PaymentOrder, provider: PaymentProviderName, providerPaymentId: string): Promise<void> {
     const payment = await payments.lockCapturedByProviderId(tx, provider, providerPaymentId);
     if (!payment || order.status === 'pending_payment') return;
     const others = await payments.hasOtherCaptured(tx, order.id, payment.id);
     if (order.status !== 'cancelled' && !others) return; // it is the order's one payment
-    await this.refund(tx, order.customerId, payment);
+    await this.refunds.request(tx, order.customerId, payment);
   }
 
-  /** Refunds one captured payment through its provider, then records it. */
-  private async refund(tx: Transaction, customerId: string, payment: PaymentRecord): Promise<void> {
-    await this.providers.get(payment.provider).refund({
-      paymentId: payment.id,
-      providerPaymentId: payment.providerPaymentId,
-      amountCents: Number(payment.amountCents),
-      idempotencyKey: `quickstock-refund-${payment.id}`,
-    });
-    await this.setStatus(tx, customerId, payment, 'refunded', null);
+  /** After the commit: makes the order's recorded refunds now (what fails is retried by `retryDueRefunds`). */
+  refundNow(orderId: string): Promise<void> {
+    return this.refunds.makeForOrder(orderId);
+  }
+
+  /** The background pass over refunds that failed or were cut short. */
+  retryDueRefunds(): Promise<number> {
+    return this.refunds.makeDue();
   }
 
   private async setStatus(tx: Transaction, customerId: string, payment: PaymentRecord, status: PaymentStatus, failureReason: string | null): Promise<void> {
-    await this.recordEvent(tx, customerId, await payments.setStatus(tx, payment.id, status, failureReason));
-  }
-
-  private async recordEvent(tx: Transaction, customerId: string, p: PaymentRecord): Promise<void> {
-    await recordEvent(tx, {
-      type: 'payment.updated',
-      customerId,
-      data: { paymentId: p.id, orderId: p.orderId, provider: p.provider, status: p.status, amountCents: Number(p.amountCents), failureReason: p.failureReason },
-    });
+    await recordPaymentEvent(tx, customerId, await payments.setStatus(tx, payment.id, status, failureReason));
   }
 }

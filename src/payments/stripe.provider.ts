@@ -24,7 +24,9 @@ export function classifyStripeError(err: unknown): ProviderError {
   const status = e?.statusCode;
   if (e?.oversized) return new ProviderError('stripe', 'bad-response', message, status, err);
   if (typeof status === 'number') {
-    if (status === 429) return new ProviderError('stripe', 'rate-limited', message, status, err);
+    // 409: another request with the same idempotency key is still running at Stripe (a second
+    // instance finishing the same payment attempt): like a 429, worth retrying shortly.
+    if (status === 429 || status === 409) return new ProviderError('stripe', 'rate-limited', message, status, err);
     if (status >= 500) return new ProviderError('stripe', 'server', message, status, err);
     if (status >= 400) return new ProviderError('stripe', 'rejected', message, status, err);
     return new ProviderError('stripe', 'bad-response', message, status, err);
@@ -38,6 +40,7 @@ export function classifyStripeError(err: unknown): ProviderError {
 /** Stripe PaymentIntents, refunds and signed webhooks, through the official SDK. */
 export class StripePaymentProvider implements PaymentProvider {
   readonly name = 'stripe' as const;
+  readonly remote = true;
   private readonly stripe: Stripe;
 
   constructor(
@@ -91,6 +94,16 @@ export class StripePaymentProvider implements PaymentProvider {
     });
     if (!intent || typeof intent.client_secret !== 'string') throw new ProviderError('stripe', 'bad-response', 'PaymentIntent without client_secret');
     return intent.status === 'canceled' ? null : { clientSecret: intent.client_secret };
+  }
+
+  async cancelPayment(providerPaymentId: string): Promise<void> {
+    await this.caller.call({ operation: 'cancel the PaymentIntent', safe: true }, async () => {
+      try {
+        return await this.stripe.paymentIntents.cancel(providerPaymentId);
+      } catch (err) {
+        throw classifyStripeError(err);
+      }
+    });
   }
 
   async refund(input: RefundInput): Promise<void> {

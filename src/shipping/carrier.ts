@@ -40,6 +40,8 @@ export type TrackingEvent = { carrier: CarrierName; eventId: string; type: strin
 /** The seam between orders and a carrier. */
 export interface Carrier {
   readonly name: CarrierName;
+  /** Calls a remote service: never inside a transaction (check, buy, then record; see ShippingService). */
+  readonly remote: boolean;
   /** Creates the shipment and buys its label. */
   createShipment(input: ShipmentRequest): Promise<CreatedShipment>;
   /** Verifies the signature on the raw body and parses the event; a bad signature is a 400 AppError. */

@@ -58,6 +58,7 @@ export function classifyEasyPostError(err: unknown): ProviderError {
 /** EasyPost shipments, labels and tracker webhooks, through the official SDK. */
 export class EasyPostCarrier implements Carrier {
   readonly name = 'easypost' as const;
+  readonly remote = true;
   private readonly client: InstanceType<typeof EasyPostClient>;
 
   constructor(

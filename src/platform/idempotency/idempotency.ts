@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { Sequelize } from 'sequelize-typescript';
-import { QueryTypes, type Transaction } from 'sequelize';
+import type { Transaction } from 'sequelize';
 import { AppError } from '../errors';
+import { sql, sqlOne, type SqlTarget } from '../db/sql';
 
 const KEY_TTL_HOURS = 24;
-/** An in-progress key older than this was left by a crashed request and may be taken over. */
-const ABANDONED_AFTER_SECONDS = 60;
+/** Rounds of claim-or-read before giving up on a key that keeps changing under us (purged, replaced). */
+const MAX_ROUNDS = 3;
 
 export interface IdempotentRequest {
   userId: string;
@@ -26,9 +27,13 @@ interface KeyRow {
   state: 'in_progress' | 'completed';
   response_status: number | null;
   response_body: unknown;
-  locked_at: Date;
   expired: boolean;
 }
+
+type KeyId = { userId: string; scope: string; key: string };
+type StoredProblem = { __problem: { code: string; status: number; detail: string; extra: Record<string, unknown> | null } };
+/** What one round of `run` decided: the answer, a stored refusal to throw after commit, or "try again". */
+type Round<T> = { result: StoredResult<T> } | { refusal: AppError } | { again: true };
 
 function canonical(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonical);
@@ -42,11 +47,23 @@ function canonical(value: unknown): unknown {
   return value;
 }
 
+const hashOf = (request: IdempotentRequest) => createHash('sha256').update(JSON.stringify(canonical(request.fingerprint))).digest('hex');
+const idOf = (request: IdempotentRequest & { key: string }): KeyId => ({ userId: request.userId, scope: request.scope, key: request.key });
+/** Domain refusals are stored and replayed; a 429 or a failure of ours or of a provider is not. */
+const isStoredRefusal = (err: unknown): err is AppError => err instanceof AppError && err.status >= 400 && err.status < 500 && err.status !== 429;
+
 /**
- * Idempotency-Key handling for unsafe operations. The key is claimed first (so a concurrent
- * duplicate sees it in progress and gets a 409), and completed in the same transaction as the work,
- * so a stored success always means the work committed. Domain refusals (4xx) are stored and replayed;
- * unexpected failures release the key so the client may retry with it.
+ * Idempotency-Key handling for unsafe operations. The key's claim is its row, inserted in the very
+ * transaction that does the work and completed there, so it lives exactly as long as that
+ * transaction: a concurrent duplicate blocks on the uncommitted row (the unique key) and then
+ * replays the committed answer, and a process that dies mid-request takes its claim with it
+ * (PostgreSQL rolls the transaction back when the connection drops), so the retry after a restart
+ * runs the work once. Domain refusals (4xx) are stored and replayed (the work is rolled back to a
+ * savepoint); other failures roll everything back, so the client may retry with the key.
+ *
+ * Work that calls a provider cannot hold a transaction across the call: it checks `replayOf` first
+ * and stores its answer with `store` in the short transaction that finishes it (its own domain rules
+ * make a concurrent duplicate harmless; the first stored answer is the one replayed).
  */
 export class IdempotencyStore {
   constructor(private readonly sequelize: Sequelize) {}
@@ -56,88 +73,112 @@ export class IdempotencyStore {
       const result = await this.sequelize.transaction(work);
       return { ...result, replayed: false };
     }
-    const hash = createHash('sha256').update(JSON.stringify(canonical(request.fingerprint))).digest('hex');
-    const id = { userId: request.userId, scope: request.scope, key: request.key };
-    const replay = await this.claim(id, hash);
-    if (replay) return replay as StoredResult<T>;
-    try {
-      const result = await this.sequelize.transaction(async (tx) => {
-        const done = await work(tx);
-        await this.complete(tx, id, done.status, done.body);
-        return done;
-      });
-      return { ...result, replayed: false };
-    } catch (err) {
-      if (err instanceof AppError && err.status >= 400 && err.status < 500 && err.status !== 429) {
-        const stored = { __problem: { code: err.code, status: err.status, detail: err.detail, extra: err.extra ?? null } };
-        await this.sequelize.transaction((tx) => this.complete(tx, id, err.status, stored));
-      } else {
-        await this.release(id);
-      }
-      throw err;
-    }
-  }
-
-  private async claim(id: { userId: string; scope: string; key: string }, hash: string): Promise<StoredResult<unknown> | undefined> {
-    for (let attempt = 0; attempt < 3; attempt += 1) {
-      const inserted = await this.sequelize.query(
-        `INSERT INTO idempotency_keys (user_id, scope, key, request_hash, state, expires_at)
-         VALUES (:userId, :scope, :key, :hash, 'in_progress', now() + interval '${KEY_TTL_HOURS} hours')
-         ON CONFLICT DO NOTHING RETURNING key`,
-        { replacements: { ...id, hash }, type: QueryTypes.SELECT },
-      );
-      if (inserted.length > 0) return undefined;
-      const [row] = await this.sequelize.query<KeyRow>(
-        `SELECT request_hash, state, response_status, response_body, locked_at, expires_at < now() AS expired
-           FROM idempotency_keys WHERE user_id = :userId AND scope = :scope AND key = :key`,
-        { replacements: id, type: QueryTypes.SELECT },
-      );
-      if (!row) continue; // released meanwhile: try to claim again
-      if (row.expired) {
-        await this.sequelize.query('DELETE FROM idempotency_keys WHERE user_id = :userId AND scope = :scope AND key = :key AND expires_at < now()', {
-          replacements: id,
-        });
-        continue;
-      }
-      if (row.request_hash !== hash) {
-        throw new AppError('idempotency-key-reused', 422, 'This Idempotency-Key was already used with a different request.');
-      }
-      if (row.state === 'completed') {
-        const body = row.response_body as { __problem?: { code: string; status: number; detail: string; extra: Record<string, unknown> | null } };
-        if (body && typeof body === 'object' && body.__problem) {
-          const p = body.__problem;
-          throw new AppError(p.code, p.status, p.detail, { extra: { ...(p.extra ?? {}), idempotentReplay: true } });
+    const id = idOf({ ...request, key: request.key });
+    const hash = hashOf(request);
+    for (let round = 0; round < MAX_ROUNDS; round += 1) {
+      const outcome = await this.sequelize.transaction(async (tx): Promise<Round<T>> => {
+        if (!(await this.claim(tx, id, hash))) {
+          const stored = await this.read<T>(tx, id, hash);
+          return stored ? { result: stored } : { again: true };
         }
-        return { status: row.response_status ?? 200, body: row.response_body, replayed: true };
-      }
-      // In progress: a live request owns it, unless it was abandoned by a crash.
-      const takenOver = await this.sequelize.query(
-        `UPDATE idempotency_keys SET locked_at = now()
-          WHERE user_id = :userId AND scope = :scope AND key = :key AND state = 'in_progress'
-            AND locked_at < now() - interval '${ABANDONED_AFTER_SECONDS} seconds' RETURNING key`,
-        { replacements: id, type: QueryTypes.SELECT },
-      );
-      if (takenOver.length > 0) return undefined;
-      throw new AppError('idempotency-request-in-progress', 409, 'A request with this Idempotency-Key is still being processed; retry shortly.', {
-        headers: { 'Retry-After': '1' },
+        // Runs under a savepoint: a refusal is stored in place of the work it rolled back.
+        await sql(tx, 'SAVEPOINT idempotent_work'); // savepoint of the work (no model API for one on this transaction)
+        try {
+          const done = await work(tx);
+          await this.complete(tx, id, done.status, done.body);
+          return { result: { ...done, replayed: false } };
+        } catch (err) {
+          if (!isStoredRefusal(err)) throw err;
+          await sql(tx, 'ROLLBACK TO SAVEPOINT idempotent_work'); // undo the refused work, keep the claim
+          await this.complete(tx, id, err.status, problemOf(err));
+          return { refusal: err };
+        }
       });
+      if ('result' in outcome) return outcome.result;
+      if ('refusal' in outcome) throw outcome.refusal;
     }
     throw new AppError('idempotency-request-in-progress', 409, 'The Idempotency-Key is busy; retry shortly.', { headers: { 'Retry-After': '1' } });
   }
 
-  private async complete(tx: Transaction, id: { userId: string; scope: string; key: string }, status: number, body: unknown): Promise<void> {
-    await this.sequelize.query(
-      `UPDATE idempotency_keys SET state = 'completed', response_status = :status, response_body = :body::jsonb
-        WHERE user_id = :userId AND scope = :scope AND key = :key`,
-      { replacements: { ...id, status, body: JSON.stringify(body) }, transaction: tx },
-    );
+  /** The stored answer of this key (a replay, or the stored refusal thrown), if the key was used. */
+  async replayOf<T>(request: IdempotentRequest): Promise<StoredResult<T> | undefined> {
+    if (request.key === undefined) return undefined;
+    return this.read<T>(this.sequelize, idOf({ ...request, key: request.key }), hashOf(request));
   }
 
-  private async release(id: { userId: string; scope: string; key: string }): Promise<void> {
-    await this.sequelize.query(
-      "DELETE FROM idempotency_keys WHERE user_id = :userId AND scope = :scope AND key = :key AND state = 'in_progress'",
-      { replacements: id },
-    );
+  /**
+   * Stores the answer of work done outside `run`, in the transaction that finishes it. When another
+   * request with the key stored its answer first, that one is returned (and replayed by the caller).
+   */
+  async store<T>(tx: Transaction, request: IdempotentRequest, status: number, body: T): Promise<StoredResult<T>> {
+    if (request.key === undefined) return { status, body, replayed: false };
+    const id = idOf({ ...request, key: request.key });
+    const hash = hashOf(request);
+    if (await this.claim(tx, id, hash)) {
+      await this.complete(tx, id, status, body);
+      return { status, body, replayed: false };
+    }
+    return (await this.read<T>(tx, id, hash)) ?? { status, body, replayed: false };
   }
 
+  /** Inserts the key's row in `tx`; false when a committed row exists (waits for an uncommitted one). */
+  private async claim(tx: Transaction, id: KeyId, hash: string): Promise<boolean> {
+    // The claim: ON CONFLICT waits for a concurrent uncommitted row of the same key, then skips.
+    const inserted = await sql(
+      tx,
+      `INSERT INTO idempotency_keys (user_id, scope, key, request_hash, state, expires_at)
+       VALUES ($1, $2, $3, $4, 'in_progress', now() + interval '${KEY_TTL_HOURS} hours')
+       ON CONFLICT DO NOTHING RETURNING key`,
+      [id.userId, id.scope, id.key, hash],
+    );
+    return inserted.length > 0;
+  }
+
+  /**
+   * The committed answer for the key: a replay, or its stored refusal thrown; 422 for another body.
+   * Undefined when there is none to replay (gone, expired, or an unfinished row left by an earlier
+   * version of the service): such a row is deleted, so the next round claims the key afresh.
+   */
+  private async read<T>(target: SqlTarget, id: KeyId, hash: string): Promise<StoredResult<T> | undefined> {
+    const row = await sqlOne<KeyRow>(
+      target,
+      // The key's committed row (a plain read by primary key).
+      `SELECT request_hash, state, response_status, response_body, expires_at < now() AS expired
+         FROM idempotency_keys WHERE user_id = $1 AND scope = $2 AND key = $3`,
+      [id.userId, id.scope, id.key],
+    );
+    if (!row) return undefined;
+    if (row.expired || row.state !== 'completed') {
+      // Forget a key past its 24 h, or a claim no transaction holds any more.
+      await sql(target, "DELETE FROM idempotency_keys WHERE user_id = $1 AND scope = $2 AND key = $3 AND (expires_at < now() OR state <> 'completed')", [
+        id.userId,
+        id.scope,
+        id.key,
+      ]);
+      return undefined;
+    }
+    if (row.request_hash !== hash) {
+      throw new AppError('idempotency-key-reused', 422, 'This Idempotency-Key was already used with a different request.');
+    }
+    const body = row.response_body as Partial<StoredProblem>;
+    if (body && typeof body === 'object' && body.__problem) {
+      const p = body.__problem;
+      throw new AppError(p.code, p.status, p.detail, { extra: { ...(p.extra ?? {}), idempotentReplay: true } });
+    }
+    return { status: row.response_status ?? 200, body: row.response_body as T, replayed: true };
+  }
+
+  private async complete(tx: Transaction, id: KeyId, status: number, body: unknown): Promise<void> {
+    // Completes the claim this transaction holds.
+    await sql(
+      tx,
+      `UPDATE idempotency_keys SET state = 'completed', response_status = $4, response_body = $5::jsonb
+        WHERE user_id = $1 AND scope = $2 AND key = $3`,
+      [id.userId, id.scope, id.key, status, JSON.stringify(body)],
+    );
+  }
+}
+
+function problemOf(err: AppError): StoredProblem {
+  return { __problem: { code: err.code, status: err.status, detail: err.detail, extra: err.extra ?? null } };
 }

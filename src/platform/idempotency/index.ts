@@ -1,2 +1,2 @@
-export { IdempotencyStore, type StoredResult } from './idempotency';
+export { IdempotencyStore, type IdempotentRequest, type StoredResult } from './idempotency';
 export { IdempotencyKeyModel } from './idempotency-key.model';

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { api, asAdmin, operator } from '../../support/api';
 import { query } from '../../support/db';
 import { FakeEasyPost } from '../../support/fakes/easypost.fake';
+import { providerEnv, withSecondService } from '../../support/hooks';
 import { easypostWebhook, orderInPreparation } from './helpers';
 
 const ship = async (orderId: string, body: Record<string, unknown>, token?: string) =>
@@ -125,5 +126,33 @@ describe('EasyPost shipping', () => {
     expect(await query('SELECT 1 FROM shipments WHERE order_id = $1', [made.order.id])).to.have.length(0);
     const retried = await api('POST', `/api/v1/orders/${made.order.id}/shipments`, { token, body, headers });
     expect(retried.status).to.equal(201);
+  });
+
+  it('buys the label with no lock held: a cancel during the purchase wins, and the shipment answers 409 without shipping', async function () {
+    this.timeout(30_000);
+    await withSecondService({ ...providerEnv, PROVIDER_TIMEOUT_MS: '5000' }, async (base) => {
+      const made = await orderInPreparation();
+      const token = await asAdmin();
+      easypost.faults.buy.push({ delayMs: 2500 });
+      let shippedAt = Number.POSITIVE_INFINITY;
+      const shipping = fetch(`${base}/api/v1/orders/${made.order.id}/shipments`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ carrier: 'easypost', parcel: { weightGrams: 800 } }),
+      }).then((res) => {
+        shippedAt = Date.now();
+        return res;
+      });
+      while (!easypost.calls.some((c) => c.path.endsWith('/buy'))) await new Promise((r) => setTimeout(r, 10));
+      const cancelled = await api('POST', `/api/v1/orders/${made.order.id}/cancel`, { token, body: { reason: 'customer called' } });
+      expect(cancelled.status).to.equal(200);
+      expect(Date.now(), 'the cancel does not wait for the carrier').to.be.below(shippedAt);
+      const res = await shipping;
+      expect(res.status).to.equal(409);
+      expect(((await res.json()) as { code: string }).code).to.equal('illegal-transition');
+      expect(await query('SELECT 1 FROM shipments WHERE order_id = $1', [made.order.id])).to.have.length(0);
+      expect((await query('SELECT status FROM orders WHERE id = $1', [made.order.id]))[0].status).to.equal('cancelled');
+      expect((await query('SELECT reserved FROM products WHERE id = $1', [made.product.id]))[0].reserved).to.equal(0);
+    });
   });
 });

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { asAdmin } from '../../support/api';
+import { api, asAdmin, login } from '../../support/api';
+import { providerEnv, withSecondService } from '../../support/hooks';
 import { query } from '../../support/database';
 import { FakeStripe } from '../../support/fakes/stripe.fake';
 import { payWithStripe, stripeWebhook, unpaidOrder } from './helpers';
@@ -58,5 +59,56 @@ describe('At most one pending Stripe payment per order', () => {
     expect(third.body.reference).to.not.equal(second.body.reference);
     expect(stripe.callsTo('payment_intents')).to.have.length(3);
     expect((await paymentsOf(order.id)).map((p) => p.status)).to.deep.equal(['failed', 'failed', 'pending']);
+  });
+
+  it('finishes an attempt a crashed request left recorded, under the key of its row: no second payment', async () => {
+    const { buyer, order } = await unpaidOrder();
+    // What a process killed during the call to Stripe leaves: the attempt, without its PaymentIntent.
+    const [left] = await query(
+      "INSERT INTO payments (order_id, provider, status, amount_cents) VALUES ($1, 'stripe', 'pending', $2) RETURNING id",
+      [order.id, order.totals.grossCents],
+    );
+    const res = await payWithStripe(order.id, buyer.token);
+    expect(res.status).to.equal(201);
+    expect(res.body.id).to.equal(left.id);
+    expect(stripe.callsTo('payment_intents').map((c) => c.idempotencyKey)).to.deep.equal([`quickstock-payment-${left.id}`]);
+    expect(await paymentsOf(order.id)).to.deep.equal([{ id: left.id, status: 'pending', provider_payment_id: res.body.reference }]);
+  });
+
+  it('lets a cancel win while Stripe is answering: the cancel does not wait, the attempt fails, its PaymentIntent is cancelled, the payer gets 409', async function () {
+    this.timeout(30_000);
+    await withSecondService({ ...providerEnv, PROVIDER_TIMEOUT_MS: '5000' }, async (base) => {
+      const { buyer, order, product } = await unpaidOrder();
+      const token = (await login(buyer.email, buyer.password)).accessToken;
+      stripe.faults.payment_intents.push({ delayMs: 3000 });
+      let paidAt = Number.POSITIVE_INFINITY;
+      const paying = fetch(`${base}/api/v1/orders/${order.id}/payments`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ provider: 'stripe' }),
+      }).then((res) => {
+        paidAt = Date.now();
+        return res;
+      });
+      while (stripe.callsTo('payment_intents').length === 0) await new Promise((r) => setTimeout(r, 10));
+      const cancelled = await api('POST', `/api/v1/orders/${order.id}/cancel`, { token: buyer.token, body: { reason: 'changed my mind' } });
+      expect(cancelled.status).to.equal(200);
+      expect(Date.now(), 'the cancel does not wait for Stripe').to.be.below(paidAt);
+      expect((await query('SELECT reserved FROM products WHERE id = $1', [product.id]))[0].reserved).to.equal(0);
+
+      const paid = await paying;
+      const problem = (await paid.json()) as { code: string };
+      expect(paid.status).to.equal(409);
+      expect(problem.code).to.equal('illegal-transition');
+      const [intentId] = [...stripe.intents.keys()];
+      expect(await paymentsOf(order.id)).to.deep.equal([{ id: (await paymentsOf(order.id))[0].id, status: 'failed', provider_payment_id: intentId }]);
+      expect(stripe.intents.get(intentId!)?.status).to.equal('canceled');
+      expect(stripe.calls.filter((c) => c.path === `/v1/payment_intents/${intentId}/cancel`)).to.have.length(1);
+      // Should the customer still pay it (a race at Stripe), the money goes back.
+      const late = await stripeWebhook(stripe.succeeded(intentId!));
+      expect(late.body.outcome).to.equal('captured-needs-refund');
+      expect(stripe.refunds.map((r) => r.payment_intent)).to.deep.equal([intentId]);
+      expect((await query('SELECT status FROM orders WHERE id = $1', [order.id]))[0].status).to.equal('cancelled');
+    });
   });
 });

@@ -34,7 +34,7 @@ describe('Provider resilience', () => {
     expect(await paymentCount(order.id)).to.equal(0);
   });
 
-  it('times out each attempt, answers 502 provider-timeout after the retries, and the same Idempotency-Key then succeeds', async () => {
+  it('times out each attempt, answers 502 provider-timeout after the retries, and a retry then gets the PaymentIntent Stripe made meanwhile', async () => {
     const { buyer, order } = await unpaidOrder();
     stripe.faults.payment_intents.push({ delayMs: 1500 }, { delayMs: 1500 }, { delayMs: 1500 });
     const started = Date.now();
@@ -43,12 +43,17 @@ describe('Provider resilience', () => {
     expect(failed.body.code).to.equal('provider-timeout');
     expect(Date.now() - started).to.be.below(3000);
     expect(stripe.callsTo('payment_intents')).to.have.length(3);
-    expect(await paymentCount(order.id)).to.equal(0);
+    // The attempt stays recorded, without a PaymentIntent yet: Stripe may have made one.
+    expect(await query('SELECT status, provider_payment_id FROM payments WHERE order_id = $1', [order.id])).to.deep.equal([{ status: 'pending', provider_payment_id: null }]);
     expect((await query('SELECT status FROM orders WHERE id = $1', [order.id]))[0].status).to.equal('pending_payment');
 
     const retried = await payWithStripe(order.id, buyer.token, 'pay-once');
     expect(retried.status).to.equal(201);
     expect(await paymentCount(order.id)).to.equal(1);
+    // Same key as the timed-out calls: Stripe answers with the PaymentIntent it made then.
+    expect(new Set(stripe.callsTo('payment_intents').map((c) => c.idempotencyKey)).size).to.equal(1);
+    expect(stripe.intents.size).to.equal(1);
+    expect(retried.body.reference).to.equal([...stripe.intents.keys()][0]);
   });
 
   it('answers 502 for a redirect, a malformed body and an oversized body, never following or crashing', async () => {

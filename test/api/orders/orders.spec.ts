@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import { api, asAdmin, createProduct, createUser, customer, placeOrder, ADDRESS } from '../../support/api';
 import { query, waitFor } from '../../support/db';
+import { Client } from 'pg';
+import { h } from '../../support/hooks';
 
 const stockOf = async (id: string) => (await query('SELECT on_hand, reserved FROM products WHERE id = $1', [id]))[0];
 
@@ -129,43 +131,62 @@ describe('Orders', () => {
       expect(otherUser.body.id).not.to.equal(first.body.id);
     });
 
-    it('answers a concurrent duplicate with 409 and creates one order', async () => {
+    it('answers concurrent duplicates by waiting for the first and replaying it: one order, every answer 201', async () => {
       const buyer = await customer();
       const p = await createProduct({ initialStock: 100 });
       const body = { items: [{ productId: p.id, quantity: 1 }], shippingAddress: ADDRESS };
       const results = await Promise.all(Array.from({ length: 5 }, () => api('POST', '/api/v1/orders', { token: buyer.token, body, headers: { 'idempotency-key': 'same-time' } })));
-      const statuses = results.map((r) => r.status);
-      expect(statuses.filter((s) => s === 201).length).to.be.greaterThan(0);
-      expect(statuses.every((s) => s === 201 || s === 409)).to.equal(true);
-      expect(new Set(results.filter((r) => r.status === 201).map((r) => r.body.id)).size).to.equal(1);
+      expect(results.map((r) => r.status)).to.deep.equal([201, 201, 201, 201, 201]);
+      expect(new Set(results.map((r) => r.body.id)).size).to.equal(1);
+      expect(results.filter((r) => r.headers.get('idempotent-replayed') === 'true')).to.have.length(4);
       expect((await stockOf(p.id)).reserved).to.equal(1);
     });
 
-    it('answers 409 while the key is held by a live request, and lets a crashed claim be taken over', async () => {
+    it('holds a key only as long as the transaction that claimed it: a duplicate waits for it, and a dead one frees the key at once', async () => {
       const buyer = await customer();
       const p = await createProduct({ initialStock: 10 });
       const body = { items: [{ productId: p.id, quantity: 1 }], shippingAddress: ADDRESS };
-      // A completed request of the same body gives the fingerprint the held claims must carry.
-      expect((await api('POST', '/api/v1/orders', { token: buyer.token, body, headers: { 'idempotency-key': 'probe' } })).status).to.equal(201);
+      const send = (key: string) => api('POST', '/api/v1/orders', { token: buyer.token, body, headers: { 'idempotency-key': key } });
+      expect((await send('probe')).status).to.equal(201);
       const [{ request_hash: hash }] = await query("SELECT request_hash FROM idempotency_keys WHERE user_id = $1 AND key = 'probe'", [buyer.id]);
-      const claim = (key: string, age: string) =>
-        query(
-          `INSERT INTO idempotency_keys (user_id, scope, key, request_hash, state, locked_at, expires_at)
-           VALUES ($1, 'createOrder', $2, $3, 'in_progress', now() - $4::interval, now() + interval '1 day')`,
-          [buyer.id, key, hash, age],
-        );
+      // Another connection claims a key in a transaction it keeps open, as a request in flight does.
+      const holder = new Client({ connectionString: h().database.url });
+      await holder.connect();
+      const pid = (await holder.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
+      await holder.query('BEGIN');
+      await holder.query(
+        `INSERT INTO idempotency_keys (user_id, scope, key, request_hash, state, expires_at)
+         VALUES ($1, 'createOrder', 'held', $2, 'in_progress', now() + interval '1 day')`,
+        [buyer.id, hash],
+      );
+      const waiting = send('held');
+      await new Promise((r) => setTimeout(r, 300));
+      expect((await stockOf(p.id)).reserved, 'the duplicate waits for the claim').to.equal(1);
+      // The claiming process dies: PostgreSQL rolls its transaction back, and the waiting request runs.
+      await query('SELECT pg_terminate_backend($1)', [pid]);
+      holder.on('error', () => undefined);
+      const res = await waiting;
+      expect(res.status).to.equal(201);
+      expect(res.headers.get('idempotent-replayed')).to.equal(null);
+      const [stored] = await query("SELECT state, response_body->>'id' AS id FROM idempotency_keys WHERE user_id = $1 AND key = 'held'", [buyer.id]);
+      expect(stored).to.deep.equal({ state: 'completed', id: res.body.id });
+      expect((await stockOf(p.id)).reserved).to.equal(2);
+      await holder.end().catch(() => undefined);
+    });
 
-      await claim('held-live', '0 seconds');
-      const busy = await api('POST', '/api/v1/orders', { token: buyer.token, body, headers: { 'idempotency-key': 'held-live' } });
-      expect(busy.status).to.equal(409);
-      expect(busy.body.code).to.equal('idempotency-request-in-progress');
-      expect((await stockOf(p.id)).reserved).to.equal(1);
-
-      await claim('held-crashed', '5 minutes');
-      const resumed = await api('POST', '/api/v1/orders', { token: buyer.token, body, headers: { 'idempotency-key': 'held-crashed' } });
-      expect(resumed.status).to.equal(201);
-      const [stored] = await query("SELECT state, response_body->>'id' AS id FROM idempotency_keys WHERE user_id = $1 AND key = 'held-crashed'", [buyer.id]);
-      expect(stored).to.deep.equal({ state: 'completed', id: resumed.body.id });
+    it('takes over an unfinished claim left committed by an earlier version (no more 409 for a minute)', async () => {
+      const buyer = await customer();
+      const p = await createProduct({ initialStock: 10 });
+      const body = { items: [{ productId: p.id, quantity: 1 }], shippingAddress: ADDRESS };
+      expect((await api('POST', '/api/v1/orders', { token: buyer.token, body, headers: { 'idempotency-key': 'probe-2' } })).status).to.equal(201);
+      await query(
+        `INSERT INTO idempotency_keys (user_id, scope, key, request_hash, state, locked_at, expires_at)
+         SELECT user_id, scope, 'left-over', request_hash, 'in_progress', now(), now() + interval '1 day'
+           FROM idempotency_keys WHERE user_id = $1 AND key = 'probe-2'`,
+        [buyer.id],
+      );
+      const res = await api('POST', '/api/v1/orders', { token: buyer.token, body, headers: { 'idempotency-key': 'left-over' } });
+      expect(res.status).to.equal(201);
       expect((await stockOf(p.id)).reserved).to.equal(2);
     });
   });

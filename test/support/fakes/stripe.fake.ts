@@ -54,7 +54,15 @@ export class FakeStripe {
       .post('/v1/refunds')
       .reply(handle('refunds'))
       .get(/^\/v1\/payment_intents\/[^/?]+/)
-      .reply((path) => retrieve(path.split('?')[0] ?? path));
+      .reply((path) => retrieve(path.split('?')[0] ?? path))
+      .post(/^\/v1\/payment_intents\/[^/?]+\/cancel/)
+      .reply((path) => {
+        this.calls.push({ path, idempotencyKey: undefined, params: {} });
+        const intent = this.intents.get(path.split('/')[3] ?? '');
+        if (!intent) return [404, { error: { type: 'invalid_request_error', message: 'No such payment_intent' } }];
+        intent.status = 'canceled';
+        return [200, { ...intent }];
+      });
     return this;
   }
 

@@ -39,6 +39,7 @@ const OWNER: Record<string, string> = {
   order_items: 'orders',
   order_status_history: 'orders',
   payments: 'payments',
+  refunds: 'payments',
   shipments: 'shipping',
   provider_events: 'webhooks',
   events: 'outbox',

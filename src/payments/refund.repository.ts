@@ -1,0 +1,100 @@
+import { Op, type Transaction } from 'sequelize';
+import type { Sequelize } from 'sequelize-typescript';
+import { sqlOne } from '../platform/db/sql';
+import { PaymentModel } from './payment.model';
+import { RefundModel } from './refund.model';
+
+/** The request that records a refund makes it at once; the retry pass steps in only after this (a crash, a failure). */
+const FIRST_RETRY_AFTER_MS = 10_000;
+
+export type RefundStatus = 'pending' | 'succeeded' | 'failed';
+
+/** A refund as the repository hands it out: a plain object, never a model instance. */
+export interface RefundRecord {
+  id: string;
+  paymentId: string;
+  customerId: string;
+  /** bigint, as text. */
+  amountCents: string;
+  status: RefundStatus;
+  attempts: number;
+  lastError: string | null;
+}
+
+interface ClaimedRow {
+  id: string;
+  payment_id: string;
+  customer_id: string;
+  amount_cents: string;
+  status: RefundStatus;
+  attempts: number;
+  last_error: string | null;
+}
+
+/** The refunds table (payments own it): recorded in the cancel's transaction, worked after commit. */
+export const refundRepository = {
+  /** Records the refund of a payment, once: a second request for the same payment changes nothing. */
+  async request(tx: Transaction, r: { paymentId: string; customerId: string; amountCents: string }): Promise<void> {
+    const nextAttemptAt = new Date(Date.now() + FIRST_RETRY_AFTER_MS);
+    await RefundModel.bulkCreate([{ ...r, status: 'pending', nextAttemptAt }], { transaction: tx, ignoreDuplicates: true });
+  },
+
+  /** The ids of an order's refunds still to be made. */
+  async pendingOfOrder(orderId: string): Promise<string[]> {
+    const payments = await PaymentModel.findAll({ attributes: ['id'], where: { orderId } });
+    if (payments.length === 0) return [];
+    const rows = await RefundModel.findAll({ attributes: ['id'], where: { paymentId: { [Op.in]: payments.map((p) => p.id) }, status: 'pending' } });
+    return rows.map((r) => r.id);
+  },
+
+  /** Pending refunds whose next attempt is due, oldest first. */
+  async due(limit: number): Promise<string[]> {
+    const rows = await RefundModel.findAll({
+      attributes: ['id'],
+      where: { status: 'pending', nextAttemptAt: { [Op.lte]: new Date() } },
+      order: [['nextAttemptAt', 'ASC']],
+      limit,
+    });
+    return rows.map((r) => r.id);
+  },
+
+  /**
+   * Takes a due pending refund for one attempt: counts it and moves its next attempt away (1 s,
+   * doubling, at most an hour), so another worker leaves it alone meanwhile and, should this
+   * process die during the call, the loop tries again later. `first`: the request that recorded it
+   * makes the first attempt at once. Undefined when not due or not pending.
+   */
+  async claim(sequelize: Sequelize, id: string, first: boolean): Promise<RefundRecord | undefined> {
+    const row = await sqlOne<ClaimedRow>(
+      sequelize,
+      // One statement claims and reschedules (the backoff is computed from the stored attempt count).
+      `UPDATE refunds SET attempts = attempts + 1, updated_at = clock_timestamp(),
+              next_attempt_at = clock_timestamp() + least(interval '1 second' * power(2, least(attempts, 12)), interval '1 hour')
+        WHERE id = $1 AND status = 'pending' AND (next_attempt_at <= clock_timestamp() OR ($2 AND attempts = 0))
+        RETURNING id, payment_id, customer_id, amount_cents, status, attempts, last_error`,
+      [id, first],
+    );
+    return (
+      row && {
+        id: row.id,
+        paymentId: row.payment_id,
+        customerId: row.customer_id,
+        amountCents: String(row.amount_cents),
+        status: row.status,
+        attempts: row.attempts,
+        lastError: row.last_error,
+      }
+    );
+  },
+
+  /** Settles a pending refund; false when it was settled already. */
+  async settle(tx: Transaction, id: string, status: Exclude<RefundStatus, 'pending'>, lastError: string | null): Promise<boolean> {
+    const [count] = await RefundModel.update({ status, lastError }, { where: { id, status: 'pending' }, transaction: tx });
+    return count > 0;
+  },
+
+  /** Remembers why the last attempt failed (the refund stays pending for the next one). */
+  async noteFailure(id: string, error: string): Promise<void> {
+    await RefundModel.update({ lastError: error.slice(0, 500) }, { where: { id, status: 'pending' } });
+  },
+};

@@ -1,0 +1,87 @@
+import type { Sequelize } from 'sequelize-typescript';
+import type { Transaction } from 'sequelize';
+import type { Logger } from 'pino';
+import { AppError } from '../platform/errors';
+import type { ProviderRegistry } from '../platform/upstream';
+import type { PaymentProvider } from './payment-provider';
+import { paymentRepository as payments, type PaymentRecord } from './payment.repository';
+import { refundRepository as refunds, type RefundRecord } from './refund.repository';
+import { recordPaymentEvent } from './payment-event';
+
+/** A refusal the provider will repeat however often it is asked; anything else is worth another attempt. */
+function isDefinitive(err: unknown): boolean {
+  return !(err instanceof AppError) || !['provider-timeout', 'provider-error', 'provider-unavailable', 'provider-bad-response'].includes(err.code);
+}
+
+/**
+ * Refunds, exactly once and never under a lock: the transaction that decides a refund (a cancel, a
+ * payment captured for an order no longer payable) only records it, `pending`; after the commit the
+ * request makes it at once, and a background pass retries what failed or was cut short by a crash.
+ * The refund row's id is the provider's idempotency key, so a repeated call pays back once. A
+ * provider's refusal (a disputed charge) marks the refund failed and says so on the payment.
+ */
+export class Refunds {
+  constructor(
+    private readonly sequelize: Sequelize,
+    private readonly providers: ProviderRegistry<PaymentProvider>,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Records the refund of a captured payment (the caller holds the order's lock). */
+  async request(tx: Transaction, customerId: string, payment: PaymentRecord): Promise<void> {
+    await refunds.request(tx, { paymentId: payment.id, customerId, amountCents: payment.amountCents });
+  }
+
+  /** After the commit: makes the order's pending refunds now; a failure is logged and left to the retry pass. */
+  async makeForOrder(orderId: string): Promise<void> {
+    try {
+      for (const id of await refunds.pendingOfOrder(orderId)) await this.attempt(id, true);
+    } catch (err) {
+      this.logger.warn({ err, orderId }, 'refunds after the cancel failed; the retry pass will make them');
+    }
+  }
+
+  /** The background pass: every refund whose next attempt is due. */
+  async makeDue(limit = 50): Promise<number> {
+    const due = await refunds.due(limit);
+    for (const id of due) await this.attempt(id, false);
+    return due.length;
+  }
+
+  private async attempt(id: string, first: boolean): Promise<void> {
+    const refund = await refunds.claim(this.sequelize, id, first);
+    if (!refund) return; // not due, or another worker has it
+    const payment = await payments.find(refund.paymentId);
+    if (!payment) return;
+    try {
+      await this.providers.get(payment.provider).refund({
+        paymentId: payment.id,
+        providerPaymentId: payment.providerPaymentId,
+        amountCents: Number(refund.amountCents),
+        idempotencyKey: `quickstock-refund-${refund.id}`,
+      });
+    } catch (err) {
+      if (isDefinitive(err)) await this.fail(refund, err);
+      else {
+        await refunds.noteFailure(refund.id, err instanceof Error ? err.message : String(err));
+        this.logger.warn({ refundId: refund.id, paymentId: payment.id, attempts: refund.attempts, err }, 'refund failed; it will be retried');
+      }
+      return;
+    }
+    await this.sequelize.transaction(async (tx) => {
+      if (!(await refunds.settle(tx, refund.id, 'succeeded', null))) return;
+      const locked = await payments.lock(tx, refund.paymentId);
+      if (locked?.status === 'captured') await recordPaymentEvent(tx, refund.customerId, await payments.setStatus(tx, locked.id, 'refunded', null));
+    });
+  }
+
+  private async fail(refund: RefundRecord, err: unknown): Promise<void> {
+    const reason = `refund refused: ${err instanceof AppError ? err.detail : 'unexpected failure'}`.slice(0, 500);
+    this.logger.error({ refundId: refund.id, paymentId: refund.paymentId, err }, 'the provider refused a refund: staff must pay it back by hand');
+    await this.sequelize.transaction(async (tx) => {
+      if (!(await refunds.settle(tx, refund.id, 'failed', reason))) return;
+      const locked = await payments.lock(tx, refund.paymentId);
+      if (locked?.status === 'captured') await recordPaymentEvent(tx, refund.customerId, await payments.setStatus(tx, locked.id, 'captured', reason));
+    });
+  }
+}
