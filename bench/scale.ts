@@ -2,11 +2,12 @@
  * `make bench-scale`: is every list as fast at a million rows as at a thousand, and does the write
  * path stay flat while the order tables grow?
  *
- * For a small and a large data set in turn: create a scratch database, start the production build
- * once on it (migrations, the admin), load the data with `generate_series` (bench/scale/load.ts),
- * start the build again, send each request of bench/scale/scenarios.ts sequentially (a warm-up pass over all,
- * then per request 5 warm-ups and BENCH_SCALE_SAMPLES), EXPLAIN its statement, stop, drop the database. Then print one table:
- * p50 and p99 on both, the ratio, the large plan's top scan node and a verdict.
+ * For a small and a large data set: create a scratch database, start the production build once on
+ * it (migrations, the admin), load the data with `generate_series` (bench/scale/load.ts), start the
+ * build again, EXPLAIN each request's statement. Then, with both services up, send each request of
+ * bench/scale/scenarios.ts sequentially, alternating small and large (5 warm-ups, then
+ * BENCH_SCALE_SAMPLES each), stop, drop the databases, and print one table: p50 and p99 on both,
+ * the ratio, the large plan's top scan node and a verdict.
  *
  * Env: DATABASE_URL (a server where databases may be created; else an embedded PostgreSQL),
  * BENCH_SCALE_MODE = read (default: 1,000 products / 2,000 orders against N / N, 2 lines per order,
@@ -18,7 +19,7 @@ import { Client } from 'pg';
 import { createDatabaseOnServer, createTestDatabase, type TestDatabase } from '../test/support/database';
 import { customerEmail, loadDataSet, productId, type LoadSize } from './scale/load';
 import { SCENARIOS, WRITE_SCENARIOS, type Scenario, type ScenarioContext } from './scale/scenarios';
-import { BENCH_ADMIN, call, percentile, startBuiltService } from './service';
+import { BENCH_ADMIN, call, percentile, startBuiltService, type RunningService } from './service';
 
 const MODE = process.env['BENCH_SCALE_MODE'] === 'write' ? 'write' : 'read';
 const N = Number(process.env['BENCH_SCALE_N'] ?? (MODE === 'write' ? 10_000_000 : 1_000_000));
@@ -106,9 +107,17 @@ async function explain(url: string, ctx: ScenarioContext, list: Scenario[]): Pro
   return plans;
 }
 
-async function measureOn(label: string, size: LoadSize): Promise<Map<string, Measured>> {
+interface Prepared {
+  label: string;
+  database: TestDatabase;
+  service: RunningService;
+  ctx: ScenarioContext;
+  plans: Map<string, string>;
+}
+
+/** A scratch database loaded with `size`, the production build serving it, signed-in users and the plans. */
+async function prepare(label: string, size: LoadSize): Promise<Prepared> {
   const database = await scratchDatabase(label);
-  const results = new Map<string, Measured>();
   try {
     log(`\n${label}: ${size.products} products, ${size.orders} orders × ${size.linesPerOrder} lines, ${size.events} events`);
     const first = await startBuiltService(database.url, SERVICE_ENV);
@@ -116,52 +125,63 @@ async function measureOn(label: string, size: LoadSize): Promise<Map<string, Mea
     const started = Date.now();
     await loadDataSet(database.url, size, log);
     log(`  loaded in ${((Date.now() - started) / 60_000).toFixed(1)} min`);
-
     const service = await startBuiltService(database.url, SERVICE_ENV);
-    try {
-      const staffToken = (await call(service.baseUrl, 'POST', '/api/v1/auth/login', undefined, BENCH_ADMIN)).body.accessToken as string;
-      const customerToken = (await call(service.baseUrl, 'POST', '/api/v1/auth/login', undefined, { email: customerEmail(7), password: BENCH_ADMIN.password }))
-        .body.accessToken as string;
-      if (!staffToken || !customerToken) throw new Error('could not sign in the bench users');
-      const ctx: ScenarioContext = {
-        staffToken,
-        customerToken,
-        orders: size.orders,
-        products: size.products,
-        stockedProducts: Array.from({ length: Math.min(size.products, 5_000) }, (_, i) => i + 1).filter((k) => stockOf(k) >= 300),
-      };
-      let cursor: string | undefined;
-      for (let page = 1; page <= 20; page += 1) {
-        const res = await call(service.baseUrl, 'GET', `/api/v1/products?sort=-createdAt&limit=20${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, staffToken);
-        cursor = res.body.nextCursor ?? undefined;
-      }
-      ctx.page21Cursor = cursor;
-      // The ledger page of the measured product shows a page of recent movements, as in use.
-      for (let i = 0; i < 25; i += 1) {
-        await call(service.baseUrl, 'POST', `/api/v1/products/${productId(Math.min(500, size.products))}/stock-movements`, staffToken, { type: 'receipt', delta: 1, reason: 'bench-scale' });
-      }
-      const plans = await explain(database.url, ctx, scenarios);
-      let n = 0;
-      // A fresh process compiles its code paths on first use: one pass over everything first.
-      for (const scenario of scenarios) for (let i = 0; i < WARM_UP; i += 1) await send(service.baseUrl, scenario.request(ctx, (n += 1)));
-      for (const scenario of scenarios) {
-        const times: number[] = [];
-        const failures: string[] = [];
-        for (let i = 0; i < WARM_UP + SAMPLES; i += 1) {
-          const { ms, status } = await send(service.baseUrl, scenario.request(ctx, (n += 1)));
-          if (status >= 300) failures.push(String(status));
-          if (i >= WARM_UP) times.push(ms);
-        }
-        times.sort((a, b) => a - b);
-        const measured = { p50: percentile(times, 50), p99: percentile(times, 99), failures, plan: plans.get(scenario.label) };
-        results.set(scenario.label, measured);
-        log(`  ${scenario.label}: p50 ${measured.p50.toFixed(1)} ms, p99 ${measured.p99.toFixed(1)} ms${failures.length ? `, ${failures.length} failed (${[...new Set(failures)].join(', ')})` : ''}`);
-      }
-    } finally {
-      await service.stop();
+    const staffToken = (await call(service.baseUrl, 'POST', '/api/v1/auth/login', undefined, BENCH_ADMIN)).body.accessToken as string;
+    const customerToken = (await call(service.baseUrl, 'POST', '/api/v1/auth/login', undefined, { email: customerEmail(7), password: BENCH_ADMIN.password }))
+      .body.accessToken as string;
+    if (!staffToken || !customerToken) throw new Error('could not sign in the bench users');
+    const ctx: ScenarioContext = {
+      staffToken,
+      customerToken,
+      orders: size.orders,
+      products: size.products,
+      stockedProducts: Array.from({ length: Math.min(size.products, 5_000) }, (_, i) => i + 1).filter((k) => stockOf(k) >= 300),
+    };
+    let cursor: string | undefined;
+    for (let page = 1; page <= 20; page += 1) {
+      const res = await call(service.baseUrl, 'GET', `/api/v1/products?sort=-createdAt&limit=20${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, staffToken);
+      cursor = res.body.nextCursor ?? undefined;
     }
-  } finally {
+    ctx.page21Cursor = cursor;
+    // The ledger page of the measured product shows a page of recent movements, as in use.
+    for (let i = 0; i < 25; i += 1) {
+      await call(service.baseUrl, 'POST', `/api/v1/products/${productId(Math.min(500, size.products))}/stock-movements`, staffToken, { type: 'receipt', delta: 1, reason: 'bench-scale' });
+    }
+    const plans = await explain(database.url, ctx, scenarios);
+    // A fresh process compiles its code paths on first use: one pass over everything first.
+    for (const scenario of scenarios) for (let i = 0; i < WARM_UP; i += 1) await send(service.baseUrl, scenario.request(ctx, 1_000_000 + i));
+    return { label, database, service, ctx, plans };
+  } catch (err) {
     await database.drop();
+    throw err;
+  }
+}
+
+/**
+ * Each scenario's requests alternate between the two services (small, large, small, …), so that
+ * the load other processes put on a shared machine falls on both sides alike.
+ */
+async function measureSideBySide(sides: Prepared[]): Promise<Map<string, Measured>[]> {
+  const results = sides.map(() => new Map<string, Measured>());
+  let n = 0;
+  for (const scenario of scenarios) {
+    const times = sides.map(() => [] as number[]);
+    const failures = sides.map(() => [] as string[]);
+    for (let i = 0; i < WARM_UP + SAMPLES; i += 1) {
+      n += 1;
+      for (const [s, side] of sides.entries()) {
+        const { ms, status } = await send(side.service.baseUrl, scenario.request(side.ctx, n));
+        if (status >= 300) failures[s]?.push(String(status));
+        if (i >= WARM_UP) times[s]?.push(ms);
+      }
+    }
+    for (const [s, side] of sides.entries()) {
+      const sorted = (times[s] ?? []).sort((a, b) => a - b);
+      const fails = failures[s] ?? [];
+      const measured = { p50: percentile(sorted, 50), p99: percentile(sorted, 99), failures: fails, plan: side.plans.get(scenario.label) };
+      results[s]?.set(scenario.label, measured);
+      log(`  ${side.label} ${scenario.label}: p50 ${measured.p50.toFixed(1)} ms, p99 ${measured.p99.toFixed(1)} ms${fails.length ? `, ${fails.length} failed (${[...new Set(fails)].join(', ')})` : ''}`);
+    }
   }
   return results;
 }
@@ -176,8 +196,19 @@ function verdict(scenario: Scenario, small: Measured, large: Measured): string {
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const small = await measureOn('small', SMALL);
-  const large = await measureOn('large', LARGE);
+  const sides: Prepared[] = [];
+  let small: Map<string, Measured>;
+  let large: Map<string, Measured>;
+  try {
+    sides.push(await prepare('small', SMALL));
+    sides.push(await prepare('large', LARGE));
+    [small, large] = (await measureSideBySide(sides)) as [Map<string, Measured>, Map<string, Measured>];
+  } finally {
+    for (const side of sides) {
+      await side.service.stop();
+      await side.database.drop();
+    }
+  }
   const fmt = (v: number) => v.toFixed(1);
   const sizeLabel = (s: LoadSize) => `${s.products.toLocaleString('en')} p / ${s.orders.toLocaleString('en')} o`;
   console.log(`\nmake bench-scale (${MODE}): ${SAMPLES} sequential requests each, after ${WARM_UP} warm-ups; small = ${sizeLabel(SMALL)}, large = ${sizeLabel(LARGE)}`);
