@@ -30,6 +30,12 @@ const MAX_LIST_P50_MS = 50;
 const MAX_RATIO = 2;
 /** Below this difference of p50s, the ratio of two sub-millisecond figures is noise, not growth. */
 const NOISE_FLOOR_MS = 1;
+/**
+ * A request slower than this (a sequential scan of a million rows; the service cuts statements
+ * at 15 s) is not sampled 25 times: after MAX_SLOW such answers the scenario stops with what it has.
+ */
+const SLOW_MS = 2_000;
+const MAX_SLOW = 3;
 const SERVICE_ENV = { ACCESS_TOKEN_TTL_SECONDS: '7200', RESERVATION_TTL_MINUTES: '10080', SWEEPER_INTERVAL_MS: '60000', AUTH_CACHE_TTL_MS: '60000' };
 
 const SMALL: LoadSize = { products: 1_000, orders: 2_000, customers: 20, linesPerOrder: 2, movementsPerProduct: 1, events: 2_000 };
@@ -116,8 +122,13 @@ interface Prepared {
 }
 
 /** A scratch database loaded with `size`, the production build serving it, signed-in users and the plans. */
+/** Databases (and their service) not yet handed to main, for the signal handler. */
+const pending = new Set<{ database: TestDatabase; service?: RunningService }>();
+
 async function prepare(label: string, size: LoadSize): Promise<Prepared> {
   const database = await scratchDatabase(label);
+  const entry: { database: TestDatabase; service?: RunningService } = { database };
+  pending.add(entry);
   try {
     log(`\n${label}: ${size.products} products, ${size.orders} orders × ${size.linesPerOrder} lines, ${size.events} events`);
     const first = await startBuiltService(database.url, SERVICE_ENV);
@@ -126,6 +137,7 @@ async function prepare(label: string, size: LoadSize): Promise<Prepared> {
     await loadDataSet(database.url, size, log);
     log(`  loaded in ${((Date.now() - started) / 60_000).toFixed(1)} min`);
     const service = await startBuiltService(database.url, SERVICE_ENV);
+    entry.service = service;
     const staffToken = (await call(service.baseUrl, 'POST', '/api/v1/auth/login', undefined, BENCH_ADMIN)).body.accessToken as string;
     const customerToken = (await call(service.baseUrl, 'POST', '/api/v1/auth/login', undefined, { email: customerEmail(7), password: BENCH_ADMIN.password }))
       .body.accessToken as string;
@@ -149,11 +161,16 @@ async function prepare(label: string, size: LoadSize): Promise<Prepared> {
     }
     const plans = await explain(database.url, ctx, scenarios);
     // A fresh process compiles its code paths on first use: one pass over everything first.
-    for (const scenario of scenarios) for (let i = 0; i < WARM_UP; i += 1) await send(service.baseUrl, scenario.request(ctx, 1_000_000 + i));
+    for (const scenario of scenarios) {
+      for (let i = 0; i < WARM_UP; i += 1) if ((await send(service.baseUrl, scenario.request(ctx, 1_000_000 + i))).ms > SLOW_MS) break;
+    }
     return { label, database, service, ctx, plans };
   } catch (err) {
+    await entry.service?.stop();
     await database.drop();
     throw err;
+  } finally {
+    pending.delete(entry);
   }
 }
 
@@ -167,12 +184,14 @@ async function measureSideBySide(sides: Prepared[]): Promise<Map<string, Measure
   for (const scenario of scenarios) {
     const times = sides.map(() => [] as number[]);
     const failures = sides.map(() => [] as string[]);
-    for (let i = 0; i < WARM_UP + SAMPLES; i += 1) {
+    let slow = 0;
+    for (let i = 0; i < WARM_UP + SAMPLES && slow < MAX_SLOW; i += 1) {
       n += 1;
       for (const [s, side] of sides.entries()) {
         const { ms, status } = await send(side.service.baseUrl, scenario.request(side.ctx, n));
         if (status >= 300) failures[s]?.push(String(status));
-        if (i >= WARM_UP) times[s]?.push(ms);
+        if (ms > SLOW_MS) slow += 1;
+        if (i >= WARM_UP || ms > SLOW_MS) times[s]?.push(ms);
       }
     }
     for (const [s, side] of sides.entries()) {
@@ -187,7 +206,8 @@ async function measureSideBySide(sides: Prepared[]): Promise<Map<string, Measure
 }
 
 function verdict(scenario: Scenario, small: Measured, large: Measured): string {
-  if (large.failures.length || small.failures.length) return 'FAILED (errors)';
+  const failures = [...new Set([...small.failures, ...large.failures])];
+  if (failures.length) return `FAILED (${failures.join(', ')})`;
   const flat = large.p50 <= MAX_RATIO * small.p50 || large.p50 - small.p50 < NOISE_FLOOR_MS;
   const fast = scenario.kind !== 'list' || large.p50 <= MAX_LIST_P50_MS;
   if (flat && fast) return 'ok';
@@ -197,6 +217,16 @@ function verdict(scenario: Scenario, small: Measured, large: Measured): string {
 async function main(): Promise<void> {
   const started = Date.now();
   const sides: Prepared[] = [];
+  // Ctrl-C during the long load still stops the services and drops the scratch databases.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      log(`${signal}: cleaning up`);
+      void Promise.allSettled([...sides, ...pending].map(async (side) => {
+        await side.service?.stop();
+        await side.database.drop();
+      })).then(() => process.exit(130));
+    });
+  }
   let small: Map<string, Measured>;
   let large: Map<string, Measured>;
   try {
