@@ -183,6 +183,8 @@ async function measureSideBySide(sides: Prepared[]): Promise<Map<string, Measure
   let n = 0;
   for (const scenario of scenarios) {
     const times = sides.map(() => [] as number[]);
+    // Warm-ups too: when a slow scenario stops early, its figures come from every answer it got.
+    const all = sides.map(() => [] as number[]);
     const failures = sides.map(() => [] as string[]);
     let slow = 0;
     for (let i = 0; i < WARM_UP + SAMPLES && slow < MAX_SLOW; i += 1) {
@@ -191,11 +193,12 @@ async function measureSideBySide(sides: Prepared[]): Promise<Map<string, Measure
         const { ms, status } = await send(side.service.baseUrl, scenario.request(side.ctx, n));
         if (status >= 300) failures[s]?.push(String(status));
         if (ms > SLOW_MS) slow += 1;
-        if (i >= WARM_UP || ms > SLOW_MS) times[s]?.push(ms);
+        all[s]?.push(ms);
+        if (i >= WARM_UP) times[s]?.push(ms);
       }
     }
     for (const [s, side] of sides.entries()) {
-      const sorted = (times[s] ?? []).sort((a, b) => a - b);
+      const sorted = (slow >= MAX_SLOW ? (all[s] ?? []) : (times[s] ?? [])).sort((a, b) => a - b);
       const fails = failures[s] ?? [];
       const measured = { p50: percentile(sorted, 50), p99: percentile(sorted, 99), failures: fails, plan: side.plans.get(scenario.label) };
       results[s]?.set(scenario.label, measured);
