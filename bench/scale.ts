@@ -80,13 +80,15 @@ async function send(baseUrl: string, request: ReturnType<Scenario['request']>): 
   return { ms: performance.now() - started, status: res.status };
 }
 
-/** The top scan node of a plan (depth first), e.g. "Index Scan products_name_idx". */
+/** The top scan node of a plan (depth first), e.g. "Index Scan products_name_idx + filter". */
 function scanNode(plan: Record<string, unknown>): string | undefined {
   const type = String(plan['Node Type']);
   if (/Scan/.test(type)) {
     const child = (plan['Plans'] as Record<string, unknown>[] | undefined)?.find((p) => /Index Scan/.test(String(p['Node Type'])));
     const index = plan['Index Name'] ?? child?.['Index Name'];
-    return `${type}${index ? ` ${String(index)}` : plan['Relation Name'] ? ` on ${String(plan['Relation Name'])}` : ''}`;
+    // "+ filter": the scan reads rows and discards those that do not match (a walk, not a seek).
+    const filtered = plan['Filter'] !== undefined ? ' + filter' : '';
+    return `${type}${index ? ` ${String(index)}` : plan['Relation Name'] ? ` on ${String(plan['Relation Name'])}` : ''}${filtered}`;
   }
   for (const sub of (plan['Plans'] as Record<string, unknown>[] | undefined) ?? []) {
     if (sub['Parent Relationship'] === 'SubPlan') continue;
