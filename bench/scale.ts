@@ -12,7 +12,7 @@
  * Env: DATABASE_URL (a server where databases may be created; else an embedded PostgreSQL),
  * BENCH_SCALE_MODE = read (default: 1,000 products / 2,000 orders against N / N, 2 lines per order,
  * N events) or write (the write path against N orders, N order lines, ~N stock movements and
- * ~3.7 N status history rows), BENCH_SCALE_N (default 1,000,000 for read, 10,000,000 for write;
+ * ~4.4 N status history rows), BENCH_SCALE_N (default 1,000,000 for read, 10,000,000 for write;
  * e.g. 100000 to try it), BENCH_SCALE_SAMPLES (default 25).
  */
 import { Client } from 'pg';
