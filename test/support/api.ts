@@ -36,10 +36,14 @@ export async function login(email: string, password: string): Promise<{ accessTo
   return res.body;
 }
 
-let adminToken: string | undefined;
+let adminToken: { token: string; at: number } | undefined;
+/** Access tokens live 15 minutes, and a suite on a busy machine runs longer: renew after 10. */
+const ADMIN_TOKEN_REUSE_MS = 10 * 60_000;
 export async function adminToken_(): Promise<string> {
-  adminToken ??= (await login(ADMIN.email, ADMIN.password)).accessToken;
-  return adminToken;
+  if (!adminToken || Date.now() - adminToken.at > ADMIN_TOKEN_REUSE_MS) {
+    adminToken = { token: (await login(ADMIN.email, ADMIN.password)).accessToken, at: Date.now() };
+  }
+  return adminToken.token;
 }
 export { adminToken_ as asAdmin };
 
