@@ -84,5 +84,5 @@ echo "PgBouncer $("$PGBOUNCER" --version | head -1 | awk '{print $2}') in transa
 
 BOUNCED_URL="$(node -e 'const u = new URL(process.argv[1]); u.hostname = "127.0.0.1"; u.port = process.argv[2]; console.log(u.toString());' "$DATABASE_URL" "$PORT")"
 # shellcheck disable=SC2086
-DATABASE_URL="$BOUNCED_URL" PGBOUNCER=1 npx mocha --no-config --require tsx/cjs --require test/support/hooks.ts \
+DATABASE_URL="$BOUNCED_URL" npx mocha --no-config --require tsx/cjs --require test/support/hooks.ts \
   --require test/support/contract-observer.ts --timeout 30000 --exit $SPECS
