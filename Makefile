@@ -1,5 +1,5 @@
 # Each target wraps an npm script or a project script; `make start` and `make test` are the whole set-up.
-.PHONY: help start test chromium generate generate-event-docs postman check-generated lint build migrate bench install
+.PHONY: help start test chromium generate generate-event-docs postman check-generated lint build migrate bench bench-scale test-pgbouncer install
 
 NPM_INSTALL_STAMP := node_modules/.package-lock.json
 
@@ -22,6 +22,9 @@ start: build ## Serve on PORT (default 3000); with no DATABASE_URL, on an embedd
 
 test: install chromium ## Run the whole suite (against DATABASE_URL when set, else a throw-away embedded PostgreSQL)
 	npm test
+
+test-pgbouncer: install ## Run the multi-instance specs again through PgBouncer in transaction mode (installs Debian's pgbouncer if missing; needs DATABASE_URL)
+	bash scripts/test-pgbouncer.sh
 
 chromium: ## Install Debian's Chromium for the browser tests when it is missing
 	npm run --silent ensure-chromium
@@ -46,3 +49,6 @@ migrate: build ## Apply the database migrations without serving
 
 bench: build ## Benchmark the production build against a bare node:http + pg reference (~8 min)
 	npx tsx bench/run.ts
+
+bench-scale: build ## Latency of every list at 1,000 vs BENCH_SCALE_N (default 1,000,000) rows, on a scratch database (BENCH_SCALE_MODE=write: the write path)
+	npx tsx bench/scale.ts

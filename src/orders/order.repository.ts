@@ -65,7 +65,8 @@ export const orderRepository = {
       tx,
       `WITH o AS (
          INSERT INTO orders (number, customer_id, status, net_cents, vat_cents, gross_cents, shipping_address, notes, reserved_until, created_by)
-         VALUES ('QS-' || to_char(now(), 'YYYY') || '-' || lpad(nextval('order_number_seq')::text, 6, '0'),
+         -- at least 6 digits: lpad alone would cut the millionth order's number to 6 and repeat it
+         VALUES ((SELECT 'QS-' || to_char(now(), 'YYYY') || '-' || lpad(n::text, greatest(6, length(n::text)), '0') FROM nextval('order_number_seq') n),
                  $1, 'pending_payment', $2, $3, $4, $5::jsonb, $6, now() + make_interval(mins => $7), $8)
          RETURNING *
        ), lines AS (

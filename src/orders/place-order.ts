@@ -30,6 +30,8 @@ export async function placeOrder(
   if (limited) assertLineQuantities(ctx.customerLimits, items);
   return ctx.idempotency.run({ userId: actor.id, scope: 'createOrder', key: idempotencyKey, fingerprint: input }, async (tx) => {
     if (limited) await assertOpenOrdersBelowLimit(tx, ctx.customerLimits, customerId);
+    // Read before the product rows are locked, so that the lock is not held for one more round trip.
+    const customers = await ctx.customers.summaries([customerId], tx);
     const reserved = await ctx.inventory.reserve(tx, items);
     const lines = reserved.map((l) => ({ ...l, ...lineAmounts(l) }));
     const totals = sumTotals(lines);
@@ -49,7 +51,6 @@ export async function placeOrder(
       customerId,
       data: { orderId: row.id, number: row.number, customerId, status: 'pending_payment', totals },
     });
-    const customers = await ctx.customers.summaries([customerId], tx);
     return { status: 201, body: toOrderView(row, customerFrom(customers, customerId), lines.map(toOrderLine), [], []) };
   });
 }

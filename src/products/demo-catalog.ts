@@ -4,10 +4,13 @@ import { sql } from '../platform/db/sql';
 import { InventoryService } from '../inventory';
 import { productRepository as products } from './product.repository';
 
-type Item = [sku: string, name: string, category: string, priceCents: number, vat: number, reorderLevel: number, stock: number];
+export type DemoItem = [sku: string, name: string, category: string, priceCents: number, vat: number, reorderLevel: number, stock: number];
 
-/** A small, realistic office-supplies catalog; a few items sit near their reorder level on purpose. */
-const DEMO: Item[] = [
+/**
+ * A small, realistic office-supplies catalog; a few items sit near their reorder level on purpose.
+ * `make bench-scale` builds its million product names from these words.
+ */
+export const DEMO_CATALOG: readonly DemoItem[] = [
   ['PAP-A4-80-500', 'Carta A4 80 g/m², risma da 500 fogli', 'Carta', 499, 22, 100, 1200],
   ['PAP-A3-80-500', 'Carta A3 80 g/m², risma da 500 fogli', 'Carta', 1099, 22, 20, 140],
   ['PAP-A4-100-250', 'Carta A4 100 g/m² premium, 250 fogli', 'Carta', 799, 22, 30, 32],
@@ -54,10 +57,10 @@ export async function seedDemoCatalog(sequelize: Sequelize, logger: Logger): Pro
   await sequelize.transaction(async (tx) => {
     await sql(tx, "SELECT pg_advisory_xact_lock(hashtext('quickstock-demo-seed'))");
     if ((await products.count(tx)) > 0) return;
-    for (const [sku, name, category, price, vat, reorder, stock] of DEMO) {
+    for (const [sku, name, category, price, vat, reorder, stock] of DEMO_CATALOG) {
       const product = await products.insert(tx, { sku, name, description: null, category, unitPriceCents: price, vatRate: vat, reorderLevel: reorder });
       await inventory.recordInitialStock(tx, product.id, stock, null, 'demo data');
     }
-    logger.info({ products: DEMO.length }, 'seeded the demo catalog');
+    logger.info({ products: DEMO_CATALOG.length }, 'seeded the demo catalog');
   });
 }

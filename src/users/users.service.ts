@@ -10,6 +10,7 @@ import { UserModel } from './user.model';
 import { hashPassword } from './password';
 import { sql } from '../platform/db/sql';
 import { likePattern } from '../platform/db/like';
+import { userSummaryRepository } from './user-summary.repository';
 
 export type UserView = Schemas['User'];
 export type CustomerSummary = Schemas['CustomerSummary'];
@@ -85,7 +86,7 @@ export class UsersService {
   async summaries(ids: readonly string[], tx?: Transaction): Promise<Map<string, CustomerSummary>> {
     const unique = [...new Set(ids)];
     if (unique.length === 0) return new Map();
-    const rows = await UserModel.findAll({ attributes: ['id', 'name', 'email'], where: { id: unique }, transaction: tx });
+    const rows = await userSummaryRepository.find(tx ?? this.sequelize, unique);
     return new Map(rows.map((u) => [u.id, { id: u.id, name: u.name, email: u.email }]));
   }
 

@@ -50,17 +50,23 @@ const MIGRATION_LOCK_KEY = 7_482_001;
 
 export async function migrate(sequelize: Sequelize, databaseUrl: string, logger: Logger): Promise<void> {
   // The lock lives on its own connection so the migrations may use the pool freely; a second
-  // instance waits here, then finds nothing left to do.
+  // instance waits here, then finds nothing left to do. It is a transaction lock held by an open
+  // transaction, not a session lock: behind PgBouncer in transaction mode a session lock would stay
+  // on whichever server connection took it (the unlock can land on another one) and block the next
+  // start for good. No timeout applies while it waits or holds (however long a migration runs).
   const lock = new Client({ connectionString: databaseUrl });
   lock.on('error', (err) => logger.warn({ err }, 'migration lock connection error'));
   await lock.connect();
   try {
-    await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    await lock.query('BEGIN');
+    await lock.query('SET LOCAL statement_timeout = 0');
+    await lock.query('SET LOCAL idle_in_transaction_session_timeout = 0');
+    await lock.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
     const migrator = createMigrator(sequelize, logger);
     const pending = await migrator.pending();
     if (pending.length > 0) await migrator.up();
   } finally {
-    await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+    await lock.query('COMMIT').catch(() => undefined);
     await lock.end();
   }
 }

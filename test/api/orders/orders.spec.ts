@@ -3,6 +3,7 @@ import { api, asAdmin, createProduct, createUser, customer, placeOrder, ADDRESS 
 import { query, waitFor } from '../../support/db';
 import { Client } from 'pg';
 import { h } from '../../support/hooks';
+import { client } from '../../support/client';
 
 const stockOf = async (id: string) => (await query('SELECT on_hand, reserved FROM products WHERE id = $1', [id]))[0];
 
@@ -38,6 +39,25 @@ describe('Orders', () => {
     expect(res.body.totals).to.deep.equal({ netCents: 1249, vatCents: 245, grossCents: 1494 });
     expect(res.body.customerId).to.equal(buyer.id);
     expect((await stockOf(a.id)).reserved).to.equal(3);
+  });
+
+  it('numbers the millionth order with 7 digits instead of cutting it to 6 and repeating a number', async () => {
+    const [{ last }] = await query("SELECT last_value::int AS last FROM order_number_seq");
+    await query("SELECT setval('order_number_seq', 999999, false)");
+    try {
+      const buyer = await customer();
+      const product = await createProduct({ initialStock: 10 });
+      const body = { items: [{ productId: product.id, quantity: 1 }], shippingAddress: ADDRESS };
+      const first = await client(buyer.token).POST('/api/v1/orders', { body });
+      const second = await client(buyer.token).POST('/api/v1/orders', { body });
+      expect([first.response.status, second.response.status]).to.deep.equal([201, 201]);
+      expect(first.data?.number).to.match(/^QS-\d{4}-999999$/);
+      expect(second.data?.number).to.match(/^QS-\d{4}-1000000$/);
+      const stored = await query('SELECT number FROM orders WHERE id = ANY($1::uuid[]) ORDER BY number', [[first.data?.id, second.data?.id]]);
+      expect(stored.map((r) => r.number)).to.deep.equal([first.data?.number, second.data?.number].sort());
+    } finally {
+      await query("SELECT setval('order_number_seq', $1)", [last]);
+    }
   });
 
   it('refuses bad input with 400 and reserves nothing', async () => {

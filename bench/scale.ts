@@ -1,0 +1,268 @@
+/**
+ * `make bench-scale`: is every list as fast at a million rows as at a thousand, and does the write
+ * path stay flat while the order tables grow?
+ *
+ * For a small and a large data set: create a scratch database, start the production build once on
+ * it (migrations, the admin), load the data with `generate_series` (bench/scale/load.ts), start the
+ * build again, EXPLAIN each request's statement. Then, with both services up, send each request of
+ * bench/scale/scenarios.ts sequentially, alternating small and large (5 warm-ups, then
+ * BENCH_SCALE_SAMPLES each), stop, drop the databases, and print one table: p50 and p99 on both,
+ * the ratio, the large plan's top scan node and a verdict.
+ *
+ * Env: DATABASE_URL (a server where databases may be created; else an embedded PostgreSQL),
+ * BENCH_SCALE_MODE = read (default: 1,000 products / 2,000 orders against N / N, 2 lines per order,
+ * N events) or write (the write path against N orders, N order lines, ~N stock movements and
+ * ~4.4 N status history rows), BENCH_SCALE_N (default 1,000,000 for read, 10,000,000 for write;
+ * e.g. 100000 to try it), BENCH_SCALE_SAMPLES (default 25).
+ */
+import { Client } from 'pg';
+import { createDatabaseOnServer, createTestDatabase, type TestDatabase } from '../test/support/database';
+import { customerEmail, loadDataSet, productId, type LoadSize } from './scale/load';
+import { SCENARIOS, WRITE_SCENARIOS, type Scenario, type ScenarioContext } from './scale/scenarios';
+import { BENCH_ADMIN, call, percentile, startBuiltService, type RunningService } from './service';
+
+const MODE = process.env['BENCH_SCALE_MODE'] === 'write' ? 'write' : 'read';
+const N = Number(process.env['BENCH_SCALE_N'] ?? (MODE === 'write' ? 10_000_000 : 1_000_000));
+const SAMPLES = Number(process.env['BENCH_SCALE_SAMPLES'] ?? 25);
+const WARM_UP = 5;
+/** The issue's targets for lists, searches and filters at the large size. */
+const MAX_LIST_P50_MS = 50;
+const MAX_RATIO = 2;
+/** Below this difference of p50s, the ratio of two sub-millisecond figures is noise, not growth. */
+const NOISE_FLOOR_MS = 1;
+/**
+ * A request slower than this (a sequential scan of a million rows; the service cuts statements
+ * at 15 s) is not sampled 25 times: after MAX_SLOW such answers the scenario stops with what it has.
+ */
+const SLOW_MS = 2_000;
+const MAX_SLOW = 3;
+const SERVICE_ENV = { ACCESS_TOKEN_TTL_SECONDS: '7200', RESERVATION_TTL_MINUTES: '10080', SWEEPER_INTERVAL_MS: '60000', AUTH_CACHE_TTL_MS: '60000' };
+
+const SMALL: LoadSize = { products: 1_000, orders: 2_000, customers: 20, linesPerOrder: 2, movementsPerProduct: 1, events: 2_000 };
+const LARGE: LoadSize =
+  MODE === 'read'
+    ? { products: N, orders: N, customers: Math.max(20, Math.round(N / 1000)), linesPerOrder: 2, movementsPerProduct: 1, events: N }
+    : {
+        products: Math.max(1_000, Math.round(N / 10)),
+        orders: N,
+        customers: Math.max(20, Math.round(N / 1000)),
+        linesPerOrder: 1,
+        movementsPerProduct: 11,
+        events: Math.min(N, 1_000_000),
+      };
+const scenarios = MODE === 'read' ? SCENARIOS : WRITE_SCENARIOS;
+
+interface Measured {
+  p50: number;
+  p99: number;
+  failures: string[];
+  plan?: string;
+}
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+/** The on-hand figure the loader gives product k (bench/scale/load.ts), to order only what is in stock. */
+const stockOf = (k: number) => (k * 104729) % 1000;
+
+async function scratchDatabase(label: string): Promise<TestDatabase> {
+  const server = process.env['DATABASE_URL'];
+  return server ? createDatabaseOnServer(server, `quickstock_scale_${label}_${Date.now()}`) : createTestDatabase();
+}
+
+async function send(baseUrl: string, request: ReturnType<Scenario['request']>): Promise<{ ms: number; status: number }> {
+  const started = performance.now();
+  const res = await fetch(`${baseUrl}${request.path}`, {
+    method: request.method,
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${request.token}` },
+    body: request.body === undefined ? undefined : JSON.stringify(request.body),
+  });
+  await res.arrayBuffer();
+  return { ms: performance.now() - started, status: res.status };
+}
+
+/** The top scan node of a plan (depth first), e.g. "Index Scan products_name_idx + filter". */
+function scanNode(plan: Record<string, unknown>): string | undefined {
+  const type = String(plan['Node Type']);
+  if (/Scan/.test(type)) {
+    const child = (plan['Plans'] as Record<string, unknown>[] | undefined)?.find((p) => /Index Scan/.test(String(p['Node Type'])));
+    const index = plan['Index Name'] ?? child?.['Index Name'];
+    // "+ filter": the scan reads rows and discards those that do not match (a walk, not a seek).
+    const filtered = plan['Filter'] !== undefined ? ' + filter' : '';
+    return `${type}${index ? ` ${String(index)}` : plan['Relation Name'] ? ` on ${String(plan['Relation Name'])}` : ''}${filtered}`;
+  }
+  for (const sub of (plan['Plans'] as Record<string, unknown>[] | undefined) ?? []) {
+    if (sub['Parent Relationship'] === 'SubPlan') continue;
+    const found = scanNode(sub);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+async function explain(url: string, ctx: ScenarioContext, list: Scenario[]): Promise<Map<string, string>> {
+  const db = new Client({ connectionString: url });
+  await db.connect();
+  const plans = new Map<string, string>();
+  try {
+    for (const scenario of list) {
+      if (!scenario.plan) continue;
+      const { text, values } = scenario.plan(ctx);
+      const res = await db.query<{ 'QUERY PLAN': [{ Plan: Record<string, unknown> }] }>(`EXPLAIN (FORMAT JSON) ${text}`, values);
+      plans.set(scenario.label, scanNode(res.rows[0]?.['QUERY PLAN'][0].Plan ?? {}) ?? '?');
+    }
+  } finally {
+    await db.end();
+  }
+  return plans;
+}
+
+interface Prepared {
+  label: string;
+  database: TestDatabase;
+  service: RunningService;
+  ctx: ScenarioContext;
+  plans: Map<string, string>;
+}
+
+/** A scratch database loaded with `size`, the production build serving it, signed-in users and the plans. */
+/** Databases (and their service) not yet handed to main, for the signal handler. */
+const pending = new Set<{ database: TestDatabase; service?: RunningService }>();
+
+async function prepare(label: string, size: LoadSize): Promise<Prepared> {
+  const database = await scratchDatabase(label);
+  const entry: { database: TestDatabase; service?: RunningService } = { database };
+  pending.add(entry);
+  try {
+    log(`\n${label}: ${size.products} products, ${size.orders} orders × ${size.linesPerOrder} lines, ${size.events} events`);
+    const first = await startBuiltService(database.url, SERVICE_ENV);
+    await first.stop();
+    const started = Date.now();
+    await loadDataSet(database.url, size, log);
+    log(`  loaded in ${((Date.now() - started) / 60_000).toFixed(1)} min`);
+    const service = await startBuiltService(database.url, SERVICE_ENV);
+    entry.service = service;
+    const staffToken = (await call(service.baseUrl, 'POST', '/api/v1/auth/login', undefined, BENCH_ADMIN)).body.accessToken as string;
+    const customerToken = (await call(service.baseUrl, 'POST', '/api/v1/auth/login', undefined, { email: customerEmail(7), password: BENCH_ADMIN.password }))
+      .body.accessToken as string;
+    if (!staffToken || !customerToken) throw new Error('could not sign in the bench users');
+    const ctx: ScenarioContext = {
+      staffToken,
+      customerToken,
+      orders: size.orders,
+      products: size.products,
+      stockedProducts: Array.from({ length: Math.min(size.products, 5_000) }, (_, i) => i + 1).filter((k) => stockOf(k) >= 300),
+    };
+    let cursor: string | undefined;
+    for (let page = 1; page <= 20; page += 1) {
+      const res = await call(service.baseUrl, 'GET', `/api/v1/products?sort=-createdAt&limit=20${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, staffToken);
+      cursor = res.body.nextCursor ?? undefined;
+    }
+    ctx.page21Cursor = cursor;
+    // The ledger page of the measured product shows a page of recent movements, as in use.
+    for (let i = 0; i < 25; i += 1) {
+      await call(service.baseUrl, 'POST', `/api/v1/products/${productId(Math.min(500, size.products))}/stock-movements`, staffToken, { type: 'receipt', delta: 1, reason: 'bench-scale' });
+    }
+    const plans = await explain(database.url, ctx, scenarios);
+    // A fresh process compiles its code paths on first use: one pass over everything first.
+    for (const scenario of scenarios) {
+      for (let i = 0; i < WARM_UP; i += 1) if ((await send(service.baseUrl, scenario.request(ctx, 1_000_000 + i))).ms > SLOW_MS) break;
+    }
+    return { label, database, service, ctx, plans };
+  } catch (err) {
+    await entry.service?.stop();
+    await database.drop();
+    throw err;
+  } finally {
+    pending.delete(entry);
+  }
+}
+
+/**
+ * Each scenario's requests alternate between the two services (small, large, small, …), so that
+ * the load other processes put on a shared machine falls on both sides alike.
+ */
+async function measureSideBySide(sides: Prepared[]): Promise<Map<string, Measured>[]> {
+  const results = sides.map(() => new Map<string, Measured>());
+  let n = 0;
+  for (const scenario of scenarios) {
+    const times = sides.map(() => [] as number[]);
+    // Warm-ups too: when a slow scenario stops early, its figures come from every answer it got.
+    const all = sides.map(() => [] as number[]);
+    const failures = sides.map(() => [] as string[]);
+    let slow = 0;
+    for (let i = 0; i < WARM_UP + SAMPLES && slow < MAX_SLOW; i += 1) {
+      n += 1;
+      for (const [s, side] of sides.entries()) {
+        const { ms, status } = await send(side.service.baseUrl, scenario.request(side.ctx, n));
+        if (status >= 300) failures[s]?.push(String(status));
+        if (ms > SLOW_MS) slow += 1;
+        all[s]?.push(ms);
+        if (i >= WARM_UP) times[s]?.push(ms);
+      }
+    }
+    for (const [s, side] of sides.entries()) {
+      const sorted = (slow >= MAX_SLOW ? (all[s] ?? []) : (times[s] ?? [])).sort((a, b) => a - b);
+      const fails = failures[s] ?? [];
+      const measured = { p50: percentile(sorted, 50), p99: percentile(sorted, 99), failures: fails, plan: side.plans.get(scenario.label) };
+      results[s]?.set(scenario.label, measured);
+      log(`  ${side.label} ${scenario.label}: p50 ${measured.p50.toFixed(1)} ms, p99 ${measured.p99.toFixed(1)} ms${fails.length ? `, ${fails.length} failed (${[...new Set(fails)].join(', ')})` : ''}`);
+    }
+  }
+  return results;
+}
+
+function verdict(scenario: Scenario, small: Measured, large: Measured): string {
+  const failures = [...new Set([...small.failures, ...large.failures])];
+  if (failures.length) return `FAILED (${failures.join(', ')})`;
+  const flat = large.p50 <= MAX_RATIO * small.p50 || large.p50 - small.p50 < NOISE_FLOOR_MS;
+  const fast = scenario.kind !== 'list' || large.p50 <= MAX_LIST_P50_MS;
+  if (flat && fast) return 'ok';
+  return [!fast ? `p50 > ${MAX_LIST_P50_MS} ms` : '', !flat ? `> ${MAX_RATIO}×` : ''].filter(Boolean).join(', ') + ' — MISSED';
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const sides: Prepared[] = [];
+  // Ctrl-C during the long load still stops the services and drops the scratch databases.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      log(`${signal}: cleaning up`);
+      void Promise.allSettled([...sides, ...pending].map(async (side) => {
+        await side.service?.stop();
+        await side.database.drop();
+      })).then(() => process.exit(130));
+    });
+  }
+  let small: Map<string, Measured>;
+  let large: Map<string, Measured>;
+  try {
+    sides.push(await prepare('small', SMALL));
+    sides.push(await prepare('large', LARGE));
+    [small, large] = (await measureSideBySide(sides)) as [Map<string, Measured>, Map<string, Measured>];
+  } finally {
+    for (const side of sides) {
+      await side.service.stop();
+      await side.database.drop();
+    }
+  }
+  const fmt = (v: number) => v.toFixed(1);
+  const sizeLabel = (s: LoadSize) => `${s.products.toLocaleString('en')} p / ${s.orders.toLocaleString('en')} o`;
+  console.log(`\nmake bench-scale (${MODE}): ${SAMPLES} sequential requests each, after ${WARM_UP} warm-ups; small = ${sizeLabel(SMALL)}, large = ${sizeLabel(LARGE)}`);
+  console.log(`| request | small p50 ms | small p99 ms | large p50 ms | large p99 ms | ratio | plan (large) | verdict |`);
+  console.log(`|---|---|---|---|---|---|---|---|`);
+  for (const scenario of scenarios) {
+    const s = small.get(scenario.label);
+    const l = large.get(scenario.label);
+    if (!s || !l) continue;
+    console.log(
+      `| ${scenario.label} | ${fmt(s.p50)} | ${fmt(s.p99)} | ${fmt(l.p50)} | ${fmt(l.p99)} | ${(l.p50 / s.p50).toFixed(2)} | ${l.plan ?? '–'} | ${verdict(scenario, s, l)} |`,
+    );
+  }
+  console.log(
+    `\nTargets: lists, searches and filters p50 ≤ ${MAX_LIST_P50_MS} ms at the large size; every request p50 ≤ ${MAX_RATIO}× its small p50 (a difference under ${NOISE_FLOOR_MS} ms counts as flat). Total ${((Date.now() - started) / 60_000).toFixed(1)} min.`,
+  );
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
