@@ -36,10 +36,11 @@ export async function login(email: string, password: string): Promise<{ accessTo
   return res.body;
 }
 
-let adminToken: string | undefined;
+let adminToken: { token: string; at: number } | undefined;
 export async function adminToken_(): Promise<string> {
-  adminToken ??= (await login(ADMIN.email, ADMIN.password)).accessToken;
-  return adminToken;
+  // Access tokens live 15 minutes: on a loaded machine the whole suite outlives one cached token.
+  if (!adminToken || Date.now() - adminToken.at > 10 * 60_000) adminToken = { token: (await login(ADMIN.email, ADMIN.password)).accessToken, at: Date.now() };
+  return adminToken.token;
 }
 export { adminToken_ as asAdmin };
 
