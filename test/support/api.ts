@@ -36,10 +36,15 @@ export async function login(email: string, password: string): Promise<{ accessTo
   return res.body;
 }
 
-let adminToken: string | undefined;
+// Access tokens live 15 minutes (ACCESS_TOKEN_TTL_SECONDS): a whole run on a busy machine outlives
+// one, so the admin signs in again well before the cached token expires.
+const ADMIN_TOKEN_REUSE_MS = 10 * 60_000;
+let adminToken: { token: string; at: number } | undefined;
 export async function adminToken_(): Promise<string> {
-  adminToken ??= (await login(ADMIN.email, ADMIN.password)).accessToken;
-  return adminToken;
+  if (!adminToken || Date.now() - adminToken.at > ADMIN_TOKEN_REUSE_MS) {
+    adminToken = { token: (await login(ADMIN.email, ADMIN.password)).accessToken, at: Date.now() };
+  }
+  return adminToken.token;
 }
 export { adminToken_ as asAdmin };
 
