@@ -21,7 +21,8 @@ async function order(token: string, productId: string, quantity: number): Promis
   return res.data?.id as string;
 }
 
-describe('real time: live stock figures (inventory.stock_changed)', () => {
+describe('real time: live stock figures (inventory.stock_changed)', function () {
+  this.timeout(60_000); // each step waits out the one-second gap between a product's events
   const open: TestSocket[] = [];
   const track = (s: TestSocket) => {
     open.push(s);
@@ -89,12 +90,20 @@ describe('real time: live stock figures (inventory.stock_changed)', () => {
     expect(staff.received.filter(stockOf(product.id)).slice(before)).to.have.length(1);
   });
 
-  it('follows every change of the figures: reservation, release on cancel, the sale on shipping', async () => {
+  it('follows every change of the figures: reservation, release on cancel, the sale on shipping, release on expiry', async () => {
     const [op, buyer] = await Promise.all([operator(), customer()]);
     const staff = track(await connectSocket({ token: op.token }));
     const product = await settledProduct(staff, 10);
+    // Only events received since the last expectation count (figures may repeat: 6/0 after the sale and after the expiry).
+    let since = staff.received.length;
     const expectFigures = async (want: { onHand: number; reserved: number }, what: string) => {
-      const e = await staff.next((x) => stockOf(product.id)(x) && x.payload.data.onHand === want.onHand && x.payload.data.reserved === want.reserved, 3000, what);
+      const from = since;
+      const e = await staff.next(
+        (x) => staff.received.indexOf(x) >= from && stockOf(product.id)(x) && x.payload.data.onHand === want.onHand && x.payload.data.reserved === want.reserved,
+        3000,
+        what,
+      );
+      since = staff.received.indexOf(e) + 1;
       expect(e.payload.data.available).to.equal(want.onHand - want.reserved);
     };
     const staffApi = client(op.token);
@@ -115,6 +124,14 @@ describe('real time: live stock figures (inventory.stock_changed)', () => {
     });
     expect(ship.response.status).to.equal(201);
     await expectFigures({ onHand: 6, reserved: 0 }, 'the sale');
+
+    // An unpaid order past its reservation is cancelled by the sweeper, which releases its stock.
+    const expiring = await order(buyer.token, product.id, 5);
+    await expectFigures({ onHand: 6, reserved: 5 }, 'the third reservation');
+    await query("UPDATE orders SET reserved_until = now() - interval '1 second' WHERE id = $1", [expiring]);
+    await expectFigures({ onHand: 6, reserved: 0 }, 'the release on expiry');
+    const [expired] = await query<{ status: string }>('SELECT status FROM orders WHERE id = $1', [expiring]);
+    expect(expired?.status).to.equal('cancelled');
     expect(await storedFigures(product.id)).to.deep.equal({ onHand: 6, reserved: 0, available: 6 });
   });
 
