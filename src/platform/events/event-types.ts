@@ -13,6 +13,7 @@ export const CLIENT_EVENT_TYPES = [
   'inventory.low_stock',
   'payment.updated',
   'shipment.updated',
+  'webhook.subscription_disabled',
 ] as const satisfies readonly (keyof ServerToClientEvents)[];
 type MissingType = Exclude<ClientEventType, (typeof CLIENT_EVENT_TYPES)[number]>;
 const everyContractEventIsListed: MissingType extends never ? true : false = true;
