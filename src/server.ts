@@ -82,7 +82,11 @@ export async function startServer(
   await dispatcher.start();
   const sweeper = new OrderExpirySweeper(services.orders, config.sweeperIntervalMs, logger);
   sweeper.start();
-  const housekeeper = new Housekeeper(sequelize, logger, config.housekeepingIntervalMs, config.realtime.retentionHours);
+  const hooks = services.outgoingWebhooks;
+  hooks.start();
+  const housekeeper = new Housekeeper(sequelize, logger, config.housekeepingIntervalMs, config.realtime.retentionHours, [
+    { what: 'webhook deliveries', run: (batch) => hooks.purgeOldDeliveries(batch) },
+  ]);
   housekeeper.start();
   logger.info({ port }, 'QuickStock listening');
   const setupLink = options.issueSetupLink === false ? null : await issueSetupLink(services, config, port);
@@ -103,6 +107,7 @@ export async function startServer(
         if (graceMs > 0) await new Promise((resolve) => setTimeout(resolve, graceMs));
         await dispatcher.stop();
         await sweeper.stop();
+        await hooks.stop();
         await housekeeper.stop();
         await realtime.close();
         await metricsServer?.close();
