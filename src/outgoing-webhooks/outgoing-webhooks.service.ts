@@ -149,9 +149,11 @@ export class OutgoingWebhooksService {
   }
 
   async delivery(id: string): Promise<DeliveryDetail> {
+    // Attempts first: an attempt and the delivery's new state commit together, so the delivery read
+    // after them is at least as new (never an attempt newer than the state shown).
+    const attempts = await repo.attempts(id);
     const delivery = await repo.delivery(id);
     if (!delivery) throw new NotFoundError('The webhook delivery');
-    const attempts = await repo.attempts(id);
     return { ...toDeliveryView(delivery), payload: JSON.parse(delivery.body) as DeliveryDetail['payload'], attempts: attempts.map(toAttemptView) };
   }
 
