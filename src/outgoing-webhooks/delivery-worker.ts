@@ -104,6 +104,11 @@ export class DeliveryWorker {
   private async record(target: AttemptTarget, manual: boolean, attemptedAt: Date, headers: Record<string, string>, result: SendResult): Promise<void> {
     const succeeded = result.errorKind === null;
     await this.sequelize.transaction(async (tx) => {
+      // The subscription's row first (as its deletion does, before cascading to deliveries): the
+      // same lock order, so recording an attempt and deleting its subscription cannot deadlock.
+      // A failed manual attempt changes nothing but the log (not the subscription's health).
+      const health = manual && !succeeded ? await repo.lockSubscription(tx, target.subscriptionId) : await repo.health(tx, target.subscriptionId, succeeded);
+      if (!health) return; // deleted meanwhile, with its deliveries
       await repo.insertAttempt(tx, { deliveryId: target.deliveryId, attemptedAt, ...result, requestHeaders: headers, manual });
       if (manual) {
         await repo.settleManual(tx, target.deliveryId, succeeded, result.statusCode);
@@ -114,8 +119,7 @@ export class DeliveryWorker {
         const delay = result.statusCode === 410 ? null : nextRetryDelayMs(target.attemptCount + 1, this.settings.retryScheduleMs, result);
         await repo.settleScheduled(tx, target.deliveryId, delay === null ? 'failed' : 'pending', delay === null ? null : new Date(Date.now() + delay), result.statusCode);
       }
-      const health = await repo.health(tx, target.subscriptionId, succeeded);
-      if (!health || succeeded || !health.enabled) return;
+      if (succeeded || !health.enabled) return;
       const gone = result.statusCode === 410;
       const tooLong = (health.failing_for_ms ?? 0) >= this.settings.disableAfterMs;
       if (!gone && !tooLong) return;

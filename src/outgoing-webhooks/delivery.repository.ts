@@ -182,6 +182,11 @@ export const deliveryRepository = {
     );
   },
 
+  lockSubscription(tx: Transaction, subscriptionId: string): Promise<HealthRow | undefined> {
+    // One row by primary key, locked before its deliveries (the order its deletion takes).
+    return sqlOne<HealthRow>(tx, 'SELECT enabled, url, NULL::float8 AS failing_for_ms FROM webhook_subscriptions WHERE id = $1 FOR UPDATE', [subscriptionId]);
+  },
+
   async disable(tx: Transaction, subscriptionId: string, reason: string): Promise<boolean> {
     // One row by primary key, only when still enabled (so one disabling sends one staff event).
     const rows = await sql(tx, 'UPDATE webhook_subscriptions SET enabled = false, disabled_reason = $2, updated_at = now() WHERE id = $1 AND enabled RETURNING id', [

@@ -48,7 +48,7 @@ export class FanOut {
   start(): void {
     outboxSignal.on('committed', this.wake);
     this.loop.start();
-    this.kick();
+    void this.kick();
   }
 
   async stop(): Promise<void> {

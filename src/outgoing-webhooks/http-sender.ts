@@ -1,7 +1,9 @@
 import http from 'node:http';
 import https from 'node:https';
 import { RequestFilteringHttpAgent, RequestFilteringHttpsAgent } from 'request-filtering-agent';
+import { isIP } from 'node:net';
 import { parseRetryAfter, type AttemptOutcome } from './retry-policy';
+import { blockedRange } from './url-policy';
 
 /** At most this much of a receiver's answer is read (and logged). */
 export const MAX_RESPONSE_BYTES = 20 * 1024;
@@ -22,8 +24,8 @@ export class WebhookSender {
   private readonly httpAgent: http.Agent;
   private readonly httpsAgent: https.Agent;
 
-  constructor(allowedCidrs: readonly string[]) {
-    const options = { allowIPAddressList: [...allowedCidrs], keepAlive: false };
+  constructor(private readonly allowedCidrs: readonly string[]) {
+    const options = { allowIPAddressList: [...allowedCidrs] };
     this.httpAgent = new RequestFilteringHttpAgent(options);
     this.httpsAgent = new RequestFilteringHttpsAgent(options);
   }
@@ -32,19 +34,26 @@ export class WebhookSender {
     const started = Date.now();
     return new Promise<SendResult>((resolve) => {
       let settled = false;
-      let timer: NodeJS.Timeout | undefined;
+      const timer: { id?: NodeJS.Timeout } = {};
       /** Set once the status line arrived: a body still trickling at the deadline does not undo it. */
       let answered: (() => void) | undefined;
       const finish = (result: Omit<SendResult, 'durationMs'>) => {
         if (settled) return;
         settled = true;
-        clearTimeout(timer);
+        clearTimeout(timer.id);
         resolve({ ...result, durationMs: Date.now() - started });
       };
       const failure = (errorKind: SendResult['errorKind']) => ({ statusCode: null, errorKind, retryAfterMs: null, responseBody: null });
       let request: http.ClientRequest;
       try {
         const target = new URL(url);
+        // An address written in the URL is refused here, by the same rule the agent applies to
+        // resolved names (so the log says blocked-address whatever wraps the socket).
+        const literal = target.hostname.replace(/^\[|\]$/g, '');
+        if (isIP(literal) !== 0 && blockedRange(literal, this.allowedCidrs) !== null) {
+          finish(failure('blocked-address'));
+          return;
+        }
         const transport = target.protocol === 'https:' ? https : http;
         request = transport.request(target, {
           method: 'POST',
@@ -55,7 +64,7 @@ export class WebhookSender {
         finish(failure('connection'));
         return;
       }
-      timer = setTimeout(() => {
+      timer.id = setTimeout(() => {
         if (answered) answered();
         else finish(failure('timeout'));
         request.destroy();
