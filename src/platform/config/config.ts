@@ -332,7 +332,7 @@ function readConfig(env: Env): Config {
       breakerHalfOpenAfterMs: int(env, 'PROVIDER_BREAKER_HALF_OPEN_AFTER_MS', 30_000, 10, 3_600_000),
       maxResponseBytes: int(env, 'PROVIDER_MAX_RESPONSE_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),
     },
-    webhooks: webhookSettings(env, { production: nodeEnv === 'production', realDatabase: str(env, 'DATABASE_URL') !== undefined, dataDir }),
+    webhooks: webhookSettings(env, { production: nodeEnvRaw === 'production', realDatabase: str(env, 'DATABASE_URL') !== undefined, dataDir }),
   };
   return deepFreeze(config);
 }
