@@ -80,7 +80,8 @@ export class WebhookSender {
             statusCode,
             errorKind: ok ? null : 'http-status',
             retryAfterMs: parseRetryAfter(res.headers['retry-after']),
-            responseBody: Buffer.concat(chunks).subarray(0, MAX_RESPONSE_BYTES).toString('utf8'),
+            // PostgreSQL text refuses NUL: a receiver's binary answer must not make the attempt unrecordable.
+            responseBody: Buffer.concat(chunks).subarray(0, MAX_RESPONSE_BYTES).toString('utf8').replaceAll('\u0000', ''),
           });
           res.destroy();
         };

@@ -75,6 +75,17 @@ describe('outgoing webhooks: retries, failures and disabling', function () {
     expect(redirected).to.equal(0);
   });
 
+  it('logs at most 20 kB of an answer, NUL characters removed', async () => {
+    const sub = await subscribe();
+    receiver.behaviour = (n) => (n === 0 ? { status: 500, body: `bad\u0000${'x'.repeat(30_000)}` } : { status: 200 });
+    await shop.placeOrder();
+    await receiver.waitFor(2);
+    const delivery = await deliveryOf(sub.id, 'succeeded');
+    const body = delivery!.attempts[0]!.responseBody!;
+    expect(body.startsWith('badxxx')).to.equal(true);
+    expect(body.length).to.equal(20 * 1024 - 1);
+  });
+
   it('disables the subscription at once on 410 and tells staff', async () => {
     const sub = await subscribe();
     receiver.behaviour = () => ({ status: 410 });
