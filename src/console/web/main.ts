@@ -39,6 +39,7 @@ byId('hooks-reload').addEventListener('click', () => void webhooks.load());
 board.subscribe(live);
 detail.subscribe(live);
 products.subscribe(live);
+webhooks.subscribe(live);
 
 let liveState: LiveState = 'offline';
 function showLiveState(state: LiveState): void {

@@ -3,6 +3,7 @@ import { announce, busy, byId, el, replaceChildren } from './dom';
 import { formatDateTime } from './format';
 import { t } from './i18n';
 import type { Session } from './session';
+import type { LiveFeed } from './live';
 
 type Subscription = components['schemas']['WebhookSubscription'];
 type SubscriptionList = components['schemas']['WebhookSubscriptionList'];
@@ -20,6 +21,16 @@ export class WebhooksView {
   private deliveries: Delivery[] = [];
 
   constructor(private readonly session: Session) {}
+
+  /** A subscription the service disabled by itself: admins hear it at once and see it in the list. */
+  subscribe(live: LiveFeed): void {
+    live.on('webhook.subscription_disabled', (event) => {
+      if (this.session.user?.role !== 'admin') return;
+      announce(t('hooks.disabledLive', { url: event.data.url }));
+      byId('hooks-result').textContent = t('hooks.disabledLive', { url: event.data.url });
+      void this.load();
+    });
+  }
 
   async load(): Promise<void> {
     const status = byId('hooks-status');

@@ -239,6 +239,7 @@ export const en: Record<MessageKey, string> = {
   'hooks.status.pending': 'pending',
   'hooks.status.succeeded': 'delivered',
   'hooks.status.failed': 'failed',
+  'hooks.disabledLive': 'The service disabled the webhooks to {url}.',
   'hooks.redeliver': 'Redeliver',
   'hooks.redeliverOf': 'Redeliver {id}',
   'hooks.redelivered': 'Redelivered {id}: the receiver answered with success.',

@@ -241,6 +241,7 @@ export const it = {
   'hooks.status.pending': 'in attesa',
   'hooks.status.succeeded': 'consegnata',
   'hooks.status.failed': 'fallita',
+  'hooks.disabledLive': 'Il servizio ha disattivato i webhook verso {url}.',
   'hooks.redeliver': 'Rinvia',
   'hooks.redeliverOf': 'Rinvia {id}',
   'hooks.redelivered': 'Rinviata {id}: il destinatario ha risposto con successo.',
