@@ -75,7 +75,8 @@ export class DeliveryWorker {
         .catch((err: unknown) => this.logger.warn({ err, deliveryId: row.id }, 'webhook attempt could not be recorded; the claim will expire and it will be sent again'))
         .finally(() => {
           this.inFlight.delete(running);
-          if (claimed.length === room) void this.loop.runOnce();
+          // A slot is free and there was work: claim again now (a tick in progress is joined).
+          void this.loop.runOnce();
         });
       this.inFlight.add(running);
     }

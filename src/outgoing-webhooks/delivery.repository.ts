@@ -110,16 +110,19 @@ export const deliveryRepository = {
    * mid-send leaves a claim that expires, and the delivery is sent again with the same webhook-id.
    */
   claimDue(db: Sequelize, limit: number, perSubscription: number, leaseMs: number): Promise<ClaimedDelivery[]> {
-    // SKIP LOCKED claim with a per-subscription window: every instance works deliveries safely.
+    // SKIP LOCKED claim with a per-subscription window over the 1,000 most overdue (a backlog never
+    // makes a claim scan it all): every instance works deliveries safely.
     return sql<ClaimedDelivery>(
       db,
       `WITH busy AS (
          SELECT subscription_id, count(*)::int AS n FROM webhook_deliveries
-          WHERE status = 'pending' AND claimed_until > now() GROUP BY subscription_id),
+          WHERE claimed_until > now() GROUP BY subscription_id),
        due AS (
          SELECT d.id, d.subscription_id, row_number() OVER (PARTITION BY d.subscription_id ORDER BY d.next_attempt_at, d.id) AS rn
-           FROM webhook_deliveries d JOIN webhook_subscriptions s ON s.id = d.subscription_id AND s.enabled
-          WHERE d.status = 'pending' AND d.next_attempt_at <= now() AND (d.claimed_until IS NULL OR d.claimed_until <= now())),
+           FROM (SELECT id, subscription_id, next_attempt_at FROM webhook_deliveries
+                  WHERE status = 'pending' AND next_attempt_at <= now() AND (claimed_until IS NULL OR claimed_until <= now())
+                  ORDER BY next_attempt_at LIMIT 1000) d
+           JOIN webhook_subscriptions s ON s.id = d.subscription_id AND s.enabled),
        picked AS (
          SELECT d.id FROM webhook_deliveries d
           WHERE d.id IN (SELECT due.id FROM due LEFT JOIN busy USING (subscription_id) WHERE due.rn + coalesce(busy.n, 0) <= $2 LIMIT $1)

@@ -25,7 +25,9 @@ export class WebhookSender {
   private readonly httpsAgent: https.Agent;
 
   constructor(private readonly allowedCidrs: readonly string[]) {
-    const options = { allowIPAddressList: [...allowedCidrs] };
+    // Keep-alive: a busy receiver gets its deliveries over a few reused (TLS) connections, each
+    // address-checked when it was opened.
+    const options = { allowIPAddressList: [...allowedCidrs], keepAlive: true, maxSockets: 64 };
     this.httpAgent = new RequestFilteringHttpAgent(options);
     this.httpsAgent = new RequestFilteringHttpsAgent(options);
   }

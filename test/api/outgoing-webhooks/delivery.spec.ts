@@ -69,6 +69,24 @@ describe('outgoing webhooks: subscriptions and delivery', function () {
     expect(health.data!.lastSuccessAt).to.be.a('string');
   });
 
+  it('purges deliveries older than WEBHOOK_LOG_RETENTION_DAYS with their attempts, in the housekeeper', async () => {
+    const sub = await subscribe(['order.created']);
+    await shop.placeOrder();
+    await shop.placeOrder();
+    await receiver.waitFor(2);
+    const page = await until('two logged deliveries', async () => {
+      const res = await shop.admin.GET('/api/v1/webhook-subscriptions/{id}/deliveries', { params: { path: { id: sub.id }, query: { status: 'succeeded' } } });
+      return res.data && res.data.items.length === 2 ? res.data.items : undefined;
+    });
+    const [recent, old] = page;
+    await shop.fresh.db.query("UPDATE webhook_deliveries SET created_at = now() - interval '31 days' WHERE id = $1", [old!.id]);
+    await shop.fresh.server.housekeeper.runOnce();
+    const left = await shop.fresh.db.query<{ id: string }>('SELECT id FROM webhook_deliveries WHERE subscription_id = $1', [sub.id]);
+    expect(left.rows.map((r) => r.id)).to.deep.equal([recent!.id]);
+    const orphans = await shop.fresh.db.query('SELECT 1 FROM webhook_delivery_attempts WHERE delivery_id = $1', [old!.id]);
+    expect(orphans.rowCount).to.equal(0);
+  });
+
   it('sends nothing for an unsubscribed event type, nor to a disabled subscription', async () => {
     await subscribe(['payment.updated']);
     const disabled = await subscribe(['order.created']);

@@ -47,6 +47,7 @@ export async function up({ sequelize }: MigrationContext): Promise<void> {
     CREATE INDEX webhook_deliveries_due_idx ON webhook_deliveries (next_attempt_at) WHERE status = 'pending';
     CREATE INDEX webhook_deliveries_log_idx ON webhook_deliveries (subscription_id, created_at DESC, id DESC);
     CREATE INDEX webhook_deliveries_created_idx ON webhook_deliveries (created_at);
+    CREATE INDEX webhook_deliveries_claimed_idx ON webhook_deliveries (claimed_until) WHERE claimed_until IS NOT NULL;
 
     CREATE TABLE webhook_delivery_attempts (
       id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
