@@ -35,6 +35,7 @@ export interface AttemptTarget {
 export class DeliveryWorker {
   private readonly loop: BackgroundLoop;
   private readonly inFlight = new Set<Promise<void>>();
+  private stopped = false;
 
   constructor(
     private readonly sequelize: Sequelize,
@@ -56,6 +57,7 @@ export class DeliveryWorker {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     await this.loop.stop();
     await Promise.allSettled([...this.inFlight]);
   }
@@ -67,7 +69,7 @@ export class DeliveryWorker {
 
   private async tick(): Promise<void> {
     const room = MAX_IN_FLIGHT - this.inFlight.size;
-    if (room <= 0) return;
+    if (room <= 0 || this.stopped) return;
     const claimed = await repo.claimDue(this.sequelize, room, this.settings.concurrencyPerSubscription, this.leaseMs);
     for (const row of claimed) {
       const running: Promise<void> = this.attempt(toTarget(row), false)

@@ -32,6 +32,7 @@ export function messageBody(type: string, occurredAt: Date, data: unknown, messa
 export class FanOut {
   private readonly loop: BackgroundLoop;
   private again = false;
+  private stopped = false;
   private lastPassAt = 0;
   private readonly wake = () => this.kick();
 
@@ -52,18 +53,21 @@ export class FanOut {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     outboxSignal.off('committed', this.wake);
     await this.loop.stop();
   }
 
   /** Runs a pass now, or once more after the one in progress. */
   kick(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
     this.again = true;
     return this.loop.runOnce();
   }
 
   private async run(): Promise<void> {
     do {
+      if (this.stopped) return;
       this.again = false;
       const wait = this.lastPassAt + MIN_PASS_INTERVAL_MS - Date.now();
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
