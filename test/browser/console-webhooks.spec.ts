@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { api, createProduct, createUser, customer, placeOrder } from '../support/api';
 import { query } from '../support/db';
+import { h } from '../support/hooks';
 import { consoleBrowser, expectAccessible, screenshot, signIn } from './console-page';
 
 describe('staff console: outgoing webhooks (admins only)', function () {
@@ -52,5 +53,13 @@ describe('staff console: outgoing webhooks (admins only)', function () {
     const { page } = chromium.tab();
     await signIn(page, await createUser('operator'));
     expect(await page.getByRole('link', { name: 'Webhook' }).isVisible()).to.equal(false);
+  });
+
+  it('lists the outgoing webhooks in Swagger UI', async () => {
+    const { page } = chromium.tab();
+    await page.goto(`${h().baseUrl}/docs/`);
+    await page.getByRole('heading', { name: 'Webhooks', exact: true }).waitFor();
+    await page.getByText('order.created', { exact: true }).first().waitFor();
+    await page.getByText('webhook.test', { exact: true }).first().waitFor();
   });
 });
