@@ -77,8 +77,9 @@ export class DeliveryWorker {
         .catch((err: unknown) => this.logger.warn({ err, deliveryId: row.id }, 'webhook attempt could not be recorded; the claim will expire and it will be sent again'))
         .finally(() => {
           this.inFlight.delete(running);
-          // A slot is free and there was work: claim again now (a tick in progress is joined).
-          void this.loop.runOnce();
+          // There was work: claim again once half of this batch is done (one claim per few
+          // deliveries, not one each; a tick in progress is joined).
+          if (this.inFlight.size <= Math.floor(claimed.length / 2)) void this.loop.runOnce();
         });
       this.inFlight.add(running);
     }

@@ -36,10 +36,11 @@ export async function login(email: string, password: string): Promise<{ accessTo
   return res.body;
 }
 
-let adminToken: string | undefined;
+/** The suite's admin token, signed in again before it expires (access tokens last 15 minutes; the suite runs longer). */
+let adminToken: { token: string; at: number } | undefined;
 export async function adminToken_(): Promise<string> {
-  adminToken ??= (await login(ADMIN.email, ADMIN.password)).accessToken;
-  return adminToken;
+  if (!adminToken || Date.now() - adminToken.at > 10 * 60_000) adminToken = { token: (await login(ADMIN.email, ADMIN.password)).accessToken, at: Date.now() };
+  return adminToken.token;
 }
 export { adminToken_ as asAdmin };
 
