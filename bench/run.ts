@@ -5,7 +5,7 @@
  *
  * Env: DATABASE_URL (else an embedded PostgreSQL), REDIS_URL (needed for the 2-worker run),
  * BENCH_DURATION_S (default 10 per run), BENCH_ROUNDS (default 2), BENCH_CONNECTIONS (default 50),
- * BENCH_ONLY (comma-separated subset of: random, hot, products, order, push, workers).
+ * BENCH_ONLY (comma-separated subset of: random, hot, products, order, push, workers, webhooks).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -16,6 +16,7 @@ import autocannon from 'autocannon';
 import { Client } from 'pg';
 import { createTestDatabase } from '../test/support/database';
 import { measurePushLatency } from './push-latency';
+import { receiverCertificate, webhookOverhead } from './webhooks-scenario';
 import { BENCH_ADMIN, BENCH_LIMITS_OFF, call, freePort, startBuiltService, type RunningService } from './service';
 
 const DURATION = Number(process.env['BENCH_DURATION_S'] ?? 10);
@@ -23,7 +24,7 @@ const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 2);
 const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 50);
 /** Operator sockets of the push-latency run (issue 17: p95 < 100 ms at 1,000). */
 const PUSH_SOCKETS = Number(process.env['BENCH_PUSH_SOCKETS'] ?? 1000);
-const ONLY = new Set((process.env['BENCH_ONLY'] ?? 'random,hot,products,order,push,workers').split(',').map((s) => s.trim()));
+const ONLY = new Set((process.env['BENCH_ONLY'] ?? 'random,hot,products,order,push,workers,webhooks').split(',').map((s) => s.trim()));
 const PRODUCTS = 1000;
 const CATEGORIES = 10;
 const CUSTOMERS = 20;
@@ -41,6 +42,8 @@ const SERVICE_ENV = {
   RESERVATION_TTL_MINUTES: '10080',
   SWEEPER_INTERVAL_MS: '60000',
   SOCKET_MAX_PER_USER: '1000',
+  // The webhooks scenario's receiver listens on loopback.
+  WEBHOOK_ALLOWED_CIDRS: '127.0.0.1/32',
 };
 
 interface Figures {
@@ -254,7 +257,8 @@ async function main(): Promise<void> {
   let orderRuns = 0;
   try {
     process.stderr.write('starting the service and the reference…\n');
-    const service = await startBuiltService(database.url, SERVICE_ENV);
+    const tls = ONLY.has('webhooks') ? receiverCertificate() : null;
+    const service = await startBuiltService(database.url, { ...SERVICE_ENV, ...(tls ? { NODE_EXTRA_CA_CERTS: tls.certFile } : {}) });
     started.push(service);
     const reference = await startReference(database.url);
     serverPids.set(service.baseUrl, service.process.pid as number);
@@ -309,6 +313,31 @@ async function main(): Promise<void> {
       row(scenario, 'service', svc);
       row(scenario, 'reference', ref);
       ratios.push([`${scenario}: service/reference`, (svc.rps / ref.rps).toFixed(2), '≥ 0.50']);
+    }
+
+    if (ONLY.has('webhooks')) {
+      const scenario = 'POST /orders random, 3 webhook subscriptions';
+      process.stderr.write(`${scenario}\n`);
+      const target = orderTarget('service', service.baseUrl, data.productIds, 5, true);
+      const hooks = await webhookOverhead(service.baseUrl, data.admin, tls!, ROUNDS, async (label) => {
+        const figures = await load(target, 'POST');
+        process.stderr.write(`  ${label}: ${figures.rps.toFixed(0)} req/s, p99 ${figures.p99} ms, errors ${figures.errors}\n`);
+        return figures;
+      });
+      const average = (list: Figures[]) => ({
+        rps: mean(list.map((f) => f.rps)),
+        p50: mean(list.map((f) => f.p50)),
+        p99: mean(list.map((f) => f.p99)),
+        errors: list.reduce((n, f) => n + f.errors, 0),
+        ok: list.reduce((n, f) => n + f.ok, 0),
+        cpuMsPerRequest: mean(list.map((f) => f.cpuMsPerRequest)),
+      });
+      const [none, three] = [average(hooks.without), average(hooks.with)];
+      okOrders += none.ok + three.ok;
+      orderRuns += 2 * ROUNDS;
+      row('POST /orders random, no webhook subscription', 'service', none);
+      row(scenario, 'service', three);
+      ratios.push([`${scenario}: with/without (${hooks.delivered} webhooks delivered, the last ${hooks.drainSeconds.toFixed(0)} s after the load)`, (three.rps / none.rps).toFixed(2), '≥ 0.90']);
     }
 
     if (ONLY.has('products')) {

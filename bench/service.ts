@@ -16,6 +16,8 @@ export const BENCH_LIMITS_OFF: Record<string, string> = {
   MAX_OPEN_UNPAID_ORDERS_PER_CUSTOMER: '0',
 };
 export const BENCH_JWT_SECRET = 'bench-secret-that-is-long-enough-for-hs256-0123456789';
+/** 32 bytes (base64): production requires WEBHOOK_SECRETS_KEY with DATABASE_URL. */
+export const BENCH_WEBHOOK_SECRETS_KEY = Buffer.alloc(32, 7).toString('base64');
 const ROOT = path.resolve(__dirname, '..');
 
 export async function freePort(): Promise<number> {
@@ -64,6 +66,7 @@ export async function startServiceProcess(options: {
       SEED_DEMO: 'false',
       ...BENCH_LIMITS_OFF,
       JWT_SECRET: BENCH_JWT_SECRET,
+      WEBHOOK_SECRETS_KEY: BENCH_WEBHOOK_SECRETS_KEY,
       ADMIN_EMAIL: BENCH_ADMIN.email,
       ADMIN_PASSWORD: BENCH_ADMIN.password,
       DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'quickstock-bench-')),

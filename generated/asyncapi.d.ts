@@ -139,6 +139,23 @@ export interface ShipmentUpdatedEvent {
   data: ShipmentUpdatedData;
 }
 
+export interface WebhookSubscriptionDisabledData {
+  subscriptionId: string;
+  url: string;
+  /**
+   * `gone`: the receiver answered 410; `failing-too-long`: no success for `WEBHOOK_DISABLE_AFTER_HOURS`.
+   */
+  reason: "gone" | "failing-too-long";
+  detail: string;
+}
+
+export interface WebhookSubscriptionDisabledEvent {
+  id: number;
+  type: "webhook.subscription_disabled";
+  occurredAt: string;
+  data: WebhookSubscriptionDisabledData;
+}
+
 /** Socket.IO events the server emits, by event name. */
 export interface ServerToClientEvents {
   'order.created': (event: OrderCreatedEvent) => void;
@@ -147,7 +164,8 @@ export interface ServerToClientEvents {
   'inventory.stock_changed': (event: InventoryStockChangedEvent) => void;
   'payment.updated': (event: PaymentUpdatedEvent) => void;
   'shipment.updated': (event: ShipmentUpdatedEvent) => void;
+  'webhook.subscription_disabled': (event: WebhookSubscriptionDisabledEvent) => void;
 }
 
 /** Every event envelope the server emits. */
-export type QuickStockEvent = OrderCreatedEvent | OrderStatusChangedEvent | InventoryLowStockEvent | InventoryStockChangedEvent | PaymentUpdatedEvent | ShipmentUpdatedEvent;
+export type QuickStockEvent = OrderCreatedEvent | OrderStatusChangedEvent | InventoryLowStockEvent | InventoryStockChangedEvent | PaymentUpdatedEvent | ShipmentUpdatedEvent | WebhookSubscriptionDisabledEvent;

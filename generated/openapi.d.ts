@@ -616,8 +616,357 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/webhook-subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List outgoing webhook subscriptions, newest first.
+         * @description Every subscription with its health (`lastSuccessAt`, `failingSince`, `disabledReason`); never its secret. Admins only.
+         */
+        get: operations["listWebhookSubscriptions"];
+        put?: never;
+        /**
+         * Subscribe a receiver URL to event types.
+         * @description Admins only. Answers the subscription and its signing secret (`whsec_` + base64 of 32 random bytes) **once**: store it, no later answer repeats it. The URL must be `https:` in production (`http:` is accepted elsewhere), carry no user name or password, and neither name nor resolve to a loopback, private, link-local, metadata or reserved address (422 `invalid-url`, `blocked-address`), unless the address is inside `WEBHOOK_ALLOWED_CIDRS`. The address is checked again on every connection.
+         */
+        post: operations["createWebhookSubscription"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhook-subscriptions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id (a UUID); anything else is a 400.
+                 * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+                 */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /**
+         * One subscription with its health.
+         * @description One subscription by id, never its secret. Admins only.
+         */
+        get: operations["getWebhookSubscription"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a subscription and its delivery log.
+         * @description Admins only. Nothing more is sent to it; its deliveries and their attempts are deleted with it.
+         */
+        delete: operations["deleteWebhookSubscription"];
+        options?: never;
+        head?: never;
+        /**
+         * Change the URL, event types or description; disable or re-enable.
+         * @description Admins only. A new URL is checked as at creation (422). `enabled: false` stops deliveries (pending ones wait); `enabled: true` clears `disabledReason` and `failingSince` and resumes them.
+         */
+        patch: operations["updateWebhookSubscription"];
+        trace?: never;
+    };
+    "/api/v1/webhook-subscriptions/{id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id (a UUID); anything else is a 400.
+                 * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+                 */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Issue a new signing secret; the old one keeps signing for 24 hours.
+         * @description Admins only. Answers the new secret once. Until `previousSecretExpiresAt` (24 h), every request carries two signatures in `webhook-signature` (the new secret's first, then the old one's), so the receiver can switch to the new secret whenever it likes within that day. Rotating again within the 24 h replaces the older secret.
+         */
+        post: operations["rotateWebhookSubscriptionSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhook-subscriptions/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id (a UUID); anything else is a 400.
+                 * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+                 */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a `webhook.test` event to the subscription.
+         * @description Admins only. Queues a `webhook.test` delivery, signed and retried like any other (whatever the subscription's event types); its attempts appear in the delivery log. A disabled subscription answers 409 `subscription-disabled`.
+         */
+        post: operations["testWebhookSubscription"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhook-subscriptions/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id (a UUID); anything else is a 400.
+                 * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+                 */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The delivery log of a subscription, newest first.
+         * @description Deliveries kept `WEBHOOK_LOG_RETENTION_DAYS`, filtered by status or event type. Admins only.
+         */
+        get: operations["listWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhook-deliveries/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id (a UUID); anything else is a 400.
+                 * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+                 */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /**
+         * One delivery with its payload and every attempt.
+         * @description Admins only. Each attempt has its time, duration, status code or error kind, the response body (cut at 20 kB) and the request headers as sent, without any secret (the signature is kept: it proves nothing without the secret).
+         */
+        get: operations["getWebhookDelivery"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhook-deliveries/{id}/redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id (a UUID); anything else is a 400.
+                 * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+                 */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a delivery again now (same `webhook-id`).
+         * @description Admins only. One manual attempt, made during this request (at most `WEBHOOK_TIMEOUT_MS`), with the same `webhook-id` and body and a fresh timestamp and signature; it is not rescheduled. A success marks the delivery succeeded; a failure is recorded and changes nothing else. Allowed whatever the delivery's state, but not to a disabled subscription (409).
+         */
+        post: operations["redeliverWebhookDelivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    "order.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `order.created`: an order was placed.
+         * @description Sent to subscriptions of `order.created`. `data` is the AsyncAPI `OrderCreatedData`.
+         */
+        post: operations["receiveOrderCreated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "order.status_changed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `order.status_changed`: an order moved to another status.
+         * @description Sent to subscriptions of `order.status_changed`. `data` is the AsyncAPI `OrderStatusChangedData`.
+         */
+        post: operations["receiveOrderStatusChanged"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "inventory.low_stock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `inventory.low_stock`: a product fell to its reorder level.
+         * @description Sent to subscriptions of `inventory.low_stock`. `data` is the AsyncAPI `InventoryLowStockData`.
+         */
+        post: operations["receiveInventoryLowStock"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "inventory.stock_changed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `inventory.stock_changed`: a product's on-hand or reserved figures changed (at most one per product per second, the latest figures).
+         * @description Sent to subscriptions of `inventory.stock_changed`. `data` is the AsyncAPI `InventoryStockChangedData`.
+         */
+        post: operations["receiveInventoryStockChanged"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "payment.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `payment.updated`: a payment was created or changed.
+         * @description Sent to subscriptions of `payment.updated`. `data` is the AsyncAPI `PaymentUpdatedData`.
+         */
+        post: operations["receivePaymentUpdated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "shipment.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `shipment.updated`: a shipment was created or changed.
+         * @description Sent to subscriptions of `shipment.updated`. `data` is the AsyncAPI `ShipmentUpdatedData`.
+         */
+        post: operations["receiveShipmentUpdated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "webhook.subscription_disabled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `webhook.subscription_disabled`: the service disabled a (another) subscription.
+         * @description Sent to subscriptions of `webhook.subscription_disabled` (never to the one disabled). `data` is the AsyncAPI `WebhookSubscriptionDisabledData`.
+         */
+        post: operations["receiveWebhookSubscriptionDisabled"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "webhook.test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `webhook.test`: a test sent by an admin.
+         * @description Sent by `POST /api/v1/webhook-subscriptions/{id}/test`, whatever the subscription's event types.
+         */
+        post: operations["receiveWebhookTest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
         /** @description RFC 9457 problem details. `code` is the stable, kebab-case identifier of the problem to branch on; every response lists the codes it can carry. Extension members appear with the codes that name them; a client must ignore members it does not know. */
@@ -1107,6 +1456,308 @@ export interface components {
             /** @description What the event did, e.g. `order-paid`, `payment-failed`, `unknown-payment`, `ignored-type`. */
             outcome?: string;
         };
+        /** @description Where to POST: `https:` (also `http:` outside production), no user name or password, a public address. */
+        WebhookUrl: string;
+        WebhookDescription: string | null;
+        /**
+         * @description An event type integrators may subscribe to: every message of the AsyncAPI contract.
+         * @enum {string}
+         */
+        WebhookEventType: "order.created" | "order.status_changed" | "inventory.low_stock" | "inventory.stock_changed" | "payment.updated" | "shipment.updated" | "webhook.subscription_disabled";
+        WebhookSubscription: {
+            /** Format: uuid */
+            id: string;
+            url: components["schemas"]["WebhookUrl"];
+            description: components["schemas"]["WebhookDescription"];
+            eventTypes: components["schemas"]["WebhookEventType"][];
+            enabled: boolean;
+            /** @description Why the service disabled it (`gone: …`, `failing-too-long: …`), or `disabled by an admin`; null while enabled. */
+            disabledReason: string | null;
+            /**
+             * Format: date-time
+             * @description The first failure since the last success; null when the last attempt succeeded.
+             */
+            failingSince: string | null;
+            /** Format: date-time */
+            lastSuccessAt: string | null;
+            /** Format: date-time */
+            lastFailureAt: string | null;
+            /**
+             * Format: date-time
+             * @description Until then the secret replaced by the last rotation still signs beside the new one.
+             */
+            previousSecretExpiresAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        WebhookSubscriptionList: {
+            items: components["schemas"]["WebhookSubscription"][];
+            nextCursor: string | null;
+        };
+        CreateWebhookSubscriptionRequest: {
+            url: components["schemas"]["WebhookUrl"];
+            eventTypes: components["schemas"]["WebhookEventType"][];
+            description?: components["schemas"]["WebhookDescription"];
+        };
+        WebhookSubscriptionWithSecret: {
+            /** Format: uuid */
+            id: string;
+            url: components["schemas"]["WebhookUrl"];
+            description: components["schemas"]["WebhookDescription"];
+            eventTypes: components["schemas"]["WebhookEventType"][];
+            enabled: boolean;
+            /** @description Why the service disabled it (`gone: …`, `failing-too-long: …`), or `disabled by an admin`; null while enabled. */
+            disabledReason: string | null;
+            /**
+             * Format: date-time
+             * @description The first failure since the last success; null when the last attempt succeeded.
+             */
+            failingSince: string | null;
+            /** Format: date-time */
+            lastSuccessAt: string | null;
+            /** Format: date-time */
+            lastFailureAt: string | null;
+            /**
+             * Format: date-time
+             * @description Until then the secret replaced by the last rotation still signs beside the new one.
+             */
+            previousSecretExpiresAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** @description The signing secret: `whsec_` + base64 of 32 random bytes. Shown only in this answer. */
+            secret: string;
+        };
+        UpdateWebhookSubscriptionRequest: {
+            url?: components["schemas"]["WebhookUrl"];
+            eventTypes?: components["schemas"]["WebhookEventType"][];
+            description?: components["schemas"]["WebhookDescription"];
+            enabled?: boolean;
+        };
+        /**
+         * @description An event type, or `webhook.test` (sent by the test operation).
+         * @enum {string}
+         */
+        WebhookEventTypeOrTest: "order.created" | "order.status_changed" | "inventory.low_stock" | "inventory.stock_changed" | "payment.updated" | "shipment.updated" | "webhook.subscription_disabled" | "webhook.test";
+        /**
+         * @description `pending`: waiting for its next attempt; `succeeded`: a 2xx was received; `failed`: the retry schedule is spent.
+         * @enum {string}
+         */
+        WebhookDeliveryStatus: "pending" | "succeeded" | "failed";
+        WebhookDelivery: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            subscriptionId: string;
+            /** @description The `webhook-id` header of every attempt of this delivery (and the body's `id`). */
+            webhookId: string;
+            eventType: components["schemas"]["WebhookEventTypeOrTest"];
+            /**
+             * Format: int64
+             * @description The event's id in the real-time stream (AsyncAPI `id`); null for `webhook.test`.
+             */
+            eventId: number | null;
+            status: components["schemas"]["WebhookDeliveryStatus"];
+            /** Format: int32 */
+            attemptCount: number;
+            /** Format: date-time */
+            nextAttemptAt: string | null;
+            /** Format: date-time */
+            lastAttemptAt: string | null;
+            /** Format: int32 */
+            lastStatusCode: number | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        WebhookDeliveryList: {
+            items: components["schemas"]["WebhookDelivery"][];
+            nextCursor: string | null;
+        };
+        /** @description The body of every outgoing webhook (Standard Webhooks): `data` is the event's AsyncAPI payload. */
+        WebhookMessage: {
+            type: components["schemas"]["WebhookEventTypeOrTest"];
+            /**
+             * Format: date-time
+             * @description When the event happened (its `occurredAt`).
+             */
+            timestamp: string;
+            /** @description The event's payload, exactly the AsyncAPI message's `data`. */
+            data: Record<string, never>;
+            /** @description The message id, equal to the `webhook-id` header. */
+            id: string;
+        };
+        WebhookDeliveryAttempt: {
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            attemptedAt: string;
+            /** Format: int32 */
+            durationMs: number;
+            /** Format: int32 */
+            statusCode: number | null;
+            /**
+             * @description Null on success. `http-status`: a non-2xx answer (3xx included: redirects are never followed); `timeout`: no answer within `WEBHOOK_TIMEOUT_MS`; `blocked-address`: the name resolved to a refused address at connect time; `connection`: refused, reset or unresolvable.
+             * @enum {string|null}
+             */
+            errorKind: "http-status" | "timeout" | "blocked-address" | "connection" | null;
+            /** @description The first 20 kB of the answer's body, as text. */
+            responseBody: string | null;
+            /** @description The headers sent (the signature included; no secret is ever sent). */
+            requestHeaders: {
+                [key: string]: string;
+            };
+            /** @description True for a redelivery asked by an admin. */
+            manual: boolean;
+        };
+        WebhookDeliveryDetail: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            subscriptionId: string;
+            /** @description The `webhook-id` header of every attempt of this delivery (and the body's `id`). */
+            webhookId: string;
+            eventType: components["schemas"]["WebhookEventTypeOrTest"];
+            /**
+             * Format: int64
+             * @description The event's id in the real-time stream (AsyncAPI `id`); null for `webhook.test`.
+             */
+            eventId: number | null;
+            status: components["schemas"]["WebhookDeliveryStatus"];
+            /** Format: int32 */
+            attemptCount: number;
+            /** Format: date-time */
+            nextAttemptAt: string | null;
+            /** Format: date-time */
+            lastAttemptAt: string | null;
+            /** Format: int32 */
+            lastStatusCode: number | null;
+            /** Format: date-time */
+            createdAt: string;
+            payload: components["schemas"]["WebhookMessage"];
+            attempts: components["schemas"]["WebhookDeliveryAttempt"][];
+        };
+        /**
+         * OrderStatus
+         * @enum {string}
+         */
+        "OrderStatus-2": "pending_payment" | "paid" | "in_preparation" | "shipped" | "delivered" | "cancelled";
+        /** Totals */
+        "Totals-2": {
+            /** Format: int64 */
+            netCents: number;
+            /** Format: int64 */
+            vatCents: number;
+            /** Format: int64 */
+            grossCents: number;
+        };
+        /** OrderCreatedData */
+        OrderCreatedData: {
+            /** Format: uuid */
+            orderId: string;
+            number: string;
+            /** Format: uuid */
+            customerId: string;
+            status: components["schemas"]["OrderStatus-2"];
+            totals: components["schemas"]["Totals-2"];
+        };
+        /**
+         * ActorRole
+         * @description The role of who acted; `system` when the service itself did (e.g. an expiry).
+         * @enum {string}
+         */
+        ActorRole: "admin" | "operator" | "customer" | "system";
+        /** OrderStatusChangedData */
+        OrderStatusChangedData: {
+            /** Format: uuid */
+            orderId: string;
+            number: string;
+            /** Format: uuid */
+            customerId: string;
+            from: components["schemas"]["OrderStatus-2"];
+            to: components["schemas"]["OrderStatus-2"];
+            /** @description Null when the service itself acted (e.g. payment timeout). */
+            actorId: string | null;
+            actorRole: components["schemas"]["ActorRole"];
+            reason: string | null;
+        };
+        /** InventoryLowStockData */
+        InventoryLowStockData: {
+            /** Format: uuid */
+            productId: string;
+            sku: string;
+            name: string;
+            /** Format: int64 */
+            available: number;
+            /** Format: int64 */
+            reorderLevel: number;
+        };
+        /** InventoryStockChangedData */
+        InventoryStockChangedData: {
+            /** Format: uuid */
+            productId: string;
+            sku: string;
+            /**
+             * Format: int64
+             * @description Units in the warehouse.
+             */
+            onHand: number;
+            /**
+             * Format: int64
+             * @description Units held by open orders.
+             */
+            reserved: number;
+            /**
+             * Format: int64
+             * @description `onHand - reserved`: what can still be ordered.
+             */
+            available: number;
+        };
+        /** PaymentUpdatedData */
+        PaymentUpdatedData: {
+            /** Format: uuid */
+            paymentId: string;
+            /** Format: uuid */
+            orderId: string;
+            /** @enum {string} */
+            provider: "manual" | "stripe";
+            /** @enum {string} */
+            status: "pending" | "captured" | "failed" | "refunded";
+            /** Format: int64 */
+            amountCents: number;
+            failureReason: string | null;
+        };
+        /** ShipmentUpdatedData */
+        ShipmentUpdatedData: {
+            /** Format: uuid */
+            shipmentId: string;
+            /** Format: uuid */
+            orderId: string;
+            /** @enum {string} */
+            carrier: "manual" | "easypost";
+            /** @enum {string} */
+            status: "in_transit" | "delivered" | "return_to_sender" | "failure";
+            trackingCode: string;
+        };
+        /** WebhookSubscriptionDisabledData */
+        WebhookSubscriptionDisabledData: {
+            /** Format: uuid */
+            subscriptionId: string;
+            url: string;
+            /**
+             * @description `gone`: the receiver answered 410; `failing-too-long`: no success for `WEBHOOK_DISABLE_AFTER_HOURS`.
+             * @enum {string}
+             */
+            reason: "gone" | "failing-too-long";
+            detail: string;
+        };
+        WebhookTestData: {
+            /** Format: uuid */
+            subscriptionId: string;
+            message: string;
+        };
     };
     responses: {
         /** @description A query or path parameter is invalid (unknown query parameters included); `errors` names each. */
@@ -1323,6 +1974,32 @@ export interface components {
                 };
             };
         };
+        /** @description The URL is refused: not an `http(s):` URL with a host, `http:` in production, or carrying a user name or password (`invalid-url`); or it names or resolves to a loopback, private, link-local, metadata or reserved address outside `WEBHOOK_ALLOWED_CIDRS` (`blocked-address`). Nothing was changed. */
+        RefusedWebhookUrl: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "invalid-url" | "blocked-address";
+                };
+            };
+        };
+        /** @description The subscription is disabled (`subscription-disabled`): re-enable it first. */
+        SubscriptionDisabled: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "subscription-disabled";
+                };
+            };
+        };
     };
     parameters: {
         /**
@@ -1347,6 +2024,21 @@ export interface components {
          *     retry with the key runs again.
          */
         IdempotencyKey: string;
+        /**
+         * @description The message's id (Standard Webhooks): the same on every retry and redelivery of this message, so use it as your idempotency key. It is also the body's `id`.
+         * @example msg_2b7f4c9e1a3d4e6f8a0b2c4d6e8f0a1b
+         */
+        WebhookId: string;
+        /**
+         * @description When this attempt was signed, in seconds since the Unix epoch. Refuse messages more than a few minutes old (replays).
+         * @example 1796118012
+         */
+        WebhookTimestamp: string;
+        /**
+         * @description Space-separated signatures `v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<raw body>`, keyed with the base64-decoded part of the secret after `whsec_`. One signature normally, two for 24 h after a secret rotation (the new secret's first). Accept the message when any signature matches; compare in constant time, on the raw bytes of the body.
+         * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+         */
+        WebhookSignature: string;
     };
     requestBodies: never;
     headers: {
@@ -2883,6 +3575,803 @@ export interface operations {
             };
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listWebhookSubscriptions: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to 100. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `nextCursor` of the previous page, opaque. It is bound to the `sort` and filters of the request that returned it (a position in that ordering only): sent with other ones, or altered, it is a 400 `invalid-cursor`, never a page of another list; start again from the first page. `limit` may change between pages. */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of subscriptions. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSubscriptionList"];
+                };
+            };
+            400: components["responses"]["InvalidPage"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createWebhookSubscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateWebhookSubscriptionRequest"];
+            };
+        };
+        responses: {
+            /** @description The new subscription with its secret (shown this once); `Location` is its URL. */
+            201: {
+                headers: {
+                    Location: components["headers"]["Location"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSubscriptionWithSecret"];
+                };
+            };
+            400: components["responses"]["InvalidBody"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["RefusedWebhookUrl"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getWebhookSubscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id (a UUID); anything else is a 400.
+                 * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+                 */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The subscription. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSubscription"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    deleteWebhookSubscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id (a UUID); anything else is a 400.
+                 * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+                 */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    updateWebhookSubscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id (a UUID); anything else is a 400.
+                 * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+                 */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateWebhookSubscriptionRequest"];
+            };
+        };
+        responses: {
+            /** @description The updated subscription. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSubscription"];
+                };
+            };
+            400: components["responses"]["InvalidBody"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["RefusedWebhookUrl"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    rotateWebhookSubscriptionSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id (a UUID); anything else is a 400.
+                 * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+                 */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The subscription with its new secret (shown this once). */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSubscriptionWithSecret"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    testWebhookSubscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id (a UUID); anything else is a 400.
+                 * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+                 */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The queued delivery; `Location` is its URL in the delivery log. */
+            202: {
+                headers: {
+                    Location: components["headers"]["Location"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDelivery"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["SubscriptionDisabled"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listWebhookDeliveries: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to 100. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `nextCursor` of the previous page, opaque. It is bound to the `sort` and filters of the request that returned it (a position in that ordering only): sent with other ones, or altered, it is a 400 `invalid-cursor`, never a page of another list; start again from the first page. `limit` may change between pages. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Only deliveries in this state. */
+                status?: components["schemas"]["WebhookDeliveryStatus"];
+                /** @description Only deliveries of this event type. */
+                eventType?: components["schemas"]["WebhookEventTypeOrTest"];
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id (a UUID); anything else is a 400.
+                 * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+                 */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of deliveries. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryList"];
+                };
+            };
+            400: components["responses"]["InvalidPage"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getWebhookDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id (a UUID); anything else is a 400.
+                 * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+                 */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The delivery and its attempts, oldest first. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryDetail"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    redeliverWebhookDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id (a UUID); anything else is a 400.
+                 * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+                 */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The delivery with the manual attempt appended. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryDetail"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["SubscriptionDisabled"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    receiveOrderCreated: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The message's id (Standard Webhooks): the same on every retry and redelivery of this message, so use it as your idempotency key. It is also the body's `id`.
+                 * @example msg_2b7f4c9e1a3d4e6f8a0b2c4d6e8f0a1b
+                 */
+                "webhook-id": components["parameters"]["WebhookId"];
+                /**
+                 * @description When this attempt was signed, in seconds since the Unix epoch. Refuse messages more than a few minutes old (replays).
+                 * @example 1796118012
+                 */
+                "webhook-timestamp": components["parameters"]["WebhookTimestamp"];
+                /**
+                 * @description Space-separated signatures `v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<raw body>`, keyed with the base64-decoded part of the secret after `whsec_`. One signature normally, two for 24 h after a secret rotation (the new secret's first). Accept the message when any signature matches; compare in constant time, on the raw bytes of the body.
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": components["parameters"]["WebhookSignature"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookMessage"] & {
+                    /** @constant */
+                    type?: "order.created";
+                    data?: components["schemas"]["OrderCreatedData"];
+                };
+            };
+        };
+        responses: {
+            /** @description Any 2xx answer within `WEBHOOK_TIMEOUT_MS` (15 s) acknowledges the delivery; the body is ignored (the first 20 kB are logged). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: the subscription is disabled at once (reason `gone`) and staff are told. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (3xx are never followed, 4xx, 5xx, a timeout, a refused connection) is a failure, retried on the schedule; `Retry-After` is honoured within bounds. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    receiveOrderStatusChanged: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The message's id (Standard Webhooks): the same on every retry and redelivery of this message, so use it as your idempotency key. It is also the body's `id`.
+                 * @example msg_2b7f4c9e1a3d4e6f8a0b2c4d6e8f0a1b
+                 */
+                "webhook-id": components["parameters"]["WebhookId"];
+                /**
+                 * @description When this attempt was signed, in seconds since the Unix epoch. Refuse messages more than a few minutes old (replays).
+                 * @example 1796118012
+                 */
+                "webhook-timestamp": components["parameters"]["WebhookTimestamp"];
+                /**
+                 * @description Space-separated signatures `v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<raw body>`, keyed with the base64-decoded part of the secret after `whsec_`. One signature normally, two for 24 h after a secret rotation (the new secret's first). Accept the message when any signature matches; compare in constant time, on the raw bytes of the body.
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": components["parameters"]["WebhookSignature"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookMessage"] & {
+                    /** @constant */
+                    type?: "order.status_changed";
+                    data?: components["schemas"]["OrderStatusChangedData"];
+                };
+            };
+        };
+        responses: {
+            /** @description Any 2xx answer within `WEBHOOK_TIMEOUT_MS` (15 s) acknowledges the delivery; the body is ignored (the first 20 kB are logged). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: the subscription is disabled at once (reason `gone`) and staff are told. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (3xx are never followed, 4xx, 5xx, a timeout, a refused connection) is a failure, retried on the schedule; `Retry-After` is honoured within bounds. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    receiveInventoryLowStock: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The message's id (Standard Webhooks): the same on every retry and redelivery of this message, so use it as your idempotency key. It is also the body's `id`.
+                 * @example msg_2b7f4c9e1a3d4e6f8a0b2c4d6e8f0a1b
+                 */
+                "webhook-id": components["parameters"]["WebhookId"];
+                /**
+                 * @description When this attempt was signed, in seconds since the Unix epoch. Refuse messages more than a few minutes old (replays).
+                 * @example 1796118012
+                 */
+                "webhook-timestamp": components["parameters"]["WebhookTimestamp"];
+                /**
+                 * @description Space-separated signatures `v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<raw body>`, keyed with the base64-decoded part of the secret after `whsec_`. One signature normally, two for 24 h after a secret rotation (the new secret's first). Accept the message when any signature matches; compare in constant time, on the raw bytes of the body.
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": components["parameters"]["WebhookSignature"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookMessage"] & {
+                    /** @constant */
+                    type?: "inventory.low_stock";
+                    data?: components["schemas"]["InventoryLowStockData"];
+                };
+            };
+        };
+        responses: {
+            /** @description Any 2xx answer within `WEBHOOK_TIMEOUT_MS` (15 s) acknowledges the delivery; the body is ignored (the first 20 kB are logged). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: the subscription is disabled at once (reason `gone`) and staff are told. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (3xx are never followed, 4xx, 5xx, a timeout, a refused connection) is a failure, retried on the schedule; `Retry-After` is honoured within bounds. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    receiveInventoryStockChanged: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The message's id (Standard Webhooks): the same on every retry and redelivery of this message, so use it as your idempotency key. It is also the body's `id`.
+                 * @example msg_2b7f4c9e1a3d4e6f8a0b2c4d6e8f0a1b
+                 */
+                "webhook-id": components["parameters"]["WebhookId"];
+                /**
+                 * @description When this attempt was signed, in seconds since the Unix epoch. Refuse messages more than a few minutes old (replays).
+                 * @example 1796118012
+                 */
+                "webhook-timestamp": components["parameters"]["WebhookTimestamp"];
+                /**
+                 * @description Space-separated signatures `v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<raw body>`, keyed with the base64-decoded part of the secret after `whsec_`. One signature normally, two for 24 h after a secret rotation (the new secret's first). Accept the message when any signature matches; compare in constant time, on the raw bytes of the body.
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": components["parameters"]["WebhookSignature"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookMessage"] & {
+                    /** @constant */
+                    type?: "inventory.stock_changed";
+                    data?: components["schemas"]["InventoryStockChangedData"];
+                };
+            };
+        };
+        responses: {
+            /** @description Any 2xx answer within `WEBHOOK_TIMEOUT_MS` (15 s) acknowledges the delivery; the body is ignored (the first 20 kB are logged). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: the subscription is disabled at once (reason `gone`) and staff are told. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (3xx are never followed, 4xx, 5xx, a timeout, a refused connection) is a failure, retried on the schedule; `Retry-After` is honoured within bounds. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    receivePaymentUpdated: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The message's id (Standard Webhooks): the same on every retry and redelivery of this message, so use it as your idempotency key. It is also the body's `id`.
+                 * @example msg_2b7f4c9e1a3d4e6f8a0b2c4d6e8f0a1b
+                 */
+                "webhook-id": components["parameters"]["WebhookId"];
+                /**
+                 * @description When this attempt was signed, in seconds since the Unix epoch. Refuse messages more than a few minutes old (replays).
+                 * @example 1796118012
+                 */
+                "webhook-timestamp": components["parameters"]["WebhookTimestamp"];
+                /**
+                 * @description Space-separated signatures `v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<raw body>`, keyed with the base64-decoded part of the secret after `whsec_`. One signature normally, two for 24 h after a secret rotation (the new secret's first). Accept the message when any signature matches; compare in constant time, on the raw bytes of the body.
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": components["parameters"]["WebhookSignature"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookMessage"] & {
+                    /** @constant */
+                    type?: "payment.updated";
+                    data?: components["schemas"]["PaymentUpdatedData"];
+                };
+            };
+        };
+        responses: {
+            /** @description Any 2xx answer within `WEBHOOK_TIMEOUT_MS` (15 s) acknowledges the delivery; the body is ignored (the first 20 kB are logged). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: the subscription is disabled at once (reason `gone`) and staff are told. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (3xx are never followed, 4xx, 5xx, a timeout, a refused connection) is a failure, retried on the schedule; `Retry-After` is honoured within bounds. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    receiveShipmentUpdated: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The message's id (Standard Webhooks): the same on every retry and redelivery of this message, so use it as your idempotency key. It is also the body's `id`.
+                 * @example msg_2b7f4c9e1a3d4e6f8a0b2c4d6e8f0a1b
+                 */
+                "webhook-id": components["parameters"]["WebhookId"];
+                /**
+                 * @description When this attempt was signed, in seconds since the Unix epoch. Refuse messages more than a few minutes old (replays).
+                 * @example 1796118012
+                 */
+                "webhook-timestamp": components["parameters"]["WebhookTimestamp"];
+                /**
+                 * @description Space-separated signatures `v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<raw body>`, keyed with the base64-decoded part of the secret after `whsec_`. One signature normally, two for 24 h after a secret rotation (the new secret's first). Accept the message when any signature matches; compare in constant time, on the raw bytes of the body.
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": components["parameters"]["WebhookSignature"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookMessage"] & {
+                    /** @constant */
+                    type?: "shipment.updated";
+                    data?: components["schemas"]["ShipmentUpdatedData"];
+                };
+            };
+        };
+        responses: {
+            /** @description Any 2xx answer within `WEBHOOK_TIMEOUT_MS` (15 s) acknowledges the delivery; the body is ignored (the first 20 kB are logged). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: the subscription is disabled at once (reason `gone`) and staff are told. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (3xx are never followed, 4xx, 5xx, a timeout, a refused connection) is a failure, retried on the schedule; `Retry-After` is honoured within bounds. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    receiveWebhookSubscriptionDisabled: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The message's id (Standard Webhooks): the same on every retry and redelivery of this message, so use it as your idempotency key. It is also the body's `id`.
+                 * @example msg_2b7f4c9e1a3d4e6f8a0b2c4d6e8f0a1b
+                 */
+                "webhook-id": components["parameters"]["WebhookId"];
+                /**
+                 * @description When this attempt was signed, in seconds since the Unix epoch. Refuse messages more than a few minutes old (replays).
+                 * @example 1796118012
+                 */
+                "webhook-timestamp": components["parameters"]["WebhookTimestamp"];
+                /**
+                 * @description Space-separated signatures `v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<raw body>`, keyed with the base64-decoded part of the secret after `whsec_`. One signature normally, two for 24 h after a secret rotation (the new secret's first). Accept the message when any signature matches; compare in constant time, on the raw bytes of the body.
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": components["parameters"]["WebhookSignature"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookMessage"] & {
+                    /** @constant */
+                    type?: "webhook.subscription_disabled";
+                    data?: components["schemas"]["WebhookSubscriptionDisabledData"];
+                };
+            };
+        };
+        responses: {
+            /** @description Any 2xx answer within `WEBHOOK_TIMEOUT_MS` (15 s) acknowledges the delivery; the body is ignored (the first 20 kB are logged). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: the subscription is disabled at once (reason `gone`) and staff are told. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (3xx are never followed, 4xx, 5xx, a timeout, a refused connection) is a failure, retried on the schedule; `Retry-After` is honoured within bounds. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    receiveWebhookTest: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The message's id (Standard Webhooks): the same on every retry and redelivery of this message, so use it as your idempotency key. It is also the body's `id`.
+                 * @example msg_2b7f4c9e1a3d4e6f8a0b2c4d6e8f0a1b
+                 */
+                "webhook-id": components["parameters"]["WebhookId"];
+                /**
+                 * @description When this attempt was signed, in seconds since the Unix epoch. Refuse messages more than a few minutes old (replays).
+                 * @example 1796118012
+                 */
+                "webhook-timestamp": components["parameters"]["WebhookTimestamp"];
+                /**
+                 * @description Space-separated signatures `v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<raw body>`, keyed with the base64-decoded part of the secret after `whsec_`. One signature normally, two for 24 h after a secret rotation (the new secret's first). Accept the message when any signature matches; compare in constant time, on the raw bytes of the body.
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": components["parameters"]["WebhookSignature"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookMessage"] & {
+                    /** @constant */
+                    type?: "webhook.test";
+                    data?: components["schemas"]["WebhookTestData"];
+                };
+            };
+        };
+        responses: {
+            /** @description Any 2xx answer within `WEBHOOK_TIMEOUT_MS` (15 s) acknowledges the delivery; the body is ignored (the first 20 kB are logged). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: the subscription is disabled at once (reason `gone`) and staff are told. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (3xx are never followed, 4xx, 5xx, a timeout, a refused connection) is a failure, retried on the schedule; `Retry-After` is honoured within bounds. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
 }

@@ -24,6 +24,7 @@ import { API_BASE } from './platform/http/api-base';
 import { createOrdersRouter } from './orders';
 import { createWebhooksRouter, webhookRawBody, WEBHOOK_PATHS } from './webhooks';
 import { createSetupRouter } from './setup';
+import { createOutgoingWebhooksRouter } from './outgoing-webhooks';
 
 /** Provider events can be larger than API requests; still bounded. */
 const WEBHOOK_BODY_LIMIT_BYTES = 1024 * 1024;
@@ -139,6 +140,7 @@ export function createApp(services: Services): Express {
   app.use(API_BASE, createInventoryRouter(services.inventory));
   app.use(API_BASE, createOrdersRouter(services.orders));
   app.use(API_BASE, createWebhooksRouter(services.webhooks));
+  app.use(API_BASE, createOutgoingWebhooksRouter(services.outgoingWebhooks.service));
 
   app.use(notFoundHandler);
   app.use(problemHandler(logger));

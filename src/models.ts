@@ -11,6 +11,7 @@ import { ShipmentModel } from './shipping';
 import { IdempotencyKeyModel } from './platform/idempotency';
 import { ProviderEventModel } from './webhooks';
 import { SetupCodeModel } from './setup';
+import { WebhookDeliveryAttemptModel, WebhookDeliveryModel, WebhookFanoutCursorModel, WebhookSubscriptionModel } from './outgoing-webhooks';
 
 /** Every table's model, each exported by the module that owns the table: the schema of record. */
 export const MODELS: ModelCtor[] = [
@@ -31,4 +32,8 @@ export const MODELS: ModelCtor[] = [
   IdempotencyKeyModel,
   ProviderEventModel,
   SetupCodeModel,
+  WebhookSubscriptionModel,
+  WebhookDeliveryModel,
+  WebhookDeliveryAttemptModel,
+  WebhookFanoutCursorModel,
 ];

@@ -88,7 +88,11 @@ export async function startServer(
   // Refunds recorded by a cancel whose call to the provider failed, or never happened (a crash).
   const refundRetry = new BackgroundLoop('refund retry', config.sweeperIntervalMs, () => services.paymentsService.retryDueRefunds(), logger);
   refundRetry.start();
-  const housekeeper = new Housekeeper(sequelize, logger, config.housekeepingIntervalMs, config.realtime.retentionHours);
+  const hooks = services.outgoingWebhooks;
+  hooks.start();
+  const housekeeper = new Housekeeper(sequelize, logger, config.housekeepingIntervalMs, config.realtime.retentionHours, [
+    { what: 'webhook deliveries', run: (batch) => hooks.purgeOldDeliveries(batch) },
+  ]);
   housekeeper.start();
   const stockFigures = new StockFiguresPublisher(sequelize, logger);
   stockFigures.start();
@@ -114,6 +118,7 @@ export async function startServer(
         await dispatcher.stop();
         await sweeper.stop();
         await refundRetry.stop();
+        await hooks.stop();
         await housekeeper.stop();
         await realtime.close();
         await metricsServer?.close();

@@ -18,6 +18,7 @@ import { EasyPostCarrier, ManualCarrier, ShippingService, type Carrier } from '.
 import { WebhooksService } from './webhooks';
 import { MODELS } from './models';
 import { FirstAdminSetup } from './setup';
+import { OutgoingWebhooks } from './outgoing-webhooks';
 
 /** The composition root: every service, wired once, handed to the app and the background work. */
 export interface Services {
@@ -37,6 +38,8 @@ export interface Services {
   /** Payments' rules; the server runs its refund retry pass. */
   paymentsService: PaymentsService;
   webhooks: WebhooksService;
+  /** Outgoing webhooks to integrators (issue 19): admin API, fan-out from the outbox, delivery. */
+  outgoingWebhooks: OutgoingWebhooks;
   setup: FirstAdminSetup;
   payments: ProviderRegistry<PaymentProvider>;
   carriers: ProviderRegistry<Carrier>;
@@ -93,6 +96,7 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
     orders,
     paymentsService,
     webhooks: new WebhooksService(sequelize, payments, carriers, orders, logger),
+    outgoingWebhooks: new OutgoingWebhooks(sequelize, config.webhooks, logger),
     setup: new FirstAdminSetup(sequelize, users, logger, limiters),
     payments,
     carriers,

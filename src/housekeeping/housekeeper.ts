@@ -13,6 +13,12 @@ interface PurgeRule {
   sql: string;
 }
 
+/** A purge a module runs on its own tables (its SQL stays in its repository): deletes at most `batch` rows, returns how many. */
+export interface ModulePurge {
+  what: string;
+  run(batch: number): Promise<number>;
+}
+
 /**
  * Deletes what the service no longer needs, in small batches: idempotency keys past their 24 h,
  * refresh tokens a day past their expiry, and dispatched events older than the replay retention.
@@ -27,6 +33,7 @@ export class Housekeeper {
     private readonly logger: Logger,
     intervalMs: number,
     eventRetentionHours: number,
+    private readonly modulePurges: readonly ModulePurge[] = [],
   ) {
     const purge = (table: string, key: string, where: string) =>
       `DELETE FROM ${table} WHERE ${key} IN (SELECT ${key} FROM ${table} WHERE ${where} LIMIT :batch FOR UPDATE SKIP LOCKED) RETURNING 1`;
@@ -68,6 +75,19 @@ export class Housekeeper {
         this.logger.warn({ err, what: rule.what }, 'housekeeping failed; will retry');
       }
       if (total > 0) this.logger.info({ what: rule.what, deleted: total }, 'housekeeping');
+    }
+    for (const purge of this.modulePurges) {
+      let total = 0;
+      try {
+        for (;;) {
+          const deleted = await purge.run(BATCH);
+          total += deleted;
+          if (deleted < BATCH || Date.now() > deadline) break;
+        }
+      } catch (err) {
+        this.logger.warn({ err, what: purge.what }, 'housekeeping failed; will retry');
+      }
+      if (total > 0) this.logger.info({ what: purge.what, deleted: total }, 'housekeeping');
     }
   }
 }

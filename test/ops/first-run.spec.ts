@@ -68,7 +68,7 @@ describe('first run and operations: the real process entry', function () {
 
   it('without a terminal writes JSON lines, including the setup link that then creates the first admin', async () => {
     const port = await freePort();
-    const service = runEntry({ NODE_ENV: 'production', PORT: String(port), DATABASE_URL: database.url, JWT_SECRET: TEST_JWT_SECRET, DATA_DIR: dataDir, SEED_DEMO: 'false' });
+    const service = runEntry({ NODE_ENV: 'production', PORT: String(port), DATABASE_URL: database.url, JWT_SECRET: TEST_JWT_SECRET, WEBHOOK_SECRETS_KEY: Buffer.alloc(32, 1).toString('base64'), DATA_DIR: dataDir, SEED_DEMO: 'false' });
     try {
       const link = await until('the setup link', () => {
         for (const line of service.stdout().split('\n')) {

@@ -15,6 +15,8 @@ export const testEnv: Record<string, string> = {
   PORT: '0',
   HOST: '127.0.0.1',
   JWT_SECRET: TEST_JWT_SECRET,
+  // Production requires it with DATABASE_URL; specs that start a service as production get it here.
+  WEBHOOK_SECRETS_KEY: Buffer.alloc(32, 9).toString('base64'),
   ADMIN_EMAIL: ADMIN.email,
   ADMIN_PASSWORD: ADMIN.password,
   SEED_DEMO: 'false',

@@ -41,9 +41,10 @@ describe('configuration check', () => {
     expect(message).to.include('LOG_FORMAT must be one of auto, pretty, json');
   });
 
-  it('names JWT_SECRET when DATABASE_URL is set without it, besides the other mistakes', () => {
+  it('names JWT_SECRET (and WEBHOOK_SECRETS_KEY in production) when DATABASE_URL is set without them, besides the other mistakes', () => {
     expect(problemsOf({ NODE_ENV: 'production', DATABASE_URL: 'postgres://db/x', DB_POOL_MAX: '0' })).to.have.members([
       'JWT_SECRET',
+      'WEBHOOK_SECRETS_KEY',
       'DB_POOL_MAX',
     ]);
   });

@@ -8,6 +8,7 @@ import { translatePage } from './page-text';
 import { ProductsView } from './products';
 import { Session } from './session';
 import { UsersView } from './users';
+import { WebhooksView } from './webhooks';
 
 translatePage();
 
@@ -33,9 +34,12 @@ const detail = new OrderDetail(
 const board = new OrdersBoard(session, (id) => void detail.open(id));
 const products = new ProductsView(session);
 const users = new UsersView(session);
+const webhooks = new WebhooksView(session);
+byId('hooks-reload').addEventListener('click', () => void webhooks.load());
 board.subscribe(live);
 detail.subscribe(live);
 products.subscribe(live);
+webhooks.subscribe(live);
 
 let liveState: LiveState = 'offline';
 function showLiveState(state: LiveState): void {
@@ -45,13 +49,14 @@ function showLiveState(state: LiveState): void {
   byId('live-text').textContent = t(`live.${state}`);
 }
 
-type View = 'orders' | 'products' | 'slip' | 'users';
+type View = 'orders' | 'products' | 'slip' | 'users' | 'webhooks';
 
 const isAdmin = (): boolean => session.user?.role === 'admin';
 
 function currentView(): View {
   if (location.hash === '#products') return 'products';
   if (location.hash === '#users' && isAdmin()) return 'users';
+  if (location.hash === '#webhooks' && isAdmin()) return 'webhooks';
   if (location.hash === '#slip' && slip.showing) return 'slip';
   return 'orders';
 }
@@ -62,6 +67,7 @@ function showView(): void {
   byId('products-view').hidden = view !== 'products';
   byId('slip-view').hidden = view !== 'slip';
   byId('users-view').hidden = view !== 'users';
+  byId('webhooks-view').hidden = view !== 'webhooks';
   for (const link of document.querySelectorAll<HTMLAnchorElement>('nav a[data-view]')) {
     if (link.dataset['view'] === view) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
@@ -76,6 +82,7 @@ function showUser(): void {
 function signedIn(): void {
   showUser();
   byId('nav-users').hidden = !isAdmin();
+  byId('nav-webhooks').hidden = !isAdmin();
   byId('sign-in-view').hidden = true;
   byId('app-view').hidden = false;
   showView();
@@ -83,6 +90,7 @@ function signedIn(): void {
   void board.load();
   void products.load();
   if (isAdmin()) void users.load();
+  if (isAdmin()) void webhooks.load();
   byId('main').focus();
 }
 
@@ -93,6 +101,7 @@ function signedOut(message: string): void {
   board.clear();
   products.clear();
   users.clear();
+  webhooks.clear();
   showLiveState('offline');
   byId('app-view').hidden = true;
   byId('sign-in-view').hidden = false;
@@ -138,9 +147,13 @@ onLangChange(() => {
   board.rerender();
   products.rerender();
   users.rerender();
+  webhooks.rerender();
   detail.rerender();
   slip.rerender();
 });
 
-window.addEventListener('hashchange', showView);
+window.addEventListener('hashchange', () => {
+  showView();
+  if (location.hash === '#webhooks' && isAdmin()) void webhooks.load();
+});
 showLiveState('offline');

@@ -18,7 +18,9 @@ import {
   type Env,
   type TrustProxy,
 } from './env-readers';
+import { webhookSettings, type WebhookSettings } from './webhook-settings';
 
+export type { WebhookSettings } from './webhook-settings';
 export { ConfigError, type ConfigProblem, type TrustProxy } from './env-readers';
 
 /*
@@ -105,6 +107,7 @@ export interface Config {
   /** Where EasyPost shipments leave from; null when no WAREHOUSE_ADDRESS_* is set. */
   readonly warehouseAddress: WarehouseAddress | null;
   readonly providerCalls: ProviderCallPolicy;
+  readonly webhooks: WebhookSettings;
 }
 
 export interface WarehouseAddress {
@@ -329,6 +332,7 @@ function readConfig(env: Env): Config {
       breakerHalfOpenAfterMs: int(env, 'PROVIDER_BREAKER_HALF_OPEN_AFTER_MS', 30_000, 10, 3_600_000),
       maxResponseBytes: int(env, 'PROVIDER_MAX_RESPONSE_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),
     },
+    webhooks: webhookSettings(env, { production: nodeEnvRaw === 'production', realDatabase: str(env, 'DATABASE_URL') !== undefined, dataDir }),
   };
   return deepFreeze(config);
 }

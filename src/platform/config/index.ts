@@ -1,1 +1,1 @@
-export { loadConfig, ConfigError, type Config, type CustomerLimits, type LogLevel, type ProviderCallPolicy, type WarehouseAddress } from './config';
+export { loadConfig, ConfigError, type Config, type CustomerLimits, type LogLevel, type ProviderCallPolicy, type WarehouseAddress, type WebhookSettings } from './config';

@@ -14,6 +14,7 @@ export const CLIENT_EVENT_TYPES = [
   'inventory.stock_changed',
   'payment.updated',
   'shipment.updated',
+  'webhook.subscription_disabled',
 ] as const satisfies readonly (keyof ServerToClientEvents)[];
 type MissingType = Exclude<ClientEventType, (typeof CLIENT_EVENT_TYPES)[number]>;
 const everyContractEventIsListed: MissingType extends never ? true : false = true;

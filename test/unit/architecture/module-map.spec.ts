@@ -25,6 +25,7 @@ const MODULES: Record<string, string[]> = {
   housekeeping: ['src/housekeeping'],
   console: ['src/console'],
   setup: ['src/setup'],
+  'outgoing-webhooks': ['src/outgoing-webhooks'],
 };
 
 /** Table → the module that owns it. A new table needs a line here (and in docs/architecture.md). */
@@ -46,12 +47,19 @@ const OWNER: Record<string, string> = {
   event_dispatcher: 'realtime',
   idempotency_keys: 'idempotency',
   setup_codes: 'setup',
+  webhook_subscriptions: 'outgoing-webhooks',
+  webhook_deliveries: 'outgoing-webhooks',
+  webhook_delivery_attempts: 'outgoing-webhooks',
+  webhook_fanout_cursor: 'outgoing-webhooks',
 };
 
 /** A second module that may name a table, and why (keep this list short). */
 const CO_OWNERS: Record<string, { module: string; why: string }[]> = {
   products: [{ module: 'inventory', why: 'on_hand and reserved live on the product row: placement locks one row per product (inventory writes only those)' }],
-  events: [{ module: 'realtime', why: 'the dispatcher drains the outbox and the feed replays it' }],
+  events: [
+    { module: 'realtime', why: 'the dispatcher drains the outbox and the feed replays it' },
+    { module: 'outgoing-webhooks', why: 'the webhook fan-out is a second cursor over the outbox (reads only)' },
+  ],
 };
 
 /** Files that still name another module's table, each with its reason; remove entries, never add lightly. */

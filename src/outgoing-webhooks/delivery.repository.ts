@@ -1,0 +1,213 @@
+import type { Sequelize } from 'sequelize-typescript';
+import type { Transaction } from 'sequelize';
+import { sql, sqlOne } from '../platform/db/sql';
+
+/** An outbox row as the fan-out reads it. */
+export interface OutboxRow {
+  id: string;
+  type: string;
+  occurred_at: Date;
+  data: unknown;
+}
+
+export interface SubscriptionTarget {
+  id: string;
+  event_types: string[];
+  created_at: Date;
+}
+
+export interface NewDelivery {
+  subscriptionId: string;
+  messageId: string;
+  eventId: number | null;
+  eventType: string;
+  body: string;
+}
+
+/** A claimed delivery with what sending it needs. */
+export interface ClaimedDelivery {
+  id: string;
+  subscription_id: string;
+  message_id: string;
+  body: string;
+  attempt_count: number;
+  url: string;
+  secret_ciphertext: string;
+  previous_secret_ciphertext: string | null;
+  previous_secret_expires_at: Date | null;
+}
+
+export interface AttemptRecord {
+  deliveryId: string;
+  attemptedAt: Date;
+  durationMs: number;
+  statusCode: number | null;
+  errorKind: string | null;
+  responseBody: string | null;
+  requestHeaders: Record<string, string>;
+  manual: boolean;
+}
+
+/** The subscription's health after an attempt, to decide whether to disable it. */
+export interface HealthRow {
+  enabled: boolean;
+  url: string;
+  failing_for_ms: number | null;
+}
+
+/**
+ * The statements of fan-out and delivery. Raw SQL (sql()) because each is a set operation or a
+ * locking claim that Sequelize cannot express: SKIP LOCKED claims, unnest inserts, ON CONFLICT.
+ */
+export const deliveryRepository = {
+  /** The cursor row, locked; undefined while another instance advances it. */
+  lockCursor(tx: Transaction): Promise<{ last_id: string; gaps: [number, number][] } | undefined> {
+    // One fan-out at a time across instances: SKIP LOCKED, so a busy instance returns at once.
+    return sqlOne(tx, 'SELECT last_id, gaps FROM webhook_fanout_cursor WHERE id = 1 FOR UPDATE SKIP LOCKED');
+  },
+
+  enabledTargets(tx: Transaction): Promise<SubscriptionTarget[]> {
+    // Few rows (one per integrator): every enabled subscription, to match events against.
+    return sql<SubscriptionTarget>(tx, 'SELECT id, event_types, created_at FROM webhook_subscriptions WHERE enabled');
+  },
+
+  eventsAfter(tx: Transaction, lastId: number, gapIds: readonly number[], limit: number): Promise<OutboxRow[]> {
+    // The outbox read of the fan-out: new ids past the cursor and the gaps that may have committed since.
+    return sql<OutboxRow>(tx, 'SELECT id, type, occurred_at, data FROM events WHERE id > $1 OR id = ANY($2::bigint[]) ORDER BY id LIMIT $3', [
+      lastId,
+      gapIds,
+      limit,
+    ]);
+  },
+
+  async skipToEnd(tx: Transaction): Promise<void> {
+    // No enabled subscription: nothing to deliver, so the cursor jumps to the newest event.
+    await sql(tx, "UPDATE webhook_fanout_cursor SET last_id = greatest(last_id, (SELECT coalesce(max(id), 0) FROM events)), gaps = '[]', updated_at = now() WHERE id = 1");
+  },
+
+  async saveCursor(tx: Transaction, lastId: number, gaps: [number, number][]): Promise<void> {
+    // The cursor advances in the transaction that inserted the deliveries: both or neither.
+    await sql(tx, 'UPDATE webhook_fanout_cursor SET last_id = $1, gaps = $2::jsonb, updated_at = now() WHERE id = 1', [lastId, JSON.stringify(gaps)]);
+  },
+
+  /** Inserts deliveries; one per (subscription, event) at most, so a repeated fan-out adds nothing. */
+  async insertDeliveries(target: Transaction | Sequelize, rows: readonly NewDelivery[]): Promise<number> {
+    if (rows.length === 0) return 0;
+    // One statement for a whole batch (unnest), idempotent through UNIQUE (subscription_id, event_id).
+    const inserted = await sql<{ id: string }>(
+      target,
+      `INSERT INTO webhook_deliveries (subscription_id, message_id, event_id, event_type, body, next_attempt_at)
+       SELECT s, m, e, t, b, now() FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::text[], $5::text[]) AS x(s, m, e, t, b)
+       ON CONFLICT (subscription_id, event_id) DO NOTHING RETURNING id`,
+      [rows.map((r) => r.subscriptionId), rows.map((r) => r.messageId), rows.map((r) => r.eventId), rows.map((r) => r.eventType), rows.map((r) => r.body)],
+    );
+    return inserted.length;
+  },
+
+  /**
+   * Claims due deliveries of enabled subscriptions, at most `perSubscription` in flight per
+   * subscription (counting the claims other workers hold), leased for `leaseMs`: a worker that dies
+   * mid-send leaves a claim that expires, and the delivery is sent again with the same webhook-id.
+   */
+  claimDue(db: Sequelize, limit: number, perSubscription: number, leaseMs: number): Promise<ClaimedDelivery[]> {
+    // SKIP LOCKED claim with a per-subscription window over the 1,000 most overdue (a backlog never
+    // makes a claim scan it all): every instance works deliveries safely.
+    return sql<ClaimedDelivery>(
+      db,
+      `WITH busy AS (
+         SELECT subscription_id, count(*)::int AS n FROM webhook_deliveries
+          WHERE claimed_until > now() GROUP BY subscription_id),
+       due AS (
+         SELECT d.id, d.subscription_id, row_number() OVER (PARTITION BY d.subscription_id ORDER BY d.next_attempt_at, d.id) AS rn
+           FROM (SELECT id, subscription_id, next_attempt_at FROM webhook_deliveries
+                  WHERE status = 'pending' AND next_attempt_at <= now() AND (claimed_until IS NULL OR claimed_until <= now())
+                  ORDER BY next_attempt_at LIMIT 1000) d
+           JOIN webhook_subscriptions s ON s.id = d.subscription_id AND s.enabled),
+       picked AS (
+         SELECT d.id FROM webhook_deliveries d
+          WHERE d.id IN (SELECT due.id FROM due LEFT JOIN busy USING (subscription_id) WHERE due.rn + coalesce(busy.n, 0) <= $2 LIMIT $1)
+          FOR UPDATE OF d SKIP LOCKED)
+       UPDATE webhook_deliveries d SET claimed_until = now() + make_interval(secs => $3::float8 / 1000)
+         FROM picked, webhook_subscriptions s
+        WHERE d.id = picked.id AND s.id = d.subscription_id
+       RETURNING d.id, d.subscription_id, d.message_id, d.body, d.attempt_count, s.url, s.secret_ciphertext,
+                 s.previous_secret_ciphertext, s.previous_secret_expires_at`,
+      [limit, perSubscription, leaseMs],
+    );
+  },
+
+  async insertAttempt(tx: Transaction, a: AttemptRecord): Promise<void> {
+    // Append-only attempt log.
+    await sql(
+      tx,
+      `INSERT INTO webhook_delivery_attempts (delivery_id, attempted_at, duration_ms, status_code, error_kind, response_body, request_headers, manual)
+       VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8)`,
+      [a.deliveryId, a.attemptedAt, a.durationMs, a.statusCode, a.errorKind, a.responseBody, JSON.stringify(a.requestHeaders), a.manual],
+    );
+  },
+
+  /** After a scheduled attempt: succeeded, failed for good, or pending again at `nextAttemptAt`; the claim ends. */
+  async settleScheduled(tx: Transaction, id: string, status: 'pending' | 'succeeded' | 'failed', nextAttemptAt: Date | null, statusCode: number | null): Promise<void> {
+    // One row by primary key; the attempt count and claim move together.
+    await sql(
+      tx,
+      `UPDATE webhook_deliveries SET status = $2, next_attempt_at = $3, claimed_until = NULL, attempt_count = attempt_count + 1,
+              last_attempt_at = now(), last_status_code = $4, updated_at = now() WHERE id = $1`,
+      [id, status, nextAttemptAt, statusCode],
+    );
+  },
+
+  /** After a manual attempt: only a success changes the delivery (not rescheduled otherwise). */
+  async settleManual(tx: Transaction, id: string, succeeded: boolean, statusCode: number | null): Promise<void> {
+    // One row by primary key.
+    await sql(
+      tx,
+      `UPDATE webhook_deliveries SET last_attempt_at = now(), last_status_code = $3, updated_at = now(),
+              status = CASE WHEN $2 THEN 'succeeded' ELSE status END,
+              next_attempt_at = CASE WHEN $2 THEN NULL ELSE next_attempt_at END
+        WHERE id = $1`,
+      [id, succeeded, statusCode],
+    );
+  },
+
+  /** Records a success or failure on the subscription's health; answers how long it has been failing. */
+  health(tx: Transaction, subscriptionId: string, succeeded: boolean): Promise<HealthRow | undefined> {
+    // One row by primary key: success resets failing_since; a failure starts it when unset.
+    return sqlOne<HealthRow>(
+      tx,
+      `UPDATE webhook_subscriptions SET
+              last_success_at = CASE WHEN $2 THEN now() ELSE last_success_at END,
+              last_failure_at = CASE WHEN $2 THEN last_failure_at ELSE now() END,
+              failing_since = CASE WHEN $2 THEN NULL ELSE coalesce(failing_since, now()) END
+        WHERE id = $1
+       RETURNING enabled, url, (extract(epoch FROM now() - failing_since) * 1000)::float8 AS failing_for_ms`,
+      [subscriptionId, succeeded],
+    );
+  },
+
+  lockSubscription(tx: Transaction, subscriptionId: string): Promise<HealthRow | undefined> {
+    // One row by primary key, locked before its deliveries (the order its deletion takes).
+    return sqlOne<HealthRow>(tx, 'SELECT enabled, url, NULL::float8 AS failing_for_ms FROM webhook_subscriptions WHERE id = $1 FOR UPDATE', [subscriptionId]);
+  },
+
+  async disable(tx: Transaction, subscriptionId: string, reason: string): Promise<boolean> {
+    // One row by primary key, only when still enabled (so one disabling sends one staff event).
+    const rows = await sql(tx, 'UPDATE webhook_subscriptions SET enabled = false, disabled_reason = $2, updated_at = now() WHERE id = $1 AND enabled RETURNING id', [
+      subscriptionId,
+      reason,
+    ]);
+    return rows.length > 0;
+  },
+
+  async purgeOlderThan(db: Sequelize, days: number, batch: number): Promise<number> {
+    // Retention: deliveries past WEBHOOK_LOG_RETENTION_DAYS, in batches (attempts go by cascade).
+    const rows = await sql(
+      db,
+      `DELETE FROM webhook_deliveries WHERE id IN (
+         SELECT id FROM webhook_deliveries WHERE created_at < now() - make_interval(days => $1)
+          LIMIT $2 FOR UPDATE SKIP LOCKED) RETURNING 1`,
+      [days, batch],
+    );
+    return rows.length;
+  },
+};

@@ -1,0 +1,4 @@
+export { OutgoingWebhooks } from './outgoing-webhooks';
+export { OutgoingWebhooksService } from './outgoing-webhooks.service';
+export { createOutgoingWebhooksRouter } from './outgoing-webhooks.routes';
+export { WebhookSubscriptionModel, WebhookDeliveryModel, WebhookDeliveryAttemptModel, WebhookFanoutCursorModel } from './webhook.models';

@@ -1,0 +1,101 @@
+import { expect } from 'chai';
+import { Receiver, until, verify } from './receiver';
+import { startHooksShop, type HooksShop } from './hooks-service';
+
+describe('outgoing webhooks: subscriptions and delivery', function () {
+  this.timeout(30_000);
+  let shop: HooksShop;
+  let receiver: Receiver;
+
+  before(async () => {
+    shop = await startHooksShop();
+  });
+  after(async () => {
+    await shop?.stop();
+  });
+  beforeEach(async () => {
+    receiver = await new Receiver().start();
+  });
+  afterEach(async () => {
+    // Each test's subscriptions go with it, so the next test's orders reach only its own.
+    const list = await shop.admin.GET('/api/v1/webhook-subscriptions', { params: { query: { limit: 100 } } });
+    for (const s of list.data?.items ?? []) await shop.admin.DELETE('/api/v1/webhook-subscriptions/{id}', { params: { path: { id: s.id } } });
+    await receiver.stop();
+  });
+
+  async function subscribe(eventTypes: ('order.created' | 'order.status_changed' | 'inventory.low_stock' | 'payment.updated' | 'shipment.updated')[] = ['order.created']) {
+    const res = await shop.admin.POST('/api/v1/webhook-subscriptions', { body: { url: receiver.url, eventTypes, description: 'ERP di prova' } });
+    expect(res.response.status, JSON.stringify(res.error)).to.equal(201);
+    return res.data!;
+  }
+
+  it('creates a subscription, answers its whsec_ secret once and stores it encrypted', async () => {
+    const created = await subscribe();
+    expect(created.secret).to.match(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    expect(Buffer.from(created.secret.slice(6), 'base64')).to.have.length(32);
+    expect(created).to.include({ url: receiver.url, enabled: true, description: 'ERP di prova', failingSince: null });
+    const got = await shop.admin.GET('/api/v1/webhook-subscriptions/{id}', { params: { path: { id: created.id } } });
+    expect(got.data).to.not.have.property('secret');
+    const stored = (await shop.fresh.db.query<{ secret_ciphertext: string }>('SELECT secret_ciphertext FROM webhook_subscriptions WHERE id = $1', [created.id])).rows[0]!;
+    expect(stored.secret_ciphertext).to.match(/^v1\./);
+    expect(stored.secret_ciphertext).to.not.contain(created.secret.slice(6, 20));
+  });
+
+  it('sends a subscribed event as exactly one POST that verifies with the standardwebhooks package', async () => {
+    const sub = await subscribe(['order.created']);
+    const orderId = await shop.placeOrder();
+    const [request] = await receiver.waitFor(1);
+    const body = verify(sub.secret, request!);
+    expect(body['type']).to.equal('order.created');
+    expect(body['data']).to.include({ orderId, status: 'pending_payment' });
+    expect(body['id']).to.equal(request!.headers['webhook-id']);
+    expect(Date.parse(body['timestamp'] as string)).to.be.greaterThan(0);
+    const events = await shop.fresh.db.query<{ data: object }>("SELECT data FROM events WHERE type = 'order.created' AND data->>'orderId' = $1", [orderId]);
+    expect(body['data']).to.deep.equal(events.rows[0]!.data);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(receiver.requests).to.have.length(1);
+
+    const log = await until('a succeeded delivery', async () => {
+      const page = await shop.admin.GET('/api/v1/webhook-subscriptions/{id}/deliveries', { params: { path: { id: sub.id }, query: { status: 'succeeded' } } });
+      return page.data?.items[0];
+    });
+    expect(log).to.include({ eventType: 'order.created', webhookId: request!.headers['webhook-id'], attemptCount: 1, lastStatusCode: 200, status: 'succeeded' });
+    const detail = await shop.admin.GET('/api/v1/webhook-deliveries/{id}', { params: { path: { id: log.id } } });
+    expect(detail.data!.attempts).to.have.length(1);
+    expect(detail.data!.attempts[0]).to.include({ statusCode: 200, errorKind: null, responseBody: 'ok', manual: false });
+    expect(detail.data!.attempts[0]!.requestHeaders['webhook-id']).to.equal(log.webhookId);
+    expect(JSON.stringify(detail.data!.attempts[0]!.requestHeaders)).to.not.contain(sub.secret.slice(6));
+    const health = await shop.admin.GET('/api/v1/webhook-subscriptions/{id}', { params: { path: { id: sub.id } } });
+    expect(health.data!.lastSuccessAt).to.be.a('string');
+  });
+
+  it('purges deliveries older than WEBHOOK_LOG_RETENTION_DAYS with their attempts, in the housekeeper', async () => {
+    const sub = await subscribe(['order.created']);
+    await shop.placeOrder();
+    await shop.placeOrder();
+    await receiver.waitFor(2);
+    const page = await until('two logged deliveries', async () => {
+      const res = await shop.admin.GET('/api/v1/webhook-subscriptions/{id}/deliveries', { params: { path: { id: sub.id }, query: { status: 'succeeded' } } });
+      return res.data && res.data.items.length === 2 ? res.data.items : undefined;
+    });
+    const [recent, old] = page;
+    await shop.fresh.db.query("UPDATE webhook_deliveries SET created_at = now() - interval '31 days' WHERE id = $1", [old!.id]);
+    await shop.fresh.server.housekeeper.runOnce();
+    const left = await shop.fresh.db.query<{ id: string }>('SELECT id FROM webhook_deliveries WHERE subscription_id = $1', [sub.id]);
+    expect(left.rows.map((r) => r.id)).to.deep.equal([recent!.id]);
+    const orphans = await shop.fresh.db.query('SELECT 1 FROM webhook_delivery_attempts WHERE delivery_id = $1', [old!.id]);
+    expect(orphans.rowCount).to.equal(0);
+  });
+
+  it('sends nothing for an unsubscribed event type, nor to a disabled subscription', async () => {
+    await subscribe(['payment.updated']);
+    const disabled = await subscribe(['order.created']);
+    const patched = await shop.admin.PATCH('/api/v1/webhook-subscriptions/{id}', { params: { path: { id: disabled.id } }, body: { enabled: false } });
+    expect(patched.data).to.include({ enabled: false, disabledReason: 'disabled by an admin' });
+    await shop.placeOrder();
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(receiver.requests).to.have.length(0);
+    const stored = await shop.fresh.db.query('SELECT 1 FROM webhook_deliveries');
+    expect(stored.rowCount).to.equal(0);
+  });
+});
