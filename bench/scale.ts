@@ -82,22 +82,30 @@ async function send(baseUrl: string, request: ReturnType<Scenario['request']>): 
   return { ms: performance.now() - started, status: res.status };
 }
 
-/** The top scan node of a plan (depth first), e.g. "Index Scan products_name_idx + filter". */
-function scanNode(plan: Record<string, unknown>): string | undefined {
+type PlanNode = Record<string, unknown>;
+const childrenOf = (plan: PlanNode) => ((plan['Plans'] as PlanNode[] | undefined) ?? []).filter((p) => p['Parent Relationship'] !== 'SubPlan');
+/** The indexes under a bitmap scan (its BitmapOr / BitmapAnd). */
+const bitmapIndexes = (plan: PlanNode): string[] =>
+  plan['Node Type'] === 'Bitmap Index Scan' ? [String(plan['Index Name'])] : childrenOf(plan).flatMap(bitmapIndexes);
+
+/**
+ * The top scan node of a plan (depth first), e.g. "Index Scan products_name_idx + filter"; a
+ * subquery shows the scan inside it, a bitmap scan the indexes it combines ("a or b").
+ */
+function scanNode(plan: PlanNode): string | undefined {
   const type = String(plan['Node Type']);
+  // "+ filter": the scan reads rows and discards those that do not match (a walk, not a seek).
+  const filtered = plan['Filter'] !== undefined ? ' + filter' : '';
+  if (type === 'Subquery Scan') {
+    const inner = childrenOf(plan).map(scanNode).find(Boolean);
+    return inner ? `${inner}${filtered}` : `${type}${filtered}`;
+  }
+  if (type === 'Bitmap Heap Scan') return `${type} ${bitmapIndexes(plan).join(' or ')}${filtered}`;
   if (/Scan/.test(type)) {
-    const child = (plan['Plans'] as Record<string, unknown>[] | undefined)?.find((p) => /Index Scan/.test(String(p['Node Type'])));
-    const index = plan['Index Name'] ?? child?.['Index Name'];
-    // "+ filter": the scan reads rows and discards those that do not match (a walk, not a seek).
-    const filtered = plan['Filter'] !== undefined ? ' + filter' : '';
+    const index = plan['Index Name'];
     return `${type}${index ? ` ${String(index)}` : plan['Relation Name'] ? ` on ${String(plan['Relation Name'])}` : ''}${filtered}`;
   }
-  for (const sub of (plan['Plans'] as Record<string, unknown>[] | undefined) ?? []) {
-    if (sub['Parent Relationship'] === 'SubPlan') continue;
-    const found = scanNode(sub);
-    if (found) return found;
-  }
-  return undefined;
+  return childrenOf(plan).map(scanNode).find(Boolean);
 }
 
 async function explain(url: string, ctx: ScenarioContext, list: Scenario[]): Promise<Map<string, string>> {
@@ -114,9 +122,9 @@ async function explain(url: string, ctx: ScenarioContext, list: Scenario[]): Pro
         return (await db.query(s.text, s.values)).rows;
       });
       const nodes: string[] = [];
-      for (const { text, values } of ran) {
-        const res = await db.query<{ 'QUERY PLAN': [{ Plan: Record<string, unknown> }] }>(`EXPLAIN (FORMAT JSON) ${text}`, values);
-        nodes.push(scanNode(res.rows[0]?.['QUERY PLAN'][0].Plan ?? {}) ?? '?');
+      for (const s of ran) {
+        const res = await db.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`EXPLAIN (FORMAT JSON) ${s.text}`, s.values);
+        nodes.push(`${s.provisional ? 'walk: ' : ''}${scanNode(res.rows[0]?.['QUERY PLAN'][0].Plan ?? {}) ?? '?'}`);
       }
       plans.set(scenario.label, nodes.join(' → '));
     }
