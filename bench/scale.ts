@@ -4,10 +4,11 @@
  *
  * For a small and a large data set: create a scratch database, start the production build once on
  * it (migrations, the admin), load the data with `generate_series` (bench/scale/load.ts), start the
- * build again, EXPLAIN each request's statement. Then, with both services up, send each request of
+ * build again, run each request's statements as the repository does (its own SQL builders) and
+ * EXPLAIN those that ran. Then, with both services up, send each request of
  * bench/scale/scenarios.ts sequentially, alternating small and large (5 warm-ups, then
  * BENCH_SCALE_SAMPLES each), stop, drop the databases, and print one table: p50 and p99 on both,
- * the ratio, the large plan's top scan node and a verdict.
+ * the ratio, the large plan's top scan node per statement run and a verdict.
  *
  * Env: DATABASE_URL (a server where databases may be created; else an embedded PostgreSQL),
  * BENCH_SCALE_MODE = read (default: 1,000 products / 2,000 orders against N / N, 2 lines per order,
@@ -19,6 +20,7 @@ import { Client } from 'pg';
 import { createDatabaseOnServer, createTestDatabase, type TestDatabase } from '../test/support/database';
 import { customerEmail, loadDataSet, productId, type LoadSize } from './scale/load';
 import { SCENARIOS, WRITE_SCENARIOS, type Scenario, type ScenarioContext } from './scale/scenarios';
+import { runProductList, type ListStatement } from '../src/products/product-list.sql';
 import { BENCH_ADMIN, call, percentile, startBuiltService, type RunningService } from './service';
 
 const MODE = process.env['BENCH_SCALE_MODE'] === 'write' ? 'write' : 'read';
@@ -80,22 +82,30 @@ async function send(baseUrl: string, request: ReturnType<Scenario['request']>): 
   return { ms: performance.now() - started, status: res.status };
 }
 
-/** The top scan node of a plan (depth first), e.g. "Index Scan products_name_idx + filter". */
-function scanNode(plan: Record<string, unknown>): string | undefined {
+type PlanNode = Record<string, unknown>;
+const childrenOf = (plan: PlanNode) => ((plan['Plans'] as PlanNode[] | undefined) ?? []).filter((p) => p['Parent Relationship'] !== 'SubPlan');
+/** The indexes under a bitmap scan (its BitmapOr / BitmapAnd). */
+const bitmapIndexes = (plan: PlanNode): string[] =>
+  plan['Node Type'] === 'Bitmap Index Scan' ? [String(plan['Index Name'])] : childrenOf(plan).flatMap(bitmapIndexes);
+
+/**
+ * The top scan node of a plan (depth first), e.g. "Index Scan products_name_idx + filter"; a
+ * subquery shows the scan inside it, a bitmap scan the indexes it combines ("a or b").
+ */
+function scanNode(plan: PlanNode): string | undefined {
   const type = String(plan['Node Type']);
+  // "+ filter": the scan reads rows and discards those that do not match (a walk, not a seek).
+  const filtered = plan['Filter'] !== undefined ? ' + filter' : '';
+  if (type === 'Subquery Scan') {
+    const inner = childrenOf(plan).map(scanNode).find(Boolean);
+    return inner ? `${inner}${filtered}` : `${type}${filtered}`;
+  }
+  if (type === 'Bitmap Heap Scan') return `${type} ${bitmapIndexes(plan).join(' or ')}${filtered}`;
   if (/Scan/.test(type)) {
-    const child = (plan['Plans'] as Record<string, unknown>[] | undefined)?.find((p) => /Index Scan/.test(String(p['Node Type'])));
-    const index = plan['Index Name'] ?? child?.['Index Name'];
-    // "+ filter": the scan reads rows and discards those that do not match (a walk, not a seek).
-    const filtered = plan['Filter'] !== undefined ? ' + filter' : '';
+    const index = plan['Index Name'];
     return `${type}${index ? ` ${String(index)}` : plan['Relation Name'] ? ` on ${String(plan['Relation Name'])}` : ''}${filtered}`;
   }
-  for (const sub of (plan['Plans'] as Record<string, unknown>[] | undefined) ?? []) {
-    if (sub['Parent Relationship'] === 'SubPlan') continue;
-    const found = scanNode(sub);
-    if (found) return found;
-  }
-  return undefined;
+  return childrenOf(plan).map(scanNode).find(Boolean);
 }
 
 async function explain(url: string, ctx: ScenarioContext, list: Scenario[]): Promise<Map<string, string>> {
@@ -105,9 +115,18 @@ async function explain(url: string, ctx: ScenarioContext, list: Scenario[]): Pro
   try {
     for (const scenario of list) {
       if (!scenario.plan) continue;
-      const { text, values } = scenario.plan(ctx);
-      const res = await db.query<{ 'QUERY PLAN': [{ Plan: Record<string, unknown> }] }>(`EXPLAIN (FORMAT JSON) ${text}`, values);
-      plans.set(scenario.label, scanNode(res.rows[0]?.['QUERY PLAN'][0].Plan ?? {}) ?? '?');
+      // Run the statements as the repository does, then explain each that ran (in order).
+      const ran: ListStatement[] = [];
+      await runProductList(scenario.plan(ctx), 20, async (s) => {
+        ran.push(s);
+        return (await db.query(s.text, s.values)).rows;
+      });
+      const nodes: string[] = [];
+      for (const s of ran) {
+        const res = await db.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`EXPLAIN (FORMAT JSON) ${s.text}`, s.values);
+        nodes.push(`${s.provisional ? 'walk: ' : ''}${scanNode(res.rows[0]?.['QUERY PLAN'][0].Plan ?? {}) ?? '?'}`);
+      }
+      plans.set(scenario.label, nodes.join(' → '));
     }
   } finally {
     await db.end();

@@ -1,11 +1,13 @@
 /**
  * What `make bench-scale` measures: each request, and the SQL whose plan it prints beside it.
  *
- * The plan column EXPLAINs the statement the service runs for the request. Until the repositories
- * export their SQL builders, `plan` below restates the repository's statement (products:
- * `productRepository.list`, orders: `orderRepository.list`, movements: `stockRepository`); this is
- * the one place to switch to the builders.
+ * The plan column EXPLAINs the statements the service runs for the request: the lists come from
+ * the repositories' own builders (`productListSql`, run group by group as `runProductList` runs
+ * them; `orderListSql`), with the parameters the service derives from the request (staff view,
+ * limit 20). The two single-statement reads restate their repository's statement.
  */
+import { productListSql, type ListStatement, type ProductListParams } from '../../src/products/product-list.sql';
+import { orderListSql, type OrderListParams } from '../../src/orders/order-list.sql';
 import { customerId, orderId, productId } from './load';
 
 export type ScenarioKind = 'list' | 'read' | 'write';
@@ -33,27 +35,35 @@ export interface Scenario {
   label: string;
   kind: ScenarioKind;
   request(ctx: ScenarioContext, n: number): Request;
-  /** The statement behind the request, for EXPLAIN (none for writes). */
-  plan?(ctx: ScenarioContext): { text: string; values: unknown[] };
+  /**
+   * The statements behind the request, for EXPLAIN (none for writes), in the groups of
+   * `runProductList`: the bench runs them the way the repository does and explains those that ran.
+   */
+  plan?(ctx: ScenarioContext): ListStatement[][];
 }
 
-const PRODUCT_COLUMNS = 'SELECT * FROM products';
-const ORDER_COLUMNS = 'SELECT o.*, (SELECT count(*) FROM order_items i WHERE i.order_id = o.id) AS item_count FROM orders o';
+const LIMIT = 20;
 const ADDRESS = { name: 'Ufficio Bench Srl', line1: 'Via Roma 1', city: 'Milano', postalCode: '20121', province: 'MI', country: 'IT' };
+const byName = { by: 'sort', key: 'name', descending: false } as const;
 
-/** The repository's ILIKE search (`productRepository.list` with `q`), staff view, by name. */
-function productSearch(term: string) {
-  return {
-    text: `${PRODUCT_COLUMNS} WHERE (sku ILIKE $1 ESCAPE '\\' OR name ILIKE $1 ESCAPE '\\') ORDER BY lower(name) ASC, id ASC LIMIT 21`,
-    values: [`%${term}%`],
-  };
+/** `GET /products` as the staff sees it (no `active` filter), limit 20. */
+const products = (p: Omit<ProductListParams, 'limit'>): ListStatement[][] => productListSql({ limit: LIMIT, ...p });
+/** `GET /orders`, limit 20 (an order number matches no customer's name or email: no qCustomerIds). */
+const orders = (p: Omit<OrderListParams, 'limit'>): ListStatement[][] => [[orderListSql({ limit: LIMIT, ...p })]];
+
+/** The keyset values inside a cursor (what the service decodes from it). */
+function cursorValues(cursor: string | undefined): readonly [unknown, unknown] | undefined {
+  if (!cursor) return undefined;
+  const { v } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { v: [unknown, unknown] };
+  return v;
 }
 
+/** A search without `sort`: ranked by relevance (exact SKU, name words or fragment, SKU fragment). */
 const search = (label: string, term: string): Scenario => ({
   label,
   kind: 'list',
   request: (ctx) => ({ method: 'GET', path: `/api/v1/products?q=${encodeURIComponent(term)}`, token: ctx.staffToken }),
-  plan: () => productSearch(term),
+  plan: () => products({ q: term, order: { by: 'relevance' } }),
 });
 
 export const SCENARIOS: Scenario[] = [
@@ -61,7 +71,7 @@ export const SCENARIOS: Scenario[] = [
     label: 'GET /products?limit=20 (by name)',
     kind: 'list',
     request: (ctx) => ({ method: 'GET', path: '/api/v1/products?limit=20', token: ctx.staffToken }),
-    plan: () => ({ text: `${PRODUCT_COLUMNS} ORDER BY lower(name) ASC, id ASC LIMIT 21`, values: [] }),
+    plan: () => products({ order: byName }),
   },
   search('GET /products?q=modello 999 (rare)', 'modello 999'),
   search('GET /products?q=toner (common)', 'toner'),
@@ -72,64 +82,63 @@ export const SCENARIOS: Scenario[] = [
     label: 'GET /products?lowStock=true',
     kind: 'list',
     request: (ctx) => ({ method: 'GET', path: '/api/v1/products?lowStock=true', token: ctx.staffToken }),
-    plan: () => ({ text: `${PRODUCT_COLUMNS} WHERE on_hand - reserved <= reorder_level ORDER BY lower(name) ASC, id ASC LIMIT 21`, values: [] }),
+    plan: () => products({ lowStock: true, order: byName }),
   },
   {
     label: 'GET /products?category=cat-7',
     kind: 'list',
     request: (ctx) => ({ method: 'GET', path: '/api/v1/products?category=cat-7', token: ctx.staffToken }),
-    plan: () => ({ text: `${PRODUCT_COLUMNS} WHERE lower(category) = lower($1) ORDER BY lower(name) ASC, id ASC LIMIT 21`, values: ['cat-7'] }),
+    plan: () => products({ category: 'cat-7', order: byName }),
   },
   {
     label: 'GET /products?sort=-createdAt, page 21',
     kind: 'list',
     request: (ctx) => ({ method: 'GET', path: `/api/v1/products?sort=-createdAt&limit=20&cursor=${encodeURIComponent(ctx.page21Cursor ?? '')}`, token: ctx.staffToken }),
-    plan: () => ({
-      text: `${PRODUCT_COLUMNS} WHERE (created_at, id) < (now() - interval '10 days', 'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid) ORDER BY created_at DESC, id DESC LIMIT 21`,
-      values: [],
-    }),
+    plan: (ctx) => products({ order: { by: 'sort', key: 'createdAt', descending: true, after: cursorValues(ctx.page21Cursor) } }),
   },
   {
     label: 'GET /products/{id}/stock-movements',
     kind: 'list',
     request: (ctx) => ({ method: 'GET', path: `/api/v1/products/${productId(Math.min(500, ctx.products))}/stock-movements`, token: ctx.staffToken }),
-    plan: (ctx) => ({ text: 'SELECT * FROM stock_movements WHERE product_id = $1 ORDER BY seq DESC LIMIT 21', values: [productId(Math.min(500, ctx.products))] }),
+    // stockRepository's first ledger page.
+    plan: (ctx) => [[{ text: 'SELECT * FROM stock_movements WHERE product_id = $1 ORDER BY seq DESC LIMIT $2', values: [productId(Math.min(500, ctx.products)), LIMIT + 1] }]],
   },
   {
     label: 'GET /orders?q=QS-2025-0000999 (staff)',
     kind: 'list',
     request: (ctx) => ({ method: 'GET', path: '/api/v1/orders?q=QS-2025-0000999', token: ctx.staffToken }),
-    plan: () => ({ text: `${ORDER_COLUMNS} WHERE o.number ILIKE $1 ESCAPE '\\' ORDER BY o.created_at DESC, o.id DESC LIMIT 21`, values: ['%QS-2025-0000999%'] }),
+    plan: () => orders({ q: 'QS-2025-0000999' }),
   },
   {
     label: 'GET /orders (staff)',
     kind: 'list',
     request: (ctx) => ({ method: 'GET', path: '/api/v1/orders', token: ctx.staffToken }),
-    plan: () => ({ text: `${ORDER_COLUMNS} ORDER BY o.created_at DESC, o.id DESC LIMIT 21`, values: [] }),
+    plan: () => orders({}),
   },
   {
     label: 'GET /orders?status=paid (staff)',
     kind: 'list',
     request: (ctx) => ({ method: 'GET', path: '/api/v1/orders?status=paid', token: ctx.staffToken }),
-    plan: () => ({ text: `${ORDER_COLUMNS} WHERE o.status = ANY($1) ORDER BY o.created_at DESC, o.id DESC LIMIT 21`, values: [['paid']] }),
+    plan: () => orders({ status: ['paid'] }),
   },
   {
     label: 'GET /orders?customerId= (staff)',
     kind: 'list',
     request: (ctx) => ({ method: 'GET', path: `/api/v1/orders?customerId=${customerId(7)}`, token: ctx.staffToken }),
-    plan: () => ({ text: `${ORDER_COLUMNS} WHERE o.customer_id = $1 ORDER BY o.created_at DESC, o.id DESC LIMIT 21`, values: [customerId(7)] }),
+    plan: () => orders({ customerId: customerId(7) }),
   },
   {
     label: 'GET /orders (customer, own)',
     kind: 'list',
     request: (ctx) => ({ method: 'GET', path: '/api/v1/orders', token: ctx.customerToken }),
-    plan: () => ({ text: `${ORDER_COLUMNS} WHERE o.customer_id = $1 ORDER BY o.created_at DESC, o.id DESC LIMIT 21`, values: [customerId(7)] }),
+    plan: () => orders({ customerId: customerId(7) }),
   },
   {
     label: 'GET /orders/{id}',
     kind: 'read',
     request: (ctx) => ({ method: 'GET', path: `/api/v1/orders/${orderId(Math.ceil(ctx.orders / 2))}`, token: ctx.staffToken }),
-    plan: (ctx) => ({ text: 'SELECT * FROM orders WHERE id = $1', values: [orderId(Math.ceil(ctx.orders / 2))] }),
+    // orderRepository's read by id.
+    plan: (ctx) => [[{ text: 'SELECT * FROM orders WHERE id = $1', values: [orderId(Math.ceil(ctx.orders / 2))] }]],
   },
   {
     label: 'POST /orders (customer, 2 lines)',
