@@ -18,7 +18,7 @@ describe('Provider resilience', () => {
     const { buyer, order } = await unpaidOrder();
     stripe.faults.payment_intents.push({ status: 500 }, { status: 429 });
     const res = await payWithStripe(order.id, buyer.token);
-    expect(res.status).to.equal(201);
+    expect(res.response.status).to.equal(201);
     const calls = stripe.callsTo('payment_intents');
     expect(calls).to.have.length(3);
     expect(new Set(calls.map((c) => c.idempotencyKey)).size).to.equal(1);
@@ -28,8 +28,8 @@ describe('Provider resilience', () => {
     const { buyer, order } = await unpaidOrder();
     stripe.faults.payment_intents.push({ status: 400 });
     const res = await payWithStripe(order.id, buyer.token);
-    expect(res.status).to.equal(502);
-    expect(res.body.code).to.equal('provider-rejected');
+    expect(res.response.status).to.equal(502);
+    expect(res.error?.code).to.equal('provider-rejected');
     expect(stripe.callsTo('payment_intents')).to.have.length(1);
     expect(await paymentCount(order.id)).to.equal(0);
   });
@@ -39,15 +39,15 @@ describe('Provider resilience', () => {
     stripe.faults.payment_intents.push({ delayMs: 1500 }, { delayMs: 1500 }, { delayMs: 1500 });
     const started = Date.now();
     const failed = await payWithStripe(order.id, buyer.token, 'pay-once');
-    expect(failed.status).to.equal(502);
-    expect(failed.body.code).to.equal('provider-timeout');
+    expect(failed.response.status).to.equal(502);
+    expect(failed.error?.code).to.equal('provider-timeout');
     expect(Date.now() - started).to.be.below(3000);
     expect(stripe.callsTo('payment_intents')).to.have.length(3);
     expect(await paymentCount(order.id)).to.equal(0);
     expect((await query('SELECT status FROM orders WHERE id = $1', [order.id]))[0].status).to.equal('pending_payment');
 
     const retried = await payWithStripe(order.id, buyer.token, 'pay-once');
-    expect(retried.status).to.equal(201);
+    expect(retried.response.status).to.equal(201);
     expect(await paymentCount(order.id)).to.equal(1);
   });
 
@@ -57,12 +57,12 @@ describe('Provider resilience', () => {
     for (const fault of faults) {
       stripe.faults.payment_intents.push(fault);
       const res = await payWithStripe(order.id, buyer.token);
-      expect(res.status, JSON.stringify(fault).slice(0, 40)).to.equal(502);
-      expect(res.body.code).to.equal('provider-bad-response');
+      expect(res.response.status, JSON.stringify(fault).slice(0, 40)).to.equal(502);
+      expect(res.error?.code).to.equal('provider-bad-response');
     }
     expect(stripe.calls.every((c) => c.path === '/v1/payment_intents')).to.equal(true);
     expect(await paymentCount(order.id)).to.equal(0);
-    expect((await payWithStripe(order.id, buyer.token)).status).to.equal(201);
+    expect((await payWithStripe(order.id, buyer.token)).response.status).to.equal(201);
   });
 
   it('opens the breaker after repeated failures (503 without calling), then lets one probe through and closes', async function () {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ADDRESS, asAdmin, createProduct, customer, placeOrder } from '../../support/api';
+import { asAdmin, customer, createProduct, ADDRESS, placeOrder } from '../../support/api';
 import { query } from '../../support/database';
 import { withSecondService } from '../../support/hooks';
 import { postOn } from './on-instance';
@@ -28,23 +28,23 @@ describe('Customer limits', () => {
         { productId: other.id, quantity: 1 },
         { productId: product.id, quantity: 501 },
       ]);
-      expect(res.status).to.equal(422);
-      expect(res.headers.get('content-type')).to.match(/application\/problem\+json/);
-      expect(res.body.code).to.equal('line-quantity-over-limit');
-      expect(res.body.limit).to.equal(500);
-      expect(res.body.productIds).to.deep.equal([product.id]);
-      expect(res.body.detail).to.contain('500');
+      expect(res.response.status).to.equal(422);
+      expect(res.response.headers.get('content-type')).to.match(/application\/problem\+json/);
+      expect(res.error?.code).to.equal('line-quantity-over-limit');
+      expect(res.error?.limit).to.equal(500);
+      expect(res.error?.productIds).to.deep.equal([product.id]);
+      expect(res.error?.detail).to.contain('500');
       expect((await stock(product.id)).reserved).to.equal(0);
       expect((await stock(other.id)).reserved).to.equal(0);
       expect(await ordersOf(buyer.id)).to.equal(0);
-      expect((await placeOrder(buyer.token, [{ productId: product.id, quantity: 500 }])).status).to.equal(201);
+      expect((await placeOrder(buyer.token, [{ productId: product.id, quantity: 500 }])).response.status).to.equal(201);
     });
 
     it('lets staff order more for a customer', async () => {
       const product = await createProduct({ initialStock: 2000, unitPriceCents: 1, vatRate: 0 });
       const buyer = await customer();
       const res = await placeOrder(await asAdmin(), [{ productId: product.id, quantity: 1500 }], { customerId: buyer.id });
-      expect(res.status).to.equal(201);
+      expect(res.response.status).to.equal(201);
       expect((await stock(product.id)).reserved).to.equal(1500);
     });
   });
@@ -55,21 +55,21 @@ describe('Customer limits', () => {
       const buyer = await customer();
       // 8 × €1,000 + 22 % VAT = €9,760: allowed; 9 units = €10,980: refused.
       const res = await placeOrder(buyer.token, [{ productId: product.id, quantity: 9 }]);
-      expect(res.status).to.equal(422);
-      expect(res.body.code).to.equal('order-total-over-limit');
-      expect(res.body.limit).to.equal(1_000_000);
-      expect(res.body.grossCents).to.equal(1_098_000);
+      expect(res.response.status).to.equal(422);
+      expect(res.error?.code).to.equal('order-total-over-limit');
+      expect(res.error?.limit).to.equal(1_000_000);
+      expect(res.error?.grossCents).to.equal(1_098_000);
       expect((await stock(product.id)).reserved).to.equal(0);
       expect(await ordersOf(buyer.id)).to.equal(0);
       const ok = await placeOrder(buyer.token, [{ productId: product.id, quantity: 8 }]);
-      expect(ok.status).to.equal(201);
-      expect(ok.body.totals.grossCents).to.equal(976_000);
+      expect(ok.response.status).to.equal(201);
+      expect(ok.data?.totals.grossCents).to.equal(976_000);
     });
 
     it('lets staff place a larger order for a customer', async () => {
       const product = await createProduct({ initialStock: 100, unitPriceCents: 100_000, vatRate: 22 });
       const buyer = await customer();
-      expect((await placeOrder(await asAdmin(), [{ productId: product.id, quantity: 20 }], { customerId: buyer.id })).status).to.equal(201);
+      expect((await placeOrder(await asAdmin(), [{ productId: product.id, quantity: 20 }], { customerId: buyer.id })).response.status).to.equal(201);
     });
   });
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ADDRESS, asAdmin, createProduct, customer, placeOrder } from '../../support/api';
+import { asAdmin, customer, createProduct, ADDRESS, placedOrder } from '../../support/api';
 import { query } from '../../support/database';
 import { FakeStripe } from '../../support/fakes/stripe.fake';
 import { providerEnv, withSecondService } from '../../support/hooks';
@@ -47,7 +47,7 @@ describe('Rate limits on orders and payments', () => {
       const product = await createProduct({ initialStock: 100, unitPriceCents: 100 });
       const buyer = await customer();
       const orders: string[] = [];
-      for (let i = 0; i < 11; i += 1) orders.push((await placeOrder(buyer.token, [{ productId: product.id, quantity: 1 }])).body.id);
+      for (let i = 0; i < 11; i += 1) orders.push((await placedOrder(buyer.token, [{ productId: product.id, quantity: 1 }])).id);
       await withSecondService({ ...providerEnv, RATE_LIMIT_PAYMENTS_PER_MINUTE: '10' }, async (baseUrl) => {
         for (const id of orders.slice(0, 10)) {
           expect((await postOn(baseUrl, `/api/v1/orders/${id}/payments`, buyer.token, { provider: 'stripe' })).status).to.equal(201);
