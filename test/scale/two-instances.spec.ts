@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import type { RunningServer } from '../../src/server';
-import { ADMIN, startService } from '../support/hooks';
+import { startServiceProcess, type RunningService } from '../../bench/service';
+import { ADMIN, TEST_JWT_SECRET } from '../support/hooks';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { connectSocket, type TestSocket } from '../support/realtime';
 
@@ -25,8 +25,8 @@ async function call(base: string, method: string, path: string, token?: string, 
 describe('two instances sharing PostgreSQL and Redis', function () {
   this.timeout(90_000);
   let database: TestDatabase;
-  let a: RunningServer;
-  let b: RunningServer;
+  let a: RunningService;
+  let b: RunningService;
   let urlA: string;
   let urlB: string;
   const clients: TestSocket[] = [];
@@ -35,11 +35,21 @@ describe('two instances sharing PostgreSQL and Redis', function () {
     const redisUrl = process.env['REDIS_URL'];
     if (!redisUrl) this.skip();
     database = await createTestDatabase();
-    const env = { REDIS_URL: redisUrl as string, REDIS_KEY_PREFIX: `qs-test-${randomUUID()}` };
-    a = await startService(database.url, env);
-    b = await startService(database.url, env);
-    urlA = `http://127.0.0.1:${a.port}`;
-    urlB = `http://127.0.0.1:${b.port}`;
+    // Two processes of the real entry point, as on two machines (each with its own pools and models).
+    const env = {
+      NODE_ENV: 'test',
+      JWT_SECRET: TEST_JWT_SECRET,
+      ADMIN_EMAIL: ADMIN.email,
+      ADMIN_PASSWORD: ADMIN.password,
+      LOG_LEVEL: 'silent',
+      SHUTDOWN_GRACE_MS: '0',
+      REDIS_URL: redisUrl as string,
+      REDIS_KEY_PREFIX: `qs-test-${randomUUID()}`,
+    };
+    a = await startServiceProcess({ databaseUrl: database.url, entry: 'src/main.ts', nodeArgs: ['--import', 'tsx'], env });
+    b = await startServiceProcess({ databaseUrl: database.url, entry: 'src/main.ts', nodeArgs: ['--import', 'tsx'], env });
+    urlA = a.baseUrl;
+    urlB = b.baseUrl;
   });
 
   after(async () => {

@@ -36,7 +36,7 @@ describe('first admin from the printed setup link', function () {
 
   it('prints a one-time link at start-up, stores only the hash of its code, and opens /console/setup', async () => {
     const link = printedSetupLink(fresh.logs);
-    expect(link).to.match(new RegExp(`^http://localhost:${fresh.server.port}/console/setup#code=[A-Za-z0-9_-]{32}$`));
+    expect(link).to.match(new RegExp(`^http://localhost:${fresh.port}/console/setup#code=[A-Za-z0-9_-]{32}$`));
     const line = fresh.logs.find((l) => l['setupUrl'] === link);
     expect(line?.['msg']).to.contain(link);
     expect(Date.parse(line?.['expiresAt'] as string) - Date.now()).to.be.within(59 * 60_000, 60 * 60_000);
