@@ -1,11 +1,11 @@
 import { expect } from 'chai';
-import { asAdmin, customer, createProduct, ADDRESS, placeOrder } from '../../support/api';
+import { ok, asAdmin, customer, createProduct, ADDRESS, placeOrder, type Schemas } from '../../support/api';
+import { client } from '../../support/client';
 import { query } from '../../support/database';
 import { withSecondService } from '../../support/hooks';
-import { postOn } from './on-instance';
 
-function placeOn(baseUrl: string, token: string, items: { productId: string; quantity: number }[], extra: Record<string, unknown> = {}) {
-  return postOn(baseUrl, '/api/v1/orders', token, { items, shippingAddress: ADDRESS, ...extra });
+function placeOn(baseUrl: string, token: string, items: Schemas['OrderLineRequest'][], extra: Partial<Schemas['CreateOrderRequest']> = {}) {
+  return client(token, baseUrl).POST('/api/v1/orders', { body: { items, shippingAddress: ADDRESS, ...extra } });
 }
 
 async function stock(productId: string): Promise<{ reserved: number }> {
@@ -81,27 +81,27 @@ describe('Customer limits', () => {
       // The suite's harness turns this limit off; this instance has it at its default.
       await withSecondService({ MAX_OPEN_UNPAID_ORDERS_PER_CUSTOMER: '3' }, async (baseUrl) => {
         const results = await Promise.all(Array.from({ length: 20 }, () => placeOn(baseUrl, buyer.token, [{ productId: product.id, quantity: 1 }])));
-        const statuses = results.map((r) => r.status).sort();
+        const statuses = results.map((r) => r.response.status).sort();
         expect(statuses.filter((s) => s === 201)).to.have.length(3);
-        const refused = results.filter((r) => r.status !== 201);
+        const refused = results.filter((r) => r.response.status !== 201);
         expect(refused).to.have.length(17);
         for (const r of refused) {
-          expect(r.status).to.equal(409);
-          expect(r.headers.get('content-type')).to.match(/application\/problem\+json/);
-          expect(r.body.code).to.equal('too-many-open-orders');
-          expect(r.body.limit).to.equal(3);
+          expect(r.response.status).to.equal(409);
+          expect(r.response.headers.get('content-type')).to.match(/application\/problem\+json/);
+          expect(r.error?.code).to.equal('too-many-open-orders');
+          expect(r.error?.limit).to.equal(3);
         }
         expect(await ordersOf(buyer.id)).to.equal(3);
         expect((await stock(product.id)).reserved).to.equal(3);
 
         // Staff still order for this customer.
-        expect((await placeOn(baseUrl, await asAdmin(), [{ productId: product.id, quantity: 1 }], { customerId: buyer.id })).status).to.equal(201);
+        expect((await placeOn(baseUrl, await asAdmin(), [{ productId: product.id, quantity: 1 }], { customerId: buyer.id })).response.status).to.equal(201);
         // Cancelling one frees a place.
-        const placed = results.find((r) => r.status === 201)!.body;
-        const cancel = await postOn(baseUrl, `/api/v1/orders/${placed.id}/cancel`, buyer.token, {});
-        expect(cancel.status).to.equal(200);
+        const placed = ok(results.find((r) => r.response.status === 201)!);
+        const cancel = await client(buyer.token, baseUrl).POST('/api/v1/orders/{id}/cancel', { params: { path: { id: placed.id } }, body: {} });
+        expect(cancel.response.status).to.equal(200);
         // The staff order counts too: 3 open (2 + staff's), so still refused.
-        expect((await placeOn(baseUrl, buyer.token, [{ productId: product.id, quantity: 1 }])).status).to.equal(409);
+        expect((await placeOn(baseUrl, buyer.token, [{ productId: product.id, quantity: 1 }])).response.status).to.equal(409);
       });
     });
 
@@ -112,7 +112,7 @@ describe('Customer limits', () => {
       const env = { MAX_OPEN_UNPAID_ORDERS_PER_CUSTOMER: '0', MAX_UNITS_PER_LINE_CUSTOMER: '0', MAX_ORDER_GROSS_CENTS_CUSTOMER: '0' };
       await withSecondService(env, async (baseUrl) => {
         for (let i = 0; i < 4; i += 1) {
-          expect((await placeOn(baseUrl, buyer.token, [{ productId: product.id, quantity: 501 }])).status).to.equal(201);
+          expect((await placeOn(baseUrl, buyer.token, [{ productId: product.id, quantity: 501 }])).response.status).to.equal(201);
         }
       });
       expect(await ordersOf(buyer.id)).to.equal(4);
