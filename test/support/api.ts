@@ -66,10 +66,14 @@ export async function login(email: string, password: string): Promise<TokenPair>
   return res.data;
 }
 
-let adminToken: string | undefined;
+let adminToken: { token: string; renewAt: number } | undefined;
+/** The suite admin's access token, signed in again a minute before it expires (a slow run outlives one). */
 export async function adminToken_(): Promise<string> {
-  adminToken ??= (await login(ADMIN.email, ADMIN.password)).accessToken;
-  return adminToken;
+  if (!adminToken || Date.now() >= adminToken.renewAt) {
+    const pair = await login(ADMIN.email, ADMIN.password);
+    adminToken = { token: pair.accessToken, renewAt: Date.now() + (pair.expiresIn - 60) * 1000 };
+  }
+  return adminToken.token;
 }
 export { adminToken_ as asAdmin };
 

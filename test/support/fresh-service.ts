@@ -64,6 +64,9 @@ export async function startFreshService(env: Record<string, string> = {}): Promi
   };
   try {
     await waitUntilReady(baseUrl, () => child.exitCode);
+    // With no admin the service prints its setup link right after it starts listening: wait for
+    // that line too, so a test reads the logs of a service that has finished starting.
+    if (!env['ADMIN_EMAIL']) await waitFor(() => logs.some((l) => typeof l['setupUrl'] === 'string'), 'the setup link');
   } catch (err) {
     await stopProcess();
     await database.drop();
@@ -82,6 +85,14 @@ export async function startFreshService(env: Record<string, string> = {}): Promi
       await database.drop();
     },
   };
+}
+
+async function waitFor(done: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`the fresh service did not log ${what} in 30 s`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 async function waitUntilReady(baseUrl: string, exitCode: () => number | null): Promise<void> {

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { login, asAdmin } from '../../support/api';
+import { client } from '../../support/client';
 import { providerEnv, withSecondService } from '../../support/hooks';
 import { query } from '../../support/db';
 import { FakeStripe } from '../../support/fakes/stripe.fake';
@@ -71,24 +72,19 @@ describe('Provider resilience', () => {
     await withSecondService(env, async (base) => {
       const { buyer, order } = await unpaidOrder();
       const token = (await login(buyer.email, buyer.password)).accessToken;
-      const pay = () =>
-        fetch(`${base}/api/v1/orders/${order.id}/payments`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ provider: 'stripe' }),
-        });
+      const pay = () => client(token, base).POST('/api/v1/orders/{id}/payments', { params: { path: { id: order.id } }, body: { provider: 'stripe' } });
       stripe.faults.payment_intents.push({ status: 503 }, { status: 502 });
-      expect((await pay()).status).to.equal(502);
-      expect((await pay()).status).to.equal(502);
+      expect((await pay()).response.status).to.equal(502);
+      expect((await pay()).response.status).to.equal(502);
       const open = await pay();
-      expect(open.status).to.equal(503);
-      expect(open.headers.get('retry-after')).to.equal('1');
-      expect(((await open.json()) as { code: string }).code).to.equal('provider-unavailable');
+      expect(open.response.status).to.equal(503);
+      expect(open.response.headers.get('retry-after')).to.equal('1');
+      expect(open.error?.code).to.equal('provider-unavailable');
       expect(stripe.callsTo('payment_intents')).to.have.length(2);
 
       await new Promise((r) => setTimeout(r, 600));
       const probe = await pay();
-      expect(probe.status).to.equal(201);
+      expect(probe.response.status).to.equal(201);
       expect(stripe.callsTo('payment_intents')).to.have.length(3);
       expect(await paymentCount(order.id)).to.equal(1);
     });
@@ -99,23 +95,26 @@ describe('Provider resilience', () => {
     await withSecondService({}, async (base) => {
       const { order } = await unpaidOrder();
       const admin = await asAdmin();
-      const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
-        fetch(`${base}${path}`, { method: 'POST', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
-      const stripeRes = await post(`/api/v1/orders/${order.id}/payments`, { provider: 'stripe' });
-      expect(stripeRes.status).to.equal(422);
-      const problem = (await stripeRes.json()) as { code: string; detail: string };
-      expect(problem.code).to.equal('provider-not-configured');
-      expect(problem.detail).to.contain('STRIPE_SECRET_KEY').and.contain('STRIPE_WEBHOOK_SECRET');
-      const hook = await post('/api/v1/webhooks/shipping/easypost', { id: 'evt_1' }, { 'x-hmac-signature': 'hmac-sha256-hex=00' });
-      expect(hook.status).to.equal(422);
-      expect(((await hook.json()) as { detail: string }).detail).to.contain('EASYPOST_API_KEY');
+      const staff = client(admin, base);
+      const onOrder = { params: { path: { id: order.id } } };
+      const stripeRes = await staff.POST('/api/v1/orders/{id}/payments', { ...onOrder, body: { provider: 'stripe' } });
+      expect(stripeRes.response.status).to.equal(422);
+      expect(stripeRes.error?.code).to.equal('provider-not-configured');
+      expect(stripeRes.error?.detail).to.contain('STRIPE_SECRET_KEY').and.contain('STRIPE_WEBHOOK_SECRET');
+      const hook = await staff.POST('/api/v1/webhooks/shipping/easypost', {
+        params: { header: { 'X-Hmac-Signature': 'hmac-sha256-hex=00' } },
+        body: {},
+        bodySerializer: () => JSON.stringify({ id: 'evt_1' }),
+      });
+      expect(hook.response.status).to.equal(422);
+      expect(hook.error?.detail).to.contain('EASYPOST_API_KEY');
       expect(stripe.calls).to.have.length(0);
 
-      const manual = await post(`/api/v1/orders/${order.id}/payments`, { provider: 'manual', reference: 'wire 42' });
-      expect(manual.status).to.equal(201);
-      const cancelled = await post(`/api/v1/orders/${order.id}/cancel`, {});
-      expect(cancelled.status).to.equal(200);
-      expect(((await cancelled.json()) as { payments: { status: string }[] }).payments[0]?.status).to.equal('refunded');
+      const manual = await staff.POST('/api/v1/orders/{id}/payments', { ...onOrder, body: { provider: 'manual', reference: 'wire 42' } });
+      expect(manual.response.status).to.equal(201);
+      const cancelled = await staff.POST('/api/v1/orders/{id}/cancel', { ...onOrder, body: {} });
+      expect(cancelled.response.status).to.equal(200);
+      expect(cancelled.data?.payments[0]?.status).to.equal('refunded');
     });
   });
 });
