@@ -84,7 +84,7 @@ export const productRepository = {
   },
 
   async update(tx: Transaction, id: string, change: CatalogChange): Promise<ProductRow> {
-    const set = Object.fromEntries(Object.keys(CATALOG_COLUMNS).flatMap((field) => (change[field as keyof CatalogChange] !== undefined ? [[field, change[field as keyof CatalogChange]]] : [])));
+    const set = Object.fromEntries(Object.entries(change).filter(([field, value]) => field in CATALOG_COLUMNS && value !== undefined));
     const [, rows] = await ProductModel.update({ ...set, ...NEXT_VERSION }, { where: { id }, returning: true, transaction: tx });
     return toRow(rows[0] as ProductModel);
   },
