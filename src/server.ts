@@ -45,14 +45,18 @@ export async function startServer(
   config: Config,
   logger: Logger,
   databaseUrl: string,
-  options: { issueSetupLink?: boolean } = {},
+  options: { issueSetupLink?: boolean; bindModels?: boolean } = {},
 ): Promise<RunningServer> {
-  const sequelize = createDatabase(databaseUrl, logger, { poolMax: config.dbPoolMax, models: [UserModel, ProductModel, SetupCodeModel] });
+  // sequelize-typescript binds the model classes, not an instance: a second server started in the
+  // same process on the same database (tests only) passes bindModels: false and leaves them bound
+  // to the first; its own pool still runs its transactions and raw SQL.
+  const bindModels = options.bindModels ?? true;
+  const sequelize = createDatabase(databaseUrl, logger, { poolMax: config.dbPoolMax, models: bindModels ? [UserModel, ProductModel, SetupCodeModel] : [] });
   const redis = config.redisUrl
     ? new Redis(config.redisUrl, { lazyConnect: false, enableOfflineQueue: false, maxRetriesPerRequest: 1 })
     : null;
   redis?.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
-  const services = createServices(config, logger, sequelize, redis);
+  const services = createServices(config, logger, sequelize, redis, { bindModels });
   const app = createApp(services);
   const server = http.createServer(app);
   server.keepAliveTimeout = 65_000;

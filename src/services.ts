@@ -48,9 +48,9 @@ export interface Services {
   checkRedis: (() => Promise<void>) | null;
 }
 
-export function createServices(config: Config, logger: Logger, sequelize: Sequelize, redis: Redis | null): Services {
+export function createServices(config: Config, logger: Logger, sequelize: Sequelize, redis: Redis | null, options: { bindModels?: boolean } = {}): Services {
   // Every table's model on this instance (the caller may have registered some already).
-  sequelize.addModels(MODELS);
+  if (options.bindModels ?? true) sequelize.addModels(MODELS);
   const refreshTokens = new RefreshTokens(sequelize, config.refreshToken);
   const users = new UsersService(sequelize, logger, (userId, tx) => refreshTokens.revokeAllOf(userId, tx));
   const accessTokens = new AccessTokens(config.jwt, sequelize, config.jwt.sessionCacheMs);

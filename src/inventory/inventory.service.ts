@@ -3,23 +3,23 @@ import type { Transaction } from 'sequelize';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../platform/errors';
 import { cursorScope, keysetAfter, toPage, type Page } from '../platform/http/pagination';
 import type { Actor, Schemas } from '../platform/http/contract';
-import { stockRepository as stock, type MovementRow, type MovementType, type StockRow } from './stock.repository';
+import { stockRepository as stock, type MovementRecord, type MovementType, type StockRow } from './stock.repository';
 import { recordLowStockIfCrossed } from './low-stock';
 
 export type StockMovementView = Schemas['StockMovement'];
 export type { MovementType };
 
-function toMovementView(row: MovementRow): StockMovementView {
+function toMovementView(row: MovementRecord): StockMovementView {
   return {
     id: row.id,
-    productId: row.product_id,
+    productId: row.productId,
     type: row.type,
     delta: row.delta,
-    onHandAfter: row.on_hand_after,
+    onHandAfter: row.onHandAfter,
     reason: row.reason,
-    actorId: row.actor_id,
-    orderId: row.order_id,
-    createdAt: new Date(row.created_at).toISOString(),
+    actorId: row.actorId,
+    orderId: row.orderId,
+    createdAt: new Date(row.createdAt).toISOString(),
   };
 }
 

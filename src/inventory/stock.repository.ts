@@ -1,6 +1,7 @@
-import type { Transaction } from 'sequelize';
-import { sql, sqlOne, type SqlTarget } from '../platform/db/sql';
+import { Op, type Transaction } from 'sequelize';
+import { sql, transactionOf, type SqlTarget } from '../platform/db/sql';
 import type { Schemas } from '../platform/http/contract';
+import { StockMovementModel } from './stock-movement.model';
 
 export type MovementType = Schemas['StockMovementType'];
 
@@ -21,18 +22,22 @@ export interface StockRow {
   reserved: number;
 }
 
-export interface MovementRow {
+/** A stock movement as the repository hands it out: a plain object, never a model instance. */
+export interface MovementRecord {
   id: string;
+  /** bigint, as text. */
   seq: string;
-  product_id: string;
+  productId: string;
   type: MovementType;
   delta: number;
-  on_hand_after: number;
+  onHandAfter: number;
   reason: string | null;
-  actor_id: string | null;
-  order_id: string | null;
-  created_at: Date;
+  actorId: string | null;
+  orderId: string | null;
+  createdAt: Date;
 }
+
+const NEWEST_FIRST: [string, string][] = [['seq', 'DESC']];
 
 export interface NewMovement {
   productId: string;
@@ -51,7 +56,12 @@ export interface NewMovement {
  */
 const MARK_CHANGED = 'INSERT INTO stock_change_marks (product_id) SELECT id FROM changed ON CONFLICT DO NOTHING';
 
-/** The stock columns of products and the stock_movements ledger: the only SQL that names them for stock. */
+/**
+ * The stock columns of products and the stock_movements ledger: the only code that names them for
+ * stock. The ledger goes through its model. The product row's statements are raw: placement's are
+ * measured (make bench), and inventory has no model of the row it co-owns — ProductModel belongs to
+ * products, which imports inventory, so using it here would make the module graph a cycle.
+ */
 export const stockRepository = {
   /** Raw SQL on the hot path (make bench: order placement): one statement locks every line's row, in id order. */
   lock(tx: Transaction, ids: readonly string[]): Promise<StockRow[]> {
@@ -59,6 +69,7 @@ export const stockRepository = {
     return sql<StockRow>(tx, 'SELECT * FROM products WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE', [sorted]);
   },
 
+  /** Raw: the co-owned product row (no model here, see above). */
   async exists(target: SqlTarget, id: string): Promise<boolean> {
     return (await sql(target, 'SELECT 1 FROM products WHERE id = $1', [id])).length > 0;
   },
@@ -78,6 +89,7 @@ export const stockRepository = {
     );
   },
 
+  /** Raw: the co-owned product row (no model here, see above); under the row lock of `lock`. */
   async setOnHand(tx: Transaction, id: string, onHand: number, touch = true): Promise<void> {
     await sql(tx, `WITH changed AS (UPDATE products SET on_hand = $2${touch ? ', updated_at = now()' : ''} WHERE id = $1 RETURNING id) ${MARK_CHANGED}`, [
       id,
@@ -85,6 +97,7 @@ export const stockRepository = {
     ]);
   },
 
+  /** Raw: the co-owned product row (no model here, see above); one statement books the sale. */
   async sell(tx: Transaction, id: string, quantity: number): Promise<void> {
     await sql(
       tx,
@@ -94,20 +107,15 @@ export const stockRepository = {
     );
   },
 
-  async insertMovement(tx: Transaction, m: NewMovement): Promise<MovementRow> {
-    const row = await sqlOne<MovementRow>(
-      tx,
-      `INSERT INTO stock_movements (product_id, type, delta, on_hand_after, reason, actor_id, order_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
-      [m.productId, m.type, m.delta, m.onHandAfter, m.reason, m.actorId, m.orderId],
-    );
-    return row as MovementRow;
+  async insertMovement(tx: Transaction, m: NewMovement): Promise<MovementRecord> {
+    const row = await StockMovementModel.create({ ...m }, { transaction: tx });
+    return row.get({ plain: true }) as MovementRecord;
   },
 
   /** Newest first, keyset-paged on seq; limit+1 rows. */
-  movements(target: SqlTarget, productId: string, afterSeq: string | undefined, limit: number): Promise<MovementRow[]> {
-    return afterSeq === undefined
-      ? sql<MovementRow>(target, 'SELECT * FROM stock_movements WHERE product_id = $1 ORDER BY seq DESC LIMIT $2', [productId, limit + 1])
-      : sql<MovementRow>(target, 'SELECT * FROM stock_movements WHERE product_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3', [productId, afterSeq, limit + 1]);
+  async movements(target: SqlTarget, productId: string, afterSeq: string | undefined, limit: number): Promise<MovementRecord[]> {
+    const where = afterSeq === undefined ? { productId } : { productId, seq: { [Op.lt]: afterSeq } };
+    const rows = await StockMovementModel.findAll({ where, order: NEWEST_FIRST, limit: limit + 1, transaction: transactionOf(target) });
+    return rows.map((r) => r.get({ plain: true }) as MovementRecord);
   },
 };

@@ -112,11 +112,12 @@ export const orderRepository = {
     return sqlOne<OrderRow>(target, 'SELECT * FROM orders WHERE id = $1', [id]);
   },
 
+  /** Raw: a row lock (SELECT … FOR UPDATE) handing out the OrderRow every use case reads. */
   lock(tx: Transaction, id: string): Promise<OrderRow | undefined> {
     return sqlOne<OrderRow>(tx, 'SELECT * FROM orders WHERE id = $1 FOR UPDATE', [id]);
   },
 
-  /** The oldest overdue unpaid order nobody else is handling (SKIP LOCKED), locked. */
+  /** The oldest overdue unpaid order nobody else is handling (SKIP LOCKED), locked. Raw: SKIP LOCKED. */
   claimOverdue(tx: Transaction): Promise<OrderRow | undefined> {
     return sqlOne<OrderRow>(
       tx,
@@ -132,8 +133,8 @@ export const orderRepository = {
 
   /** The lines as stock sees them, in product order (the order in which inventory locks rows). */
   async stockLines(tx: Transaction, orderId: string): Promise<{ productId: string; quantity: number }[]> {
-    const rows = await sql<{ product_id: string; quantity: number }>(tx, 'SELECT product_id, quantity FROM order_items WHERE order_id = $1 ORDER BY product_id', [orderId]);
-    return rows.map((l) => ({ productId: l.product_id, quantity: l.quantity }));
+    const rows = await OrderItemModel.findAll({ attributes: ['productId', 'quantity'], where: { orderId }, order: [['productId', 'ASC']], transaction: tx });
+    return rows.map((l) => ({ productId: l.productId, quantity: l.quantity }));
   },
 
   /**
@@ -141,6 +142,7 @@ export const orderRepository = {
    * advisory lock, released at commit or rollback), so two placements of one customer count in turn
    * and each sees the other's order. Taken before inventory locks any product row.
    */
+  /** Raw: an advisory lock has no model call; the count runs under it on the placement path (make bench). */
   async lockAndCountUnpaid(tx: Transaction, customerId: string): Promise<number> {
     await sql(tx, "SELECT pg_advisory_xact_lock(hashtextextended('orders:placement:' || $1, 0))", [customerId]);
     const row = await sqlOne<{ n: number }>(tx, "SELECT count(*)::int AS n FROM orders WHERE customer_id = $1 AND status = 'pending_payment'", [customerId]);
@@ -148,7 +150,7 @@ export const orderRepository = {
   },
 
   async isProductOrdered(tx: Transaction, productId: string): Promise<boolean> {
-    return (await sql(tx, 'SELECT 1 FROM order_items WHERE product_id = $1 LIMIT 1', [productId])).length > 0;
+    return (await OrderItemModel.findOne({ attributes: ['orderId'], where: { productId }, transaction: tx })) !== null;
   },
 
   async history(target: SqlTarget, orderId: string): Promise<HistoryRecord[]> {

@@ -1,7 +1,8 @@
 import type { Sequelize } from 'sequelize-typescript';
-import type { Transaction } from 'sequelize';
-import { sql, sqlOne, type SqlTarget } from '../platform/db/sql';
+import { literal, type Transaction } from 'sequelize';
+import { sql, sqlOne, transactionOf, type SqlTarget } from '../platform/db/sql';
 import type { ProductRow } from './product.mapper';
+import { ProductModel } from './product.model';
 import { productListSql, runProductList, type ProductListParams, type RelevanceTier } from './product-list.sql';
 
 /** Catalog columns a change may set (contract name → column). */
@@ -30,46 +31,62 @@ export interface NewProduct {
 /** A listed row; `tier` is its relevance tier in a ranked search. */
 export type ListedProductRow = ProductRow & { tier?: RelevanceTier };
 
-/** The catalog columns of products (stock columns are inventory's): the only SQL that names the table for the catalog. */
+/** The model's attributes → the row shape the mapper and the list query share (snake_case columns). */
+function toRow(model: ProductModel): ProductRow {
+  const p = model.get({ plain: true }) as ProductModel;
+  return {
+    id: p.id,
+    sku: p.sku,
+    name: p.name,
+    description: p.description,
+    category: p.category,
+    unit_price_cents: p.unitPriceCents,
+    vat_rate: p.vatRate,
+    reorder_level: p.reorderLevel,
+    active: p.active,
+    on_hand: p.onHand,
+    reserved: p.reserved,
+    version: p.version,
+    created_at: p.createdAt,
+    updated_at: p.updatedAt,
+  };
+}
+
+/** Every catalog change bumps the row's version (the ETag). */
+const NEXT_VERSION = { version: literal('version + 1') };
+
+/** The catalog columns of products (stock columns are inventory's): the only code that names the table for the catalog. */
 export const productRepository = {
   async insert(target: SqlTarget, p: NewProduct): Promise<ProductRow> {
-    const row = await sqlOne<ProductRow>(
-      target,
-      `INSERT INTO products (sku, name, description, category, unit_price_cents, vat_rate, reorder_level)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
-      [p.sku, p.name, p.description, p.category, p.unitPriceCents, p.vatRate, p.reorderLevel],
-    );
-    return row as ProductRow;
+    return toRow(await ProductModel.create({ ...p }, { transaction: transactionOf(target) }));
   },
 
-  find(target: SqlTarget, id: string): Promise<ProductRow | undefined> {
-    return sqlOne<ProductRow>(target, 'SELECT * FROM products WHERE id = $1', [id]);
+  async find(target: SqlTarget, id: string): Promise<ProductRow | undefined> {
+    const row = await ProductModel.findByPk(id, { transaction: transactionOf(target) });
+    return row ? toRow(row) : undefined;
   },
 
+  /** Raw: a row lock (SELECT … FOR UPDATE) in the shape the list query returns. */
   lock(tx: Transaction, id: string): Promise<ProductRow | undefined> {
     return sqlOne<ProductRow>(tx, 'SELECT * FROM products WHERE id = $1 FOR UPDATE', [id]);
   },
 
-  async count(target: SqlTarget): Promise<number> {
-    const row = await sqlOne<{ count: string }>(target, 'SELECT count(*) FROM products');
-    return Number(row?.count ?? 0);
+  count(target: SqlTarget): Promise<number> {
+    return ProductModel.count({ transaction: transactionOf(target) });
   },
 
   async update(tx: Transaction, id: string, change: CatalogChange): Promise<ProductRow> {
-    const values: unknown[] = [id];
-    const sets = Object.entries(CATALOG_COLUMNS)
-      .filter(([field]) => change[field as keyof CatalogChange] !== undefined)
-      .map(([field, column]) => `${column} = $${values.push(change[field as keyof CatalogChange])}`);
-    const row = await sqlOne<ProductRow>(tx, `UPDATE products SET ${sets.join(', ')}, version = version + 1, updated_at = now() WHERE id = $1 RETURNING *`, values);
-    return row as ProductRow;
+    const set = Object.fromEntries(Object.entries(change).filter(([field, value]) => field in CATALOG_COLUMNS && value !== undefined));
+    const [, rows] = await ProductModel.update({ ...set, ...NEXT_VERSION }, { where: { id }, returning: true, transaction: tx });
+    return toRow(rows[0] as ProductModel);
   },
 
   async archive(tx: Transaction, id: string): Promise<void> {
-    await sql(tx, 'UPDATE products SET active = false, version = version + 1, updated_at = now() WHERE id = $1', [id]);
+    await ProductModel.update({ active: false, ...NEXT_VERSION }, { where: { id }, transaction: tx });
   },
 
   async delete(tx: Transaction, id: string): Promise<void> {
-    await sql(tx, 'DELETE FROM products WHERE id = $1', [id]);
+    await ProductModel.destroy({ where: { id }, transaction: tx });
   },
 
   /**

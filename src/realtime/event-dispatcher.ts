@@ -1,5 +1,6 @@
 import type { Sequelize } from 'sequelize-typescript';
 import type { Logger } from 'pino';
+import { BackgroundLoop } from '../platform/background/background-loop';
 import { outboxSignal, type StoredEvent } from '../platform/events';
 import { outboxRepository as outbox, type EventRow } from './outbox.repository';
 
@@ -37,10 +38,10 @@ const BUSY_RETRY_MS = 20;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class EventDispatcher {
-  private running: Promise<void> | null = null;
+  /** The poll, and one run at a time (a drain during a run joins it and asks for one more pass). */
+  private readonly background: BackgroundLoop;
   private again = false;
   private stopped = true;
-  private pollTimer: NodeJS.Timeout | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   private lastPassAt = 0;
   private readonly wake = () => void this.drain();
@@ -50,39 +51,34 @@ export class EventDispatcher {
     private readonly deliver: (events: OutboxEvent[]) => Promise<void>,
     private readonly logger: Logger,
     private readonly options: DispatcherOptions,
-  ) {}
+  ) {
+    this.background = new BackgroundLoop('event dispatch', options.pollIntervalMs, () => this.loop(), logger);
+  }
 
   async start(): Promise<void> {
     this.stopped = false;
     outboxSignal.on('committed', this.wake);
-    this.pollTimer = setInterval(() => void this.drain(), this.options.pollIntervalMs);
-    this.pollTimer.unref();
+    this.background.start();
     await this.drain();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     outboxSignal.off('committed', this.wake);
-    for (const timer of [this.pollTimer, this.retryTimer]) if (timer) clearTimeout(timer);
-    this.pollTimer = null;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
-    await this.running;
+    await this.background.stop();
   }
 
   /** Delivers everything committed so far; concurrent calls coalesce into one more pass. */
   drain(): Promise<void> {
     if (this.stopped) return Promise.resolve();
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    this.running = this.loop().finally(() => {
-      this.running = null;
-    });
-    return this.running;
+    this.again = true;
+    return this.background.runOnce();
   }
 
   private async loop(): Promise<void> {
+    if (this.stopped) return;
     do {
       // Under load, commits arrive faster than passes: wait a moment so that one pass carries many
       // events instead of one pass (six statements) per event. An idle dispatcher starts at once.

@@ -28,7 +28,7 @@ export class EventFeed {
    * the replay cap, the most recent ones are sent (the client should reload state over REST).
    */
   async missedSince(actor: AuthenticatedActor, afterId: number): Promise<QuickStockEvent[]> {
-    const rows = await outbox.recentDispatched(this.sequelize, audienceOf(actor), afterId, this.options.retentionHours, this.options.replayMaxEvents);
+    const rows = await outbox.recentDispatched(audienceOf(actor), afterId, this.options.retentionHours, this.options.replayMaxEvents);
     return this.envelopes(rows);
   }
 
@@ -44,7 +44,7 @@ export class EventFeed {
       if ((await outbox.dispatcherIsFree(this.sequelize)) || Date.now() > deadline) break;
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
-    return this.envelopes(await outbox.dispatchedAfter(this.sequelize, audienceOf(actor), afterId, this.options.replayMaxEvents));
+    return this.envelopes(await outbox.dispatchedAfter(audienceOf(actor), afterId, this.options.replayMaxEvents));
   }
 }
 

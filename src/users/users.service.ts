@@ -8,7 +8,7 @@ import { cursorScope, decodeCursor, toPage, type Page } from '../platform/http/p
 import type { Role, Schemas } from '../platform/http/contract';
 import { UserModel } from './user.model';
 import { hashPassword } from './password';
-import { sql } from '../platform/db/sql';
+import { userRepository } from './user.repository';
 import { likePattern } from '../platform/db/like';
 import { userSummaryRepository } from './user-summary.repository';
 
@@ -139,7 +139,7 @@ export class UsersService {
    */
   async update(id: string, patch: { name?: string; role?: Role; disabled?: boolean }): Promise<UserView> {
     return this.sequelize.transaction(async (tx) => {
-      await sql(tx, "SELECT id FROM users WHERE role = 'admin' ORDER BY id FOR UPDATE");
+      await userRepository.lockAdmins(tx);
       const user = await UserModel.findByPk(id, { transaction: tx, lock: tx.LOCK.UPDATE });
       if (!user) throw new NotFoundError('The user');
       const losesAdmin =

@@ -1,5 +1,6 @@
-import type { Transaction } from 'sequelize';
-import { sql, sqlOne } from '../platform/db/sql';
+import { fn, type Transaction } from 'sequelize';
+import { sql } from '../platform/db/sql';
+import { ProviderEventModel } from './provider-event.model';
 
 export interface InboundEvent {
   provider: string;
@@ -8,9 +9,13 @@ export interface InboundEvent {
   payload: unknown;
 }
 
-/** provider_events, the inbox of provider webhooks: the only SQL that names it. */
+/** provider_events, the inbox of provider webhooks: the only code that names it. */
 export const providerEventRepository = {
-  /** Stores the event under its unique key; false when it was already there (a redelivery). */
+  /**
+   * Stores the event under its unique key; false when it was already there (a redelivery).
+   * Raw SQL because exactly-once needs it: ON CONFLICT DO NOTHING RETURNING tells a redelivery apart
+   * in one statement, without a failed insert aborting the transaction (the model cannot say that).
+   */
   async store(tx: Transaction, e: InboundEvent): Promise<boolean> {
     const rows = await sql(
       tx,
@@ -22,11 +27,11 @@ export const providerEventRepository = {
   },
 
   async outcomeOf(tx: Transaction, provider: string, eventId: string): Promise<string | null> {
-    const row = await sqlOne<{ outcome: string | null }>(tx, 'SELECT outcome FROM provider_events WHERE provider = $1 AND event_id = $2', [provider, eventId]);
+    const row = await ProviderEventModel.findOne({ attributes: ['outcome'], where: { provider, eventId }, transaction: tx, raw: true });
     return row?.outcome ?? null;
   },
 
   async markProcessed(tx: Transaction, provider: string, eventId: string, outcome: string): Promise<void> {
-    await sql(tx, 'UPDATE provider_events SET processed_at = clock_timestamp(), outcome = $3 WHERE provider = $1 AND event_id = $2', [provider, eventId, outcome]);
+    await ProviderEventModel.update({ processedAt: fn('clock_timestamp'), outcome }, { where: { provider, eventId }, transaction: tx });
   },
 };

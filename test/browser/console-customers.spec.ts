@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import { api, createProduct, createUser, operator, placeOrder } from '../support/api';
+import { createUser, operator, createProduct, placedOrder } from '../support/api';
+import { client } from '../support/client';
 import { card, consoleBrowser, expectAccessible, signIn } from './console-page';
 
 describe('staff console: who ordered', function () {
@@ -13,10 +14,10 @@ describe('staff console: who ordered', function () {
     const email = `acquisti.verdi-${tag}@example.test`;
     const [op, buyer, other] = await Promise.all([operator(), createUser('customer', { name, email }), createUser('customer', { name: `Libreria Neri ${tag}` })]);
     const product = await createProduct({ initialStock: 20 });
-    const pending = (await placeOrder(buyer.token, [{ productId: product.id, quantity: 1 }])).body;
-    const paid = (await placeOrder(buyer.token, [{ productId: product.id, quantity: 2 }])).body;
-    expect((await api('POST', `/api/v1/orders/${paid.id}/payments`, { token: op.token, body: { provider: 'manual' } })).status).to.equal(201);
-    const another = (await placeOrder(other.token, [{ productId: product.id, quantity: 1 }])).body;
+    const pending = await placedOrder(buyer.token, [{ productId: product.id, quantity: 1 }]);
+    const paid = await placedOrder(buyer.token, [{ productId: product.id, quantity: 2 }]);
+    expect((await client(op.token).POST('/api/v1/orders/{id}/payments', { params: { path: { id: paid.id } }, body: { provider: 'manual' } })).response.status).to.equal(201);
+    const another = await placedOrder(other.token, [{ productId: product.id, quantity: 1 }]);
 
     const { page } = chromium.tab();
     const listRequests: string[] = [];
@@ -66,7 +67,7 @@ describe('staff console: who ordered', function () {
     const product = await createProduct();
     const { page } = chromium.tab();
     await signIn(page, op);
-    const order = (await placeOrder(buyer.token, [{ productId: product.id, quantity: 1 }])).body;
+    const order = await placedOrder(buyer.token, [{ productId: product.id, quantity: 1 }]);
     await card(page, 'pending_payment', order.number).filter({ hasText: name }).waitFor();
     await expectAccessible(page, 'the orders board with customer names');
   });

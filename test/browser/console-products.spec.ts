@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import { api, createProduct, operator } from '../support/api';
+import { ok, operator, createProduct } from '../support/api';
+import { client } from '../support/client';
 import { consoleBrowser, expectAccessible, screenshot, signIn } from './console-page';
 
 describe('staff console: products (create, edit with If-Match, archive)', function () {
@@ -29,8 +30,8 @@ describe('staff console: products (create, edit with If-Match, archive)', functi
     const price = dialog.getByLabel('Prezzo (€, IVA esclusa)');
     expect(await price.getAttribute('aria-invalid')).to.equal('true');
     expect(await price.evaluate((node) => node === node.ownerDocument.activeElement)).to.equal(true);
-    const none = await api('GET', `/api/v1/products?q=${sku}&active=true`, { token: op.token });
-    expect(none.body.items).to.have.length(0);
+    const none = await client(op.token).GET('/api/v1/products', { params: { query: { q: sku, active: true } } });
+    expect(none.data?.items).to.have.length(0);
     await screenshot(page, 'console-product-form.png');
     await expectAccessible(page, 'the new-product dialog with a refused price');
 
@@ -47,7 +48,7 @@ describe('staff console: products (create, edit with If-Match, archive)', functi
     expect(await row.getByTestId('price').innerText()).to.equal('12,30\u00a0€');
     expect(await row.getByTestId('available').innerText()).to.equal('40');
 
-    const [stored] = (await api('GET', `/api/v1/products?q=${sku}`, { token: op.token })).body.items;
+    const [stored] = ok(await client(op.token).GET('/api/v1/products', { params: { query: { q: sku } } })).items;
     expect(stored).to.include({ sku, name: 'Quaderno a righe A5', description: '80 fogli, copertina rigida', category, unitPriceCents: 1230, vatRate: 10, reorderLevel: 5, onHand: 40, active: true });
   });
 
@@ -64,9 +65,9 @@ describe('staff console: products (create, edit with If-Match, archive)', functi
     expect(await price.inputValue()).to.equal('12,99');
 
     // The colleague saves first.
-    const read = await api('GET', `/api/v1/products/${product.id}`, { token: colleague.token });
-    const theirs = await api('PATCH', `/api/v1/products/${product.id}`, { token: colleague.token, headers: { 'if-match': read.headers.get('etag')! }, body: { unitPriceCents: 1350, name: 'Cucitrice da tavolo nera' } });
-    expect(theirs.status).to.equal(200);
+    const read = await client(colleague.token).GET('/api/v1/products/{id}', { params: { path: { id: product.id } } });
+    const theirs = await client(colleague.token).PATCH('/api/v1/products/{id}', { params: { path: { id: product.id }, header: { 'If-Match': read.response.headers.get('etag')! } }, body: { unitPriceCents: 1350, name: 'Cucitrice da tavolo nera' } });
+    expect(theirs.response.status).to.equal(200);
 
     await price.fill('0,10');
     await dialog.getByRole('button', { name: 'Salva modifiche' }).click();
@@ -76,14 +77,14 @@ describe('staff console: products (create, edit with If-Match, archive)', functi
     expect(await priceRow.locator('.mine').innerText()).to.equal('0,10\u00a0€');
     expect(await priceRow.locator('.current').innerText()).to.equal('13,50\u00a0€');
     // Nothing of the user's was stored by the refused attempt.
-    expect((await api('GET', `/api/v1/products/${product.id}`, { token: op.token })).body.unitPriceCents).to.equal(1350);
+    expect((await client(op.token).GET('/api/v1/products/{id}', { params: { path: { id: product.id } } })).data?.unitPriceCents).to.equal(1350);
     await screenshot(page, 'console-product-conflict.png');
     await expectAccessible(page, 'the product dialog showing a conflict');
 
     await conflict.getByRole('button', { name: 'Riapplica le mie modifiche' }).click();
     await dialog.waitFor({ state: 'hidden' });
     await page.locator(`tr[data-sku="${product.sku}"] [data-testid="price"]`, { hasText: '0,10' }).waitFor();
-    const stored = (await api('GET', `/api/v1/products/${product.id}`, { token: op.token })).body;
+    const stored = ok(await client(op.token).GET('/api/v1/products/{id}', { params: { path: { id: product.id } } }));
     // Only the user's field was re-applied: the colleague's new name stays.
     expect(stored).to.include({ unitPriceCents: 10, name: 'Cucitrice da tavolo nera' });
   });
@@ -100,7 +101,7 @@ describe('staff console: products (create, edit with If-Match, archive)', functi
     await page.getByRole('dialog').getByRole('button', { name: 'Archivia prodotto' }).click();
     await page.locator('#products-result', { hasText: `Prodotto ${product.sku} archiviato.` }).waitFor();
     await row.waitFor({ state: 'detached' });
-    expect((await api('GET', `/api/v1/products/${product.id}`, { token: op.token })).body.active).to.equal(false);
+    expect((await client(op.token).GET('/api/v1/products/{id}', { params: { path: { id: product.id } } })).data?.active).to.equal(false);
 
     await page.getByLabel('Archiviati').selectOption({ label: 'Solo archiviati' });
     await page.getByRole('button', { name: 'Cerca', exact: true }).click();
@@ -110,6 +111,6 @@ describe('staff console: products (create, edit with If-Match, archive)', functi
     await page.getByRole('dialog').getByRole('button', { name: 'Ripristina prodotto' }).click();
     await page.locator('#products-result', { hasText: `Prodotto ${product.sku} ripristinato.` }).waitFor();
     await row.waitFor({ state: 'detached' });
-    expect((await api('GET', `/api/v1/products/${product.id}`, { token: op.token })).body.active).to.equal(true);
+    expect((await client(op.token).GET('/api/v1/products/{id}', { params: { path: { id: product.id } } })).data?.active).to.equal(true);
   });
 });

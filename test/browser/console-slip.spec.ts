@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { api, createProduct, customer, operator, placeOrder } from '../support/api';
+import { operator, customer, createProduct, placedOrder } from '../support/api';
+import { client } from '../support/client';
 import { card, consoleBrowser, expectAccessible, screenshot, signIn } from './console-page';
 
 describe('staff console: packing slip', function () {
@@ -11,18 +12,16 @@ describe('staff console: packing slip', function () {
     const paper = await createProduct({ name: 'Risma carta A4 80 g', unitPriceCents: 499, initialStock: 100 });
     const pens = await createProduct({ name: 'Penna a sfera nera', unitPriceCents: 120, initialStock: 100 });
     const [op, buyer] = await Promise.all([operator(), customer()]);
-    const order = (
-      await placeOrder(
+    const order = await placedOrder(
         buyer.token,
         [
           { productId: paper.id, quantity: 5 },
           { productId: pens.id, quantity: 12 },
         ],
         { notes: 'Consegna al secondo piano' },
-      )
-    ).body;
-    await api('POST', `/api/v1/orders/${order.id}/payments`, { token: op.token, body: { provider: 'manual' } });
-    await api('POST', `/api/v1/orders/${order.id}/status`, { token: op.token, body: { status: 'in_preparation' } });
+    );
+    await client(op.token).POST('/api/v1/orders/{id}/payments', { params: { path: { id: order.id } }, body: { provider: 'manual' } });
+    await client(op.token).POST('/api/v1/orders/{id}/status', { params: { path: { id: order.id } }, body: { status: 'in_preparation' } });
 
     const { page } = chromium.tab();
     await signIn(page, op);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import { api, createUser, login, operator } from '../support/api';
+import { login, createUser, operator } from '../support/api';
+import { client } from '../support/client';
 import { query } from '../support/db';
 import { ADMIN } from '../support/hooks';
 import { consoleBrowser, expectAccessible, screenshot, signIn } from './console-page';
@@ -24,7 +25,7 @@ describe('staff console: users (admins only)', function () {
     await create.getByRole('button', { name: 'Crea utente' }).click();
     await page.locator('#users-result', { hasText: 'Creato: Giulia Bianchi, operatore.' }).waitFor();
     const token = (await login(email, password)).accessToken;
-    expect((await api('GET', '/api/v1/auth/me', { token })).body).to.include({ email, role: 'operator', disabled: false });
+    expect((await client(token).GET('/api/v1/auth/me')).data).to.include({ email, role: 'operator', disabled: false });
 
     await page.getByLabel('Cerca nome o email').fill(email);
     const row = page.locator(`#users-body tr[data-email="${email}"]`);
@@ -35,7 +36,7 @@ describe('staff console: users (admins only)', function () {
 
     await row.getByRole('button', { name: 'Disattiva Giulia Bianchi' }).click();
     await row.getByTestId('state').filter({ hasText: 'Disattivato' }).waitFor();
-    expect((await api('POST', '/api/v1/auth/login', { body: { email, password } })).status).to.equal(401);
+    expect((await client().POST('/api/v1/auth/login', { body: { email, password } })).response.status).to.equal(401);
 
     await row.getByRole('button', { name: 'Riattiva Giulia Bianchi' }).click();
     await row.getByTestId('state').filter({ hasText: 'Attivo' }).waitFor();
@@ -64,15 +65,15 @@ describe('staff console: users (admins only)', function () {
     await dialog.getByLabel('Nuova password').fill('aaaaaaaaaaaaaaaa');
     await dialog.getByRole('button', { name: 'Imposta password' }).click();
     await dialog.locator('#password-error', { hasText: 'La password di' }).waitFor();
-    expect((await api('GET', '/api/v1/auth/me', { token: colleague.token })).status).to.equal(200);
+    expect((await client(colleague.token).GET('/api/v1/auth/me')).response.status).to.equal(200);
 
     const password = 'Cartellina-rossa-2027';
     await dialog.getByLabel('Nuova password').fill(password);
     await dialog.getByRole('button', { name: 'Imposta password' }).click();
     await page.locator('#users-result', { hasText: `Password di ${name} impostata: le sue sessioni sono terminate.` }).waitFor();
     expect(await dialog.isVisible()).to.equal(false);
-    expect((await api('GET', '/api/v1/auth/me', { token: colleague.token })).status).to.equal(401);
-    expect((await api('POST', '/api/v1/auth/login', { body: { email: colleague.email, password: colleague.password } })).status).to.equal(401);
+    expect((await client(colleague.token).GET('/api/v1/auth/me')).response.status).to.equal(401);
+    expect((await client().POST('/api/v1/auth/login', { body: { email: colleague.email, password: colleague.password } })).response.status).to.equal(401);
     expect((await login(colleague.email, password)).accessToken).to.be.a('string');
   });
 
@@ -109,6 +110,6 @@ describe('staff console: users (admins only)', function () {
     expect(await page.getByRole('link', { name: 'Utenti' }).count()).to.equal(0);
     await page.goto(`${page.url().split('#')[0]}#users`);
     expect(await page.locator('#users-view').isVisible()).to.equal(false);
-    expect((await api('GET', '/api/v1/users', { token: op.token })).status).to.equal(403);
+    expect((await client(op.token).GET('/api/v1/users')).response.status).to.equal(403);
   });
 });

@@ -17,7 +17,7 @@ describe('staff console: outgoing webhooks (admins only)', function () {
     try {
       const product = await createProduct({ initialStock: 10 });
       const buyer = await customer();
-      expect((await placeOrder(buyer.token, [{ productId: product.id, quantity: 1 }])).status).to.equal(201);
+      expect((await placeOrder(buyer.token, [{ productId: product.id, quantity: 1 }])).response.status).to.equal(201);
       const { page } = chromium.tab();
       await signIn(page, admin);
       await page.getByRole('link', { name: 'Webhook' }).click();

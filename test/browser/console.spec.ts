@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { api, createProduct, customer, operator, placeOrder } from '../support/api';
+import { ok, operator, customer, createProduct, placeOrder, placedOrder } from '../support/api';
+import { client } from '../support/client';
 import { h } from '../support/hooks';
 import { query, waitFor } from '../support/db';
 import { card, consoleBrowser, expectAccessible, IT, liveIs, screenshot, signIn, type TestBrowser, type TestPage } from './console-page';
@@ -54,16 +55,16 @@ describe('staff console in Chromium', function () {
     const [op, buyer] = await Promise.all([operator(), customer()]);
     // Other orders in other states, so the board has something in several columns.
     for (const quantity of [1, 2, 3]) {
-      const other = (await placeOrder(buyer.token, [{ productId: product.id, quantity }])).body;
-      if (quantity >= 2) await api('POST', `/api/v1/orders/${other.id}/payments`, { token: op.token, body: { provider: 'manual' } });
-      if (quantity >= 3) await api('POST', `/api/v1/orders/${other.id}/status`, { token: op.token, body: { status: 'in_preparation' } });
+      const other = await placedOrder(buyer.token, [{ productId: product.id, quantity }]);
+      if (quantity >= 2) await client(op.token).POST('/api/v1/orders/{id}/payments', { params: { path: { id: other.id } }, body: { provider: 'manual' } });
+      if (quantity >= 3) await client(op.token).POST('/api/v1/orders/{id}/status', { params: { path: { id: other.id } }, body: { status: 'in_preparation' } });
     }
     const { page } = tab;
     await signIn(page, op);
 
     const placed = await placeOrder(buyer.token, [{ productId: product.id, quantity: 4 }]);
-    expect(placed.status).to.equal(201);
-    const order = placed.body;
+    expect(placed.response.status).to.equal(201);
+    const order = ok(placed);
     // No reload: the order.created event puts the card on the board.
     const pending = card(page, 'pending_payment', order.number);
     await pending.waitFor();
@@ -114,26 +115,26 @@ describe('staff console in Chromium', function () {
     await expectAccessible(page, 'the orders board');
 
     // What the UI did is what the service stored.
-    const stored = (await api('GET', `/api/v1/orders/${order.id}`, { token: op.token })).body;
+    const stored = ok(await client(op.token).GET('/api/v1/orders/{id}', { params: { path: { id: order.id } } }));
     expect(stored.status).to.equal('delivered');
     expect(stored.payments[0]).to.include({ provider: 'manual', status: 'captured', reference: 'BONIFICO-42' });
     expect(stored.shipments[0]).to.include({ carrierName: 'BRT', trackingCode: 'BRT-000123' });
-    const history = (await api('GET', `/api/v1/orders/${order.id}/history`, { token: op.token })).body.items;
-    expect(history.map((e: any) => e.to)).to.deep.equal(['pending_payment', 'paid', 'in_preparation', 'shipped', 'delivered']);
+    const history = ok(await client(op.token).GET('/api/v1/orders/{id}/history', { params: { path: { id: order.id } } })).items;
+    expect(history.map((e) => e.to)).to.deep.equal(['pending_payment', 'paid', 'in_preparation', 'shipped', 'delivered']);
     expect(history.slice(1).every((e: any) => e.actorId === op.id)).to.equal(true);
   });
 
   it('cancels an order with a reason, and moves a card changed by someone else live', async () => {
     const product = await createProduct({ initialStock: 20 });
     const [op, other, buyer] = await Promise.all([operator(), operator(), customer()]);
-    const first = (await placeOrder(buyer.token, [{ productId: product.id, quantity: 1 }])).body;
-    const second = (await placeOrder(buyer.token, [{ productId: product.id, quantity: 2 }])).body;
+    const first = await placedOrder(buyer.token, [{ productId: product.id, quantity: 1 }]);
+    const second = await placedOrder(buyer.token, [{ productId: product.id, quantity: 2 }]);
     const { page } = tab;
     await signIn(page, op);
     await card(page, 'pending_payment', first.number).waitFor();
 
     // A colleague takes the payment of the first order: the card moves without a reload.
-    await api('POST', `/api/v1/orders/${first.id}/payments`, { token: other.token, body: { provider: 'manual' } });
+    await client(other.token).POST('/api/v1/orders/{id}/payments', { params: { path: { id: first.id } }, body: { provider: 'manual' } });
     await card(page, 'paid', first.number).waitFor();
 
     await card(page, 'pending_payment', second.number).click();
@@ -144,7 +145,7 @@ describe('staff console in Chromium', function () {
     await dialog.getByText('Cliente ha annullato al telefono').waitFor();
     await page.keyboard.press('Escape');
     await card(page, 'cancelled', second.number).waitFor();
-    const stored = (await api('GET', `/api/v1/products/${product.id}`, { token: op.token })).body;
+    const stored = ok(await client(op.token).GET('/api/v1/products/{id}', { params: { path: { id: product.id } } }));
     expect(stored.reserved).to.equal(1);
   });
 
@@ -184,16 +185,16 @@ describe('staff console in Chromium', function () {
     await page.locator('#movement-error:not(:empty)').waitFor();
     expect(await page.locator('#movement-error').innerText()).to.equal('Il movimento non è stato registrato. Il movimento porterebbe la giacenza sotto zero.');
 
-    const stored = (await api('GET', `/api/v1/products/${product.id}`, { token: op.token })).body;
+    const stored = ok(await client(op.token).GET('/api/v1/products/{id}', { params: { path: { id: product.id } } }));
     expect(stored).to.include({ onHand: 2, available: 2 });
-    const [movement] = (await api('GET', `/api/v1/products/${product.id}/stock-movements`, { token: op.token })).body.items;
+    const [movement] = ok(await client(op.token).GET('/api/v1/products/{id}/stock-movements', { params: { path: { id: product.id } } })).items;
     expect(movement).to.include({ type: 'damage', delta: -8, reason: 'Scatola bagnata', actorId: op.id });
   });
 
   it('switches to English from the header, remembers it in this browser, and back to Italian', async () => {
     const product = await createProduct({ initialStock: 20 });
     const [op, buyer] = await Promise.all([operator(), customer()]);
-    const order = (await placeOrder(buyer.token, [{ productId: product.id, quantity: 1 }])).body;
+    const order = await placedOrder(buyer.token, [{ productId: product.id, quantity: 1 }]);
     const { page } = tab;
     await signIn(page, op);
     expect(await page.locator('html').getAttribute('lang')).to.equal('it');
@@ -228,14 +229,14 @@ describe('staff console in Chromium', function () {
     const [op, buyer] = await Promise.all([operator(), customer()]);
     const { page } = tab;
     await signIn(page, op);
-    const seen = (await placeOrder(buyer.token, [{ productId: product.id, quantity: 1 }])).body;
+    const seen = await placedOrder(buyer.token, [{ productId: product.id, quantity: 1 }]);
     await card(page, 'pending_payment', seen.number).waitFor();
 
     // The network goes away: the socket drops and reconnection attempts fail.
     await browser.context.setOffline(true);
     for (const socket of socketsOf(op.id)) socket.conn.close();
     await liveIs(page, IT.reconnecting);
-    const missed = (await placeOrder(buyer.token, [{ productId: product.id, quantity: 1 }])).body;
+    const missed = await placedOrder(buyer.token, [{ productId: product.id, quantity: 1 }]);
     await waitFor(
       async () => (await query(`SELECT 1 FROM events WHERE type = 'order.created' AND data->>'orderId' = $1 AND dispatched_at IS NOT NULL`, [missed.id])).length === 1,
       5000,
@@ -267,7 +268,7 @@ describe('staff console in Chromium', function () {
     const [socket] = socketsOf(op.id);
     expect(socket!.data.actor.expiresAt * 1000).to.be.greaterThan(Date.now() + 60_000);
 
-    const order = (await placeOrder(buyer.token, [{ productId: product.id, quantity: 1 }])).body;
+    const order = await placedOrder(buyer.token, [{ productId: product.id, quantity: 1 }]);
     await card(page, 'pending_payment', order.number).waitFor();
   });
 

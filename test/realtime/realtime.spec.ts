@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { api, asAdmin, createProduct, customer, login, operator, placeOrder } from '../support/api';
+import { login, asAdmin, operator, customer, createProduct, placedOrder } from '../support/api';
+import { client } from '../support/client';
 import { h } from '../support/hooks';
 import { signAccessToken } from '../support/tokens';
 import { query, waitFor } from '../support/db';
@@ -11,8 +12,8 @@ const statusTo = (orderId: string, to: string) => (e: ReceivedEvent) =>
 
 
 async function payAndPrepare(orderId: string, staffToken: string): Promise<void> {
-  expect((await api('POST', `/api/v1/orders/${orderId}/payments`, { token: staffToken, body: { provider: 'manual' } })).status).to.equal(201);
-  expect((await api('POST', `/api/v1/orders/${orderId}/status`, { token: staffToken, body: { status: 'in_preparation' } })).status).to.equal(200);
+  expect((await client(staffToken).POST('/api/v1/orders/{id}/payments', { params: { path: { id: orderId } }, body: { provider: 'manual' } })).response.status).to.equal(201);
+  expect((await client(staffToken).POST('/api/v1/orders/{id}/status', { params: { path: { id: orderId } }, body: { status: 'in_preparation' } })).response.status).to.equal(200);
 }
 
 describe('real time: Socket.IO events from the outbox', () => {
@@ -59,8 +60,8 @@ describe('real time: Socket.IO events from the outbox', () => {
       const aliceSocket = track(await connectSocket({ token: alice.token }));
       const bobSocket = track(await connectSocket({ token: bob.token }));
 
-      const aliceOrder = (await placeOrder(alice.token, [{ productId: product.id, quantity: 1 }])).body;
-      const bobOrder = (await placeOrder(bob.token, [{ productId: product.id, quantity: 2 }])).body;
+      const aliceOrder = await placedOrder(alice.token, [{ productId: product.id, quantity: 1 }]);
+      const bobOrder = await placedOrder(bob.token, [{ productId: product.id, quantity: 2 }]);
 
       const seenByStaff = await staffSocket.next(forOrder('order.created', aliceOrder.id));
       await staffSocket.next(forOrder('order.created', bobOrder.id));
@@ -81,14 +82,11 @@ describe('real time: Socket.IO events from the outbox', () => {
       const staffSocket = track(await connectSocket({ token: op.token }));
       const buyerSocket = track(await connectSocket({ token: buyer.token }));
 
-      const order = (await placeOrder(buyer.token, [{ productId: product.id, quantity: 8 }])).body;
+      const order = await placedOrder(buyer.token, [{ productId: product.id, quantity: 8 }]);
       await payAndPrepare(order.id, op.token);
-      const ship = await api('POST', `/api/v1/orders/${order.id}/shipments`, {
-        token: op.token,
-        body: { carrier: 'manual', carrierName: 'BRT', trackingCode: 'BRT-RT-1' },
-      });
-      expect(ship.status).to.equal(201);
-      expect((await api('POST', `/api/v1/orders/${order.id}/status`, { token: op.token, body: { status: 'delivered' } })).status).to.equal(200);
+      const ship = await client(op.token).POST('/api/v1/orders/{id}/shipments', { params: { path: { id: order.id } }, body: { carrier: 'manual', carrierName: 'BRT', trackingCode: 'BRT-RT-1' } });
+      expect(ship.response.status).to.equal(201);
+      expect((await client(op.token).POST('/api/v1/orders/{id}/status', { params: { path: { id: order.id } }, body: { status: 'delivered' } })).response.status).to.equal(200);
 
       await staffSocket.next(statusTo(order.id, 'delivered'));
       const lowStock = await staffSocket.next((e) => e.name === 'inventory.low_stock' && e.payload.data.productId === product.id);
@@ -138,14 +136,14 @@ describe('real time: Socket.IO events from the outbox', () => {
       const other = await login(op.email, op.password); // a second sign-in of the same user
       const loggingOut = track(await connectSocket({ token: op.token }));
       const staying = track(await connectSocket({ token: other.accessToken }));
-      const res = await api('POST', '/api/v1/auth/logout', { token: op.token, body: { refreshToken: op.refreshToken } });
-      expect(res.status).to.equal(204);
+      const res = await client(op.token).POST('/api/v1/auth/logout', { body: { refreshToken: op.refreshToken } });
+      expect(res.response.status).to.equal(204);
       expect(await loggingOut.disconnected()).to.equal('io server disconnect');
       expect(await handshakeOutcome({ token: op.token })).to.equal('unauthorized');
-      expect((await api('GET', '/api/v1/auth/me', { token: op.token })).status).to.equal(401);
+      expect((await client(op.token).GET('/api/v1/auth/me')).response.status).to.equal(401);
       // The other sign-in is untouched.
       expect(staying.socket.connected).to.equal(true);
-      expect((await api('GET', '/api/v1/auth/me', { token: other.accessToken })).status).to.equal(200);
+      expect((await client(other.accessToken).GET('/api/v1/auth/me')).response.status).to.equal(200);
     });
 
     it('disconnects every socket of a user who is disabled or loses the staff role', async () => {
@@ -153,8 +151,8 @@ describe('real time: Socket.IO events from the outbox', () => {
       const a = track(await connectSocket({ token: disabled.token }));
       const b = track(await connectSocket({ token: demoted.token }));
       const admin = await asAdmin();
-      expect((await api('PATCH', `/api/v1/users/${disabled.id}`, { token: admin, body: { disabled: true } })).status).to.equal(200);
-      expect((await api('PATCH', `/api/v1/users/${demoted.id}`, { token: admin, body: { role: 'customer' } })).status).to.equal(200);
+      expect((await client(admin).PATCH('/api/v1/users/{id}', { params: { path: { id: disabled.id } }, body: { disabled: true } })).response.status).to.equal(200);
+      expect((await client(admin).PATCH('/api/v1/users/{id}', { params: { path: { id: demoted.id } }, body: { role: 'customer' } })).response.status).to.equal(200);
       expect(await a.disconnected()).to.equal('io server disconnect');
       expect(await b.disconnected()).to.equal('io server disconnect');
       expect(await handshakeOutcome({ token: disabled.token })).to.equal('unauthorized');
@@ -163,8 +161,8 @@ describe('real time: Socket.IO events from the outbox', () => {
     it('disconnects every socket of a user whose password an admin sets', async () => {
       const op = await operator();
       const socket = track(await connectSocket({ token: op.token }));
-      const res = await api('POST', `/api/v1/users/${op.id}/password`, { token: await asAdmin(), body: { password: 'Cartellina-rossa-2027' } });
-      expect(res.status).to.equal(204);
+      const res = await client(await asAdmin()).POST('/api/v1/users/{id}/password', { params: { path: { id: op.id } }, body: { password: 'Cartellina-rossa-2027' } });
+      expect(res.response.status).to.equal(204);
       expect(await socket.disconnected()).to.equal('io server disconnect');
       expect(await handshakeOutcome({ token: op.token })).to.equal('unauthorized');
     });
@@ -191,17 +189,17 @@ describe('real time: Socket.IO events from the outbox', () => {
       const [op, buyer, stranger] = await Promise.all([operator(), customer(), customer()]);
       const first = track(await connectSocket({ token: op.token }));
       const buyerFirst = track(await connectSocket({ token: buyer.token }));
-      const before = (await placeOrder(buyer.token, [{ productId: product.id, quantity: 1 }])).body;
+      const before = await placedOrder(buyer.token, [{ productId: product.id, quantity: 1 }]);
       const seen = await first.next(forOrder('order.created', before.id));
       const buyerSeen = await buyerFirst.next(forOrder('order.created', before.id));
       first.close();
       buyerFirst.close();
 
       // While disconnected: two orders of the buyer, one of a stranger, a status change.
-      const missedA = (await placeOrder(buyer.token, [{ productId: product.id, quantity: 1 }])).body;
-      const strangers = (await placeOrder(stranger.token, [{ productId: product.id, quantity: 1 }])).body;
-      const missedB = (await placeOrder(buyer.token, [{ productId: product.id, quantity: 2 }])).body;
-      expect((await api('POST', `/api/v1/orders/${missedA.id}/cancel`, { token: buyer.token, body: { reason: 'changed my mind' } })).status).to.equal(200);
+      const missedA = await placedOrder(buyer.token, [{ productId: product.id, quantity: 1 }]);
+      const strangers = await placedOrder(stranger.token, [{ productId: product.id, quantity: 1 }]);
+      const missedB = await placedOrder(buyer.token, [{ productId: product.id, quantity: 2 }]);
+      expect((await client(buyer.token).POST('/api/v1/orders/{id}/cancel', { params: { path: { id: missedA.id } }, body: { reason: 'changed my mind' } })).response.status).to.equal(200);
       await waitFor(async () => (await query('SELECT 1 FROM events WHERE dispatched_at IS NULL')).length === 0, 5000, 'dispatch');
 
       const staffAgain = track(await connectSocket({ token: op.token, lastEventId: seen.payload.id }));
@@ -218,7 +216,7 @@ describe('real time: Socket.IO events from the outbox', () => {
       expect(buyerAgain.received.map((e) => e.payload.data.orderId)).to.deep.equal([missedA.id, missedB.id, missedA.id]);
 
       // Then live events follow.
-      const live = (await placeOrder(buyer.token, [{ productId: product.id, quantity: 1 }])).body;
+      const live = await placedOrder(buyer.token, [{ productId: product.id, quantity: 1 }]);
       await staffAgain.next(forOrder('order.created', live.id));
       await buyerAgain.next(forOrder('order.created', live.id));
       for (const e of [...staffAgain.received, ...buyerAgain.received]) assertMatchesAsyncApi(e);
@@ -232,7 +230,7 @@ describe('real time: Socket.IO events from the outbox', () => {
       await dispatcher.stop(); // as if the process had died right after the commit
       let order: any;
       try {
-        order = (await placeOrder(buyer.token, [{ productId: product.id, quantity: 1 }])).body;
+        order = await placedOrder(buyer.token, [{ productId: product.id, quantity: 1 }]);
         const [row] = await query("SELECT id, dispatched_at FROM events WHERE type = 'order.created' AND data->>'orderId' = $1", [order.id]);
         expect(row.dispatched_at).to.equal(null);
         await new Promise((r) => setTimeout(r, 300));
@@ -265,7 +263,7 @@ describe('real time: Socket.IO events from the outbox', () => {
           )
         ).rows;
         heldId = Number(row.id);
-        const order = (await placeOrder(buyer.token, [{ productId: product.id, quantity: 1 }])).body;
+        const order = await placedOrder(buyer.token, [{ productId: product.id, quantity: 1 }]);
         await new Promise((r) => setTimeout(r, 300));
         expect(client.received.filter(forOrder('order.created', order.id)), 'held back behind the open transaction').to.be.empty;
         await held.query('COMMIT');
@@ -285,7 +283,7 @@ describe('real time: Socket.IO events from the outbox', () => {
       const held = h().db;
       await held.query('BEGIN');
       await held.query(`INSERT INTO events (type, data, audience_staff) VALUES ('inventory.low_stock', '{}'::jsonb, true)`);
-      const order = (await placeOrder(buyer.token, [{ productId: product.id, quantity: 1 }])).body;
+      const order = await placedOrder(buyer.token, [{ productId: product.id, quantity: 1 }]);
       await held.query('ROLLBACK');
       // EVENT_GAP_TIMEOUT_MS is 2 s by default.
       await client.next(forOrder('order.created', order.id), 6000);

@@ -1,22 +1,15 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import type { RunningServer } from '../../src/server';
-import { ADMIN, startService } from '../support/hooks';
+import { startServiceProcess, type RunningService } from '../../bench/service';
+import { ok } from '../support/api';
+import { client } from '../support/client';
+import { ADMIN, TEST_JWT_SECRET } from '../support/hooks';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { connectSocket, type TestSocket } from '../support/realtime';
 
 const ADDRESS = { name: 'Ufficio Rossi Srl', line1: 'Via Roma 1', city: 'Milano', postalCode: '20121', country: 'IT' };
-
-async function call(base: string, method: string, path: string, token?: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
-}
+const signIn = async (base: string, body: { email: string; password: string }) => ok(await client(undefined, base).POST('/api/v1/auth/login', { body })).accessToken;
 
 /**
  * Two service instances on different ports, sharing one PostgreSQL database and one Redis — what
@@ -25,8 +18,8 @@ async function call(base: string, method: string, path: string, token?: string, 
 describe('two instances sharing PostgreSQL and Redis', function () {
   this.timeout(90_000);
   let database: TestDatabase;
-  let a: RunningServer;
-  let b: RunningServer;
+  let a: RunningService;
+  let b: RunningService;
   let urlA: string;
   let urlB: string;
   const clients: TestSocket[] = [];
@@ -35,11 +28,21 @@ describe('two instances sharing PostgreSQL and Redis', function () {
     const redisUrl = process.env['REDIS_URL'];
     if (!redisUrl) this.skip();
     database = await createTestDatabase();
-    const env = { REDIS_URL: redisUrl as string, REDIS_KEY_PREFIX: `qs-test-${randomUUID()}` };
-    a = await startService(database.url, env);
-    b = await startService(database.url, env);
-    urlA = `http://127.0.0.1:${a.port}`;
-    urlB = `http://127.0.0.1:${b.port}`;
+    // Two processes of the real entry point, as on two machines (each with its own pools and models).
+    const env = {
+      NODE_ENV: 'test',
+      JWT_SECRET: TEST_JWT_SECRET,
+      ADMIN_EMAIL: ADMIN.email,
+      ADMIN_PASSWORD: ADMIN.password,
+      LOG_LEVEL: 'silent',
+      SHUTDOWN_GRACE_MS: '0',
+      REDIS_URL: redisUrl as string,
+      REDIS_KEY_PREFIX: `qs-test-${randomUUID()}`,
+    };
+    a = await startServiceProcess({ databaseUrl: database.url, entry: 'src/main.ts', nodeArgs: ['--import', 'tsx'], env });
+    b = await startServiceProcess({ databaseUrl: database.url, entry: 'src/main.ts', nodeArgs: ['--import', 'tsx'], env });
+    urlA = a.baseUrl;
+    urlB = b.baseUrl;
   });
 
   after(async () => {
@@ -50,13 +53,14 @@ describe('two instances sharing PostgreSQL and Redis', function () {
   });
 
   it('never oversells under orders racing through both, and each client hears each event exactly once', async () => {
-    const admin = (await call(urlA, 'POST', '/api/v1/auth/login', undefined, ADMIN)).body.accessToken;
-    const product = (await call(urlB, 'POST', '/api/v1/products', admin, { sku: 'TWO-1', name: 'Shared', unitPriceCents: 100, initialStock: 25, reorderLevel: 5 })).body;
+    const admin = await signIn(urlA, ADMIN);
+    const product = ok(await client(admin, urlB).POST('/api/v1/products', { body: { sku: 'TWO-1', name: 'Shared', unitPriceCents: 100, initialStock: 25, reorderLevel: 5 } }));
     const buyers: string[] = [];
     for (let i = 0; i < 4; i += 1) {
       const email = `buyer-${i}-${randomUUID()}@example.test`;
-      expect((await call(i % 2 ? urlA : urlB, 'POST', '/api/v1/auth/register', undefined, { email, password: 'a long password 123', name: `Buyer ${i}` })).status).to.equal(201);
-      buyers.push((await call(urlA, 'POST', '/api/v1/auth/login', undefined, { email, password: 'a long password 123' })).body.accessToken);
+      const registered = await client(undefined, i % 2 ? urlA : urlB).POST('/api/v1/auth/register', { body: { email, password: 'a long password 123', name: `Buyer ${i}` } });
+      expect(registered.response.status).to.equal(201);
+      buyers.push(await signIn(urlA, { email, password: 'a long password 123' }));
     }
     const onA = await connectSocket({ token: admin, baseUrl: urlA });
     const onB = await connectSocket({ token: admin, baseUrl: urlB });
@@ -66,12 +70,12 @@ describe('two instances sharing PostgreSQL and Redis', function () {
     const burstStarted = Date.now();
     const results = await Promise.all(
       Array.from({ length: 40 }, (_, i) =>
-        call(i % 2 ? urlA : urlB, 'POST', '/api/v1/orders', buyers[i % buyers.length], { items: [{ productId: product.id, quantity: 1 }], shippingAddress: ADDRESS }),
+        client(buyers[i % buyers.length], i % 2 ? urlA : urlB).POST('/api/v1/orders', { body: { items: [{ productId: product.id, quantity: 1 }], shippingAddress: ADDRESS } }),
       ),
     );
-    const created = results.filter((r) => r.status === 201).map((r) => r.body.id as string);
+    const created = results.filter((r) => r.response.status === 201).map((r) => ok(r).id);
     expect(created).to.have.length(25);
-    expect(results.filter((r) => r.status === 409)).to.have.length(15);
+    expect(results.filter((r) => r.response.status === 409)).to.have.length(15);
 
     const db = new Client({ connectionString: database.url });
     await db.connect();
@@ -114,17 +118,18 @@ describe('two instances sharing PostgreSQL and Redis', function () {
   });
 
   it('refuses, on the other instance too, the token of a user disabled through one, well before the session cache expires', async () => {
-    const admin = (await call(urlA, 'POST', '/api/v1/auth/login', undefined, ADMIN)).body.accessToken;
+    const admin = await signIn(urlA, ADMIN);
     const email = `leaver-${randomUUID()}@example.test`;
-    const user = (await call(urlA, 'POST', '/api/v1/users', admin, { email, password: 'a long password 123', name: 'Leaver', role: 'operator' })).body;
-    const token = (await call(urlB, 'POST', '/api/v1/auth/login', undefined, { email, password: 'a long password 123' })).body.accessToken;
-    expect((await call(urlB, 'GET', '/api/v1/auth/me', token)).status).to.equal(200); // now cached on B
-    expect((await call(urlA, 'PATCH', `/api/v1/users/${user.id}`, admin, { disabled: true })).status).to.equal(200);
-    expect((await call(urlA, 'GET', '/api/v1/auth/me', token)).status).to.equal(401);
+    const user = ok(await client(admin, urlA).POST('/api/v1/users', { body: { email, password: 'a long password 123', name: 'Leaver', role: 'operator' } }));
+    const token = await signIn(urlB, { email, password: 'a long password 123' });
+    const me = (base: string) => client(token, base).GET('/api/v1/auth/me');
+    expect((await me(urlB)).response.status).to.equal(200); // now cached on B
+    expect((await client(admin, urlA).PATCH('/api/v1/users/{id}', { params: { path: { id: user.id } }, body: { disabled: true } })).response.status).to.equal(200);
+    expect((await me(urlA)).response.status).to.equal(401);
     const started = Date.now();
     let status = 200;
     while (status !== 401 && Date.now() - started < 4000) {
-      status = (await call(urlB, 'GET', '/api/v1/auth/me', token)).status;
+      status = (await me(urlB)).response.status;
       if (status !== 401) await new Promise((r) => setTimeout(r, 25));
     }
     expect(status).to.equal(401);

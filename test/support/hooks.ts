@@ -4,7 +4,6 @@ import pino from 'pino';
 import { Client } from 'pg';
 import { loadConfig } from '../../src/platform/config';
 import { startServer, type RunningServer } from '../../src/server';
-import { MODELS } from '../../src/models';
 import { createTestDatabase, openAssertionClient, type TestDatabase } from './database';
 
 export const ADMIN = { email: 'admin@quickstock.test', password: 'admin-password-123' };
@@ -71,29 +70,23 @@ export function h(): Harness {
   return harness;
 }
 
-/** Starts a service on port 0 against a database (used by the root hooks, and by tests that need a second instance). */
-export async function startService(
-  databaseUrl: string,
-  env: Record<string, string> = {},
-  logger: pino.Logger | undefined = undefined,
-): Promise<RunningServer> {
-  const config = loadConfig({ ...testEnv, DATABASE_URL: databaseUrl, ...env });
-  const server = await startServer(config, logger ?? pino({ level: config.logLevel }), databaseUrl);
+/**
+ * Starts a service on port 0 against a database: the suite's own (by the root hooks), or a second
+ * instance on the suite's database for a test that needs other settings (nock still sees its calls).
+ * sequelize-typescript binds model classes, not instances, so a second instance in this process
+ * leaves them bound to the suite's service (same database) and never takes them over. A service on
+ * another database runs as a child process instead: test/support/fresh-service.ts, test/faults.
+ */
+export async function startService(databaseUrl: string, env: Record<string, string> = {}, logger: pino.Logger | undefined = undefined): Promise<RunningServer> {
   const suite = harness;
-  if (!suite) return server;
-  // sequelize-typescript binds model classes to the last Sequelize that registered them, so a
-  // second service in this process takes them over; hand them back to the suite's service when it
-  // stops, or every later test that touches a model meets a closed connection pool.
-  return {
-    ...server,
-    async stop() {
-      await server.stop();
-      suite.server.services.sequelize.addModels(MODELS);
-    },
-  };
+  if (suite && databaseUrl !== suite.database.url) {
+    throw new Error('a second in-process service must use the suite database; start a child process for another database (fresh-service.ts)');
+  }
+  const config = loadConfig({ ...testEnv, DATABASE_URL: databaseUrl, ...env });
+  return startServer(config, logger ?? pino({ level: config.logLevel }), databaseUrl, { bindModels: suite === undefined });
 }
 
-/** Runs a second service on the same database for the duration of `fn` (its stop re-binds the models). */
+/** Runs a second service on the suite's database for the duration of `fn`. */
 export async function withSecondService<T>(env: Record<string, string>, fn: (baseUrl: string) => Promise<T>): Promise<T> {
   const second = await startService(h().database.url, env);
   try {

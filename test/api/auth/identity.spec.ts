@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { api, asAdmin, createUser, login } from '../../support/api';
+import { ok, login, asAdmin, createUser } from '../../support/api';
+import { client } from '../../support/client';
 import { query } from '../../support/db';
 import { signToken } from '../../support/tokens';
 
@@ -12,61 +13,61 @@ describe('Identity', () => {
   describe('POST /auth/register', () => {
     it('creates a customer with an argon2id hash and never returns the hash', async () => {
       const address = email();
-      const res = await api('POST', '/api/v1/auth/register', { body: { email: address, password: PASSWORD, name: 'Anna' } });
-      expect(res.status).to.equal(201);
-      expect(res.body).to.include({ email: address, name: 'Anna', role: 'customer' });
-      expect(JSON.stringify(res.body)).not.to.match(/argon2|password/i);
-      const [row] = await query('SELECT password_hash FROM users WHERE id = $1', [res.body.id]);
+      const res = await client().POST('/api/v1/auth/register', { body: { email: address, password: PASSWORD, name: 'Anna' } });
+      expect(res.response.status).to.equal(201);
+      expect(res.data).to.include({ email: address, name: 'Anna', role: 'customer' });
+      expect(JSON.stringify(res.data)).not.to.match(/argon2|password/i);
+      const [row] = await query('SELECT password_hash FROM users WHERE id = $1', [res.data?.id]);
       expect(row.password_hash).to.match(/^\$argon2id\$/);
     });
 
     it('refuses a duplicate email in another case with 409', async () => {
       const address = email();
-      await api('POST', '/api/v1/auth/register', { body: { email: address, password: PASSWORD, name: 'A' } });
-      const res = await api('POST', '/api/v1/auth/register', { body: { email: address.toUpperCase(), password: PASSWORD, name: 'B' } });
-      expect(res.status).to.equal(409);
-      expect(res.body.code).to.equal('email-taken');
+      await client().POST('/api/v1/auth/register', { body: { email: address, password: PASSWORD, name: 'A' } });
+      const res = await client().POST('/api/v1/auth/register', { body: { email: address.toUpperCase(), password: PASSWORD, name: 'B' } });
+      expect(res.response.status).to.equal(409);
+      expect(res.error?.code).to.equal('email-taken');
     });
 
     it('refuses a short password and a self-chosen role with 400, storing nothing', async () => {
       const a = email();
-      const short = await api('POST', '/api/v1/auth/register', { body: { email: a, password: 'short', name: 'A' } });
-      expect(short.status).to.equal(400);
-      expect(short.body.errors[0].path).to.equal('body.password');
+      const short = await client().POST('/api/v1/auth/register', { body: { email: a, password: 'short', name: 'A' } });
+      expect(short.response.status).to.equal(400);
+      expect(short.error?.errors?.[0]?.path).to.equal('body.password');
       const b = email();
-      const role = await api('POST', '/api/v1/auth/register', { body: { email: b, password: PASSWORD, name: 'B', role: 'admin' } });
-      expect(role.status).to.equal(400);
+      const role = await client().POST('/api/v1/auth/register', { body: { email: b, password: PASSWORD, name: 'B', role: 'admin' } });
+      expect(role.response.status).to.equal(400);
       expect(await query('SELECT 1 FROM users WHERE lower(email) IN ($1, $2)', [a, b])).to.have.length(0);
     });
 
     it('accepts a long Unicode password without truncating it', async () => {
       const address = email();
       const long = 'ü'.repeat(100) + 'end';
-      expect((await api('POST', '/api/v1/auth/register', { body: { email: address, password: long, name: 'U' } })).status).to.equal(201);
-      expect((await api('POST', '/api/v1/auth/login', { body: { email: address, password: 'ü'.repeat(100) + 'END' } })).status).to.equal(401);
-      expect((await api('POST', '/api/v1/auth/login', { body: { email: address, password: long } })).status).to.equal(200);
+      expect((await client().POST('/api/v1/auth/register', { body: { email: address, password: long, name: 'U' } })).response.status).to.equal(201);
+      expect((await client().POST('/api/v1/auth/login', { body: { email: address, password: 'ü'.repeat(100) + 'END' } })).response.status).to.equal(401);
+      expect((await client().POST('/api/v1/auth/login', { body: { email: address, password: long } })).response.status).to.equal(200);
     });
   });
 
   describe('POST /auth/login', () => {
     it('answers the same 401 for an unknown email and a wrong password', async () => {
       const user = await createUser('customer');
-      const unknown = await api('POST', '/api/v1/auth/login', { body: { email: email(), password: PASSWORD } });
-      const wrong = await api('POST', '/api/v1/auth/login', { body: { email: user.email, password: 'wrong-password-123' } });
-      expect(unknown.status).to.equal(401);
-      expect(wrong.status).to.equal(401);
+      const unknown = await client().POST('/api/v1/auth/login', { body: { email: email(), password: PASSWORD } });
+      const wrong = await client().POST('/api/v1/auth/login', { body: { email: user.email, password: 'wrong-password-123' } });
+      expect(unknown.response.status).to.equal(401);
+      expect(wrong.response.status).to.equal(401);
       const strip = (b: any) => ({ ...b, requestId: undefined });
-      expect(strip(unknown.body)).to.deep.equal(strip(wrong.body));
+      expect(strip(unknown.data)).to.deep.equal(strip(wrong.data));
     });
 
     it('throttles an account after 10 failures with 429 and Retry-After', async () => {
       const user = await createUser('customer');
       for (let i = 0; i < 10; i += 1) {
-        expect((await api('POST', '/api/v1/auth/login', { body: { email: user.email, password: 'wrong-password-123' } })).status).to.equal(401);
+        expect((await client().POST('/api/v1/auth/login', { body: { email: user.email, password: 'wrong-password-123' } })).response.status).to.equal(401);
       }
-      const blocked = await api('POST', '/api/v1/auth/login', { body: { email: user.email, password: user.password } });
-      expect(blocked.status).to.equal(429);
-      expect(Number(blocked.headers.get('retry-after'))).to.be.greaterThan(0);
+      const blocked = await client().POST('/api/v1/auth/login', { body: { email: user.email, password: user.password } });
+      expect(blocked.response.status).to.equal(429);
+      expect(Number(blocked.response.headers.get('retry-after'))).to.be.greaterThan(0);
     });
 
     it('issues tokens with the required claims', async () => {
@@ -97,41 +98,41 @@ describe('Identity', () => {
         signToken({ sub: user.id, role: 'customer', typ: 'refresh', ver: 0 }),
       ];
       for (const token of tokens) {
-        const res = await api('GET', '/api/v1/auth/me', { token });
-        expect(res.status, String(token)).to.equal(401);
-        expect(res.body.code).to.be.a('string');
+        const res = await client(token).GET('/api/v1/auth/me');
+        expect(res.response.status, String(token)).to.equal(401);
+        expect(res.error?.code).to.be.a('string');
       }
-      expect((await api('GET', '/api/v1/auth/me', { token: user.token })).body.id).to.equal(user.id);
+      expect((await client(user.token).GET('/api/v1/auth/me')).data?.id).to.equal(user.id);
     });
 
     it('gives customers 403 on staff routes and operators 403 on user management', async () => {
       const cust = await createUser('customer');
       const op = await createUser('operator');
-      expect((await api('POST', '/api/v1/products', { token: cust.token, body: { sku: 'X', name: 'X', unitPriceCents: 1 } })).status).to.equal(403);
-      expect((await api('GET', '/api/v1/users', { token: op.token })).status).to.equal(403);
-      expect((await api('GET', '/api/v1/users', { token: await asAdmin() })).status).to.equal(200);
+      expect((await client(cust.token).POST('/api/v1/products', { body: { sku: 'X', name: 'X', unitPriceCents: 1 } })).response.status).to.equal(403);
+      expect((await client(op.token).GET('/api/v1/users')).response.status).to.equal(403);
+      expect((await client(await asAdmin()).GET('/api/v1/users')).response.status).to.equal(200);
     });
   });
 
   describe('refresh tokens', () => {
     it('rotates, and a reused token revokes the whole family including the newer token', async () => {
       const user = await createUser('customer');
-      const first = await api('POST', '/api/v1/auth/refresh', { body: { refreshToken: user.refreshToken } });
-      expect(first.status).to.equal(200);
-      expect(first.body.refreshToken).not.to.equal(user.refreshToken);
-      const reuse = await api('POST', '/api/v1/auth/refresh', { body: { refreshToken: user.refreshToken } });
-      expect(reuse.status).to.equal(401);
-      expect(reuse.body.code).to.equal('refresh-token-reused');
-      const newer = await api('POST', '/api/v1/auth/refresh', { body: { refreshToken: first.body.refreshToken } });
-      expect(newer.status).to.equal(401);
+      const first = await client().POST('/api/v1/auth/refresh', { body: { refreshToken: user.refreshToken } });
+      expect(first.response.status).to.equal(200);
+      expect(first.data?.refreshToken).not.to.equal(user.refreshToken);
+      const reuse = await client().POST('/api/v1/auth/refresh', { body: { refreshToken: user.refreshToken } });
+      expect(reuse.response.status).to.equal(401);
+      expect(reuse.error?.code).to.equal('refresh-token-reused');
+      const newer = await client().POST('/api/v1/auth/refresh', { body: { refreshToken: ok(first).refreshToken } });
+      expect(newer.response.status).to.equal(401);
       const rows = await query('SELECT count(*)::int AS n FROM refresh_tokens WHERE user_id = $1 AND revoked_at IS NULL', [user.id]);
       expect(rows[0].n).to.equal(0);
     });
 
     it('revokes the family on logout', async () => {
       const user = await createUser('customer');
-      expect((await api('POST', '/api/v1/auth/logout', { token: user.token, body: { refreshToken: user.refreshToken } })).status).to.equal(204);
-      expect((await api('POST', '/api/v1/auth/refresh', { body: { refreshToken: user.refreshToken } })).status).to.equal(401);
+      expect((await client(user.token).POST('/api/v1/auth/logout', { body: { refreshToken: user.refreshToken } })).response.status).to.equal(204);
+      expect((await client().POST('/api/v1/auth/refresh', { body: { refreshToken: user.refreshToken } })).response.status).to.equal(401);
     });
 
     it('stores only hashes of refresh tokens', async () => {
@@ -144,12 +145,12 @@ describe('Identity', () => {
   describe('user management', () => {
     it('locks a disabled user out of an existing token, login and refresh', async () => {
       const user = await createUser('customer');
-      const res = await api('PATCH', `/api/v1/users/${user.id}`, { token: await asAdmin(), body: { disabled: true } });
-      expect(res.status).to.equal(200);
-      expect(res.body.disabled).to.equal(true);
-      expect((await api('GET', '/api/v1/auth/me', { token: user.token })).status).to.equal(401);
-      expect((await api('POST', '/api/v1/auth/login', { body: { email: user.email, password: user.password } })).status).to.equal(401);
-      expect((await api('POST', '/api/v1/auth/refresh', { body: { refreshToken: user.refreshToken } })).status).to.equal(401);
+      const res = await client(await asAdmin()).PATCH('/api/v1/users/{id}', { params: { path: { id: user.id } }, body: { disabled: true } });
+      expect(res.response.status).to.equal(200);
+      expect(res.data?.disabled).to.equal(true);
+      expect((await client(user.token).GET('/api/v1/auth/me')).response.status).to.equal(401);
+      expect((await client().POST('/api/v1/auth/login', { body: { email: user.email, password: user.password } })).response.status).to.equal(401);
+      expect((await client().POST('/api/v1/auth/refresh', { body: { refreshToken: user.refreshToken } })).response.status).to.equal(401);
     });
 
     it('refuses to disable or demote the last active admin with 409', async () => {
@@ -157,10 +158,10 @@ describe('Identity', () => {
       const others = await query("SELECT id FROM users WHERE role = 'admin' AND NOT disabled AND id <> $1", [admin.id]);
       for (const o of others) await query("UPDATE users SET disabled = true WHERE id = $1", [o.id]);
       const token = await asAdmin();
-      const demote = await api('PATCH', `/api/v1/users/${admin.id}`, { token, body: { role: 'operator' } });
-      expect(demote.status).to.equal(409);
-      expect(demote.body.code).to.equal('last-admin');
-      expect((await api('PATCH', `/api/v1/users/${admin.id}`, { token, body: { disabled: true } })).status).to.equal(409);
+      const demote = await client(token).PATCH('/api/v1/users/{id}', { params: { path: { id: admin.id } }, body: { role: 'operator' } });
+      expect(demote.response.status).to.equal(409);
+      expect(demote.error?.code).to.equal('last-admin');
+      expect((await client(token).PATCH('/api/v1/users/{id}', { params: { path: { id: admin.id } }, body: { disabled: true } })).response.status).to.equal(409);
       for (const o of others) await query('UPDATE users SET disabled = false WHERE id = $1', [o.id]);
     });
 
@@ -168,16 +169,16 @@ describe('Identity', () => {
       const token = await asAdmin();
       for (let i = 0; i < 3; i += 1) await createUser('operator');
       const seen = new Set<string>();
-      let cursor: string | null = null;
+      let cursor: string | undefined;
       do {
-        const res: any = await api('GET', `/api/v1/users?role=operator&limit=2${cursor ? `&cursor=${cursor}` : ''}`, { token });
-        expect(res.status).to.equal(200);
-        for (const u of res.body.items) {
+        const res = await client(token).GET('/api/v1/users', { params: { query: { role: 'operator', limit: 2, cursor } } });
+        expect(res.response.status).to.equal(200);
+        for (const u of ok(res).items) {
           expect(u.role).to.equal('operator');
           expect(seen.has(u.id)).to.equal(false);
           seen.add(u.id);
         }
-        cursor = res.body.nextCursor;
+        cursor = res.data?.nextCursor ?? undefined;
       } while (cursor);
       const [{ n }] = await query("SELECT count(*)::int AS n FROM users WHERE role = 'operator'");
       expect(seen.size).to.equal(n);
@@ -185,8 +186,8 @@ describe('Identity', () => {
 
     it('logs in the first admin created from ADMIN_EMAIL', async () => {
       const tokens = await login('admin@quickstock.test', 'admin-password-123');
-      const me = await api('GET', '/api/v1/auth/me', { token: tokens.accessToken });
-      expect(me.body.role).to.equal('admin');
+      const me = await client(tokens.accessToken).GET('/api/v1/auth/me');
+      expect(me.data?.role).to.equal('admin');
     });
   });
 });

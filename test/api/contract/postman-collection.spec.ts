@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { api, asAdmin, createProduct } from '../../support/api';
+import { ok, asAdmin, createProduct } from '../../support/api';
+import { client } from '../../support/client';
 import { ADMIN, h } from '../../support/hooks';
 
 // newman ships no types; only run() and the summary fields read below are used.
@@ -60,11 +61,11 @@ describe('Postman collection (docs/postman)', () => {
 
     const placed = summary.run.executions.find((e) => e.item.name === 'Place an order');
     const orderId = (JSON.parse(String(placed?.response?.stream)) as { id: string }).id;
-    const order = await api('GET', `/api/v1/orders/${orderId}`, { token: await asAdmin() });
-    expect(order.body.status).to.equal('delivered');
-    const history = await api('GET', `/api/v1/orders/${orderId}/history`, { token: await asAdmin() });
-    expect(history.body.items.map((e: { to: string }) => e.to)).to.deep.equal(['pending_payment', 'paid', 'in_preparation', 'shipped', 'delivered']);
-    const sold = await api('GET', `/api/v1/products/${order.body.items[0].productId}/stock-movements`, { token: await asAdmin() });
-    expect(sold.body.items[0]).to.include({ type: 'sale', delta: -1, orderId });
+    const order = await client(await asAdmin()).GET('/api/v1/orders/{id}', { params: { path: { id: orderId } } });
+    expect(order.data?.status).to.equal('delivered');
+    const history = await client(await asAdmin()).GET('/api/v1/orders/{id}/history', { params: { path: { id: orderId } } });
+    expect(history.data?.items.map((e) => e.to)).to.deep.equal(['pending_payment', 'paid', 'in_preparation', 'shipped', 'delivered']);
+    const sold = await client(await asAdmin()).GET('/api/v1/products/{id}/stock-movements', { params: { path: { id: ok(order).items[0]!.productId } } });
+    expect(sold.data?.items[0]).to.include({ type: 'sale', delta: -1, orderId });
   });
 });

@@ -3,7 +3,7 @@ import { api, asAdmin, login } from '../../support/api';
 import { providerEnv, withSecondService } from '../../support/hooks';
 import { query } from '../../support/database';
 import { FakeStripe } from '../../support/fakes/stripe.fake';
-import { payWithStripe, stripeWebhook, unpaidOrder } from './helpers';
+import { intentOf, payWithStripe, stripeWebhook, unpaidOrder } from './helpers';
 
 const paymentsOf = (orderId: string) => query('SELECT id, status, provider_payment_id FROM payments WHERE order_id = $1 ORDER BY created_at', [orderId]);
 
@@ -17,14 +17,14 @@ describe('At most one pending Stripe payment per order', () => {
   it('answers a second request with the pending payment, its PaymentIntent and clientSecret (200), creating nothing', async () => {
     const { buyer, order } = await unpaidOrder();
     const first = await payWithStripe(order.id, buyer.token);
-    expect(first.status).to.equal(201);
+    expect(first.response.status).to.equal(201);
     const again = await payWithStripe(order.id, buyer.token);
-    expect(again.status).to.equal(200);
-    expect(again.body).to.deep.equal(first.body);
+    expect(again.response.status).to.equal(200);
+    expect(again.data).to.deep.equal(first.data);
     // Staff asking for the customer's order get the same one.
     const staff = await payWithStripe(order.id, await asAdmin());
-    expect(staff.status).to.equal(200);
-    expect(staff.body.clientSecret).to.equal(first.body.clientSecret);
+    expect(staff.response.status).to.equal(200);
+    expect(staff.data?.clientSecret).to.equal(first.data?.clientSecret);
     expect(stripe.callsTo('payment_intents')).to.have.length(1);
     expect(await paymentsOf(order.id)).to.have.length(1);
     expect(await query("SELECT 1 FROM events WHERE type = 'payment.updated' AND data->>'orderId' = $1", [order.id])).to.have.length(1);
@@ -34,13 +34,13 @@ describe('At most one pending Stripe payment per order', () => {
     this.timeout(60_000);
     const { buyer, order } = await unpaidOrder();
     const results = await Promise.all(Array.from({ length: 50 }, () => payWithStripe(order.id, buyer.token)));
-    expect(results.map((r) => r.status).filter((s) => s === 201)).to.have.length(1);
-    expect(results.map((r) => r.status).filter((s) => s === 200)).to.have.length(49);
+    expect(results.map((r) => r.response.status).filter((s) => s === 201)).to.have.length(1);
+    expect(results.map((r) => r.response.status).filter((s) => s === 200)).to.have.length(49);
     expect(stripe.callsTo('payment_intents')).to.have.length(1);
     expect(stripe.intents.size).to.equal(1);
     const [intentId] = [...stripe.intents.keys()];
-    expect(new Set(results.map((r) => r.body.reference))).to.deep.equal(new Set([intentId]));
-    expect(new Set(results.map((r) => r.body.clientSecret))).to.deep.equal(new Set([stripe.intents.get(intentId!)!.client_secret]));
+    expect(new Set(results.map((r) => r.data?.reference))).to.deep.equal(new Set([intentId]));
+    expect(new Set(results.map((r) => r.data?.clientSecret))).to.deep.equal(new Set([stripe.intents.get(intentId!)!.client_secret]));
     const rows = await paymentsOf(order.id);
     expect(rows).to.have.length(1);
     expect(rows[0]).to.include({ status: 'pending', provider_payment_id: intentId });
@@ -49,14 +49,14 @@ describe('At most one pending Stripe payment per order', () => {
   it('creates a new PaymentIntent once the pending one failed, or was cancelled at Stripe', async () => {
     const { buyer, order } = await unpaidOrder();
     const first = await payWithStripe(order.id, buyer.token);
-    expect((await stripeWebhook(stripe.failed(first.body.reference))).status).to.equal(200);
+    expect((await stripeWebhook(stripe.failed(intentOf(first)))).response.status).to.equal(200);
     const second = await payWithStripe(order.id, buyer.token);
-    expect(second.status).to.equal(201);
-    expect(second.body.reference).to.not.equal(first.body.reference);
-    stripe.cancel(second.body.reference);
+    expect(second.response.status).to.equal(201);
+    expect(second.data?.reference).to.not.equal(first.data?.reference);
+    stripe.cancel(intentOf(second));
     const third = await payWithStripe(order.id, buyer.token);
-    expect(third.status).to.equal(201);
-    expect(third.body.reference).to.not.equal(second.body.reference);
+    expect(third.response.status).to.equal(201);
+    expect(third.data?.reference).to.not.equal(second.data?.reference);
     expect(stripe.callsTo('payment_intents')).to.have.length(3);
     expect((await paymentsOf(order.id)).map((p) => p.status)).to.deep.equal(['failed', 'failed', 'pending']);
   });
@@ -69,10 +69,10 @@ describe('At most one pending Stripe payment per order', () => {
       [order.id, order.totals.grossCents],
     );
     const res = await payWithStripe(order.id, buyer.token);
-    expect(res.status).to.equal(201);
-    expect(res.body.id).to.equal(left.id);
+    expect(res.response.status).to.equal(201);
+    expect(res.data?.id).to.equal(left.id);
     expect(stripe.callsTo('payment_intents').map((c) => c.idempotencyKey)).to.deep.equal([`quickstock-payment-${left.id}`]);
-    expect(await paymentsOf(order.id)).to.deep.equal([{ id: left.id, status: 'pending', provider_payment_id: res.body.reference }]);
+    expect(await paymentsOf(order.id)).to.deep.equal([{ id: left.id, status: 'pending', provider_payment_id: res.data?.reference }]);
   });
 
   it('lets a cancel win while Stripe is answering: the cancel does not wait, the attempt fails, its PaymentIntent is cancelled, the payer gets 409', async function () {
@@ -106,7 +106,7 @@ describe('At most one pending Stripe payment per order', () => {
       expect(stripe.calls.filter((c) => c.path === `/v1/payment_intents/${intentId}/cancel`)).to.have.length(1);
       // Should the customer still pay it (a race at Stripe), the money goes back.
       const late = await stripeWebhook(stripe.succeeded(intentId!));
-      expect(late.body.outcome).to.equal('captured-needs-refund');
+      expect(late.data?.outcome).to.equal('captured-needs-refund');
       expect(stripe.refunds.map((r) => r.payment_intent)).to.deep.equal([intentId]);
       expect((await query('SELECT status FROM orders WHERE id = $1', [order.id]))[0].status).to.equal('cancelled');
     });

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { login, asAdmin } from '../../support/api';
+import { client } from '../../support/client';
 import { providerEnv, withSecondService } from '../../support/hooks';
 import { query } from '../../support/db';
 import { FakeStripe } from '../../support/fakes/stripe.fake';
@@ -18,7 +19,7 @@ describe('Provider resilience', () => {
     const { buyer, order } = await unpaidOrder();
     stripe.faults.payment_intents.push({ status: 500 }, { status: 429 });
     const res = await payWithStripe(order.id, buyer.token);
-    expect(res.status).to.equal(201);
+    expect(res.response.status).to.equal(201);
     const calls = stripe.callsTo('payment_intents');
     expect(calls).to.have.length(3);
     expect(new Set(calls.map((c) => c.idempotencyKey)).size).to.equal(1);
@@ -28,8 +29,8 @@ describe('Provider resilience', () => {
     const { buyer, order } = await unpaidOrder();
     stripe.faults.payment_intents.push({ status: 400 });
     const res = await payWithStripe(order.id, buyer.token);
-    expect(res.status).to.equal(502);
-    expect(res.body.code).to.equal('provider-rejected');
+    expect(res.response.status).to.equal(502);
+    expect(res.error?.code).to.equal('provider-rejected');
     expect(stripe.callsTo('payment_intents')).to.have.length(1);
     expect(await paymentCount(order.id)).to.equal(0);
   });
@@ -39,8 +40,8 @@ describe('Provider resilience', () => {
     stripe.faults.payment_intents.push({ delayMs: 1500 }, { delayMs: 1500 }, { delayMs: 1500 });
     const started = Date.now();
     const failed = await payWithStripe(order.id, buyer.token, 'pay-once');
-    expect(failed.status).to.equal(502);
-    expect(failed.body.code).to.equal('provider-timeout');
+    expect(failed.response.status).to.equal(502);
+    expect(failed.error?.code).to.equal('provider-timeout');
     expect(Date.now() - started).to.be.below(3000);
     expect(stripe.callsTo('payment_intents')).to.have.length(3);
     // The attempt stays recorded, without a PaymentIntent yet: Stripe may have made one.
@@ -48,12 +49,12 @@ describe('Provider resilience', () => {
     expect((await query('SELECT status FROM orders WHERE id = $1', [order.id]))[0].status).to.equal('pending_payment');
 
     const retried = await payWithStripe(order.id, buyer.token, 'pay-once');
-    expect(retried.status).to.equal(201);
+    expect(retried.response.status).to.equal(201);
     expect(await paymentCount(order.id)).to.equal(1);
     // Same key as the timed-out calls: Stripe answers with the PaymentIntent it made then.
     expect(new Set(stripe.callsTo('payment_intents').map((c) => c.idempotencyKey)).size).to.equal(1);
     expect(stripe.intents.size).to.equal(1);
-    expect(retried.body.reference).to.equal([...stripe.intents.keys()][0]);
+    expect(retried.data?.reference).to.equal([...stripe.intents.keys()][0]);
   });
 
   it('answers 502 for a redirect, a malformed body and an oversized body, never following or crashing', async () => {
@@ -62,12 +63,12 @@ describe('Provider resilience', () => {
     for (const fault of faults) {
       stripe.faults.payment_intents.push(fault);
       const res = await payWithStripe(order.id, buyer.token);
-      expect(res.status, JSON.stringify(fault).slice(0, 40)).to.equal(502);
-      expect(res.body.code).to.equal('provider-bad-response');
+      expect(res.response.status, JSON.stringify(fault).slice(0, 40)).to.equal(502);
+      expect(res.error?.code).to.equal('provider-bad-response');
     }
     expect(stripe.calls.every((c) => c.path === '/v1/payment_intents')).to.equal(true);
     expect(await paymentCount(order.id)).to.equal(0);
-    expect((await payWithStripe(order.id, buyer.token)).status).to.equal(201);
+    expect((await payWithStripe(order.id, buyer.token)).response.status).to.equal(201);
   });
 
   it('opens the breaker after repeated failures (503 without calling), then lets one probe through and closes', async function () {
@@ -76,24 +77,19 @@ describe('Provider resilience', () => {
     await withSecondService(env, async (base) => {
       const { buyer, order } = await unpaidOrder();
       const token = (await login(buyer.email, buyer.password)).accessToken;
-      const pay = () =>
-        fetch(`${base}/api/v1/orders/${order.id}/payments`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ provider: 'stripe' }),
-        });
+      const pay = () => client(token, base).POST('/api/v1/orders/{id}/payments', { params: { path: { id: order.id } }, body: { provider: 'stripe' } });
       stripe.faults.payment_intents.push({ status: 503 }, { status: 502 });
-      expect((await pay()).status).to.equal(502);
-      expect((await pay()).status).to.equal(502);
+      expect((await pay()).response.status).to.equal(502);
+      expect((await pay()).response.status).to.equal(502);
       const open = await pay();
-      expect(open.status).to.equal(503);
-      expect(open.headers.get('retry-after')).to.equal('1');
-      expect(((await open.json()) as { code: string }).code).to.equal('provider-unavailable');
+      expect(open.response.status).to.equal(503);
+      expect(open.response.headers.get('retry-after')).to.equal('1');
+      expect(open.error?.code).to.equal('provider-unavailable');
       expect(stripe.callsTo('payment_intents')).to.have.length(2);
 
       await new Promise((r) => setTimeout(r, 600));
       const probe = await pay();
-      expect(probe.status).to.equal(201);
+      expect(probe.response.status).to.equal(201);
       expect(stripe.callsTo('payment_intents')).to.have.length(3);
       expect(await paymentCount(order.id)).to.equal(1);
     });
@@ -104,23 +100,26 @@ describe('Provider resilience', () => {
     await withSecondService({}, async (base) => {
       const { order } = await unpaidOrder();
       const admin = await asAdmin();
-      const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
-        fetch(`${base}${path}`, { method: 'POST', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
-      const stripeRes = await post(`/api/v1/orders/${order.id}/payments`, { provider: 'stripe' });
-      expect(stripeRes.status).to.equal(422);
-      const problem = (await stripeRes.json()) as { code: string; detail: string };
-      expect(problem.code).to.equal('provider-not-configured');
-      expect(problem.detail).to.contain('STRIPE_SECRET_KEY').and.contain('STRIPE_WEBHOOK_SECRET');
-      const hook = await post('/api/v1/webhooks/shipping/easypost', { id: 'evt_1' }, { 'x-hmac-signature': 'hmac-sha256-hex=00' });
-      expect(hook.status).to.equal(422);
-      expect(((await hook.json()) as { detail: string }).detail).to.contain('EASYPOST_API_KEY');
+      const staff = client(admin, base);
+      const onOrder = { params: { path: { id: order.id } } };
+      const stripeRes = await staff.POST('/api/v1/orders/{id}/payments', { ...onOrder, body: { provider: 'stripe' } });
+      expect(stripeRes.response.status).to.equal(422);
+      expect(stripeRes.error?.code).to.equal('provider-not-configured');
+      expect(stripeRes.error?.detail).to.contain('STRIPE_SECRET_KEY').and.contain('STRIPE_WEBHOOK_SECRET');
+      const hook = await staff.POST('/api/v1/webhooks/shipping/easypost', {
+        params: { header: { 'X-Hmac-Signature': 'hmac-sha256-hex=00' } },
+        body: {},
+        bodySerializer: () => JSON.stringify({ id: 'evt_1' }),
+      });
+      expect(hook.response.status).to.equal(422);
+      expect(hook.error?.detail).to.contain('EASYPOST_API_KEY');
       expect(stripe.calls).to.have.length(0);
 
-      const manual = await post(`/api/v1/orders/${order.id}/payments`, { provider: 'manual', reference: 'wire 42' });
-      expect(manual.status).to.equal(201);
-      const cancelled = await post(`/api/v1/orders/${order.id}/cancel`, {});
-      expect(cancelled.status).to.equal(200);
-      expect(((await cancelled.json()) as { payments: { status: string }[] }).payments[0]?.status).to.equal('refunded');
+      const manual = await staff.POST('/api/v1/orders/{id}/payments', { ...onOrder, body: { provider: 'manual', reference: 'wire 42' } });
+      expect(manual.response.status).to.equal(201);
+      const cancelled = await staff.POST('/api/v1/orders/{id}/cancel', { ...onOrder, body: {} });
+      expect(cancelled.response.status).to.equal(200);
+      expect(cancelled.data?.payments[0]?.status).to.equal('refunded');
     });
   });
 });

@@ -1,11 +1,11 @@
 import { expect } from 'chai';
-import { ADDRESS, asAdmin, createProduct, customer, placeOrder } from '../../support/api';
+import { ok, asAdmin, customer, createProduct, ADDRESS, placeOrder, type Schemas } from '../../support/api';
+import { client } from '../../support/client';
 import { query } from '../../support/database';
 import { withSecondService } from '../../support/hooks';
-import { postOn } from './on-instance';
 
-function placeOn(baseUrl: string, token: string, items: { productId: string; quantity: number }[], extra: Record<string, unknown> = {}) {
-  return postOn(baseUrl, '/api/v1/orders', token, { items, shippingAddress: ADDRESS, ...extra });
+function placeOn(baseUrl: string, token: string, items: Schemas['OrderLineRequest'][], extra: Partial<Schemas['CreateOrderRequest']> = {}) {
+  return client(token, baseUrl).POST('/api/v1/orders', { body: { items, shippingAddress: ADDRESS, ...extra } });
 }
 
 async function stock(productId: string): Promise<{ reserved: number }> {
@@ -28,23 +28,23 @@ describe('Customer limits', () => {
         { productId: other.id, quantity: 1 },
         { productId: product.id, quantity: 501 },
       ]);
-      expect(res.status).to.equal(422);
-      expect(res.headers.get('content-type')).to.match(/application\/problem\+json/);
-      expect(res.body.code).to.equal('line-quantity-over-limit');
-      expect(res.body.limit).to.equal(500);
-      expect(res.body.productIds).to.deep.equal([product.id]);
-      expect(res.body.detail).to.contain('500');
+      expect(res.response.status).to.equal(422);
+      expect(res.response.headers.get('content-type')).to.match(/application\/problem\+json/);
+      expect(res.error?.code).to.equal('line-quantity-over-limit');
+      expect(res.error?.limit).to.equal(500);
+      expect(res.error?.productIds).to.deep.equal([product.id]);
+      expect(res.error?.detail).to.contain('500');
       expect((await stock(product.id)).reserved).to.equal(0);
       expect((await stock(other.id)).reserved).to.equal(0);
       expect(await ordersOf(buyer.id)).to.equal(0);
-      expect((await placeOrder(buyer.token, [{ productId: product.id, quantity: 500 }])).status).to.equal(201);
+      expect((await placeOrder(buyer.token, [{ productId: product.id, quantity: 500 }])).response.status).to.equal(201);
     });
 
     it('lets staff order more for a customer', async () => {
       const product = await createProduct({ initialStock: 2000, unitPriceCents: 1, vatRate: 0 });
       const buyer = await customer();
       const res = await placeOrder(await asAdmin(), [{ productId: product.id, quantity: 1500 }], { customerId: buyer.id });
-      expect(res.status).to.equal(201);
+      expect(res.response.status).to.equal(201);
       expect((await stock(product.id)).reserved).to.equal(1500);
     });
   });
@@ -55,21 +55,21 @@ describe('Customer limits', () => {
       const buyer = await customer();
       // 8 × €1,000 + 22 % VAT = €9,760: allowed; 9 units = €10,980: refused.
       const res = await placeOrder(buyer.token, [{ productId: product.id, quantity: 9 }]);
-      expect(res.status).to.equal(422);
-      expect(res.body.code).to.equal('order-total-over-limit');
-      expect(res.body.limit).to.equal(1_000_000);
-      expect(res.body.grossCents).to.equal(1_098_000);
+      expect(res.response.status).to.equal(422);
+      expect(res.error?.code).to.equal('order-total-over-limit');
+      expect(res.error?.limit).to.equal(1_000_000);
+      expect(res.error?.grossCents).to.equal(1_098_000);
       expect((await stock(product.id)).reserved).to.equal(0);
       expect(await ordersOf(buyer.id)).to.equal(0);
       const ok = await placeOrder(buyer.token, [{ productId: product.id, quantity: 8 }]);
-      expect(ok.status).to.equal(201);
-      expect(ok.body.totals.grossCents).to.equal(976_000);
+      expect(ok.response.status).to.equal(201);
+      expect(ok.data?.totals.grossCents).to.equal(976_000);
     });
 
     it('lets staff place a larger order for a customer', async () => {
       const product = await createProduct({ initialStock: 100, unitPriceCents: 100_000, vatRate: 22 });
       const buyer = await customer();
-      expect((await placeOrder(await asAdmin(), [{ productId: product.id, quantity: 20 }], { customerId: buyer.id })).status).to.equal(201);
+      expect((await placeOrder(await asAdmin(), [{ productId: product.id, quantity: 20 }], { customerId: buyer.id })).response.status).to.equal(201);
     });
   });
 
@@ -81,27 +81,27 @@ describe('Customer limits', () => {
       // The suite's harness turns this limit off; this instance has it at its default.
       await withSecondService({ MAX_OPEN_UNPAID_ORDERS_PER_CUSTOMER: '3' }, async (baseUrl) => {
         const results = await Promise.all(Array.from({ length: 20 }, () => placeOn(baseUrl, buyer.token, [{ productId: product.id, quantity: 1 }])));
-        const statuses = results.map((r) => r.status).sort();
+        const statuses = results.map((r) => r.response.status).sort();
         expect(statuses.filter((s) => s === 201)).to.have.length(3);
-        const refused = results.filter((r) => r.status !== 201);
+        const refused = results.filter((r) => r.response.status !== 201);
         expect(refused).to.have.length(17);
         for (const r of refused) {
-          expect(r.status).to.equal(409);
-          expect(r.headers.get('content-type')).to.match(/application\/problem\+json/);
-          expect(r.body.code).to.equal('too-many-open-orders');
-          expect(r.body.limit).to.equal(3);
+          expect(r.response.status).to.equal(409);
+          expect(r.response.headers.get('content-type')).to.match(/application\/problem\+json/);
+          expect(r.error?.code).to.equal('too-many-open-orders');
+          expect(r.error?.limit).to.equal(3);
         }
         expect(await ordersOf(buyer.id)).to.equal(3);
         expect((await stock(product.id)).reserved).to.equal(3);
 
         // Staff still order for this customer.
-        expect((await placeOn(baseUrl, await asAdmin(), [{ productId: product.id, quantity: 1 }], { customerId: buyer.id })).status).to.equal(201);
+        expect((await placeOn(baseUrl, await asAdmin(), [{ productId: product.id, quantity: 1 }], { customerId: buyer.id })).response.status).to.equal(201);
         // Cancelling one frees a place.
-        const placed = results.find((r) => r.status === 201)!.body;
-        const cancel = await postOn(baseUrl, `/api/v1/orders/${placed.id}/cancel`, buyer.token, {});
-        expect(cancel.status).to.equal(200);
+        const placed = ok(results.find((r) => r.response.status === 201)!);
+        const cancel = await client(buyer.token, baseUrl).POST('/api/v1/orders/{id}/cancel', { params: { path: { id: placed.id } }, body: {} });
+        expect(cancel.response.status).to.equal(200);
         // The staff order counts too: 3 open (2 + staff's), so still refused.
-        expect((await placeOn(baseUrl, buyer.token, [{ productId: product.id, quantity: 1 }])).status).to.equal(409);
+        expect((await placeOn(baseUrl, buyer.token, [{ productId: product.id, quantity: 1 }])).response.status).to.equal(409);
       });
     });
 
@@ -112,7 +112,7 @@ describe('Customer limits', () => {
       const env = { MAX_OPEN_UNPAID_ORDERS_PER_CUSTOMER: '0', MAX_UNITS_PER_LINE_CUSTOMER: '0', MAX_ORDER_GROSS_CENTS_CUSTOMER: '0' };
       await withSecondService(env, async (baseUrl) => {
         for (let i = 0; i < 4; i += 1) {
-          expect((await placeOn(baseUrl, buyer.token, [{ productId: product.id, quantity: 501 }])).status).to.equal(201);
+          expect((await placeOn(baseUrl, buyer.token, [{ productId: product.id, quantity: 501 }])).response.status).to.equal(201);
         }
       });
       expect(await ordersOf(buyer.id)).to.equal(4);

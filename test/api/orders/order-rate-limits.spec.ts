@@ -1,18 +1,19 @@
 import { expect } from 'chai';
-import { ADDRESS, asAdmin, createProduct, customer, placeOrder } from '../../support/api';
+import { asAdmin, customer, createProduct, ADDRESS, placedOrder, type Schemas } from '../../support/api';
+import { client } from '../../support/client';
 import { query } from '../../support/database';
 import { FakeStripe } from '../../support/fakes/stripe.fake';
 import { providerEnv, withSecondService } from '../../support/hooks';
-import { postOn } from './on-instance';
 
-function expectRateLimited(res: { status: number; headers: Headers; body: any }, name: string, quota: number) {
-  expect(res.status).to.equal(429);
-  expect(res.headers.get('content-type')).to.match(/application\/problem\+json/);
-  expect(res.body.code).to.equal('rate-limited');
-  const retryAfter = Number(res.headers.get('retry-after'));
+function expectRateLimited(res: { response: Response; error?: { code: string } }, name: string, quota: number) {
+  const headers = res.response.headers;
+  expect(res.response.status).to.equal(429);
+  expect(headers.get('content-type')).to.match(/application\/problem\+json/);
+  expect(res.error?.code).to.equal('rate-limited');
+  const retryAfter = Number(headers.get('retry-after'));
   expect(retryAfter).to.be.within(1, 60);
-  expect(res.headers.get('ratelimit-policy')).to.equal(`"${name}";q=${quota};w=60`);
-  expect(res.headers.get('ratelimit')).to.equal(`"${name}";r=0;t=${retryAfter}`);
+  expect(headers.get('ratelimit-policy')).to.equal(`"${name}";q=${quota};w=60`);
+  expect(headers.get('ratelimit')).to.equal(`"${name}";r=0;t=${retryAfter}`);
 }
 
 const countOf = async (sql: string, id: string) => (await query<{ n: number }>(sql, [id]))[0]!.n;
@@ -26,12 +27,13 @@ describe('Rate limits on orders and payments', () => {
     const order = { items: [{ productId: product.id, quantity: 1 }], shippingAddress: ADDRESS };
     // The suite's harness turns this limit off; this instance has it at its default.
     await withSecondService({ RATE_LIMIT_ORDERS_PER_MINUTE: '30' }, async (baseUrl) => {
-      for (let i = 0; i < 30; i += 1) expect((await postOn(baseUrl, '/api/v1/orders', buyer.token, order)).status).to.equal(201);
-      expectRateLimited(await postOn(baseUrl, '/api/v1/orders', buyer.token, order), 'orders', 30);
+      const place = (token: string) => client(token, baseUrl).POST('/api/v1/orders', { body: order });
+      for (let i = 0; i < 30; i += 1) expect((await place(buyer.token)).response.status).to.equal(201);
+      expectRateLimited(await place(buyer.token), 'orders', 30);
       expect(await countOf('SELECT count(*)::int AS n FROM orders WHERE customer_id = $1', buyer.id)).to.equal(30);
       expect((await query('SELECT reserved FROM products WHERE id = $1', [product.id]))[0].reserved).to.equal(30);
       // Another user has an allowance of its own.
-      expect((await postOn(baseUrl, '/api/v1/orders', other.token, order)).status).to.equal(201);
+      expect((await place(other.token)).response.status).to.equal(201);
     });
   });
 
@@ -47,17 +49,17 @@ describe('Rate limits on orders and payments', () => {
       const product = await createProduct({ initialStock: 100, unitPriceCents: 100 });
       const buyer = await customer();
       const orders: string[] = [];
-      for (let i = 0; i < 11; i += 1) orders.push((await placeOrder(buyer.token, [{ productId: product.id, quantity: 1 }])).body.id);
+      for (let i = 0; i < 11; i += 1) orders.push((await placedOrder(buyer.token, [{ productId: product.id, quantity: 1 }])).id);
       await withSecondService({ ...providerEnv, RATE_LIMIT_PAYMENTS_PER_MINUTE: '10' }, async (baseUrl) => {
-        for (const id of orders.slice(0, 10)) {
-          expect((await postOn(baseUrl, `/api/v1/orders/${id}/payments`, buyer.token, { provider: 'stripe' })).status).to.equal(201);
-        }
-        const refused = await postOn(baseUrl, `/api/v1/orders/${orders[10]}/payments`, buyer.token, { provider: 'stripe' });
+        const pay = (id: string, token: string, body: Schemas['CreatePaymentRequest']) =>
+          client(token, baseUrl).POST('/api/v1/orders/{id}/payments', { params: { path: { id } }, body });
+        for (const id of orders.slice(0, 10)) expect((await pay(id, buyer.token, { provider: 'stripe' })).response.status).to.equal(201);
+        const refused = await pay(orders[10]!, buyer.token, { provider: 'stripe' });
         expectRateLimited(refused, 'payments', 10);
         expect(await countOf('SELECT count(*)::int AS n FROM payments WHERE order_id = $1', orders[10]!)).to.equal(0);
         expect(stripe.callsTo('payment_intents')).to.have.length(10);
         // Staff have their own allowance.
-        expect((await postOn(baseUrl, `/api/v1/orders/${orders[10]}/payments`, await asAdmin(), { provider: 'manual', reference: 'bank' })).status).to.equal(201);
+        expect((await pay(orders[10]!, await asAdmin(), { provider: 'manual', reference: 'bank' })).response.status).to.equal(201);
       });
     });
   });

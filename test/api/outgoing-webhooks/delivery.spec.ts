@@ -80,9 +80,11 @@ describe('outgoing webhooks: subscriptions and delivery', function () {
     });
     const [recent, old] = page;
     await shop.fresh.db.query("UPDATE webhook_deliveries SET created_at = now() - interval '31 days' WHERE id = $1", [old!.id]);
-    await shop.fresh.server.housekeeper.runOnce();
-    const left = await shop.fresh.db.query<{ id: string }>('SELECT id FROM webhook_deliveries WHERE subscription_id = $1', [sub.id]);
-    expect(left.rows.map((r) => r.id)).to.deep.equal([recent!.id]);
+    const left = await until('the housekeeper purged the old delivery', async () => {
+      const rows = (await shop.fresh.db.query<{ id: string }>('SELECT id FROM webhook_deliveries WHERE subscription_id = $1', [sub.id])).rows;
+      return rows.length === 1 ? rows : undefined;
+    });
+    expect(left.map((r) => r.id)).to.deep.equal([recent!.id]);
     const orphans = await shop.fresh.db.query('SELECT 1 FROM webhook_delivery_attempts WHERE delivery_id = $1', [old!.id]);
     expect(orphans.rowCount).to.equal(0);
   });

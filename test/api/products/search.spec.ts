@@ -56,7 +56,7 @@ describe('Product search: Italian words, SKU fragments, relevance', () => {
     for (let i = 0; i < 4; i += 1) made.push(await createProduct({ sku: `${t}-${i}`, name: `Busta ${i}` }));
     const whole = (await search({ q: t })).items.map((p) => p.id);
     expect(whole).to.have.length(9);
-    expect(whole[0]).to.equal(made[0].id);
+    expect(whole[0]).to.equal(made[0]!.id);
 
     const paged: string[] = [];
     let cursor: string | undefined;
@@ -79,10 +79,10 @@ describe('Product search: Italian words, SKU fragments, relevance', () => {
     expect((await search({ category, lowStock: true })).items).to.deep.equal([]);
     const buyer = await customer();
     const order = await placeOrder(buyer.token, [{ productId: p.id, quantity: 6 }]);
-    expect(order.status).to.equal(201);
+    expect(order.response.status).to.equal(201);
     expect((await search({ category, lowStock: true })).items.map((x) => x.id)).to.deep.equal([p.id]);
     expect((await query('SELECT low_stock FROM products WHERE id = $1', [p.id]))[0].low_stock).to.equal(true);
-    const cancelled = await client(buyer.token).POST('/api/v1/orders/{id}/cancel', { params: { path: { id: order.body.id } }, body: { reason: 'changed my mind' } });
+    const cancelled = await client(buyer.token).POST('/api/v1/orders/{id}/cancel', { params: { path: { id: order.data!.id } }, body: { reason: 'changed my mind' } });
     expect(cancelled.response.status).to.equal(200);
     expect((await search({ category, lowStock: false })).items.map((x) => x.id)).to.deep.equal([p.id]);
     expect((await search({ category, lowStock: true })).items).to.deep.equal([]);
@@ -94,7 +94,7 @@ describe('Order search by number', () => {
     const op = await operator();
     const buyer = await customer();
     const p = await createProduct();
-    const order = (await placeOrder(buyer.token, [{ productId: p.id, quantity: 1 }])).body;
+    const order = (await placeOrder(buyer.token, [{ productId: p.id, quantity: 1 }])).data!;
     const find = async (q: string, token: string) => {
       const res = await client(token).GET('/api/v1/orders', { params: { query: { q, limit: 100 } } });
       expect(res.response.status).to.equal(200);

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import jwt from 'jsonwebtoken';
-import { api, createUser } from '../../support/api';
+import { createUser } from '../../support/api';
+import { client } from '../../support/client';
 import { TEST_JWT_SECRET } from '../../support/hooks';
 
 /** A token signed with the service's own key: only the claims under test are wrong. */
@@ -25,12 +26,12 @@ describe('Access tokens with the right signature but wrong times or no sign-in',
     for (const [what, token] of cases) {
       const iat = (jwt.decode(token) as { iat?: number }).iat;
       if (!what.includes('no iat')) expect(iat, what).to.be.a('number');
-      const res = await api('GET', '/api/v1/auth/me', { token });
-      expect(res.status, what).to.equal(401);
-      expect(res.headers.get('content-type'), what).to.include('application/problem+json');
+      const res = await client(token).GET('/api/v1/auth/me');
+      expect(res.response.status, what).to.equal(401);
+      expect(res.response.headers.get('content-type'), what).to.include('application/problem+json');
     }
     const skewed = forge({ ...base, iat: now + 5, exp: now + 600 });
-    expect((await api('GET', '/api/v1/auth/me', { token: skewed })).status, 'within the clock tolerance').to.equal(200);
-    expect((await api('GET', '/api/v1/auth/me', { token: forge({ ...base, iat: now, exp: now + 600 }) })).status).to.equal(200);
+    expect((await client(skewed).GET('/api/v1/auth/me')).response.status, 'within the clock tolerance').to.equal(200);
+    expect((await client(forge({ ...base, iat: now, exp: now + 600 })).GET('/api/v1/auth/me')).response.status).to.equal(200);
   });
 });

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { api, asAdmin, createProduct } from '../../support/api';
+import { rawRequest, asAdmin, createProduct } from '../../support/api';
+import { client } from '../../support/client';
 import { query } from '../../support/db';
 import { FakeStripe } from '../../support/fakes/stripe.fake';
 import { stripeWebhook } from '../integrations/helpers';
@@ -10,13 +11,10 @@ describe("Client faults answer problems, never 500", () => {
       const admin = await asAdmin();
       const product = await createProduct({ initialStock: 1_000_000_000 });
       for (let i = 0; i < 2; i += 1) {
-        const res = await api('POST', `/api/v1/products/${product.id}/stock-movements`, {
-          token: admin,
-          body: { type: 'receipt', delta: 1_000_000_000, reason: 'overflow attempt' },
-        });
-        expect(res.status).to.equal(409);
-        expect(res.headers.get('content-type')).to.include('application/problem+json');
-        expect(res.body.code).to.equal('value-out-of-range');
+        const res = await client(admin).POST('/api/v1/products/{id}/stock-movements', { params: { path: { id: product.id } }, body: { type: 'receipt', delta: 1_000_000_000, reason: 'overflow attempt' } });
+        expect(res.response.status).to.equal(409);
+        expect(res.response.headers.get('content-type')).to.include('application/problem+json');
+        expect(res.error?.code).to.equal('value-out-of-range');
       }
       const [row] = await query('SELECT on_hand FROM products WHERE id = $1', [product.id]);
       expect(row.on_hand).to.equal(1_000_000_000);
@@ -26,11 +24,8 @@ describe("Client faults answer problems, never 500", () => {
     it('refuses integers above the contract bounds with 400', async () => {
       const admin = await asAdmin();
       const product = await createProduct();
-      const res = await api('POST', `/api/v1/products/${product.id}/stock-movements`, {
-        token: admin,
-        body: { type: 'receipt', delta: 1e12, reason: 'huge' },
-      });
-      expect(res.status).to.equal(400);
+      const res = await client(admin).POST('/api/v1/products/{id}/stock-movements', { params: { path: { id: product.id } }, body: { type: 'receipt', delta: 1e12, reason: 'huge' } });
+      expect(res.response.status).to.equal(400);
     });
   });
 
@@ -38,17 +33,17 @@ describe("Client faults answer problems, never 500", () => {
     it('is refused in a body string, a property name and a query parameter with 400 naming the field, storing nothing', async () => {
       const admin = await asAdmin();
       const sku = `NUL-${Date.now()}`;
-      const body = await api('POST', '/api/v1/products', { token: admin, body: { sku, name: 'Penna\u0000blu', unitPriceCents: 100 } });
-      expect(body.status).to.equal(400);
-      expect(body.body.errors).to.deep.include({ path: 'body.name', message: 'must not contain the NUL character (U+0000)' });
+      const body = await client(admin).POST('/api/v1/products', { body: { sku, name: 'Penna\u0000blu', unitPriceCents: 100 } });
+      expect(body.response.status).to.equal(400);
+      expect(body.error?.errors).to.deep.include({ path: 'body.name', message: 'must not contain the NUL character (U+0000)' });
       expect(await query('SELECT 1 FROM products WHERE sku = $1', [sku])).to.have.length(0);
 
-      const key = await api('POST', '/api/v1/auth/register', { rawBody: '{"email":"a@b.test","password":"a long password 1","name":"A","\\u0000":1}', headers: { 'content-type': 'application/json' } });
+      const key = await rawRequest('POST', '/api/v1/auth/register', { rawBody: '{"email":"a@b.test","password":"a long password 1","name":"A","\\u0000":1}', headers: { 'content-type': 'application/json' } });
       expect(key.status).to.equal(400);
 
-      const search = await api('GET', '/api/v1/products?q=a%00b', { token: admin });
-      expect(search.status).to.equal(400);
-      expect(search.body.errors[0].path).to.equal('query.q');
+      const search = await client(admin).GET('/api/v1/products', { params: { query: { q: 'a\u0000b' } } });
+      expect(search.response.status).to.equal(400);
+      expect(search.error?.errors?.[0]?.path).to.equal('query.q');
     });
   });
 
@@ -72,8 +67,8 @@ describe("Client faults answer problems, never 500", () => {
         const before = await query('SELECT count(*)::int AS n FROM provider_events');
         const rawBody = JSON.stringify(event);
         const res = await stripeWebhook({ rawBody, signature: stripe.sign(rawBody) });
-        expect(res.status).to.equal(400);
-        expect(res.headers.get('content-type')).to.include('application/problem+json');
+        expect(res.response.status).to.equal(400);
+        expect(res.response.headers.get('content-type')).to.include('application/problem+json');
         const after = await query('SELECT count(*)::int AS n FROM provider_events');
         expect(after[0].n).to.equal(before[0].n);
       });
@@ -84,8 +79,8 @@ describe("Client faults answer problems, never 500", () => {
       const delivery = stripe.succeeded('pi_repeat_t', { id: 'evt_repeat_t' });
       const forged = `t=${now},${stripe.sign(delivery.rawBody, { timestamp: now + 3600 })}`;
       const res = await stripeWebhook(delivery, forged);
-      expect(res.status).to.equal(400);
-      expect(res.body.code).to.equal('invalid-signature');
+      expect(res.response.status).to.equal(400);
+      expect(res.error?.code).to.equal('invalid-signature');
       expect(await query("SELECT 1 FROM provider_events WHERE event_id = 'evt_repeat_t'")).to.have.length(0);
     });
   });

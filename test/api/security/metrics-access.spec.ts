@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { loadConfig } from '../../../src/platform/config';
-import { api } from '../../support/api';
+import { rawRequest } from '../../support/api';
 import { h, startService } from '../../support/hooks';
 
 const TOKEN = 'metrics-token-0123456789abcdef';
@@ -58,7 +58,7 @@ describe('/metrics is not public', () => {
   });
 
   it('keeps Swagger UI from persisting tokens in localStorage', async () => {
-    const init = await api('GET', '/docs/swagger-ui-init.js');
+    const init = await rawRequest('GET', '/docs/swagger-ui-init.js');
     expect(init.status).to.equal(200);
     expect(init.body).to.match(/"persistAuthorization":\s*false/);
   });

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
-import { api, asAdmin, ADDRESS, createProduct, customer } from '../../support/api';
+import { asAdmin, customer, createProduct, ADDRESS } from '../../support/api';
+import { client } from '../../support/client';
 import { query } from '../../support/db';
 import { postFrom } from './client-address';
 import { h } from '../../support/hooks';
@@ -15,8 +16,8 @@ describe('Weak input is refused', () => {
       const reg = await postFrom(h().baseUrl, '127.0.0.9', '/api/v1/auth/register', { email: address, password, name: 'Anna' });
       expect(reg.status).to.equal(400);
       expect(reg.body.errors.map((e: { path: string }) => e.path)).to.include('body.password');
-      const admin = await api('POST', '/api/v1/users', { token: await asAdmin(), body: { email: address, password, name: 'Anna', role: 'operator' } });
-      expect(admin.status).to.equal(400);
+      const admin = await client(await asAdmin()).POST('/api/v1/users', { body: { email: address, password, name: 'Anna', role: 'operator' } });
+      expect(admin.response.status).to.equal(400);
       expect(await query('SELECT 1 FROM users WHERE lower(email) = lower($1)', [address])).to.have.length(0);
     });
   }
@@ -31,16 +32,16 @@ describe('Weak input is refused', () => {
     it(`refuses the name ${JSON.stringify(name)} for users, products and shipping addresses with 400`, async () => {
       const admin = await asAdmin();
       const address = email();
-      const user = await api('POST', '/api/v1/users', { token: admin, body: { email: address, password: 'a long password 123', name, role: 'operator' } });
-      expect(user.status).to.equal(400);
+      const user = await client(admin).POST('/api/v1/users', { body: { email: address, password: 'a long password 123', name, role: 'operator' } });
+      expect(user.response.status).to.equal(400);
       expect(await query('SELECT 1 FROM users WHERE lower(email) = lower($1)', [address])).to.have.length(0);
       const sku = `WEAK-${randomUUID().slice(0, 8)}`;
-      expect((await api('POST', '/api/v1/products', { token: admin, body: { sku, name, unitPriceCents: 100 } })).status).to.equal(400);
+      expect((await client(admin).POST('/api/v1/products', { body: { sku, name, unitPriceCents: 100 } })).response.status).to.equal(400);
       expect(await query('SELECT 1 FROM products WHERE sku = $1', [sku])).to.have.length(0);
       const product = await createProduct();
       const buyer = await customer();
-      const order = await api('POST', '/api/v1/orders', { token: buyer.token, body: { items: [{ productId: product.id, quantity: 1 }], shippingAddress: { ...ADDRESS, name } } });
-      expect(order.status).to.equal(400);
+      const order = await client(buyer.token).POST('/api/v1/orders', { body: { items: [{ productId: product.id, quantity: 1 }], shippingAddress: { ...ADDRESS, name } } });
+      expect(order.response.status).to.equal(400);
       expect(await query('SELECT 1 FROM orders WHERE customer_id = $1', [buyer.id])).to.have.length(0);
     });
   }
@@ -48,7 +49,7 @@ describe('Weak input is refused', () => {
   it('accepts names in any script, with inner spaces and accents', async () => {
     const admin = await asAdmin();
     for (const name of ['Zoë D’Angelo', '山田 太郎', 'Ørsted-Nielsen']) {
-      expect((await api('POST', '/api/v1/users', { token: admin, body: { email: email(), password: 'a long password 123', name, role: 'operator' } })).status, name).to.equal(201);
+      expect((await client(admin).POST('/api/v1/users', { body: { email: email(), password: 'a long password 123', name, role: 'operator' } })).response.status, name).to.equal(201);
     }
   });
 });
