@@ -1,8 +1,7 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
-import { api, rawRequest, problemOf, asAdmin, customer, createProduct } from '../../support/api';
+import { rawRequest, problemOf, asAdmin, customer, createProduct } from '../../support/api';
 import { client } from '../../support/client';
-import { h } from '../../support/hooks';
 
 describe('Contract: response headers', () => {
   it('answers a created user with Location, the URL that reads it back', async () => {
