@@ -52,13 +52,20 @@ function toRow(model: ProductModel): ProductRow {
   };
 }
 
+/** Every attribute but `lowStock`, which the database generates (migration 0008) and refuses to be given. */
+let insertable: (keyof ProductModel)[] | undefined;
+function insertableFields(): (keyof ProductModel)[] {
+  insertable ??= Object.keys(ProductModel.getAttributes()).filter((name) => name !== 'lowStock') as (keyof ProductModel)[];
+  return insertable;
+}
+
 /** Every catalog change bumps the row's version (the ETag). */
 const NEXT_VERSION = { version: literal('version + 1') };
 
 /** The catalog columns of products (stock columns are inventory's): the only code that names the table for the catalog. */
 export const productRepository = {
   async insert(target: SqlTarget, p: NewProduct): Promise<ProductRow> {
-    return toRow(await ProductModel.create({ ...p }, { transaction: transactionOf(target) }));
+    return toRow(await ProductModel.create({ ...p }, { transaction: transactionOf(target), fields: insertableFields() }));
   },
 
   async find(target: SqlTarget, id: string): Promise<ProductRow | undefined> {
