@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { call } from '../../bench/service';
-import { startFreshService, type FreshService } from '../support/fresh-service';
-import { ADMIN, providerEnv } from '../support/hooks';
+import type { RunningServer } from '../../src/server';
+import { h, providerEnv, startService } from '../support/hooks';
 import { FakeStripe } from '../support/fakes/stripe.fake';
 import { ADDRESS, openShop } from './fault-service';
 
@@ -22,15 +22,15 @@ async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }>
  */
 describe('A slow payment provider does not stall the service (fault suite)', function () {
   this.timeout(120_000);
-  let service: FreshService;
+  // A second service in this process (nock answers for Stripe only here), on the suite's database,
+  // with a pool of 10.
+  let service: RunningServer;
   let stripe: FakeStripe;
 
   before(async () => {
     stripe = new FakeStripe().install();
-    service = await startFreshService({
+    service = await startService(h().database.url, {
       ...providerEnv,
-      ADMIN_EMAIL: ADMIN.email,
-      ADMIN_PASSWORD: ADMIN.password,
       DB_POOL_MAX: '10',
       PROVIDER_TIMEOUT_MS: String(STRIPE_DELAY_MS * 2),
       PROVIDER_RETRY_MAX_ATTEMPTS: '0',
@@ -42,7 +42,7 @@ describe('A slow payment provider does not stall the service (fault suite)', fun
   });
 
   it('answers GET /products and POST /orders within 1.5 s while 16 payments wait 6 s for Stripe, then stores the 16 payments, one PaymentIntent each', async () => {
-    const base = service.baseUrl;
+    const base = `http://127.0.0.1:${service.port}`;
     const shop = await openShop(base, 'SLOW-STRIPE-1');
     const orders: string[] = [];
     for (let i = 0; i < PAYERS; i += 1) {
@@ -66,7 +66,7 @@ describe('A slow payment provider does not stall the service (fault suite)', fun
       const order = await timed(() => call(base, 'POST', '/api/v1/orders', shop.token, { items: [{ productId: shop.product.id, quantity: 1 }], shippingAddress: ADDRESS }));
       samples.push({ what: 'POST /orders', ms: order.ms, status: order.value.status });
     }
-    const locking = await service.db.query('SELECT id FROM orders WHERE id = ANY($1::uuid[]) FOR UPDATE NOWAIT', [orders]).catch((err: Error) => err);
+    const locking = await h().db.query('SELECT id FROM orders WHERE id = ANY($1::uuid[]) FOR UPDATE NOWAIT', [orders]).catch((err: Error) => err);
     const stillWaiting = stripe.intents.size;
 
     const paid = await Promise.all(paying);
@@ -80,7 +80,7 @@ describe('A slow payment provider does not stall the service (fault suite)', fun
     expect(paid.map((p) => p.value.status)).to.deep.equal(Array(PAYERS).fill(201));
     expect(Math.min(...paid.map((p) => p.ms))).to.be.at.least(STRIPE_DELAY_MS - 100);
 
-    const rows = (await service.db.query('SELECT order_id, status, provider_payment_id FROM payments WHERE order_id = ANY($1::uuid[])', [orders])).rows;
+    const rows = (await h().db.query('SELECT order_id, status, provider_payment_id FROM payments WHERE order_id = ANY($1::uuid[])', [orders])).rows;
     expect(rows).to.have.length(PAYERS);
     expect(rows.every((r) => r.status === 'pending' && typeof r.provider_payment_id === 'string')).to.equal(true);
     expect(new Set(rows.map((r) => r.provider_payment_id)).size).to.equal(PAYERS);
