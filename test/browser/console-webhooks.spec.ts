@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { api, createProduct, createUser, customer, placeOrder } from '../support/api';
+import { createProduct, createUser, customer, placeOrder } from '../support/api';
+import { client } from '../support/client';
 import { query } from '../support/db';
 import { h } from '../support/hooks';
 import { consoleBrowser, expectAccessible, screenshot, signIn } from './console-page';
@@ -12,8 +13,8 @@ describe('staff console: outgoing webhooks (admins only)', function () {
     const admin = await createUser('admin');
     // A receiver the suite cannot reach (no network): every attempt fails, so the health shows it.
     const url = `https://erp-${Date.now()}.example.com/hooks`;
-    const created = await api('POST', '/api/v1/webhook-subscriptions', { token: admin.token, body: { url, eventTypes: ['order.created'], description: 'ERP Cartoleria Rossi' } });
-    expect(created.status, JSON.stringify(created.body)).to.equal(201);
+    const created = await client(admin.token).POST('/api/v1/webhook-subscriptions', { body: { url, eventTypes: ['order.created'], description: 'ERP Cartoleria Rossi' } });
+    expect(created.response.status, JSON.stringify(created.error)).to.equal(201);
     try {
       const product = await createProduct({ initialStock: 10 });
       const buyer = await customer();
@@ -45,7 +46,7 @@ describe('staff console: outgoing webhooks (admins only)', function () {
       await page.getByRole('heading', { name: 'Outgoing webhooks' }).waitFor();
       await row.getByTestId('health').filter({ hasText: 'Failing since' }).waitFor();
     } finally {
-      await api('DELETE', `/api/v1/webhook-subscriptions/${created.body.id as string}`, { token: admin.token });
+      await client(admin.token).DELETE('/api/v1/webhook-subscriptions/{id}', { params: { path: { id: created.data!.id } } });
     }
   });
 

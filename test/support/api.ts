@@ -43,12 +43,6 @@ export async function rawRequest(method: string, path: string, options: RawReque
   return { status: res.status, headers: res.headers, body: parsed };
 }
 
-/**
- * @deprecated Use `client(token)` (typed by the contract) or, for requests the contract forbids,
- * `rawRequest`. Kept only so that specs written on other branches compile until they are converted.
- */
-export const api = rawRequest as <T = any>(method: string, path: string, options?: RawRequestOptions) => Promise<RawResponse<T>>;
-
 /** A problem body read from a raw answer (the fields every problem carries, and the extensions). */
 export function problemOf(res: RawResponse): Partial<Problem> {
   return (res.body ?? {}) as Partial<Problem>;

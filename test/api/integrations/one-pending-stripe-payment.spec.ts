@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { api, asAdmin, login } from '../../support/api';
+import { asAdmin, login } from '../../support/api';
+import { client } from '../../support/client';
 import { providerEnv, withSecondService } from '../../support/hooks';
 import { query } from '../../support/database';
 import { FakeStripe } from '../../support/fakes/stripe.fake';
@@ -91,8 +92,8 @@ describe('At most one pending Stripe payment per order', () => {
         return res;
       });
       while (stripe.callsTo('payment_intents').length === 0) await new Promise((r) => setTimeout(r, 10));
-      const cancelled = await api('POST', `/api/v1/orders/${order.id}/cancel`, { token: buyer.token, body: { reason: 'changed my mind' } });
-      expect(cancelled.status).to.equal(200);
+      const cancelled = await client(buyer.token).POST('/api/v1/orders/{id}/cancel', { params: { path: { id: order.id } }, body: { reason: 'changed my mind' } });
+      expect(cancelled.response.status).to.equal(200);
       expect(Date.now(), 'the cancel does not wait for Stripe').to.be.below(paidAt);
       expect((await query('SELECT reserved FROM products WHERE id = $1', [product.id]))[0].reserved).to.equal(0);
 

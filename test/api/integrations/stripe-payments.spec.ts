@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { api, asAdmin, customer } from '../../support/api';
+import { asAdmin, customer } from '../../support/api';
 import { client } from '../../support/client';
 import { query, waitFor } from '../../support/db';
 import { FakeStripe } from '../../support/fakes/stripe.fake';
@@ -92,13 +92,13 @@ describe('Stripe payments', () => {
     const { order, product } = await paidOrder();
     stripe.faults.refunds.push({ status: 400, body: { error: { type: 'invalid_request_error', message: 'charge disputed' } } });
     const admin = await asAdmin();
-    const res = await api('POST', `/api/v1/orders/${order.id}/cancel`, { token: admin });
-    expect(res.status).to.equal(200);
-    expect(res.body.status).to.equal('cancelled');
-    expect(res.body.payments[0]).to.include({ status: 'captured' });
-    expect(res.body.payments[0].failureReason).to.match(/refund refused: .*charge disputed/);
+    const res = await client(admin).POST('/api/v1/orders/{id}/cancel', { params: { path: { id: order.id } } });
+    expect(res.response.status).to.equal(200);
+    expect(res.data?.status).to.equal('cancelled');
+    expect(res.data?.payments[0]).to.include({ status: 'captured' });
+    expect(res.data?.payments[0]?.failureReason).to.match(/refund refused: .*charge disputed/);
     expect((await query('SELECT reserved FROM products WHERE id = $1', [product.id]))[0].reserved).to.equal(0);
-    const [refund] = await query('SELECT status, last_error FROM refunds WHERE payment_id = $1', [res.body.payments[0].id]);
+    const [refund] = await query('SELECT status, last_error FROM refunds WHERE payment_id = $1', [res.data?.payments[0]?.id]);
     expect(refund.status).to.equal('failed');
     expect(stripe.refunds).to.have.length(0);
   });
@@ -109,11 +109,11 @@ describe('Stripe payments', () => {
     // The call after the commit fails (500 on each of its tries); the retry pass then meets a timeout
     // where Stripe did refund but the answer was lost, and tries again under the same key.
     stripe.faults.refunds.push({ status: 500 }, { status: 500 }, { status: 500 });
-    const res = await api('POST', `/api/v1/orders/${order.id}/cancel`, { token: await asAdmin() });
-    expect(res.status).to.equal(200);
-    expect(res.body.status).to.equal('cancelled');
-    expect(res.body.payments[0].status).to.equal('captured');
-    const paymentId = res.body.payments[0].id as string;
+    const res = await client(await asAdmin()).POST('/api/v1/orders/{id}/cancel', { params: { path: { id: order.id } } });
+    expect(res.response.status).to.equal(200);
+    expect(res.data?.status).to.equal('cancelled');
+    expect(res.data?.payments[0]?.status).to.equal('captured');
+    const paymentId = res.data!.payments[0]!.id;
     expect((await query('SELECT status FROM refunds WHERE payment_id = $1', [paymentId]))[0].status).to.equal('pending');
     stripe.faults.refunds.push({ delayMs: 1500 });
     await waitFor(async () => (await paymentsOf(order.id))[0].status === 'refunded', 25_000, 'the refund retried in the background');
