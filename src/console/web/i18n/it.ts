@@ -1,9 +1,12 @@
+import { itWebhooks } from './it-webhooks';
+
 /**
  * The console's words in Italian, the default language. This object defines the keys: `en.ts` is
  * typed against it, so a key missing there (or misspelt) fails `make lint`. `{name}` marks a value
  * filled in at run time.
  */
 export const it = {
+  ...itWebhooks,
   'app.title': 'QuickStock — console del personale',
   'app.skip': 'Vai al contenuto',
   'app.noscript': 'La console ha bisogno di JavaScript.',
@@ -225,38 +228,6 @@ export const it = {
   'price.tooLarge': 'Il prezzo massimo è 1.000.000,00 €.',
 
   'header.webhooks': 'Webhook',
-  'hooks.title': 'Webhook in uscita',
-  'hooks.reload': 'Aggiorna',
-  'hooks.caption': 'Sottoscrizioni ai webhook',
-  'hooks.col.receiver': 'Destinatario',
-  'hooks.col.events': 'Eventi',
-  'hooks.col.health': 'Stato',
-  'hooks.col.lastSuccess': 'Ultimo successo',
-  'hooks.col.actions': 'Azioni',
-  'hooks.col.created': 'Creata il',
-  'hooks.col.event': 'Evento',
-  'hooks.col.status': 'Esito',
-  'hooks.col.attempts': 'Tentativi',
-  'hooks.deliveriesCaption': 'Consegne recenti',
-  'hooks.none': 'Nessuna sottoscrizione.',
-  'hooks.count': 'Sottoscrizioni: {n}.',
-  'hooks.loadFailed': 'Impossibile caricare i webhook. {message}',
-  'hooks.healthy': 'Attiva',
-  'hooks.disabled': 'Disattivata',
-  'hooks.disabledBecause': 'Disattivata: {reason}',
-  'hooks.failingSince': 'In errore dal {at}',
-  'hooks.never': 'mai',
-  'hooks.showDeliveries': 'Consegne',
-  'hooks.showDeliveriesOf': 'Consegne di {url}',
-  'hooks.deliveriesOf': 'Consegne recenti a {url}',
-  'hooks.status.pending': 'in attesa',
-  'hooks.status.succeeded': 'consegnata',
-  'hooks.status.failed': 'fallita',
-  'hooks.disabledLive': 'Il servizio ha disattivato i webhook verso {url}.',
-  'hooks.redeliver': 'Rinvia',
-  'hooks.redeliverOf': 'Rinvia {id}',
-  'hooks.redelivered': 'Rinviata {id}: il destinatario ha risposto con successo.',
-  'hooks.redeliverFailed': 'Rinvio di {id} non riuscito: {what}.',
   'users.title': 'Utenti',
   'users.search': 'Cerca nome o email',
   'users.role': 'Ruolo',
