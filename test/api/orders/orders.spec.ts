@@ -172,6 +172,8 @@ describe('Orders', () => {
       const [{ request_hash: hash }] = await query("SELECT request_hash FROM idempotency_keys WHERE user_id = $1 AND key = 'probe'", [buyer.id]);
       // Another connection claims a key in a transaction it keeps open, as a request in flight does.
       const holder = new Client({ connectionString: h().database.url });
+      // Listen before it is killed: the termination notice may arrive before the next line runs.
+      holder.on('error', () => undefined);
       await holder.connect();
       const pid = (await holder.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
       await holder.query('BEGIN');
@@ -185,7 +187,6 @@ describe('Orders', () => {
       expect((await stockOf(p.id)).reserved, 'the duplicate waits for the claim').to.equal(1);
       // The claiming process dies: PostgreSQL rolls its transaction back, and the waiting request runs.
       await query('SELECT pg_terminate_backend($1)', [pid]);
-      holder.on('error', () => undefined);
       const res = await waiting;
       expect(res.response.status).to.equal(201);
       expect(res.response.headers.get('idempotent-replayed')).to.equal(null);
