@@ -1,15 +1,16 @@
 import type { Sequelize } from 'sequelize-typescript';
 import type { Logger } from 'pino';
 import type { WebhookSettings } from '../platform/config';
-import { recordEvent } from '../platform/events';
 import { BackgroundLoop } from '../platform/background/background-loop';
 import { deliveryRepository as repo, type ClaimedDelivery } from './delivery.repository';
-import { nextRetryDelayMs } from './retry-policy';
-import { signatureHeader, type SecretBox } from './secret-box';
+import { AttemptRecorder } from './attempt-recorder';
+import { hmacKey, signWithKeys, type SecretBox } from './secret-box';
 import type { SendResult, WebhookSender } from './http-sender';
 
 /** Deliveries one instance sends at once, all subscriptions together. */
 const MAX_IN_FLIGHT = 32;
+/** Signing keys kept opened (two per subscription at most during a rotation). */
+const MAX_CACHED_KEYS = 1_000;
 
 /** What one attempt is: the target, the message, and whether an admin asked for it. */
 export interface AttemptTarget {
@@ -28,14 +29,20 @@ export interface AttemptTarget {
 /**
  * Sends due deliveries. Each tick claims what is due (SKIP LOCKED, bounded per subscription) and
  * starts sending without waiting, so a slow receiver holds only its own slots; no database
- * connection or lock is held while a request is out. The outcome is recorded in one short
- * transaction: the attempt, the delivery's next state, the subscription's health and, when it must
- * be disabled (410, or failing for WEBHOOK_DISABLE_AFTER_HOURS), a staff event in the outbox.
+ * connection or lock is held while a request is out. Outcomes are recorded in batches by the
+ * AttemptRecorder: the attempts, the deliveries' next state, the subscriptions' health and, when one
+ * must be disabled (410, or failing for WEBHOOK_DISABLE_AFTER_HOURS), a staff event in the outbox.
  */
 export class DeliveryWorker {
   private readonly loop: BackgroundLoop;
   private readonly inFlight = new Set<Promise<void>>();
   private stopped = false;
+  private again = false;
+  private wakeQueued = false;
+  /** Claimed deliveries of this instance whose receiver has answered, until their outcome is recorded. */
+  private readonly answered = new Set<string>();
+  private readonly recorder: AttemptRecorder;
+  private readonly keys = new Map<string, Buffer>();
 
   constructor(
     private readonly sequelize: Sequelize,
@@ -45,14 +52,19 @@ export class DeliveryWorker {
     private readonly logger: Logger,
   ) {
     this.loop = new BackgroundLoop('webhook delivery', settings.pollMs, () => this.tick(), logger);
+    this.recorder = new AttemptRecorder(sequelize, settings, logger);
   }
 
   start(): void {
     this.loop.start();
   }
 
-  /** Claims and starts due deliveries now (after a fan-out, or from tests). */
+  /**
+   * Claims and starts due deliveries now (after a fan-out, an outcome recorded, or from tests). A
+   * call during a claim makes the claim run once more after it, so no wake-up is lost to the poll.
+   */
   wake(): Promise<void> {
+    this.again = true;
     return this.loop.runOnce();
   }
 
@@ -68,80 +80,87 @@ export class DeliveryWorker {
   }
 
   private async tick(): Promise<void> {
-    const room = MAX_IN_FLIGHT - this.inFlight.size;
-    if (room <= 0 || this.stopped) return;
-    const claimed = await repo.claimDue(this.sequelize, room, this.settings.concurrencyPerSubscription, this.leaseMs);
-    for (const row of claimed) {
-      const running: Promise<void> = this.attempt(toTarget(row), false)
-        .then(() => undefined)
-        .catch((err: unknown) => this.logger.warn({ err, deliveryId: row.id }, 'webhook attempt could not be recorded; the claim will expire and it will be sent again'))
-        .finally(() => {
-          this.inFlight.delete(running);
-          // There was work: claim again once half of this batch is done (one claim per few
-          // deliveries, not one each; a tick in progress is joined).
-          if (this.inFlight.size <= Math.floor(claimed.length / 2)) void this.loop.runOnce();
-        });
-      this.inFlight.add(running);
-    }
+    do {
+      this.again = false;
+      const room = MAX_IN_FLIGHT - (this.inFlight.size - this.answered.size);
+      if (room <= 0 || this.stopped) return;
+      // This instance's answered deliveries still being recorded are no longer in flight to their
+      // receivers: they do not count against the per-subscription bound (their claims still hold).
+      const claimed = await repo.claimDue(this.sequelize, room, this.settings.concurrencyPerSubscription, this.leaseMs, [...this.answered]);
+      for (const row of claimed) {
+        const running: Promise<void> = this.attempt(toTarget(row), false)
+          .then(() => undefined)
+          .catch((err: unknown) => this.logger.warn({ err, deliveryId: row.id }, 'webhook attempt could not be recorded; the claim will expire and it will be sent again'))
+          .finally(() => {
+            this.inFlight.delete(running);
+            this.answered.delete(row.id);
+          });
+        this.inFlight.add(running);
+      }
+    } while (this.again);
+  }
+
+  /** Claims again once the answers arriving together are in (one claim for them, not one each). */
+  private slotFreed(deliveryId: string): void {
+    this.answered.add(deliveryId);
+    if (this.wakeQueued) return;
+    this.wakeQueued = true;
+    setImmediate(() => {
+      this.wakeQueued = false;
+      void this.wake();
+    });
   }
 
   /** One attempt: sign, send, record. Manual attempts (redeliver) are recorded but never rescheduled. */
   async attempt(target: AttemptTarget, manual: boolean): Promise<SendResult> {
     const timestamp = Math.floor(Date.now() / 1000);
-    const signing = [this.secrets.open(target.secretCiphertext)];
+    const keys = [this.signingKey(target.secretCiphertext)];
     if (target.previousSecretCiphertext && target.previousSecretExpiresAt && target.previousSecretExpiresAt.getTime() > Date.now()) {
-      signing.push(this.secrets.open(target.previousSecretCiphertext));
+      keys.push(this.signingKey(target.previousSecretCiphertext));
     }
     const headers = {
       'content-type': 'application/json',
       'user-agent': 'QuickStock-Webhooks/1.0',
       'webhook-id': target.messageId,
       'webhook-timestamp': String(timestamp),
-      'webhook-signature': signatureHeader(target.messageId, timestamp, target.body, signing),
+      'webhook-signature': signWithKeys(target.messageId, timestamp, target.body, keys),
     };
     const attemptedAt = new Date();
     const result = await this.sender.send(target.url, headers, target.body, this.settings.timeoutMs);
-    await this.record(target, manual, attemptedAt, headers, result);
+    if (manual) await this.recordManual(target, attemptedAt, headers, result);
+    else {
+      this.slotFreed(target.deliveryId);
+      await this.recorder.record({ deliveryId: target.deliveryId, subscriptionId: target.subscriptionId, attemptCount: target.attemptCount, attemptedAt, headers, result });
+    }
     return result;
   }
 
-  private async record(target: AttemptTarget, manual: boolean, attemptedAt: Date, headers: Record<string, string>, result: SendResult): Promise<void> {
+  /**
+   * The HMAC key of a sealed secret, opened once and kept by its ciphertext: a rotation seals a new
+   * secret (a new ciphertext, so a new entry) and the old one falls out when the cache is refilled.
+   */
+  private signingKey(sealed: string): Buffer {
+    let key = this.keys.get(sealed);
+    if (!key) {
+      if (this.keys.size >= MAX_CACHED_KEYS) this.keys.clear();
+      key = hmacKey(this.secrets.open(sealed));
+      this.keys.set(sealed, key);
+    }
+    return key;
+  }
+
+  /** A manual attempt changes the log; only a success changes the delivery and the subscription's health. */
+  private async recordManual(target: AttemptTarget, attemptedAt: Date, headers: Record<string, string>, result: SendResult): Promise<void> {
     const succeeded = result.errorKind === null;
     await this.sequelize.transaction(async (tx) => {
       // The subscription's row first (as its deletion does, before cascading to deliveries): the
       // same lock order, so recording an attempt and deleting its subscription cannot deadlock.
-      // A failed manual attempt changes nothing but the log (not the subscription's health).
-      const health = manual && !succeeded ? await repo.lockSubscription(tx, target.subscriptionId) : await repo.health(tx, target.subscriptionId, succeeded);
+      const health = succeeded ? await repo.recordManualSuccess(tx, target.subscriptionId) : await repo.lockSubscription(tx, target.subscriptionId);
       if (!health) return; // deleted meanwhile, with its deliveries
-      await repo.insertAttempt(tx, { deliveryId: target.deliveryId, attemptedAt, ...result, requestHeaders: headers, manual });
-      if (manual) {
-        await repo.settleManual(tx, target.deliveryId, succeeded, result.statusCode);
-        if (!succeeded) return;
-      } else if (succeeded) {
-        await repo.settleScheduled(tx, target.deliveryId, 'succeeded', null, result.statusCode);
-      } else {
-        const delay = result.statusCode === 410 ? null : nextRetryDelayMs(target.attemptCount + 1, this.settings.retryScheduleMs, result);
-        await repo.settleScheduled(tx, target.deliveryId, delay === null ? 'failed' : 'pending', delay === null ? null : new Date(Date.now() + delay), result.statusCode);
-      }
-      if (succeeded || !health.enabled) return;
-      const gone = result.statusCode === 410;
-      const tooLong = (health.failing_for_ms ?? 0) >= this.settings.disableAfterMs;
-      if (!gone && !tooLong) return;
-      const reason = gone ? 'gone' : 'failing-too-long';
-      const detail = gone
-        ? 'The receiver answered 410 Gone.'
-        : `No successful delivery for ${formatHours(this.settings.disableAfterMs)} (last: ${result.statusCode === null ? result.errorKind : `HTTP ${result.statusCode}`}).`;
-      if (await repo.disable(tx, target.subscriptionId, `${reason}: ${detail}`)) {
-        await recordEvent(tx, { type: 'webhook.subscription_disabled', data: { subscriptionId: target.subscriptionId, url: health.url, reason, detail } });
-        this.logger.warn({ subscriptionId: target.subscriptionId, reason }, 'webhook subscription disabled');
-      }
+      await repo.insertAttempt(tx, { deliveryId: target.deliveryId, attemptedAt, ...result, requestHeaders: headers, manual: true });
+      await repo.settleManual(tx, target.deliveryId, succeeded, result.statusCode);
     });
   }
-}
-
-function formatHours(ms: number): string {
-  const hours = ms / 3_600_000;
-  return hours >= 1 ? `${Math.round(hours)} hours` : `${Math.round(ms / 1000)} seconds`;
 }
 
 function toTarget(row: ClaimedDelivery): AttemptTarget {

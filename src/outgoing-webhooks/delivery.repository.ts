@@ -48,6 +48,21 @@ export interface AttemptRecord {
   manual: boolean;
 }
 
+/** A scheduled attempt's outcome and the delivery's next state. */
+export interface ScheduledOutcome extends Omit<AttemptRecord, 'manual'> {
+  subscriptionId: string;
+  status: 'pending' | 'succeeded' | 'failed';
+  nextAttemptAt: Date | null;
+}
+
+/** What a batch of attempts does to one subscription's health. */
+export interface HealthChange {
+  subscriptionId: string;
+  anySucceeded: boolean;
+  anyFailed: boolean;
+  lastSucceeded: boolean;
+}
+
 /** The subscription's health after an attempt, to decide whether to disable it. */
 export interface HealthRow {
   enabled: boolean;
@@ -106,17 +121,18 @@ export const deliveryRepository = {
 
   /**
    * Claims due deliveries of enabled subscriptions, at most `perSubscription` in flight per
-   * subscription (counting the claims other workers hold), leased for `leaseMs`: a worker that dies
+   * subscription (counting the claims other workers hold, except `answered`: this worker's claims
+   * whose receiver has answered, being recorded), leased for `leaseMs`: a worker that dies
    * mid-send leaves a claim that expires, and the delivery is sent again with the same webhook-id.
    */
-  claimDue(db: Sequelize, limit: number, perSubscription: number, leaseMs: number): Promise<ClaimedDelivery[]> {
+  claimDue(db: Sequelize, limit: number, perSubscription: number, leaseMs: number, answered: readonly string[] = []): Promise<ClaimedDelivery[]> {
     // SKIP LOCKED claim with a per-subscription window over the 1,000 most overdue (a backlog never
     // makes a claim scan it all): every instance works deliveries safely.
     return sql<ClaimedDelivery>(
       db,
       `WITH busy AS (
          SELECT subscription_id, count(*)::int AS n FROM webhook_deliveries
-          WHERE claimed_until > now() GROUP BY subscription_id),
+          WHERE claimed_until > now() AND id <> ALL($4::uuid[]) GROUP BY subscription_id),
        due AS (
          SELECT d.id, d.subscription_id, row_number() OVER (PARTITION BY d.subscription_id ORDER BY d.next_attempt_at, d.id) AS rn
            FROM (SELECT id, subscription_id, next_attempt_at FROM webhook_deliveries
@@ -132,7 +148,7 @@ export const deliveryRepository = {
         WHERE d.id = picked.id AND s.id = d.subscription_id
        RETURNING d.id, d.subscription_id, d.message_id, d.body, d.attempt_count, s.url, s.secret_ciphertext,
                  s.previous_secret_ciphertext, s.previous_secret_expires_at`,
-      [limit, perSubscription, leaseMs],
+      [limit, perSubscription, leaseMs, answered],
     );
   },
 
@@ -146,14 +162,57 @@ export const deliveryRepository = {
     );
   },
 
-  /** After a scheduled attempt: succeeded, failed for good, or pending again at `nextAttemptAt`; the claim ends. */
-  async settleScheduled(tx: Transaction, id: string, status: 'pending' | 'succeeded' | 'failed', nextAttemptAt: Date | null, statusCode: number | null): Promise<void> {
-    // One row by primary key; the attempt count and claim move together.
-    await sql(
-      tx,
-      `UPDATE webhook_deliveries SET status = $2, next_attempt_at = $3, claimed_until = NULL, attempt_count = attempt_count + 1,
-              last_attempt_at = now(), last_status_code = $4, updated_at = now() WHERE id = $1`,
-      [id, status, nextAttemptAt, statusCode],
+  /**
+   * After a batch of scheduled attempts, in one statement (so a batch of successes needs no
+   * transaction): the subscriptions' health (rows locked in id order, before their deliveries, the
+   * order a deletion takes, so neither two batches nor a deletion can deadlock with it); then each
+   * delivery succeeded, failed for good, or pending again at its `nextAttemptAt`, its claim ended,
+   * and its attempt logged. Health per subscription: the last outcome a success clears
+   * failing_since; a failure after a success starts it now; failures alone start it when unset.
+   * Answers each subscription's state and how long it has been failing; a deleted subscription is
+   * not returned and its deliveries (gone with it) get nothing.
+   */
+  recordOutcomes(target: Transaction | Sequelize, changes: readonly HealthChange[], outcomes: readonly ScheduledOutcome[]): Promise<(HealthRow & { id: string })[]> {
+    // Raw for speed: set-based data-modifying CTEs, one round trip per batch instead of four per attempt.
+    return sql<HealthRow & { id: string }>(
+      target,
+      `WITH h AS (SELECT * FROM unnest($1::uuid[], $2::bool[], $3::bool[], $4::bool[]) AS h(id, any_ok, any_failed, last_ok)),
+       locked AS (SELECT id FROM webhook_subscriptions WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE),
+       health AS (
+         UPDATE webhook_subscriptions s SET
+                last_success_at = CASE WHEN h.any_ok THEN now() ELSE s.last_success_at END,
+                last_failure_at = CASE WHEN h.any_failed THEN now() ELSE s.last_failure_at END,
+                failing_since = CASE WHEN h.last_ok THEN NULL WHEN h.any_ok THEN now() ELSE coalesce(s.failing_since, now()) END
+           FROM locked JOIN h USING (id) WHERE s.id = locked.id
+         RETURNING s.id, s.enabled, s.url, (extract(epoch FROM now() - s.failing_since) * 1000)::float8 AS failing_for_ms),
+       x AS (
+         SELECT * FROM unnest($5::uuid[], $6::uuid[], $7::text[], $8::timestamptz[], $9::int[], $10::timestamptz[], $11::int[], $12::text[], $13::text[], $14::text[])
+           AS x(id, subscription_id, status, next_at, status_code, attempted_at, duration_ms, error_kind, response_body, headers)),
+       settled AS (
+         UPDATE webhook_deliveries d SET status = x.status, next_attempt_at = x.next_at, claimed_until = NULL, attempt_count = d.attempt_count + 1,
+                last_attempt_at = now(), last_status_code = x.status_code, updated_at = now()
+           FROM x JOIN health ON health.id = x.subscription_id WHERE d.id = x.id
+         RETURNING d.id),
+       logged AS (
+         INSERT INTO webhook_delivery_attempts (delivery_id, attempted_at, duration_ms, status_code, error_kind, response_body, request_headers, manual)
+         SELECT x.id, x.attempted_at, x.duration_ms, x.status_code, x.error_kind, x.response_body, x.headers::jsonb, false FROM x JOIN settled USING (id))
+       SELECT * FROM health`,
+      [
+        changes.map((c) => c.subscriptionId),
+        changes.map((c) => c.anySucceeded),
+        changes.map((c) => c.anyFailed),
+        changes.map((c) => c.lastSucceeded),
+        outcomes.map((o) => o.deliveryId),
+        outcomes.map((o) => o.subscriptionId),
+        outcomes.map((o) => o.status),
+        outcomes.map((o) => o.nextAttemptAt),
+        outcomes.map((o) => o.statusCode),
+        outcomes.map((o) => o.attemptedAt),
+        outcomes.map((o) => o.durationMs),
+        outcomes.map((o) => o.errorKind),
+        outcomes.map((o) => o.responseBody),
+        outcomes.map((o) => JSON.stringify(o.requestHeaders)),
+      ],
     );
   },
 
@@ -170,18 +229,13 @@ export const deliveryRepository = {
     );
   },
 
-  /** Records a success or failure on the subscription's health; answers how long it has been failing. */
-  health(tx: Transaction, subscriptionId: string, succeeded: boolean): Promise<HealthRow | undefined> {
-    // One row by primary key: success resets failing_since; a failure starts it when unset.
+  /** A manual attempt succeeded: the subscription is healthy again (answers undefined when it was deleted). */
+  recordManualSuccess(tx: Transaction, subscriptionId: string): Promise<HealthRow | undefined> {
+    // One row by primary key, locked before its delivery (the order its deletion takes).
     return sqlOne<HealthRow>(
       tx,
-      `UPDATE webhook_subscriptions SET
-              last_success_at = CASE WHEN $2 THEN now() ELSE last_success_at END,
-              last_failure_at = CASE WHEN $2 THEN last_failure_at ELSE now() END,
-              failing_since = CASE WHEN $2 THEN NULL ELSE coalesce(failing_since, now()) END
-        WHERE id = $1
-       RETURNING enabled, url, (extract(epoch FROM now() - failing_since) * 1000)::float8 AS failing_for_ms`,
-      [subscriptionId, succeeded],
+      'UPDATE webhook_subscriptions SET last_success_at = now(), failing_since = NULL WHERE id = $1 RETURNING enabled, url, NULL::float8 AS failing_for_ms',
+      [subscriptionId],
     );
   },
 

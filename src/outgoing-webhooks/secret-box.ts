@@ -33,15 +33,21 @@ export function newSigningSecret(): string {
   return `whsec_${randomBytes(32).toString('base64')}`;
 }
 
+/** The HMAC key of a `whsec_` secret: the base64-decoded part after the prefix. */
+export function hmacKey(secret: string): Buffer {
+  return Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
+}
+
 /**
  * The `webhook-signature` header value (Standard Webhooks 1.0): one `v1,<base64 HMAC-SHA256>` of
  * `<id>.<timestamp>.<body>` per secret, space-separated, keyed with the base64-decoded part after `whsec_`.
  */
 export function signatureHeader(messageId: string, timestampSeconds: number, body: string, secrets: readonly string[]): string {
-  return secrets
-    .map((secret) => {
-      const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
-      return `v1,${createHmac('sha256', key).update(`${messageId}.${timestampSeconds}.${body}`).digest('base64')}`;
-    })
-    .join(' ');
+  return signWithKeys(messageId, timestampSeconds, body, secrets.map(hmacKey));
+}
+
+/** The same header from keys already decoded (the delivery worker keeps them per secret). */
+export function signWithKeys(messageId: string, timestampSeconds: number, body: string, keys: readonly Buffer[]): string {
+  const content = `${messageId}.${timestampSeconds}.${body}`;
+  return keys.map((key) => `v1,${createHmac('sha256', key).update(content).digest('base64')}`).join(' ');
 }
