@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { Receiver, until } from './receiver';
-import { startHooksShop, type HooksShop } from './hooks-service';
+import { until } from './receiver';
+import { useHooksShop } from './hooks-service';
 
 /**
  * SSRF protection with WEBHOOK_ALLOWED_CIDRS empty (production's default). A spec of its own: the
@@ -8,19 +8,10 @@ import { startHooksShop, type HooksShop } from './hooks-service';
  */
 describe('outgoing webhooks: with no allowed CIDRs, internal addresses are refused', function () {
   this.timeout(30_000);
-  let strict: HooksShop;
-  let receiver: Receiver;
-
-  before(async () => {
-    strict = await startHooksShop({ WEBHOOK_ALLOWED_CIDRS: '' });
-    receiver = await new Receiver().start();
-  });
-  after(async () => {
-    await receiver?.stop();
-    await strict?.stop();
-  });
+  const hooks = useHooksShop({ WEBHOOK_ALLOWED_CIDRS: '' });
 
   it('refuses loopback, localhost, [::1], private and metadata addresses as blocked-address', async () => {
+    const { shop: strict } = hooks;
     for (const url of ['http://127.0.0.1:8080/hooks', 'http://localhost/hooks', 'http://[::1]/hooks', 'http://10.0.0.1/hooks', 'http://169.254.169.254/latest/meta-data', 'http://[::ffff:127.0.0.1]/x', 'http://0.0.0.0/x']) {
       const res = await strict.admin.POST('/api/v1/webhook-subscriptions', { body: { url, eventTypes: ['order.created'] } });
       expect(res.response.status, url).to.equal(422);
@@ -30,6 +21,7 @@ describe('outgoing webhooks: with no allowed CIDRs, internal addresses are refus
   });
 
   it('refuses at connect time an address that became internal after the check', async () => {
+    const { receiver, shop: strict } = hooks;
     // A stored URL whose host now points inside (DNS rebinding, or a row written before the rule).
     const created = await strict.admin.POST('/api/v1/webhook-subscriptions', { body: { url: 'https://erp.example.com/hooks', eventTypes: ['order.created'] } });
     expect(created.response.status, JSON.stringify(created.error)).to.equal(201);

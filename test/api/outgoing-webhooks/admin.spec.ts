@@ -1,36 +1,16 @@
 import { expect } from 'chai';
 import { Webhook } from 'standardwebhooks';
 import { client } from '../../support/client';
-import { Receiver, until, verify } from './receiver';
-import { startHooksShop, type HooksShop } from './hooks-service';
+import { until, verify } from './receiver';
+import { useHooksShop } from './hooks-service';
 
 describe('outgoing webhooks: rotation, test events, redelivery and URL checks', function () {
   this.timeout(30_000);
-  let shop: HooksShop;
-  let receiver: Receiver;
-
-  before(async () => {
-    shop = await startHooksShop();
-  });
-  after(async () => {
-    await shop?.stop();
-  });
-  beforeEach(async () => {
-    receiver = await new Receiver().start();
-  });
-  afterEach(async () => {
-    const list = await shop.admin.GET('/api/v1/webhook-subscriptions', { params: { query: { limit: 100 } } });
-    for (const s of list.data?.items ?? []) await shop.admin.DELETE('/api/v1/webhook-subscriptions/{id}', { params: { path: { id: s.id } } });
-    await receiver.stop();
-  });
-
-  async function subscribe() {
-    const res = await shop.admin.POST('/api/v1/webhook-subscriptions', { body: { url: receiver.url, eventTypes: ['order.created', 'order.status_changed'] } });
-    expect(res.response.status, JSON.stringify(res.error)).to.equal(201);
-    return res.data!;
-  }
+  const hooks = useHooksShop();
+  const subscribe = () => hooks.subscribe(['order.created', 'order.status_changed']);
 
   it('signs with the new and the old secret after a rotation, until the old one expires', async () => {
+    const { shop, receiver } = hooks;
     const sub = await subscribe();
     const rotated = await shop.admin.POST('/api/v1/webhook-subscriptions/{id}/rotate-secret', { params: { path: { id: sub.id } } });
     expect(rotated.response.status).to.equal(200);
@@ -55,6 +35,7 @@ describe('outgoing webhooks: rotation, test events, redelivery and URL checks', 
   });
 
   it('sends a webhook.test event on demand and logs it', async () => {
+    const { shop, receiver } = hooks;
     const sub = await subscribe();
     const queued = await shop.admin.POST('/api/v1/webhook-subscriptions/{id}/test', { params: { path: { id: sub.id } } });
     expect(queued.response.status).to.equal(202);
@@ -71,6 +52,7 @@ describe('outgoing webhooks: rotation, test events, redelivery and URL checks', 
   });
 
   it('redelivers with the same webhook-id as a manual attempt, without rescheduling', async () => {
+    const { shop, receiver } = hooks;
     const sub = await subscribe();
     await shop.placeOrder();
     const [first] = await receiver.waitFor(1);
@@ -96,6 +78,7 @@ describe('outgoing webhooks: rotation, test events, redelivery and URL checks', 
   });
 
   it('refuses URLs with credentials, other schemes or fragments as invalid-url', async () => {
+    const { shop } = hooks;
     for (const url of ['https://user:pass@erp.example.com/hooks', 'ftp://erp.example.com/hooks', 'not a url', 'https://erp.example.com/hooks#x']) {
       const res = await shop.admin.POST('/api/v1/webhook-subscriptions', { body: { url, eventTypes: ['order.created'] } });
       expect(res.response.status, url).to.equal(422);
@@ -105,6 +88,7 @@ describe('outgoing webhooks: rotation, test events, redelivery and URL checks', 
   });
 
   it('is for admins only', async () => {
+    const { shop } = hooks;
     const operator = await shop.admin.POST('/api/v1/users', { body: { email: `op-${Date.now()}@hooks.test`, password: 'a long password 123', name: 'Operatore', role: 'operator' } });
     expect(operator.response.status).to.equal(201);
     const login = await client(undefined, shop.fresh.baseUrl).POST('/api/v1/auth/login', { body: { email: operator.data!.email, password: 'a long password 123' } });
@@ -114,6 +98,7 @@ describe('outgoing webhooks: rotation, test events, redelivery and URL checks', 
   });
 
   it('has the Standard Webhooks signature the reference implementation computes', async () => {
+    const { shop, receiver } = hooks;
     const sub = await subscribe();
     await shop.placeOrder();
     const [request] = await receiver.waitFor(1);

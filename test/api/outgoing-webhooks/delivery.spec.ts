@@ -1,35 +1,14 @@
 import { expect } from 'chai';
-import { Receiver, until, verify } from './receiver';
-import { startHooksShop, type HooksShop } from './hooks-service';
+import { until, verify } from './receiver';
+import { useHooksShop } from './hooks-service';
 
 describe('outgoing webhooks: subscriptions and delivery', function () {
   this.timeout(30_000);
-  let shop: HooksShop;
-  let receiver: Receiver;
-
-  before(async () => {
-    shop = await startHooksShop();
-  });
-  after(async () => {
-    await shop?.stop();
-  });
-  beforeEach(async () => {
-    receiver = await new Receiver().start();
-  });
-  afterEach(async () => {
-    // Each test's subscriptions go with it, so the next test's orders reach only its own.
-    const list = await shop.admin.GET('/api/v1/webhook-subscriptions', { params: { query: { limit: 100 } } });
-    for (const s of list.data?.items ?? []) await shop.admin.DELETE('/api/v1/webhook-subscriptions/{id}', { params: { path: { id: s.id } } });
-    await receiver.stop();
-  });
-
-  async function subscribe(eventTypes: ('order.created' | 'order.status_changed' | 'inventory.low_stock' | 'payment.updated' | 'shipment.updated')[] = ['order.created']) {
-    const res = await shop.admin.POST('/api/v1/webhook-subscriptions', { body: { url: receiver.url, eventTypes, description: 'ERP di prova' } });
-    expect(res.response.status, JSON.stringify(res.error)).to.equal(201);
-    return res.data!;
-  }
+  const hooks = useHooksShop();
+  const subscribe = (eventTypes: Parameters<typeof hooks.subscribe>[0] = ['order.created']) => hooks.subscribe(eventTypes, 'ERP di prova');
 
   it('creates a subscription, answers its whsec_ secret once and stores it encrypted', async () => {
+    const { shop, receiver } = hooks;
     const created = await subscribe();
     expect(created.secret).to.match(/^whsec_[A-Za-z0-9+/]{43}=$/);
     expect(Buffer.from(created.secret.slice(6), 'base64')).to.have.length(32);
@@ -42,6 +21,7 @@ describe('outgoing webhooks: subscriptions and delivery', function () {
   });
 
   it('sends a subscribed event as exactly one POST that verifies with the standardwebhooks package', async () => {
+    const { shop, receiver } = hooks;
     const sub = await subscribe(['order.created']);
     const orderId = await shop.placeOrder();
     const [request] = await receiver.waitFor(1);
@@ -70,6 +50,7 @@ describe('outgoing webhooks: subscriptions and delivery', function () {
   });
 
   it('purges deliveries older than WEBHOOK_LOG_RETENTION_DAYS with their attempts, in the housekeeper', async () => {
+    const { shop, receiver } = hooks;
     const sub = await subscribe(['order.created']);
     await shop.placeOrder();
     await shop.placeOrder();
@@ -90,6 +71,7 @@ describe('outgoing webhooks: subscriptions and delivery', function () {
   });
 
   it('sends nothing for an unsubscribed event type, nor to a disabled subscription', async () => {
+    const { shop, receiver } = hooks;
     await subscribe(['payment.updated']);
     const disabled = await subscribe(['order.created']);
     const patched = await shop.admin.PATCH('/api/v1/webhook-subscriptions/{id}', { params: { path: { id: disabled.id } }, body: { enabled: false } });

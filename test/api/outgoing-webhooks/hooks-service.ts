@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { expect } from 'chai';
+import type { components } from '../../../generated/openapi';
 import { ADMIN } from '../../support/hooks';
 import { client, type ApiClient } from '../../support/client';
 import { startFreshService, type FreshService } from '../../support/fresh-service';
+import { Receiver } from './receiver';
 
 /** Settings compressed for tests: millisecond retries, a short timeout, a 2-second "disable after" window. */
 export const HOOKS_ENV: Record<string, string> = {
@@ -47,4 +50,58 @@ export async function startHooksShop(env: Record<string, string> = {}): Promise<
     },
     stop: () => fresh.stop(),
   };
+}
+
+type EventType = components['schemas']['WebhookEventType'];
+type CreatedSubscription = components['schemas']['WebhookSubscriptionWithSecret'];
+
+export interface HooksFixture {
+  /** The file's service (started once, in `before`). */
+  readonly shop: HooksShop;
+  /** This test's receiver (a new one per test, stopped after it). */
+  readonly receiver: Receiver;
+  /** Subscribes this test's receiver (201 expected) and answers the subscription with its secret. */
+  subscribe(eventTypes?: EventType[], description?: string): Promise<CreatedSubscription>;
+}
+
+/**
+ * The webhook specs' shared setup, registered in the calling `describe`: one service for the file
+ * (`env` over the compressed settings), a fresh receiver per test, and after each test every
+ * subscription deleted, so the next test's orders reach only its own.
+ */
+export function useHooksShop(env: Record<string, string> = {}): HooksFixture {
+  let shop: HooksShop | undefined;
+  let receiver: Receiver | undefined;
+  before(async () => {
+    shop = await startHooksShop(env);
+  });
+  after(async () => {
+    await shop?.stop();
+  });
+  beforeEach(async () => {
+    receiver = await new Receiver().start();
+  });
+  afterEach(async () => {
+    if (shop) {
+      const list = await shop.admin.GET('/api/v1/webhook-subscriptions', { params: { query: { limit: 100 } } });
+      for (const s of list.data?.items ?? []) await shop.admin.DELETE('/api/v1/webhook-subscriptions/{id}', { params: { path: { id: s.id } } });
+    }
+    await receiver?.stop();
+  });
+  const fixture: HooksFixture = {
+    get shop() {
+      if (!shop) throw new Error('the hooks shop is not started (use it inside a test)');
+      return shop;
+    },
+    get receiver() {
+      if (!receiver) throw new Error('no receiver outside a test');
+      return receiver;
+    },
+    async subscribe(eventTypes = ['order.created'], description) {
+      const res = await fixture.shop.admin.POST('/api/v1/webhook-subscriptions', { body: { url: fixture.receiver.url, eventTypes, ...(description === undefined ? {} : { description }) } });
+      expect(res.response.status, JSON.stringify(res.error)).to.equal(201);
+      return res.data!;
+    },
+  };
+  return fixture;
 }

@@ -1,34 +1,14 @@
 import { expect } from 'chai';
-import { Receiver, until, verify } from './receiver';
-import { startHooksShop, type HooksShop } from './hooks-service';
+import { until, verify } from './receiver';
+import { useHooksShop } from './hooks-service';
 
 describe('outgoing webhooks: retries, failures and disabling', function () {
   this.timeout(30_000);
-  let shop: HooksShop;
-  let receiver: Receiver;
-
-  before(async () => {
-    shop = await startHooksShop();
-  });
-  after(async () => {
-    await shop?.stop();
-  });
-  beforeEach(async () => {
-    receiver = await new Receiver().start();
-  });
-  afterEach(async () => {
-    const list = await shop.admin.GET('/api/v1/webhook-subscriptions', { params: { query: { limit: 100 } } });
-    for (const s of list.data?.items ?? []) await shop.admin.DELETE('/api/v1/webhook-subscriptions/{id}', { params: { path: { id: s.id } } });
-    await receiver.stop();
-  });
-
-  async function subscribe() {
-    const res = await shop.admin.POST('/api/v1/webhook-subscriptions', { body: { url: receiver.url, eventTypes: ['order.created'] } });
-    expect(res.response.status, JSON.stringify(res.error)).to.equal(201);
-    return res.data!;
-  }
+  const hooks = useHooksShop();
+  const subscribe = () => hooks.subscribe();
 
   async function deliveryOf(subscriptionId: string, status?: 'pending' | 'succeeded' | 'failed') {
+    const { shop } = hooks;
     return until(`a ${status ?? ''} delivery`, async () => {
       const page = await shop.admin.GET('/api/v1/webhook-subscriptions/{id}/deliveries', { params: { path: { id: subscriptionId }, query: status ? { status } : {} } });
       const item = page.data?.items[0];
@@ -38,6 +18,7 @@ describe('outgoing webhooks: retries, failures and disabling', function () {
   }
 
   it('retries 500, 500 then succeeds on 200: three attempts with the same webhook-id, each verified', async () => {
+    const { shop, receiver } = hooks;
     const sub = await subscribe();
     receiver.behaviour = (n) => (n < 2 ? { status: 500, body: 'boom' } : { status: 200 });
     await shop.placeOrder();
@@ -61,6 +42,7 @@ describe('outgoing webhooks: retries, failures and disabling', function () {
   });
 
   it('counts a 302 as a failure and never follows it', async () => {
+    const { shop, receiver } = hooks;
     const sub = await subscribe();
     let redirected = 0;
     receiver.behaviour = (n, req) => {
@@ -76,6 +58,7 @@ describe('outgoing webhooks: retries, failures and disabling', function () {
   });
 
   it('logs at most 20 kB of an answer, NUL characters removed', async () => {
+    const { shop, receiver } = hooks;
     const sub = await subscribe();
     receiver.behaviour = (n) => (n === 0 ? { status: 500, body: `bad\u0000${'x'.repeat(30_000)}` } : { status: 200 });
     await shop.placeOrder();
@@ -87,6 +70,7 @@ describe('outgoing webhooks: retries, failures and disabling', function () {
   });
 
   it('disables the subscription at once on 410 and tells staff', async () => {
+    const { shop, receiver } = hooks;
     const sub = await subscribe();
     receiver.behaviour = () => ({ status: 410 });
     await shop.placeOrder();
@@ -106,6 +90,7 @@ describe('outgoing webhooks: retries, failures and disabling', function () {
   });
 
   it('records a hanging receiver as a timeout and waits at least 60 s before the next attempt', async () => {
+    const { shop, receiver } = hooks;
     const sub = await subscribe();
     receiver.behaviour = () => 'hang';
     await shop.placeOrder();
@@ -121,6 +106,7 @@ describe('outgoing webhooks: retries, failures and disabling', function () {
   });
 
   it('honours Retry-After within the schedule, at least 60 s after a 429', async () => {
+    const { shop, receiver } = hooks;
     const sub = await subscribe();
     receiver.behaviour = () => ({ status: 429, headers: { 'retry-after': '5' } });
     await shop.placeOrder();
@@ -134,6 +120,7 @@ describe('outgoing webhooks: retries, failures and disabling', function () {
   });
 
   it('disables a subscription failing with no success for the (compressed) window, and one success resets the window', async () => {
+    const { shop, receiver } = hooks;
     const sub = await subscribe();
     // Fails for about 1 s, succeeds once, then fails for good: the 2.16 s window starts again at the success.
     let succeededAt = 0;
