@@ -41,6 +41,36 @@ describe('outgoing webhooks: retries, failures and disabling', function () {
     expect(health.lastFailureAt).to.be.a('string');
   });
 
+  it('records deliveries answered together each with its own outcome and schedule', async () => {
+    const { shop, receiver } = hooks;
+    const sub = await subscribe();
+    // Every second message fails its first attempt; the others succeed at once.
+    const seen: string[] = [];
+    receiver.behaviour = (_n, req) => {
+      const id = String(req.headers['webhook-id']);
+      const first = !seen.includes(id);
+      if (first) seen.push(id);
+      return first && seen.indexOf(id) % 2 === 1 ? { status: 500, body: 'later' } : { status: 204 };
+    };
+    await Promise.all(Array.from({ length: 6 }, () => shop.placeOrder()));
+    await receiver.waitFor(9);
+    const page = await until('six succeeded deliveries', async () => {
+      const res = await shop.admin.GET('/api/v1/webhook-subscriptions/{id}/deliveries', { params: { path: { id: sub.id }, query: { status: 'succeeded' } } });
+      return res.data && res.data.items.length === 6 ? res.data.items : undefined;
+    });
+    const failedFirst = new Set(seen.filter((_id, i) => i % 2 === 1));
+    for (const item of page) {
+      const detail = (await shop.admin.GET('/api/v1/webhook-deliveries/{id}', { params: { path: { id: item.id } } })).data!;
+      const expected = failedFirst.has(detail.webhookId) ? [[500, 'http-status'], [204, null]] : [[204, null]];
+      expect(detail.attempts.map((a) => [a.statusCode, a.errorKind]), detail.webhookId).to.deep.equal(expected);
+      expect(detail).to.include({ attemptCount: expected.length, lastStatusCode: 204, nextAttemptAt: null });
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(receiver.requests).to.have.length(9);
+    const health = (await shop.admin.GET('/api/v1/webhook-subscriptions/{id}', { params: { path: { id: sub.id } } })).data!;
+    expect(health).to.include({ enabled: true, failingSince: null });
+  });
+
   it('counts a 302 as a failure and never follows it', async () => {
     const { shop, receiver } = hooks;
     const sub = await subscribe();

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { Webhook } from 'standardwebhooks';
+import { healthChanges } from '../../../src/outgoing-webhooks/attempt-recorder';
 import { advanceCursor } from '../../../src/outgoing-webhooks/fanout-cursor';
 import { MIN_DELAY_AFTER_OVERLOAD_MS, nextRetryDelayMs, parseRetryAfter } from '../../../src/outgoing-webhooks/retry-policy';
 import { SecretBox, newSigningSecret, signatureHeader } from '../../../src/outgoing-webhooks/secret-box';
@@ -31,6 +32,30 @@ describe('outgoing webhooks: the rules', () => {
       expect(parseRetryAfter(new Date(Date.UTC(2026, 0, 1, 0, 1)).toUTCString(), Date.UTC(2026, 0, 1))).to.equal(60_000);
       expect(parseRetryAfter('soon')).to.equal(null);
       expect(parseRetryAfter(undefined)).to.equal(null);
+    });
+  });
+
+  describe('health of a recorded batch', () => {
+    const ok = { statusCode: 200, errorKind: null, retryAfterMs: null, durationMs: 3, responseBody: '' };
+    const failed = { statusCode: 503, errorKind: 'http-status' as const, retryAfterMs: null, durationMs: 3, responseBody: '' };
+
+    it('gives each subscription what its outcomes, in the order they arrived, do to its health', () => {
+      const changes = healthChanges([
+        { subscriptionId: 'a', result: failed },
+        { subscriptionId: 'b', result: ok },
+        { subscriptionId: 'a', result: ok },
+        { subscriptionId: 'c', result: ok },
+        { subscriptionId: 'c', result: failed },
+        { subscriptionId: 'd', result: failed },
+      ]);
+      expect(changes).to.deep.equal([
+        // Failed, then succeeded: healthy again.
+        { subscriptionId: 'a', anySucceeded: true, anyFailed: true, lastSucceeded: true },
+        { subscriptionId: 'b', anySucceeded: true, anyFailed: false, lastSucceeded: true },
+        // Succeeded, then failed: failing from now (not from an older failing_since).
+        { subscriptionId: 'c', anySucceeded: true, anyFailed: true, lastSucceeded: false },
+        { subscriptionId: 'd', anySucceeded: false, anyFailed: true, lastSucceeded: false },
+      ]);
     });
   });
 
