@@ -70,6 +70,10 @@ export interface HealthRow {
   failing_for_ms: number | null;
 }
 
+/** The unnest columns of recordOutcomes, in the order of its parameters. */
+const HEALTH_COLUMNS = ['subscriptionId', 'anySucceeded', 'anyFailed', 'lastSucceeded'] as const;
+const OUTCOME_COLUMNS = ['deliveryId', 'subscriptionId', 'status', 'nextAttemptAt', 'statusCode', 'attemptedAt', 'durationMs', 'errorKind', 'responseBody'] as const;
+
 /**
  * The statements of fan-out and delivery. Raw SQL (sql()) because each is a set operation or a
  * locking claim that Sequelize cannot express: SKIP LOCKED claims, unnest inserts, ON CONFLICT.
@@ -198,19 +202,8 @@ export const deliveryRepository = {
          SELECT x.id, x.attempted_at, x.duration_ms, x.status_code, x.error_kind, x.response_body, x.headers::jsonb, false FROM x JOIN settled USING (id))
        SELECT * FROM health`,
       [
-        changes.map((c) => c.subscriptionId),
-        changes.map((c) => c.anySucceeded),
-        changes.map((c) => c.anyFailed),
-        changes.map((c) => c.lastSucceeded),
-        outcomes.map((o) => o.deliveryId),
-        outcomes.map((o) => o.subscriptionId),
-        outcomes.map((o) => o.status),
-        outcomes.map((o) => o.nextAttemptAt),
-        outcomes.map((o) => o.statusCode),
-        outcomes.map((o) => o.attemptedAt),
-        outcomes.map((o) => o.durationMs),
-        outcomes.map((o) => o.errorKind),
-        outcomes.map((o) => o.responseBody),
+        ...HEALTH_COLUMNS.map((key) => changes.map((c) => c[key])),
+        ...OUTCOME_COLUMNS.map((key) => outcomes.map((o) => o[key])),
         outcomes.map((o) => JSON.stringify(o.requestHeaders)),
       ],
     );
