@@ -36,7 +36,7 @@ interface Queued {
  */
 export class AttemptRecorder {
   private readonly queue: Queued[] = [];
-  private writing: Promise<void> | null = null;
+  private writing = false;
 
   constructor(
     private readonly sequelize: Sequelize,
@@ -47,23 +47,27 @@ export class AttemptRecorder {
   record(answered: Answered): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ answered, done: (err) => (err === undefined ? resolve() : reject(err)) });
-      this.writing ??= this.drain().finally(() => {
-        this.writing = null;
-      });
+      if (!this.writing) void this.drain();
     });
   }
 
   private async drain(): Promise<void> {
-    while (this.queue.length > 0) {
-      const batch = this.nextBatch();
-      try {
-        await this.write(batch.map((q) => q.answered));
-        for (const q of batch) q.done();
-      } catch (err) {
-        // One bad outcome must not lose the others: each again on its own.
-        if (batch.length === 1) batch[0]!.done(err);
-        else for (const q of batch) await this.write([q.answered]).then(() => q.done(), q.done);
+    this.writing = true;
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.nextBatch();
+        try {
+          await this.write(batch.map((q) => q.answered));
+          for (const q of batch) q.done();
+        } catch (err) {
+          // One bad outcome must not lose the others: each again on its own.
+          if (batch.length === 1) batch[0]!.done(err);
+          else for (const q of batch) await this.write([q.answered]).then(() => q.done(), q.done);
+        }
       }
+    } finally {
+      // Cleared in the same turn as the empty queue was seen: an outcome queued after it starts a new drain.
+      this.writing = false;
     }
   }
 

@@ -9,6 +9,8 @@ import type { SendResult, WebhookSender } from './http-sender';
 
 /** Deliveries one instance sends at once, all subscriptions together. */
 const MAX_IN_FLIGHT = 32;
+/** Claims one instance holds at once, those answered and being recorded included. */
+const MAX_CLAIMED = 4 * MAX_IN_FLIGHT;
 /** Signing keys kept opened (two per subscription at most during a rotation). */
 const MAX_CACHED_KEYS = 1_000;
 
@@ -82,7 +84,8 @@ export class DeliveryWorker {
   private async tick(): Promise<void> {
     do {
       this.again = false;
-      const room = MAX_IN_FLIGHT - (this.inFlight.size - this.answered.size);
+      // Requests out at once, and (when recording lags) claims held at once, both bounded.
+      const room = Math.min(MAX_IN_FLIGHT - (this.inFlight.size - this.answered.size), MAX_CLAIMED - this.inFlight.size);
       if (room <= 0 || this.stopped) return;
       // This instance's answered deliveries still being recorded are no longer in flight to their
       // receivers: they do not count against the per-subscription bound (their claims still hold).
@@ -94,6 +97,8 @@ export class DeliveryWorker {
           .finally(() => {
             this.inFlight.delete(running);
             this.answered.delete(row.id);
+            if (this.inFlight.size === MAX_CLAIMED - 1) void this.wake(); // claims were held back
+
           });
         this.inFlight.add(running);
       }
