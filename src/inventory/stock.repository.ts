@@ -100,8 +100,7 @@ export const stockRepository = {
        SELECT l.*, (SELECT count(*) FROM changed)::int AS reserved_rows FROM locked l ORDER BY l.id`,
       [lines.map((l) => l.productId), lines.map((l) => l.quantity)],
     );
-    const reserved = rows[0]?.reserved_rows ?? 0;
-    return { rows: rows.map(({ reserved_rows: _, ...row }) => row), reserved };
+    return { rows, reserved: rows[0]?.reserved_rows ?? 0 };
   },
 
   /**
