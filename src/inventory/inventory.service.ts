@@ -114,10 +114,8 @@ export class InventoryService {
    * so two orders over the same products never deadlock; every short line is reported at once.
    */
   async reserve(tx: Transaction, lines: readonly StockLine[]): Promise<ReservedLine[]> {
-    const rows = await stock.lock(
-      tx,
-      lines.map((l) => l.productId),
-    );
+    // Locks and, when every line passes the checks below, reserves in the same statement.
+    const { rows, reserved } = await stock.lockAndReserve(tx, lines);
     const byId = new Map(rows.map((r) => [r.id, r]));
     const missing = lines.filter((l) => !byId.has(l.productId)).map((l) => l.productId);
     if (missing.length > 0) {
@@ -138,7 +136,8 @@ export class InventoryService {
         lines: short,
       });
     }
-    await stock.adjustReserved(tx, lines, +1);
+    // The statement's guard is the checks above; a disagreement must never lose a reservation.
+    if (reserved !== new Set(lines.map((l) => l.productId)).size) throw new Error(`reserve: ${reserved} of ${lines.length} lines reserved`);
     for (const line of lines) {
       const before = byId.get(line.productId) as StockRow;
       await recordLowStockIfCrossed(tx, before, { ...before, reserved: before.reserved + line.quantity });

@@ -7,6 +7,7 @@ import type { Actor, Schemas } from '../platform/http/contract';
 import type { OrderStatus } from './order-state-machine';
 import type { Totals } from './order-totals';
 import type { ReservedLine } from '../inventory';
+import { eventRecordedIn, recordEventSql, type EventPayloads } from '../platform/events';
 
 /** An orders row as stored (snake_case, bigint as text). */
 export interface OrderRow {
@@ -54,13 +55,15 @@ export type PlacedLine = ReservedLine & Totals;
 /** orders, order_items and order_status_history: the only SQL that names them. */
 export const orderRepository = {
   /**
-   * The order, its lines and its first history row. Raw SQL on the hot path (make bench: order
-   * placement): one statement, one round trip instead of three model inserts.
+   * The order, its lines, its first history row and its `order.created` event (the outbox's own SQL,
+   * `recordEventSql`). Raw SQL on the hot path (make bench: order placement): one statement, one
+   * round trip instead of three model inserts and the outbox insert.
    */
   async insertPlaced(
     tx: Transaction,
     o: { customerId: string; totals: Totals; shippingAddress: Schemas['Address']; notes: string | null; ttlMinutes: number; actor: Actor; lines: readonly PlacedLine[] },
   ): Promise<OrderRow> {
+    const created: Omit<EventPayloads['order.created'], 'orderId' | 'number'> = { customerId: o.customerId, status: 'pending_payment', totals: o.totals };
     const row = await sqlOne<OrderRow>(
       tx,
       `WITH o AS (
@@ -77,6 +80,8 @@ export const orderRepository = {
        ), history AS (
          INSERT INTO order_status_history (order_id, from_status, to_status, actor_id, actor_role, reason)
          SELECT o.id, NULL, 'pending_payment', $8, $9, NULL FROM o
+       ), created AS (
+         ${recordEventSql('o', "jsonb_build_object('orderId', o.id, 'number', o.number)", { type: '$11', data: '$12', audienceUserId: '$1' })}
        )
        SELECT * FROM o`,
       [
@@ -103,8 +108,11 @@ export const orderRepository = {
             gross_cents: l.grossCents,
           })),
         ),
+        'order.created',
+        JSON.stringify(created),
       ],
     );
+    eventRecordedIn(tx);
     return row as OrderRow;
   },
 

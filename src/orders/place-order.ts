@@ -1,5 +1,4 @@
 import { AppError, ValidationError } from '../platform/errors';
-import { recordEvent } from '../platform/events';
 import { isStaff, type Actor, type RequestBody } from '../platform/http/contract';
 import type { StoredResult } from '../platform/idempotency';
 import { lineAmounts, sumTotals } from './order-totals';
@@ -11,7 +10,7 @@ import { assertGrossWithinLimit, assertLineQuantities, assertOpenOrdersBelowLimi
 /**
  * Places an order: in one transaction, reserve the stock (inventory locks the product rows in id
  * order), price the lines from the products' snapshot, write the order, its lines, its first history
- * row and `order.created`. Replays under the same Idempotency-Key. Rate-limited per user. A customer ordering for itself
+ * row and `order.created` (one statement). Replays under the same Idempotency-Key. Rate-limited per user. A customer ordering for itself
  * meets the customer limits (`customer-limits.ts`); the open orders are counted under its placement
  * lock, taken before any product row.
  */
@@ -45,11 +44,6 @@ export async function placeOrder(
       ttlMinutes: ctx.reservationTtlMinutes,
       actor,
       lines,
-    });
-    await recordEvent(tx, {
-      type: 'order.created',
-      customerId,
-      data: { orderId: row.id, number: row.number, customerId, status: 'pending_payment', totals },
     });
     return { status: 201, body: toOrderView(row, customerFrom(customers, customerId), lines.map(toOrderLine), [], []) };
   });

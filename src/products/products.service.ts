@@ -1,7 +1,7 @@
 import type { Sequelize } from 'sequelize-typescript';
 import type { Transaction } from 'sequelize';
 import { AppError, ConflictError, NotFoundError, isUniqueViolation } from '../platform/errors';
-import { cursorScope, invalidCursor, decodeCursor, keysetAfter, toPage, type Page } from '../platform/http/pagination';
+import { lazyCursorScope, invalidCursor, decodeCursor, keysetAfter, toPage, type Page } from '../platform/http/pagination';
 import { isStaff, type Actor, type RequestBody } from '../platform/http/contract';
 import { recordLowStockIfCrossed, type InventoryService } from '../inventory';
 import { etagOf, toProductView, type ProductRow, type ProductView } from './product.mapper';
@@ -84,7 +84,7 @@ export class ProductsService {
   async list(query: ProductQuery, actor: Actor): Promise<Page<ProductView>> {
     const sort = query.sort ?? (query.q ? 'relevance' : 'name');
     const active = isStaff(actor) ? query.active : true;
-    const scope = cursorScope(query, { sort, active });
+    const scope = lazyCursorScope(query, { sort, active });
     const filter = { limit: query.limit, active, q: query.q, category: query.category, lowStock: query.lowStock };
     if (sort === 'relevance') {
       const after = keysetAfter(query.cursor, ['int', 'text', 'uuid'], scope);

@@ -1,4 +1,4 @@
-export { recordEvent, recordEvents, recordInternalEvent, outboxSignal } from './outbox';
+export { recordEvent, recordEvents, recordInternalEvent, recordEventSql, eventRecordedIn, outboxSignal } from './outbox';
 export {
   CLIENT_EVENT_TYPES,
   INTERNAL_EVENT_TYPES,

@@ -49,6 +49,23 @@ export async function recordEvents(tx: Transaction, events: readonly DomainEvent
   signalAfterCommit(tx);
 }
 
+/**
+ * `recordEvent` fused into the statement that writes the change the event describes, for a hot path
+ * (make bench: order placement, one round trip fewer). Answers the SQL of a data-modifying CTE that
+ * inserts one event per row of `from`: its data is the JSON of `params.data` merged with `extra`, a
+ * jsonb expression over `from` for what only the statement knows (a new row's id). `params` name the
+ * statement's placeholders. The caller then calls `eventRecordedIn(tx)`.
+ */
+export function recordEventSql(from: string, extra: string, params: { type: string; data: string; audienceUserId: string }): string {
+  return `INSERT INTO events (type, data, audience_staff, audience_user_id)
+          SELECT ${params.type}::text, ${params.data}::jsonb || ${extra}, true, ${params.audienceUserId}::uuid FROM ${from}`;
+}
+
+/** After a statement built with `recordEventSql` ran in `tx`: the dispatcher wakes after the commit. */
+export function eventRecordedIn(tx: Transaction): void {
+  signalAfterCommit(tx);
+}
+
 async function insertEvent(
   tx: Transaction,
   type: string,

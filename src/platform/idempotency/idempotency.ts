@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Sequelize } from 'sequelize-typescript';
 import type { Transaction } from 'sequelize';
 import { AppError } from '../errors';
-import { sql, sqlOne, type SqlTarget } from '../db/sql';
+import { sql, sqlOne, transaction, type SqlTarget } from '../db/sql';
 
 const KEY_TTL_HOURS = 24;
 /** Rounds of claim-or-read before giving up on a key that keeps changing under us (purged, replaced). */
@@ -70,13 +70,13 @@ export class IdempotencyStore {
 
   async run<T>(request: IdempotentRequest, work: (tx: Transaction) => Promise<{ status: number; body: T }>): Promise<StoredResult<T>> {
     if (request.key === undefined) {
-      const result = await this.sequelize.transaction(work);
+      const result = await transaction(this.sequelize, work);
       return { ...result, replayed: false };
     }
     const id = idOf({ ...request, key: request.key });
     const hash = hashOf(request);
     for (let round = 0; round < MAX_ROUNDS; round += 1) {
-      const outcome = await this.sequelize.transaction(async (tx): Promise<Round<T>> => {
+      const outcome = await transaction(this.sequelize, async (tx): Promise<Round<T>> => {
         if (!(await this.claim(tx, id, hash))) {
           const stored = await this.read<T>(tx, id, hash);
           return stored ? { result: stored } : { again: true };
