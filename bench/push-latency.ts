@@ -17,7 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createTestDatabase } from '../test/support/database';
 import { wallClock, type ChildMessage, type ParentMessage } from './push-clients';
-import { BENCH_ADMIN, call, percentile, startBuiltService } from './service';
+import { BENCH_ADMIN, call, cpuSeconds, percentile, startBuiltService } from './service';
 
 export interface PushLatency {
   sockets: number;
@@ -29,6 +29,8 @@ export interface PushLatency {
   p95: number;
   p99: number;
   max: number;
+  /** CPU time of the service process per status change (its request, the dispatch, the writes); NaN without its pid. */
+  serverCpuMsPerChange: number;
 }
 
 const SOCKETS_PER_PROCESS = 250;
@@ -79,7 +81,7 @@ async function clockOffset(client: ClientProcess): Promise<number> {
 }
 
 /** Measures against a running service; the caller owns it. */
-export async function measurePushLatency(baseUrl: string, socketCount: number, changes: number): Promise<PushLatency> {
+export async function measurePushLatency(baseUrl: string, socketCount: number, changes: number, serverPid?: number): Promise<PushLatency> {
   const admin = (await call(baseUrl, 'POST', '/api/v1/auth/login', undefined, BENCH_ADMIN)).body.accessToken as string;
   const stamp = Date.now().toString(36);
   const product = (
@@ -122,6 +124,7 @@ export async function measurePushLatency(baseUrl: string, socketCount: number, c
     );
 
     const latencies: number[] = [];
+    const cpuBefore = cpuSeconds(serverPid);
     for (const orderId of orderIds) {
       const res = await call(baseUrl, 'POST', `/api/v1/orders/${orderId}/payments`, admin, { provider: 'manual' });
       const respondedAt = wallClock();
@@ -134,8 +137,10 @@ export async function measurePushLatency(baseUrl: string, socketCount: number, c
       for (const at of got) latencies.push(Math.max(0, at - respondedAt));
       await new Promise((r) => setTimeout(r, 10));
     }
+    const serverCpuMsPerChange = ((cpuSeconds(serverPid) - cpuBefore) * 1000) / changes;
     latencies.sort((a, b) => a - b);
     return {
+      serverCpuMsPerChange,
       sockets: socketCount,
       changes,
       samples: latencies.length,
@@ -171,13 +176,13 @@ async function main(): Promise<void> {
     ...(redisUrl ? { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: `qs-bench-push-${randomUUID()}` } : {}),
   });
   try {
-    const result = await measurePushLatency(service.baseUrl, socketCount, changes);
+    const result = await measurePushLatency(service.baseUrl, socketCount, changes, service.process.pid);
     const ms = (v: number) => `${v.toFixed(1)} ms`;
     console.log(
       `push latency, ${result.sockets} operator sockets in ${result.processes} client processes, ${result.changes} status changes ` +
         `(${result.samples} receipts), ${redisUrl ? 'Redis adapter' : 'in-memory adapter'}, load average ${os.loadavg()[0]?.toFixed(1)}`,
     );
-    console.log(`p50 ${ms(result.p50)}  p95 ${ms(result.p95)}  p99 ${ms(result.p99)}  max ${ms(result.max)}`);
+    console.log(`p50 ${ms(result.p50)}  p95 ${ms(result.p95)}  p99 ${ms(result.p99)}  max ${ms(result.max)}  server CPU ${ms(result.serverCpuMsPerChange)} per change`);
   } finally {
     await service.stop();
     await database.drop();
