@@ -240,6 +240,10 @@ async function main(): Promise<void> {
       String(f.errors),
       Number.isNaN(f.cpuMsPerRequest) ? '–' : f.cpuMsPerRequest.toFixed(2),
     ]);
+  const stopService = async (s: RunningService) => {
+    await s.stop();
+    if (started.includes(s)) started.splice(started.indexOf(s), 1);
+  };
   let okOrders = 0;
   let orderRuns = 0;
   try {
@@ -380,7 +384,9 @@ async function main(): Promise<void> {
     let push: Awaited<ReturnType<typeof measurePushLatency>> | null = null;
     const redisUrl = process.env['REDIS_URL'];
     if (ONLY.has('push')) {
-      // With REDIS_URL, push goes through the Socket.IO Redis adapter, as it does with several instances.
+      // With REDIS_URL, push goes through the Socket.IO Redis adapter, as it does with several
+      // instances. The first service stops first: its dispatcher (no adapter) could drain the events.
+      if (redisUrl) await stopService(service);
       const pushService = redisUrl
         ? await startBuiltService(database.url, { ...SERVICE_ENV, REDIS_URL: redisUrl, REDIS_KEY_PREFIX: `qs-bench-push-${randomUUID()}` })
         : service;
@@ -388,17 +394,13 @@ async function main(): Promise<void> {
       process.stderr.write(`push latency to ${PUSH_SOCKETS} operator sockets${redisUrl ? ' (Redis adapter)' : ''}\n`);
       push = await measurePushLatency(pushService.baseUrl, PUSH_SOCKETS, 100, pushService.process.pid);
       okOrders += 100;
-      if (pushService !== service) {
-        await pushService.stop();
-        started.splice(started.indexOf(pushService), 1);
-      }
+      if (pushService !== service) await stopService(pushService);
     }
 
     let workers: string[][] = [];
     if (redisUrl && ONLY.has('workers')) {
       process.stderr.write('1 vs 2 cluster workers (POST /orders random)\n');
-      await service.stop();
-      started.splice(started.indexOf(service), 1);
+      await stopService(service);
       const prefix = `qs-bench-${randomUUID()}`;
       const one = await startBuiltService(database.url, {
         ...SERVICE_ENV,
