@@ -3,12 +3,12 @@
  * same order transaction, side by side in one run, alternating A B A B; then push latency to 1,000
  * operator sockets (BENCH_PUSH_SOCKETS), 1 vs 2 cluster workers, and the stock invariant.
  *
- * Env: DATABASE_URL (else an embedded PostgreSQL), REDIS_URL (needed for the 2-worker run),
+ * Env: DATABASE_URL (else an embedded PostgreSQL), REDIS_URL (needed for the 2-worker run; push then
+ * goes through the Socket.IO Redis adapter),
  * BENCH_DURATION_S (default 10 per run), BENCH_ROUNDS (default 2), BENCH_CONNECTIONS (default 50),
  * BENCH_ONLY (comma-separated subset of: random, hot, products, order, push, workers, webhooks).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -17,7 +17,7 @@ import { Client } from 'pg';
 import { createTestDatabase } from '../test/support/database';
 import { measurePushLatency } from './push-latency';
 import { receiverCertificate, webhookOverhead } from './webhooks-scenario';
-import { BENCH_ADMIN, BENCH_LIMITS_OFF, call, freePort, startBuiltService, type RunningService } from './service';
+import { BENCH_ADMIN, BENCH_LIMITS_OFF, call, cpuSeconds, freePort, startBuiltService, type RunningService } from './service';
 
 const DURATION = Number(process.env['BENCH_DURATION_S'] ?? 10);
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 2);
@@ -64,19 +64,6 @@ interface Target {
 
 /** Server processes by base URL, to read their CPU time (Linux /proc). */
 const serverPids = new Map<string, number>();
-
-const CLOCK_TICKS_PER_SECOND = 100;
-
-/** User + system CPU seconds of a process, from /proc (NaN where unavailable). */
-function cpuSeconds(pid: number | undefined): number {
-  if (pid === undefined) return NaN;
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
-  } catch {
-    return NaN;
-  }
-}
 
 function pick<T>(list: readonly T[]): T {
   return list[Math.floor(Math.random() * list.length)] as T;
@@ -253,6 +240,10 @@ async function main(): Promise<void> {
       String(f.errors),
       Number.isNaN(f.cpuMsPerRequest) ? '–' : f.cpuMsPerRequest.toFixed(2),
     ]);
+  const stopService = async (s: RunningService) => {
+    await s.stop();
+    if (started.includes(s)) started.splice(started.indexOf(s), 1);
+  };
   let okOrders = 0;
   let orderRuns = 0;
   try {
@@ -391,18 +382,25 @@ async function main(): Promise<void> {
     }
 
     let push: Awaited<ReturnType<typeof measurePushLatency>> | null = null;
+    const redisUrl = process.env['REDIS_URL'];
     if (ONLY.has('push')) {
-      process.stderr.write(`push latency to ${PUSH_SOCKETS} operator sockets\n`);
-      push = await measurePushLatency(service.baseUrl, PUSH_SOCKETS, 100);
+      // With REDIS_URL, push goes through the Socket.IO Redis adapter, as it does with several
+      // instances. The first service stops first: its dispatcher (no adapter) could drain the events.
+      if (redisUrl) await stopService(service);
+      const pushService = redisUrl
+        ? await startBuiltService(database.url, { ...SERVICE_ENV, REDIS_URL: redisUrl, REDIS_KEY_PREFIX: `qs-bench-push-${randomUUID()}` })
+        : service;
+      if (pushService !== service) started.push(pushService);
+      process.stderr.write(`push latency to ${PUSH_SOCKETS} operator sockets${redisUrl ? ' (Redis adapter)' : ''}\n`);
+      push = await measurePushLatency(pushService.baseUrl, PUSH_SOCKETS, 100, pushService.process.pid);
       okOrders += 100;
+      if (pushService !== service) await stopService(pushService);
     }
 
     let workers: string[][] = [];
-    const redisUrl = process.env['REDIS_URL'];
     if (redisUrl && ONLY.has('workers')) {
       process.stderr.write('1 vs 2 cluster workers (POST /orders random)\n');
-      await service.stop();
-      started.splice(started.indexOf(service), 1);
+      await stopService(service);
       const prefix = `qs-bench-${randomUUID()}`;
       const one = await startBuiltService(database.url, {
         ...SERVICE_ENV,
@@ -446,7 +444,8 @@ async function main(): Promise<void> {
     console.log('');
     if (push)
       console.log(
-        `push latency, ${push.sockets} operator sockets × ${push.changes} status changes: p50 ${push.p50.toFixed(1)} ms, p95 ${push.p95.toFixed(1)} ms, p99 ${push.p99.toFixed(1)} ms (target p95 < 100 ms)`,
+        `push latency, ${push.sockets} operator sockets (in ${push.processes} client processes, ${redisUrl ? 'Redis adapter' : 'in-memory adapter'}) × ${push.changes} status changes: ` +
+          `p50 ${push.p50.toFixed(1)} ms, p95 ${push.p95.toFixed(1)} ms, p99 ${push.p99.toFixed(1)} ms, max ${push.max.toFixed(1)} ms, server CPU ${push.serverCpuMsPerChange.toFixed(1)} ms per change (target p95 < 100 ms; load average ${os.loadavg()[0]?.toFixed(1)})`,
       );
     console.log(
       `stock invariant over ${invariant.products} products: ${invariant.wrong} wrong, ${invariant.oversold} oversold; ` +

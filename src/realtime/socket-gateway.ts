@@ -12,6 +12,7 @@ import type { AccessTokens, AuthenticatedActor } from '../auth';
 import { CLIENT_EVENT_TYPES, decodeStoredEvent, type QuickStockEvent, type StoredEvent } from '../platform/events';
 import { EventFeed } from './event-feed';
 import { isAllowedOrigin } from './origin';
+import { inOneWritePerSocket } from './one-write';
 
 export { CLIENT_EVENT_TYPES };
 
@@ -113,9 +114,18 @@ export class RealtimeGateway {
     if (this.adapterClients.some((client) => client.status !== 'ready')) {
       return Promise.reject(new Error('the Socket.IO Redis adapter is not connected; events stay in the outbox'));
     }
+    // Client events are emitted in runs, each run in one write per socket (see inOneWritePerSocket).
+    let run: (() => void)[] = [];
+    const emitRun = () => {
+      const emits = run;
+      run = [];
+      if (emits.length > 1) inOneWritePerSocket(this.io, () => emits.forEach((emit) => emit()));
+      else emits[0]?.();
+    };
     for (const stored of events) {
       const decoded = decodeStoredEvent(stored);
       if (decoded.kind === 'internal') {
+        emitRun();
         const { event } = decoded;
         const room = event.type === 'session.revoked' ? sessionRoom(event.data.sessionId) : accountRoom(event.data.userId);
         this.io.in(room).disconnectSockets(true);
@@ -133,10 +143,11 @@ export class RealtimeGateway {
       if (stored.audienceUserId) rooms.push(userRoom(stored.audienceUserId));
       if (rooms.length === 0) continue;
       // One emit to the union of rooms: a socket in both gets the event once.
-      emitEvent(this.io.to(rooms), decoded.event);
+      run.push(() => emitEvent(this.io.to(rooms), decoded.event));
       this.deps.metrics.eventsDispatched.inc({ type: stored.type });
       this.deps.metrics.eventDispatchLag.observe((Date.now() - stored.occurredAt.getTime()) / 1000);
     }
+    emitRun();
     return Promise.resolve();
   }
 

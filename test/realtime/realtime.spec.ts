@@ -247,6 +247,40 @@ describe('real time: Socket.IO events from the outbox', () => {
       expect(client.received.filter(forOrder('order.created', order.id))).to.have.length(1);
     });
 
+    it('delivers a batch of events to each socket, WebSocket or polling, once each, in order, only to its audience', async () => {
+      const product = await createProduct({ initialStock: 10 });
+      const [op, alice, bob] = await Promise.all([operator(), customer(), customer()]);
+      const staffWs = track(await connectSocket({ token: op.token }));
+      const staffPolling = track(await connectSocket({ token: op.token, transports: ['polling'] }));
+      const aliceSocket = track(await connectSocket({ token: alice.token }));
+      const bobSocket = track(await connectSocket({ token: bob.token }));
+      // Five events committed at once are drained in one batch: staff-only ones and Alice's, interleaved.
+      const low = (available: number) => JSON.stringify({ productId: product.id, sku: product.sku, available, reorderLevel: 5 });
+      const forAlice = (to: string) => JSON.stringify({ orderId: `batch-${to}`, customerId: alice.id, from: 'paid', to });
+      const rows = await query<{ id: string }>(
+        `INSERT INTO events (type, data, audience_staff, audience_user_id)
+         VALUES ('inventory.low_stock', $1::jsonb, true, NULL), ('order.status_changed', $2::jsonb, true, $3),
+                ('inventory.low_stock', $4::jsonb, true, NULL), ('order.status_changed', $5::jsonb, true, $3),
+                ('order.status_changed', $6::jsonb, false, $3)
+         RETURNING id`,
+        [low(4), forAlice('in_preparation'), alice.id, low(3), forAlice('shipped'), forAlice('delivered')],
+      );
+      const ids = rows.map((r) => Number(r.id));
+      const batch = (s: TestSocket) => s.received.filter((e) => ids.includes(e.payload?.id)).map((e) => e.payload.id as number);
+      await staffWs.next((e) => e.payload?.id === ids[3], 8000, 'the staff WebSocket got the batch');
+      await staffPolling.next((e) => e.payload?.id === ids[3], 8000, 'the staff polling socket got the batch');
+      await aliceSocket.next((e) => e.payload?.id === ids[4], 8000, 'Alice got her events');
+      // What came after the batch still arrives: every socket's transport was released.
+      const order = await placedOrder(bob.token, [{ productId: product.id, quantity: 1 }]);
+      await staffWs.next(forOrder('order.created', order.id));
+      await staffPolling.next(forOrder('order.created', order.id));
+      await bobSocket.next(forOrder('order.created', order.id));
+      expect(batch(staffWs)).to.deep.equal(ids.slice(0, 4));
+      expect(batch(staffPolling)).to.deep.equal(ids.slice(0, 4));
+      expect(batch(aliceSocket)).to.deep.equal([ids[1], ids[3], ids[4]]);
+      expect(batch(bobSocket)).to.be.empty;
+    });
+
     it('holds later events back while an earlier id is uncommitted, then sends both in order', async () => {
       const product = await createProduct({ initialStock: 10 });
       const [op, buyer] = await Promise.all([operator(), customer()]);
