@@ -27,13 +27,13 @@ const wordsOf = (param: string) => `plainto_tsquery('italian'::regconfig, quicks
 export const MIN_FRAGMENT_LENGTH = 3;
 
 /**
- * Relevance tiers when `q` is given without `sort`: 0 the exact SKU; 1 the name (every word of `q`,
- * Italian stemming, no accents, or from 3 characters a fragment of it); 2 a fragment of the SKU.
- * Within a tier, by name then id. Each tier is its own index-served statement, run in turn until
- * the page is full, so a common word never makes the database rank every match. (Words before name
- * fragments would read better, but that tier would have to skip every word match to find none.)
+ * Relevance tiers when `q` is given without `sort`: 0 the exact SKU; 1 the words of the name (every
+ * word of `q`, Italian stemming, no accents); 2 from 3 characters, a fragment of the name that is
+ * not its words; 3 a fragment of the SKU. Within a tier, by name then id. Each tier is its own
+ * index-served statement, run in turn until the page is full, so a common word never makes the
+ * database rank every match: tier 1 walks product_search_words (migration 0012) in name order.
  */
-export const RELEVANCE_TIERS = [0, 1, 2] as const;
+export const RELEVANCE_TIERS = [0, 1, 2, 3] as const;
 export type RelevanceTier = (typeof RELEVANCE_TIERS)[number];
 
 export interface ProductListParams {
@@ -65,27 +65,22 @@ function filters(p: ProductListParams, params: Params): string[] {
 
 type Condition = (params: Params) => string;
 
-function tierCondition(tier: RelevanceTier, q: string): Condition | undefined {
-  const exact = (params: Params) => `lower(sku) = lower(${params.add(q)})`;
-  const fragment = q.length >= MIN_FRAGMENT_LENGTH;
-  const name = (params: Params) => {
-    const words = `${NAME_WORDS} @@ ${wordsOf(params.add(q))}`;
-    return fragment ? `(${words} OR quickstock_unaccent(name) ILIKE quickstock_unaccent(${params.add(likePattern(q))}))` : words;
-  };
-  if (tier === 0) return exact;
-  if (tier === 1) return (params) => `${name(params)} AND NOT (${exact(params)})`;
-  if (!fragment) return undefined;
-  return (params) => `sku ILIKE ${params.add(likePattern(q))} AND NOT ${name(params)} AND NOT (${exact(params)})`;
+const exactSku = (q: string): Condition => (params) => `lower(sku) = lower(${params.add(q)})`;
+const nameWords = (q: string): Condition => (params) => `${NAME_WORDS} @@ ${wordsOf(params.add(q))}`;
+const nameFragment = (q: string): Condition => (params) => `quickstock_unaccent(name) ILIKE quickstock_unaccent(${params.add(likePattern(q))})`;
+
+/** The condition of a fragment tier (2 and 3): rows of the tiers before it are not repeated. */
+function fragmentTier(tier: 2 | 3, q: string): Condition | undefined {
+  if (q.length < MIN_FRAGMENT_LENGTH) return undefined;
+  if (tier === 2) return (params) => `${nameFragment(q)(params)} AND NOT ${nameWords(q)(params)} AND NOT (${exactSku(q)(params)})`;
+  return (params) => `sku ILIKE ${params.add(likePattern(q))} AND NOT (${nameWords(q)(params)} OR ${nameFragment(q)(params)}) AND NOT (${exactSku(q)(params)})`;
 }
 
 /** Any match of `q`, for a list that `q` filters and an explicit `sort` orders. */
 function anyMatch(q: string): Condition {
   return (params) => {
-    const ors = [`lower(sku) = lower(${params.add(q)})`, `${NAME_WORDS} @@ ${wordsOf(params.add(q))}`];
-    if (q.length >= MIN_FRAGMENT_LENGTH) {
-      const like = params.add(likePattern(q));
-      ors.push(`sku ILIKE ${like}`, `quickstock_unaccent(name) ILIKE quickstock_unaccent(${like})`);
-    }
+    const ors = [exactSku(q)(params), nameWords(q)(params)];
+    if (q.length >= MIN_FRAGMENT_LENGTH) ors.push(`sku ILIKE ${params.add(likePattern(q))}`, nameFragment(q)(params));
     return `(${ors.join(' OR ')})`;
   };
 }
@@ -159,14 +154,48 @@ export function productListSql(p: ProductListParams): ListStatement[][] {
   const groups: ListStatement[][] = [];
   for (const tier of RELEVANCE_TIERS) {
     if (after && tier < after[0]) continue;
-    const match = tierCondition(tier, q);
-    if (!match) continue;
     const ordering = { expr: 'lower(name)', unindexed: "(lower(name) || '')", cast: 'text', descending: false, after: after && tier === after[0] ? [after[1], after[2]] as const : undefined };
     const extra = `, ${tier} AS tier`;
-    // The exact SKU is one unique-index lookup: no walk needed.
-    groups.push(tier === 0 ? orderedList(ordering, (params) => [match(params), where(params)].filter(Boolean).join(' AND '), undefined, p.limit + 1, extra) : orderedList(ordering, where, match, p.limit + 1, extra));
+    if (tier === 0) {
+      // The exact SKU is one unique-index lookup: no walk needed.
+      groups.push(orderedList(ordering, (params) => [exactSku(q)(params), where(params)].filter(Boolean).join(' AND '), undefined, p.limit + 1, extra));
+    } else if (tier === 1) {
+      groups.push([wordSearch(q, where, ordering.after, p.limit + 1)]);
+    } else {
+      const match = fragmentTier(tier, q);
+      if (match) groups.push(orderedList(ordering, where, match, p.limit + 1, extra));
+    }
   }
   return groups;
+}
+
+/** How far the word search counts each word's rows to pick the rarest (an index-only count, capped). */
+export const WORD_COUNT_CAP = 1000;
+
+/**
+ * Tier 1, the words of the name: walks product_search_words for the query's rarest word (the
+ * smallest capped count) in `(lower(name), id)` order from the cursor, keeps the products that have
+ * every other word too (primary-key lookups) and pass the filters, and stops after a page. A page
+ * of a common word costs the same at a million products as at a thousand.
+ */
+function wordSearch(q: string, where: Condition, after: readonly [unknown, unknown] | undefined, limit: number): ListStatement {
+  const params = new Params();
+  const lexemes = `tsvector_to_array(to_tsvector('italian'::regconfig, quickstock_unaccent(${params.add(q)})))`;
+  const keyset = after ? [`(w.name_key, w.product_id) > (CAST(${params.add(after[0])} AS text), CAST(${params.add(after[1])} AS uuid))`] : [];
+  const conditions = [
+    `w.lexeme = (SELECT l FROM q, unnest(q.lexemes) l
+                  ORDER BY (SELECT count(*) FROM (SELECT 1 FROM product_search_words c WHERE c.lexeme = l ORDER BY c.name_key LIMIT ${WORD_COUNT_CAP}) n), l LIMIT 1)`,
+    ...keyset,
+    `NOT EXISTS (SELECT 1 FROM q, unnest(q.lexemes) o
+                  WHERE NOT EXISTS (SELECT 1 FROM product_search_words x WHERE x.lexeme = o AND x.name_key = w.name_key AND x.product_id = w.product_id))`,
+    where(params),
+    `NOT (${exactSku(q)(params)})`,
+  ].filter(Boolean);
+  const text = `WITH q AS (SELECT ${lexemes} AS lexemes)
+    SELECT products.*, 1 AS tier FROM product_search_words w JOIN products ON products.id = w.product_id
+     WHERE ${conditions.join(' AND ')}
+     ORDER BY w.name_key, w.product_id LIMIT ${params.add(limit)}`;
+  return { text, values: params.values };
 }
 
 /**

@@ -73,6 +73,52 @@ describe('Product search: Italian words, SKU fragments, relevance', () => {
     expect(reused.error?.code).to.equal('invalid-cursor');
   });
 
+  it('pages a common word in name order across pages: none missing, none twice, then the name fragments', async () => {
+    const t = tag();
+    const category = tag();
+    const names = ['Zaino', 'cartella', 'Busta', 'busta', 'Àncora', 'Penna', 'quaderno', 'Risma'].map((n, i) => `${n} ${t}${i % 3 === 0 ? ' blu' : ''}`);
+    const words = [];
+    for (const name of names) words.push(await createProduct({ name, category }));
+    words.push(await createProduct({ name: `Busta ${t}`, category }));
+    const fragment = await createProduct({ name: `Cartellina ${t}x`, category });
+    await createProduct({ name: 'Nessuna parola', category });
+    const inNameOrder = (await query<{ id: string }>('SELECT id FROM products WHERE id = ANY($1) ORDER BY lower(name), id', [words.map((p) => p.id)])).map((r) => r.id);
+
+    const paged: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await search({ q: t.toUpperCase(), category, limit: 3, ...(cursor ? { cursor } : {}) });
+      paged.push(...page.items.map((p) => p.id));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    expect(paged).to.deep.equal([...inNameOrder, fragment.id]);
+    // Two words: every one of them, the rarer walked first.
+    expect((await search({ q: `blu ${t}`, category })).items.map((p) => p.id)).to.have.members(words.filter((p) => p.name.endsWith(' blu')).map((p) => p.id));
+  });
+
+  it('finds a renamed product by its new words only, and forgets a deleted one', async () => {
+    const category = tag();
+    const [before, after] = [tag(), tag()];
+    const p = await createProduct({ name: `Cartella ${before}`, category });
+    expect((await search({ q: before, category })).items.map((x) => x.id)).to.deep.equal([p.id]);
+    const token = await asAdmin();
+    const current = await client(token).GET('/api/v1/products/{id}', { params: { path: { id: p.id } } });
+    const renamed = await client(token).PATCH('/api/v1/products/{id}', {
+      params: { path: { id: p.id }, header: { 'If-Match': current.response.headers.get('etag') as string } },
+      body: { name: `Quaderni ${after}` },
+    });
+    expect(renamed.response.status).to.equal(200);
+    expect((await search({ q: before, category })).items).to.deep.equal([]);
+    expect((await search({ q: 'cartella', category })).items).to.deep.equal([]);
+    expect((await search({ q: `quaderno ${after}`, category })).items.map((x) => x.id)).to.deep.equal([p.id]);
+    const stored = await query<{ lexeme: string; name_key: string }>('SELECT lexeme, name_key FROM product_search_words WHERE product_id = $1 ORDER BY lexeme', [p.id]);
+    expect(stored.map((r) => r.name_key)).to.deep.equal(stored.map(() => `quaderni ${after}`));
+    expect(stored).to.have.length(2);
+
+    expect((await client(token).DELETE('/api/v1/products/{id}', { params: { path: { id: p.id } } })).response.status).to.equal(204);
+    expect(await query('SELECT 1 FROM product_search_words WHERE product_id = $1', [p.id])).to.deep.equal([]);
+  });
+
   it('keeps the low-stock filter current as orders reserve and release stock (the generated low_stock column)', async () => {
     const category = tag();
     const p = await createProduct({ category, initialStock: 10, reorderLevel: 5 });
