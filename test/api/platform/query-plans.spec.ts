@@ -9,7 +9,7 @@ import { orderListSql, type OrderListParams } from '../../../src/orders/order-li
 import { createTestDatabase, type TestDatabase } from '../../support/database';
 import { seedLargeCatalog } from '../../support/large-catalog';
 
-const BIG_TABLES = new Set(['products', 'orders']);
+const BIG_TABLES = new Set(['products', 'product_search_words', 'orders']);
 const SIZE = { products: 100_000, orders: 100_000 };
 
 interface PlanNode {
@@ -100,14 +100,16 @@ describe('query plans of the list endpoints at 100,000 rows', function () {
     await products('products category sort=-available', { active: true, category: 'cat-3', order: { by: 'sort', key: 'available', descending: true } });
   });
 
-  it('serves the ranked search through its indexes: words, SKU fragments, exact SKU, short text, later pages', async () => {
-    for (const q of ['toner', 'penne', 'quaderni', 'caffe', 'SKU-00000500', 'sku-0000050', '00042', 'quad', 'A4', 'Articolo 77 toner']) {
+  it('serves the ranked search through its indexes: words (product_search_words), fragments, exact SKU, short text, later pages', async () => {
+    for (const q of ['toner', 'penne', 'quaderni', 'caffe', 'SKU-00000500', 'sku-0000050', '00042', 'quad', 'A4', 'Articolo 77 toner', 'toner penna', 'di']) {
       await products(`products q=${q} (relevance)`, { active: true, q, order: { by: 'relevance' } });
       await products(`products q=${q} category (relevance)`, { active: true, category: 'cat-4', q, order: { by: 'relevance' } });
       await products(`products q=${q} sort=sku`, { active: true, q, order: { by: 'sort', key: 'sku', descending: false } });
     }
     await products('products q=toner (relevance, page in tier 1)', { active: true, q: 'toner', order: { by: 'relevance', after: [1, 'articolo 50', '00000000-0000-0000-0000-000000000000'] } });
+    await products('products q=toner category (relevance, page in tier 1)', { active: true, category: 'cat-4', q: 'toner', order: { by: 'relevance', after: [1, 'articolo 50', '00000000-0000-0000-0000-000000000000'] } });
     await products('products q=quad (relevance, page in tier 2)', { active: true, q: 'quad', order: { by: 'relevance', after: [2, 'articolo 50', '00000000-0000-0000-0000-000000000000'] } });
+    await products('products q=sku-0000050 (relevance, page in tier 3)', { active: true, q: 'sku-0000050', order: { by: 'relevance', after: [3, 'articolo 50', '00000000-0000-0000-0000-000000000000'] } });
   });
 
   it('serves every order filter in (created_at, id) order', async () => {
