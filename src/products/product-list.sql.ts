@@ -170,11 +170,11 @@ export function productListSql(p: ProductListParams): ListStatement[][] {
 }
 
 /** How far the word search counts each word's rows to pick the rarest (an index-only count, capped). */
-export const WORD_COUNT_CAP = 1000;
+export const WORD_COUNT_CAP = 10_000;
 
 /**
  * Tier 1, the words of the name: walks product_search_words for the query's rarest word (the
- * smallest capped count) in `(lower(name), id)` order from the cursor, keeps the products that have
+ * smallest capped count, when there are several) in `(lower(name), id)` order from the cursor, keeps the products that have
  * every other word too (primary-key lookups) and pass the filters, and stops after a page. A page
  * of a common word costs the same at a million products as at a thousand.
  */
@@ -184,10 +184,12 @@ function wordSearch(q: string, where: Condition, after: readonly [unknown, unkno
   const keyset = after ? [`(w.name_key, w.product_id) > (CAST(${params.add(after[0])} AS text), CAST(${params.add(after[1])} AS uuid))`] : [];
   const conditions = [
     `w.lexeme = (SELECT l FROM q, unnest(q.lexemes) l
-                  ORDER BY (SELECT count(*) FROM (SELECT 1 FROM product_search_words c WHERE c.lexeme = l ORDER BY c.name_key LIMIT ${WORD_COUNT_CAP}) n), l LIMIT 1)`,
+                  ORDER BY CASE WHEN cardinality(q.lexemes) = 1 THEN 0 ELSE
+                    (SELECT count(*) FROM (SELECT 1 FROM product_search_words c WHERE c.lexeme = l ORDER BY c.name_key LIMIT ${WORD_COUNT_CAP}) n) END, l LIMIT 1)`,
     ...keyset,
-    `NOT EXISTS (SELECT 1 FROM q, unnest(q.lexemes) o
-                  WHERE NOT EXISTS (SELECT 1 FROM product_search_words x WHERE x.lexeme = o AND x.name_key = w.name_key AND x.product_id = w.product_id))`,
+    // `true = ALL (…)`, not NOT EXISTS: the planner keeps it a filter of the walk, before the products join.
+    `true = ALL (SELECT EXISTS (SELECT 1 FROM product_search_words x WHERE x.lexeme = o AND x.name_key = w.name_key AND x.product_id = w.product_id)
+                   FROM q, unnest(q.lexemes) o)`,
     where(params),
     `NOT (${exactSku(q)(params)})`,
   ].filter(Boolean);
