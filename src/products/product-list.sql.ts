@@ -85,9 +85,13 @@ function anyMatch(q: string): Condition {
   };
 }
 
-/** A statement of a list; a `provisional` one answers only when it fills its LIMIT, else the next one does. */
+/**
+ * A statement of a list; a `provisional` one answers only when it fills its LIMIT, else the next one
+ * does; a `windowed` one answers unless it returns its `window_used_up` row (see wordSearch).
+ */
 export interface ListStatement extends SqlStatement {
   provisional?: boolean;
+  windowed?: boolean;
 }
 
 /**
@@ -126,8 +130,16 @@ function orderedList(o: Ordering, where: Condition, match: Condition | undefined
       `SELECT *${extra} FROM (SELECT * FROM products ${clause([where(params), ...keyset])} ${order(o.expr)} LIMIT ${params.add(SEARCH_WINDOW)}) w
         WHERE ${match(params)} ${order(o.expr)} LIMIT ${params.add(limit)}`,
   );
-  const sorted = build(o.unindexed, (params, keyset) => `SELECT *${extra} FROM products ${clause([match(params), where(params), ...keyset])} ${order(o.unindexed)} LIMIT ${params.add(limit)}`);
-  return [{ ...walk, provisional: true }, sorted];
+  return [{ ...walk, provisional: true }, sortedMatches(o, where, match, limit, extra)];
+}
+
+/** The matches read from the GIN indexes and sorted (the order written so that no btree serves it), from the cursor. */
+function sortedMatches(o: Ordering, where: Condition, match: Condition, limit: number, extra: string): ListStatement {
+  const params = new Params();
+  const dir = o.descending ? 'DESC' : 'ASC';
+  const keyset = o.after ? `(${o.unindexed}, id) ${o.descending ? '<' : '>'} (CAST(${params.add(o.after[0])} AS ${o.cast}), CAST(${params.add(o.after[1])} AS uuid))` : '';
+  const conditions = [match(params), where(params), keyset].filter(Boolean).join(' AND ');
+  return { text: `SELECT *${extra} FROM products WHERE ${conditions} ORDER BY ${o.unindexed} ${dir}, id ${dir} LIMIT ${params.add(limit)}`, values: params.values };
 }
 
 /** The same order as `expr`, through a no-op the planner does not see through. */
@@ -160,7 +172,8 @@ export function productListSql(p: ProductListParams): ListStatement[][] {
       // The exact SKU is one unique-index lookup: no walk needed.
       groups.push(orderedList(ordering, (params) => [exactSku(q)(params), where(params)].filter(Boolean).join(' AND '), undefined, p.limit + 1, extra));
     } else if (tier === 1) {
-      groups.push([wordSearch(q, where, ordering.after, p.limit + 1)]);
+      const words: Condition = (params) => `${nameWords(q)(params)} AND NOT (${exactSku(q)(params)})`;
+      groups.push([wordSearch(q, where, ordering.after, p.limit + 1), sortedMatches(ordering, where, words, p.limit + 1, extra)]);
     } else {
       const match = fragmentTier(tier, q);
       if (match) groups.push(orderedList(ordering, where, match, p.limit + 1, extra));
@@ -172,32 +185,51 @@ export function productListSql(p: ProductListParams): ListStatement[][] {
 /** How far the word search counts each word's rows to pick the rarest (an index-only count, capped). */
 export const WORD_COUNT_CAP = 10_000;
 
+/** How many entries of the rarest word the word tier walks before it hands over to the GIN index. */
+export const WORD_WINDOW = 2_000;
+
 /**
  * Tier 1, the words of the name: walks product_search_words for the query's rarest word (the
- * smallest capped count, when there are several) in `(lower(name), id)` order from the cursor, keeps the products that have
- * every other word too (primary-key lookups) and pass the filters, and stops after a page. A page
- * of a common word costs the same at a million products as at a thousand.
+ * smallest capped count, when there are several) in `(lower(name), id)` order from the cursor,
+ * keeps the products that have every other word too (primary-key lookups) and pass the filters,
+ * and stops after a page, or after `WORD_WINDOW` entries of that word. A page of a common word
+ * costs the same at a million products as at a thousand.
+ *
+ * When the page is not full, a second branch (UNION ALL under the LIMIT, so it runs only then)
+ * returns one `window_used_up` row if the word has a `WORD_WINDOW`-th entry from the cursor: the
+ * walk stopped at the window, not at the word's end, so its answer may be short and the runner asks
+ * the sorted GIN statement instead (words or filters that seldom meet). Without that row the walk
+ * read the word's whole remaining range: its answer is complete (the last page of a common word).
  */
 function wordSearch(q: string, where: Condition, after: readonly [unknown, unknown] | undefined, limit: number): ListStatement {
   const params = new Params();
   const lexemes = `tsvector_to_array(to_tsvector('italian'::regconfig, quickstock_unaccent(${params.add(q)})))`;
-  const keyset = after ? [`(w.name_key, w.product_id) > (CAST(${params.add(after[0])} AS text), CAST(${params.add(after[1])} AS uuid))`] : [];
+  const keyset = after ? ` AND (w.name_key, w.product_id) > (CAST(${params.add(after[0])} AS text), CAST(${params.add(after[1])} AS uuid))` : '';
+  // BETWEEN, not `=`: for `=` an unknown word's estimate is the table over its distinct words (2,000
+  // rows at 1M products), about the window, so the planner would sort the whole range from a bitmap;
+  // a range estimate is 0.5% of the table and it walks the key (ordered by lexeme too: it is constant).
+  const range = `FROM product_search_words w WHERE w.lexeme BETWEEN (SELECT lexeme FROM r) AND (SELECT lexeme FROM r)${keyset}
+    ORDER BY w.lexeme, w.name_key, w.product_id`;
   const conditions = [
-    `w.lexeme = (SELECT l FROM q, unnest(q.lexemes) l
-                  ORDER BY CASE WHEN cardinality(q.lexemes) = 1 THEN 0 ELSE
-                    (SELECT count(*) FROM (SELECT 1 FROM product_search_words c WHERE c.lexeme = l ORDER BY c.name_key LIMIT ${WORD_COUNT_CAP}) n) END, l LIMIT 1)`,
-    ...keyset,
-    // `true = ALL (…)`, not NOT EXISTS: the planner keeps it a filter of the walk, before the products join.
+    // The other words. `true = ALL (…)`, not NOT EXISTS: the planner keeps it a filter of the walk, before the products join.
     `true = ALL (SELECT EXISTS (SELECT 1 FROM product_search_words x WHERE x.lexeme = o AND x.name_key = w.name_key AND x.product_id = w.product_id)
-                   FROM q, unnest(q.lexemes) o)`,
+                   FROM q, unnest(q.lexemes) o WHERE o <> w.lexeme)`,
     where(params),
     `NOT (${exactSku(q)(params)})`,
   ].filter(Boolean);
-  const text = `WITH q AS (SELECT ${lexemes} AS lexemes)
-    SELECT products.*, 1 AS tier FROM product_search_words w JOIN products ON products.id = w.product_id
-     WHERE ${conditions.join(' AND ')}
-     ORDER BY w.name_key, w.product_id LIMIT ${params.add(limit)}`;
-  return { text, values: params.values };
+  const window = params.add(WORD_WINDOW);
+  const text = `WITH q AS (SELECT ${lexemes} AS lexemes),
+    r AS (SELECT l AS lexeme FROM q, unnest(q.lexemes) l
+           ORDER BY CASE WHEN cardinality(q.lexemes) = 1 THEN 0 ELSE
+             (SELECT count(*) FROM (SELECT 1 FROM product_search_words c WHERE c.lexeme = l ORDER BY c.name_key LIMIT ${WORD_COUNT_CAP}) n) END, l LIMIT 1)
+    (SELECT products.*, 1 AS tier, false AS window_used_up
+       FROM (SELECT w.lexeme, w.name_key, w.product_id ${range} LIMIT ${window}) w JOIN products ON products.id = w.product_id
+      WHERE ${conditions.join(' AND ')}
+      ORDER BY w.lexeme, w.name_key, w.product_id LIMIT ${params.add(limit)})
+    UNION ALL
+    (SELECT (NULL::products).*, 1, true FROM (SELECT 1 ${range} OFFSET ${window}::int - 1 LIMIT 1) e)
+    LIMIT ${params.add(limit)}`;
+  return { text, values: params.values, windowed: true };
 }
 
 /**
@@ -210,6 +242,7 @@ export async function runProductList<R>(groups: ListStatement[][], limit: number
     for (const statement of group) {
       const got = await run(statement);
       if (statement.provisional && got.length <= limit) continue;
+      if (statement.windowed && got.some((row) => (row as { window_used_up?: boolean }).window_used_up)) continue;
       rows.push(...got);
       break;
     }

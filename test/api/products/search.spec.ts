@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { asAdmin, createProduct, customer, operator, placeOrder } from '../../support/api';
 import { client } from '../../support/client';
 import { query } from '../../support/database';
+import { productListSql, runProductList, WORD_WINDOW, type ListStatement } from '../../../src/products/product-list.sql';
 
 /** A tag of letters only, so it is one word to the Italian parser and a fragment of each SKU. */
 const tag = () => `t${randomUUID().replace(/[^a-f]/g, '').slice(0, 7)}`;
@@ -94,6 +95,55 @@ describe('Product search: Italian words, SKU fragments, relevance', () => {
     expect(paged).to.deep.equal([...inNameOrder, fragment.id]);
     // Two words: every one of them, the rarer walked first.
     expect((await search({ q: `blu ${t}`, category })).items.map((p) => p.id)).to.have.members(words.filter((p) => p.name.endsWith(' blu')).map((p) => p.id));
+  });
+
+  it('pages a word and a filter that seldom meet: the walk, then past its window the GIN statement, then the end of the word', async () => {
+    const t = tag();
+    const category = tag();
+    const total = WORD_WINDOW + 600;
+    // Low on stock (on_hand 0 ≤ reorder 5): three near the start of the word's range, two far past the walk's window.
+    const low = [10, 50, 90, WORD_WINDOW + 300, WORD_WINDOW + 500];
+    await query(
+      `INSERT INTO products (sku, name, category, unit_price_cents, on_hand, reorder_level)
+       SELECT $1 || '-' || g, 'Blocco ' || $1 || ' ' || lpad(g::text, 5, '0'), $2, 100, CASE WHEN g = ANY($4::int[]) THEN 0 ELSE 100 END, 5
+         FROM generate_series(1, $3::int) g`,
+      [t, category, total, low],
+    );
+    try {
+      const expected = (await query<{ id: string }>('SELECT id FROM products WHERE category = $1 AND low_stock ORDER BY lower(name), id', [category])).map((r) => r.id);
+      expect(expected).to.have.length(low.length);
+      const paged: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await search({ q: t, category, lowStock: true, limit: 2, ...(cursor ? { cursor } : {}) });
+        paged.push(...page.items.map((p) => p.id));
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      expect(paged).to.deep.equal(expected);
+
+      // The same pages through the builders, to see which statement answered each.
+      const ran = async (after?: readonly [1, string, string]) => {
+        const statements: ListStatement[] = [];
+        const rows = await runProductList(productListSql({ limit: 2, lowStock: true, category, q: t, order: { by: 'relevance', ...(after ? { after } : {}) } }), 2, async (s) => {
+          statements.push(s);
+          return query<{ id: string; name: string }>(s.text, s.values);
+        });
+        return { ids: rows.map((r) => r.id), names: rows.map((r) => r.name.toLowerCase()), windowed: statements.filter((s) => s.windowed).length, statements: statements.length };
+      };
+      // Page 1: the walk finds three matches within its window: it answers alone (tier 1 full, no later tiers).
+      const first = await ran();
+      expect(first).to.deep.include({ ids: expected.slice(0, 3), windowed: 1, statements: 2 });
+      // A later page starts at its cursor's tier (no exact-SKU statement).
+      // Page 2, after the second match: the walk finds one more, then uses up its window → the sorted GIN statement answers.
+      const second = await ran([1, first.names[1]!, first.ids[1]!]);
+      expect(second).to.deep.include({ ids: expected.slice(2, 5), windowed: 1, statements: 2 });
+      // Page 3, after the fourth: the word's range ends inside the window, so the walk's short answer is
+      // complete (no GIN statement; tiers 2 and 3 then run, walk and sorted each, the page being short).
+      const third = await ran([1, second.names[1]!, second.ids[1]!]);
+      expect(third).to.deep.include({ ids: expected.slice(4), windowed: 1, statements: 1 + 2 + 2 });
+    } finally {
+      await query('DELETE FROM products WHERE category = $1', [category]);
+    }
   });
 
   it('finds a renamed product by its new words only, and forgets a deleted one', async () => {
