@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { asAdmin, createProduct, customer, operator, placeOrder } from '../../support/api';
 import { client } from '../../support/client';
 import { query } from '../../support/database';
-import { productListSql, runProductList, WORD_WINDOW, type ListStatement } from '../../../src/products/product-list.sql';
+import { fragmentTail, productListSql, runProductList, WORD_WINDOW, type ListStatement } from '../../../src/products/product-list.sql';
 
 /** A tag of letters only, so it is one word to the Italian parser and a fragment of each SKU. */
 const tag = () => `t${randomUUID().replace(/[^a-f]/g, '').slice(0, 7)}`;
@@ -144,6 +144,22 @@ describe('Product search: Italian words, SKU fragments, relevance', () => {
     } finally {
       await query('DELETE FROM products WHERE category = $1', [category]);
     }
+  });
+
+  it('finds name and SKU fragments that end in a number through their tail, with the whole fragment checked', async () => {
+    expect([fragmentTail('modello 999'), fragmentTail('SKU-00000500'), fragmentTail('SKU-00000'), fragmentTail('quaderno'), fragmentTail('00500')]).to.deep.equal(['o 999', '00500', undefined, undefined, undefined]);
+    const t = tag();
+    const category = tag();
+    const word = await createProduct({ name: `Pinza ${t} 999`, category });
+    const fragment = await createProduct({ name: `Pinza ${t} 9990`, category });
+    // The tail ("<last letter> 999") without the whole fragment: not a match.
+    await createProduct({ name: `Pinza q${t.slice(-1)} 9995`, category });
+    await createProduct({ name: `Pinza ${t} 1999`, category });
+    expect((await search({ q: `${t} 999`, category })).items.map((p) => p.id)).to.deep.equal([word.id, fragment.id]);
+    const sku = await createProduct({ sku: `${t}-00000500`, name: 'Graffette', category });
+    await createProduct({ sku: `${t}-00100500`, name: 'Graffette grandi', category });
+    expect((await search({ q: `${t}-00000500`.toUpperCase(), category })).items.map((p) => p.id)).to.deep.equal([sku.id]);
+    expect((await search({ q: `${t.slice(2)}-00000500`, category })).items.map((p) => p.id)).to.deep.equal([sku.id]);
   });
 
   it('finds a renamed product by its new words only, and forgets a deleted one', async () => {
