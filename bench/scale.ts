@@ -124,7 +124,7 @@ async function explain(url: string, ctx: ScenarioContext, list: Scenario[]): Pro
       const nodes: string[] = [];
       for (const s of ran) {
         const res = await db.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`EXPLAIN (FORMAT JSON) ${s.text}`, s.values);
-        nodes.push(`${s.provisional ? 'walk: ' : ''}${scanNode(res.rows[0]?.['QUERY PLAN'][0].Plan ?? {}) ?? '?'}`);
+        nodes.push(`${s.provisional || s.windowed ? 'walk: ' : ''}${scanNode(res.rows[0]?.['QUERY PLAN'][0].Plan ?? {}) ?? '?'}`);
       }
       plans.set(scenario.label, nodes.join(' → '));
     }

@@ -25,6 +25,7 @@ const CASES: Case[] = [
   ['GET /products?q=toner', products({ active: true, q: 'toner', order: relevance })],
   ['GET /products?q=penne', products({ active: true, q: 'penne', order: relevance })],
   ['GET /products?q=caffe', products({ active: true, q: 'caffe', order: relevance })],
+  ['GET /products?q=modello 999', products({ active: true, q: 'modello 999', order: relevance })],
   ['GET /products?q=SKU-00000500', products({ active: true, q: 'SKU-00000500', order: relevance })],
   ['GET /products?q=00042', products({ active: true, q: '00042', order: relevance })],
   ['GET /products?q=quad', products({ active: true, q: 'quad', order: relevance })],

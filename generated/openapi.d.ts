@@ -280,9 +280,9 @@ export interface paths {
          *
          *     With `q` and no `sort`, results are ranked by relevance: first the product whose SKU is
          *     exactly `q`, then products whose name matches (every word of `q`, Italian stemming, accents
-         *     ignored: "penne" finds "Penna a sfera", "quaderni" finds "Quaderno", "caffe" finds "Caffè";
-         *     or, from 3 characters, `q` as a fragment of the name), then products whose SKU contains `q`;
-         *     by name within each group. An explicit `sort` wins: the same matches, in that order. Either
+         *     ignored: "penne" finds "Penna a sfera", "quaderni" finds "Quaderno", "caffe" finds "Caffè"),
+         *     then, from 3 characters, products whose name contains `q` as a fragment, then products whose
+         *     SKU contains `q`; by name within each group. An explicit `sort` wins: the same matches, in that order. Either
          *     way the list is keyset-paged.
          */
         get: operations["listProducts"];

@@ -3,7 +3,7 @@ import { UserModel } from './users';
 import { RefreshTokenModel } from './auth';
 import { EventModel } from './platform/events';
 import { EventDispatcherModel } from './realtime';
-import { ProductModel } from './products';
+import { ProductModel, ProductSearchWordModel } from './products';
 import { StockChangeMarkModel, StockChangePassModel, StockMovementModel } from './inventory';
 import { OrderItemModel, OrderModel, OrderStatusHistoryModel } from './orders';
 import { PaymentModel, RefundModel } from './payments';
@@ -20,6 +20,7 @@ export const MODELS: ModelCtor[] = [
   EventModel,
   EventDispatcherModel,
   ProductModel,
+  ProductSearchWordModel,
   StockMovementModel,
   StockChangeMarkModel,
   StockChangePassModel,

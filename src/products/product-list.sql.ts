@@ -27,13 +27,13 @@ const wordsOf = (param: string) => `plainto_tsquery('italian'::regconfig, quicks
 export const MIN_FRAGMENT_LENGTH = 3;
 
 /**
- * Relevance tiers when `q` is given without `sort`: 0 the exact SKU; 1 the name (every word of `q`,
- * Italian stemming, no accents, or from 3 characters a fragment of it); 2 a fragment of the SKU.
- * Within a tier, by name then id. Each tier is its own index-served statement, run in turn until
- * the page is full, so a common word never makes the database rank every match. (Words before name
- * fragments would read better, but that tier would have to skip every word match to find none.)
+ * Relevance tiers when `q` is given without `sort`: 0 the exact SKU; 1 the words of the name (every
+ * word of `q`, Italian stemming, no accents); 2 from 3 characters, a fragment of the name that is
+ * not its words; 3 a fragment of the SKU. Within a tier, by name then id. Each tier is its own
+ * index-served statement, run in turn until the page is full, so a common word never makes the
+ * database rank every match: tier 1 walks product_search_words (migration 0012) in name order.
  */
-export const RELEVANCE_TIERS = [0, 1, 2] as const;
+export const RELEVANCE_TIERS = [0, 1, 2, 3] as const;
 export type RelevanceTier = (typeof RELEVANCE_TIERS)[number];
 
 export interface ProductListParams {
@@ -65,34 +65,58 @@ function filters(p: ProductListParams, params: Params): string[] {
 
 type Condition = (params: Params) => string;
 
-function tierCondition(tier: RelevanceTier, q: string): Condition | undefined {
-  const exact = (params: Params) => `lower(sku) = lower(${params.add(q)})`;
-  const fragment = q.length >= MIN_FRAGMENT_LENGTH;
-  const name = (params: Params) => {
-    const words = `${NAME_WORDS} @@ ${wordsOf(params.add(q))}`;
-    return fragment ? `(${words} OR quickstock_unaccent(name) ILIKE quickstock_unaccent(${params.add(likePattern(q))}))` : words;
-  };
-  if (tier === 0) return exact;
-  if (tier === 1) return (params) => `${name(params)} AND NOT (${exact(params)})`;
-  if (!fragment) return undefined;
-  return (params) => `sku ILIKE ${params.add(likePattern(q))} AND NOT ${name(params)} AND NOT (${exact(params)})`;
+const exactSku = (q: string): Condition => (params) => `lower(sku) = lower(${params.add(q)})`;
+const nameWords = (q: string): Condition => (params) => `${NAME_WORDS} @@ ${wordsOf(params.add(q))}`;
+const nameFragment = (q: string): Condition => (params) => `quickstock_unaccent(name) ILIKE quickstock_unaccent(${params.add(likePattern(q))})`;
+
+/**
+ * The part of a fragment the trigram index is asked for: its last 5 characters when they hold a
+ * digit and 3 different trigrams (a model or SKU number: "o 999", "00500"; not "00000"), else the whole.
+ * A GIN trigram scan reads the posting list of every trigram of its pattern, and a fragment's
+ * shared part ("modello", "SKU-000") has trigrams nearly every row holds: 1,100–1,700 index pages
+ * at 1M products, against ~50 for the tail. The whole fragment is then checked on the rows, in a
+ * form the index does not serve (`|| ''`), so the set is the same.
+ */
+export function fragmentTail(q: string): string | undefined {
+  const tail = q.slice(-5);
+  const trigrams = new Set([0, 1, 2].map((i) => tail.toLowerCase().slice(i, i + 3)));
+  return q.length > 5 && /\d/.test(tail) && trigrams.size === 3 ? tail : undefined;
+}
+
+/** `column ILIKE %q%` (`wrap`: through unaccent or not), the trigram index asked only for the fragment's tail. */
+function fragmentOf(column: string, q: string, wrap: (sql: string) => string): Condition {
+  const tail = fragmentTail(q);
+  return (params) =>
+    tail === undefined
+      ? `${wrap(column)} ILIKE ${wrap(params.add(likePattern(q)))}`
+      : `${wrap(column)} ILIKE ${wrap(params.add(likePattern(tail)))} AND (${wrap(column)} || '') ILIKE ${wrap(params.add(likePattern(q)))}`;
+}
+const unaccented = (sql: string) => `quickstock_unaccent(${sql})`;
+const asIs = (sql: string) => sql;
+
+/** The condition of a fragment tier (2 and 3): rows of the tiers before it are not repeated. */
+function fragmentTier(tier: 2 | 3, q: string): Condition | undefined {
+  if (q.length < MIN_FRAGMENT_LENGTH) return undefined;
+  if (tier === 2) return (params) => `${fragmentOf('name', q, unaccented)(params)} AND NOT ${nameWords(q)(params)} AND NOT (${exactSku(q)(params)})`;
+  return (params) => `${fragmentOf('sku', q, asIs)(params)} AND NOT (${nameWords(q)(params)} OR ${nameFragment(q)(params)}) AND NOT (${exactSku(q)(params)})`;
 }
 
 /** Any match of `q`, for a list that `q` filters and an explicit `sort` orders. */
 function anyMatch(q: string): Condition {
   return (params) => {
-    const ors = [`lower(sku) = lower(${params.add(q)})`, `${NAME_WORDS} @@ ${wordsOf(params.add(q))}`];
-    if (q.length >= MIN_FRAGMENT_LENGTH) {
-      const like = params.add(likePattern(q));
-      ors.push(`sku ILIKE ${like}`, `quickstock_unaccent(name) ILIKE quickstock_unaccent(${like})`);
-    }
+    const ors = [exactSku(q)(params), nameWords(q)(params)];
+    if (q.length >= MIN_FRAGMENT_LENGTH) ors.push(`sku ILIKE ${params.add(likePattern(q))}`, nameFragment(q)(params));
     return `(${ors.join(' OR ')})`;
   };
 }
 
-/** A statement of a list; a `provisional` one answers only when it fills its LIMIT, else the next one does. */
+/**
+ * A statement of a list; a `provisional` one answers only when it fills its LIMIT, else the next one
+ * does; a `windowed` one answers unless it returns its `window_used_up` row (see wordSearch).
+ */
 export interface ListStatement extends SqlStatement {
   provisional?: boolean;
+  windowed?: boolean;
 }
 
 /**
@@ -131,8 +155,16 @@ function orderedList(o: Ordering, where: Condition, match: Condition | undefined
       `SELECT *${extra} FROM (SELECT * FROM products ${clause([where(params), ...keyset])} ${order(o.expr)} LIMIT ${params.add(SEARCH_WINDOW)}) w
         WHERE ${match(params)} ${order(o.expr)} LIMIT ${params.add(limit)}`,
   );
-  const sorted = build(o.unindexed, (params, keyset) => `SELECT *${extra} FROM products ${clause([match(params), where(params), ...keyset])} ${order(o.unindexed)} LIMIT ${params.add(limit)}`);
-  return [{ ...walk, provisional: true }, sorted];
+  return [{ ...walk, provisional: true }, sortedMatches(o, where, match, limit, extra)];
+}
+
+/** The matches read from the GIN indexes and sorted (the order written so that no btree serves it), from the cursor. */
+function sortedMatches(o: Ordering, where: Condition, match: Condition, limit: number, extra: string): ListStatement {
+  const params = new Params();
+  const dir = o.descending ? 'DESC' : 'ASC';
+  const keyset = o.after ? `(${o.unindexed}, id) ${o.descending ? '<' : '>'} (CAST(${params.add(o.after[0])} AS ${o.cast}), CAST(${params.add(o.after[1])} AS uuid))` : '';
+  const conditions = [match(params), where(params), keyset].filter(Boolean).join(' AND ');
+  return { text: `SELECT *${extra} FROM products WHERE ${conditions} ORDER BY ${o.unindexed} ${dir}, id ${dir} LIMIT ${params.add(limit)}`, values: params.values };
 }
 
 /** The same order as `expr`, through a no-op the planner does not see through. */
@@ -159,14 +191,70 @@ export function productListSql(p: ProductListParams): ListStatement[][] {
   const groups: ListStatement[][] = [];
   for (const tier of RELEVANCE_TIERS) {
     if (after && tier < after[0]) continue;
-    const match = tierCondition(tier, q);
-    if (!match) continue;
     const ordering = { expr: 'lower(name)', unindexed: "(lower(name) || '')", cast: 'text', descending: false, after: after && tier === after[0] ? [after[1], after[2]] as const : undefined };
     const extra = `, ${tier} AS tier`;
-    // The exact SKU is one unique-index lookup: no walk needed.
-    groups.push(tier === 0 ? orderedList(ordering, (params) => [match(params), where(params)].filter(Boolean).join(' AND '), undefined, p.limit + 1, extra) : orderedList(ordering, where, match, p.limit + 1, extra));
+    if (tier === 0) {
+      // The exact SKU is one unique-index lookup: no walk needed.
+      groups.push(orderedList(ordering, (params) => [exactSku(q)(params), where(params)].filter(Boolean).join(' AND '), undefined, p.limit + 1, extra));
+    } else if (tier === 1) {
+      const words: Condition = (params) => `${nameWords(q)(params)} AND NOT (${exactSku(q)(params)})`;
+      groups.push([wordSearch(q, where, ordering.after, p.limit + 1), sortedMatches(ordering, where, words, p.limit + 1, extra)]);
+    } else {
+      const match = fragmentTier(tier, q);
+      if (match) groups.push(orderedList(ordering, where, match, p.limit + 1, extra));
+    }
   }
   return groups;
+}
+
+/** How far the word search counts each word's rows to pick the rarest (an index-only count, capped). */
+export const WORD_COUNT_CAP = 10_000;
+
+/** How many entries of the rarest word the word tier walks before it hands over to the GIN index. */
+export const WORD_WINDOW = 2_000;
+
+/**
+ * Tier 1, the words of the name: walks product_search_words for the query's rarest word (the
+ * smallest capped count, when there are several) in `(lower(name), id)` order from the cursor,
+ * keeps the products that have every other word too (primary-key lookups) and pass the filters,
+ * and stops after a page, or after `WORD_WINDOW` entries of that word. A page of a common word
+ * costs the same at a million products as at a thousand.
+ *
+ * When the page is not full, a second branch (UNION ALL under the LIMIT, so it runs only then)
+ * returns one `window_used_up` row if the word has a `WORD_WINDOW`-th entry from the cursor: the
+ * walk stopped at the window, not at the word's end, so its answer may be short and the runner asks
+ * the sorted GIN statement instead (words or filters that seldom meet). Without that row the walk
+ * read the word's whole remaining range: its answer is complete (the last page of a common word).
+ */
+function wordSearch(q: string, where: Condition, after: readonly [unknown, unknown] | undefined, limit: number): ListStatement {
+  const params = new Params();
+  const lexemes = `tsvector_to_array(to_tsvector('italian'::regconfig, quickstock_unaccent(${params.add(q)})))`;
+  const keyset = after ? ` AND (w.name_key, w.product_id) > (CAST(${params.add(after[0])} AS text), CAST(${params.add(after[1])} AS uuid))` : '';
+  // BETWEEN, not `=`: for `=` an unknown word's estimate is the table over its distinct words (2,000
+  // rows at 1M products), about the window, so the planner would sort the whole range from a bitmap;
+  // a range estimate is 0.5% of the table and it walks the key (ordered by lexeme too: it is constant).
+  const range = `FROM product_search_words w WHERE w.lexeme BETWEEN (SELECT lexeme FROM r) AND (SELECT lexeme FROM r)${keyset}
+    ORDER BY w.lexeme, w.name_key, w.product_id`;
+  const conditions = [
+    // The other words. `true = ALL (…)`, not NOT EXISTS: the planner keeps it a filter of the walk, before the products join.
+    `true = ALL (SELECT EXISTS (SELECT 1 FROM product_search_words x WHERE x.lexeme = o AND x.name_key = w.name_key AND x.product_id = w.product_id)
+                   FROM q, unnest(q.lexemes) o WHERE o <> w.lexeme)`,
+    where(params),
+    `NOT (${exactSku(q)(params)})`,
+  ].filter(Boolean);
+  const window = params.add(WORD_WINDOW);
+  const text = `WITH q AS (SELECT ${lexemes} AS lexemes),
+    r AS (SELECT l AS lexeme FROM q, unnest(q.lexemes) l
+           ORDER BY CASE WHEN cardinality(q.lexemes) = 1 THEN 0 ELSE
+             (SELECT count(*) FROM (SELECT 1 FROM product_search_words c WHERE c.lexeme = l ORDER BY c.name_key LIMIT ${WORD_COUNT_CAP}) n) END, l LIMIT 1)
+    (SELECT products.*, 1 AS tier, false AS window_used_up
+       FROM (SELECT w.lexeme, w.name_key, w.product_id ${range} LIMIT ${window}) w JOIN products ON products.id = w.product_id
+      WHERE ${conditions.join(' AND ')}
+      ORDER BY w.lexeme, w.name_key, w.product_id LIMIT ${params.add(limit)})
+    UNION ALL
+    (SELECT (NULL::products).*, 1, true FROM (SELECT 1 ${range} OFFSET ${window}::int - 1 LIMIT 1) e)
+    LIMIT ${params.add(limit)}`;
+  return { text, values: params.values, windowed: true };
 }
 
 /**
@@ -179,6 +267,7 @@ export async function runProductList<R>(groups: ListStatement[][], limit: number
     for (const statement of group) {
       const got = await run(statement);
       if (statement.provisional && got.length <= limit) continue;
+      if (statement.windowed && got.some((row) => (row as { window_used_up?: boolean }).window_used_up)) continue;
       rows.push(...got);
       break;
     }

@@ -78,8 +78,8 @@ export class ProductsService {
   }
 
   /**
-   * With `q` and no `sort`, ranked by relevance (exact SKU, then the name: Italian words or a
-   * fragment, then SKU fragments); otherwise by the sort key (default name). Keyset-paged either way.
+   * With `q` and no `sort`, ranked by relevance (exact SKU, then the name's Italian words, then name
+   * fragments, then SKU fragments); otherwise by the sort key (default name). Keyset-paged either way.
    */
   async list(query: ProductQuery, actor: Actor): Promise<Page<ProductView>> {
     const sort = query.sort ?? (query.q ? 'relevance' : 'name');

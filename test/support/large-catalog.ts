@@ -37,5 +37,6 @@ export async function seedLargeCatalog(db: Client, size: { products: number; ord
   );
   await db.query('VACUUM ANALYZE users');
   await db.query('VACUUM ANALYZE products');
+  await db.query('VACUUM ANALYZE product_search_words');
   await db.query('VACUUM ANALYZE orders');
 }

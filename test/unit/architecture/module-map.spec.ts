@@ -33,6 +33,7 @@ const OWNER: Record<string, string> = {
   users: 'users',
   refresh_tokens: 'auth',
   products: 'products',
+  product_search_words: 'products',
   stock_movements: 'inventory',
   stock_change_marks: 'inventory',
   stock_change_pass: 'inventory',
