@@ -78,9 +78,11 @@ const nameFragment = (q: string): Condition => (params) => `quickstock_unaccent(
  * form the index does not serve (`|| ''`), so the set is the same.
  */
 export function fragmentTail(q: string): string | undefined {
-  const tail = q.slice(-5);
-  const trigrams = new Set([0, 1, 2].map((i) => tail.toLowerCase().slice(i, i + 3)));
-  return q.length > 5 && /\d/.test(tail) && trigrams.size === 3 ? tail : undefined;
+  // By code point, not UTF-16 unit: a tail starting inside a surrogate pair would match nothing.
+  const chars = Array.from(q.toLowerCase());
+  const tail = chars.slice(-5);
+  const trigrams = new Set([0, 1, 2].map((i) => tail.slice(i, i + 3).join('')));
+  return chars.length > 5 && /\d/.test(tail.join('')) && trigrams.size === 3 ? Array.from(q).slice(-5).join('') : undefined;
 }
 
 /** `column ILIKE %q%` (`wrap`: through unaccent or not), the trigram index asked only for the fragment's tail. */

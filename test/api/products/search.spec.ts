@@ -148,6 +148,8 @@ describe('Product search: Italian words, SKU fragments, relevance', () => {
 
   it('finds name and SKU fragments that end in a number through their tail, with the whole fragment checked', async () => {
     expect([fragmentTail('modello 999'), fragmentTail('SKU-00000500'), fragmentTail('SKU-00000'), fragmentTail('quaderno'), fragmentTail('00500')]).to.deep.equal(['o 999', '00500', undefined, undefined, undefined]);
+    // Counted in characters, not UTF-16 units: the tail never starts inside a surrogate pair.
+    expect(fragmentTail('xy😀1234')).to.equal('😀1234');
     const t = tag();
     const category = tag();
     const word = await createProduct({ name: `Pinza ${t} 999`, category });
