@@ -1,4 +1,4 @@
-import { Op, type Transaction, type WhereOptions } from 'sequelize';
+import type { Transaction } from 'sequelize';
 import type { Sequelize } from 'sequelize-typescript';
 import type { Logger } from 'pino';
 import { AppError, ConflictError, NotFoundError, ValidationError, isUniqueViolation } from '../platform/errors';
@@ -6,9 +6,8 @@ import { ConfigError } from '../platform/config';
 import { recordInternalEvent } from '../platform/events';
 import { cursorScope, decodeCursor, toPage, type Page } from '../platform/http/pagination';
 import type { Role, Schemas } from '../platform/http/contract';
-import { UserModel } from './user.model';
 import { hashPassword } from './password';
-import { userRepository } from './user.repository';
+import { userRepository as users, type UserRecord } from './user.repository';
 import { likePattern } from '../platform/db/like';
 import { userSummaryRepository } from './user-summary.repository';
 
@@ -18,7 +17,7 @@ export type CustomerSummary = Schemas['CustomerSummary'];
 /** At most this many customers widen an order search by name or email (the rest need a longer query). */
 export const MAX_MATCHED_CUSTOMERS = 500;
 
-export function toUserView(user: UserModel): UserView {
+export function toUserView(user: UserRecord): UserView {
   return {
     id: user.id,
     email: user.email,
@@ -52,7 +51,7 @@ export class UsersService {
   async create(input: NewUser): Promise<UserView> {
     const passwordHash = await hashPassword(input.password);
     try {
-      const user = await UserModel.create({
+      const user = await users.insert({
         email: input.email.trim(),
         name: input.name.trim(),
         role: input.role,
@@ -71,15 +70,15 @@ export class UsersService {
 
   /** True when at least one admin account exists (enabled or not). */
   async hasAdmin(): Promise<boolean> {
-    return (await UserModel.count({ where: { role: 'admin' } })) > 0;
+    return (await users.countAdmins({ activeOnly: false })) > 0;
   }
 
-  async findByEmail(email: string): Promise<UserModel | null> {
-    return UserModel.findOne({ where: this.sequelize.where(this.sequelize.fn('lower', this.sequelize.col('email')), email.trim().toLowerCase()) });
+  async findByEmail(email: string): Promise<UserRecord | null> {
+    return users.findByEmail(email);
   }
 
-  async findById(id: string): Promise<UserModel | null> {
-    return UserModel.findByPk(id);
+  async findById(id: string): Promise<UserRecord | null> {
+    return users.findById(id);
   }
 
   /** id, name and email of each user named, in one query (inside `tx` when given); unknown ids are left out. */
@@ -92,17 +91,11 @@ export class UsersService {
 
   /** Ids of the customers whose name or email contains `q` (case-insensitive), at most MAX_MATCHED_CUSTOMERS. */
   async customerIdsMatching(q: string): Promise<string[]> {
-    const like = likePattern(q);
-    const rows = await UserModel.findAll({
-      attributes: ['id'],
-      where: { role: 'customer', [Op.or]: [{ email: { [Op.iLike]: like } }, { name: { [Op.iLike]: like } }] },
-      limit: MAX_MATCHED_CUSTOMERS,
-    });
-    return rows.map((u) => u.id);
+    return users.customerIdsLike(likePattern(q), MAX_MATCHED_CUSTOMERS);
   }
 
   async get(id: string): Promise<UserView> {
-    const user = await UserModel.findByPk(id);
+    const user = await users.findById(id);
     if (!user) throw new NotFoundError('The user');
     return toUserView(user);
   }
@@ -110,26 +103,7 @@ export class UsersService {
   async list(query: { limit: number; cursor?: string; role?: Role; q?: string }): Promise<Page<UserView>> {
     const scope = cursorScope(query);
     const after = decodeCursor(query.cursor, 2, scope) as [string, string] | undefined;
-    const and: WhereOptions[] = [];
-    if (query.role) and.push({ role: query.role });
-    if (query.q) {
-      const like = likePattern(query.q);
-      and.push({ [Op.or]: [{ email: { [Op.iLike]: like } }, { name: { [Op.iLike]: like } }] });
-    }
-    if (after) {
-      const [createdAt, id] = after;
-      and.push({
-        [Op.or]: [{ createdAt: { [Op.lt]: createdAt } }, { createdAt, id: { [Op.lt]: id } }],
-      });
-    }
-    const rows = await UserModel.findAll({
-      where: { [Op.and]: and },
-      order: [
-        ['createdAt', 'DESC'],
-        ['id', 'DESC'],
-      ],
-      limit: query.limit + 1,
-    });
+    const rows = await users.listNewestFirst({ limit: query.limit + 1, role: query.role, like: query.q ? likePattern(query.q) : undefined, after });
     return toPage(rows, query.limit, toUserView, (u) => [u.createdAt.toISOString(), u.id], scope);
   }
 
@@ -139,31 +113,30 @@ export class UsersService {
    */
   async update(id: string, patch: { name?: string; role?: Role; disabled?: boolean }): Promise<UserView> {
     return this.sequelize.transaction(async (tx) => {
-      await userRepository.lockAdmins(tx);
-      const user = await UserModel.findByPk(id, { transaction: tx, lock: tx.LOCK.UPDATE });
+      await users.lockAdmins(tx);
+      const user = await users.findById(id, tx);
       if (!user) throw new NotFoundError('The user');
       const losesAdmin =
         user.role === 'admin' && !user.disabled && ((patch.role !== undefined && patch.role !== 'admin') || patch.disabled === true);
       if (losesAdmin) {
-        const activeAdmins = await UserModel.count({ where: { role: 'admin', disabled: false }, transaction: tx });
+        const activeAdmins = await users.countAdmins({ activeOnly: true, tx });
         if (activeAdmins <= 1) {
           throw new ConflictError('last-admin', 'The last active admin cannot be disabled or demoted.');
         }
       }
       const revokes = (patch.disabled === true && !user.disabled) || (patch.role !== undefined && patch.role !== user.role);
-      if (patch.name !== undefined) user.name = patch.name.trim();
-      if (patch.role !== undefined) user.role = patch.role;
-      if (patch.disabled !== undefined) user.disabled = patch.disabled;
+      const wanted = { name: patch.name?.trim(), role: patch.role, disabled: patch.disabled };
+      const changes = Object.fromEntries(Object.entries(wanted).filter(([key, value]) => value !== undefined && value !== user[key as keyof typeof wanted]));
       // A new token version makes every outstanding access token of this user stale at once.
-      if (revokes) user.tokenVersion += 1;
-      await user.save({ transaction: tx });
+      if (revokes) Object.assign(changes, { tokenVersion: user.tokenVersion + 1 });
+      const stored = Object.keys(changes).length > 0 ? await users.update(tx, id, changes) : user;
       if (patch.disabled === true) {
         if (!this.revokeRefreshTokens) throw new Error('UsersService needs auth to disable a user');
         await this.revokeRefreshTokens(id, tx);
       }
       // Open sockets were authorised with the old role or an enabled account: cut them.
       if (revokes) await recordInternalEvent(tx, { type: 'user.sessions_revoked', data: { userId: id } });
-      return toUserView(user);
+      return toUserView(stored);
     });
   }
 
@@ -175,12 +148,10 @@ export class UsersService {
   async setPassword(id: string, password: string): Promise<void> {
     const passwordHash = await hashPassword(password);
     await this.sequelize.transaction(async (tx) => {
-      const user = await UserModel.findByPk(id, { transaction: tx, lock: tx.LOCK.UPDATE });
+      const user = await users.findById(id, tx);
       if (!user) throw new NotFoundError('The user');
       if (!this.revokeRefreshTokens) throw new Error('UsersService needs auth to set a password');
-      user.passwordHash = passwordHash;
-      user.tokenVersion += 1;
-      await user.save({ transaction: tx });
+      await users.update(tx, id, { passwordHash, tokenVersion: user.tokenVersion + 1 });
       await this.revokeRefreshTokens(id, tx);
       await recordInternalEvent(tx, { type: 'user.sessions_revoked', data: { userId: id } });
     });
@@ -192,8 +163,7 @@ export class UsersService {
    */
   async ensureInitialAdmin(admin: { email: string; password: string } | null): Promise<void> {
     if (!admin) return;
-    const existingAdmin = await UserModel.count({ where: { role: 'admin' } });
-    if (existingAdmin > 0) return;
+    if (await this.hasAdmin()) return;
     const sameEmail = await this.findByEmail(admin.email);
     if (sameEmail) {
       this.logger.warn({ email: admin.email }, 'ADMIN_EMAIL belongs to an existing non-admin user; no admin created');
