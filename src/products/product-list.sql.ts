@@ -67,6 +67,16 @@ type Condition = (params: Params) => string;
 
 const exactSku = (q: string): Condition => (params) => `lower(sku) = lower(${params.add(q)})`;
 const nameWords = (q: string): Condition => (params) => `${NAME_WORDS} @@ ${wordsOf(params.add(q))}`;
+/**
+ * The same test as `nameWords` for a row already found (the fragment tiers leave out tier 1's rows):
+ * every word of `q` is among the row's words in product_search_words (primary-key probes), which
+ * costs far less than computing `to_tsvector` of each candidate's name. No words in `q`: no match.
+ */
+const isWordMatch = (q: string): Condition => (params) => {
+  const lexemes = `(SELECT tsvector_to_array(to_tsvector('italian'::regconfig, quickstock_unaccent(${params.add(q)}))))`;
+  return `(cardinality(${lexemes}) > 0 AND NOT EXISTS (SELECT 1 FROM unnest(${lexemes}) AS l(lexeme)
+            WHERE NOT EXISTS (SELECT 1 FROM product_search_words x WHERE x.lexeme = l.lexeme AND x.name_key = lower(name) AND x.product_id = id)))`;
+};
 const nameFragment = (q: string): Condition => (params) => `quickstock_unaccent(name) ILIKE quickstock_unaccent(${params.add(likePattern(q))})`;
 
 /**
@@ -99,8 +109,8 @@ const asIs = (sql: string) => sql;
 /** The condition of a fragment tier (2 and 3): rows of the tiers before it are not repeated. */
 function fragmentTier(tier: 2 | 3, q: string): Condition | undefined {
   if (q.length < MIN_FRAGMENT_LENGTH) return undefined;
-  if (tier === 2) return (params) => `${fragmentOf('name', q, unaccented)(params)} AND NOT ${nameWords(q)(params)} AND NOT (${exactSku(q)(params)})`;
-  return (params) => `${fragmentOf('sku', q, asIs)(params)} AND NOT (${nameWords(q)(params)} OR ${nameFragment(q)(params)}) AND NOT (${exactSku(q)(params)})`;
+  if (tier === 2) return (params) => `${fragmentOf('name', q, unaccented)(params)} AND NOT ${isWordMatch(q)(params)} AND NOT (${exactSku(q)(params)})`;
+  return (params) => `${fragmentOf('sku', q, asIs)(params)} AND NOT (${isWordMatch(q)(params)} OR ${nameFragment(q)(params)}) AND NOT (${exactSku(q)(params)})`;
 }
 
 /** Any match of `q`, for a list that `q` filters and an explicit `sort` orders. */
