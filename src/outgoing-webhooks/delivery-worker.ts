@@ -98,7 +98,6 @@ export class DeliveryWorker {
             this.inFlight.delete(running);
             this.answered.delete(row.id);
             if (this.inFlight.size === MAX_CLAIMED - 1) void this.wake(); // claims were held back
-
           });
         this.inFlight.add(running);
       }

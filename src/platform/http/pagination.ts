@@ -1,17 +1,17 @@
 import { createHash } from 'node:crypto';
 import { AppError } from '../errors';
 
+/** A list's scope, or a function that computes it (only called when a cursor is read or made). */
+export type CursorScope = string | (() => string);
+
+const scopeText = (scope: CursorScope): string => (typeof scope === 'function' ? scope() : scope);
+
 /**
  * Opaque keyset cursors: the sort values of the last row of a page and the scope of the list they
  * came from, base64url-encoded JSON. Keyset (not offset) paging means no duplicates and no gaps
  * while rows are added; the scope binds a cursor to its sort and filters, so reusing it with others
  * is a 400 `invalid-cursor`, never a silently wrong or empty page.
  */
-/** A list's scope, or a function that computes it (only called when a cursor is read or made). */
-export type CursorScope = string | (() => string);
-
-const scopeText = (scope: CursorScope): string => (typeof scope === 'function' ? scope() : scope);
-
 export function encodeCursor(values: readonly unknown[], scope: CursorScope = ''): string {
   return Buffer.from(JSON.stringify({ s: scopeText(scope), v: values })).toString('base64url');
 }
