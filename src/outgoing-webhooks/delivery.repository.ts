@@ -1,6 +1,6 @@
 import type { Sequelize } from 'sequelize-typescript';
 import type { Transaction } from 'sequelize';
-import { sql, sqlOne } from '../platform/db/sql';
+import { sql, sqlOne, type SqlStatement } from '../platform/db/sql';
 
 /** An outbox row as the fan-out reads it. */
 export interface OutboxRow {
@@ -75,6 +75,41 @@ const HEALTH_COLUMNS = ['subscriptionId', 'anySucceeded', 'anyFailed', 'lastSucc
 const OUTCOME_COLUMNS = ['deliveryId', 'subscriptionId', 'status', 'nextAttemptAt', 'statusCode', 'attemptedAt', 'durationMs', 'errorKind', 'responseBody'] as const;
 
 /**
+ * The delivery worker's claim (a statement of its own so that the query-plan test can EXPLAIN it):
+ * per enabled subscription, its own oldest due deliveries up to its free slots (SKIP LOCKED,
+ * webhook_deliveries_pending_idx), a few index entries each whatever the backlog, so a subscription
+ * with thousands due — its receiver hanging, or itself disabled — cannot crowd out the others.
+ * Across subscriptions it takes their first due delivery each, then their second, and so on, oldest
+ * first within a rank. Busy slots are the live claims of every worker except `answered`.
+ */
+export function claimDueSql(limit: number, perSubscription: number, leaseMs: number, answered: readonly string[]): SqlStatement {
+  return {
+    text: `WITH candidates AS (
+         SELECT due.id, due.rank, due.next_attempt_at
+           FROM webhook_subscriptions s
+           CROSS JOIN LATERAL (
+             SELECT $2::int - count(*)::int AS room FROM webhook_deliveries b
+              WHERE b.subscription_id = s.id AND b.claimed_until > now() AND b.id <> ALL($4::uuid[])) busy
+           CROSS JOIN LATERAL (
+             SELECT w.id, w.next_attempt_at, row_number() OVER (ORDER BY w.next_attempt_at, w.id) AS rank
+               FROM (SELECT d.id, d.next_attempt_at FROM webhook_deliveries d
+                      WHERE d.subscription_id = s.id AND d.status = 'pending' AND d.next_attempt_at <= now()
+                        AND (d.claimed_until IS NULL OR d.claimed_until <= now())
+                      ORDER BY d.next_attempt_at, d.id
+                      LIMIT greatest(busy.room, 0)
+                      FOR UPDATE OF d SKIP LOCKED) w) due
+          WHERE s.enabled),
+       picked AS (SELECT id FROM candidates ORDER BY rank, next_attempt_at, id LIMIT $1)
+       UPDATE webhook_deliveries d SET claimed_until = now() + make_interval(secs => $3::float8 / 1000)
+         FROM picked, webhook_subscriptions s
+        WHERE d.id = picked.id AND s.id = d.subscription_id
+       RETURNING d.id, d.subscription_id, d.message_id, d.body, d.attempt_count, s.url, s.secret_ciphertext,
+                 s.previous_secret_ciphertext, s.previous_secret_expires_at`,
+    values: [limit, perSubscription, leaseMs, answered],
+  };
+}
+
+/**
  * The statements of fan-out and delivery. Raw SQL (sql()) because each is a set operation or a
  * locking claim that Sequelize cannot express: SKIP LOCKED claims, unnest inserts, ON CONFLICT.
  */
@@ -130,30 +165,8 @@ export const deliveryRepository = {
    * mid-send leaves a claim that expires, and the delivery is sent again with the same webhook-id.
    */
   claimDue(db: Sequelize, limit: number, perSubscription: number, leaseMs: number, answered: readonly string[] = []): Promise<ClaimedDelivery[]> {
-    // SKIP LOCKED claim with a per-subscription window over the 1,000 most overdue (a backlog never
-    // makes a claim scan it all): every instance works deliveries safely.
-    return sql<ClaimedDelivery>(
-      db,
-      `WITH busy AS (
-         SELECT subscription_id, count(*)::int AS n FROM webhook_deliveries
-          WHERE claimed_until > now() AND id <> ALL($4::uuid[]) GROUP BY subscription_id),
-       due AS (
-         SELECT d.id, d.subscription_id, row_number() OVER (PARTITION BY d.subscription_id ORDER BY d.next_attempt_at, d.id) AS rn
-           FROM (SELECT id, subscription_id, next_attempt_at FROM webhook_deliveries
-                  WHERE status = 'pending' AND next_attempt_at <= now() AND (claimed_until IS NULL OR claimed_until <= now())
-                  ORDER BY next_attempt_at LIMIT 1000) d
-           JOIN webhook_subscriptions s ON s.id = d.subscription_id AND s.enabled),
-       picked AS (
-         SELECT d.id FROM webhook_deliveries d
-          WHERE d.id IN (SELECT due.id FROM due LEFT JOIN busy USING (subscription_id) WHERE due.rn + coalesce(busy.n, 0) <= $2 LIMIT $1)
-          FOR UPDATE OF d SKIP LOCKED)
-       UPDATE webhook_deliveries d SET claimed_until = now() + make_interval(secs => $3::float8 / 1000)
-         FROM picked, webhook_subscriptions s
-        WHERE d.id = picked.id AND s.id = d.subscription_id
-       RETURNING d.id, d.subscription_id, d.message_id, d.body, d.attempt_count, s.url, s.secret_ciphertext,
-                 s.previous_secret_ciphertext, s.previous_secret_expires_at`,
-      [limit, perSubscription, leaseMs, answered],
-    );
+    const claim = claimDueSql(limit, perSubscription, leaseMs, answered);
+    return sql<ClaimedDelivery>(db, claim.text, claim.values);
   },
 
   async insertAttempt(tx: Transaction, a: AttemptRecord): Promise<void> {

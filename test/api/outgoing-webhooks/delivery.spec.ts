@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { until, verify } from './receiver';
+import { Receiver, until, verify } from './receiver';
 import { useHooksShop } from './hooks-service';
 
 describe('outgoing webhooks: subscriptions and delivery', function () {
@@ -81,5 +81,48 @@ describe('outgoing webhooks: subscriptions and delivery', function () {
     expect(receiver.requests).to.have.length(0);
     const stored = await shop.fresh.db.query('SELECT 1 FROM webhook_deliveries');
     expect(stored.rowCount).to.equal(0);
+  });
+  describe('one subscription never holds back another', () => {
+    /** Queues `count` deliveries for a subscription, all due an hour ago: older than any other. */
+    async function backlog(subscriptionId: string, count: number): Promise<void> {
+      await hooks.shop.fresh.db.query(
+        `INSERT INTO webhook_deliveries (subscription_id, message_id, event_id, event_type, body, next_attempt_at)
+         SELECT $1, 'msg_backlog_' || g, NULL, 'order.created', '{}', now() - interval '1 hour' FROM generate_series(1, $2::int) g`,
+        [subscriptionId, count],
+      );
+    }
+
+    it('delivers to the others while a disabled subscription keeps thousands of deliveries due', async () => {
+      const { shop, receiver } = hooks;
+      const paused = await subscribe();
+      await shop.admin.PATCH('/api/v1/webhook-subscriptions/{id}', { params: { path: { id: paused.id } }, body: { enabled: false } });
+      await backlog(paused.id, 2_500);
+      const sub = await subscribe();
+      const orderId = await shop.placeOrder();
+      const [request] = await receiver.waitFor(1, 5_000);
+      expect(verify(sub.secret, request!)['data']).to.include({ orderId });
+      const kept = await shop.fresh.db.query<{ n: number }>("SELECT count(*)::int AS n FROM webhook_deliveries WHERE subscription_id = $1 AND status = 'pending' AND attempt_count = 0", [paused.id]);
+      expect(kept.rows[0]!.n, 'the paused subscription keeps its backlog for when it is enabled again').to.equal(2_500);
+    });
+
+    it('delivers to the others while a hanging receiver has thousands due, and sends it no more than its concurrency at once', async () => {
+      const { shop, receiver } = hooks;
+      const slow = await new Receiver().start();
+      slow.behaviour = () => 'hang';
+      try {
+        const stuck = (await shop.admin.POST('/api/v1/webhook-subscriptions', { body: { url: slow.url, eventTypes: ['order.created'] } })).data!;
+        await backlog(stuck.id, 2_500);
+        await slow.waitFor(4, 5_000);
+        const sub = await subscribe();
+        const orderId = await shop.placeOrder();
+        const [request] = await receiver.waitFor(1, 5_000);
+        expect(verify(sub.secret, request!)['data']).to.include({ orderId });
+        // Each hanging request lasts the 400 ms timeout: a fifth within 300 ms of the first of four would be a fifth at once.
+        const arrivals = slow.requests.map((r) => r.at);
+        for (let i = 0; i + 4 < arrivals.length; i += 1) expect(arrivals[i + 4]! - arrivals[i]!, `requests ${i} and ${i + 4}`).to.be.at.least(300);
+      } finally {
+        await slow.stop();
+      }
+    });
   });
 });

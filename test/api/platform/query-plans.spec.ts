@@ -6,10 +6,11 @@ import { migrate } from '../../../src/platform/db/migrator';
 import type { SqlStatement } from '../../../src/platform/db/sql';
 import { productListSql, runProductList, type ListStatement, type ProductListParams, type ProductSortKey } from '../../../src/products/product-list.sql';
 import { orderListSql, type OrderListParams } from '../../../src/orders/order-list.sql';
+import { claimDueSql } from '../../../src/outgoing-webhooks/delivery.repository';
 import { createTestDatabase, type TestDatabase } from '../../support/database';
 import { seedLargeCatalog } from '../../support/large-catalog';
 
-const BIG_TABLES = new Set(['products', 'product_search_words', 'orders']);
+const BIG_TABLES = new Set(['products', 'product_search_words', 'orders', 'webhook_deliveries']);
 const SIZE = { products: 100_000, orders: 100_000 };
 
 interface PlanNode {
@@ -141,5 +142,42 @@ describe('query plans of the list endpoints at 100,000 rows', function () {
       await planned(`orders ${name}`, orderListSql({ limit: 20, ...filter }));
       await planned(`orders ${name} (cursor)`, orderListSql({ limit: 20, ...filter, after }));
     }
+  });
+  it("claims due webhook deliveries through each subscription's pending index, whatever the backlog", async () => {
+    // Three subscriptions (one disabled) and 100,000 deliveries: most succeeded, a backlog due on
+    // two, some waiting for a later retry, a few claimed by another worker.
+    const subs = (
+      await db.query<{ id: string }>(
+        `INSERT INTO webhook_subscriptions (url, event_types, enabled, secret_ciphertext)
+         SELECT 'https://erp.example/hooks/' || g, '["order.created"]', g <> 3, 'v1.x' FROM generate_series(1, 3) g RETURNING id`,
+      )
+    ).rows.map((r) => r.id);
+    await db.query(
+      `INSERT INTO webhook_deliveries (subscription_id, message_id, event_type, body, status, next_attempt_at, claimed_until, created_at)
+       SELECT ($1::uuid[])[1 + g % 3], 'msg_plan_' || g, 'order.created', '{}',
+              CASE WHEN g % 10 < 7 THEN 'succeeded' ELSE 'pending' END,
+              CASE WHEN g % 10 < 7 THEN NULL WHEN g % 10 = 7 THEN now() + interval '1 hour' ELSE now() - (g || ' seconds')::interval END,
+              CASE WHEN g % 25000 = 9 THEN now() + interval '1 minute' END,
+              now() - (g || ' seconds')::interval
+         FROM generate_series(1, 100000) g`,
+      [subs],
+    );
+    await db.query('ANALYZE webhook_deliveries, webhook_subscriptions');
+    const claim = claimDueSql(32, 4, 60_000, []);
+    await db.query('BEGIN');
+    try {
+      const { rows } = await db.query<{ 'QUERY PLAN': [{ Plan: PlanNode; 'Execution Time': number }] }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${claim.text}`, claim.values);
+      const [{ Plan, 'Execution Time': ms }] = rows[0]!['QUERY PLAN'];
+      timings.push(`${ms.toFixed(1).padStart(8)} ms  webhook claim`);
+      expect(seqScans(Plan), claim.text).to.deep.equal([]);
+    } finally {
+      await db.query('ROLLBACK');
+    }
+    const claimed = (await db.query<{ subscription_id: string }>(claim.text, claim.values)).rows;
+    // Four each for the two enabled subscriptions (their bound, less the claims already held), none for the disabled one.
+    const held = (await db.query<{ subscription_id: string; n: number }>('SELECT subscription_id, count(*)::int AS n FROM webhook_deliveries WHERE claimed_until > now() GROUP BY 1')).rows;
+    expect(claimed.every((c) => c.subscription_id !== subs[2])).to.equal(true);
+    for (const id of subs.slice(0, 2)) expect(held.find((h) => h.subscription_id === id)?.n, id).to.equal(4);
+    expect(claimed.length).to.be.greaterThan(0);
   });
 });
