@@ -82,6 +82,7 @@ describe('outgoing webhooks: subscriptions and delivery', function () {
     const stored = await shop.fresh.db.query('SELECT 1 FROM webhook_deliveries');
     expect(stored.rowCount).to.equal(0);
   });
+
   describe('one subscription never holds back another', () => {
     /** Queues `count` deliveries for a subscription, all due an hour ago: older than any other. */
     async function backlog(subscriptionId: string, count: number): Promise<void> {
