@@ -80,7 +80,8 @@ const OUTCOME_COLUMNS = ['deliveryId', 'subscriptionId', 'status', 'nextAttemptA
  * webhook_deliveries_pending_idx), a few index entries each whatever the backlog, so a subscription
  * with thousands due — its receiver hanging, or itself disabled — cannot crowd out the others.
  * Across subscriptions it takes their first due delivery each, then their second, and so on, oldest
- * first within a rank. Busy slots are the live claims of every worker except `answered`.
+ * first within a rank. Busy slots are the live claims of every worker except `answered`; two claims
+ * at the same instant (two instances) do not see each other's, so each may fill the free slots.
  */
 export function claimDueSql(limit: number, perSubscription: number, leaseMs: number, answered: readonly string[]): SqlStatement {
   return {
