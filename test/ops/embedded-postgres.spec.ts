@@ -271,6 +271,18 @@ describe('embedded PostgreSQL: a random superuser password, a unix socket, a ser
     }
   });
 
+  it('a data directory too deep for a socket path (107 bytes): the socket goes to a private temporary folder, removed on stop', async () => {
+    const deep = path.join(dataDir, 'a-folder-name-long-enough-to-push-the-socket-path-past-its-limit', 'data');
+    embedded = await startEmbeddedPostgres(deep, 'quickstock', pino({ level: 'silent' }), { persistent: false });
+    const { socketDir } = embedded;
+    expect(socketDir.startsWith(deep)).to.equal(false);
+    expect(Buffer.byteLength(path.join(socketDir, '.s.PGSQL.5432'))).to.be.at.most(107);
+    expect(statSync(socketDir).mode & 0o777).to.equal(0o700);
+    expect(await outcome(embedded.url, 'SELECT 1')).to.equal('ok');
+    await embedded.stop();
+    expect(existsSync(socketDir)).to.equal(false);
+  });
+
   it('a kill -9 of the process leaves its PostgreSQL running: the next start stops it and gets in with the kept passwords', async () => {
     const script = `
       const pino = require('pino');
