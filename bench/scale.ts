@@ -155,7 +155,7 @@ async function prepare(label: string, size: LoadSize): Promise<Prepared> {
     const first = await startBuiltService(database.url, SERVICE_ENV);
     await first.stop();
     const started = Date.now();
-    await loadDataSet(database.url, size, log);
+    await loadDataSet(database.superuserUrl, size, log);
     log(`  loaded in ${((Date.now() - started) / 60_000).toFixed(1)} min`);
     const service = await startBuiltService(database.url, SERVICE_ENV);
     entry.service = service;

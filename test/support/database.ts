@@ -11,7 +11,10 @@ import { startEmbeddedPostgres } from '../../src/platform/db/embedded-postgres';
  */
 
 export interface TestDatabase {
+  /** What the service connects with (on the embedded PostgreSQL: its non-superuser role). */
   url: string;
+  /** A superuser on the same database, for assertions and test tooling (never the service). */
+  superuserUrl: string;
   drop(): Promise<void>;
 }
 
@@ -30,6 +33,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const embedded = await startEmbeddedPostgres(dir, name, pino({ level: 'silent' }), { persistent: false });
   return {
     url: embedded.url,
+    superuserUrl: embedded.superuserUrl,
     async drop() {
       await embedded.stop();
       rmSync(dir, { recursive: true, force: true });
@@ -47,6 +51,7 @@ export async function createDatabaseOnServer(serverUrl: string, name: string): P
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
+    superuserUrl: url.toString(),
     async drop() {
       const c = new Client({ connectionString: serverUrl });
       await c.connect();

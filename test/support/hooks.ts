@@ -103,7 +103,7 @@ export const mochaHooks = {
     nock.enableNetConnect((host) => /^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/.test(host));
     const database = await createTestDatabase();
     const server = await startService(database.url, providerEnv);
-    const db = await openAssertionClient(database.url);
+    const db = await openAssertionClient(database.superuserUrl);
     harness = { baseUrl: `http://127.0.0.1:${server.port}`, server, database, db };
   },
   async afterAll(this: Mocha.Context) {

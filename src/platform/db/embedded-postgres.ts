@@ -1,4 +1,5 @@
 import { spawn, spawnSync, execFileSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import {
   chmodSync,
   chownSync,
@@ -16,7 +17,6 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
@@ -30,14 +30,25 @@ import type { Logger } from 'pino';
  * a private folder (root's home, `mktemp -d`) that user can reach neither the binaries under
  * node_modules nor ./data: then the binaries run from a copy, and the data from a directory, under
  * SHARED_ROOT that it can reach (./data/pg becomes a link to it, and the location is logged).
+ *
+ * Access: the server listens on no TCP port, only on a unix socket in the data directory (0700, the
+ * server's own user; root passes anyway). The superuser `postgres` has a random password kept in
+ * DATA_DIR/postgres-superuser-password and is used only at start-up, to set up the service's role
+ * `quickstock` (no superuser, no CREATEDB/CREATEROLE; its random password in DATA_DIR/postgres-password),
+ * which owns the application database. A data directory of an earlier version (a fixed superuser
+ * password written in the source, the service connecting as `postgres`) is moved to this on start.
  */
 export interface EmbeddedDatabase {
-  /** Connection URL for the `postgres` database of the embedded server. */
+  /** The superuser on the `postgres` database (start-up and test tooling only, never the service). */
   readonly adminUrl: string;
-  /** Connection URL for the application database. */
+  /** The superuser on the application database (test tooling only, never the service). */
+  readonly superuserUrl: string;
+  /** The service's connection URL: role `quickstock`, owner of the application database, over the socket. */
   readonly url: string;
   /** Where the PostgreSQL data directory really is. */
   readonly dataDir: string;
+  /** The directory of the server's unix socket (`psql -h <socketDir> -U quickstock quickstock`). */
+  readonly socketDir: string;
   stop(): Promise<void>;
 }
 
@@ -47,7 +58,17 @@ export class EmbeddedPostgresError extends Error {
 }
 
 const USER = 'postgres';
-const PASSWORD = 'quickstock-embedded';
+/** The service's role: LOGIN, owner of the application database, nothing more. */
+export const EMBEDDED_ROLE = 'quickstock';
+/** Beside DATA_DIR/jwt-secret, mode 0600: the superuser's and the service role's passwords. */
+export const SUPERUSER_PASSWORD_FILE = 'postgres-superuser-password';
+export const ROLE_PASSWORD_FILE = 'postgres-password';
+/** The superuser password that earlier versions wrote in the source: only ever tried, to replace it. */
+const LEGACY_PASSWORD = 'quickstock-embedded';
+/** Names the socket file (.s.PGSQL.5432); no TCP port is opened. */
+const SOCKET_PORT = 5432;
+/** sun_path holds 108 bytes including the terminating NUL. */
+const MAX_SOCKET_PATH = 107;
 /** Where, as root, binaries and data go when the project folder is private. */
 const SHARED_ROOT = '/var/lib/quickstock';
 const START_TIMEOUT_MS = 60_000;
@@ -67,32 +88,86 @@ export async function startEmbeddedPostgres(
   const runAs = os.userInfo().uid === 0 ? postgresUser() : undefined;
   const native = runAs ? reachableBinaries(packagedBinaries(), runAs, logger) : packagedBinaries();
   mkdirSync(dataDir, { recursive: true });
+  const passwords = {
+    superuserFile: path.join(dataDir, SUPERUSER_PASSWORD_FILE),
+    superuser: secretFile(path.join(dataDir, SUPERUSER_PASSWORD_FILE)),
+    role: secretFile(path.join(dataDir, ROLE_PASSWORD_FILE)),
+  };
   const pgData = runAs ? reachableDataDir(path.join(dataDir, 'pg'), runAs, logger) : path.join(dataDir, 'pg');
   mkdirSync(pgData, { recursive: true, mode: 0o700 });
   await stopStaleServer(pgData, logger);
 
-  if (!existsSync(path.join(pgData, 'PG_VERSION'))) await initdb(native, pgData, runAs);
-  const port = await freePort();
+  if (!existsSync(path.join(pgData, 'PG_VERSION'))) await initdb(native, pgData, runAs, passwords.superuser);
+  const socket = socketDirectory(pgData, runAs);
   const pgLog = logger.child({ component: 'embedded-postgres' });
-  const server = await startPostgres(native, pgData, port, runAs, pgLog);
-
-  const adminUrl = `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
-  await createDatabaseIfMissing(adminUrl, database);
-  logger.info({ port, dataDir: pgData, ms: Date.now() - started }, 'embedded PostgreSQL ready');
+  let server: ChildProcess;
+  try {
+    server = await startPostgres(native, pgData, socket.dir, runAs, pgLog);
+  } catch (err) {
+    socket.remove();
+    throw err;
+  }
+  const at = (user: string, password: string, db: string) => socketUrl(socket.dir, user, password, db);
+  try {
+    await prepareDatabase(at, database, pgData, passwords, logger);
+  } catch (err) {
+    await stopChild(server);
+    socket.remove();
+    throw err;
+  }
+  logger.info({ socketDir: socket.dir, dataDir: pgData, ms: Date.now() - started }, 'embedded PostgreSQL ready');
 
   let stopping: Promise<void> | undefined;
   return {
-    adminUrl,
-    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${encodeURIComponent(database)}`,
+    adminUrl: at(USER, passwords.superuser, 'postgres'),
+    superuserUrl: at(USER, passwords.superuser, database),
+    url: at(EMBEDDED_ROLE, passwords.role, database),
     dataDir: pgData,
+    socketDir: socket.dir,
     stop() {
       stopping ??= (async () => {
         await stopChild(server);
+        socket.remove();
         if (options.persistent === false) rmSync(pgData, { recursive: true, force: true });
       })();
       return stopping;
     },
   };
+}
+
+/** A random secret kept in `file` (0600), made on first use: the same on every later start. */
+function secretFile(file: string): string {
+  if (existsSync(file)) {
+    const secret = readFileSync(file, 'utf8').trim();
+    if (secret !== '') {
+      if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
+      return secret;
+    }
+  }
+  const secret = randomBytes(32).toString('base64url');
+  const staging = `${file}.${process.pid}.tmp`;
+  writeFileSync(staging, `${secret}\n`, { mode: 0o600 });
+  renameSync(staging, file);
+  return secret;
+}
+
+/** postgres://user:password@localhost/db?host=<socket dir>: pg and Sequelize both take `host` from the query. */
+function socketUrl(socketDir: string, user: string, password: string, database: string): string {
+  return `postgres://${user}:${encodeURIComponent(password)}@localhost:${SOCKET_PORT}/${encodeURIComponent(database)}?host=${encodeURIComponent(socketDir)}`;
+}
+
+/**
+ * Where the server puts its socket: the data directory itself (0700, the server's user), or, when
+ * that path is too long for a socket (108 bytes), a fresh 0700 directory under the temporary folder.
+ */
+function socketDirectory(pgData: string, runAs: RunAs | undefined): { dir: string; remove(): void } {
+  const fits = (dir: string) => Buffer.byteLength(path.join(dir, `.s.PGSQL.${SOCKET_PORT}.lock`)) <= MAX_SOCKET_PATH && !dir.includes('"');
+  if (fits(pgData)) return { dir: pgData, remove: () => undefined };
+  const tmp = fits(os.tmpdir()) ? os.tmpdir() : '/tmp';
+  const dir = mkdtempSync(path.join(tmp, 'quickstock-pg-'));
+  chmodSync(dir, 0o700);
+  if (runAs) chownSync(dir, runAs.uid, runAs.gid);
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 /**
@@ -201,18 +276,6 @@ function reachableDataDir(pgDir: string, runAs: RunAs, logger: Logger): string {
   return external;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
 function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -248,11 +311,11 @@ function childEnv(): NodeJS.ProcessEnv {
   return { ...process.env, LC_ALL: 'C', LC_MESSAGES: 'C', LANG: 'C' };
 }
 
-async function initdb(native: string, pgData: string, runAs: RunAs | undefined): Promise<void> {
+async function initdb(native: string, pgData: string, runAs: RunAs | undefined, password: string): Promise<void> {
   // The password file must be readable by the postgres user and by nobody else.
   const pwDir = mkdtempSync(path.join(os.tmpdir(), 'quickstock-pg-'));
   const pwFile = path.join(pwDir, 'pw');
-  writeFileSync(pwFile, `${PASSWORD}\n`, { mode: 0o600 });
+  writeFileSync(pwFile, `${password}\n`, { mode: 0o600 });
   if (runAs) {
     chownSync(pwDir, runAs.uid, runAs.gid);
     chownSync(pwFile, runAs.uid, runAs.gid);
@@ -280,18 +343,21 @@ async function initdb(native: string, pgData: string, runAs: RunAs | undefined):
 }
 
 /** Starts `postgres` and resolves once it accepts connections (rejects with its last words if it exits). */
-async function startPostgres(native: string, pgData: string, port: number, runAs: RunAs | undefined, log: Logger): Promise<ChildProcess> {
+async function startPostgres(native: string, pgData: string, socketDir: string, runAs: RunAs | undefined, log: Logger): Promise<ChildProcess> {
+  // No TCP listener at all: only the unix socket, in a directory only the server's user (and root) can enter.
   const args = [
     '-D',
     pgData,
     '-p',
-    String(port),
+    String(SOCKET_PORT),
     '-c',
-    'listen_addresses=127.0.0.1',
+    'listen_addresses=',
     '-c',
     'max_connections=200',
     '-c',
-    'unix_socket_directories=',
+    `unix_socket_directories="${socketDir}"`,
+    '-c',
+    'unix_socket_permissions=0700',
   ];
   const child = spawn(path.join(native, 'bin', 'postgres'), args, { ...runAs, cwd: '/', env: childEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
   let recent = '';
@@ -331,13 +397,145 @@ async function stopChild(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-async function createDatabaseIfMissing(adminUrl: string, database: string): Promise<void> {
-  const client = new Client({ connectionString: adminUrl });
+type UrlAt = (user: string, password: string, database: string) => string;
+
+/**
+ * As the superuser, once per start and before the service's pool opens: the service's role (created,
+ * its password and attributes set), and the application database owned by it. A data directory of an
+ * earlier version also gets its superuser password replaced and everything the service created as
+ * `postgres` handed to the role; one log line says so.
+ */
+async function prepareDatabase(
+  at: UrlAt,
+  database: string,
+  pgData: string,
+  passwords: { superuser: string; superuserFile: string; role: string },
+  logger: Logger,
+): Promise<void> {
+  const admin = await connectSuperuser(at, 'postgres', passwords, pgData);
+  let created = false;
+  try {
+    await admin.client.query(`DO $$ BEGIN
+      IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${EMBEDDED_ROLE}') THEN CREATE ROLE ${EMBEDDED_ROLE}; END IF;
+    END $$`);
+    await admin.client.query(
+      `ALTER ROLE ${EMBEDDED_ROLE} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS INHERIT PASSWORD ${admin.client.escapeLiteral(passwords.role)}`,
+    );
+    const exists = await admin.client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (exists.rowCount === 0) {
+      await admin.client.query(`CREATE DATABASE ${admin.client.escapeIdentifier(database)} OWNER ${EMBEDDED_ROLE}`);
+      created = true;
+    }
+  } finally {
+    await admin.client.end();
+  }
+  const moved = created ? 0 : await handDatabaseToRole(at(USER, passwords.superuser, database), database);
+  if (admin.legacy || moved > 0) {
+    logger.warn(
+      { role: EMBEDDED_ROLE, database, objects: moved, passwordFile: passwords.superuserFile },
+      `embedded PostgreSQL of an earlier version secured: the superuser password written in the source is replaced by a random one, and the service now connects as role ${EMBEDDED_ROLE} (no superuser), which owns the database and its ${moved} objects`,
+    );
+  }
+}
+
+/** The superuser, with the password of DATA_DIR; a data directory still on the source's password gets that one now. */
+async function connectSuperuser(
+  at: UrlAt,
+  database: string,
+  passwords: { superuser: string; superuserFile: string },
+  pgData: string,
+): Promise<{ client: Client; legacy: boolean }> {
+  const connect = async (password: string) => {
+    const client = new Client({ connectionString: at(USER, password, database) });
+    client.on('error', () => undefined);
+    await client.connect();
+    return client;
+  };
+  try {
+    return { client: await connect(passwords.superuser), legacy: false };
+  } catch (err) {
+    if ((err as { code?: string }).code !== '28P01') throw err;
+  }
+  let client: Client;
+  try {
+    client = await connect(LEGACY_PASSWORD);
+  } catch (err) {
+    if ((err as { code?: string }).code !== '28P01') throw err;
+    throw new EmbeddedPostgresError(
+      `The embedded PostgreSQL in ${pgData} refuses the superuser password of ${passwords.superuserFile}: restore that file, or move ${pgData} away to start afresh, or set DATABASE_URL.`,
+    );
+  }
+  await client.query(`ALTER ROLE ${USER} PASSWORD ${client.escapeLiteral(passwords.superuser)}`);
+  return { client, legacy: true };
+}
+
+/**
+ * Makes the service's role the owner of `database` and of everything in it that the bootstrap
+ * superuser owns (what an earlier version created while connecting as `postgres`): schemas, tables,
+ * views, standalone sequences (a column's sequence follows its table, indexes follow theirs),
+ * routines, types and domains, statistics objects. Extension members stay as they are (a trusted
+ * extension's objects belong to the bootstrap superuser when the owner creates it, too).
+ * `REASSIGN OWNED BY postgres` refuses the bootstrap superuser, hence one ALTER per object, all in
+ * one transaction. Returns how many objects changed hands (0 on a database already moved).
+ */
+async function handDatabaseToRole(superuserUrl: string, database: string): Promise<number> {
+  const client = new Client({ connectionString: superuserUrl });
+  client.on('error', () => undefined);
   await client.connect();
   try {
-    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
-    if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${database.replace(/"/g, '""')}"`);
+    const owner = await client.query<{ owner: string }>('SELECT datdba::regrole::text AS owner FROM pg_database WHERE datname = $1', [database]);
+    const statements = await client.query<{ sql: string }>(REASSIGN_STATEMENTS);
+    if (owner.rows[0]?.owner === EMBEDDED_ROLE && statements.rowCount === 0) return 0;
+    await client.query('BEGIN');
+    if (owner.rows[0]?.owner !== EMBEDDED_ROLE) await client.query(`ALTER DATABASE ${client.escapeIdentifier(database)} OWNER TO ${EMBEDDED_ROLE}`);
+    for (const { sql } of statements.rows) await client.query(sql);
+    await client.query('COMMIT');
+    return statements.rows.length + (owner.rows[0]?.owner === EMBEDDED_ROLE ? 0 : 1);
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
   } finally {
     await client.end();
   }
 }
+
+/** One `ALTER … OWNER TO quickstock` per object of the bootstrap superuser (oid 10) in this database. */
+const REASSIGN_STATEMENTS = `
+  WITH user_ns AS (
+    SELECT oid FROM pg_namespace
+     WHERE nspname NOT IN ('pg_catalog', 'information_schema') AND nspname NOT LIKE 'pg\\_toast%' AND nspname NOT LIKE 'pg\\_temp\\_%'
+  ), member AS (
+    SELECT classid, objid FROM pg_depend WHERE deptype = 'e'
+  )
+  SELECT format('ALTER SCHEMA %I OWNER TO ${EMBEDDED_ROLE}', n.nspname) AS sql, 1 AS step
+    FROM pg_namespace n
+   WHERE n.oid IN (SELECT oid FROM user_ns) AND n.nspowner = 10
+     AND (n.oid, 'pg_namespace'::regclass) NOT IN (SELECT objid, classid FROM member)
+  UNION ALL
+  SELECT format('ALTER %s %s OWNER TO ${EMBEDDED_ROLE}',
+           CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'f' THEN 'FOREIGN TABLE'
+                          WHEN 'S' THEN 'SEQUENCE' WHEN 'c' THEN 'TYPE' ELSE 'TABLE' END,
+           c.oid::regclass), 2
+    FROM pg_class c
+   WHERE c.relnamespace IN (SELECT oid FROM user_ns) AND c.relowner = 10 AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S', 'c')
+     AND (c.oid, 'pg_class'::regclass) NOT IN (SELECT objid, classid FROM member)
+     AND NOT (c.relkind = 'S' AND EXISTS (
+       SELECT 1 FROM pg_depend d
+        WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')))
+  UNION ALL
+  SELECT format('ALTER %s %s OWNER TO ${EMBEDDED_ROLE}',
+           CASE p.prokind WHEN 'a' THEN 'AGGREGATE' WHEN 'p' THEN 'PROCEDURE' ELSE 'FUNCTION' END, p.oid::regprocedure), 3
+    FROM pg_proc p
+   WHERE p.pronamespace IN (SELECT oid FROM user_ns) AND p.proowner = 10
+     AND (p.oid, 'pg_proc'::regclass) NOT IN (SELECT objid, classid FROM member)
+  UNION ALL
+  SELECT format('ALTER %s %s OWNER TO ${EMBEDDED_ROLE}', CASE t.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END, t.oid::regtype), 4
+    FROM pg_type t
+   WHERE t.typnamespace IN (SELECT oid FROM user_ns) AND t.typowner = 10 AND t.typtype IN ('e', 'd', 'r')
+     AND NOT EXISTS (SELECT 1 FROM pg_type e WHERE e.typarray = t.oid)
+     AND (t.oid, 'pg_type'::regclass) NOT IN (SELECT objid, classid FROM member)
+  UNION ALL
+  SELECT format('ALTER STATISTICS %I.%I OWNER TO ${EMBEDDED_ROLE}', n.nspname, s.stxname), 5
+    FROM pg_statistic_ext s JOIN pg_namespace n ON n.oid = s.stxnamespace
+   WHERE s.stxnamespace IN (SELECT oid FROM user_ns) AND s.stxowner = 10
+  ORDER BY 2, 1`;
