@@ -1,5 +1,6 @@
 import type { Sequelize } from 'sequelize-typescript';
 import { Transaction } from 'sequelize';
+import type { Db } from './db';
 
 type PgConnection = { query(text: string, values?: readonly unknown[]): Promise<{ rows: unknown[] }>; uuid?: string };
 type ConnectionManager = {
@@ -17,7 +18,7 @@ export interface SqlStatement {
 }
 
 /** Where a statement runs: in a transaction (its connection) or, for a single statement, on the pool. */
-export type SqlTarget = Transaction | Sequelize;
+export type SqlTarget = Transaction | Db | Sequelize;
 
 function isTransaction(target: SqlTarget): target is Transaction {
   return typeof (target as Transaction).afterCommit === 'function';
@@ -35,7 +36,8 @@ export async function sql<T extends object>(target: SqlTarget, text: string, val
     if (!connection) throw new Error('sql() needs a transaction that holds a connection');
     return (await connection.query(text, values)).rows as T[];
   }
-  const manager = target.connectionManager as unknown as ConnectionManager;
+  const sequelize = 'connectionManager' in target ? target : target.sequelize;
+  const manager = sequelize.connectionManager as unknown as ConnectionManager;
   const connection = await manager.getConnection({ type: 'SELECT' });
   try {
     return (await connection.query(text, values)).rows as T[];
