@@ -1769,7 +1769,7 @@ export interface components {
             content: {
                 "application/problem+json": components["schemas"]["Problem"] & {
                     /** @enum {unknown} */
-                    code?: "validation-failed";
+                    code?: "validation-failed" | "invalid-value";
                 };
             };
         };
@@ -1782,7 +1782,7 @@ export interface components {
             content: {
                 "application/problem+json": components["schemas"]["Problem"] & {
                     /** @enum {unknown} */
-                    code?: "validation-failed" | "malformed-json";
+                    code?: "validation-failed" | "malformed-json" | "invalid-value";
                 };
             };
         };
@@ -1795,7 +1795,7 @@ export interface components {
             content: {
                 "application/problem+json": components["schemas"]["Problem"] & {
                     /** @enum {unknown} */
-                    code?: "validation-failed" | "invalid-cursor";
+                    code?: "validation-failed" | "invalid-cursor" | "invalid-value";
                 };
             };
         };
@@ -2009,7 +2009,7 @@ export interface components {
         Id: string;
         /** @description Page size, 1 to 100. */
         Limit: number;
-        /** @description The `nextCursor` of the previous page, opaque. It is bound to the `sort` and filters of the request that returned it (a position in that ordering only): sent with other ones, or altered, it is a 400 `invalid-cursor`, never a page of another list; start again from the first page. `limit` may change between pages. */
+        /** @description The `nextCursor` of the previous page, opaque. It is bound to the `sort` and filters of the request that returned it (a position in that ordering only): sent with other ones, or altered (its scope or its values), it is a 400 `invalid-cursor`, never a page of another list; start again from the first page. `limit` may change between pages. */
         Cursor: string;
         /**
          * @description 1–255 printable ASCII characters, chosen by the client (a UUID is a good key); optional but
@@ -2483,7 +2483,7 @@ export interface operations {
             query?: {
                 /** @description Page size, 1 to 100. */
                 limit?: components["parameters"]["Limit"];
-                /** @description The `nextCursor` of the previous page, opaque. It is bound to the `sort` and filters of the request that returned it (a position in that ordering only): sent with other ones, or altered, it is a 400 `invalid-cursor`, never a page of another list; start again from the first page. `limit` may change between pages. */
+                /** @description The `nextCursor` of the previous page, opaque. It is bound to the `sort` and filters of the request that returned it (a position in that ordering only): sent with other ones, or altered (its scope or its values), it is a 400 `invalid-cursor`, never a page of another list; start again from the first page. `limit` may change between pages. */
                 cursor?: components["parameters"]["Cursor"];
                 /** @description Only users of this role. */
                 role?: components["schemas"]["Role"];
@@ -2686,7 +2686,7 @@ export interface operations {
             query?: {
                 /** @description Page size, 1 to 100. */
                 limit?: components["parameters"]["Limit"];
-                /** @description The `nextCursor` of the previous page, opaque. It is bound to the `sort` and filters of the request that returned it (a position in that ordering only): sent with other ones, or altered, it is a 400 `invalid-cursor`, never a page of another list; start again from the first page. `limit` may change between pages. */
+                /** @description The `nextCursor` of the previous page, opaque. It is bound to the `sort` and filters of the request that returned it (a position in that ordering only): sent with other ones, or altered (its scope or its values), it is a 400 `invalid-cursor`, never a page of another list; start again from the first page. `limit` may change between pages. */
                 cursor?: components["parameters"]["Cursor"];
                 /** @description Search, case-insensitive: the exact SKU, words of the name (Italian stemming, accents ignored), or, from 3 characters, a fragment of the SKU or name (`0042`, `quad`). Shorter text matches the exact SKU and whole words only (`A4`). */
                 q?: string;
@@ -2724,7 +2724,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {unknown} */
-                        code?: "validation-failed" | "invalid-cursor" | "invalid-sort";
+                        code?: "validation-failed" | "invalid-cursor" | "invalid-sort" | "invalid-value";
                     };
                 };
             };
@@ -2899,7 +2899,7 @@ export interface operations {
             query?: {
                 /** @description Page size, 1 to 100. */
                 limit?: components["parameters"]["Limit"];
-                /** @description The `nextCursor` of the previous page, opaque. It is bound to the `sort` and filters of the request that returned it (a position in that ordering only): sent with other ones, or altered, it is a 400 `invalid-cursor`, never a page of another list; start again from the first page. `limit` may change between pages. */
+                /** @description The `nextCursor` of the previous page, opaque. It is bound to the `sort` and filters of the request that returned it (a position in that ordering only): sent with other ones, or altered (its scope or its values), it is a 400 `invalid-cursor`, never a page of another list; start again from the first page. `limit` may change between pages. */
                 cursor?: components["parameters"]["Cursor"];
             };
             header?: never;
@@ -2989,7 +2989,7 @@ export interface operations {
             query?: {
                 /** @description Page size, 1 to 100. */
                 limit?: components["parameters"]["Limit"];
-                /** @description The `nextCursor` of the previous page, opaque. It is bound to the `sort` and filters of the request that returned it (a position in that ordering only): sent with other ones, or altered, it is a 400 `invalid-cursor`, never a page of another list; start again from the first page. `limit` may change between pages. */
+                /** @description The `nextCursor` of the previous page, opaque. It is bound to the `sort` and filters of the request that returned it (a position in that ordering only): sent with other ones, or altered (its scope or its values), it is a 400 `invalid-cursor`, never a page of another list; start again from the first page. `limit` may change between pages. */
                 cursor?: components["parameters"]["Cursor"];
                 /** @description Only orders in one of these statuses. Repeat the parameter for several (`status=paid&status=in_preparation`), so a board needs one request; a comma-separated value is not accepted. */
                 status?: components["schemas"]["OrderStatus"][];
@@ -3493,7 +3493,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {unknown} */
-                        code?: "validation-failed" | "invalid-signature" | "invalid-event" | "invalid-body" | "malformed-event";
+                        code?: "validation-failed" | "invalid-signature" | "invalid-event" | "invalid-body" | "malformed-event" | "invalid-value";
                     };
                 };
             };
@@ -3553,7 +3553,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {unknown} */
-                        code?: "validation-failed" | "invalid-signature" | "invalid-event" | "invalid-body";
+                        code?: "validation-failed" | "invalid-signature" | "invalid-event" | "invalid-body" | "invalid-value";
                     };
                 };
             };
@@ -3582,7 +3582,7 @@ export interface operations {
             query?: {
                 /** @description Page size, 1 to 100. */
                 limit?: components["parameters"]["Limit"];
-                /** @description The `nextCursor` of the previous page, opaque. It is bound to the `sort` and filters of the request that returned it (a position in that ordering only): sent with other ones, or altered, it is a 400 `invalid-cursor`, never a page of another list; start again from the first page. `limit` may change between pages. */
+                /** @description The `nextCursor` of the previous page, opaque. It is bound to the `sort` and filters of the request that returned it (a position in that ordering only): sent with other ones, or altered (its scope or its values), it is a 400 `invalid-cursor`, never a page of another list; start again from the first page. `limit` may change between pages. */
                 cursor?: components["parameters"]["Cursor"];
             };
             header?: never;
@@ -3822,7 +3822,7 @@ export interface operations {
             query?: {
                 /** @description Page size, 1 to 100. */
                 limit?: components["parameters"]["Limit"];
-                /** @description The `nextCursor` of the previous page, opaque. It is bound to the `sort` and filters of the request that returned it (a position in that ordering only): sent with other ones, or altered, it is a 400 `invalid-cursor`, never a page of another list; start again from the first page. `limit` may change between pages. */
+                /** @description The `nextCursor` of the previous page, opaque. It is bound to the `sort` and filters of the request that returned it (a position in that ordering only): sent with other ones, or altered (its scope or its values), it is a 400 `invalid-cursor`, never a page of another list; start again from the first page. `limit` may change between pages. */
                 cursor?: components["parameters"]["Cursor"];
                 /** @description Only deliveries in this state. */
                 status?: components["schemas"]["WebhookDeliveryStatus"];

@@ -13,6 +13,7 @@ import { generatedDir } from './platform/paths';
 import { requestId } from './platform/http/request-id';
 import { plusAsSpaceInQuery } from './platform/http/form-query';
 import { rejectNulCharacters } from './platform/http/reject-nul';
+import { rejectNonFiniteNumbers } from './platform/http/finite-numbers';
 import { problemHandler, notFoundHandler } from './platform/http/problem';
 import { createHealthRouter } from './platform/http/health.routes';
 import { AppError, ForbiddenError, UnauthorizedError } from './platform/errors';
@@ -100,7 +101,10 @@ export function createApp(services: Services): Express {
   app.use(
     OpenApiValidator.middleware({
       apiSpec: spec,
-      validateRequests: { allowUnknownQueryParameters: false, coerceTypes: true, removeAdditional: false, allErrors: true },
+      // coerceTypes applies to the body only: the validator always converts query, path and header
+      // parameters (strings on the wire). A JSON body is taken as sent: where the contract says
+      // integer only a JSON integer passes, never "5", " 5", "0x10" or true.
+      validateRequests: { allowUnknownQueryParameters: false, coerceTypes: false, removeAdditional: false, allErrors: true },
       validateResponses: config.validateResponses ? { removeAdditional: false } : false,
       validateFormats: true,
       ignoreUndocumented: false,
@@ -125,6 +129,7 @@ export function createApp(services: Services): Express {
       },
     }),
   );
+  app.use(rejectNonFiniteNumbers);
 
   app.use(
     createHealthRouter(

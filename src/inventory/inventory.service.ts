@@ -104,7 +104,7 @@ export class InventoryService {
   async listMovements(productId: string, query: { limit: number; cursor?: string }): Promise<Page<StockMovementView>> {
     if (!(await stock.exists(this.sequelize, productId))) throw new NotFoundError('The product');
     const scope = cursorScope(query, { productId });
-    const after = keysetAfter(query.cursor, ['int'], scope);
+    const after = keysetAfter(query.cursor, ['int8'], scope);
     const rows = await stock.movements(this.sequelize, productId, after?.[0], query.limit);
     return toPage(rows, query.limit, toMovementView, (r) => [String(r.seq)], scope);
   }

@@ -189,7 +189,7 @@ const UNINDEXED: Record<string, (expr: string) => string> = {
 /**
  * The statements of one page, in groups: one group for a sorted list, one per remaining relevance
  * tier (from the cursor's tier on) for a ranked search. Run them with `runProductList`. Each
- * statement returns up to limit+1 rows; a forged cursor value that does not cast raises a pg 22xxx error.
+ * statement returns up to limit+1 rows; cursor values are checked to their cast before (keysetAfter).
  */
 export function productListSql(p: ProductListParams): ListStatement[][] {
   const where: Condition = (params) => filters(p, params).join(' AND ');

@@ -1,12 +1,12 @@
 import type { Sequelize } from 'sequelize-typescript';
 import type { Transaction } from 'sequelize';
 import { AppError, ConflictError, NotFoundError, isUniqueViolation } from '../platform/errors';
-import { lazyCursorScope, invalidCursor, decodeCursor, keysetAfter, toPage, type Page } from '../platform/http/pagination';
+import { lazyCursorScope, invalidCursor, keysetAfter, toPage, type KeyKind, type Page } from '../platform/http/pagination';
 import { isStaff, type Actor, type RequestBody } from '../platform/http/contract';
 import { recordLowStockIfCrossed, type InventoryService } from '../inventory';
 import { etagOf, toProductView, type ProductRow, type ProductView } from './product.mapper';
-import { productRepository as products, type ListedProductRow } from './product.repository';
-import { PRODUCT_SORT_KEYS, RELEVANCE_TIERS, type ProductListParams, type ProductSortKey, type RelevanceTier } from './product-list.sql';
+import { productRepository as products } from './product.repository';
+import { PRODUCT_SORT_KEYS, RELEVANCE_TIERS, type ProductSortKey, type RelevanceTier } from './product-list.sql';
 
 export type ProductSort = 'name' | '-name' | 'sku' | '-sku' | 'createdAt' | '-createdAt' | 'available' | '-available';
 
@@ -27,6 +27,9 @@ const SORT_VALUE: Record<ProductSortKey, (r: ProductRow) => unknown> = {
   createdAt: (r) => new Date(r.created_at).toISOString(),
   available: (r) => r.on_hand - r.reserved,
 };
+
+/** The kind each sort key's cursor value is checked as: the type PRODUCT_SORT_KEYS casts it to. */
+const SORT_KIND: Record<ProductSortKey, KeyKind> = { name: 'text', sku: 'text', createdAt: 'timestamp', available: 'int4' };
 
 export interface ProductWithEtag {
   product: ProductView;
@@ -87,28 +90,17 @@ export class ProductsService {
     const scope = lazyCursorScope(query, { sort, active });
     const filter = { limit: query.limit, active, q: query.q, category: query.category, lowStock: query.lowStock };
     if (sort === 'relevance') {
-      const after = keysetAfter(query.cursor, ['int', 'text', 'uuid'], scope);
+      const after = keysetAfter(query.cursor, ['int4', 'text', 'uuid'], scope);
       if (after && !RELEVANCE_TIERS.some((t) => String(t) === after[0])) throw invalidCursor();
       const order = { by: 'relevance' as const, after: after && ([Number(after[0]) as RelevanceTier, after[1], after[2]] as const) };
-      const rows = await this.listRows({ ...filter, order });
+      const rows = await products.list(this.sequelize, { ...filter, order });
       return toPage(rows, query.limit, toProductView, (r) => [r.tier ?? 0, r.name.toLowerCase(), r.id], scope);
     }
     const key = sort.replace(/^-/, '') as ProductSortKey;
     if (!(key in PRODUCT_SORT_KEYS)) throw new AppError('invalid-sort', 400, 'Unknown sort key.');
-    const after = decodeCursor(query.cursor, 2, scope) as [unknown, unknown] | undefined;
-    const rows = await this.listRows({ ...filter, order: { by: 'sort', key, descending: sort.startsWith('-'), after } });
+    const after = keysetAfter(query.cursor, [SORT_KIND[key], 'uuid'], scope);
+    const rows = await products.list(this.sequelize, { ...filter, order: { by: 'sort', key, descending: sort.startsWith('-'), after } });
     return toPage(rows, query.limit, toProductView, (r) => [SORT_VALUE[key](r), r.id], scope);
-  }
-
-  private async listRows(params: ProductListParams): Promise<ListedProductRow[]> {
-    try {
-      return await products.list(this.sequelize, params);
-    } catch (err) {
-      // A forged cursor that does not cast (22P02, 22007, 22008) is the client's mistake.
-      const code = (err as { code?: string }).code;
-      if (code?.startsWith('22')) throw invalidCursor();
-      throw err;
-    }
   }
 
   /** Optimistic concurrency: the change applies only to the version named by If-Match. */

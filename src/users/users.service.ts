@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { AppError, ConflictError, NotFoundError, ValidationError, isUniqueViolation } from '../platform/errors';
 import { ConfigError } from '../platform/config';
 import { recordInternalEvent } from '../platform/events';
-import { cursorScope, decodeCursor, toPage, type Page } from '../platform/http/pagination';
+import { cursorScope, keysetAfter, toPage, type Page } from '../platform/http/pagination';
 import type { Role, Schemas } from '../platform/http/contract';
 import { hashPassword } from './password';
 import { userRepository as users, type UserRecord } from './user.repository';
@@ -102,7 +102,7 @@ export class UsersService {
 
   async list(query: { limit: number; cursor?: string; role?: Role; q?: string }): Promise<Page<UserView>> {
     const scope = cursorScope(query);
-    const after = decodeCursor(query.cursor, 2, scope) as [string, string] | undefined;
+    const after = keysetAfter(query.cursor, ['timestamp', 'uuid'], scope);
     const rows = await users.listNewestFirst({ limit: query.limit + 1, role: query.role, like: query.q ? likePattern(query.q) : undefined, after });
     return toPage(rows, query.limit, toUserView, (u) => [u.createdAt.toISOString(), u.id], scope);
   }

@@ -5,11 +5,12 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { ADMIN } from '../support/hooks';
 import { startFreshService, type FreshService } from '../support/fresh-service';
-import { EDGE_VALUES, SchemaArbitraries, type Schema } from '../support/schema-arbitrary';
+import { EDGE_VALUES, SchemaArbitraries, forgedCursor, type Schema } from '../support/schema-arbitrary';
 
 /**
  * Contract fuzzing (issue 15): for every operation and every role, schema-driven valid and hostile
- * requests (bodies, path and query parameters, headers). Whatever is sent: no 5xx, only statuses the
+ * requests (bodies, path and query parameters, headers), and real cursors of every list forged (the
+ * scope kept, the values replaced: issue 24). Whatever is sent: no 5xx, only statuses the
  * contract lists for that operation, problem+json on every error, and a refused request changes no
  * stored state. Bounded and repeatable: FUZZ_SEED (printed on failure) and FUZZ_RUNS.
  */
@@ -51,10 +52,20 @@ interface PlannedRequest {
   body: string | undefined;
 }
 
+/** A real next page of a list, as one role asked for it: the cursor the fuzzer forges. */
+interface ListPage {
+  operation: Operation;
+  role: Exclude<Role, 'anonymous'>;
+  /** The path (its parameters filled in) and the query without the cursor. */
+  url: string;
+  nextCursor: string;
+}
+
 /** Anything the fuzzer may need to refer to: ids that exist, so that valid requests reach real rows. */
 interface Known {
   tokens: Record<Exclude<Role, 'anonymous'>, string>;
   ids: string[];
+  pages: ListPage[];
 }
 
 /** A URL cannot carry a lone surrogate; the fuzzer sends U+FFFD in its place. */
@@ -117,6 +128,21 @@ function requestFor(operation: Operation, role: Role, known: Known): fc.Arbitrar
     });
 }
 
+/**
+ * A list request with a forged cursor: a real next page's cursor with its scope kept and its values
+ * replaced, sent with the same filters and role. Only the check of each value against its SQL cast
+ * stands between it and PostgreSQL.
+ */
+function forgedCursorRequest(page: ListPage, known: Known): fc.Arbitrary<PlannedRequest> {
+  return forgedCursor(page.nextCursor).map((cursor) => ({
+    operation: page.operation,
+    role: page.role,
+    url: `${page.url}${page.url.includes('?') ? '&' : '?'}cursor=${encodeURIComponent(cursor)}`,
+    headers: { authorization: `Bearer ${known.tokens[page.role]}` },
+    body: undefined,
+  }));
+}
+
 /** What a refused request must leave untouched (events, idempotency claims and setup codes aside). */
 const FINGERPRINT_SQL = `SELECT concat_ws('|',
   (SELECT count(*) || ':' || count(*) FILTER (WHERE disabled) || ':' || coalesce(sum(token_version), 0) || ':' || string_agg(role, ',' ORDER BY id) FROM users),
@@ -169,16 +195,61 @@ describe('contract fuzzing: every operation, every role, valid and hostile input
       ids.push(product.id as string);
     }
     const address = { name: 'Cartoleria Fuzz', line1: 'Via Roma 1', city: 'Milano', postalCode: '20121', province: 'MI', country: 'IT' };
-    const order = await call('POST', '/api/v1/orders', tokens.customer, { items: [{ productId: ids[2], quantity: 1 }], shippingAddress: address });
-    ids.push(order.id as string);
-    known = { tokens: tokens as Known['tokens'], ids };
+    for (let i = 0; i < 2; i += 1) {
+      const order = await call('POST', '/api/v1/orders', tokens.customer, { items: [{ productId: ids[2], quantity: 1 }], shippingAddress: address });
+      ids.push(order.id as string);
+    }
+    // Every list must have a second page: two movements, two subscriptions, two deliveries (stored
+    // as delivered, of disabled subscriptions, so that no worker acts on them).
+    await call('POST', `/api/v1/products/${ids[2]}/stock-movements`, admin, { type: 'receipt', delta: 5, reason: 'fuzz' });
+    const subscriptions = await fresh.db.query<{ id: string }>(
+      `INSERT INTO webhook_subscriptions (url, event_types, enabled, secret_ciphertext)
+       VALUES ('https://erp.example.com/hooks', '["order.created"]', false, 'x'), ('https://crm.example.com/hooks', '["order.created"]', false, 'x') RETURNING id`,
+    );
+    const subscriptionId = subscriptions.rows[0]!.id;
+    for (let i = 0; i < 2; i += 1) {
+      await fresh.db.query(`INSERT INTO webhook_deliveries (subscription_id, message_id, event_type, body, status) VALUES ($1, $2, 'webhook.test', '{}', 'succeeded')`, [
+        subscriptionId,
+        `msg_${randomUUID()}`,
+      ]);
+    }
+    known = { tokens: tokens as Known['tokens'], ids, pages: await firstPages(tokens as Known['tokens'], [...ids, subscriptionId]) };
+    expect(new Set(known.pages.map((p) => p.operation.id)), 'a next page of every list with a cursor').to.have.property('size', operations.filter(hasCursor).length);
   });
+
+  const hasCursor = (operation: Operation) => operation.parameters.some((p) => p['in'] === 'query' && p['name'] === 'cursor');
+
+  /** The first page (limit 1) of every list, for each role that may read it, each sort, and a search: the real cursors to forge. */
+  async function firstPages(tokens: Known['tokens'], ids: string[]): Promise<ListPage[]> {
+    const pages: ListPage[] = [];
+    for (const operation of operations.filter(hasCursor)) {
+      const sort = operation.parameters.find((p) => p['in'] === 'query' && p['name'] === 'sort');
+      const sorts = (schemas.resolve((sort?.['schema'] as Schema | undefined) ?? {})['enum'] as string[] | undefined) ?? [];
+      const queries: Record<string, string>[] = [{}, ...sorts.map((s) => ({ sort: s })), ...(operation.id === 'listProducts' ? [{ q: 'Evidenziatore' }] : [])];
+      const routes = operation.path.includes('{id}') ? ids.map((id) => operation.path.replace('{id}', id)) : [operation.path];
+      for (const role of ['customer', 'operator', 'admin'] as const) {
+        for (const route of routes) {
+          for (const query of queries) {
+            const url = `${route}?${new URLSearchParams({ ...query, limit: '1' }).toString()}`;
+            const res = await fetch(`${fresh.baseUrl}${url}`, { headers: { authorization: `Bearer ${tokens[role]}` } });
+            const body = (await res.json()) as { nextCursor?: string | null };
+            if (res.status === 200 && typeof body.nextCursor === 'string') pages.push({ operation, role, url, nextCursor: body.nextCursor });
+          }
+        }
+      }
+    }
+    return pages;
+  }
+
   after(async () => {
     await fresh?.stop();
   });
 
   it('answers every request with a documented status, problem+json on errors, and changes nothing when it refuses', async () => {
-    const plans = fc.constantFrom(...operations).chain((operation) => fc.constantFrom(...ROLES).chain((role) => requestFor(operation, role, known)));
+    const plans = fc.oneof(
+      { weight: 9, arbitrary: fc.constantFrom(...operations).chain((operation) => fc.constantFrom(...ROLES).chain((role) => requestFor(operation, role, known))) },
+      { weight: 2, arbitrary: fc.constantFrom(...known.pages).chain((page) => forgedCursorRequest(page, known)) },
+    );
     const seen = new Map<string, number>();
     // Every distinct failure (operation, status, kind) is collected, so one run shows them all.
     const failures = new Map<string, string>();

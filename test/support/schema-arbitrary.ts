@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { ADVERSARIAL_CURSOR_VALUES, forgeCursor, openCursor } from './forged-cursor';
 
 /**
  * fast-check arbitraries driven by the bundled OpenAPI document's JSON Schemas: `valid` makes values
@@ -153,4 +154,20 @@ function mergeObjects(a: Schema, b: Schema): Schema {
     properties: { ...((a['properties'] as object | undefined) ?? {}), ...((b['properties'] as object | undefined) ?? {}) },
     required: [...((a['required'] as string[] | undefined) ?? []), ...((b['required'] as string[] | undefined) ?? [])],
   };
+}
+
+/**
+ * A real cursor forged: its scope kept (so it passes the scope check), its values replaced by
+ * adversarial ones (wrong types, out-of-range dates, malformed uuids, huge numbers, NUL, quotes),
+ * some left as they were; now and then a value too many or too few.
+ */
+export function forgedCursor(cursor: string): fc.Arbitrary<string> {
+  const values = openCursor(cursor).v;
+  const value = (original: unknown) => fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...ADVERSARIAL_CURSOR_VALUES) }, { weight: 1, arbitrary: fc.constant(original) });
+  const forged = fc.tuple(...values.map(value)).filter((v) => v.some((x, i) => x !== values[i]));
+  return fc.oneof(
+    { weight: 8, arbitrary: forged },
+    { weight: 1, arbitrary: forged.map((v) => [...v, v[0]]) },
+    { weight: 1, arbitrary: forged.map((v) => v.slice(1)) },
+  ).map((v) => forgeCursor(cursor, v));
 }

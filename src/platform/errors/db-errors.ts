@@ -60,8 +60,15 @@ export function translateDatabaseError(err: unknown): AppError | undefined {
     case '57014':
       return new AppError('timeout', 503, 'The request took too long; retry shortly.', { headers: { 'Retry-After': '1' } });
     default:
-      return undefined;
+      // Any other data exception (class 22: 22P02 invalid text representation, 22007/22008 a bad or
+      // out-of-range date, 22001 a string too long…) comes from a value the request carried that
+      // slipped past the contract's checks: the client's mistake, a 400, never a 500.
+      return pg.code.startsWith('22') ? invalidValue() : undefined;
   }
+}
+
+function invalidValue(): AppError {
+  return new AppError('invalid-value', 400, 'A value in the request cannot be used as its type (e.g. a malformed or out-of-range number, date or id).');
 }
 
 function databaseUnavailable(): AppError {

@@ -53,13 +53,40 @@ export function invalidCursor(): AppError {
   return new AppError('invalid-cursor', 400, 'The cursor is not valid; start again from the first page.');
 }
 
-type KeyKind = 'timestamp' | 'uuid' | 'int' | 'text';
+/** The PostgreSQL type a cursor value is cast to in the list's SQL. */
+export type KeyKind = 'timestamp' | 'uuid' | 'int4' | 'int8' | 'text';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const INTEGER = /^-?(0|[1-9]\d{0,18})$/;
+
+/** An integer (a JSON number or its decimal text, as the cursor was written) within [min, max]. */
+function integerWithin(min: bigint, max: bigint): (v: unknown) => boolean {
+  return (v) => {
+    const text = typeof v === 'number' && Number.isSafeInteger(v) ? String(v) : typeof v === 'string' ? v : '';
+    if (!INTEGER.test(text)) return false;
+    const n = BigInt(text);
+    return n >= min && n <= max;
+  };
+}
+
+/**
+ * Each value must be exactly what the list writes (and what PostgreSQL casts): a forged cursor that
+ * keeps its scope but changes its values must be the 400 `invalid-cursor`, never a cast error in
+ * SQL. Timestamps are `toISOString()` instants of years 1 to 9999 (JavaScript reads '1' or
+ * '+275760-09-13T…' as dates, PostgreSQL does not); uuids have the canonical form; integers fit
+ * their column; text carries no NUL.
+ */
 const VALID: Record<KeyKind, (v: unknown) => boolean> = {
-  timestamp: (v) => typeof v === 'string' && !Number.isNaN(Date.parse(v)),
-  uuid: (v) => typeof v === 'string' && /^[0-9a-f-]{36}$/i.test(v),
-  int: (v) => /^-?\d+$/.test(String(v)),
-  text: (v) => typeof v === 'string',
+  timestamp: (v) => {
+    if (typeof v !== 'string' || !ISO_INSTANT.test(v)) return false;
+    const date = new Date(v);
+    return !Number.isNaN(date.getTime()) && date.getUTCFullYear() >= 1 && date.toISOString() === v;
+  },
+  uuid: (v) => typeof v === 'string' && UUID.test(v),
+  int4: integerWithin(-(2n ** 31n), 2n ** 31n - 1n),
+  int8: integerWithin(-(2n ** 63n), 2n ** 63n - 1n),
+  text: (v) => typeof v === 'string' && !v.includes('\u0000'),
 };
 
 /**
