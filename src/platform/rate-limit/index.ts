@@ -1,2 +1,3 @@
 export { createLimiterFactory, type LimiterFactory } from './limiter-factory';
 export { RateLimit, type RateLimitPolicy } from './rate-limit';
+export { clientKeyOf } from './client-key';
