@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -66,20 +66,26 @@ describe('first run and operations: the real process entry', function () {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('without a terminal writes JSON lines, including the setup link that then creates the first admin', async () => {
+  it('without a terminal writes JSON lines and the setup link to a 0600 file under DATA_DIR, never to the logs; the link then creates the first admin', async () => {
     const port = await freePort();
     const service = runEntry({ NODE_ENV: 'production', PORT: String(port), DATABASE_URL: database.url, JWT_SECRET: TEST_JWT_SECRET, WEBHOOK_SECRETS_KEY: Buffer.alloc(32, 1).toString('base64'), DATA_DIR: dataDir, SEED_DEMO: 'false' });
     try {
-      const link = await until('the setup link', () => {
+      const file = await until('where the setup link is', () => {
         for (const line of service.stdout().split('\n')) {
-          if (!line.includes('setupUrl')) continue;
-          return (JSON.parse(line) as { setupUrl: string }).setupUrl;
+          if (!line.includes('setupLinkFile')) continue;
+          return (JSON.parse(line) as { setupLinkFile: string }).setupLinkFile;
         }
         return undefined;
       });
+      expect(file).to.equal(path.join(dataDir, 'setup-link.txt'));
+      expect(statSync(file).mode & 0o777).to.equal(0o600);
+      const link = readFileSync(file, 'utf8').trim();
+      expect(link).to.match(new RegExp(`^http://localhost:${port}/console/setup#code=[A-Za-z0-9_-]{32}$`));
+      const code = new URL(link).hash.replace('#code=', '');
       for (const line of service.stdout().trim().split('\n')) expect(() => JSON.parse(line) as unknown, line).not.to.throw();
       expect(service.stdout()).not.to.contain('QuickStock is running');
-      const code = new URL(link).hash.replace('#code=', '');
+      expect(service.stdout()).not.to.contain(code);
+      expect(service.stderr()).not.to.contain(code);
       const created = await fetch(`http://127.0.0.1:${port}/api/v1/setup/first-admin`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -92,6 +98,7 @@ describe('first run and operations: the real process entry', function () {
         body: JSON.stringify({ email: 'titolare@cartoleria.test', password: 'correct horse battery staple' }),
       });
       expect(login.status).to.equal(200);
+      expect(service.stdout()).not.to.contain(code);
     } finally {
       expect(await stop(service)).to.equal(0);
     }
@@ -111,6 +118,10 @@ describe('first run and operations: the real process entry', function () {
       }
       expect(out).to.match(/Database\s+PostgreSQL at postgres:\/\/.*quickstock_test_/);
       expect(out).to.match(new RegExp(`${base}/console/setup#code=[A-Za-z0-9_-]{32}`));
+      // Printed for the person at the terminal only: no file, and no log line carries it.
+      expect(existsSync(path.join(dataDir, 'setup-link.txt'))).to.equal(false);
+      const code = /#code=([A-Za-z0-9_-]{32})/.exec(out)![1]!;
+      expect(out.split('\n').filter((l) => l.includes(code) && /INFO|WARN/.test(l))).to.deep.equal([]);
       expect(out).to.match(/\d\d:\d\d:\d\d\.\d{3}\] INFO: QuickStock listening/);
       expect(out).not.to.match(/^\{"level"/m);
     } finally {
