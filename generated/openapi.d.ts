@@ -937,7 +937,7 @@ export interface webhooks {
         put?: never;
         /**
          * `webhook.subscription_disabled`: the service disabled a (another) subscription.
-         * @description Sent to subscriptions of `webhook.subscription_disabled` (never to the one disabled). `data` is the AsyncAPI `WebhookSubscriptionDisabledData`.
+         * @description Sent to subscriptions of `webhook.subscription_disabled` (never to the one disabled). `data` is the AsyncAPI `WebhookSubscriptionDisabledData`: the disabled subscription's id and its receiver's host, never its URL (which may carry a token).
          */
         post: operations["receiveWebhookSubscriptionDisabled"];
         delete?: never;
@@ -1741,11 +1741,15 @@ export interface components {
             status: "in_transit" | "delivered" | "return_to_sender" | "failure";
             trackingCode: string;
         };
-        /** WebhookSubscriptionDisabledData */
+        /**
+         * WebhookSubscriptionDisabledData
+         * @description Names the subscription by its id and its receiver's host only: the full URL may carry a token, and this message also goes to the other subscribers of this event type. Admins read the URL with `GET /api/v1/webhook-subscriptions/{id}`.
+         */
         WebhookSubscriptionDisabledData: {
             /** Format: uuid */
             subscriptionId: string;
-            url: string;
+            /** @description The host (and port, when not the default) of the disabled subscription's receiver URL. */
+            host: string;
             /**
              * @description `gone`: the receiver answered 410; `failing-too-long`: no success for `WEBHOOK_DISABLE_AFTER_HOURS`.
              * @enum {string}
