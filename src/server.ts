@@ -67,6 +67,7 @@ export async function startServer(
   const realtime = new RealtimeGateway(server, services);
   try {
     await migrate(sequelize, databaseUrl, logger);
+    await services.outgoingWebhooks.resealLegacySecrets();
     await services.users.ensureInitialAdmin(config.admin);
     if (config.seedDemo) await seedDemoCatalog(sequelize, logger);
     await new Promise<void>((resolve, reject) => {
