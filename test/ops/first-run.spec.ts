@@ -50,6 +50,9 @@ async function stop(started: Started): Promise<number | null> {
   return started.exited;
 }
 
+/** NODE_ENV unset is production: with DATABASE_URL the webhook secrets key is required too. */
+const WEBHOOK_SECRETS_KEY = Buffer.alloc(32, 1).toString('base64');
+
 const stripColours = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, '');
 
 describe('first run and operations: the real process entry', function () {
@@ -68,7 +71,7 @@ describe('first run and operations: the real process entry', function () {
 
   it('without a terminal writes JSON lines and the setup link to a 0600 file under DATA_DIR, never to the logs; the link then creates the first admin', async () => {
     const port = await freePort();
-    const service = runEntry({ NODE_ENV: 'production', PORT: String(port), DATABASE_URL: database.url, JWT_SECRET: TEST_JWT_SECRET, WEBHOOK_SECRETS_KEY: Buffer.alloc(32, 1).toString('base64'), DATA_DIR: dataDir, SEED_DEMO: 'false' });
+    const service = runEntry({ NODE_ENV: 'production', PORT: String(port), DATABASE_URL: database.url, JWT_SECRET: TEST_JWT_SECRET, WEBHOOK_SECRETS_KEY, DATA_DIR: dataDir, SEED_DEMO: 'false' });
     try {
       const file = await until('where the setup link is', () => {
         for (const line of service.stdout().split('\n')) {
@@ -106,7 +109,7 @@ describe('first run and operations: the real process entry', function () {
 
   it('on a terminal prints readable logs and a banner with the URLs, the data and the setup link', async () => {
     const port = await freePort();
-    const service = runEntry({ PORT: String(port), DATABASE_URL: database.url, JWT_SECRET: TEST_JWT_SECRET, DATA_DIR: dataDir, SEED_DEMO: 'false' }, true);
+    const service = runEntry({ PORT: String(port), DATABASE_URL: database.url, JWT_SECRET: TEST_JWT_SECRET, WEBHOOK_SECRETS_KEY, DATA_DIR: dataDir, SEED_DEMO: 'false' }, true);
     try {
       const out = await until('the banner', () => {
         const text = stripColours(service.stdout());
@@ -134,7 +137,7 @@ describe('first run and operations: the real process entry', function () {
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const port = (blocker.address() as net.AddressInfo).port;
     try {
-      const service = runEntry({ PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: database.url, JWT_SECRET: TEST_JWT_SECRET, DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
+      const service = runEntry({ PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: database.url, JWT_SECRET: TEST_JWT_SECRET, WEBHOOK_SECRETS_KEY, DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
       expect(await service.exited).to.equal(1);
       expect(service.stderr().trim()).to.equal(
         `QuickStock cannot start: port ${port} is already in use on 127.0.0.1: stop the program that holds it, or choose another port with PORT=<number>.`,
@@ -146,7 +149,7 @@ describe('first run and operations: the real process entry', function () {
   });
 
   it('names ADMIN_PASSWORD when the password policy refuses it, in one sentence', async () => {
-    const service = runEntry({ PORT: '0', DATABASE_URL: database.url, JWT_SECRET: TEST_JWT_SECRET, DATA_DIR: dataDir, LOG_LEVEL: 'warn', ADMIN_EMAIL: 'titolare@cartoleria.test', ADMIN_PASSWORD: 'aaaaaaaaaaaa' });
+    const service = runEntry({ PORT: '0', DATABASE_URL: database.url, JWT_SECRET: TEST_JWT_SECRET, WEBHOOK_SECRETS_KEY, DATA_DIR: dataDir, LOG_LEVEL: 'warn', ADMIN_EMAIL: 'titolare@cartoleria.test', ADMIN_PASSWORD: 'aaaaaaaaaaaa' });
     expect(await service.exited).to.equal(1);
     expect(service.stderr().trim()).to.match(/^QuickStock cannot start: ADMIN_PASSWORD is refused: .+/);
     expect(service.stderr().trim().split('\n')).to.have.length(1);
@@ -156,8 +159,9 @@ describe('first run and operations: the real process entry', function () {
     const service = runEntry({ PORT: 'http', DATABASE_URL: 'postgres://db.internal/quickstock', DB_POOL_MAX: '0', LOG_LEVEL: 'chatty', DATA_DIR: dataDir });
     expect(await service.exited).to.equal(78);
     const lines = service.stderr().trim().split('\n');
-    expect(lines[0]).to.equal('Invalid configuration (4 settings):');
-    expect(lines.slice(1).map((l) => l.trim().split(' ')[1])).to.have.members(['PORT', 'DB_POOL_MAX', 'LOG_LEVEL', 'JWT_SECRET']);
+    // NODE_ENV unset is production: DATABASE_URL needs the webhook secrets key as well as JWT_SECRET.
+    expect(lines[0]).to.equal('Invalid configuration (5 settings):');
+    expect(lines.slice(1).map((l) => l.trim().split(' ')[1])).to.have.members(['PORT', 'DB_POOL_MAX', 'LOG_LEVEL', 'JWT_SECRET', 'WEBHOOK_SECRETS_KEY']);
     expect(service.stdout()).to.equal('');
   });
 });

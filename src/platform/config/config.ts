@@ -193,7 +193,11 @@ export function loadConfig(env: Env = process.env): Config {
 }
 
 function readConfig(env: Env): Config {
-  const nodeEnvRaw = str(env, 'NODE_ENV') ?? 'development';
+  // Unset means production: every security-relevant default (metrics closed without a token,
+  // https-only webhook receivers and tracking links, WEBHOOK_SECRETS_KEY required with DATABASE_URL)
+  // is on unless development or test is asked for by name. The no-configuration start on the
+  // embedded PostgreSQL still works: its JWT secret and webhook key are generated under DATA_DIR.
+  const nodeEnvRaw = str(env, 'NODE_ENV') ?? 'production';
   const nodeEnv = ['production', 'development', 'test'].includes(nodeEnvRaw)
     ? (nodeEnvRaw as Config['nodeEnv'])
     : invalid(env, 'NODE_ENV', `must be production, development or test, got "${nodeEnvRaw}"`, 'production' as const);
