@@ -2087,7 +2087,7 @@ export interface components {
          */
         "WWW-Authenticate": "Bearer";
         /**
-         * @description Tokens are never stored by caches.
+         * @description Answers that carry a secret (tokens, a webhook signing secret, a payment's `clientSecret`) are never stored by caches.
          * @example no-store
          */
         "Cache-Control": "no-store";
@@ -3321,6 +3321,7 @@ export interface operations {
             200: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
@@ -3328,10 +3329,11 @@ export interface operations {
                     "application/json": components["schemas"]["Payment"];
                 };
             };
-            /** @description The payment (`captured` for manual, `pending` with a `clientSecret` for Stripe). A replay of the same key and body answers the stored response with `Idempotent-Replayed: true`. */
+            /** @description The payment (`captured` for manual, `pending` with a `clientSecret` for Stripe). A replay of the same key and body answers the stored response with `Idempotent-Replayed: true`; the `clientSecret` is never stored with it, but asked of Stripe again. */
             201: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
@@ -3629,6 +3631,7 @@ export interface operations {
             201: {
                 headers: {
                     Location: components["headers"]["Location"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
@@ -3770,6 +3773,7 @@ export interface operations {
             /** @description The subscription with its new secret (shown this once). */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };

@@ -14,6 +14,10 @@ describe('outgoing webhooks: subscriptions and delivery', function () {
     const { shop, receiver } = hooks;
     const created = await subscribe();
     expect(created.secret).to.match(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    // The answer carries the secret: no cache may keep it.
+    const again = await shop.admin.POST('/api/v1/webhook-subscriptions', { body: { url: receiver.url, eventTypes: ['order.created'] } });
+    expect(again.response.status).to.equal(201);
+    expect(again.response.headers.get('cache-control')).to.equal('no-store');
     expect(Buffer.from(created.secret.slice(6), 'base64')).to.have.length(32);
     expect(created).to.include({ url: receiver.url, enabled: true, description: 'ERP di prova', failingSince: null });
     const got = await shop.admin.GET('/api/v1/webhook-subscriptions/{id}', { params: { path: { id: created.id } } });
