@@ -139,9 +139,15 @@ export interface ShipmentUpdatedEvent {
   data: ShipmentUpdatedData;
 }
 
+/**
+ * Names the subscription by its id and its receiver's host only: the full URL may carry a token, and this message also goes to the other subscribers of this event type. Admins read the URL with `GET /api/v1/webhook-subscriptions/{id}`.
+ */
 export interface WebhookSubscriptionDisabledData {
   subscriptionId: string;
-  url: string;
+  /**
+   * The host (and port, when not the default) of the disabled subscription's receiver URL.
+   */
+  host: string;
   /**
    * `gone`: the receiver answered 410; `failing-too-long`: no success for `WEBHOOK_DISABLE_AFTER_HOURS`.
    */

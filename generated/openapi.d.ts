@@ -937,7 +937,7 @@ export interface webhooks {
         put?: never;
         /**
          * `webhook.subscription_disabled`: the service disabled a (another) subscription.
-         * @description Sent to subscriptions of `webhook.subscription_disabled` (never to the one disabled). `data` is the AsyncAPI `WebhookSubscriptionDisabledData`.
+         * @description Sent to subscriptions of `webhook.subscription_disabled` (never to the one disabled). `data` is the AsyncAPI `WebhookSubscriptionDisabledData`: the disabled subscription's id and its receiver's host, never its URL (which may carry a token).
          */
         post: operations["receiveWebhookSubscriptionDisabled"];
         delete?: never;
@@ -1741,11 +1741,15 @@ export interface components {
             status: "in_transit" | "delivered" | "return_to_sender" | "failure";
             trackingCode: string;
         };
-        /** WebhookSubscriptionDisabledData */
+        /**
+         * WebhookSubscriptionDisabledData
+         * @description Names the subscription by its id and its receiver's host only: the full URL may carry a token, and this message also goes to the other subscribers of this event type. Admins read the URL with `GET /api/v1/webhook-subscriptions/{id}`.
+         */
         WebhookSubscriptionDisabledData: {
             /** Format: uuid */
             subscriptionId: string;
-            url: string;
+            /** @description The host (and port, when not the default) of the disabled subscription's receiver URL. */
+            host: string;
             /**
              * @description `gone`: the receiver answered 410; `failing-too-long`: no success for `WEBHOOK_DISABLE_AFTER_HOURS`.
              * @enum {string}
@@ -2083,7 +2087,7 @@ export interface components {
          */
         "WWW-Authenticate": "Bearer";
         /**
-         * @description Tokens are never stored by caches.
+         * @description Answers that carry a secret (tokens, a webhook signing secret, a payment's `clientSecret`) are never stored by caches.
          * @example no-store
          */
         "Cache-Control": "no-store";
@@ -3317,6 +3321,7 @@ export interface operations {
             200: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
@@ -3324,10 +3329,11 @@ export interface operations {
                     "application/json": components["schemas"]["Payment"];
                 };
             };
-            /** @description The payment (`captured` for manual, `pending` with a `clientSecret` for Stripe). A replay of the same key and body answers the stored response with `Idempotent-Replayed: true`. */
+            /** @description The payment (`captured` for manual, `pending` with a `clientSecret` for Stripe). A replay of the same key and body answers the stored response with `Idempotent-Replayed: true`; the `clientSecret` is never stored with it, but asked of Stripe again. */
             201: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
@@ -3625,6 +3631,7 @@ export interface operations {
             201: {
                 headers: {
                     Location: components["headers"]["Location"];
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
@@ -3766,6 +3773,7 @@ export interface operations {
             /** @description The subscription with its new secret (shown this once). */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };

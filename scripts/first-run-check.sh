@@ -31,15 +31,20 @@ echo "first run: make start in $WORK/quickstock (private folder), NODE_ENV=produ
 # Its own process group, so that SIGTERM reaches make and the service as a terminal's Ctrl+C would.
 PORT="$PORT" setsid make start > "$WORK/start.log" 2>&1 &
 START_PID=$!
-link=""
+# Not on a terminal, the setup link goes to a 0600 file under DATA_DIR; the log names the file only.
+linkfile=""
 for _ in $(seq 1 600); do
-  link="$(grep -o 'http://localhost:[0-9]*/console/setup#code=[A-Za-z0-9_-]*' "$WORK/start.log" | head -1)"
-  [ -n "$link" ] && break
-  kill -0 "$START_PID" 2>/dev/null || fail "make start exited before printing a setup link"
+  linkfile="$(grep -o '"setupLinkFile":"[^"]*"' "$WORK/start.log" | head -1 | sed 's/^"setupLinkFile":"//; s/"$//')"
+  [ -n "$linkfile" ] && break
+  kill -0 "$START_PID" 2>/dev/null || fail "make start exited before writing a setup link"
   sleep 1
 done
-[ -n "$link" ] || fail "no setup link printed within 10 minutes"
-echo "first run: printed $link"
+[ -n "$linkfile" ] || fail "no setup link written within 10 minutes"
+[ "$(stat -c %a "$linkfile")" = 600 ] || fail "the setup link file $linkfile is not mode 0600"
+link="$(head -1 "$linkfile")"
+[[ "$link" =~ ^http://localhost:[0-9]+/console/setup#code=[A-Za-z0-9_-]+$ ]] || fail "the setup link file holds no link: $link"
+grep -qF "${link#*#code=}" "$WORK/start.log" && fail "the setup code was written to the log"
+echo "first run: the setup link is in $linkfile"
 grep -q '"level":' "$WORK/start.log" || fail "logs are not JSON lines when stdout is not a terminal"
 
 base="http://127.0.0.1:$PORT"

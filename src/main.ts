@@ -36,9 +36,13 @@ async function runServer(config: Config, logger: Logger, showBanner: boolean): P
     embedded = database.embedded;
     // Only the first worker of a cluster prints a setup link: one link, not one per worker.
     server = await startServer(config, logger, database.databaseUrl, { issueSetupLink: !cluster.isWorker || cluster.worker?.id === 1 });
+    // On a terminal the setup link is printed here, never logged (see issueSetupLink).
+    const printedLink = server.setupLink?.file === null ? server.setupLink : null;
     if (showBanner && !cluster.isWorker) {
       const baseUrl = publicBaseUrl(config, server.port);
-      process.stdout.write(formatBanner({ baseUrl, database: describeDatabase(config, embedded), setupLink: server.setupLink, workers: 1 }));
+      process.stdout.write(formatBanner({ baseUrl, database: describeDatabase(config, embedded), setupLink: printedLink, workers: 1 }));
+    } else if (printedLink) {
+      process.stdout.write(`\nNo admin exists yet. To create the first one, open this link (valid once, for an hour):\n${printedLink.url}\n\n`);
     }
   } catch (err) {
     await failStart(err, config, logger, embedded);

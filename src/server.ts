@@ -17,7 +17,7 @@ import { seedDemoCatalog } from './products/demo-catalog';
 import { EventDispatcher, RealtimeGateway } from './realtime';
 import { Housekeeper } from './housekeeping';
 import { BackgroundLoop } from './platform/background/background-loop';
-import { SetupCodeModel } from './setup';
+import { removeSetupLinkFile, SetupCodeModel, writeSetupLinkFile } from './setup';
 
 export interface RunningServer {
   port: number;
@@ -28,8 +28,11 @@ export interface RunningServer {
   dispatcher: EventDispatcher;
   housekeeper: Housekeeper;
   stockFigures: StockFiguresPublisher;
-  /** The one-time link that creates the first admin, when none exists (already logged). */
-  setupLink: { url: string; expiresAt: Date } | null;
+  /**
+   * The one-time link that creates the first admin, when none exists: for the caller to print on a
+   * terminal (`file` null), or already written to `file` (its path logged, never the link).
+   */
+  setupLink: { url: string; expiresAt: Date; file: string | null } | null;
   /**
    * Drain for `graceMs` (readiness 503, every response `Connection: close`, the port still open),
    * then stop accepting, finish in-flight requests, stop background work, close connections.
@@ -45,7 +48,7 @@ export async function startServer(
   config: Config,
   logger: Logger,
   databaseUrl: string,
-  options: { issueSetupLink?: boolean; bindModels?: boolean } = {},
+  options: { issueSetupLink?: boolean; bindModels?: boolean; onTerminal?: boolean } = {},
 ): Promise<RunningServer> {
   // sequelize-typescript binds the model classes, not an instance: a second server started in the
   // same process on the same database (tests only) passes bindModels: false and leaves them bound
@@ -64,6 +67,7 @@ export async function startServer(
   const realtime = new RealtimeGateway(server, services);
   try {
     await migrate(sequelize, databaseUrl, logger);
+    await services.outgoingWebhooks.resealLegacySecrets();
     await services.users.ensureInitialAdmin(config.admin);
     if (config.seedDemo) await seedDemoCatalog(sequelize, logger);
     await new Promise<void>((resolve, reject) => {
@@ -101,7 +105,8 @@ export async function startServer(
   const stockFigures = new StockFiguresPublisher(sequelize, logger);
   stockFigures.start();
   logger.info({ port }, 'QuickStock listening');
-  const setupLink = options.issueSetupLink === false ? null : await issueSetupLink(services, config, port);
+  const onTerminal = options.onTerminal ?? process.stdout.isTTY === true;
+  const setupLink = options.issueSetupLink === false ? null : await issueSetupLink(services, config, port, onTerminal);
 
 
   let stopping: Promise<void> | undefined;
@@ -154,16 +159,30 @@ export function publicBaseUrl(config: Config, port: number): string {
   return `http://${host}:${port}`;
 }
 
-/** With no admin yet, issues a one-time setup code and logs the link that uses it. */
-async function issueSetupLink(services: Services, config: Config, port: number): Promise<RunningServer['setupLink']> {
+/**
+ * With no admin yet, issues a one-time setup code. Whoever holds its link becomes the first admin,
+ * so the link never goes to the logs (which collectors ship and many people read): on a terminal the
+ * caller prints it; elsewhere (a container, CI, a pipe) it goes to a 0600 file under DATA_DIR and
+ * the log says only where.
+ */
+async function issueSetupLink(services: Services, config: Config, port: number, onTerminal: boolean): Promise<RunningServer['setupLink']> {
   const issued = await services.setup.issueCode();
-  if (!issued) return null;
+  if (!issued) {
+    removeSetupLinkFile(config.dataDir);
+    return null;
+  }
   const url = `${publicBaseUrl(config, port)}/console/setup#code=${issued.code}`;
+  const expiresAt = issued.expiresAt.toISOString();
+  if (onTerminal) {
+    services.logger.info({ expiresAt }, 'No admin exists yet: the one-time link that creates the first admin is printed on the terminal');
+    return { url, expiresAt: issued.expiresAt, file: null };
+  }
+  const file = writeSetupLinkFile(config.dataDir, url);
   services.logger.warn(
-    { setupUrl: url, expiresAt: issued.expiresAt.toISOString() },
-    `No admin exists yet. Open this one-time link within the hour to create the first admin: ${url}`,
+    { setupLinkFile: file, expiresAt },
+    `No admin exists yet. The one-time link that creates the first admin (valid for an hour) is in ${file}, readable by this user only`,
   );
-  return { url, expiresAt: issued.expiresAt };
+  return { url, expiresAt: issued.expiresAt, file };
 }
 
 /** Waits until no query holds or waits for a pooled connection (or the grace period ends). */

@@ -6,7 +6,7 @@ import { checkDatabase } from './platform/db/database';
 import { createMetrics, type Metrics } from './platform/http/metrics';
 import { Lifecycle } from './platform/http/lifecycle';
 import { IdempotencyStore } from './platform/idempotency';
-import { createLimiterFactory, RateLimit } from './platform/rate-limit';
+import { createConcurrencyGate, createLimiterFactory, RateLimit } from './platform/rate-limit';
 import { AccessTokens, AuthService, LoginThrottle, RefreshTokens } from './auth';
 import { UsersService } from './users';
 import { ProductsService } from './products';
@@ -55,7 +55,9 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
   const users = new UsersService(sequelize, logger, (userId, tx) => refreshTokens.revokeAllOf(userId, tx));
   const accessTokens = new AccessTokens(config.jwt, sequelize, config.jwt.sessionCacheMs);
   const limiters = createLimiterFactory(redis, config.redisKeyPrefix, logger);
-  const throttle = new LoginThrottle(config.login, limiters);
+  // A slot's lease outlives the slow-down and a password check; a crashed holder frees it then.
+  const loginGate = createConcurrencyGate(redis, config.redisKeyPrefix, 'login-in-flight', config.login.maxConcurrentPerAccount, config.login.slowDownMs + 15_000);
+  const throttle = new LoginThrottle(config.login, limiters, loginGate);
   const authLimits = {
     register: new RateLimit({ name: 'register', limit: config.rateLimits.registerPerHour, windowSeconds: 3600 }, limiters),
     refresh: new RateLimit({ name: 'refresh', limit: config.rateLimits.refreshPerMinute, windowSeconds: 60 }, limiters),

@@ -28,15 +28,13 @@ export class AuthService {
   }
 
   async login(email: string, password: string, clientAddress: string): Promise<TokenPair> {
-    await this.throttle.assertAllowed(email, clientAddress);
-    const user = await this.users.findByEmail(email);
-    // Unknown users cost a dummy verification so both failures take about the same time.
-    const valid = user ? await verifyPassword(user.passwordHash, password) : await verifyAgainstDummy(password);
-    if (!user || !valid || user.disabled) {
-      await this.throttle.recordFailure(email, clientAddress);
-      throw new UnauthorizedError(BAD_CREDENTIALS, 'invalid-credentials');
-    }
-    await this.throttle.recordSuccess(email, clientAddress);
+    const user = await this.throttle.attempt(email, clientAddress, async () => {
+      const found = await this.users.findByEmail(email);
+      // Unknown users cost a dummy verification so both failures take about the same time.
+      const valid = found ? await verifyPassword(found.passwordHash, password) : await verifyAgainstDummy(password);
+      return found && valid && !found.disabled ? found : null;
+    });
+    if (!user) throw new UnauthorizedError(BAD_CREDENTIALS, 'invalid-credentials');
     const session = await this.refreshTokens.issue(user.id);
     const access = this.accessTokens.sign(user, session.familyId);
     return { accessToken: access.token, refreshToken: session.token, tokenType: 'Bearer', expiresIn: access.expiresIn };

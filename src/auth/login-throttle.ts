@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Config } from '../platform/config';
 import { AppError } from '../platform/errors';
-import type { LimiterFactory } from '../platform/rate-limit';
+import type { ConcurrencyGate, LimiterFactory } from '../platform/rate-limit';
 
 /**
  * Failed sign-ins, counted so that an attacker cannot lock the owner out (OWASP Authentication
@@ -10,6 +10,13 @@ import type { LimiterFactory } from '../platform/rate-limit';
  * per account, failures from everywhere only slow every attempt down, and the right password from
  * another address still gets in. A success clears the account's counts. With Redis the counts are
  * shared by every instance (see createLimiterFactory).
+ *
+ * A slow-down alone does not slow guesses sent in parallel: while an account is under attack its
+ * attempts also pass a gate of LOGIN_CONCURRENT_PER_ACCOUNT slots (default 1; across instances
+ * through Redis), held for the slow-down and the password check. An attempt that finds no free slot
+ * is answered 429 at once with a short Retry-After, without being evaluated, so guesses on one
+ * account run one after another, each at least LOGIN_SLOWDOWN_MS apart. The account itself is never
+ * blocked: the owner's attempt that finds the slot free (a retry after a second, at worst) gets in.
  */
 export class LoginThrottle {
   private readonly byAccountAddress: RateLimiterAbstract;
@@ -19,6 +26,7 @@ export class LoginThrottle {
   constructor(
     private readonly config: Config['login'],
     limiters: LimiterFactory,
+    private readonly gate: ConcurrencyGate,
   ) {
     const duration = config.windowMinutes * 60;
     const make = (name: string, points: number): RateLimiterAbstract => limiters(name, points, duration);
@@ -28,8 +36,38 @@ export class LoginThrottle {
     this.byAccount = make('login-fail-account', Number.MAX_SAFE_INTEGER);
   }
 
-  /** Refuses a blocked (account, address) or address with 429; slows an account under attack down. */
-  async assertAllowed(email: string, address: string): Promise<void> {
+  /**
+   * Runs one sign-in attempt (`check` answers the user when the credentials are right): refused with
+   * 429 when the (account, address) or the address is blocked, or when the account is under attack
+   * and its slots are all taken; otherwise slowed down while under attack, then counted.
+   */
+  async attempt<T>(email: string, address: string, check: () => Promise<T | null>): Promise<T | null> {
+    const underAttack = await this.assertAllowed(email, address);
+    if (!underAttack) return this.counted(email, address, check);
+    const release = await this.gate.tryEnter(accountKey(email));
+    if (!release) {
+      const retryAfter = Math.max(1, Math.ceil(this.config.slowDownMs / 1000));
+      throw new AppError('too-many-attempts', 429, `Another sign-in to this account is being checked; retry in ${retryAfter} seconds.`, {
+        headers: { 'Retry-After': String(retryAfter) },
+      });
+    }
+    try {
+      if (this.config.slowDownMs > 0) await sleep(this.config.slowDownMs);
+      return await this.counted(email, address, check);
+    } finally {
+      await release();
+    }
+  }
+
+  private async counted<T>(email: string, address: string, check: () => Promise<T | null>): Promise<T | null> {
+    const user = await check();
+    if (user === null) await this.recordFailure(email, address);
+    else await this.recordSuccess(email, address);
+    return user;
+  }
+
+  /** Refuses a blocked (account, address) or address with 429; true while the account is under attack. */
+  private async assertAllowed(email: string, address: string): Promise<boolean> {
     const [pair, ip, account] = await Promise.all([
       this.byAccountAddress.get(pairKey(email, address)),
       this.byAddress.get(address),
@@ -45,12 +83,10 @@ export class LoginThrottle {
         headers: { 'Retry-After': String(retryAfter) },
       });
     }
-    if (account !== null && account.consumedPoints >= this.config.maxFailures && this.config.slowDownMs > 0) {
-      await sleep(this.config.slowDownMs);
-    }
+    return account !== null && account.consumedPoints >= this.config.maxFailures;
   }
 
-  async recordFailure(email: string, address: string): Promise<void> {
+  private async recordFailure(email: string, address: string): Promise<void> {
     await Promise.all([
       this.byAccountAddress.penalty(pairKey(email, address), 1),
       this.byAddress.penalty(address, 1),
@@ -58,7 +94,7 @@ export class LoginThrottle {
     ]);
   }
 
-  async recordSuccess(email: string, address: string): Promise<void> {
+  private async recordSuccess(email: string, address: string): Promise<void> {
     await Promise.all([this.byAccountAddress.delete(pairKey(email, address)), this.byAccount.delete(accountKey(email))]);
   }
 }

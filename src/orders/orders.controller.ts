@@ -38,7 +38,10 @@ export function createOrdersController(orders: OrdersService) {
     },
     async createPayment(req: Request, res: Response): Promise<void> {
       const body = req.body as RequestBody<'createPayment'>;
-      sendStored(res, await orders.createPayment(id(req), body, actorOf(req), req.header('idempotency-key')));
+      const result = await orders.createPayment(id(req), body, actorOf(req), req.header('idempotency-key'));
+      // A Stripe payment carries its PaymentIntent's client secret: no cache may keep it.
+      res.setHeader('Cache-Control', 'no-store');
+      sendStored(res, result);
     },
     async createShipment(req: Request, res: Response): Promise<void> {
       const body = req.body as RequestBody<'createShipment'>;

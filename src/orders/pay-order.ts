@@ -1,3 +1,4 @@
+import type { Transaction } from 'sequelize';
 import type { Actor, RequestBody } from '../platform/http/contract';
 import type { IdempotentRequest, StoredResult } from '../platform/idempotency';
 import type { PaymentAnswer, PaymentProvider } from '../payments';
@@ -41,10 +42,10 @@ export async function payOrder(
     });
   }
   const replay = await ctx.idempotency.replayOf<PaymentAnswer>(request);
-  if (replay) return replay;
+  if (replay) return withClientSecret(ctx, provider, replay);
   for (let round = 0; round < MAX_ROUNDS; round += 1) {
     const answer = await payRemotely(ctx, orderId, provider, actor, request);
-    if (answer) return answer;
+    if (answer) return withClientSecret(ctx, provider, answer);
   }
   throw new Error(`order ${orderId}: the provider kept cancelling new payments`);
 }
@@ -64,7 +65,7 @@ async function payRemotely(
   });
   if (start.kind === 'resume') {
     const resumed = await ctx.payments.resume(provider, start.payment);
-    if (resumed) return ctx.sequelize.transaction((tx) => ctx.idempotency.store(tx, request, 200, resumed));
+    if (resumed) return ctx.sequelize.transaction((tx) => storeAnswer(ctx, tx, request, 200, resumed));
     await ctx.sequelize.transaction(async (tx) => {
       const locked = await orders.lock(tx, orderId);
       if (locked) await ctx.payments.abandon(tx, locked.customer_id, start.payment.id, 'cancelled at the provider');
@@ -76,11 +77,29 @@ async function payRemotely(
       const locked = await lockVisible(tx, orderId, actor);
       const outcome = await ctx.payments.finish(tx, orderRef(locked), start.payment.id, created);
       if (!('view' in outcome)) return outcome;
-      return ctx.idempotency.store(tx, request, outcome.recordedNow ? 201 : 200, outcome.view);
+      return storeAnswer(ctx, tx, request, outcome.recordedNow ? 201 : 200, outcome.view);
     }),
   );
   if ('body' in finished) return finished;
   if (finished.cancelAtProvider) await ctx.payments.cancelAtProvider(provider, finished.cancelAtProvider);
   assertTransition(finished.orderStatus, 'paid');
   return undefined; // still payable, but the attempt changed under us (failed meanwhile): start again
+}
+
+/**
+ * Stores the answer for Idempotency-Key replays without its `clientSecret`: whoever holds the
+ * PaymentIntent's client secret can complete the payment, and the key's row lives 24 h. This request
+ * still answers with it; a replay asks the provider for it again (`withClientSecret`).
+ */
+async function storeAnswer(ctx: OrderContext, tx: Transaction, request: IdempotentRequest, status: number, answer: PaymentAnswer): Promise<StoredResult<PaymentAnswer>> {
+  const { clientSecret, ...atRest } = answer;
+  const stored = await ctx.idempotency.store<PaymentAnswer>(tx, request, status, atRest);
+  return stored.replayed || clientSecret === undefined ? stored : { ...stored, body: answer };
+}
+
+/** A replayed pending payment gets its client secret back from the provider, outside any transaction. */
+async function withClientSecret(ctx: OrderContext, provider: PaymentProvider, result: StoredResult<PaymentAnswer>): Promise<StoredResult<PaymentAnswer>> {
+  if (!result.replayed || result.body.clientSecret !== undefined || result.body.status !== 'pending') return result;
+  const clientSecret = await ctx.payments.clientSecretOf(provider, result.body.id);
+  return clientSecret === undefined ? result : { ...result, body: { ...result.body, clientSecret } };
 }

@@ -123,7 +123,8 @@ export class AttemptRecorder {
       ? 'The receiver answered 410 Gone.'
       : `No successful delivery for ${formatHours(this.settings.disableAfterMs)} (last: ${last.statusCode === null ? last.errorKind : `HTTP ${last.statusCode}`}).`;
     if (await repo.disable(tx, subscriptionId, `${reason}: ${detail}`)) {
-      await recordEvent(tx, { type: 'webhook.subscription_disabled', data: { subscriptionId, url, reason, detail } });
+      // Its id and host only: the URL may carry a token, and other subscribers receive this event.
+      await recordEvent(tx, { type: 'webhook.subscription_disabled', data: { subscriptionId, host: new URL(url).host, reason, detail } });
       this.logger.warn({ subscriptionId, reason }, 'webhook subscription disabled');
     }
   }

@@ -118,9 +118,9 @@ export class DeliveryWorker {
   /** One attempt: sign, send, record. Manual attempts (redeliver) are recorded but never rescheduled. */
   async attempt(target: AttemptTarget, manual: boolean): Promise<SendResult> {
     const timestamp = Math.floor(Date.now() / 1000);
-    const keys = [this.signingKey(target.secretCiphertext)];
+    const keys = [this.signingKey(target.subscriptionId, target.secretCiphertext)];
     if (target.previousSecretCiphertext && target.previousSecretExpiresAt && target.previousSecretExpiresAt.getTime() > Date.now()) {
-      keys.push(this.signingKey(target.previousSecretCiphertext));
+      keys.push(this.signingKey(target.subscriptionId, target.previousSecretCiphertext));
     }
     const headers = {
       'content-type': 'application/json',
@@ -143,12 +143,15 @@ export class DeliveryWorker {
    * The HMAC key of a sealed secret, opened once and kept by its ciphertext: a rotation seals a new
    * secret (a new ciphertext, so a new entry) and the old one falls out when the cache is refilled.
    */
-  private signingKey(sealed: string): Buffer {
-    let key = this.keys.get(sealed);
+  private signingKey(subscriptionId: string, sealed: string): Buffer {
+    // Keyed by subscription too: a ciphertext opens only for the subscription it was sealed for,
+    // and a copy of it on another row must not find its key here either.
+    const cacheKey = `${subscriptionId}.${sealed}`;
+    let key = this.keys.get(cacheKey);
     if (!key) {
       if (this.keys.size >= MAX_CACHED_KEYS) this.keys.clear();
-      key = hmacKey(this.secrets.open(sealed));
-      this.keys.set(sealed, key);
+      key = hmacKey(this.secrets.open(sealed, subscriptionId));
+      this.keys.set(cacheKey, key);
     }
     return key;
   }

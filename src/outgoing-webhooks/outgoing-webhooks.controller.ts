@@ -13,6 +13,8 @@ export function createOutgoingWebhooksController(hooks: OutgoingWebhooksService)
     },
     async createWebhookSubscription(req: Request, res: Response): Promise<void> {
       const created = await hooks.create(req.body as RequestBody<'createWebhookSubscription'>);
+      // The answer carries the signing secret: no cache may keep it.
+      res.setHeader('Cache-Control', 'no-store');
       res.status(201).location(`${API_BASE}/webhook-subscriptions/${created.id}`).json(created);
     },
     async getWebhookSubscription(req: Request, res: Response): Promise<void> {
@@ -26,7 +28,9 @@ export function createOutgoingWebhooksController(hooks: OutgoingWebhooksService)
       res.status(204).end();
     },
     async rotateWebhookSubscriptionSecret(req: Request, res: Response): Promise<void> {
-      res.json(await hooks.rotateSecret(id(req)));
+      const rotated = await hooks.rotateSecret(id(req));
+      res.setHeader('Cache-Control', 'no-store');
+      res.json(rotated);
     },
     async testWebhookSubscription(req: Request, res: Response): Promise<void> {
       const delivery = await hooks.sendTest(id(req));

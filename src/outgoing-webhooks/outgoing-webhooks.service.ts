@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Sequelize } from 'sequelize-typescript';
 import type { WebhookSettings } from '../platform/config';
 import { ConflictError, NotFoundError } from '../platform/errors';
@@ -79,7 +80,9 @@ export class OutgoingWebhooksService {
   async create(input: RequestBody<'createWebhookSubscription'>): Promise<SubscriptionWithSecret> {
     await checkWebhookUrl(input.url, this.settings);
     const secret = newSigningSecret();
-    const row = await repo.insert({ url: input.url, description: input.description ?? null, eventTypes: [...input.eventTypes], secretCiphertext: this.secrets.seal(secret) });
+    // The id is chosen here: the sealed secret is bound to it.
+    const id = randomUUID();
+    const row = await repo.insert({ id, url: input.url, description: input.description ?? null, eventTypes: [...input.eventTypes], secretCiphertext: this.secrets.seal(secret, id) });
     return { ...toSubscriptionView(row), secret };
   }
 
@@ -120,7 +123,7 @@ export class OutgoingWebhooksService {
       if (!current) throw new NotFoundError('The webhook subscription');
       return repo.update(
         id,
-        { secretCiphertext: this.secrets.seal(secret), previousSecretCiphertext: current.secretCiphertext, previousSecretExpiresAt: new Date(Date.now() + ROTATION_OVERLAP_MS) },
+        { secretCiphertext: this.secrets.seal(secret, id), previousSecretCiphertext: current.secretCiphertext, previousSecretExpiresAt: new Date(Date.now() + ROTATION_OVERLAP_MS) },
         tx,
       );
     });

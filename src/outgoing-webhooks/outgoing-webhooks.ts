@@ -7,6 +7,7 @@ import { FanOut } from './fanout';
 import { WebhookSender } from './http-sender';
 import { OutgoingWebhooksService } from './outgoing-webhooks.service';
 import { SecretBox } from './secret-box';
+import { subscriptionRepository } from './subscription.repository';
 
 /** The outgoing-webhooks module wired: the admin service, the fan-out and the delivery worker. */
 export class OutgoingWebhooks {
@@ -14,17 +15,38 @@ export class OutgoingWebhooks {
   readonly fanOut: FanOut;
   readonly worker: DeliveryWorker;
   private readonly sender: WebhookSender;
+  private readonly secrets: SecretBox;
 
   constructor(
     private readonly sequelize: Sequelize,
     private readonly settings: WebhookSettings,
-    logger: Logger,
+    private readonly logger: Logger,
   ) {
     const secrets = new SecretBox(settings.secretsKey);
+    this.secrets = secrets;
     this.sender = new WebhookSender(settings.allowedCidrs);
     this.worker = new DeliveryWorker(sequelize, settings, secrets, this.sender, logger);
     this.fanOut = new FanOut(sequelize, settings.pollMs, logger, () => void this.worker.wake());
     this.service = new OutgoingWebhooksService(sequelize, settings, secrets, this.worker);
+  }
+
+  /**
+   * Seals again, bound to their subscription, the secrets stored in the first format (no associated
+   * data), which nothing else reads any more. Run at start-up before deliveries; idempotent, and safe
+   * with several instances (each row is replaced only while it still holds what was read).
+   */
+  async resealLegacySecrets(): Promise<number> {
+    let resealed = 0;
+    for (const row of await subscriptionRepository.withSecretsPrefixed('v1.')) {
+      for (const column of ['secretCiphertext', 'previousSecretCiphertext'] as const) {
+        const sealed = row[column];
+        if (!sealed || !SecretBox.isLegacy(sealed)) continue;
+        await subscriptionRepository.replaceCiphertext(row.id, column, sealed, this.secrets.reseal(sealed, row.id));
+        resealed += 1;
+      }
+    }
+    if (resealed > 0) this.logger.info({ resealed }, 'webhook signing secrets sealed again, bound to their subscriptions');
+    return resealed;
   }
 
   start(): void {

@@ -1,8 +1,14 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 
+/** GCM's full tag: a shorter one would be accepted by Node unless the length is pinned, and forged more easily. */
+const TAG_BYTES = 16;
+
 /**
  * Signing secrets at rest: AES-256-GCM under WEBHOOK_SECRETS_KEY, stored as
- * `v1.<iv>.<tag>.<ciphertext>` (base64url). Whoever reads the database alone cannot sign.
+ * `v2.<iv>.<tag>.<ciphertext>` (base64url), bound to their subscription by associated data: a
+ * secret copied onto another subscription's row does not open there. Whoever reads the database
+ * alone cannot sign. `v1` (the first format, without associated data) is only ever read by
+ * `reseal`, which the service runs over every stored secret at start-up.
  */
 export class SecretBox {
   private readonly key: Buffer;
@@ -12,20 +18,42 @@ export class SecretBox {
     if (this.key.length !== 32) throw new Error('the webhook secrets key must be 32 bytes');
   }
 
-  seal(plain: string): string {
+  seal(plain: string, subscriptionId: string): string {
     const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', this.key, iv);
+    const cipher = createCipheriv('aes-256-gcm', this.key, iv, { authTagLength: TAG_BYTES });
+    cipher.setAAD(associatedData(subscriptionId));
     const ciphertext = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
-    return ['v1', iv, cipher.getAuthTag(), ciphertext].map((p) => (typeof p === 'string' ? p : p.toString('base64url'))).join('.');
+    return ['v2', iv, cipher.getAuthTag(), ciphertext].map((p) => (typeof p === 'string' ? p : p.toString('base64url'))).join('.');
   }
 
-  open(sealed: string): string {
-    const [version, iv, tag, ciphertext] = sealed.split('.');
-    if (version !== 'v1' || !iv || !tag || ciphertext === undefined) throw new Error('not a sealed webhook secret');
-    const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64url'));
-    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+  open(sealed: string, subscriptionId: string): string {
+    return this.decrypt(sealed, 'v2', subscriptionId);
+  }
+
+  /** True for a secret in the first format (no associated data), which `reseal` converts. */
+  static isLegacy(sealed: string): boolean {
+    return sealed.startsWith('v1.');
+  }
+
+  /** A `v1` secret sealed again as `v2`, bound to its subscription. */
+  reseal(sealed: string, subscriptionId: string): string {
+    return this.seal(this.decrypt(sealed, 'v1', subscriptionId), subscriptionId);
+  }
+
+  private decrypt(sealed: string, expected: 'v1' | 'v2', subscriptionId: string): string {
+    const [version, iv, tag, ciphertext, extra] = sealed.split('.');
+    if (version !== expected || !iv || !tag || ciphertext === undefined || extra !== undefined) throw new Error(`not a sealed webhook secret (${expected})`);
+    const tagBytes = Buffer.from(tag, 'base64url');
+    if (tagBytes.length !== TAG_BYTES) throw new Error('a sealed webhook secret must carry a 16-byte tag');
+    const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64url'), { authTagLength: TAG_BYTES });
+    if (version === 'v2') decipher.setAAD(associatedData(subscriptionId));
+    decipher.setAuthTag(tagBytes);
     return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8');
   }
+}
+
+function associatedData(subscriptionId: string): Buffer {
+  return Buffer.from(`quickstock:webhook-subscription:${subscriptionId}`, 'utf8');
 }
 
 /** A new signing secret, as the Standard Webhooks specification shapes them: `whsec_` + base64 of 32 random bytes. */

@@ -11,7 +11,7 @@ const plain = <T>(row: { get(options: { plain: true }): unknown } | null): T | n
 
 /** Subscriptions and the delivery log, through their models; plain objects out. */
 export const subscriptionRepository = {
-  async insert(values: { url: string; description: string | null; eventTypes: string[]; secretCiphertext: string }): Promise<WebhookSubscriptionModel> {
+  async insert(values: { id: string; url: string; description: string | null; eventTypes: string[]; secretCiphertext: string }): Promise<WebhookSubscriptionModel> {
     return plain<WebhookSubscriptionModel>(await WebhookSubscriptionModel.create({ ...values, enabled: true })) as WebhookSubscriptionModel;
   },
 
@@ -28,6 +28,21 @@ export const subscriptionRepository = {
   async update(id: string, values: Partial<Pick<WebhookSubscriptionModel, 'url' | 'description' | 'eventTypes' | 'enabled' | 'disabledReason' | 'failingSince' | 'secretCiphertext' | 'previousSecretCiphertext' | 'previousSecretExpiresAt'>>, tx?: Transaction): Promise<WebhookSubscriptionModel | null> {
     const [count, rows] = await WebhookSubscriptionModel.update(values, { where: { id }, returning: true, transaction: tx });
     return count === 0 ? null : (rows[0]?.get({ plain: true }) as WebhookSubscriptionModel);
+  },
+
+  /** Subscriptions holding a secret in the given sealed format (by its `v1.` style prefix). */
+  async withSecretsPrefixed(prefix: string): Promise<Pick<WebhookSubscriptionModel, 'id' | 'secretCiphertext' | 'previousSecretCiphertext'>[]> {
+    const like = `${prefix}%`;
+    const rows = await WebhookSubscriptionModel.findAll({
+      attributes: ['id', 'secretCiphertext', 'previousSecretCiphertext'],
+      where: { [Op.or]: [{ secretCiphertext: { [Op.like]: like } }, { previousSecretCiphertext: { [Op.like]: like } }] },
+    });
+    return rows.map((r) => r.get({ plain: true }) as WebhookSubscriptionModel);
+  },
+
+  /** Replaces a secret's ciphertext only while it is still the one read (a rotation meanwhile wins). */
+  async replaceCiphertext(id: string, column: 'secretCiphertext' | 'previousSecretCiphertext', from: string, to: string): Promise<void> {
+    await WebhookSubscriptionModel.update({ [column]: to }, { where: { id, [column]: from } });
   },
 
   async remove(id: string): Promise<boolean> {

@@ -177,6 +177,16 @@ export class PaymentsService {
     return resumed && { ...toPaymentView(payment), ...resumed };
   }
 
+  /**
+   * Outside any transaction: the client secret of a payment's pending provider payment, asked of the
+   * provider again (it is never stored: an idempotent replay gets it from here), or undefined.
+   */
+  async clientSecretOf(provider: PaymentProvider, paymentId: string): Promise<string | undefined> {
+    const payment = await payments.find(paymentId);
+    if (!payment?.providerPaymentId || payment.status !== 'pending') return undefined;
+    return (await provider.resumePayment(payment.providerPaymentId))?.clientSecret;
+  }
+
   /** Under the order's lock: a pending payment the provider cancelled is failed, so a new attempt may start. */
   async abandon(tx: Transaction, customerId: string, paymentId: string, reason: string): Promise<void> {
     const payment = await payments.lock(tx, paymentId);

@@ -1,4 +1,4 @@
-import { likePattern } from '../platform/db/like';
+import { likeContainsSql, likePattern } from '../platform/db/like';
 import type { SqlStatement } from '../platform/db/sql';
 
 /**
@@ -77,7 +77,7 @@ const isWordMatch = (q: string): Condition => (params) => {
   return `(cardinality(${lexemes}) > 0 AND NOT EXISTS (SELECT 1 FROM unnest(${lexemes}) AS l(lexeme)
             WHERE NOT EXISTS (SELECT 1 FROM product_search_words x WHERE x.lexeme = l.lexeme AND x.name_key = lower(name) AND x.product_id = id)))`;
 };
-const nameFragment = (q: string): Condition => (params) => `quickstock_unaccent(name) ILIKE quickstock_unaccent(${params.add(likePattern(q))})`;
+const nameFragment = (q: string): Condition => (params) => `quickstock_unaccent(name) ILIKE ${unaccentedPattern(params, q)}`;
 
 /**
  * The part of a fragment the trigram index is asked for: its last 5 characters when they hold a
@@ -96,15 +96,24 @@ export function fragmentTail(q: string): string | undefined {
 }
 
 /** `column ILIKE %q%` (`wrap`: through unaccent or not), the trigram index asked only for the fragment's tail. */
-function fragmentOf(column: string, q: string, wrap: (sql: string) => string): Condition {
+function fragmentOf(column: string, q: string, wrap: Wrap): Condition {
   const tail = fragmentTail(q);
   return (params) =>
     tail === undefined
-      ? `${wrap(column)} ILIKE ${wrap(params.add(likePattern(q)))}`
-      : `${wrap(column)} ILIKE ${wrap(params.add(likePattern(tail)))} AND (${wrap(column)} || '') ILIKE ${wrap(params.add(likePattern(q)))}`;
+      ? `${wrap.column(column)} ILIKE ${wrap.pattern(params, q)}`
+      : `${wrap.column(column)} ILIKE ${wrap.pattern(params, tail)} AND (${wrap.column(column)} || '') ILIKE ${wrap.pattern(params, q)}`;
 }
-const unaccented = (sql: string) => `quickstock_unaccent(${sql})`;
-const asIs = (sql: string) => sql;
+interface Wrap {
+  column: (sql: string) => string;
+  pattern: (params: Params, text: string) => string;
+}
+/**
+ * The text is unaccented first, as the indexed expression is, and escaped after: escaping before
+ * would let unaccent turn fullwidth `％ ＿ ＼` back into LIKE's wildcards and escape.
+ */
+const unaccentedPattern = (params: Params, text: string) => likeContainsSql(`quickstock_unaccent(${params.add(text)})`);
+const unaccented: Wrap = { column: (sql) => `quickstock_unaccent(${sql})`, pattern: unaccentedPattern };
+const asIs: Wrap = { column: (sql) => sql, pattern: (params, text) => params.add(likePattern(text)) };
 
 /** The condition of a fragment tier (2 and 3): rows of the tiers before it are not repeated. */
 function fragmentTier(tier: 2 | 3, q: string): Condition | undefined {

@@ -251,7 +251,7 @@ interface EventTarget {
   emit<E extends keyof ServerToClientEvents>(event: E, ...args: Parameters<ServerToClientEvents[E]>): boolean;
 }
 
-/** Emits an envelope under its own type; the switch lets the compiler pair each type with its payload. */
+/** Emits an envelope under its own type; the switch lets the compiler pair each type with its payload, and misses none. */
 function emitEvent(target: EventTarget, event: QuickStockEvent): void {
   switch (event.type) {
     case 'order.created':
@@ -272,5 +272,13 @@ function emitEvent(target: EventTarget, event: QuickStockEvent): void {
     case 'shipment.updated':
       target.emit(event.type, event);
       break;
+    case 'webhook.subscription_disabled':
+      target.emit(event.type, event);
+      break;
+    default: {
+      // A contract event without its case does not compile: it would otherwise never reach anyone.
+      const unhandled: never = event;
+      throw new Error(`no Socket.IO emit for event type ${(unhandled as { type: string }).type}`);
+    }
   }
 }

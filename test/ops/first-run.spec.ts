@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -50,6 +50,9 @@ async function stop(started: Started): Promise<number | null> {
   return started.exited;
 }
 
+/** NODE_ENV unset is production: with DATABASE_URL the webhook secrets key is required too. */
+const WEBHOOK_SECRETS_KEY = Buffer.alloc(32, 1).toString('base64');
+
 const stripColours = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, '');
 
 describe('first run and operations: the real process entry', function () {
@@ -66,20 +69,26 @@ describe('first run and operations: the real process entry', function () {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('without a terminal writes JSON lines, including the setup link that then creates the first admin', async () => {
+  it('without a terminal writes JSON lines and the setup link to a 0600 file under DATA_DIR, never to the logs; the link then creates the first admin', async () => {
     const port = await freePort();
-    const service = runEntry({ NODE_ENV: 'production', PORT: String(port), DATABASE_URL: database.url, JWT_SECRET: TEST_JWT_SECRET, WEBHOOK_SECRETS_KEY: Buffer.alloc(32, 1).toString('base64'), DATA_DIR: dataDir, SEED_DEMO: 'false' });
+    const service = runEntry({ NODE_ENV: 'production', PORT: String(port), DATABASE_URL: database.url, JWT_SECRET: TEST_JWT_SECRET, WEBHOOK_SECRETS_KEY, DATA_DIR: dataDir, SEED_DEMO: 'false' });
     try {
-      const link = await until('the setup link', () => {
+      const file = await until('where the setup link is', () => {
         for (const line of service.stdout().split('\n')) {
-          if (!line.includes('setupUrl')) continue;
-          return (JSON.parse(line) as { setupUrl: string }).setupUrl;
+          if (!line.includes('setupLinkFile')) continue;
+          return (JSON.parse(line) as { setupLinkFile: string }).setupLinkFile;
         }
         return undefined;
       });
+      expect(file).to.equal(path.join(dataDir, 'setup-link.txt'));
+      expect(statSync(file).mode & 0o777).to.equal(0o600);
+      const link = readFileSync(file, 'utf8').trim();
+      expect(link).to.match(new RegExp(`^http://localhost:${port}/console/setup#code=[A-Za-z0-9_-]{32}$`));
+      const code = new URL(link).hash.replace('#code=', '');
       for (const line of service.stdout().trim().split('\n')) expect(() => JSON.parse(line) as unknown, line).not.to.throw();
       expect(service.stdout()).not.to.contain('QuickStock is running');
-      const code = new URL(link).hash.replace('#code=', '');
+      expect(service.stdout()).not.to.contain(code);
+      expect(service.stderr()).not.to.contain(code);
       const created = await fetch(`http://127.0.0.1:${port}/api/v1/setup/first-admin`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -92,6 +101,7 @@ describe('first run and operations: the real process entry', function () {
         body: JSON.stringify({ email: 'titolare@cartoleria.test', password: 'correct horse battery staple' }),
       });
       expect(login.status).to.equal(200);
+      expect(service.stdout()).not.to.contain(code);
     } finally {
       expect(await stop(service)).to.equal(0);
     }
@@ -99,7 +109,7 @@ describe('first run and operations: the real process entry', function () {
 
   it('on a terminal prints readable logs and a banner with the URLs, the data and the setup link', async () => {
     const port = await freePort();
-    const service = runEntry({ PORT: String(port), DATABASE_URL: database.url, JWT_SECRET: TEST_JWT_SECRET, DATA_DIR: dataDir, SEED_DEMO: 'false' }, true);
+    const service = runEntry({ PORT: String(port), DATABASE_URL: database.url, JWT_SECRET: TEST_JWT_SECRET, WEBHOOK_SECRETS_KEY, DATA_DIR: dataDir, SEED_DEMO: 'false' }, true);
     try {
       const out = await until('the banner', () => {
         const text = stripColours(service.stdout());
@@ -111,6 +121,10 @@ describe('first run and operations: the real process entry', function () {
       }
       expect(out).to.match(/Database\s+PostgreSQL at postgres:\/\/.*quickstock_test_/);
       expect(out).to.match(new RegExp(`${base}/console/setup#code=[A-Za-z0-9_-]{32}`));
+      // Printed for the person at the terminal only: no file, and no log line carries it.
+      expect(existsSync(path.join(dataDir, 'setup-link.txt'))).to.equal(false);
+      const code = /#code=([A-Za-z0-9_-]{32})/.exec(out)![1]!;
+      expect(out.split('\n').filter((l) => l.includes(code) && /INFO|WARN/.test(l))).to.deep.equal([]);
       expect(out).to.match(/\d\d:\d\d:\d\d\.\d{3}\] INFO: QuickStock listening/);
       expect(out).not.to.match(/^\{"level"/m);
     } finally {
@@ -123,7 +137,7 @@ describe('first run and operations: the real process entry', function () {
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const port = (blocker.address() as net.AddressInfo).port;
     try {
-      const service = runEntry({ PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: database.url, JWT_SECRET: TEST_JWT_SECRET, DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
+      const service = runEntry({ PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: database.url, JWT_SECRET: TEST_JWT_SECRET, WEBHOOK_SECRETS_KEY, DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
       expect(await service.exited).to.equal(1);
       expect(service.stderr().trim()).to.equal(
         `QuickStock cannot start: port ${port} is already in use on 127.0.0.1: stop the program that holds it, or choose another port with PORT=<number>.`,
@@ -135,7 +149,7 @@ describe('first run and operations: the real process entry', function () {
   });
 
   it('names ADMIN_PASSWORD when the password policy refuses it, in one sentence', async () => {
-    const service = runEntry({ PORT: '0', DATABASE_URL: database.url, JWT_SECRET: TEST_JWT_SECRET, DATA_DIR: dataDir, LOG_LEVEL: 'warn', ADMIN_EMAIL: 'titolare@cartoleria.test', ADMIN_PASSWORD: 'aaaaaaaaaaaa' });
+    const service = runEntry({ PORT: '0', DATABASE_URL: database.url, JWT_SECRET: TEST_JWT_SECRET, WEBHOOK_SECRETS_KEY, DATA_DIR: dataDir, LOG_LEVEL: 'warn', ADMIN_EMAIL: 'titolare@cartoleria.test', ADMIN_PASSWORD: 'aaaaaaaaaaaa' });
     expect(await service.exited).to.equal(1);
     expect(service.stderr().trim()).to.match(/^QuickStock cannot start: ADMIN_PASSWORD is refused: .+/);
     expect(service.stderr().trim().split('\n')).to.have.length(1);
@@ -145,8 +159,9 @@ describe('first run and operations: the real process entry', function () {
     const service = runEntry({ PORT: 'http', DATABASE_URL: 'postgres://db.internal/quickstock', DB_POOL_MAX: '0', LOG_LEVEL: 'chatty', DATA_DIR: dataDir });
     expect(await service.exited).to.equal(78);
     const lines = service.stderr().trim().split('\n');
-    expect(lines[0]).to.equal('Invalid configuration (4 settings):');
-    expect(lines.slice(1).map((l) => l.trim().split(' ')[1])).to.have.members(['PORT', 'DB_POOL_MAX', 'LOG_LEVEL', 'JWT_SECRET']);
+    // NODE_ENV unset is production: DATABASE_URL needs the webhook secrets key as well as JWT_SECRET.
+    expect(lines[0]).to.equal('Invalid configuration (5 settings):');
+    expect(lines.slice(1).map((l) => l.trim().split(' ')[1])).to.have.members(['PORT', 'DB_POOL_MAX', 'LOG_LEVEL', 'JWT_SECRET', 'WEBHOOK_SECRETS_KEY']);
     expect(service.stdout()).to.equal('');
   });
 });

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -64,9 +64,9 @@ export async function startFreshService(env: Record<string, string> = {}): Promi
   };
   try {
     await waitUntilReady(baseUrl, () => child.exitCode);
-    // With no admin the service prints its setup link right after it starts listening: wait for
-    // that line too, so a test reads the logs of a service that has finished starting.
-    if (!env['ADMIN_EMAIL']) await waitFor(() => logs.some((l) => typeof l['setupUrl'] === 'string'), 'the setup link');
+    // With no admin the service writes its setup link right after it starts listening and logs
+    // where: wait for that line too, so a test reads the logs of a service that has finished starting.
+    if (!env['ADMIN_EMAIL']) await waitFor(() => logs.some((l) => typeof l['setupLinkFile'] === 'string'), 'where the setup link is');
   } catch (err) {
     await stopProcess();
     await database.drop();
@@ -109,9 +109,9 @@ async function waitUntilReady(baseUrl: string, exitCode: () => number | null): P
   }
 }
 
-/** The setup link the service printed at start-up (fails when none was printed). */
+/** The setup link the service wrote at start-up, read from the file its log names (fails when there is none). */
 export function printedSetupLink(logs: Record<string, unknown>[]): string {
-  const line = logs.find((l) => typeof l['setupUrl'] === 'string');
-  if (!line) throw new Error('no setup link was printed');
-  return line['setupUrl'] as string;
+  const line = logs.find((l) => typeof l['setupLinkFile'] === 'string');
+  if (!line) throw new Error('no setup link was written');
+  return readFileSync(line['setupLinkFile'] as string, 'utf8').trim();
 }

@@ -1,4 +1,7 @@
 import { expect } from 'chai';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { ConfigError, loadConfig } from '../../src/platform/config';
 
 const base = { NODE_ENV: 'test', DATABASE_URL: 'postgres://localhost/x', JWT_SECRET: 'x'.repeat(40) };
@@ -74,5 +77,52 @@ describe('configuration check', () => {
       'MAX_UNITS_PER_LINE_CUSTOMER',
       'RATE_LIMIT_PAYMENTS_PER_MINUTE',
     ]);
+  });
+
+  describe('NODE_ENV unset', () => {
+    let dataDir: string;
+    beforeEach(() => {
+      dataDir = mkdtempSync(path.join(os.tmpdir(), 'quickstock-config-'));
+    });
+    afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
+
+    it('is production: every security-relevant default on the safe side', () => {
+      const config = loadConfig({ DATA_DIR: dataDir });
+      expect(config.nodeEnv).to.equal('production');
+      // https-only receivers; /metrics closed without a token (app.ts opens it only outside production).
+      expect(config.webhooks.httpsOnly).to.equal(true);
+      expect(config.metrics.token).to.equal(null);
+      expect(config.validateResponses).to.equal(false);
+      // Development and test are asked for by name.
+      expect(loadConfig({ DATA_DIR: dataDir, NODE_ENV: 'development' }).webhooks.httpsOnly).to.equal(false);
+    });
+
+    it('still starts with no configuration on the embedded PostgreSQL, generating its secrets under DATA_DIR', () => {
+      const config = loadConfig({ DATA_DIR: dataDir });
+      expect(config.databaseUrl).to.equal(null);
+      expect(config.jwt.secret).to.have.length.above(31);
+      expect(Buffer.from(config.webhooks.secretsKey, 'base64')).to.have.length(32);
+      // Kept across restarts.
+      expect(loadConfig({ DATA_DIR: dataDir }).webhooks.secretsKey).to.equal(config.webhooks.secretsKey);
+    });
+
+    it('requires the production secrets with DATABASE_URL', () => {
+      expect(problemsOf({ DATA_DIR: dataDir, DATABASE_URL: 'postgres://db/x' })).to.have.members(['JWT_SECRET', 'WEBHOOK_SECRETS_KEY']);
+    });
+  });
+
+  it('never echoes the password of a malformed DATABASE_URL or REDIS_URL', () => {
+    let error: unknown;
+    try {
+      loadConfig({ ...base, DATABASE_URL: 'postgres://app:s3cr3t-db-pw@db host/quickstock', REDIS_URL: 'redis://:s3cr3t-redis-pw@redis:port/0' });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).to.be.instanceOf(ConfigError);
+    const message = (error as ConfigError).message;
+    expect((error as ConfigError).problems.map((p) => p.variable)).to.have.members(['DATABASE_URL', 'REDIS_URL']);
+    expect(message).not.to.contain('s3cr3t');
+    expect(message).to.include('got "postgres://***@db host/quickstock"');
+    expect(message).to.include('got "redis://***@redis:port/0"');
   });
 });

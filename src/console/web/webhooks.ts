@@ -26,8 +26,8 @@ export class WebhooksView {
   subscribe(live: LiveFeed): void {
     live.on('webhook.subscription_disabled', (event) => {
       if (this.session.user?.role !== 'admin') return;
-      announce(t('hooks.disabledLive', { url: event.data.url }));
-      byId('hooks-result').textContent = t('hooks.disabledLive', { url: event.data.url });
+      announce(t('hooks.disabledLive', { host: event.data.host }));
+      byId('hooks-result').textContent = t('hooks.disabledLive', { host: event.data.host });
       void this.load();
     });
   }

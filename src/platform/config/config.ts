@@ -71,6 +71,8 @@ export interface Config {
     readonly maxFailuresPerIp: number;
     /** Wait before each attempt on an account past maxFailures failures (0 = none). */
     readonly slowDownMs: number;
+    /** Attempts on an account past maxFailures failures evaluated at once (more answer 429). */
+    readonly maxConcurrentPerAccount: number;
   };
   /** Requests allowed per window; 0 turns a limit off. */
   readonly rateLimits: {
@@ -191,7 +193,11 @@ export function loadConfig(env: Env = process.env): Config {
 }
 
 function readConfig(env: Env): Config {
-  const nodeEnvRaw = str(env, 'NODE_ENV') ?? 'development';
+  // Unset means production: every security-relevant default (metrics closed without a token,
+  // https-only webhook receivers and tracking links, WEBHOOK_SECRETS_KEY required with DATABASE_URL)
+  // is on unless development or test is asked for by name. The no-configuration start on the
+  // embedded PostgreSQL still works: its JWT secret and webhook key are generated under DATA_DIR.
+  const nodeEnvRaw = str(env, 'NODE_ENV') ?? 'production';
   const nodeEnv = ['production', 'development', 'test'].includes(nodeEnvRaw)
     ? (nodeEnvRaw as Config['nodeEnv'])
     : invalid(env, 'NODE_ENV', `must be production, development or test, got "${nodeEnvRaw}"`, 'production' as const);
@@ -283,6 +289,7 @@ function readConfig(env: Env): Config {
       windowMinutes: int(env, 'LOGIN_WINDOW_MINUTES', 15, 1, 1440),
       maxFailuresPerIp: int(env, 'LOGIN_MAX_FAILURES_PER_IP', 100, 1, 100_000),
       slowDownMs: int(env, 'LOGIN_SLOWDOWN_MS', 1000, 0, 30_000),
+      maxConcurrentPerAccount: int(env, 'LOGIN_CONCURRENT_PER_ACCOUNT', 1, 1, 100),
     },
     rateLimits: {
       registerPerHour: int(env, 'RATE_LIMIT_REGISTER_PER_HOUR', 20, 0, 1_000_000),

@@ -109,12 +109,21 @@ export function url(env: Env, name: string, protocols: readonly string[]): strin
   try {
     parsed = new URL(raw);
   } catch {
-    return invalid(env, name, `must be a URL (${protocols.join(' or ')}), got "${raw}"`, null);
+    return invalid(env, name, `must be a URL (${protocols.join(' or ')}), got "${withoutCredentials(raw)}"`, null);
   }
   if (!protocols.includes(parsed.protocol)) {
     return invalid(env, name, `must be a URL using ${protocols.join(' or ')}, got "${parsed.protocol}"`, null);
   }
   return raw;
+}
+
+/**
+ * A URL that did not parse, for an error message: whatever sits between `//` and the last `@` (a
+ * user name and password, as DATABASE_URL and REDIS_URL carry them) is masked, since the message
+ * goes to the terminal and to the logs of whatever started the process.
+ */
+export function withoutCredentials(raw: string): string {
+  return raw.includes('@') ? raw.replace(/^([^/]*\/\/)?.*@/s, (_m, scheme: string | undefined) => `${scheme ?? ''}***@`) : raw;
 }
 
 export function keyPrefix(env: Env, name: string, fallback: string): string {

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { randomUUID } from 'node:crypto';
 import { asAdmin, customer } from '../../support/api';
 import { client } from '../../support/client';
 import { query, waitFor } from '../../support/db';
@@ -37,6 +38,34 @@ describe('Stripe payments', () => {
     expect(call?.idempotencyKey, 'keyed by the payment row').to.equal(`quickstock-payment-${row.id}`);
     expect(row).to.include({ provider: 'stripe', status: 'pending', provider_payment_id: res.data?.reference });
     expect((await client(buyer.token).GET('/api/v1/orders/{id}', { params: { path: { id: order.id } } })).data?.status).to.equal('pending_payment');
+  });
+
+  it('keeps the clientSecret out of caches and out of the idempotency table, and replays the same body with it', async () => {
+    const { buyer, order } = await unpaidOrder();
+    const key = randomUUID();
+    const first = await payWithStripe(order.id, buyer.token, key);
+    expect(first.response.status).to.equal(201);
+    expect(first.response.headers.get('cache-control')).to.equal('no-store');
+    const clientSecret = first.data!.clientSecret!;
+    expect(clientSecret).to.match(/^pi_.+_secret_/);
+    // At rest for 24 h: the stored answer has no client secret.
+    const [stored] = await query<{ response_body: Record<string, unknown> }>('SELECT response_body FROM idempotency_keys WHERE key = $1', [key]);
+    expect(stored!.response_body).to.include({ id: first.data!.id, status: 'pending' });
+    expect(stored!.response_body).to.not.have.property('clientSecret');
+    expect(JSON.stringify(stored!.response_body)).to.not.contain(clientSecret);
+    expect(JSON.stringify(await query('SELECT * FROM payments WHERE order_id = $1', [order.id]))).to.not.contain(clientSecret);
+
+    const replay = await payWithStripe(order.id, buyer.token, key);
+    expect(replay.response.status).to.equal(201);
+    expect(replay.response.headers.get('idempotent-replayed')).to.equal('true');
+    expect(replay.response.headers.get('cache-control')).to.equal('no-store');
+    expect(replay.data).to.deep.equal(first.data);
+    // Asking again without the key answers the pending payment (200), also not for caches.
+    const resumed = await payWithStripe(order.id, buyer.token);
+    expect(resumed.response.status).to.equal(200);
+    expect(resumed.response.headers.get('cache-control')).to.equal('no-store');
+    expect(resumed.data?.clientSecret).to.equal(clientSecret);
+    expect(stripe.callsTo('payment_intents')).to.have.length(1);
   });
 
   it('moves the order to paid on payment_intent.succeeded, with one history row and one status event', async () => {

@@ -14,6 +14,8 @@ describe('outgoing webhooks: rotation, test events, redelivery and URL checks', 
     const sub = await subscribe();
     const rotated = await shop.admin.POST('/api/v1/webhook-subscriptions/{id}/rotate-secret', { params: { path: { id: sub.id } } });
     expect(rotated.response.status).to.equal(200);
+    // It carries the new secret: no cache may keep it.
+    expect(rotated.response.headers.get('cache-control')).to.equal('no-store');
     const fresh = rotated.data!;
     expect(fresh.secret).to.match(/^whsec_/).and.not.equal(sub.secret);
     expect(Date.parse(fresh.previousSecretExpiresAt!) - Date.now()).to.be.within(23.9 * 3_600_000, 24 * 3_600_000);

@@ -1,3 +1,6 @@
+import { randomUUID } from 'node:crypto';
+import { SecretBox } from '../../../src/outgoing-webhooks/secret-box';
+import { testEnv } from '../../support/hooks';
 import { expect } from 'chai';
 import { Receiver, until, verify } from './receiver';
 import { useHooksShop } from './hooks-service';
@@ -11,13 +14,21 @@ describe('outgoing webhooks: subscriptions and delivery', function () {
     const { shop, receiver } = hooks;
     const created = await subscribe();
     expect(created.secret).to.match(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    // The answer carries the secret: no cache may keep it.
+    const again = await shop.admin.POST('/api/v1/webhook-subscriptions', { body: { url: receiver.url, eventTypes: ['order.created'] } });
+    expect(again.response.status).to.equal(201);
+    expect(again.response.headers.get('cache-control')).to.equal('no-store');
     expect(Buffer.from(created.secret.slice(6), 'base64')).to.have.length(32);
     expect(created).to.include({ url: receiver.url, enabled: true, description: 'ERP di prova', failingSince: null });
     const got = await shop.admin.GET('/api/v1/webhook-subscriptions/{id}', { params: { path: { id: created.id } } });
     expect(got.data).to.not.have.property('secret');
     const stored = (await shop.fresh.db.query<{ secret_ciphertext: string }>('SELECT secret_ciphertext FROM webhook_subscriptions WHERE id = $1', [created.id])).rows[0]!;
-    expect(stored.secret_ciphertext).to.match(/^v1\./);
+    expect(stored.secret_ciphertext).to.match(/^v2\./);
     expect(stored.secret_ciphertext).to.not.contain(created.secret.slice(6, 20));
+    // Bound to its subscription: it opens for this id only (HOOKS_ENV leaves the key to testEnv).
+    const box = new SecretBox(testEnv['WEBHOOK_SECRETS_KEY']!);
+    expect(box.open(stored.secret_ciphertext, created.id)).to.equal(created.secret);
+    expect(() => box.open(stored.secret_ciphertext, randomUUID())).to.throw();
   });
 
   it('sends a subscribed event as exactly one POST that verifies with the standardwebhooks package', async () => {

@@ -32,6 +32,18 @@ describe('Product search: Italian words, SKU fragments, relevance', () => {
     expect(names(await search({ q: 'caffè in', category }, buyer.token))).to.deep.equal(['Caffè in grani 1 kg']);
   });
 
+  it('takes fullwidth ％ ＿ ＼ literally, though unaccent folds them into LIKE wildcards', async () => {
+    const category = tag();
+    await createProduct({ name: 'Penna a sfera blu', category });
+    await createProduct({ name: 'Quaderno a righe', category });
+    const literal = await createProduct({ name: 'Sconto 50% sulle buste', category });
+    for (const q of ['％％％', '＿＿＿', '＼＼＼', '﹪﹪﹪', 'a＿＿a']) {
+      expect(names(await search({ q, category })), q).to.deep.equal([]);
+    }
+    // A fullwidth percent still finds the name that holds the character it folds to.
+    expect(names(await search({ q: '50％ sul', category }))).to.deep.equal([literal.name]);
+  });
+
   it('ranks the exact SKU first, then name matches, then SKU fragments, each by name; an explicit sort wins', async () => {
     const t = tag();
     const category = tag();

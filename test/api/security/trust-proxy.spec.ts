@@ -1,10 +1,12 @@
 import { expect } from 'chai';
+import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../../../src/platform/config';
 import { createUser } from '../../support/api';
 import { withSecondService } from '../../support/hooks';
 import { postFrom } from './client-address';
 
 const LOGIN = '/api/v1/auth/login';
+const REGISTER = '/api/v1/auth/register';
 const base = { NODE_ENV: 'test', DATABASE_URL: 'postgres://x@localhost/db', JWT_SECRET: 'x'.repeat(40) };
 
 describe('TRUST_PROXY', () => {
@@ -41,4 +43,33 @@ describe('TRUST_PROXY', () => {
       });
     });
   }
+
+  it('counts an IPv6 client by its /64 and an IPv4-mapped address as its IPv4 address, for registrations and sign-ins', async function () {
+    this.timeout(60_000);
+    const victim = await createUser('customer');
+    const env = { TRUST_PROXY: '1', RATE_LIMIT_REGISTER_PER_HOUR: '2', LOGIN_MAX_FAILURES: '3', LOGIN_SLOWDOWN_MS: '0' };
+    await withSecondService(env, async (baseUrl) => {
+      const register = (xff: string) =>
+        postFrom(baseUrl, '127.0.0.1', REGISTER, { email: `v6-${randomUUID()}@example.test`, password: 'a long password 123', name: 'Buyer' }, { 'x-forwarded-for': xff });
+      // Three addresses of one /64: one client, limited after two.
+      expect((await register('2001:db8:7:1::1')).status).to.equal(201);
+      expect((await register('2001:db8:7:1:8000::2')).status).to.equal(201);
+      expect((await register('2001:db8:7:1:ffff:ffff:ffff:fffe')).status).to.equal(429);
+      // The next /64 is another client.
+      expect((await register('2001:db8:7:2::1')).status).to.equal(201);
+      // An IPv4 client is the same whether a dual-stack proxy reports it mapped or not.
+      expect((await register('198.51.100.20')).status).to.equal(201);
+      expect((await register('::ffff:198.51.100.20')).status).to.equal(201);
+      expect((await register('198.51.100.20')).status).to.equal(429);
+
+      // Sign-in failures per (account, address): rotating inside the /64 does not reset them.
+      const login = (xff: string, password = 'wrong-password-123') => postFrom(baseUrl, '127.0.0.1', LOGIN, { email: victim.email, password }, { 'x-forwarded-for': xff });
+      const statuses: number[] = [];
+      for (let i = 1; i <= 5; i += 1) statuses.push((await login(`2001:db8:9:1::${i.toString(16)}`)).status);
+      expect(statuses).to.deep.equal([401, 401, 401, 429, 429]);
+      expect((await login('2001:db8:9:1:abcd::1', victim.password)).status).to.equal(429);
+      // The owner from another network still gets in.
+      expect((await login('2001:db8:9:2::1', victim.password)).status).to.equal(200);
+    });
+  });
 });

@@ -1,3 +1,4 @@
+import { createCipheriv, randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import { Webhook } from 'standardwebhooks';
 import { healthChanges } from '../../../src/outgoing-webhooks/attempt-recorder';
@@ -91,16 +92,49 @@ describe('outgoing webhooks: the rules', () => {
   });
 
   describe('secrets', () => {
+    const A = '0f6b2c1e-7d4a-4e8b-9c3f-5a1d2e7b8c90';
+    const B = '6c1d9e2a-3b4f-4a5e-8d7c-1f2e3a4b5c6d';
+
     it('seals and opens a secret with AES-256-GCM, and refuses a tampered one', () => {
       const box = new SecretBox(Buffer.alloc(32, 3).toString('base64'));
       const secret = newSigningSecret();
-      const sealed = box.seal(secret);
+      const sealed = box.seal(secret, A);
       expect(sealed).to.not.contain(secret.slice(6));
-      expect(box.open(sealed)).to.equal(secret);
+      expect(sealed.startsWith('v2.')).to.equal(true);
+      expect(box.open(sealed, A)).to.equal(secret);
       const parts = sealed.split('.');
       parts[3] = Buffer.from('x'.repeat(10)).toString('base64url');
-      expect(() => box.open(parts.join('.'))).to.throw();
-      expect(() => new SecretBox(Buffer.alloc(32, 4).toString('base64')).open(sealed)).to.throw();
+      expect(() => box.open(parts.join('.'), A)).to.throw();
+      expect(() => new SecretBox(Buffer.alloc(32, 4).toString('base64')).open(sealed, A)).to.throw();
+    });
+
+    it('refuses a tag cut to 4 bytes (GCM would check only those) and a secret sealed for another subscription', () => {
+      const box = new SecretBox(Buffer.alloc(32, 3).toString('base64'));
+      const sealed = box.seal(newSigningSecret(), A);
+      const [version, iv, tag, ciphertext] = sealed.split('.') as [string, string, string, string];
+      const short = [version, iv, Buffer.from(tag, 'base64url').subarray(0, 4).toString('base64url'), ciphertext].join('.');
+      expect(() => box.open(short, A)).to.throw(/16-byte tag/);
+      // Copied onto another subscription's row, it does not open there.
+      expect(() => box.open(sealed, B)).to.throw();
+    });
+
+    it('seals a secret of the first format (v1, no associated data) again for its subscription, and opens v1 nowhere else', () => {
+      const key = Buffer.alloc(32, 3);
+      const box = new SecretBox(key.toString('base64'));
+      const secret = newSigningSecret();
+      // What the first version stored: no associated data.
+      const iv = randomBytes(12);
+      const cipher = createCipheriv('aes-256-gcm', key, iv);
+      const ciphertext = Buffer.concat([cipher.update(secret, 'utf8'), cipher.final()]);
+      const v1 = ['v1', iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), ciphertext.toString('base64url')].join('.');
+      expect(SecretBox.isLegacy(v1)).to.equal(true);
+      expect(() => box.open(v1, A)).to.throw();
+      const v2 = box.reseal(v1, A);
+      expect(SecretBox.isLegacy(v2)).to.equal(false);
+      expect(box.open(v2, A)).to.equal(secret);
+      expect(() => box.open(v2, B)).to.throw();
+      const [, ivS, tagS, ctS] = v1.split('.') as [string, string, string, string];
+      expect(() => box.reseal(['v1', ivS, Buffer.from(tagS, 'base64url').subarray(0, 4).toString('base64url'), ctS].join('.'), A)).to.throw(/16-byte tag/);
     });
 
     it('signs as the Standard Webhooks reference does, one signature per secret', () => {

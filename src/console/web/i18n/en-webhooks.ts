@@ -29,7 +29,7 @@ export const enWebhooks: Record<keyof typeof itWebhooks, string> = {
   'hooks.status.pending': 'pending',
   'hooks.status.succeeded': 'delivered',
   'hooks.status.failed': 'failed',
-  'hooks.disabledLive': 'The service disabled the webhooks to {url}.',
+  'hooks.disabledLive': 'The service disabled the webhooks to {host}.',
   'hooks.redeliver': 'Redeliver',
   'hooks.redeliverOf': 'Redeliver {id}',
   'hooks.redelivered': 'Redelivered {id}: the receiver answered with success.',

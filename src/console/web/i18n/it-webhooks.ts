@@ -27,7 +27,7 @@ export const itWebhooks = {
   'hooks.status.pending': 'in attesa',
   'hooks.status.succeeded': 'consegnata',
   'hooks.status.failed': 'fallita',
-  'hooks.disabledLive': 'Il servizio ha disattivato i webhook verso {url}.',
+  'hooks.disabledLive': 'Il servizio ha disattivato i webhook verso {host}.',
   'hooks.redeliver': 'Rinvia',
   'hooks.redeliverOf': 'Rinvia {id}',
   'hooks.redelivered': 'Rinviata {id}: il destinatario ha risposto con successo.',
