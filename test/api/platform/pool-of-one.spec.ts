@@ -74,6 +74,8 @@ describe('a service with a pool of one connection answers every write', function
         ...POOL_OF_ONE,
         ADMIN_EMAIL: ADMIN.email,
         ADMIN_PASSWORD: ADMIN.password,
+        // On, so that placement takes the customer's placement lock and counts (never reached here).
+        MAX_OPEN_UNPAID_ORDERS_PER_CUSTOMER: '100',
         LOG_LEVEL: 'warn',
         SWEEPER_INTERVAL_MS: '200',
         EVENT_DISPATCH_POLL_MS: '100',
@@ -91,6 +93,12 @@ describe('a service with a pool of one connection answers every write', function
   after(async () => {
     await svc?.stop();
     await receiver.stop();
+  });
+  // A path that waits for a second connection keeps the only one until the pool gives up (10 s):
+  // the next test starts once the service is ready again, so that it fails only for its own paths.
+  beforeEach(async function () {
+    this.timeout(30_000);
+    await eventually(async () => (await fetch(`${svc.baseUrl}/health/ready`, { signal: AbortSignal.timeout(15_000) })).ok, 'a ready service', 25_000);
   });
 
   const one = async <T>(sql: string, values: unknown[] = []): Promise<T> => (await svc.db.query(sql, values)).rows[0] as T;
@@ -210,16 +218,25 @@ describe('a service with a pool of one connection answers every write', function
     const paid = await api(svc.baseUrl, buyer.token).POST('/api/v1/orders/{id}/payments', { params: { path: { id } }, body: { provider: 'stripe' }, headers: { 'idempotency-key': randomUUID() } });
     expect(status(paid), JSON.stringify(paid.error)).to.equal(201);
     const intent = paid.data!.reference!;
+    // Another attempt while it is pending resumes it (the provider is asked, the answer stored).
+    const resumed = await api(svc.baseUrl, buyer.token).POST('/api/v1/orders/{id}/payments', { params: { path: { id } }, body: { provider: 'stripe' }, headers: { 'idempotency-key': randomUUID() } });
+    expect(status(resumed), JSON.stringify(resumed.error)).to.equal(200);
+    expect(resumed.data!.id).to.equal(paid.data!.id);
     const event = stripe.succeeded(intent);
-    const hook = await api(svc.baseUrl).POST('/api/v1/webhooks/payments/stripe', {
-      params: { header: { 'Stripe-Signature': event.signature } },
-      body: {},
-      bodySerializer: () => event.rawBody,
-      headers: { 'content-type': 'application/json' },
-    });
+    const deliver = () =>
+      api(svc.baseUrl).POST('/api/v1/webhooks/payments/stripe', {
+        params: { header: { 'Stripe-Signature': event.signature } },
+        body: {},
+        bodySerializer: () => event.rawBody,
+        headers: { 'content-type': 'application/json' },
+      });
+    const hook = await deliver();
     expect(status(hook), JSON.stringify(hook.error)).to.equal(200);
     expect(hook.data).to.include({ duplicate: false, outcome: 'order-paid' });
     expect(await orderStatus(id)).to.equal('paid');
+    const again = await deliver();
+    expect(status(again)).to.equal(200);
+    expect(again.data).to.include({ duplicate: true, outcome: 'order-paid' });
     const cancelled = await admin.POST('/api/v1/orders/{id}/cancel', { params: { path: { id } }, body: {} });
     expect(status(cancelled)).to.equal(200);
     await eventually(async () => (await one<{ status: string }>('SELECT status FROM payments WHERE order_id = $1', [id])).status === 'refunded', 'the Stripe refund');
