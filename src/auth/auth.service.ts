@@ -44,8 +44,9 @@ export class AuthService {
   async refresh(refreshToken: string): Promise<TokenPair> {
     const session = await this.refreshTokens.sessionOf(refreshToken);
     if (session !== null) await this.limits.refresh.consume(session);
-    const rotated = await this.refreshTokens.rotate(refreshToken, async (userId) => {
-      const user = await this.users.findById(userId);
+    // In the rotation's transaction: on its connection, never waiting for a second one.
+    const rotated = await this.refreshTokens.rotate(refreshToken, async (userId, tx) => {
+      const user = await this.users.findById(userId, tx);
       return !!user && !user.disabled;
     });
     const user = await this.users.findById(rotated.userId);

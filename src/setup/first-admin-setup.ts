@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { RequestBody } from '../platform/http/contract';
 import { AppError, NotFoundError } from '../platform/errors';
 import { RateLimit, type LimiterFactory } from '../platform/rate-limit';
-import type { UsersService, UserView } from '../users';
+import { hashPassword, type UsersService, type UserView } from '../users';
 import { SetupCodeModel } from './setup-code.model';
 
 /** How long a printed setup link stays valid. */
@@ -25,14 +25,29 @@ function hashOf(code: string): Buffer {
   return createHash('sha256').update(code, 'utf8').digest();
 }
 
+const invalidCode = () =>
+  new AppError('invalid-setup-code', 403, 'This setup code is wrong, already used or expired. Restart the service to print a new setup link.');
+const spendable = (codeHash: Buffer) => ({ codeHash, usedAt: null, expiresAt: { [Op.gt]: new Date() } });
+
 /**
  * The way in on a fresh install with no ADMIN_EMAIL/ADMIN_PASSWORD: at start-up, while no admin
  * exists, a random one-time code is issued (only its hash is stored) and printed as a setup link;
  * whoever holds it may create the first admin, once, within the hour. Once any admin exists the
  * door is closed (404), whatever codes are still unspent.
+ *
+ * The endpoint is anonymous, so a flood of it must cost the service nothing it needs elsewhere: a
+ * closed door answers from memory, a wrong code is refused by one read, the password is hashed
+ * before any connection is taken, and only a request with a valid code opens a transaction, which
+ * does all its work on that one connection.
  */
 export class FirstAdminSetup {
   private readonly attempts: RateLimit;
+  /**
+   * Once an admin exists one always will (users are never deleted; the last active admin cannot be
+   * disabled or demoted, and a disabled admin still counts), so "closed" is remembered. "Open" is
+   * not: another instance may create the admin.
+   */
+  private closed = false;
 
   constructor(
     private readonly sequelize: Sequelize,
@@ -45,7 +60,9 @@ export class FirstAdminSetup {
 
   /** True while no admin exists (the setup page and operation are open). */
   async isOpen(): Promise<boolean> {
-    return !(await this.users.hasAdmin());
+    if (this.closed) return false;
+    if (await this.users.hasAdmin()) this.closed = true;
+    return !this.closed;
   }
 
   /** A fresh code when no admin exists (null otherwise); earlier unspent codes stay valid until they expire. */
@@ -62,24 +79,22 @@ export class FirstAdminSetup {
    * code (or two codes at once) create one admin: the second finds an admin and gets a 404.
    */
   async createFirstAdmin(input: RequestBody<'createFirstAdmin'>, clientAddress: string): Promise<UserView> {
+    if (!(await this.isOpen())) throw new NotFoundError('The first-admin setup');
     await this.attempts.consume(clientAddress);
-    return this.sequelize.transaction(async (tx) => {
+    const codeHash = hashOf(input.code);
+    // A wrong code is refused without a transaction or the lock (checked again under it).
+    if ((await SetupCodeModel.count({ where: spendable(codeHash) })) === 0) throw invalidCode();
+    // Checks the password policy and pays for the hash before any connection is held.
+    const passwordHash = await hashPassword(input.password);
+    const admin = await this.sequelize.transaction(async (tx) => {
       await this.sequelize.query('SELECT pg_advisory_xact_lock(:key)', { replacements: { key: FIRST_ADMIN_LOCK }, transaction: tx });
-      if (!(await this.isOpen())) throw new NotFoundError('The first-admin setup');
-      const [spent] = await SetupCodeModel.update(
-        { usedAt: new Date() },
-        { where: { codeHash: hashOf(input.code), usedAt: null, expiresAt: { [Op.gt]: new Date() } }, transaction: tx },
-      );
-      if (spent !== 1) {
-        throw new AppError(
-          'invalid-setup-code',
-          403,
-          'This setup code is wrong, already used or expired. Restart the service to print a new setup link.',
-        );
-      }
-      const admin = await this.users.create({ email: input.email, password: input.password, name: input.name, role: 'admin' });
-      this.logger.info({ userId: admin.id, email: admin.email }, 'first admin created through the setup link');
-      return admin;
+      if (await this.users.hasAdmin(tx)) throw new NotFoundError('The first-admin setup');
+      const [spent] = await SetupCodeModel.update({ usedAt: new Date() }, { where: spendable(codeHash), transaction: tx });
+      if (spent !== 1) throw invalidCode();
+      return this.users.createHashed({ email: input.email, name: input.name, role: 'admin', passwordHash }, tx);
     });
+    this.closed = true;
+    this.logger.info({ userId: admin.id, email: admin.email }, 'first admin created through the setup link');
+    return admin;
   }
 }

@@ -23,12 +23,13 @@ const emailOrNameLike = (like: string): WhereOptions => ({ [Op.or]: [{ email: { 
 
 /** The users table, through its model; the only code that names it (besides user-summary.repository.ts). */
 export const userRepository = {
-  async insert(user: Omit<UserRecord, 'id' | 'createdAt' | 'updatedAt'>): Promise<UserRecord> {
-    return plain(await UserModel.create(user));
+  async insert(user: Omit<UserRecord, 'id' | 'createdAt' | 'updatedAt'>, tx?: Transaction): Promise<UserRecord> {
+    return plain(await UserModel.create(user, { transaction: tx }));
   },
 
-  async findById(id: string, tx?: Transaction): Promise<UserRecord | null> {
-    return plainOrNull(await UserModel.findByPk(id, tx ? { transaction: tx, lock: tx.LOCK.UPDATE } : {}));
+  /** In `tx`, the row is locked for update unless `lock` is false (a plain read on the transaction's connection). */
+  async findById(id: string, tx?: Transaction, lock = true): Promise<UserRecord | null> {
+    return plainOrNull(await UserModel.findByPk(id, tx ? { transaction: tx, ...(lock ? { lock: tx.LOCK.UPDATE } : {}) } : {}));
   },
 
   /** By email, case-insensitive (the unique index users_email_lower_key). */

@@ -49,16 +49,28 @@ export class UsersService {
   ) {}
 
   async create(input: NewUser): Promise<UserView> {
-    const passwordHash = await hashPassword(input.password);
+    const { password, ...rest } = input;
+    return this.createHashed({ ...rest, passwordHash: await hashPassword(password) });
+  }
+
+  /**
+   * Creates a user whose password the caller hashed with `hashPassword` (which also applies the
+   * password policy), in `tx` when given: the hash is paid for before the transaction, never on its
+   * connection.
+   */
+  async createHashed(input: Omit<NewUser, 'password'> & { passwordHash: string }, tx?: Transaction): Promise<UserView> {
     try {
-      const user = await users.insert({
-        email: input.email.trim(),
-        name: input.name.trim(),
-        role: input.role,
-        passwordHash,
-        disabled: false,
-        tokenVersion: 0,
-      });
+      const user = await users.insert(
+        {
+          email: input.email.trim(),
+          name: input.name.trim(),
+          role: input.role,
+          passwordHash: input.passwordHash,
+          disabled: false,
+          tokenVersion: 0,
+        },
+        tx,
+      );
       return toUserView(user);
     } catch (err) {
       if (isUniqueViolation(err, 'users_email_lower_key')) {
@@ -68,17 +80,18 @@ export class UsersService {
     }
   }
 
-  /** True when at least one admin account exists (enabled or not). */
-  async hasAdmin(): Promise<boolean> {
-    return (await users.countAdmins({ activeOnly: false })) > 0;
+  /** True when at least one admin account exists (enabled or not); inside `tx` when given. */
+  async hasAdmin(tx?: Transaction): Promise<boolean> {
+    return (await users.countAdmins({ activeOnly: false, tx })) > 0;
   }
 
   async findByEmail(email: string): Promise<UserRecord | null> {
     return users.findByEmail(email);
   }
 
-  async findById(id: string): Promise<UserRecord | null> {
-    return users.findById(id);
+  /** The user (no row lock), inside `tx` when given: a caller holding a transaction never waits for a second connection. */
+  async findById(id: string, tx?: Transaction): Promise<UserRecord | null> {
+    return users.findById(id, tx, false);
   }
 
   /** id, name and email of each user named, in one query (inside `tx` when given); unknown ids are left out. */

@@ -24,11 +24,17 @@ export interface FreshService {
   stop(): Promise<void>;
 }
 
-export async function startFreshService(env: Record<string, string> = {}): Promise<FreshService> {
+export interface FreshServiceOptions {
+  /** Preload test/support/fakes/child-fakes.ts: Stripe and EasyPost answered by the suite's nock fakes. */
+  fakes?: boolean;
+}
+
+export async function startFreshService(env: Record<string, string> = {}, options: FreshServiceOptions = {}): Promise<FreshService> {
   const database: TestDatabase = await createTestDatabase();
   const port = await freePort();
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'quickstock-fresh-'));
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/main.ts')], {
+  const preload = options.fakes ? ['--import', path.join(ROOT, 'test/support/fakes/child-fakes.ts')] : [];
+  const child = spawn(process.execPath, ['--import', 'tsx', ...preload, path.join(ROOT, 'src/main.ts')], {
     cwd: ROOT,
     env: {
       PATH: process.env['PATH'] ?? '',
