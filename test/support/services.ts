@@ -98,8 +98,10 @@ export async function startServiceProcess(options: ServiceProcessOptions & { dat
     await cleanUp();
     throw err;
   }
+  running.add(service);
   const stop = async () => {
     await service.stop();
+    running.delete(service);
     await cleanUp();
   };
   if (!database) return { ...service, stop };
@@ -114,6 +116,16 @@ export async function startServiceProcess(options: ServiceProcessOptions & { dat
     },
   };
 }
+
+/**
+ * Child services not stopped yet. A `before` hook that times out while a service starts never gets
+ * the service to stop: whatever is left is killed when this process exits (a mocha worker's exit,
+ * or the end of a serial run), so no test leaves a process running.
+ */
+const running = new Set<RunningService>();
+process.once('exit', () => {
+  for (const service of running) service.process.kill('SIGKILL');
+});
 
 async function waitForLog(service: RunningService, match: (line: Record<string, unknown>) => boolean, what: string): Promise<void> {
   const deadline = Date.now() + 30_000;
