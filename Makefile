@@ -1,5 +1,5 @@
 # Each target wraps an npm script or a project script; `make start` and `make test` are the whole set-up.
-.PHONY: help start test chromium generate generate-event-docs postman check-generated lint build migrate bench bench-scale test-pgbouncer install
+.PHONY: help start test test-unit chromium generate generate-event-docs postman check-generated lint build migrate bench bench-scale test-pgbouncer install
 
 NPM_INSTALL_STAMP := node_modules/.package-lock.json
 
@@ -20,8 +20,11 @@ build: install ## Build the service (dist/) and the staff console
 start: build ## Serve on PORT (default 3000); with no DATABASE_URL, on an embedded PostgreSQL under ./data
 	node dist/src/main.js
 
-test: install chromium ## Run the whole suite (against DATABASE_URL when set, else a throw-away embedded PostgreSQL)
+test: install chromium ## Run the whole suite in parallel groups, then list the ten slowest spec files (against DATABASE_URL when set, else a throw-away embedded PostgreSQL); test/README.md
 	npm test
+
+test-unit: install ## Run the unit specs only (test/unit: no database, no service; under a minute)
+	npm run --silent test:unit
 
 test-pgbouncer: install ## Run the multi-instance specs again through PgBouncer in transaction mode (installs Debian's pgbouncer if missing; needs DATABASE_URL)
 	bash scripts/test-pgbouncer.sh

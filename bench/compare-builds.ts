@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import { createTestDatabase, type TestDatabase } from '../test/support/database';
+import { createTestDatabase, type TestDatabase } from '../test-kit/scratch-database';
 import { BENCH_ADMIN, call, startServiceProcess, type RunningService } from './service';
 
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);

@@ -8,7 +8,7 @@ import { readdirSync, readFileSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import { createTestDatabase } from '../test/support/database';
+import { createTestDatabase } from '../test-kit/scratch-database';
 import { BENCH_ADMIN, call, startBuiltService } from './service';
 
 interface ProfileNode {

@@ -15,7 +15,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
-import { createTestDatabase } from '../test/support/database';
+import { createTestDatabase } from '../test-kit/scratch-database';
 import { wallClock, type ChildMessage, type ParentMessage } from './push-clients';
 import { BENCH_ADMIN, call, cpuSeconds, percentile, startBuiltService } from './service';
 

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';
 import { Client } from 'pg';
-import { createTestDatabase } from '../test/support/database';
+import { createTestDatabase } from '../test-kit/scratch-database';
 import { measurePushLatency } from './push-latency';
 import { receiverCertificate, webhookOverhead } from './webhooks-scenario';
 import { BENCH_ADMIN, BENCH_LIMITS_OFF, call, cpuSeconds, freePort, startBuiltService, type RunningService } from './service';

@@ -17,7 +17,7 @@
  * e.g. 100000 to try it), BENCH_SCALE_SAMPLES (default 25).
  */
 import { Client } from 'pg';
-import { createDatabaseOnServer, createTestDatabase, type TestDatabase } from '../test/support/database';
+import { createDatabaseOnServer, createTestDatabase, type TestDatabase } from '../test-kit/scratch-database';
 import { customerEmail, loadDataSet, productId, type LoadSize } from './scale/load';
 import { SCENARIOS, WRITE_SCENARIOS, type Scenario, type ScenarioContext } from './scale/scenarios';
 import { runProductList, type ListStatement } from '../src/products/product-list.sql';

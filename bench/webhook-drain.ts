@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Client } from 'pg';
-import { createTestDatabase } from '../test/support/database';
+import { createTestDatabase } from '../test-kit/scratch-database';
 import { BENCH_ADMIN, call, startBuiltService } from './service';
 import { receiverCertificate, startFastReceiver } from './webhooks-scenario';
 

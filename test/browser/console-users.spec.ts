@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { login, createUser, operator } from '../support/api';
 import { client } from '../support/client';
-import { query } from '../support/db';
+import { query } from '../support/database';
 import { ADMIN } from '../support/hooks';
 import { consoleBrowser, expectAccessible, screenshot, signIn } from './console-page';
 

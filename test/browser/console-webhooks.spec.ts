@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { createProduct, createUser, customer, placeOrder } from '../support/api';
 import { client } from '../support/client';
-import { query } from '../support/db';
+import { query } from '../support/database';
 import { h } from '../support/hooks';
 import { consoleBrowser, expectAccessible, screenshot, signIn } from './console-page';
 

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { ok, operator, customer, createProduct, placeOrder, placedOrder } from '../support/api';
 import { client } from '../support/client';
 import { h } from '../support/hooks';
-import { query, waitFor } from '../support/db';
+import { query, waitFor } from '../support/database';
 import { card, consoleBrowser, expectAccessible, IT, liveIs, screenshot, signIn, type TestBrowser, type TestPage } from './console-page';
 
 const euro = (cents: number) => new Intl.NumberFormat('it-IT', { style: 'currency', currency: 'EUR' }).format(cents / 100);

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { launchBrowser, liveIs, screenshot, type TestBrowser } from '../support/browser';
 import { expectAccessible, IT } from './console-page';
-import { printedSetupLink, startFreshService, type FreshService } from '../support/fresh-service';
+import { printedSetupLink, startServiceProcess, type FreshService } from '../support/services';
 
 describe('first run in Chromium: the printed setup link', function () {
   this.timeout(90_000);
@@ -11,7 +11,7 @@ describe('first run in Chromium: the printed setup link', function () {
   before(async function () {
     this.timeout(90_000);
     browser = await launchBrowser();
-    fresh = await startFreshService();
+    fresh = await startServiceProcess({ admin: false });
   });
   after(async () => {
     await browser?.close();

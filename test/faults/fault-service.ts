@@ -1,27 +1,8 @@
 import { expect } from 'chai';
-import { ADMIN, TEST_JWT_SECRET } from '../support/hooks';
-import { call, startServiceProcess, type RunningService } from '../../bench/service';
+import { ADMIN } from '../support/hooks';
+import { call } from '../../test-kit/service-process';
 
 export const ADDRESS = { name: 'Ufficio', line1: 'Via Roma 1', city: 'Milano', postalCode: '20121', country: 'IT' };
-
-/** The real process entry (src/main.ts under tsx) on `databaseUrl`, with the suite's admin and secret. */
-export function startFaultService(databaseUrl: string, dataDir: string, env: Record<string, string> = {}): Promise<RunningService> {
-  return startServiceProcess({
-    databaseUrl,
-    entry: 'src/main.ts',
-    nodeArgs: ['--import', 'tsx'],
-    env: {
-      NODE_ENV: 'test',
-      DATA_DIR: dataDir,
-      JWT_SECRET: TEST_JWT_SECRET,
-      ADMIN_EMAIL: ADMIN.email,
-      ADMIN_PASSWORD: ADMIN.password,
-      LOG_LEVEL: 'silent',
-      SHUTDOWN_GRACE_MS: '0',
-      ...env,
-    },
-  });
-}
 
 export interface Shop {
   admin: string;

@@ -3,9 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
-import { createTestDatabase, type TestDatabase } from '../support/database';
-import type { RunningService } from '../../bench/service';
-import { ADDRESS, openShop, startFaultService } from './fault-service';
+import { createTestDatabase, type TestDatabase } from '../../test-kit/scratch-database';
+import type { RunningService } from '../../test-kit/service-process';
+import { ADDRESS, openShop } from './fault-service';
+import { startServiceProcess } from '../support/services';
 
 const CLIENTS = 40;
 
@@ -46,7 +47,7 @@ describe('kill -9 during a burst of orders, then every client retries (fault sui
   });
 
   it('answers every retry 201 (created once or replayed), never 409 in-progress; no key makes two orders; reserved matches the orders', async () => {
-    const first = await startFaultService(database.url, dataDir);
+    const first = await startServiceProcess({ databaseUrl: database.url, dataDir });
     services.push(first);
     const shop = await openShop(first.baseUrl, 'KILL9-1');
     expect((await shop.order()).status).to.equal(201); // warms the validator: the burst is all in flight at once
@@ -71,7 +72,7 @@ describe('kill -9 during a burst of orders, then every client retries (fault sui
     const lost = before.filter((a) => a.status === -1).length;
     expect(lost, 'some requests were cut by the kill').to.be.greaterThan(0);
 
-    const second = await startFaultService(database.url, dataDir);
+    const second = await startServiceProcess({ databaseUrl: database.url, dataDir });
     services.push(second);
     const retries = await Promise.all(keys.map((key) => postOrder(second.baseUrl, shop.token, key, shop.product.id)));
     const statuses = retries.map((r) => r.status);

@@ -2,8 +2,9 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { RunningService } from '../../bench/service';
-import { openShop, startFaultService } from './fault-service';
+import type { RunningService } from '../../test-kit/service-process';
+import { openShop } from './fault-service';
+import { startServiceProcess } from '../support/services';
 import { PrivatePostgres } from './private-servers';
 
 
@@ -35,7 +36,7 @@ describe('PostgreSQL restarts under load (fault suite)', function () {
   });
 
   it('does not crash, answers readiness 503 while the database is down, and takes orders again within seconds', async () => {
-    service = await startFaultService(pg.url, dataDir);
+    service = await startServiceProcess({ databaseUrl: pg.url, dataDir });
     const base = service.baseUrl;
     const child = service.process;
     const { order } = await openShop(base, 'PG-1');

@@ -4,7 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import { freePort } from '../../bench/service';
+import { freePort } from '../../test-kit/service-process';
 import { embeddedPostgresBinaries } from '../../src/platform/db/embedded-postgres';
 
 async function waitForPort(port: number, timeoutMs = 15_000): Promise<void> {

@@ -3,10 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
-import { createTestDatabase, type TestDatabase } from '../support/database';
+import { createTestDatabase, type TestDatabase } from '../../test-kit/scratch-database';
 import { connectSocket, type ReceivedEvent } from '../support/realtime';
-import { call, type RunningService } from '../../bench/service';
-import { ADDRESS, openShop, startFaultService } from './fault-service';
+import { call, type RunningService } from '../../test-kit/service-process';
+import { ADDRESS, openShop } from './fault-service';
+import { startServiceProcess } from '../support/services';
 import { PrivateRedis } from './private-servers';
 
 const created = (orderId: string) => (e: ReceivedEvent) => e.name === 'order.created' && e.payload?.data?.orderId === orderId;
@@ -32,7 +33,7 @@ describe('Redis stops and starts again (fault suite)', function () {
   });
 
   it('keeps REST serving while Redis is down, pauses dispatch, and delivers what happened meanwhile once it is back', async () => {
-    service = await startFaultService(database.url, dataDir, { REDIS_URL: redis.url });
+    service = await startServiceProcess({ databaseUrl: database.url, dataDir, env: { REDIS_URL: redis.url } });
     const base = service.baseUrl;
     const { admin, token, product } = await openShop(base, 'REDIS-1');
     const buyer = { password: 'a long password 123', name: 'Buyer' };

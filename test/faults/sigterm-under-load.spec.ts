@@ -4,9 +4,10 @@ import net from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createTestDatabase, type TestDatabase } from '../support/database';
-import { call, type RunningService } from '../../bench/service';
-import { ADDRESS, openShop, startFaultService } from './fault-service';
+import { createTestDatabase, type TestDatabase } from '../../test-kit/scratch-database';
+import { call, type RunningService } from '../../test-kit/service-process';
+import { ADDRESS, openShop } from './fault-service';
+import { startServiceProcess } from '../support/services';
 import { requestOnFreshConnection, type Outcome } from './raw-http';
 
 const GRACE_MS = 1500;
@@ -27,7 +28,7 @@ describe('SIGTERM under load (fault suite)', function () {
   });
 
   it('answers every request it accepted, goes unready at once, closes connections after the grace period, then exits 0', async () => {
-    const service = await startFaultService(database.url, dataDir, { SHUTDOWN_GRACE_MS: String(GRACE_MS) });
+    const service = await startServiceProcess({ databaseUrl: database.url, dataDir, env: { SHUTDOWN_GRACE_MS: String(GRACE_MS) } });
     try {
       await underLoad(service);
     } finally {

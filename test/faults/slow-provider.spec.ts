@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { call } from '../../bench/service';
-import type { RunningServer } from '../../src/server';
-import { h, providerEnv, startService } from '../support/hooks';
+import { call } from '../../test-kit/service-process';
+import { h, providerEnv } from '../support/hooks';
+import { startSecondService, type SecondService } from '../support/services';
 import { FakeStripe } from '../support/fakes/stripe.fake';
 import { ADDRESS, openShop } from './fault-service';
 
@@ -24,12 +24,12 @@ describe('A slow payment provider does not stall the service (fault suite)', fun
   this.timeout(120_000);
   // A second service in this process (nock answers for Stripe only here), on the suite's database,
   // with a pool of 10.
-  let service: RunningServer;
+  let service: SecondService;
   let stripe: FakeStripe;
 
   before(async () => {
     stripe = new FakeStripe().install();
-    service = await startService(h().database.url, {
+    service = await startSecondService({
       ...providerEnv,
       DB_POOL_MAX: '10',
       PROVIDER_TIMEOUT_MS: String(STRIPE_DELAY_MS * 2),
@@ -42,7 +42,7 @@ describe('A slow payment provider does not stall the service (fault suite)', fun
   });
 
   it('answers GET /products and POST /orders within 1.5 s while 16 payments wait 6 s for Stripe, then stores the 16 payments, one PaymentIntent each', async () => {
-    const base = `http://127.0.0.1:${service.port}`;
+    const base = service.baseUrl;
     const shop = await openShop(base, 'SLOW-STRIPE-1');
     const orders: string[] = [];
     for (let i = 0; i < PAYERS; i += 1) {

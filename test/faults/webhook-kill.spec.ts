@@ -2,10 +2,11 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createTestDatabase, type TestDatabase } from '../support/database';
-import { call, type RunningService } from '../../bench/service';
+import { createTestDatabase, type TestDatabase } from '../../test-kit/scratch-database';
+import { call, type RunningService } from '../../test-kit/service-process';
 import { Receiver, until, verify } from '../api/outgoing-webhooks/receiver';
-import { openShop, startFaultService } from './fault-service';
+import { openShop } from './fault-service';
+import { startServiceProcess } from '../support/services';
 
 const HOOKS = { WEBHOOK_ALLOWED_CIDRS: '127.0.0.1/32', WEBHOOK_TIMEOUT_MS: '1000', WEBHOOK_POLL_MS: '50', WEBHOOK_RETRY_SCHEDULE_MS: '100,100,100,100,100' };
 
@@ -37,7 +38,7 @@ describe('outgoing webhooks survive kill -9 (fault suite)', function () {
   }
 
   it('delivers an order whose delivery was in flight at the kill once more, with the same webhook-id', async () => {
-    service = await startFaultService(database.url, dataDir, HOOKS);
+    service = await startServiceProcess({ databaseUrl: database.url, dataDir, env: HOOKS });
     const shop = await openShop(service.baseUrl, 'HOOK-KILL-1');
     const created = await call(service.baseUrl, 'POST', '/api/v1/webhook-subscriptions', shop.admin, { url: receiver.url, eventTypes: ['order.created'] });
     expect(created.status, JSON.stringify(created.body)).to.equal(201);
@@ -48,7 +49,7 @@ describe('outgoing webhooks survive kill -9 (fault suite)', function () {
     await receiver.waitFor(1, 10_000);
     await killHard(service);
 
-    service = await startFaultService(database.url, dataDir, HOOKS);
+    service = await startServiceProcess({ databaseUrl: database.url, dataDir, env: HOOKS });
     const requests = await receiver.waitFor(2, 20_000);
     expect(requests[1]!.headers['webhook-id']).to.equal(requests[0]!.headers['webhook-id']);
     expect(verify(secret, requests[1]!)['data']).to.include({ orderId: order.body.id });
@@ -64,7 +65,7 @@ describe('outgoing webhooks survive kill -9 (fault suite)', function () {
     const order = await shop.order();
     expect(order.status).to.equal(201);
     await killHard(service!);
-    service = await startFaultService(database.url, dataDir, HOOKS);
+    service = await startServiceProcess({ databaseUrl: database.url, dataDir, env: HOOKS });
     const mine = await until('the order delivered', () => receiver.requests.find((r) => r.raw.includes(order.body.id as string)), 20_000);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     const forOrder = receiver.requests.filter((r) => r.raw.includes(order.body.id as string));

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { ADMIN } from '../support/hooks';
-import { startFreshService, type FreshService } from '../support/fresh-service';
+import { startServiceProcess, type FreshService } from '../support/services';
 import { EDGE_VALUES, SchemaArbitraries, forgedCursor, type Schema } from '../support/schema-arbitrary';
 
 /**
@@ -170,15 +170,15 @@ describe('contract fuzzing: every operation, every role, valid and hostile input
 
   before(async function () {
     this.timeout(120_000);
-    fresh = await startFreshService({
-      ADMIN_EMAIL: ADMIN.email,
-      ADMIN_PASSWORD: ADMIN.password,
-      LOGIN_MAX_FAILURES: '1000',
-      LOGIN_MAX_FAILURES_PER_IP: '100000',
-      RATE_LIMIT_REGISTER_PER_HOUR: '0',
-      RATE_LIMIT_REFRESH_PER_MINUTE: '0',
-      RATE_LIMIT_ORDERS_PER_MINUTE: '0',
-      RATE_LIMIT_PAYMENTS_PER_MINUTE: '0',
+    fresh = await startServiceProcess({
+      env: {
+        LOGIN_MAX_FAILURES: '1000',
+        LOGIN_MAX_FAILURES_PER_IP: '100000',
+        RATE_LIMIT_REGISTER_PER_HOUR: '0',
+        RATE_LIMIT_REFRESH_PER_MINUTE: '0',
+        RATE_LIMIT_ORDERS_PER_MINUTE: '0',
+        RATE_LIMIT_PAYMENTS_PER_MINUTE: '0',
+      },
     });
     const admin = (await call('POST', '/api/v1/auth/login', undefined, ADMIN)).accessToken as string;
     const password = `fuzz-password-${randomUUID()}`;

@@ -5,8 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { TEST_JWT_SECRET } from '../support/hooks';
-import { createTestDatabase, type TestDatabase } from '../support/database';
-import { freePort } from '../../bench/service';
+import { createTestDatabase, type TestDatabase } from '../../test-kit/scratch-database';
+import { freePort } from '../../test-kit/service-process';
 
 const ROOT = path.resolve(__dirname, '../..');
 

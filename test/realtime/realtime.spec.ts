@@ -3,7 +3,7 @@ import { login, asAdmin, operator, customer, createProduct, placedOrder } from '
 import { client } from '../support/client';
 import { h } from '../support/hooks';
 import { signAccessToken } from '../support/tokens';
-import { query, waitFor } from '../support/db';
+import { query, waitFor } from '../support/database';
 import { assertMatchesAsyncApi, connectSocket, handshakeOutcome, type ReceivedEvent, type TestSocket } from '../support/realtime';
 
 const forOrder = (name: string, orderId: string) => (e: ReceivedEvent) => e.name === name && e.payload?.data?.orderId === orderId;

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { ADDRESS, createProduct, customer, operator } from '../support/api';
 import { client } from '../support/client';
 import { h } from '../support/hooks';
-import { query, waitFor } from '../support/db';
+import { query, waitFor } from '../support/database';
 import { assertMatchesAsyncApi, connectSocket, type ReceivedEvent, type TestSocket } from '../support/realtime';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -2,9 +2,9 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ADMIN, TEST_JWT_SECRET } from '../support/hooks';
-import { createTestDatabase, type TestDatabase } from '../support/database';
-import { startServiceProcess } from '../../bench/service';
+import { ADMIN } from '../support/hooks';
+import { startServiceProcess } from '../support/services';
+import { createTestDatabase, type TestDatabase } from '../../test-kit/scratch-database';
 
 /** The real process entry, signalled like a container runtime or systemd would. */
 describe('graceful shutdown of the process', function () {
@@ -22,12 +22,8 @@ describe('graceful shutdown of the process', function () {
   });
 
   it('finishes the request in flight on SIGTERM, then exits promptly with code 0', async () => {
-    const service = await startServiceProcess({
-      databaseUrl: database.url,
-      entry: 'src/main.ts',
-      nodeArgs: ['--import', 'tsx'],
-      env: { NODE_ENV: 'test', DATA_DIR: dataDir, JWT_SECRET: TEST_JWT_SECRET, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, LOG_LEVEL: 'silent' },
-    });
+    // The default grace (2 s) rather than the test services' 0: the request in flight needs it.
+    const service = await startServiceProcess({ databaseUrl: database.url, dataDir, env: { SHUTDOWN_GRACE_MS: '2000' } });
     const child = service.process;
     const base = service.baseUrl;
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

@@ -5,7 +5,7 @@ import { Client } from 'pg';
 import pino from 'pino';
 import { createDatabase } from '../../src/platform/db/database';
 import { migrate } from '../../src/platform/db/migrator';
-import { createTestDatabase, type TestDatabase } from '../support/database';
+import { createTestDatabase, type TestDatabase } from '../../test-kit/scratch-database';
 
 const MIGRATIONS = readdirSync(path.join(__dirname, '../../src/platform/db/migrations')).filter((f) => /^\d{4}-.*\.ts$/.test(f)).length;
 

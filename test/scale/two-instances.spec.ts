@@ -1,11 +1,11 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { startServiceProcess, type RunningService } from '../../bench/service';
 import { ok } from '../support/api';
 import { client } from '../support/client';
-import { ADMIN, TEST_JWT_SECRET } from '../support/hooks';
-import { createTestDatabase, type TestDatabase } from '../support/database';
+import { ADMIN } from '../support/hooks';
+import { startServiceProcess, type ServiceProcess } from '../support/services';
+import { createTestDatabase, type TestDatabase } from '../../test-kit/scratch-database';
 import { connectSocket, type TestSocket } from '../support/realtime';
 
 const ADDRESS = { name: 'Ufficio Rossi Srl', line1: 'Via Roma 1', city: 'Milano', postalCode: '20121', country: 'IT' };
@@ -18,8 +18,8 @@ const signIn = async (base: string, body: { email: string; password: string }) =
 describe('two instances sharing PostgreSQL and Redis', function () {
   this.timeout(90_000);
   let database: TestDatabase;
-  let a: RunningService;
-  let b: RunningService;
+  let a: ServiceProcess;
+  let b: ServiceProcess;
   let urlA: string;
   let urlB: string;
   const clients: TestSocket[] = [];
@@ -29,18 +29,9 @@ describe('two instances sharing PostgreSQL and Redis', function () {
     if (!redisUrl) this.skip();
     database = await createTestDatabase();
     // Two processes of the real entry point, as on two machines (each with its own pools and models).
-    const env = {
-      NODE_ENV: 'test',
-      JWT_SECRET: TEST_JWT_SECRET,
-      ADMIN_EMAIL: ADMIN.email,
-      ADMIN_PASSWORD: ADMIN.password,
-      LOG_LEVEL: 'silent',
-      SHUTDOWN_GRACE_MS: '0',
-      REDIS_URL: redisUrl as string,
-      REDIS_KEY_PREFIX: `qs-test-${randomUUID()}`,
-    };
-    a = await startServiceProcess({ databaseUrl: database.url, entry: 'src/main.ts', nodeArgs: ['--import', 'tsx'], env });
-    b = await startServiceProcess({ databaseUrl: database.url, entry: 'src/main.ts', nodeArgs: ['--import', 'tsx'], env });
+    const env = { REDIS_URL: redisUrl as string, REDIS_KEY_PREFIX: `qs-test-${randomUUID()}` };
+    a = await startServiceProcess({ databaseUrl: database.url, env });
+    b = await startServiceProcess({ databaseUrl: database.url, env });
     urlA = a.baseUrl;
     urlB = b.baseUrl;
   });

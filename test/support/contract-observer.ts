@@ -1,7 +1,6 @@
 /**
  * Records, on the server side, every (operation, status, problem code) the service sends while
- * the whole suite runs, and fails the run (a root `afterAll` hook) on any the contract does not
- * list. It listens to the HTTP servers of this process (the suite's service and any second
+ * the suite runs, and fails the run (a root `afterAll` hook) on any the contract does not list. It listens to the HTTP servers of this process (the suite's service and any second
  * instance a test starts), so it sees exactly what went on the wire whatever client the tests use.
  */
 import http from 'node:http';
@@ -144,8 +143,11 @@ export function violation(o: Observation): string | undefined {
 }
 
 export const mochaHooks = {
+  // Once at the end of a serial run; in parallel mode (make test) at the end of each spec file, over
+  // what its worker saw since the previous file, so a violation is reported with the file that made it.
   afterAll(): void {
     const problems = [...new Set([...observed.values()].map(violation).filter((v): v is string => v !== undefined))].sort();
+    observed.clear();
     if (problems.length > 0) {
       throw new Error(`The service sent what the contract does not list:\n  ${problems.join('\n  ')}`);
     }

@@ -4,7 +4,12 @@ import pino from 'pino';
 import { Client } from 'pg';
 import { loadConfig } from '../../src/platform/config';
 import { startServer, type RunningServer } from '../../src/server';
-import { createTestDatabase, openAssertionClient, type TestDatabase } from './database';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../src/platform/db/embedded-postgres';
+import { createTestDatabase, dropDatabasesStartingWith, scratchPrefix, type TestDatabase } from '../../test-kit/scratch-database';
+import { openAssertionClient } from './database';
 
 export const ADMIN = { email: 'admin@quickstock.test', password: 'admin-password-123' };
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
@@ -72,46 +77,77 @@ export function h(): Harness {
 
 /**
  * Starts a service on port 0 against a database: the suite's own (by the root hooks), or a second
- * instance on the suite's database for a test that needs other settings (nock still sees its calls).
+ * instance on the suite's database (test/support/services.ts `startSecondService`, which specs use).
  * sequelize-typescript binds model classes, not instances, so a second instance in this process
  * leaves them bound to the suite's service (same database) and never takes them over. A service on
- * another database runs as a child process instead: test/support/fresh-service.ts, test/faults.
+ * another database runs as a child process instead (`startServiceProcess` there).
  */
 export async function startService(databaseUrl: string, env: Record<string, string> = {}, logger: pino.Logger | undefined = undefined): Promise<RunningServer> {
   const suite = harness;
   if (suite && databaseUrl !== suite.database.url) {
-    throw new Error('a second in-process service must use the suite database; start a child process for another database (fresh-service.ts)');
+    throw new Error('a second in-process service must use the suite database; start a child process for another database (services.ts startServiceProcess)');
   }
   const config = loadConfig({ ...testEnv, DATABASE_URL: databaseUrl, ...env });
   return startServer(config, logger ?? pino({ level: config.logLevel }), databaseUrl, { bindModels: suite === undefined });
 }
 
-/** Runs a second service on the suite's database for the duration of `fn`. */
-export async function withSecondService<T>(env: Record<string, string>, fn: (baseUrl: string) => Promise<T>): Promise<T> {
-  const second = await startService(h().database.url, env);
-  try {
-    return await fn(`http://127.0.0.1:${second.port}`);
-  } finally {
-    await second.stop();
-  }
+/**
+ * In mocha's parallel mode (`make test`) each worker process runs many spec files one after the
+ * other, and root `beforeAll`/`afterAll` hooks run around *each file*. The harness (a database and
+ * an in-process service) is made once per worker, on its first file, and kept for the next ones,
+ * as a serial run keeps it for every file; the worker's exit ends the service, and the global
+ * teardown (in mocha's main process) drops every database of the run.
+ */
+const IN_WORKER = process.env['MOCHA_WORKER_ID'] !== undefined;
+
+async function startHarness(): Promise<void> {
+  nock.disableNetConnect();
+  nock.enableNetConnect((host) => /^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/.test(host));
+  const database = await createTestDatabase();
+  const server = await startService(database.url, providerEnv);
+  const db = await openAssertionClient(database.superuserUrl);
+  harness = { baseUrl: `http://127.0.0.1:${server.port}`, server, database, db };
 }
 
 export const mochaHooks = {
   async beforeAll(this: Mocha.Context) {
     this.timeout(120_000);
-    nock.disableNetConnect();
-    nock.enableNetConnect((host) => /^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/.test(host));
-    const database = await createTestDatabase();
-    const server = await startService(database.url, providerEnv);
-    const db = await openAssertionClient(database.superuserUrl);
-    harness = { baseUrl: `http://127.0.0.1:${server.port}`, server, database, db };
+    if (!harness) await startHarness();
   },
   async afterAll(this: Mocha.Context) {
     this.timeout(60_000);
-    if (!harness) return;
+    if (!harness || IN_WORKER) return;
     await harness.db.end();
     await harness.server.stop();
     await harness.database.drop();
     harness = undefined;
   },
 };
+
+let embedded: EmbeddedDatabase | undefined;
+let embeddedDir: string | undefined;
+
+/**
+ * Runs once in mocha's main process, before any worker starts (workers inherit its environment):
+ * names the run, so every scratch database of it shares a prefix, and without DATABASE_URL starts
+ * one throw-away embedded PostgreSQL for the whole run instead of one per database.
+ */
+export async function mochaGlobalSetup(): Promise<void> {
+  process.env['QUICKSTOCK_TEST_RUN'] ??= `${Date.now().toString(36)}_${process.pid}`;
+  if (process.env['DATABASE_URL']) return;
+  embeddedDir = mkdtempSync(path.join(os.tmpdir(), 'quickstock-test-'));
+  embedded = await startEmbeddedPostgres(embeddedDir, 'postgres', pino({ level: 'silent' }), { persistent: false });
+  process.env['DATABASE_URL'] = embedded.adminUrl;
+}
+
+/** Runs once in the main process after every worker has exited: drops what the run left behind. */
+export async function mochaGlobalTeardown(): Promise<void> {
+  if (embedded) {
+    await embedded.stop();
+    rmSync(embeddedDir!, { recursive: true, force: true });
+    delete process.env['DATABASE_URL'];
+    return;
+  }
+  const serverUrl = process.env['DATABASE_URL'];
+  if (serverUrl) await dropDatabasesStartingWith(serverUrl, scratchPrefix());
+}

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { ok, login, asAdmin, createUser } from '../../support/api';
 import { client } from '../../support/client';
-import { query } from '../../support/db';
+import { query } from '../../support/database';
 import { signToken } from '../../support/tokens';
 
 const email = () => `user-${randomUUID()}@example.test`;

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { rawRequest, problemOf, login, asAdmin, createUser, operator, type Schemas } from '../../support/api';
 import { client } from '../../support/client';
-import { query } from '../../support/db';
+import { query } from '../../support/database';
 
 const NEW_PASSWORD = 'Cartellina-rossa-2027';
 const setPassword = (id: string, token: string, body: Schemas['SetPasswordRequest']) => client(token).POST('/api/v1/users/{id}/password', { params: { path: { id } }, body });

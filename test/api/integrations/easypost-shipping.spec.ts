@@ -1,9 +1,10 @@
 import { expect } from 'chai';
 import { rawRequest, ok, asAdmin, operator, type Schemas } from '../../support/api';
 import { client } from '../../support/client';
-import { query } from '../../support/db';
+import { query } from '../../support/database';
 import { FakeEasyPost } from '../../support/fakes/easypost.fake';
-import { providerEnv, withSecondService } from '../../support/hooks';
+import { providerEnv } from '../../support/hooks';
+import { withSecondService } from '../../support/services';
 import { easypostWebhook, orderInPreparation } from './helpers';
 
 const ship = async (orderId: string, body: Omit<Schemas['CreateEasyPostShipmentRequest'], 'carrier'>, token?: string) =>

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { asAdmin, login } from '../../support/api';
 import { client } from '../../support/client';
-import { providerEnv, withSecondService } from '../../support/hooks';
+import { providerEnv } from '../../support/hooks';
+import { withSecondService } from '../../support/services';
 import { query } from '../../support/database';
 import { FakeStripe } from '../../support/fakes/stripe.fake';
 import { intentOf, payWithStripe, stripeWebhook, unpaidOrder } from './helpers';

@@ -1,8 +1,9 @@
 import { expect } from 'chai';
 import { login, asAdmin } from '../../support/api';
 import { client } from '../../support/client';
-import { providerEnv, withSecondService } from '../../support/hooks';
-import { query } from '../../support/db';
+import { providerEnv } from '../../support/hooks';
+import { withSecondService } from '../../support/services';
+import { query } from '../../support/database';
 import { FakeStripe } from '../../support/fakes/stripe.fake';
 import { payWithStripe, unpaidOrder } from './helpers';
 

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { asAdmin, customer } from '../../support/api';
 import { client } from '../../support/client';
-import { query, waitFor } from '../../support/db';
+import { query, waitFor } from '../../support/database';
 import { FakeStripe } from '../../support/fakes/stripe.fake';
 import { intentOf, payWithStripe, stripeWebhook, unpaidOrder } from './helpers';
 

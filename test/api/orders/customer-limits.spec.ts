@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { ok, asAdmin, customer, createProduct, ADDRESS, placeOrder, type Schemas } from '../../support/api';
 import { client } from '../../support/client';
 import { query } from '../../support/database';
-import { withSecondService } from '../../support/hooks';
+import { withSecondService } from '../../support/services';
 
 function placeOn(baseUrl: string, token: string, items: Schemas['OrderLineRequest'][], extra: Partial<Schemas['CreateOrderRequest']> = {}) {
   return client(token, baseUrl).POST('/api/v1/orders', { body: { items, shippingAddress: ADDRESS, ...extra } });

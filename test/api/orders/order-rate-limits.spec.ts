@@ -3,7 +3,8 @@ import { asAdmin, customer, createProduct, ADDRESS, placedOrder, type Schemas } 
 import { client } from '../../support/client';
 import { query } from '../../support/database';
 import { FakeStripe } from '../../support/fakes/stripe.fake';
-import { providerEnv, withSecondService } from '../../support/hooks';
+import { providerEnv } from '../../support/hooks';
+import { withSecondService } from '../../support/services';
 
 function expectRateLimited(res: { response: Response; error?: { code: string } }, name: string, quota: number) {
   const headers = res.response.headers;

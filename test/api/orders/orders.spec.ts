@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { rawRequest, ok, asAdmin, createUser, customer, createProduct, ADDRESS, placeOrder, placedOrder } from '../../support/api';
 import { client } from '../../support/client';
-import { query, waitFor } from '../../support/db';
+import { query, waitFor } from '../../support/database';
 import { Client } from 'pg';
 import { h } from '../../support/hooks';
 

@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import type { components } from '../../../generated/openapi';
 import { ADMIN } from '../../support/hooks';
 import { client, type ApiClient } from '../../support/client';
-import { startFreshService, type FreshService } from '../../support/fresh-service';
+import { startServiceProcess, type FreshService } from '../../support/services';
 import { Receiver } from './receiver';
 
 /** Settings compressed for tests: millisecond retries, a short timeout, a 2-second "disable after" window. */
@@ -30,7 +30,7 @@ export interface HooksShop {
 
 /** A service on its own database with the compressed settings, an admin client and a product to order. */
 export async function startHooksShop(env: Record<string, string> = {}): Promise<HooksShop> {
-  const fresh = await startFreshService({ ...HOOKS_ENV, ...env });
+  const fresh = await startServiceProcess({ env: { ...HOOKS_ENV, ...env } });
   const login = await client(undefined, fresh.baseUrl).POST('/api/v1/auth/login', { body: ADMIN });
   const admin = client(login.data!.accessToken, fresh.baseUrl);
   const product = await admin.POST('/api/v1/products', { body: { sku: `WH-${randomUUID().slice(0, 8)}`, name: 'Cucitrice da tavolo', unitPriceCents: 1290, initialStock: 100_000 } });

@@ -1,7 +1,7 @@
 import { createCipheriv, randomBytes, randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { SecretBox, newSigningSecret } from '../../../src/outgoing-webhooks/secret-box';
-import { query } from '../../support/db';
+import { query } from '../../support/database';
 import { h, testEnv } from '../../support/hooks';
 
 /** A secret as the first version sealed it: AES-256-GCM without associated data, `v1.` prefixed. */

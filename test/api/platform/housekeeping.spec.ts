@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { customer } from '../../support/api';
 import { h } from '../../support/hooks';
-import { query } from '../../support/db';
+import { query } from '../../support/database';
 
 describe('housekeeping', () => {
   it('deletes expired idempotency keys, long-expired refresh tokens and dispatched events past retention, and nothing else', async () => {

@@ -5,14 +5,14 @@ import type { paths } from '../../../generated/openapi';
 import { ADMIN, providerEnv } from '../../support/hooks';
 import { FakeStripe } from '../../support/fakes/stripe.fake';
 import { FakeEasyPost } from '../../support/fakes/easypost.fake';
-import { printedSetupLink, startFreshService, type FreshService } from '../../support/fresh-service';
+import { printedSetupLink, startServiceProcess, type FreshService } from '../../support/services';
 import { Receiver } from '../outgoing-webhooks/receiver';
 
 /**
  * No request may hold a pool connection while it waits for another: with DB_POOL_MAX=1 such a
  * request waits for itself until the pool's acquire timeout (10 s) and fails. Every write path runs
  * here against a service whose pool has one connection, each answering well within that. The
- * service is a child process on its own database (fresh-service.ts): a second service in the suite's
+ * service is a child process on its own database (services.ts startServiceProcess): a second service in the suite's
  * process would leave the model classes bound to the suite's pool, so a model query that forgot its
  * transaction would quietly take a connection from the other pool and never show here. The
  * service's background work (event dispatch, stock figures, expiry, webhook fan-out and delivery,
@@ -68,8 +68,9 @@ describe('a service with a pool of one connection answers every write', function
   before(async function () {
     this.timeout(120_000);
     await receiver.start();
-    svc = await startFreshService(
-      {
+    svc = await startServiceProcess({
+      fakes: true,
+      env: {
         ...providerEnv,
         ...POOL_OF_ONE,
         ADMIN_EMAIL: ADMIN.email,
@@ -84,8 +85,7 @@ describe('a service with a pool of one connection answers every write', function
         WEBHOOK_POLL_MS: '50',
         WEBHOOK_TIMEOUT_MS: '1000',
       },
-      { fakes: true },
-    );
+    });
     const login = await api(svc.baseUrl).POST('/api/v1/auth/login', { body: ADMIN });
     expect(status(login)).to.equal(200);
     admin = api(svc.baseUrl, login.data!.accessToken);
@@ -330,7 +330,7 @@ describe('a service with a pool of one connection and no admin yet', function ()
 
   before(async function () {
     this.timeout(120_000);
-    svc = await startFreshService({ ...POOL_OF_ONE });
+    svc = await startServiceProcess({ admin: false, env: { ...POOL_OF_ONE } });
   });
   after(async () => {
     await svc?.stop();

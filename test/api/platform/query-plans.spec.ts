@@ -7,7 +7,7 @@ import type { SqlStatement } from '../../../src/platform/db/sql';
 import { productListSql, runProductList, type ListStatement, type ProductListParams, type ProductSortKey } from '../../../src/products/product-list.sql';
 import { orderListSql, type OrderListParams } from '../../../src/orders/order-list.sql';
 import { claimDueSql } from '../../../src/outgoing-webhooks/delivery.repository';
-import { createTestDatabase, type TestDatabase } from '../../support/database';
+import { createTestDatabase, type TestDatabase } from '../../../test-kit/scratch-database';
 import { seedLargeCatalog } from '../../support/large-catalog';
 
 const BIG_TABLES = new Set(['products', 'product_search_words', 'orders', 'webhook_deliveries']);

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { rawRequest, ok, problemOf, asAdmin, createUser, customer, createProduct, placeOrder, type Schemas } from '../../support/api';
 import { client } from '../../support/client';
-import { query } from '../../support/db';
+import { query } from '../../support/database';
 
 describe('Catalog and inventory', () => {
   it('creates a product with its first receipt and an ETag', async () => {

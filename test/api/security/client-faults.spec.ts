@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { rawRequest, asAdmin, createProduct } from '../../support/api';
 import { client } from '../../support/client';
-import { query } from '../../support/db';
+import { query } from '../../support/database';
 import { FakeStripe } from '../../support/fakes/stripe.fake';
 import { stripeWebhook } from '../integrations/helpers';
 

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { createUser } from '../../support/api';
-import { h, withSecondService } from '../../support/hooks';
+import { h } from '../../support/hooks';
+import { withSecondService } from '../../support/services';
 import { postFrom } from './client-address';
 
 const LOGIN = '/api/v1/auth/login';

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { loadConfig } from '../../../src/platform/config';
 import { rawRequest } from '../../support/api';
-import { h, startService } from '../../support/hooks';
+import { startSecondService } from '../../support/services';
 
 const TOKEN = 'metrics-token-0123456789abcdef';
 
@@ -11,9 +11,9 @@ async function get(url: string, token?: string) {
 }
 
 async function withService(env: Record<string, string>, fn: (s: { baseUrl: string; metricsPort: number | null }) => Promise<void>) {
-  const server = await startService(h().database.url, env);
+  const server = await startSecondService(env);
   try {
-    await fn({ baseUrl: `http://127.0.0.1:${server.port}`, metricsPort: server.metricsPort });
+    await fn({ baseUrl: server.baseUrl, metricsPort: server.metricsPort });
   } finally {
     await server.stop();
   }

@@ -2,8 +2,9 @@ import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { createUser } from '../../support/api';
-import { query } from '../../support/db';
-import { h, withSecondService } from '../../support/hooks';
+import { query } from '../../support/database';
+import { h } from '../../support/hooks';
+import { withSecondService } from '../../support/services';
 import { postFrom } from './client-address';
 
 const REGISTER = '/api/v1/auth/register';

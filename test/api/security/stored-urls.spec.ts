@@ -2,8 +2,8 @@ import { expect } from 'chai';
 import { isStorableUrl } from '../../../src/platform/http/stored-url';
 import { asAdmin } from '../../support/api';
 import { client } from '../../support/client';
-import { query } from '../../support/db';
-import { withSecondService } from '../../support/hooks';
+import { query } from '../../support/database';
+import { withSecondService } from '../../support/services';
 import { orderInPreparation } from '../integrations/helpers';
 
 const shipment = (trackingUrl: string) => ({ carrier: 'manual' as const, carrierName: 'BRT', trackingCode: `BRT-${Date.now()}`, trackingUrl });

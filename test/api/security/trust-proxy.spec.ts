@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../../../src/platform/config';
 import { createUser } from '../../support/api';
-import { withSecondService } from '../../support/hooks';
+import { withSecondService } from '../../support/services';
 import { postFrom } from './client-address';
 
 const LOGIN = '/api/v1/auth/login';

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { asAdmin, customer, createProduct, ADDRESS } from '../../support/api';
 import { client } from '../../support/client';
-import { query } from '../../support/db';
+import { query } from '../../support/database';
 import { postFrom } from './client-address';
 import { h } from '../../support/hooks';
 

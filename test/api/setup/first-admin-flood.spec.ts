@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { ADMIN } from '../../support/hooks';
 import { client } from '../../support/client';
-import { startFreshService, type FreshService } from '../../support/fresh-service';
+import { startServiceProcess, type FreshService } from '../../support/services';
 import { postFrom } from '../security/client-address';
 
 /**
@@ -72,7 +72,7 @@ describe('a flood of anonymous first-admin requests', function () {
 
   it('answers all 404 once an admin exists, and GET /products stays fast meanwhile', async function () {
     this.timeout(120_000);
-    fresh = await startFreshService({ ...PRODUCTION_POOL, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password });
+    fresh = await startServiceProcess({ env: { ...PRODUCTION_POOL, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password } });
     const token = (await client(undefined, fresh.baseUrl).POST('/api/v1/auth/login', { body: ADMIN })).data!.accessToken;
 
     const baseline = await control(fresh.baseUrl, token, 41);
@@ -86,7 +86,7 @@ describe('a flood of anonymous first-admin requests', function () {
 
   it('answers wrong codes 403 (or 429) while no admin exists, and GET /products stays fast meanwhile', async function () {
     this.timeout(120_000);
-    fresh = await startFreshService(PRODUCTION_POOL);
+    fresh = await startServiceProcess({ admin: false, env: PRODUCTION_POOL });
     const buyer = { email: 'cliente@cartoleria.test', password: 'a long password 123', name: 'Cartoleria Bianchi' };
     expect((await client(undefined, fresh.baseUrl).POST('/api/v1/auth/register', { body: buyer })).response.status).to.equal(201);
     const token = (await client(undefined, fresh.baseUrl).POST('/api/v1/auth/login', { body: { email: buyer.email, password: buyer.password } })).data!.accessToken;

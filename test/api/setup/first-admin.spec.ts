@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import type { Schemas } from '../../support/api';
 import { client } from '../../support/client';
 import { h } from '../../support/hooks';
-import { startFreshService, printedSetupLink, type FreshService } from '../../support/fresh-service';
+import { startServiceProcess, printedSetupLink, type FreshService } from '../../support/services';
 
 interface Answer {
   status: number;
@@ -33,7 +33,7 @@ describe('first admin from the printed setup link', function () {
 
   beforeEach(async function () {
     this.timeout(60_000);
-    fresh = await startFreshService();
+    fresh = await startServiceProcess({ admin: false });
   });
   afterEach(async () => {
     await fresh?.stop();

@@ -3,7 +3,7 @@ import { FakeStripe } from './stripe.fake';
 import { FakeEasyPost } from './easypost.fake';
 
 /**
- * Preloaded (`--import`) into a service started as a child process (fresh-service.ts `fakes: true`):
+ * Preloaded (`--import`) into a service started as a child process (services.ts `startServiceProcess({ fakes: true })`):
  * the child's outbound calls meet the same nock fakes as the suite's, with the same secrets
  * (providerEnv), so a test can pay with Stripe, buy an EasyPost label and sign both providers'
  * webhooks against a service that has its own process and pool. Loopback stays open (the
