@@ -80,7 +80,7 @@ export async function startServer(
   const port = (server.address() as AddressInfo).port;
   const metricsServer = config.metrics.port === null ? null : await startMetricsServer(services.metrics.registry, config.metrics.port);
 
-  const dispatcher = new EventDispatcher(sequelize, (events) => realtime.deliver(events), logger, {
+  const dispatcher = new EventDispatcher(services.db, (events) => realtime.deliver(events), logger, {
     pollIntervalMs: config.realtime.dispatchPollMs,
     gapTimeoutMs: config.realtime.gapTimeoutMs,
     batchSize: 500,
