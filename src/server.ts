@@ -65,7 +65,7 @@ export async function startServer(
   try {
     await migrate(sequelize, databaseUrl, logger);
     await services.users.ensureInitialAdmin(config.admin);
-    if (config.seedDemo) await seedDemoCatalog(sequelize, logger);
+    if (config.seedDemo) await seedDemoCatalog(services.db, logger);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(config.port, config.host, () => resolve());
@@ -98,7 +98,7 @@ export async function startServer(
     { what: 'webhook deliveries', run: (batch) => hooks.purgeOldDeliveries(batch) },
   ]);
   housekeeper.start();
-  const stockFigures = new StockFiguresPublisher(sequelize, logger);
+  const stockFigures = new StockFiguresPublisher(services.db, logger);
   stockFigures.start();
   logger.info({ port }, 'QuickStock listening');
   const setupLink = options.issueSetupLink === false ? null : await issueSetupLink(services, config, port);

@@ -64,8 +64,8 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
     register: new RateLimit({ name: 'register', limit: config.rateLimits.registerPerHour, windowSeconds: 3600 }, limiters),
     refresh: new RateLimit({ name: 'refresh', limit: config.rateLimits.refreshPerMinute, windowSeconds: 60 }, limiters),
   };
-  const inventory = new InventoryService(sequelize);
-  const idempotency = new IdempotencyStore(sequelize);
+  const inventory = new InventoryService(db);
+  const idempotency = new IdempotencyStore(db);
   const payments = createPaymentProviders(config, logger);
   const carriers = createCarriers(config, logger);
   const paymentsService = new PaymentsService(sequelize, payments, logger);
@@ -96,7 +96,7 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
     accessTokens,
     auth: new AuthService(users, accessTokens, refreshTokens, throttle, authLimits),
     users,
-    products: new ProductsService(sequelize, inventory, (tx, productId) => orders.isProductOrdered(tx, productId)),
+    products: new ProductsService(db, inventory, (tx, productId) => orders.isProductOrdered(tx, productId)),
     inventory,
     orders,
     paymentsService,
