@@ -22,7 +22,9 @@ export interface DispatcherOptions {
 /**
  * Delivers committed outbox rows, in id order, to `deliver` and marks them dispatched.
  *
- * - Wake-ups: after every local commit that wrote events (`outboxSignal`), plus a short poll.
+ * - Wake-ups: after every local commit that wrote events (`outboxSignal`), plus a short poll. A
+ *   wake during a pass gets exactly one more pass after it (`BackgroundLoop.wake`): no commit waits
+ *   for the poll, and a burst of commits shares one pass.
  * - One dispatcher at a time across all instances: each drain locks the single `event_dispatcher`
  *   row (`FOR UPDATE SKIP LOCKED`); when another instance holds it, this one tries again a moment
  *   later, so every event is emitted once, in order, promptly, by whichever instance drains.
