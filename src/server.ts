@@ -69,7 +69,7 @@ export async function startServer(
     await migrate(sequelize, databaseUrl, logger);
     await services.outgoingWebhooks.resealLegacySecrets();
     await services.users.ensureInitialAdmin(config.admin);
-    if (config.seedDemo) await seedDemoCatalog(sequelize, logger);
+    if (config.seedDemo) await seedDemoCatalog(services.db, logger);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(config.port, config.host, () => resolve());
@@ -84,7 +84,7 @@ export async function startServer(
   const port = (server.address() as AddressInfo).port;
   const metricsServer = config.metrics.port === null ? null : await startMetricsServer(services.metrics.registry, config.metrics.port);
 
-  const dispatcher = new EventDispatcher(sequelize, (events) => realtime.deliver(events), logger, {
+  const dispatcher = new EventDispatcher(services.db, (events) => realtime.deliver(events), logger, {
     pollIntervalMs: config.realtime.dispatchPollMs,
     gapTimeoutMs: config.realtime.gapTimeoutMs,
     batchSize: 500,
@@ -102,7 +102,7 @@ export async function startServer(
     { what: 'webhook deliveries', run: (batch) => hooks.purgeOldDeliveries(batch) },
   ]);
   housekeeper.start();
-  const stockFigures = new StockFiguresPublisher(sequelize, logger);
+  const stockFigures = new StockFiguresPublisher(services.db, logger);
   stockFigures.start();
   logger.info({ port }, 'QuickStock listening');
   const onTerminal = options.onTerminal ?? process.stdout.isTTY === true;

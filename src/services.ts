@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from './platform/config';
 import { checkDatabase } from './platform/db/database';
+import { Db } from './platform/db/db';
 import { createMetrics, type Metrics } from './platform/http/metrics';
 import { Lifecycle } from './platform/http/lifecycle';
 import { IdempotencyStore } from './platform/idempotency';
@@ -25,6 +26,8 @@ export interface Services {
   config: Config;
   logger: Logger;
   sequelize: Sequelize;
+  /** The one transaction opener handed to the modules (issue 25). */
+  db: Db;
   redis: Redis | null;
   metrics: Metrics;
   /** Draining before shutdown: readiness 503 and Connection: close (see Lifecycle). */
@@ -51,6 +54,7 @@ export interface Services {
 export function createServices(config: Config, logger: Logger, sequelize: Sequelize, redis: Redis | null, options: { bindModels?: boolean } = {}): Services {
   // Every table's model on this instance (the caller may have registered some already).
   if (options.bindModels ?? true) sequelize.addModels(MODELS);
+  const db = new Db(sequelize);
   const refreshTokens = new RefreshTokens(sequelize, config.refreshToken);
   const users = new UsersService(sequelize, logger, (userId, tx) => refreshTokens.revokeAllOf(userId, tx));
   const accessTokens = new AccessTokens(config.jwt, sequelize, config.jwt.sessionCacheMs);
@@ -62,8 +66,8 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
     register: new RateLimit({ name: 'register', limit: config.rateLimits.registerPerHour, windowSeconds: 3600 }, limiters),
     refresh: new RateLimit({ name: 'refresh', limit: config.rateLimits.refreshPerMinute, windowSeconds: 60 }, limiters),
   };
-  const inventory = new InventoryService(sequelize);
-  const idempotency = new IdempotencyStore(sequelize);
+  const inventory = new InventoryService(db);
+  const idempotency = new IdempotencyStore(db);
   const payments = createPaymentProviders(config, logger);
   const carriers = createCarriers(config, logger);
   const paymentsService = new PaymentsService(sequelize, payments, logger);
@@ -87,13 +91,14 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
     config,
     logger,
     sequelize,
+    db,
     redis,
     metrics: createMetrics(),
     lifecycle: new Lifecycle(),
     accessTokens,
     auth: new AuthService(users, accessTokens, refreshTokens, throttle, authLimits),
     users,
-    products: new ProductsService(sequelize, inventory, (tx, productId) => orders.isProductOrdered(tx, productId)),
+    products: new ProductsService(db, inventory, (tx, productId) => orders.isProductOrdered(tx, productId)),
     inventory,
     orders,
     paymentsService,

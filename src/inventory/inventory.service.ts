@@ -1,9 +1,8 @@
-import type { Sequelize } from 'sequelize-typescript';
-import type { Transaction } from 'sequelize';
+import type { Db, Tx } from '../platform/db/db';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../platform/errors';
 import { cursorScope, keysetAfter, toPage, type Page } from '../platform/http/pagination';
 import type { Actor, Schemas } from '../platform/http/contract';
-import { stockRepository as stock, type MovementRecord, type MovementType, type StockRow } from './stock.repository';
+import { stockRepository as stock, type MovementRecord, type MovementType, type StockRecord } from './stock.repository';
 import { recordLowStockIfCrossed } from './low-stock';
 
 export type StockMovementView = Schemas['StockMovement'];
@@ -53,7 +52,7 @@ const SIGN_RULES: Partial<Record<MovementType, 'positive' | 'negative'>> = {
  * locks the product row first, so concurrent changes never lose an update.
  */
 export class InventoryService {
-  constructor(private readonly sequelize: Sequelize) {}
+  constructor(private readonly db: Db) {}
 
   async recordMovement(
     productId: string,
@@ -67,12 +66,12 @@ export class InventoryService {
         { path: 'body.delta', message: `must be ${rule} for a ${input.type} movement` },
       ]);
     }
-    return this.sequelize.transaction(async (tx) => {
+    return this.db.transaction(async (tx) => {
       const [product] = await stock.lock(tx, [productId]);
       if (!product) throw new NotFoundError('The product');
-      const onHandAfter = product.on_hand + input.delta;
+      const onHandAfter = product.onHand + input.delta;
       if (onHandAfter < 0) {
-        throw new ConflictError('negative-stock', `The movement would take onHand to ${onHandAfter}; it is ${product.on_hand}.`);
+        throw new ConflictError('negative-stock', `The movement would take onHand to ${onHandAfter}; it is ${product.onHand}.`);
       }
       if (onHandAfter < product.reserved) {
         throw new ConflictError(
@@ -90,22 +89,22 @@ export class InventoryService {
         actorId: actor?.id ?? null,
         orderId,
       });
-      await recordLowStockIfCrossed(tx, product, { ...product, on_hand: onHandAfter });
+      await recordLowStockIfCrossed(tx, product, { ...product, onHand: onHandAfter });
       return toMovementView(movement);
     });
   }
 
   /** The first receipt of a new product, inside the transaction that creates it. */
-  async recordInitialStock(tx: Transaction, productId: string, quantity: number, actorId: string | null, reason = 'initial stock'): Promise<void> {
+  async recordInitialStock(tx: Tx, productId: string, quantity: number, actorId: string | null, reason = 'initial stock'): Promise<void> {
     await stock.setOnHand(tx, productId, quantity, false);
     await stock.insertMovement(tx, { productId, type: 'receipt', delta: quantity, onHandAfter: quantity, reason, actorId, orderId: null });
   }
 
   async listMovements(productId: string, query: { limit: number; cursor?: string }): Promise<Page<StockMovementView>> {
-    if (!(await stock.exists(this.sequelize, productId))) throw new NotFoundError('The product');
+    if (!(await stock.exists(this.db, productId))) throw new NotFoundError('The product');
     const scope = cursorScope(query, { productId });
     const after = keysetAfter(query.cursor, ['int8'], scope);
-    const rows = await stock.movements(this.sequelize, productId, after?.[0], query.limit);
+    const rows = await stock.movements(this.db, productId, after?.[0], query.limit);
     return toPage(rows, query.limit, toMovementView, (r) => [String(r.seq)], scope);
   }
 
@@ -113,7 +112,7 @@ export class InventoryService {
    * Reserves stock for an order's lines inside the order's transaction. Rows are locked in id order
    * so two orders over the same products never deadlock; every short line is reported at once.
    */
-  async reserve(tx: Transaction, lines: readonly StockLine[]): Promise<ReservedLine[]> {
+  async reserve(tx: Tx, lines: readonly StockLine[]): Promise<ReservedLine[]> {
     // Locks and, when every line passes the checks below, reserves in the same statement.
     const { rows, reserved } = await stock.lockAndReserve(tx, lines);
     const byId = new Map(rows.map((r) => [r.id, r]));
@@ -127,8 +126,8 @@ export class InventoryService {
     }
     const short: ShortLine[] = [];
     for (const line of lines) {
-      const row = byId.get(line.productId) as StockRow;
-      const available = row.on_hand - row.reserved;
+      const row = byId.get(line.productId) as StockRecord;
+      const available = row.onHand - row.reserved;
       if (line.quantity > available) short.push({ productId: line.productId, requested: line.quantity, available });
     }
     if (short.length > 0) {
@@ -139,17 +138,17 @@ export class InventoryService {
     // The statement's guard is the checks above; a disagreement must never lose a reservation.
     if (reserved !== new Set(lines.map((l) => l.productId)).size) throw new Error(`reserve: ${reserved} of ${lines.length} lines reserved`);
     for (const line of lines) {
-      const before = byId.get(line.productId) as StockRow;
+      const before = byId.get(line.productId) as StockRecord;
       await recordLowStockIfCrossed(tx, before, { ...before, reserved: before.reserved + line.quantity });
     }
     return lines.map((line) => {
-      const row = byId.get(line.productId) as StockRow;
-      return { productId: row.id, sku: row.sku, name: row.name, quantity: line.quantity, unitPriceCents: row.unit_price_cents, vatRate: row.vat_rate };
+      const row = byId.get(line.productId) as StockRecord;
+      return { productId: row.id, sku: row.sku, name: row.name, quantity: line.quantity, unitPriceCents: row.unitPriceCents, vatRate: row.vatRate };
     });
   }
 
   /** Gives an order's reserved units back to `available` (cancellation, payment timeout). */
-  async release(tx: Transaction, lines: readonly StockLine[]): Promise<void> {
+  async release(tx: Tx, lines: readonly StockLine[]): Promise<void> {
     await stock.lock(
       tx,
       lines.map((l) => l.productId),
@@ -158,7 +157,7 @@ export class InventoryService {
   }
 
   /** Shipping: each line's reservation becomes a `sale` movement; `onHand` and `reserved` both drop. */
-  async commitSale(tx: Transaction, orderId: string, lines: readonly StockLine[], actor: Actor | null): Promise<void> {
+  async commitSale(tx: Tx, orderId: string, lines: readonly StockLine[], actor: Actor | null): Promise<void> {
     const rows = await stock.lock(
       tx,
       lines.map((l) => l.productId),
@@ -172,7 +171,7 @@ export class InventoryService {
         productId: line.productId,
         type: 'sale',
         delta: -line.quantity,
-        onHandAfter: row.on_hand - line.quantity,
+        onHandAfter: row.onHand - line.quantity,
         reason: 'order shipped',
         actorId: actor?.id ?? null,
         orderId,

@@ -1,4 +1,4 @@
-import type { Transaction } from 'sequelize';
+import type { Tx } from '../platform/db/db';
 import { recordEvent } from '../platform/events';
 
 /** The stock figures the low-stock rule reads. */
@@ -6,24 +6,24 @@ export interface StockLevel {
   id: string;
   sku: string;
   name: string;
-  on_hand: number;
+  onHand: number;
   reserved: number;
-  reorder_level: number;
+  reorderLevel: number;
 }
 
 /** The one low-stock rule: `available` goes from above the reorder level to at or below it. */
 export function crossesLowStock(before: StockLevel, after: StockLevel): boolean {
-  const availableBefore = before.on_hand - before.reserved;
-  const availableAfter = after.on_hand - after.reserved;
-  return availableBefore > before.reorder_level && availableAfter <= after.reorder_level;
+  const availableBefore = before.onHand - before.reserved;
+  const availableAfter = after.onHand - after.reserved;
+  return availableBefore > before.reorderLevel && availableAfter <= after.reorderLevel;
 }
 
 /** Sends `inventory.low_stock` to staff, in the caller's transaction, when the change crosses the level. */
-export async function recordLowStockIfCrossed(tx: Transaction, before: StockLevel, after: StockLevel): Promise<void> {
+export async function recordLowStockIfCrossed(tx: Tx, before: StockLevel, after: StockLevel): Promise<void> {
   if (!crossesLowStock(before, after)) return;
   await recordEvent(tx, {
     type: 'inventory.low_stock',
-    data: { productId: after.id, sku: after.sku, name: after.name, available: after.on_hand - after.reserved, reorderLevel: after.reorder_level },
+    data: { productId: after.id, sku: after.sku, name: after.name, available: after.onHand - after.reserved, reorderLevel: after.reorderLevel },
   });
 }
 

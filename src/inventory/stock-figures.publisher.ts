@@ -1,5 +1,5 @@
-import type { Sequelize } from 'sequelize-typescript';
 import type { Logger } from 'pino';
+import type { Db } from '../platform/db/db';
 import { BackgroundLoop } from '../platform/background/background-loop';
 import { recordEvents } from '../platform/events';
 import { stockChangesRepository as changes } from './stock-changes.repository';
@@ -29,7 +29,7 @@ export class StockFiguresPublisher {
   private readonly loop: BackgroundLoop;
 
   constructor(
-    private readonly sequelize: Sequelize,
+    private readonly db: Db,
     logger: Logger,
   ) {
     this.loop = new BackgroundLoop('stock figures publication', TICK_MS, () => this.publish(), logger);
@@ -49,8 +49,8 @@ export class StockFiguresPublisher {
   }
 
   private async publish(): Promise<number> {
-    if (!(await changes.anyMarked(this.sequelize))) return 0;
-    return this.sequelize.transaction(async (tx) => {
+    if (!(await changes.anyMarked(this.db))) return 0;
+    return this.db.transaction(async (tx) => {
       if ((await changes.lockPass(tx, MIN_GAP_MS)) !== 'ready') return 0;
       const ids = await changes.marked(tx, BATCH);
       if (ids.length === 0) return 0;
@@ -60,7 +60,7 @@ export class StockFiguresPublisher {
         tx,
         figures.map((p) => ({
           type: 'inventory.stock_changed' as const,
-          data: { productId: p.id, sku: p.sku, onHand: p.on_hand, reserved: p.reserved, available: p.on_hand - p.reserved },
+          data: { productId: p.id, sku: p.sku, onHand: p.onHand, reserved: p.reserved, available: p.onHand - p.reserved },
         })),
       );
       await changes.published(tx);

@@ -1,16 +1,30 @@
-import { Op, type Transaction } from 'sequelize';
-import { sql, transactionOf, type SqlTarget } from '../platform/db/sql';
+import { Op } from 'sequelize';
+import type { DbTarget, Tx } from '../platform/db/db';
+import { sql, transactionOf } from '../platform/db/sql';
 import type { Schemas } from '../platform/http/contract';
 import { StockMovementModel } from './stock-movement.model';
 
 export type MovementType = Schemas['StockMovementType'];
 
 /**
- * A product row as stock sees it. The stock figures (`on_hand`, `reserved`) live on the product's
- * row, which inventory co-owns with products: placement locks one row per product and reads the
- * price snapshot with it. Inventory writes only `on_hand` and `reserved`.
+ * A product as stock sees it. The stock figures (`onHand`, `reserved`) live on the product's row,
+ * which inventory co-owns with products: placement locks one row per product and reads the price
+ * snapshot with it. Inventory writes only `on_hand` and `reserved`.
  */
-export interface StockRow {
+export interface StockRecord {
+  id: string;
+  sku: string;
+  name: string;
+  active: boolean;
+  unitPriceCents: number;
+  vatRate: number;
+  reorderLevel: number;
+  onHand: number;
+  reserved: number;
+}
+
+/** The product row's columns stock reads, as the raw statements return them. */
+interface StockRow {
   id: string;
   sku: string;
   name: string;
@@ -20,6 +34,20 @@ export interface StockRow {
   reorder_level: number;
   on_hand: number;
   reserved: number;
+}
+
+function toStockRecord(row: StockRow): StockRecord {
+  return {
+    id: row.id,
+    sku: row.sku,
+    name: row.name,
+    active: row.active,
+    unitPriceCents: row.unit_price_cents,
+    vatRate: row.vat_rate,
+    reorderLevel: row.reorder_level,
+    onHand: row.on_hand,
+    reserved: row.reserved,
+  };
 }
 
 /** A stock movement as the repository hands it out: a plain object, never a model instance. */
@@ -64,13 +92,14 @@ const MARK_CHANGED = 'INSERT INTO stock_change_marks (product_id) SELECT id FROM
  */
 export const stockRepository = {
   /** Raw SQL on the hot path (make bench: order placement): one statement locks every line's row, in id order. */
-  lock(tx: Transaction, ids: readonly string[]): Promise<StockRow[]> {
+  async lock(tx: Tx, ids: readonly string[]): Promise<StockRecord[]> {
     const sorted = [...new Set(ids)].sort();
-    return sql<StockRow>(tx, 'SELECT * FROM products WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE', [sorted]);
+    const rows = await sql<StockRow>(tx, 'SELECT * FROM products WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE', [sorted]);
+    return rows.map(toStockRecord);
   },
 
   /** Raw: the co-owned product row (no model here, see above). */
-  async exists(target: SqlTarget, id: string): Promise<boolean> {
+  async exists(target: DbTarget, id: string): Promise<boolean> {
     return (await sql(target, 'SELECT 1 FROM products WHERE id = $1', [id])).length > 0;
   },
 
@@ -80,7 +109,7 @@ export const stockRepository = {
    * the quantity available, reserves them all and marks them changed. Answers the rows as they were
    * locked (before the reservation) and how many rows the reservation changed (0 when refused).
    */
-  async lockAndReserve(tx: Transaction, lines: readonly { productId: string; quantity: number }[]): Promise<{ rows: StockRow[]; reserved: number }> {
+  async lockAndReserve(tx: Tx, lines: readonly { productId: string; quantity: number }[]): Promise<{ rows: StockRecord[]; reserved: number }> {
     const rows = await sql<StockRow & { reserved_rows: number }>(
       tx,
       `WITH locked AS (
@@ -100,14 +129,14 @@ export const stockRepository = {
        SELECT l.*, (SELECT count(*) FROM changed)::int AS reserved_rows FROM locked l ORDER BY l.id`,
       [lines.map((l) => l.productId), lines.map((l) => l.quantity)],
     );
-    return { rows, reserved: rows[0]?.reserved_rows ?? 0 };
+    return { rows: rows.map(toStockRecord), reserved: rows[0]?.reserved_rows ?? 0 };
   },
 
   /**
    * Raw SQL on the hot path (make bench: order placement): every line's reservation, and the
    * products' stock-change marks, in one statement.
    */
-  async adjustReserved(tx: Transaction, lines: readonly { productId: string; quantity: number }[], sign: 1 | -1): Promise<void> {
+  async adjustReserved(tx: Tx, lines: readonly { productId: string; quantity: number }[], sign: 1 | -1): Promise<void> {
     await sql(
       tx,
       `WITH changed AS (
@@ -119,7 +148,7 @@ export const stockRepository = {
   },
 
   /** Raw: the co-owned product row (no model here, see above); under the row lock of `lock`. */
-  async setOnHand(tx: Transaction, id: string, onHand: number, touch = true): Promise<void> {
+  async setOnHand(tx: Tx, id: string, onHand: number, touch = true): Promise<void> {
     await sql(tx, `WITH changed AS (UPDATE products SET on_hand = $2${touch ? ', updated_at = now()' : ''} WHERE id = $1 RETURNING id) ${MARK_CHANGED}`, [
       id,
       onHand,
@@ -127,7 +156,7 @@ export const stockRepository = {
   },
 
   /** Raw: the co-owned product row (no model here, see above); one statement books the sale. */
-  async sell(tx: Transaction, id: string, quantity: number): Promise<void> {
+  async sell(tx: Tx, id: string, quantity: number): Promise<void> {
     await sql(
       tx,
       `WITH changed AS (UPDATE products SET on_hand = on_hand - $2, reserved = reserved - $2, updated_at = now() WHERE id = $1 RETURNING id)
@@ -136,13 +165,13 @@ export const stockRepository = {
     );
   },
 
-  async insertMovement(tx: Transaction, m: NewMovement): Promise<MovementRecord> {
+  async insertMovement(tx: Tx, m: NewMovement): Promise<MovementRecord> {
     const row = await StockMovementModel.create({ ...m }, { transaction: tx });
     return row.get({ plain: true }) as MovementRecord;
   },
 
   /** Newest first, keyset-paged on seq; limit+1 rows. */
-  async movements(target: SqlTarget, productId: string, afterSeq: string | undefined, limit: number): Promise<MovementRecord[]> {
+  async movements(target: DbTarget, productId: string, afterSeq: string | undefined, limit: number): Promise<MovementRecord[]> {
     const where = afterSeq === undefined ? { productId } : { productId, seq: { [Op.lt]: afterSeq } };
     const rows = await StockMovementModel.findAll({ where, order: NEWEST_FIRST, limit: limit + 1, transaction: transactionOf(target) });
     return rows.map((r) => r.get({ plain: true }) as MovementRecord);

@@ -39,7 +39,6 @@ export class DeliveryWorker {
   private readonly loop: BackgroundLoop;
   private readonly inFlight = new Set<Promise<void>>();
   private stopped = false;
-  private again = false;
   private wakeQueued = false;
   /** Claimed deliveries of this instance whose receiver has answered, until their outcome is recorded. */
   private readonly answered = new Set<string>();
@@ -66,8 +65,7 @@ export class DeliveryWorker {
    * call during a claim makes the claim run once more after it, so no wake-up is lost to the poll.
    */
   wake(): Promise<void> {
-    this.again = true;
-    return this.loop.runOnce();
+    return this.loop.wake();
   }
 
   async stop(): Promise<void> {
@@ -82,26 +80,23 @@ export class DeliveryWorker {
   }
 
   private async tick(): Promise<void> {
-    do {
-      this.again = false;
-      // Requests out at once, and (when recording lags) claims held at once, both bounded.
-      const room = Math.min(MAX_IN_FLIGHT - (this.inFlight.size - this.answered.size), MAX_CLAIMED - this.inFlight.size);
-      if (room <= 0 || this.stopped) return;
-      // This instance's answered deliveries still being recorded are no longer in flight to their
-      // receivers: they do not count against the per-subscription bound (their claims still hold).
-      const claimed = await repo.claimDue(this.sequelize, room, this.settings.concurrencyPerSubscription, this.leaseMs, [...this.answered]);
-      for (const row of claimed) {
-        const running: Promise<void> = this.attempt(toTarget(row), false)
-          .then(() => undefined)
-          .catch((err: unknown) => this.logger.warn({ err, deliveryId: row.id }, 'webhook attempt could not be recorded; the claim will expire and it will be sent again'))
-          .finally(() => {
-            this.inFlight.delete(running);
-            this.answered.delete(row.id);
-            if (this.inFlight.size === MAX_CLAIMED - 1) void this.wake(); // claims were held back
-          });
-        this.inFlight.add(running);
-      }
-    } while (this.again);
+    // Requests out at once, and (when recording lags) claims held at once, both bounded.
+    const room = Math.min(MAX_IN_FLIGHT - (this.inFlight.size - this.answered.size), MAX_CLAIMED - this.inFlight.size);
+    if (room <= 0 || this.stopped) return;
+    // This instance's answered deliveries still being recorded are no longer in flight to their
+    // receivers: they do not count against the per-subscription bound (their claims still hold).
+    const claimed = await repo.claimDue(this.sequelize, room, this.settings.concurrencyPerSubscription, this.leaseMs, [...this.answered]);
+    for (const row of claimed) {
+      const running: Promise<void> = this.attempt(toTarget(row), false)
+        .then(() => undefined)
+        .catch((err: unknown) => this.logger.warn({ err, deliveryId: row.id }, 'webhook attempt could not be recorded; the claim will expire and it will be sent again'))
+        .finally(() => {
+          this.inFlight.delete(running);
+          this.answered.delete(row.id);
+          if (this.inFlight.size === MAX_CLAIMED - 1) void this.wake(); // claims were held back
+        });
+      this.inFlight.add(running);
+    }
   }
 
   /** Claims again once the answers arriving together are in (one claim for them, not one each). */

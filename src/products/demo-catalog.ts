@@ -1,6 +1,5 @@
-import type { Sequelize } from 'sequelize-typescript';
 import type { Logger } from 'pino';
-import { sql } from '../platform/db/sql';
+import type { Db } from '../platform/db/db';
 import { InventoryService } from '../inventory';
 import { productRepository as products } from './product.repository';
 
@@ -52,10 +51,10 @@ export const DEMO_CATALOG: readonly DemoItem[] = [
 ];
 
 /** Seeds the demo catalog into an empty database only: a database that has products is never touched. */
-export async function seedDemoCatalog(sequelize: Sequelize, logger: Logger): Promise<void> {
-  const inventory = new InventoryService(sequelize);
-  await sequelize.transaction(async (tx) => {
-    await sql(tx, "SELECT pg_advisory_xact_lock(hashtext('quickstock-demo-seed'))");
+export async function seedDemoCatalog(db: Db, logger: Logger): Promise<void> {
+  const inventory = new InventoryService(db);
+  await db.transaction(async (tx) => {
+    await products.lockDemoSeed(tx);
     if ((await products.count(tx)) > 0) return;
     for (const [sku, name, category, price, vat, reorder, stock] of DEMO_CATALOG) {
       const product = await products.insert(tx, { sku, name, description: null, category, unitPriceCents: price, vatRate: vat, reorderLevel: reorder });

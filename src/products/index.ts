@@ -2,4 +2,4 @@ export { ProductModel } from './product.model';
 export { ProductSearchWordModel } from './product-search-word.model';
 export { ProductsService } from './products.service';
 export { createProductsRouter } from './products.routes';
-export type { ProductRow } from './product.mapper';
+export type { ProductRecord } from './product.repository';

@@ -1,7 +1,6 @@
-import type { Sequelize } from 'sequelize-typescript';
-import { literal, type Transaction } from 'sequelize';
-import { sql, sqlOne, transactionOf, type SqlTarget } from '../platform/db/sql';
-import type { ProductRow } from './product.mapper';
+import { literal } from 'sequelize';
+import type { DbTarget, Tx } from '../platform/db/db';
+import { sql, sqlOne, transactionOf } from '../platform/db/sql';
 import { ProductModel } from './product.model';
 import { productListSql, runProductList, type ProductListParams, type RelevanceTier } from './product-list.sql';
 
@@ -28,11 +27,74 @@ export interface NewProduct {
   reorderLevel: number;
 }
 
-/** A listed row; `tier` is its relevance tier in a ranked search. */
-export type ListedProductRow = ProductRow & { tier?: RelevanceTier };
+/** A product as the repository hands it out (the mapper turns it into the contract's view). */
+export interface ProductRecord {
+  id: string;
+  sku: string;
+  name: string;
+  description: string | null;
+  category: string | null;
+  unitPriceCents: number;
+  vatRate: number;
+  reorderLevel: number;
+  active: boolean;
+  onHand: number;
+  reserved: number;
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
 
-/** The model's attributes → the row shape the mapper and the list query share (snake_case columns). */
-function toRow(model: ProductModel): ProductRow {
+/** A listed product; `tier` is its relevance tier in a ranked search. */
+export type ListedProductRecord = ProductRecord & { tier?: RelevanceTier };
+
+/** A products row as the raw statements (the row lock, the list) return it. */
+interface ProductRow {
+  id: string;
+  sku: string;
+  name: string;
+  description: string | null;
+  category: string | null;
+  unit_price_cents: number;
+  vat_rate: number;
+  reorder_level: number;
+  active: boolean;
+  on_hand: number;
+  reserved: number;
+  version: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+type ListedProductRow = ProductRow & { tier?: RelevanceTier };
+
+function toProductRecord(row: ProductRow): ProductRecord {
+  return {
+    id: row.id,
+    sku: row.sku,
+    name: row.name,
+    description: row.description,
+    category: row.category,
+    unitPriceCents: row.unit_price_cents,
+    vatRate: row.vat_rate,
+    reorderLevel: row.reorder_level,
+    active: row.active,
+    onHand: row.on_hand,
+    reserved: row.reserved,
+    version: row.version,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function toListedProductRecord(row: ListedProductRow): ListedProductRecord {
+  const record: ListedProductRecord = toProductRecord(row);
+  if (row.tier !== undefined) record.tier = row.tier;
+  return record;
+}
+
+/** The model's attributes are camelCase already: only the record's fields are kept. */
+function fromModel(model: ProductModel): ProductRecord {
   const p = model.get({ plain: true }) as ProductModel;
   return {
     id: p.id,
@@ -40,15 +102,15 @@ function toRow(model: ProductModel): ProductRow {
     name: p.name,
     description: p.description,
     category: p.category,
-    unit_price_cents: p.unitPriceCents,
-    vat_rate: p.vatRate,
-    reorder_level: p.reorderLevel,
+    unitPriceCents: p.unitPriceCents,
+    vatRate: p.vatRate,
+    reorderLevel: p.reorderLevel,
     active: p.active,
-    on_hand: p.onHand,
+    onHand: p.onHand,
     reserved: p.reserved,
     version: p.version,
-    created_at: p.createdAt,
-    updated_at: p.updatedAt,
+    createdAt: p.createdAt,
+    updatedAt: p.updatedAt,
   };
 }
 
@@ -64,35 +126,41 @@ const NEXT_VERSION = { version: literal('version + 1') };
 
 /** The catalog columns of products (stock columns are inventory's): the only code that names the table for the catalog. */
 export const productRepository = {
-  async insert(target: SqlTarget, p: NewProduct): Promise<ProductRow> {
-    return toRow(await ProductModel.create({ ...p }, { transaction: transactionOf(target), fields: insertableFields() }));
+  async insert(target: DbTarget, p: NewProduct): Promise<ProductRecord> {
+    return fromModel(await ProductModel.create({ ...p }, { transaction: transactionOf(target), fields: insertableFields() }));
   },
 
-  async find(target: SqlTarget, id: string): Promise<ProductRow | undefined> {
+  async find(target: DbTarget, id: string): Promise<ProductRecord | undefined> {
     const row = await ProductModel.findByPk(id, { transaction: transactionOf(target) });
-    return row ? toRow(row) : undefined;
+    return row ? fromModel(row) : undefined;
   },
 
-  /** Raw: a row lock (SELECT … FOR UPDATE) in the shape the list query returns. */
-  lock(tx: Transaction, id: string): Promise<ProductRow | undefined> {
-    return sqlOne<ProductRow>(tx, 'SELECT * FROM products WHERE id = $1 FOR UPDATE', [id]);
+  /** Raw: a row lock (SELECT … FOR UPDATE). */
+  async lock(tx: Tx, id: string): Promise<ProductRecord | undefined> {
+    const row = await sqlOne<ProductRow>(tx, 'SELECT * FROM products WHERE id = $1 FOR UPDATE', [id]);
+    return row && toProductRecord(row);
   },
 
-  count(target: SqlTarget): Promise<number> {
+  /** Serialises the demo seeding of several instances starting at once (a transaction-scoped advisory lock). */
+  async lockDemoSeed(tx: Tx): Promise<void> {
+    await sql(tx, "SELECT pg_advisory_xact_lock(hashtext('quickstock-demo-seed'))");
+  },
+
+  count(target: DbTarget): Promise<number> {
     return ProductModel.count({ transaction: transactionOf(target) });
   },
 
-  async update(tx: Transaction, id: string, change: CatalogChange): Promise<ProductRow> {
+  async update(tx: Tx, id: string, change: CatalogChange): Promise<ProductRecord> {
     const set = Object.fromEntries(Object.entries(change).filter(([field, value]) => field in CATALOG_COLUMNS && value !== undefined));
     const [, rows] = await ProductModel.update({ ...set, ...NEXT_VERSION }, { where: { id }, returning: true, transaction: tx });
-    return toRow(rows[0] as ProductModel);
+    return fromModel(rows[0] as ProductModel);
   },
 
-  async archive(tx: Transaction, id: string): Promise<void> {
+  async archive(tx: Tx, id: string): Promise<void> {
     await ProductModel.update({ active: false, ...NEXT_VERSION }, { where: { id }, transaction: tx });
   },
 
-  async delete(tx: Transaction, id: string): Promise<void> {
+  async delete(tx: Tx, id: string): Promise<void> {
     await ProductModel.destroy({ where: { id }, transaction: tx });
   },
 
@@ -100,7 +168,8 @@ export const productRepository = {
    * Raw SQL on the hot path (make bench: the product list): the statements of product-list.sql.ts,
    * run by runProductList (a search: a bounded walk, else its sorted matches; per relevance tier when ranked).
    */
-  async list(db: Sequelize, params: ProductListParams): Promise<ListedProductRow[]> {
-    return runProductList(productListSql(params), params.limit, (s) => sql<ListedProductRow>(db, s.text, s.values));
+  async list(db: DbTarget, params: ProductListParams): Promise<ListedProductRecord[]> {
+    const rows = await runProductList(productListSql(params), params.limit, (s) => sql<ListedProductRow>(db, s.text, s.values));
+    return rows.map(toListedProductRecord);
   },
 };

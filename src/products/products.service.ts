@@ -1,11 +1,10 @@
-import type { Sequelize } from 'sequelize-typescript';
-import type { Transaction } from 'sequelize';
+import type { Db, Tx } from '../platform/db/db';
 import { AppError, ConflictError, NotFoundError, isUniqueViolation } from '../platform/errors';
 import { lazyCursorScope, invalidCursor, keysetAfter, toPage, type KeyKind, type Page } from '../platform/http/pagination';
 import { isStaff, type Actor, type RequestBody } from '../platform/http/contract';
 import { recordLowStockIfCrossed, type InventoryService } from '../inventory';
-import { etagOf, toProductView, type ProductRow, type ProductView } from './product.mapper';
-import { productRepository as products } from './product.repository';
+import { etagOf, toProductView, type ProductView } from './product.mapper';
+import { productRepository as products, type ProductRecord } from './product.repository';
 import { PRODUCT_SORT_KEYS, RELEVANCE_TIERS, type ProductSortKey, type RelevanceTier } from './product-list.sql';
 
 export type ProductSort = 'name' | '-name' | 'sku' | '-sku' | 'createdAt' | '-createdAt' | 'available' | '-available';
@@ -21,11 +20,11 @@ export interface ProductQuery {
 }
 
 /** The cursor value of each sort key, as its SQL expression computes it. */
-const SORT_VALUE: Record<ProductSortKey, (r: ProductRow) => unknown> = {
+const SORT_VALUE: Record<ProductSortKey, (r: ProductRecord) => unknown> = {
   name: (r) => r.name.toLowerCase(),
   sku: (r) => r.sku.toLowerCase(),
-  createdAt: (r) => new Date(r.created_at).toISOString(),
-  available: (r) => r.on_hand - r.reserved,
+  createdAt: (r) => new Date(r.createdAt).toISOString(),
+  available: (r) => r.onHand - r.reserved,
 };
 
 /** The kind each sort key's cursor value is checked as: the type PRODUCT_SORT_KEYS casts it to. */
@@ -37,19 +36,19 @@ export interface ProductWithEtag {
 }
 
 /** Whether any order names the product (answered by orders). */
-export type OrderedCheck = (tx: Transaction, productId: string) => Promise<boolean>;
+export type OrderedCheck = (tx: Tx, productId: string) => Promise<boolean>;
 
 /** The catalog: product details, search, archive. Stock figures change only through the inventory. */
 export class ProductsService {
   constructor(
-    private readonly sequelize: Sequelize,
+    private readonly db: Db,
     private readonly inventory: InventoryService,
     private readonly isOrdered: OrderedCheck,
   ) {}
 
   async create(input: RequestBody<'createProduct'>, actor: Actor): Promise<ProductWithEtag> {
     try {
-      const row = await this.sequelize.transaction(async (tx) => {
+      const row = await this.db.transaction(async (tx) => {
         const product = await products.insert(tx, {
           sku: input.sku,
           name: input.name.trim(),
@@ -61,7 +60,7 @@ export class ProductsService {
         });
         if (input.initialStock && input.initialStock > 0) {
           await this.inventory.recordInitialStock(tx, product.id, input.initialStock, actor.id);
-          product.on_hand = input.initialStock;
+          product.onHand = input.initialStock;
         }
         return product;
       });
@@ -75,7 +74,7 @@ export class ProductsService {
   }
 
   async get(id: string): Promise<ProductWithEtag> {
-    const row = await products.find(this.sequelize, id);
+    const row = await products.find(this.db, id);
     if (!row) throw new NotFoundError('The product');
     return { product: toProductView(row), etag: etagOf(row) };
   }
@@ -93,20 +92,20 @@ export class ProductsService {
       const after = keysetAfter(query.cursor, ['int4', 'text', 'uuid'], scope);
       if (after && !RELEVANCE_TIERS.some((t) => String(t) === after[0])) throw invalidCursor();
       const order = { by: 'relevance' as const, after: after && ([Number(after[0]) as RelevanceTier, after[1], after[2]] as const) };
-      const rows = await products.list(this.sequelize, { ...filter, order });
+      const rows = await products.list(this.db, { ...filter, order });
       return toPage(rows, query.limit, toProductView, (r) => [r.tier ?? 0, r.name.toLowerCase(), r.id], scope);
     }
     const key = sort.replace(/^-/, '') as ProductSortKey;
     if (!(key in PRODUCT_SORT_KEYS)) throw new AppError('invalid-sort', 400, 'Unknown sort key.');
     const after = keysetAfter(query.cursor, [SORT_KIND[key], 'uuid'], scope);
-    const rows = await products.list(this.sequelize, { ...filter, order: { by: 'sort', key, descending: sort.startsWith('-'), after } });
+    const rows = await products.list(this.db, { ...filter, order: { by: 'sort', key, descending: sort.startsWith('-'), after } });
     return toPage(rows, query.limit, toProductView, (r) => [SORT_VALUE[key](r), r.id], scope);
   }
 
   /** Optimistic concurrency: the change applies only to the version named by If-Match. */
   async update(id: string, ifMatch: string | undefined, patch: RequestBody<'updateProduct'>): Promise<ProductWithEtag> {
     if (!ifMatch) throw new AppError('precondition-required', 428, 'Send If-Match with the ETag of the version you are changing.');
-    return this.sequelize.transaction(async (tx) => {
+    return this.db.transaction(async (tx) => {
       const current = await products.lock(tx, id);
       if (!current) throw new NotFoundError('The product');
       const tags = ifMatch.split(',').map((t) => t.trim());
@@ -124,7 +123,7 @@ export class ProductsService {
 
   /** A product that appears on any order is archived (kept for history); one never ordered is removed. */
   async remove(id: string): Promise<'deleted' | 'archived'> {
-    return this.sequelize.transaction(async (tx) => {
+    return this.db.transaction(async (tx) => {
       if (!(await products.lock(tx, id))) throw new NotFoundError('The product');
       if (await this.isOrdered(tx, id)) {
         await products.archive(tx, id);

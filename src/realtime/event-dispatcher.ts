@@ -1,8 +1,8 @@
-import type { Sequelize } from 'sequelize-typescript';
 import type { Logger } from 'pino';
+import type { Db } from '../platform/db/db';
 import { BackgroundLoop } from '../platform/background/background-loop';
 import { outboxSignal, type StoredEvent } from '../platform/events';
-import { outboxRepository as outbox, type EventRow } from './outbox.repository';
+import { outboxRepository as outbox } from './outbox.repository';
 
 /** An outbox row as the dispatcher reads it. */
 export type OutboxEvent = StoredEvent;
@@ -22,7 +22,9 @@ export interface DispatcherOptions {
 /**
  * Delivers committed outbox rows, in id order, to `deliver` and marks them dispatched.
  *
- * - Wake-ups: after every local commit that wrote events (`outboxSignal`), plus a short poll.
+ * - Wake-ups: after every local commit that wrote events (`outboxSignal`), plus a short poll. A
+ *   wake during a pass gets exactly one more pass after it (`BackgroundLoop.wake`): no commit waits
+ *   for the poll, and a burst of commits shares one pass.
  * - One dispatcher at a time across all instances: each drain locks the single `event_dispatcher`
  *   row (`FOR UPDATE SKIP LOCKED`); when another instance holds it, this one tries again a moment
  *   later, so every event is emitted once, in order, promptly, by whichever instance drains.
@@ -38,21 +40,20 @@ const BUSY_RETRY_MS = 20;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class EventDispatcher {
-  /** The poll, and one run at a time (a drain during a run joins it and asks for one more pass). */
+  /** The poll, and one pass at a time (a drain during a pass gets exactly one more pass after it: BackgroundLoop.wake). */
   private readonly background: BackgroundLoop;
-  private again = false;
   private stopped = true;
   private retryTimer: NodeJS.Timeout | null = null;
   private lastPassAt = 0;
   private readonly wake = () => void this.drain();
 
   constructor(
-    private readonly sequelize: Sequelize,
+    private readonly db: Db,
     private readonly deliver: (events: OutboxEvent[]) => Promise<void>,
     private readonly logger: Logger,
     private readonly options: DispatcherOptions,
   ) {
-    this.background = new BackgroundLoop('event dispatch', options.pollIntervalMs, () => this.loop(), logger);
+    this.background = new BackgroundLoop('event dispatch', options.pollIntervalMs, () => this.pass(), logger);
   }
 
   async start(): Promise<void> {
@@ -73,51 +74,46 @@ export class EventDispatcher {
   /** Delivers everything committed so far; concurrent calls coalesce into one more pass. */
   drain(): Promise<void> {
     if (this.stopped) return Promise.resolve();
-    this.again = true;
-    return this.background.runOnce();
+    return this.background.wake();
   }
 
-  private async loop(): Promise<void> {
+  private async pass(): Promise<void> {
     if (this.stopped) return;
-    do {
-      // Under load, commits arrive faster than passes: wait a moment so that one pass carries many
-      // events instead of one pass (six statements) per event. An idle dispatcher starts at once.
-      const sinceLastPass = Date.now() - this.lastPassAt;
-      if (sinceLastPass < this.options.batchWindowMs) await sleep(this.options.batchWindowMs - sinceLastPass);
-      this.lastPassAt = Date.now();
-      this.again = false;
-      try {
-        const outcome = await this.drainOnce();
-        if (outcome === 'more') this.again = true;
-        if (outcome === 'busy') this.retryIn(BUSY_RETRY_MS);
-        if (outcome === 'gap') this.retryIn(Math.ceil(this.options.gapTimeoutMs / 4));
-      } catch (err) {
-        this.logger.error({ err }, 'event dispatch failed; will retry');
-        return;
-      }
-    } while (this.again && !this.stopped);
+    // Under load, commits arrive faster than passes: wait a moment so that one pass carries many
+    // events instead of one pass (six statements) per event. An idle dispatcher starts at once.
+    const sinceLastPass = Date.now() - this.lastPassAt;
+    if (sinceLastPass < this.options.batchWindowMs) await sleep(this.options.batchWindowMs - sinceLastPass);
+    this.lastPassAt = Date.now();
+    try {
+      const outcome = await this.drainOnce();
+      if (outcome === 'more') void this.background.wake(); // one more pass right after this one
+      if (outcome === 'busy') this.retryIn(BUSY_RETRY_MS);
+      if (outcome === 'gap') this.retryIn(Math.ceil(this.options.gapTimeoutMs / 4));
+    } catch (err) {
+      this.logger.error({ err }, 'event dispatch failed; will retry');
+    }
   }
 
   /** One batch: 'more' when there may be more to deliver right away. */
   private async drainOnce(): Promise<'done' | 'more' | 'busy' | 'gap'> {
-    return this.sequelize.transaction(async (tx) => {
+    return this.db.transaction(async (tx) => {
       const state = await outbox.lockDispatcher(tx);
       if (!state) return 'busy'; // another instance is draining
-      const rows = await outbox.undispatched(tx, this.options.batchSize);
-      let lastId = Number(state.last_id);
+      const events = await outbox.undispatched(tx, this.options.batchSize);
+      let lastId = Number(state.lastId);
       let gapAt: number | null = null;
       const ready: OutboxEvent[] = [];
-      for (const row of rows) {
-        const id = Number(row.id);
+      for (const event of events) {
+        const id = event.id;
         if (id > lastId + 1) {
-          const knownGap = state.gap_at !== null && Number(state.gap_at) === lastId + 1;
-          if (!knownGap || (state.gap_age_ms ?? 0) < this.options.gapTimeoutMs) {
+          const knownGap = state.gapAt !== null && Number(state.gapAt) === lastId + 1;
+          if (!knownGap || (state.gapAgeMs ?? 0) < this.options.gapTimeoutMs) {
             gapAt = lastId + 1;
             break;
           }
           this.logger.warn({ from: lastId + 1, to: id - 1 }, 'event ids never committed; skipping them');
         }
-        ready.push(toOutboxEvent(row));
+        ready.push(event);
         lastId = Math.max(lastId, id);
       }
       if (ready.length > 0) await this.deliver(ready);
@@ -128,7 +124,7 @@ export class EventDispatcher {
         gapAt,
       );
       if (gapAt !== null) return 'gap';
-      return rows.length === this.options.batchSize ? 'more' : 'done';
+      return events.length === this.options.batchSize ? 'more' : 'done';
     });
   }
 
@@ -140,17 +136,4 @@ export class EventDispatcher {
     }, ms);
     this.retryTimer.unref();
   }
-
 }
-
-export function toOutboxEvent(row: EventRow): OutboxEvent {
-  return {
-    id: Number(row.id),
-    type: row.type,
-    occurredAt: row.occurred_at,
-    data: row.data,
-    audienceStaff: row.audience_staff,
-    audienceUserId: row.audience_user_id,
-  };
-}
-

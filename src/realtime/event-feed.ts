@@ -1,24 +1,28 @@
-import type { Sequelize } from 'sequelize-typescript';
 import type { Config } from '../platform/config';
+import { Db } from '../platform/db/db';
 import { isStaff } from '../platform/http/contract';
 import type { AuthenticatedActor } from '../auth';
 import { decodeStoredEvent, type QuickStockEvent } from '../platform/events';
-import { toOutboxEvent } from './event-dispatcher';
-import { outboxRepository as outbox, type Audience, type EventRow } from './outbox.repository';
+import { outboxRepository as outbox, type Audience, type EventRecord } from './outbox.repository';
 
 const DRAIN_WAIT_MS = 2_000;
 
 /** Reads the outbox for replay: only what the client may see, only what has been dispatched. */
 export class EventFeed {
-  constructor(
-    private readonly sequelize: Sequelize,
-    private readonly options: Config['realtime'],
-  ) {}
+  private readonly db: Db;
 
-  /** The client envelopes of stored rows (the audience filter keeps internal events out already). */
-  private envelopes(rows: EventRow[]): QuickStockEvent[] {
-    return rows.flatMap((row) => {
-      const decoded = decodeStoredEvent(toOutboxEvent(row));
+  constructor(
+    /** The gateway still hands the Sequelize instance over; a `Db` once it passes one. */
+    db: Db | Db['sequelize'],
+    private readonly options: Config['realtime'],
+  ) {
+    this.db = db instanceof Db ? db : new Db(db);
+  }
+
+  /** The client envelopes of stored events (the audience filter keeps internal events out already). */
+  private envelopes(events: EventRecord[]): QuickStockEvent[] {
+    return events.flatMap((event) => {
+      const decoded = decodeStoredEvent(event);
       return decoded.kind === 'client' ? [decoded.event] : [];
     });
   }
@@ -28,8 +32,7 @@ export class EventFeed {
    * the replay cap, the most recent ones are sent (the client should reload state over REST).
    */
   async missedSince(actor: AuthenticatedActor, afterId: number): Promise<QuickStockEvent[]> {
-    const rows = await outbox.recentDispatched(audienceOf(actor), afterId, this.options.retentionHours, this.options.replayMaxEvents);
-    return this.envelopes(rows);
+    return this.envelopes(await outbox.recentDispatched(audienceOf(actor), afterId, this.options.retentionHours, this.options.replayMaxEvents));
   }
 
   /**
@@ -41,7 +44,7 @@ export class EventFeed {
   async dispatchedSince(actor: AuthenticatedActor, afterId: number): Promise<QuickStockEvent[]> {
     const deadline = Date.now() + DRAIN_WAIT_MS;
     for (;;) {
-      if ((await outbox.dispatcherIsFree(this.sequelize)) || Date.now() > deadline) break;
+      if ((await outbox.dispatcherIsFree(this.db)) || Date.now() > deadline) break;
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
     return this.envelopes(await outbox.dispatchedAfter(audienceOf(actor), afterId, this.options.replayMaxEvents));

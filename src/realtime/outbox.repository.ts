@@ -1,10 +1,21 @@
-import type { Sequelize } from 'sequelize-typescript';
-import { Op, literal, type Transaction, type WhereOptions } from 'sequelize';
+import { Op, literal, type WhereOptions } from 'sequelize';
+import type { DbTarget, Tx } from '../platform/db/db';
 import { sql, sqlOne } from '../platform/db/sql';
-import { EventModel } from '../platform/events';
+import { EventModel, type StoredEvent } from '../platform/events';
 
-/** An outbox row as realtime reads it. */
-export interface EventRow {
+/** An outbox event as realtime reads it (the dispatcher delivers it, the feed replays it). */
+export type EventRecord = StoredEvent;
+
+/** The dispatcher's cursor: the last id it passed, and the hole it waits at (bigints as text). */
+export interface DispatcherRecord {
+  lastId: string;
+  gapAt: string | null;
+  /** How long it has waited at `gapAt`, by the database's clock. */
+  gapAgeMs: number | null;
+}
+
+/** An `events` row as the dispatcher's raw statement returns it. */
+interface EventRow {
   id: string;
   type: string;
   occurred_at: Date;
@@ -13,10 +24,26 @@ export interface EventRow {
   audience_user_id: string | null;
 }
 
-export interface DispatcherState {
+interface DispatcherRow {
   last_id: string;
   gap_at: string | null;
   gap_age_ms: number | null;
+}
+
+function toEventRecord(row: EventRow): EventRecord {
+  return {
+    id: Number(row.id),
+    type: row.type,
+    occurredAt: row.occurred_at,
+    data: row.data,
+    audienceStaff: row.audience_staff,
+    audienceUserId: row.audience_user_id,
+  };
+}
+
+/** The replays' model instances (camelCase already; the bigint id as text). */
+function fromModel(e: EventModel): EventRecord {
+  return { id: Number(e.id), type: e.type, occurredAt: e.occurredAt, data: e.data, audienceStaff: e.audienceStaff, audienceUserId: e.audienceUserId };
 }
 
 /** Whose events a reader may see: staff see every client event; a customer, those addressed to it. */
@@ -32,10 +59,6 @@ function visibleAfter(audience: Audience, afterId: number): WhereOptions<EventMo
 
 const EVENT_ATTRIBUTES = ['id', 'type', 'occurredAt', 'data', 'audienceStaff', 'audienceUserId'];
 
-function toEventRow(e: EventModel): EventRow {
-  return { id: e.id, type: e.type, occurred_at: e.occurredAt, data: e.data, audience_staff: e.audienceStaff, audience_user_id: e.audienceUserId };
-}
-
 /**
  * The read side of the outbox (`events`, co-owned with platform/events which writes it) and the
  * dispatcher's state row (`event_dispatcher`): the only SQL realtime runs. The dispatcher's
@@ -45,26 +68,28 @@ function toEventRow(e: EventModel): EventRow {
  */
 export const outboxRepository = {
   /** The dispatcher's row, locked; undefined while another instance drains. Raw: SKIP LOCKED, gap age computed in SQL. */
-  lockDispatcher(tx: Transaction): Promise<DispatcherState | undefined> {
-    return sqlOne<DispatcherState>(
+  async lockDispatcher(tx: Tx): Promise<DispatcherRecord | undefined> {
+    const row = await sqlOne<DispatcherRow>(
       tx,
       `SELECT last_id, gap_at, (extract(epoch FROM now() - gap_since) * 1000)::float8 AS gap_age_ms
          FROM event_dispatcher WHERE id = 1 FOR UPDATE SKIP LOCKED`,
     );
+    return row && { lastId: row.last_id, gapAt: row.gap_at, gapAgeMs: row.gap_age_ms };
   },
 
   /** Whether no drain holds the dispatcher row right now (a KEY SHARE probe that never waits). Raw: FOR KEY SHARE SKIP LOCKED. */
-  async dispatcherIsFree(db: Sequelize): Promise<boolean> {
+  async dispatcherIsFree(db: DbTarget): Promise<boolean> {
     return (await sql(db, 'SELECT 1 FROM event_dispatcher WHERE id = 1 FOR KEY SHARE SKIP LOCKED')).length > 0;
   },
 
   /** Raw: the dispatch hot path, FOR UPDATE SKIP LOCKED. */
-  undispatched(tx: Transaction, limit: number): Promise<EventRow[]> {
-    return sql<EventRow>(tx, `SELECT ${COLUMNS} FROM events WHERE dispatched_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`, [limit]);
+  async undispatched(tx: Tx, limit: number): Promise<EventRecord[]> {
+    const rows = await sql<EventRow>(tx, `SELECT ${COLUMNS} FROM events WHERE dispatched_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`, [limit]);
+    return rows.map(toEventRecord);
   },
 
   /** Raw: the dispatch hot path, the events and the dispatcher's cursor marked in one statement. */
-  async markDispatched(tx: Transaction, ids: readonly number[], lastId: number, gapAt: number | null): Promise<void> {
+  async markDispatched(tx: Tx, ids: readonly number[], lastId: number, gapAt: number | null): Promise<void> {
     await sql(
       tx,
       `WITH marked AS (UPDATE events SET dispatched_at = now() WHERE id = ANY($1::bigint[]))
@@ -78,15 +103,15 @@ export const outboxRepository = {
   },
 
   /** The most recent `limit` dispatched events after `afterId` within the retention, oldest first. */
-  async recentDispatched(audience: Audience, afterId: number, hours: number, limit: number): Promise<EventRow[]> {
+  async recentDispatched(audience: Audience, afterId: number, hours: number, limit: number): Promise<EventRecord[]> {
     const where = { ...visibleAfter(audience, afterId), occurredAt: { [Op.gt]: literal(`now() - make_interval(hours => ${Math.trunc(hours)})`) } };
     const rows = await EventModel.findAll({ attributes: EVENT_ATTRIBUTES, where, order: [['id', 'DESC']], limit });
-    return rows.reverse().map(toEventRow);
+    return rows.reverse().map(fromModel);
   },
 
   /** Dispatched events after `afterId`, oldest first. */
-  async dispatchedAfter(audience: Audience, afterId: number, limit: number): Promise<EventRow[]> {
+  async dispatchedAfter(audience: Audience, afterId: number, limit: number): Promise<EventRecord[]> {
     const rows = await EventModel.findAll({ attributes: EVENT_ATTRIBUTES, where: visibleAfter(audience, afterId), order: [['id', 'ASC']], limit });
-    return rows.map(toEventRow);
+    return rows.map(fromModel);
   },
 };

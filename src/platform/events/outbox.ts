@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { Transaction } from 'sequelize';
+import type { Tx } from '../db/db';
 import { sql, sqlOne } from '../db/sql';
 import type { DomainEvent, InternalEvent } from './event-types';
 
@@ -10,14 +10,14 @@ import type { DomainEvent, InternalEvent } from './event-types';
  * whichever instance drains delivers every instance's events.
  */
 export const outboxSignal = new EventEmitter().setMaxListeners(0);
-const signalled = new WeakSet<Transaction>();
+const signalled = new WeakSet<Tx>();
 
 
 /**
  * Writes a domain event to the outbox in the caller's transaction, so the event exists exactly
  * when the change it describes does; the dispatcher is woken after the commit (and not before).
  */
-export function recordEvent(tx: Transaction, event: DomainEvent): Promise<number> {
+export function recordEvent(tx: Tx, event: DomainEvent): Promise<number> {
   return insertEvent(tx, event.type, event.data, true, event.customerId ?? null);
 }
 
@@ -26,7 +26,7 @@ export function recordEvent(tx: Transaction, event: DomainEvent): Promise<number
  * This process also hears it at once, as outboxSignal 'internal', after the commit and before the
  * caller's transaction resolves (so before its HTTP response).
  */
-export async function recordInternalEvent(tx: Transaction, event: InternalEvent): Promise<number> {
+export async function recordInternalEvent(tx: Tx, event: InternalEvent): Promise<number> {
   const id = await insertEvent(tx, event.type, event.data, false, null);
   tx.afterCommit(() => {
     outboxSignal.emit('internal', event);
@@ -38,7 +38,7 @@ export async function recordInternalEvent(tx: Transaction, event: InternalEvent)
  * Several domain events in one statement, ids in the order given (a background pass that publishes
  * many at once keeps its transaction, and the rows it locks, short).
  */
-export async function recordEvents(tx: Transaction, events: readonly DomainEvent[]): Promise<void> {
+export async function recordEvents(tx: Tx, events: readonly DomainEvent[]): Promise<void> {
   if (events.length === 0) return;
   await sql(
     tx,
@@ -62,12 +62,12 @@ export function recordEventSql(from: string, extra: string, params: { type: stri
 }
 
 /** After a statement built with `recordEventSql` ran in `tx`: the dispatcher wakes after the commit. */
-export function eventRecordedIn(tx: Transaction): void {
+export function eventRecordedIn(tx: Tx): void {
   signalAfterCommit(tx);
 }
 
 async function insertEvent(
-  tx: Transaction,
+  tx: Tx,
   type: string,
   data: object,
   audienceStaff: boolean,
@@ -83,7 +83,7 @@ async function insertEvent(
   return Number(row?.id);
 }
 
-function signalAfterCommit(tx: Transaction): void {
+function signalAfterCommit(tx: Tx): void {
   if (signalled.has(tx)) return;
   signalled.add(tx);
   tx.afterCommit(() => {

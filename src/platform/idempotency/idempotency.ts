@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { Sequelize } from 'sequelize-typescript';
-import type { Transaction } from 'sequelize';
 import { AppError } from '../errors';
-import { sql, sqlOne, transaction, type SqlTarget } from '../db/sql';
+import type { Db, DbTarget, Tx } from '../db/db';
+import { sql, sqlOne } from '../db/sql';
 
 const KEY_TTL_HOURS = 24;
 /** Rounds of claim-or-read before giving up on a key that keeps changing under us (purged, replaced). */
@@ -66,17 +65,17 @@ const isStoredRefusal = (err: unknown): err is AppError => err instanceof AppErr
  * make a concurrent duplicate harmless; the first stored answer is the one replayed).
  */
 export class IdempotencyStore {
-  constructor(private readonly sequelize: Sequelize) {}
+  constructor(private readonly db: Db) {}
 
-  async run<T>(request: IdempotentRequest, work: (tx: Transaction) => Promise<{ status: number; body: T }>): Promise<StoredResult<T>> {
+  async run<T>(request: IdempotentRequest, work: (tx: Tx) => Promise<{ status: number; body: T }>): Promise<StoredResult<T>> {
     if (request.key === undefined) {
-      const result = await transaction(this.sequelize, work);
+      const result = await this.db.transaction(work);
       return { ...result, replayed: false };
     }
     const id = idOf({ ...request, key: request.key });
     const hash = hashOf(request);
     for (let round = 0; round < MAX_ROUNDS; round += 1) {
-      const outcome = await transaction(this.sequelize, async (tx): Promise<Round<T>> => {
+      const outcome = await this.db.transaction(async (tx): Promise<Round<T>> => {
         if (!(await this.claim(tx, id, hash))) {
           const stored = await this.read<T>(tx, id, hash);
           return stored ? { result: stored } : { again: true };
@@ -103,14 +102,14 @@ export class IdempotencyStore {
   /** The stored answer of this key (a replay, or the stored refusal thrown), if the key was used. */
   async replayOf<T>(request: IdempotentRequest): Promise<StoredResult<T> | undefined> {
     if (request.key === undefined) return undefined;
-    return this.read<T>(this.sequelize, idOf({ ...request, key: request.key }), hashOf(request));
+    return this.read<T>(this.db, idOf({ ...request, key: request.key }), hashOf(request));
   }
 
   /**
    * Stores the answer of work done outside `run`, in the transaction that finishes it. When another
    * request with the key stored its answer first, that one is returned (and replayed by the caller).
    */
-  async store<T>(tx: Transaction, request: IdempotentRequest, status: number, body: T): Promise<StoredResult<T>> {
+  async store<T>(tx: Tx, request: IdempotentRequest, status: number, body: T): Promise<StoredResult<T>> {
     if (request.key === undefined) return { status, body, replayed: false };
     const id = idOf({ ...request, key: request.key });
     const hash = hashOf(request);
@@ -122,7 +121,7 @@ export class IdempotencyStore {
   }
 
   /** Inserts the key's row in `tx`; false when a committed row exists (waits for an uncommitted one). */
-  private async claim(tx: Transaction, id: KeyId, hash: string): Promise<boolean> {
+  private async claim(tx: Tx, id: KeyId, hash: string): Promise<boolean> {
     // The claim: ON CONFLICT waits for a concurrent uncommitted row of the same key, then skips.
     const inserted = await sql(
       tx,
@@ -139,7 +138,7 @@ export class IdempotencyStore {
    * Undefined when there is none to replay (gone, expired, or an unfinished row left by an earlier
    * version of the service): such a row is deleted, so the next round claims the key afresh.
    */
-  private async read<T>(target: SqlTarget, id: KeyId, hash: string): Promise<StoredResult<T> | undefined> {
+  private async read<T>(target: DbTarget, id: KeyId, hash: string): Promise<StoredResult<T> | undefined> {
     const row = await sqlOne<KeyRow>(
       target,
       // The key's committed row (a plain read by primary key).
@@ -168,7 +167,7 @@ export class IdempotencyStore {
     return { status: row.response_status ?? 200, body: row.response_body as T, replayed: true };
   }
 
-  private async complete(tx: Transaction, id: KeyId, status: number, body: unknown): Promise<void> {
+  private async complete(tx: Tx, id: KeyId, status: number, body: unknown): Promise<void> {
     // Completes the claim this transaction holds.
     await sql(
       tx,

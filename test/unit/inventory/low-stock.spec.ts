@@ -6,9 +6,9 @@ const level = (onHand: number, reserved: number, reorderLevel = 5): StockLevel =
   id: 'p',
   sku: 'SKU',
   name: 'Product',
-  on_hand: onHand,
+  onHand,
   reserved,
-  reorder_level: reorderLevel,
+  reorderLevel,
 });
 
 describe('low-stock rule (unit)', () => {
