@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { BackgroundJob } from './background-jobs';
 
 /**
  * Runs `work` every `intervalMs` in this process: never two runs at once (a call during a run
@@ -6,7 +7,7 @@ import type { Logger } from 'pino';
  * alive, and `stop` waits for the run in flight. State lives in the database, not here, so several
  * instances may run the same loop.
  */
-export class BackgroundLoop {
+export class BackgroundLoop implements BackgroundJob {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
 
@@ -16,6 +17,10 @@ export class BackgroundLoop {
     private readonly work: () => Promise<unknown>,
     private readonly logger: Logger,
   ) {}
+
+  get name(): string {
+    return this.what;
+  }
 
   start(): void {
     if (this.timer) return;
