@@ -19,6 +19,7 @@ import { seedDemoCatalog } from './products/demo-catalog';
 import { realtimeJobs, RealtimeGateway, type EventDispatcher } from './realtime';
 import { housekeepingJobs, type Housekeeper } from './housekeeping';
 import { BackgroundJobs } from './platform/background/background-jobs';
+import { assertPatchedVersions, poolActivity } from './platform/patches';
 import { removeSetupLinkFile, SetupCodeModel, writeSetupLinkFile } from './setup';
 
 export interface RunningServer {
@@ -54,6 +55,8 @@ export async function startServer(
   databaseUrl: string,
   options: { issueSetupLink?: boolean; bindModels?: boolean; onTerminal?: boolean } = {},
 ): Promise<RunningServer> {
+  // Before anything runs on a patched dependency (platform/patches): a version never checked stops here.
+  assertPatchedVersions();
   // sequelize-typescript binds the model classes, not an instance: a second server started in the
   // same process on the same database (tests only) passes bindModels: false and leaves them bound
   // to the first; its own pool still runs its transactions and raw SQL.
@@ -194,9 +197,8 @@ async function issueSetupLink(services: Services, config: Config, port: number, 
 
 /** Waits until no query holds or waits for a pooled connection (or the grace period ends). */
 async function drainPool(sequelize: Sequelize, graceMs: number): Promise<void> {
-  const pool = (sequelize.connectionManager as unknown as { pool?: { using?: number; waiting?: number } }).pool;
   const deadline = Date.now() + graceMs;
-  while (pool && (pool.using ?? 0) + (pool.waiting ?? 0) > 0 && Date.now() < deadline) {
+  while (poolActivity(sequelize) > 0 && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
