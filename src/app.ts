@@ -3,7 +3,7 @@ import path from 'node:path';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import * as OpenApiValidator from 'express-openapi-validator';
-import { memoiseValidatorRouteRegexps } from './platform/http/route-regexp-cache';
+import { memoiseValidatorRouteRegexps } from './platform/patches';
 import { accessLog } from './platform/http/access-log';
 import swaggerUi from 'swagger-ui-express';
 import type { OpenAPIV3 } from 'express-openapi-validator/dist/framework/types';

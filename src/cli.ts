@@ -4,6 +4,7 @@ import { loadConfig } from './platform/config';
 import { startEmbeddedPostgres } from './platform/db/embedded-postgres';
 import { createDatabase } from './platform/db/database';
 import { migrate } from './platform/db/migrator';
+import { assertPatchedVersions } from './platform/patches';
 import { UserModel, UsersService } from './users';
 import { ProductModel } from './products';
 
@@ -14,6 +15,7 @@ import { ProductModel } from './products';
 async function run(): Promise<void> {
   const [command, arg] = process.argv.slice(2);
   const config = loadConfig();
+  assertPatchedVersions();
   const logger = pino({ level: config.logLevel });
   const embedded = config.databaseUrl === null ? await startEmbeddedPostgres(config.dataDir, 'quickstock', logger) : undefined;
   const url = config.databaseUrl ?? (embedded?.url as string);

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { loadConfig, ConfigError, type Config } from './platform/config';
 import { createLogger, formatBanner, resolveLogFormat } from './platform/logger';
 import { startEmbeddedPostgres, EmbeddedPostgresError, type EmbeddedDatabase } from './platform/db/embedded-postgres';
+import { PatchedVersionError } from './platform/patches';
 import { publicBaseUrl, startServer, type RunningServer } from './server';
 
 /**
@@ -155,7 +156,7 @@ async function failStart(err: unknown, config: Config, logger: Logger, embedded:
 }
 
 function explainStartFailure(err: unknown, config: Config): string | null {
-  if (err instanceof EmbeddedPostgresError) return err.message;
+  if (err instanceof EmbeddedPostgresError || err instanceof PatchedVersionError) return err.message;
   if (err instanceof ConfigError) return err.message.replace(/^Invalid configuration[^\n]*\n\s*- /, '');
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   const syscall = (err as NodeJS.ErrnoException | undefined)?.syscall;

@@ -11,12 +11,15 @@ import { startMetricsServer } from './platform/http/metrics-server';
 import { createServices, type Services } from './services';
 import { UserModel } from './users';
 import { ProductModel } from './products';
-import { StockFiguresPublisher } from './inventory';
-import { OrderExpirySweeper } from './orders';
+import { inventoryJobs, type StockFiguresPublisher } from './inventory';
+import { orderJobs } from './orders';
+import { paymentJobs } from './payments';
+import { outgoingWebhookJobs } from './outgoing-webhooks';
 import { seedDemoCatalog } from './products/demo-catalog';
-import { EventDispatcher, RealtimeGateway } from './realtime';
-import { Housekeeper } from './housekeeping';
-import { BackgroundLoop } from './platform/background/background-loop';
+import { realtimeJobs, RealtimeGateway, type EventDispatcher } from './realtime';
+import { housekeepingJobs, type Housekeeper } from './housekeeping';
+import { BackgroundJobs } from './platform/background/background-jobs';
+import { assertPatchedVersions, poolActivity } from './platform/patches';
 import { removeSetupLinkFile, SetupCodeModel, writeSetupLinkFile } from './setup';
 
 export interface RunningServer {
@@ -25,6 +28,8 @@ export interface RunningServer {
   realtime: RealtimeGateway;
   /** The 127.0.0.1 port serving /metrics (METRICS_PORT), or null. */
   metricsPort: number | null;
+  /** The background jobs, in start order (they stop in the reverse order). */
+  jobs: BackgroundJobs;
   dispatcher: EventDispatcher;
   housekeeper: Housekeeper;
   stockFigures: StockFiguresPublisher;
@@ -50,6 +55,8 @@ export async function startServer(
   databaseUrl: string,
   options: { issueSetupLink?: boolean; bindModels?: boolean; onTerminal?: boolean } = {},
 ): Promise<RunningServer> {
+  // Before anything runs on a patched dependency (platform/patches): a version never checked stops here.
+  assertPatchedVersions();
   // sequelize-typescript binds the model classes, not an instance: a second server started in the
   // same process on the same database (tests only) passes bindModels: false and leaves them bound
   // to the first; its own pool still runs its transactions and raw SQL.
@@ -65,6 +72,26 @@ export async function startServer(
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   const realtime = new RealtimeGateway(server, services);
+  const hooks = services.outgoingWebhooks;
+  const housekeeping = housekeepingJobs(sequelize, { housekeepingIntervalMs: config.housekeepingIntervalMs, eventRetentionHours: config.realtime.retentionHours }, logger, [
+    { what: 'webhook deliveries', run: (batch) => hooks.purgeOldDeliveries(batch) },
+  ]);
+  const dispatch = realtimeJobs(services.db, realtime, config.realtime, logger);
+  const inventory = inventoryJobs(services.db, logger);
+  // Started in this order, stopped in the reverse: the stock figures (which write outbox events) stop
+  // first, then the dispatcher, the order expiry sweep, the refund retry, the outgoing webhooks and
+  // the housekeeping, all before realtime and the pool close.
+  const jobs = new BackgroundJobs(
+    [
+      ...housekeeping.jobs,
+      ...outgoingWebhookJobs(hooks).jobs,
+      ...paymentJobs(services.paymentsService, config, logger).jobs,
+      ...orderJobs(services.orders, config, logger).jobs,
+      ...dispatch.jobs,
+      ...inventory.jobs,
+    ],
+    logger,
+  );
   try {
     await migrate(sequelize, databaseUrl, logger);
     await services.outgoingWebhooks.resealLegacySecrets();
@@ -74,8 +101,16 @@ export async function startServer(
       server.once('error', reject);
       server.listen(config.port, config.host, () => resolve());
     });
+    await jobs.start();
   } catch (err) {
-    // A failed start (a port in use, a database out of reach) leaves no connection behind.
+    // A failed start (a port in use, a database out of reach, a job that cannot start) leaves no
+    // connection behind.
+    if (server.listening) {
+      await new Promise((resolve) => {
+        server.close(resolve);
+        server.closeAllConnections();
+      });
+    }
     await realtime.close().catch(() => undefined);
     redis?.disconnect();
     await sequelize.close().catch(() => undefined);
@@ -83,27 +118,6 @@ export async function startServer(
   }
   const port = (server.address() as AddressInfo).port;
   const metricsServer = config.metrics.port === null ? null : await startMetricsServer(services.metrics.registry, config.metrics.port);
-
-  const dispatcher = new EventDispatcher(services.db, (events) => realtime.deliver(events), logger, {
-    pollIntervalMs: config.realtime.dispatchPollMs,
-    gapTimeoutMs: config.realtime.gapTimeoutMs,
-    batchSize: 500,
-    batchWindowMs: config.realtime.dispatchBatchWindowMs,
-  });
-  await dispatcher.start();
-  const sweeper = new OrderExpirySweeper(services.orders, config.sweeperIntervalMs, logger);
-  sweeper.start();
-  // Refunds recorded by a cancel whose call to the provider failed, or never happened (a crash).
-  const refundRetry = new BackgroundLoop('refund retry', config.sweeperIntervalMs, () => services.paymentsService.retryDueRefunds(), logger);
-  refundRetry.start();
-  const hooks = services.outgoingWebhooks;
-  hooks.start();
-  const housekeeper = new Housekeeper(sequelize, logger, config.housekeepingIntervalMs, config.realtime.retentionHours, [
-    { what: 'webhook deliveries', run: (batch) => hooks.purgeOldDeliveries(batch) },
-  ]);
-  housekeeper.start();
-  const stockFigures = new StockFiguresPublisher(services.db, logger);
-  stockFigures.start();
   logger.info({ port }, 'QuickStock listening');
   const onTerminal = options.onTerminal ?? process.stdout.isTTY === true;
   const setupLink = options.issueSetupLink === false ? null : await issueSetupLink(services, config, port, onTerminal);
@@ -115,20 +129,16 @@ export async function startServer(
     services,
     realtime,
     metricsPort: metricsServer?.port ?? null,
-    dispatcher,
-    housekeeper,
-    stockFigures,
+    jobs,
+    dispatcher: dispatch.dispatcher,
+    housekeeper: housekeeping.housekeeper,
+    stockFigures: inventory.stockFigures,
     setupLink,
     stop(graceMs = 0) {
       stopping ??= (async () => {
         services.lifecycle.startDraining();
         if (graceMs > 0) await new Promise((resolve) => setTimeout(resolve, graceMs));
-        await stockFigures.stop();
-        await dispatcher.stop();
-        await sweeper.stop();
-        await refundRetry.stop();
-        await hooks.stop();
-        await housekeeper.stop();
+        await jobs.stop();
         await realtime.close();
         await metricsServer?.close();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -187,9 +197,8 @@ async function issueSetupLink(services: Services, config: Config, port: number, 
 
 /** Waits until no query holds or waits for a pooled connection (or the grace period ends). */
 async function drainPool(sequelize: Sequelize, graceMs: number): Promise<void> {
-  const pool = (sequelize.connectionManager as unknown as { pool?: { using?: number; waiting?: number } }).pool;
   const deadline = Date.now() + graceMs;
-  while (pool && (pool.using ?? 0) + (pool.waiting ?? 0) > 0 && Date.now() < deadline) {
+  while (poolActivity(sequelize) > 0 && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }

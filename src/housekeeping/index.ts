@@ -1,1 +1,2 @@
 export { Housekeeper } from './housekeeper';
+export { housekeepingJobs } from './housekeeping.jobs';

@@ -2,6 +2,7 @@ export { OrdersService } from './orders.service';
 export type { OrderView } from './order-view';
 export type { OrderContext, CustomerLookup, CustomerDirectory } from './order-context';
 export { OrderExpirySweeper } from './order-expiry.sweeper';
+export { orderJobs } from './orders.jobs';
 export { createOrdersRouter } from './orders.routes';
 export { TRANSITIONS, canTransition, assertTransition, type OrderStatus } from './order-state-machine';
 export { TRANSITION_EFFECTS, effectsOf, type OrderEffect } from './order-effects';

@@ -2,5 +2,6 @@ export type { PaymentProvider, PaymentProviderName, PaymentEvent, CreatePaymentI
 export { ManualPaymentProvider } from './manual.provider';
 export { StripePaymentProvider, classifyStripeError, type StripeSettings } from './stripe.provider';
 export { PaymentsService, toPaymentView, type PaymentAnswer, type PaymentOrder, type PaymentView } from './payments.service';
+export { paymentJobs } from './payments.jobs';
 export { PaymentModel } from './payment.model';
 export { RefundModel } from './refund.model';

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { BackgroundJob } from './background-jobs';
 
 /**
  * Runs `work` every `intervalMs` in this process: never two runs at once (a call during a run
@@ -14,7 +15,7 @@ import type { Logger } from 'pino';
  * work itself may call `wake()` to ask for another run (never await it there: it resolves only
  * after that run). After `stop()` no further run is scheduled.
  */
-export class BackgroundLoop {
+export class BackgroundLoop implements BackgroundJob {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   /** A wake arrived during the current run. */
@@ -27,6 +28,10 @@ export class BackgroundLoop {
     private readonly work: () => Promise<unknown>,
     private readonly logger: Logger,
   ) {}
+
+  get name(): string {
+    return this.what;
+  }
 
   start(): void {
     this.stopped = false;

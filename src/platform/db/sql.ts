@@ -1,15 +1,7 @@
 import type { Sequelize } from 'sequelize-typescript';
 import { Transaction } from 'sequelize';
 import type { Db } from './db';
-
-type PgConnection = { query(text: string, values?: readonly unknown[]): Promise<{ rows: unknown[] }>; uuid?: string };
-type ConnectionManager = {
-  getConnection(options: { type?: string; uuid?: string }): Promise<PgConnection>;
-  releaseConnection(connection: unknown): Promise<void>;
-  destroyConnection(connection: unknown): Promise<void>;
-};
-/** What `transaction` sets on the Transaction it hands out, as Sequelize's own `prepareEnvironment`/`commit` do. */
-type OpenTransaction = Transaction & { id: string; connection?: PgConnection; finished?: string; _afterCommitHooks: ((tx: Transaction) => unknown)[] };
+import { acquireConnection, connectionOf, destroyConnection, releaseConnection, runAfterCommitHooks } from '../patches/sequelize';
 
 /** A statement built by a pure function (a list's SQL), run by its repository and EXPLAINed by the query-plan test. */
 export interface SqlStatement {
@@ -32,17 +24,16 @@ function isTransaction(target: SqlTarget): target is Transaction {
  */
 export async function sql<T extends object>(target: SqlTarget, text: string, values: readonly unknown[] = []): Promise<T[]> {
   if (isTransaction(target)) {
-    const connection = (target as unknown as { connection?: PgConnection }).connection;
+    const connection = connectionOf(target);
     if (!connection) throw new Error('sql() needs a transaction that holds a connection');
     return (await connection.query(text, values)).rows as T[];
   }
   const sequelize = 'connectionManager' in target ? target : target.sequelize;
-  const manager = sequelize.connectionManager as unknown as ConnectionManager;
-  const connection = await manager.getConnection({ type: 'SELECT' });
+  const connection = await acquireConnection(sequelize);
   try {
     return (await connection.query(text, values)).rows as T[];
   } finally {
-    await manager.releaseConnection(connection);
+    await releaseConnection(sequelize, connection);
   }
 }
 
@@ -66,15 +57,9 @@ export function transactionOf(target: SqlTarget): Transaction | undefined {
  */
 export async function transaction<T>(sequelize: Sequelize, work: (tx: Transaction) => Promise<T>): Promise<T> {
   if (sequelize.options.isolationLevel) return sequelize.transaction(work);
-  const manager = sequelize.connectionManager as unknown as ConnectionManager;
-  const tx = new Transaction(sequelize, {}) as OpenTransaction;
-  const connection = await manager.getConnection({ uuid: tx.id });
-  tx.connection = connection;
-  connection.uuid = tx.id;
-  const discard = async () => {
-    connection.uuid = undefined;
-    await manager.destroyConnection(connection);
-  };
+  const tx = new Transaction(sequelize, {});
+  const connection = await acquireConnection(sequelize, tx);
+  const discard = () => destroyConnection(sequelize, connection);
   try {
     await connection.query('BEGIN');
   } catch (err) {
@@ -87,8 +72,7 @@ export async function transaction<T>(sequelize: Sequelize, work: (tx: Transactio
   } catch (err) {
     try {
       await connection.query('ROLLBACK');
-      connection.uuid = undefined;
-      await manager.releaseConnection(connection);
+      await releaseConnection(sequelize, connection);
     } catch {
       await discard();
     }
@@ -96,15 +80,13 @@ export async function transaction<T>(sequelize: Sequelize, work: (tx: Transactio
   }
   try {
     await connection.query('COMMIT');
-    connection.uuid = undefined;
-    await manager.releaseConnection(connection);
+    await releaseConnection(sequelize, connection);
   } catch (err) {
     await discard();
     throw err;
   } finally {
     // As Sequelize's commit(): the hooks run once the commit is over.
-    tx.finished = 'commit';
-    for (const hook of tx._afterCommitHooks) await hook.apply(tx, [tx]);
+    await runAfterCommitHooks(tx);
   }
   return result;
 }

@@ -1,4 +1,19 @@
 import path from 'node:path';
+import type { PatchDeclaration } from './versions';
+
+/**
+ * The memoisation below replaces the `pathToRegexp` export of the path-to-regexp module that
+ * express-openapi-validator loads, and so relies on two internals: the validator's compiled code
+ * reading that export at each call (`(0, path_to_regexp_1.pathToRegexp)(…)` in its
+ * openapi.metadata middleware), and that export being a writable property of a CommonJS module.
+ */
+export const EXPRESS_OPENAPI_VALIDATOR_PATCHES: PatchDeclaration = {
+  file: 'src/platform/patches/express-openapi-validator.ts',
+  dependencies: [
+    { name: 'express-openapi-validator', range: '>=5.6 <5.7' },
+    { name: 'path-to-regexp', via: ['express-openapi-validator'], range: '>=8.4 <9' },
+  ],
+};
 
 /** Plain flags only: a call with a function option (e.g. `decode`) is never cached. */
 const CACHEABLE_OPTIONS = new Set(['sensitive', 'strict', 'end', 'trailing']);
