@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from './platform/config';
 import { checkDatabase } from './platform/db/database';
+import { Db } from './platform/db/db';
 import { createMetrics, type Metrics } from './platform/http/metrics';
 import { Lifecycle } from './platform/http/lifecycle';
 import { IdempotencyStore } from './platform/idempotency';
@@ -60,13 +61,14 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
     register: new RateLimit({ name: 'register', limit: config.rateLimits.registerPerHour, windowSeconds: 3600 }, limiters),
     refresh: new RateLimit({ name: 'refresh', limit: config.rateLimits.refreshPerMinute, windowSeconds: 60 }, limiters),
   };
+  const db = new Db(sequelize);
   const inventory = new InventoryService(sequelize);
   const idempotency = new IdempotencyStore(sequelize);
   const payments = createPaymentProviders(config, logger);
   const carriers = createCarriers(config, logger);
-  const paymentsService = new PaymentsService(sequelize, payments, logger);
+  const paymentsService = new PaymentsService(db, payments, logger);
   const orders = new OrdersService({
-    sequelize,
+    db,
     inventory,
     payments: paymentsService,
     shipping: new ShippingService(carriers),
@@ -95,7 +97,7 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
     inventory,
     orders,
     paymentsService,
-    webhooks: new WebhooksService(sequelize, payments, carriers, orders, logger),
+    webhooks: new WebhooksService(db, payments, carriers, orders, logger),
     outgoingWebhooks: new OutgoingWebhooks(sequelize, config.webhooks, logger),
     setup: new FirstAdminSetup(sequelize, users, logger, limiters),
     payments,
