@@ -81,6 +81,7 @@ export async function withProviderCall<R, C, F>(db: Db, steps: ProviderCallSteps
   const attempt = recorded as NonNullable<R>;
   const key = steps.join?.(attempt) ?? null;
   const calls = callsOf(db);
+  // Trusted cast: a join key names one kind of call (the caller namespaces it), so its answer is a C.
   const shared = key === null ? undefined : (calls.get(key) as Promise<C> | undefined);
   // Async, so that a call throwing before its first await is a failure like any other (`fail` sees it).
   const call = shared ?? (async () => steps.call(attempt))();
