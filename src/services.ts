@@ -70,9 +70,9 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
   const idempotency = new IdempotencyStore(db);
   const payments = createPaymentProviders(config, logger);
   const carriers = createCarriers(config, logger);
-  const paymentsService = new PaymentsService(sequelize, payments, logger);
+  const paymentsService = new PaymentsService(db, payments, logger);
   const orders = new OrdersService({
-    sequelize,
+    db,
     inventory,
     payments: paymentsService,
     shipping: new ShippingService(carriers),
@@ -102,7 +102,7 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
     inventory,
     orders,
     paymentsService,
-    webhooks: new WebhooksService(sequelize, payments, carriers, orders, logger),
+    webhooks: new WebhooksService(db, payments, carriers, orders, logger),
     outgoingWebhooks: new OutgoingWebhooks(sequelize, config.webhooks, logger),
     setup: new FirstAdminSetup(sequelize, users, logger, limiters),
     payments,

@@ -1,22 +1,22 @@
-import type { Transaction } from 'sequelize';
+import type { Tx } from '../platform/db/db';
 import type { PaymentEvent, PaymentProviderName } from '../payments';
 import type { TrackingEvent } from '../shipping';
 import { orderRepository as orders } from './order.repository';
 import { transition } from './order-transition';
-import { orderRef, type OrderContext } from './order-context';
+import type { OrderContext } from './order-context';
 
 /**
  * Applies a verified payment-provider event in the caller's transaction (where its id was just
  * stored) and answers what it did. The order is locked before the payment, as on every other path,
  * so a webhook and a cancel never deadlock.
  */
-export async function applyPaymentEvent(ctx: OrderContext, tx: Transaction, event: PaymentEvent): Promise<string> {
+export async function applyPaymentEvent(ctx: OrderContext, tx: Tx, event: PaymentEvent): Promise<string> {
   if (event.kind === 'other') return 'ignored-type';
   const found = await ctx.payments.orderOf(tx, event.provider, event.providerPaymentId);
   if (!found) return 'unknown-payment';
   const order = await orders.lock(tx, found.orderId);
   if (!order) return 'unknown-payment';
-  const { outcome, paysOrder } = await ctx.payments.applyEvent(tx, found.paymentId, orderRef(order), event);
+  const { outcome, paysOrder } = await ctx.payments.applyEvent(tx, found.paymentId, order, event);
   if (paysOrder) await transition(ctx, tx, order, 'paid', null, `${event.provider} payment ${event.providerPaymentId}`);
   return outcome;
 }
@@ -27,25 +27,25 @@ export async function applyPaymentEvent(ctx: OrderContext, tx: Transaction, even
  * provider failure is retried in the background).
  */
 export async function refundOrphanPayment(ctx: OrderContext, provider: PaymentProviderName, providerPaymentId: string): Promise<void> {
-  const orderId = await ctx.sequelize.transaction(async (tx) => {
+  const orderId = await ctx.db.transaction(async (tx) => {
     const found = await ctx.payments.orderOf(tx, provider, providerPaymentId);
     if (!found) return undefined;
     const order = await orders.lock(tx, found.orderId);
     if (!order) return undefined;
-    await ctx.payments.refundIfOrphan(tx, orderRef(order), provider, providerPaymentId);
+    await ctx.payments.refundIfOrphan(tx, order, provider, providerPaymentId);
     return order.id;
   });
   if (orderId) await ctx.payments.refundNow(orderId);
 }
 
 /** Applies a verified carrier tracking event in the caller's transaction; answers what it did. */
-export async function applyTrackingEvent(ctx: OrderContext, tx: Transaction, event: TrackingEvent): Promise<string> {
+export async function applyTrackingEvent(ctx: OrderContext, tx: Tx, event: TrackingEvent): Promise<string> {
   if (event.kind === 'other') return 'ignored-type';
   const found = await ctx.shipping.orderOf(tx, event);
   if (!found) return 'unknown-shipment';
   const order = await orders.lock(tx, found.orderId);
   if (!order) return 'unknown-shipment';
-  return ctx.shipping.applyTracking(tx, found.shipmentId, orderRef(order), event, () =>
+  return ctx.shipping.applyTracking(tx, found.shipmentId, order, event, () =>
     transition(ctx, tx, order, 'delivered', null, `${event.carrier} tracker: delivered`),
   );
 }

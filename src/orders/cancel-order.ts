@@ -12,7 +12,7 @@ import type { OrderView } from './order-view';
  * provider (a failure is retried in the background, the order stays cancelled).
  */
 export async function cancelOrder(ctx: OrderContext, id: string, reason: string | null, actor: Actor): Promise<OrderView> {
-  await ctx.sequelize.transaction(async (tx) => {
+  await ctx.db.transaction(async (tx) => {
     const order = await lockVisible(tx, id, actor);
     if (!isStaff(actor) && order.status !== 'pending_payment') {
       if (order.status === 'cancelled') assertTransition(order.status, 'cancelled');

@@ -12,7 +12,7 @@ export async function changeStatus(
   reason: string | null,
   actor: Actor,
 ): Promise<OrderView> {
-  await ctx.sequelize.transaction(async (tx) => {
+  await ctx.db.transaction(async (tx) => {
     const order = await lockVisible(tx, id, actor);
     await transition(ctx, tx, order, to, actor, reason);
   });

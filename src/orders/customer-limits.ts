@@ -1,6 +1,6 @@
 import type { CustomerLimits } from '../platform/config';
 import { AppError, ConflictError } from '../platform/errors';
-import type { Transaction } from 'sequelize';
+import type { Tx } from '../platform/db/db';
 import { orderRepository as orders } from './order.repository';
 
 /**
@@ -18,7 +18,7 @@ export function assertLineQuantities(limits: CustomerLimits, items: readonly { p
 }
 
 /** Counts the open unpaid orders under the customer's placement lock (held until the transaction ends). */
-export async function assertOpenOrdersBelowLimit(tx: Transaction, limits: CustomerLimits, customerId: string): Promise<void> {
+export async function assertOpenOrdersBelowLimit(tx: Tx, limits: CustomerLimits, customerId: string): Promise<void> {
   const limit = limits.maxOpenUnpaidOrders;
   if (limit === 0) return;
   if ((await orders.lockAndCountUnpaid(tx, customerId)) < limit) return;

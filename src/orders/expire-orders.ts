@@ -12,7 +12,7 @@ export async function expireOverdue(ctx: OrderContext, batchSize = 50): Promise<
   // One order per transaction: each locks its own products in id order, so the sweep can never
   // deadlock with order placement.
   while (expired < batchSize) {
-    const done = await ctx.sequelize.transaction(async (tx) => {
+    const done = await ctx.db.transaction(async (tx) => {
       const order = await orders.claimOverdue(tx);
       if (!order) return false;
       await transition(ctx, tx, order, 'cancelled', null, 'payment-timeout');

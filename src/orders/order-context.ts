@@ -1,14 +1,12 @@
-import type { Transaction } from 'sequelize';
-import type { Sequelize } from 'sequelize-typescript';
+import type { Db, Tx } from '../platform/db/db';
 import type { Schemas } from '../platform/http/contract';
 import type { Logger } from 'pino';
 import type { CustomerLimits } from '../platform/config';
 import type { RateLimit } from '../platform/rate-limit';
 import type { IdempotencyStore } from '../platform/idempotency';
 import type { InventoryService } from '../inventory';
-import type { PaymentOrder, PaymentsService } from '../payments';
-import type { ShippableOrder, ShippingService } from '../shipping';
-import type { OrderRow } from './order.repository';
+import type { PaymentsService } from '../payments';
+import type { ShippingService } from '../shipping';
 
 /** Who may be named as an order's customer (answered by users). */
 export type CustomerLookup = (id: string) => Promise<{ role: string; disabled: boolean } | null>;
@@ -20,13 +18,14 @@ export type CustomerSummary = Schemas['CustomerSummary'];
  * named, in one lookup per call, and the ids of customers whose name or email contains a text.
  */
 export interface CustomerDirectory {
-  summaries(ids: readonly string[], tx?: Transaction): Promise<Map<string, CustomerSummary>>;
+  summaries(ids: readonly string[], tx?: Tx): Promise<Map<string, CustomerSummary>>;
   idsMatching(q: string): Promise<string[]>;
 }
 
 /** What the order use cases work with; built once in the composition root. */
 export interface OrderContext {
-  sequelize: Sequelize;
+  /** Opens the use cases' transactions (never a Sequelize: see platform/db). */
+  db: Db;
   inventory: InventoryService;
   payments: PaymentsService;
   shipping: ShippingService;
@@ -47,14 +46,3 @@ export function customerFrom(found: ReadonlyMap<string, CustomerSummary>, id: st
   return customer;
 }
 
-/** The order as payments and shipping see it. */
-export function orderRef(row: OrderRow): PaymentOrder & ShippableOrder {
-  return {
-    id: row.id,
-    number: row.number,
-    customerId: row.customer_id,
-    status: row.status,
-    grossCents: Number(row.gross_cents),
-    shippingAddress: row.shipping_address,
-  };
-}

@@ -1,7 +1,7 @@
 import type { Schemas } from '../platform/http/contract';
 import type { PaymentView } from '../payments';
 import type { ShipmentView } from '../shipping';
-import type { HistoryRecord, ItemRecord, OrderRow, PlacedLine } from './order.repository';
+import type { HistoryRecord, ItemRecord, OrderListRecord, OrderRecord, PlacedLine } from './order.repository';
 import type { CustomerSummary } from './order-context';
 
 export type OrderView = Schemas['Order'];
@@ -11,8 +11,8 @@ type OrderLine = Schemas['OrderLine'];
 
 const iso = (d: Date | string): string => new Date(d).toISOString();
 
-function totalsOf(row: { net_cents: string; vat_cents: string; gross_cents: string }): Schemas['Totals'] {
-  return { netCents: Number(row.net_cents), vatCents: Number(row.vat_cents), grossCents: Number(row.gross_cents) };
+function totalsOf(order: OrderRecord): Schemas['Totals'] {
+  return { netCents: Number(order.netCents), vatCents: Number(order.vatCents), grossCents: Number(order.grossCents) };
 }
 
 /** An order line, from a stored line (bigint amounts as text) or a line just priced. */
@@ -31,38 +31,38 @@ export function toOrderLine(l: ItemRecord | PlacedLine): OrderLine {
 }
 
 /** The one builder of the order view, for a read and for a placement alike. */
-export function toOrderView(row: OrderRow, customer: CustomerSummary, items: OrderLine[], payments: PaymentView[], shipments: ShipmentView[]): OrderView {
+export function toOrderView(order: OrderRecord, customer: CustomerSummary, items: OrderLine[], payments: PaymentView[], shipments: ShipmentView[]): OrderView {
   return {
-    id: row.id,
-    number: row.number,
-    customerId: row.customer_id,
+    id: order.id,
+    number: order.number,
+    customerId: order.customerId,
     customer,
-    status: row.status,
+    status: order.status,
     items,
-    totals: totalsOf(row),
-    currency: row.currency,
-    shippingAddress: row.shipping_address,
-    notes: row.notes,
-    reservedUntil: row.reserved_until ? iso(row.reserved_until) : null,
+    totals: totalsOf(order),
+    currency: order.currency,
+    shippingAddress: order.shippingAddress,
+    notes: order.notes,
+    reservedUntil: order.reservedUntil ? iso(order.reservedUntil) : null,
     payments,
     shipments,
-    createdAt: iso(row.created_at),
-    updatedAt: iso(row.updated_at),
+    createdAt: iso(order.createdAt),
+    updatedAt: iso(order.updatedAt),
   };
 }
 
-export function toSummary(row: OrderRow, customer: CustomerSummary): OrderSummary {
+export function toSummary(order: OrderListRecord, customer: CustomerSummary): OrderSummary {
   return {
-    id: row.id,
-    number: row.number,
-    customerId: row.customer_id,
+    id: order.id,
+    number: order.number,
+    customerId: order.customerId,
     customer,
-    status: row.status,
-    totals: totalsOf(row),
-    currency: row.currency,
-    itemCount: Number(row.item_count ?? 0),
-    createdAt: iso(row.created_at),
-    updatedAt: iso(row.updated_at),
+    status: order.status,
+    totals: totalsOf(order),
+    currency: order.currency,
+    itemCount: order.itemCount,
+    createdAt: iso(order.createdAt),
+    updatedAt: iso(order.updatedAt),
   };
 }
 

@@ -1,5 +1,5 @@
-import type { Transaction } from 'sequelize';
-import { sql, sqlOne, transactionOf, type SqlTarget } from '../platform/db/sql';
+import type { DbTarget, Tx } from '../platform/db/db';
+import { sql, sqlOne, transactionOf } from '../platform/db/sql';
 import { OrderItemModel } from './order-item.model';
 import { OrderStatusHistoryModel } from './order-status-history.model';
 import { orderListSql, type OrderListParams } from './order-list.sql';
@@ -9,8 +9,30 @@ import type { Totals } from './order-totals';
 import type { ReservedLine } from '../inventory';
 import { eventRecordedIn, recordEventSql, type EventPayloads } from '../platform/events';
 
-/** An orders row as stored (snake_case, bigint as text). */
-export interface OrderRow {
+/** An order as the repository hands it out (bigint amounts as text). */
+export interface OrderRecord {
+  id: string;
+  number: string;
+  customerId: string;
+  status: OrderStatus;
+  currency: 'EUR';
+  netCents: string;
+  vatCents: string;
+  grossCents: string;
+  shippingAddress: Schemas['Address'];
+  notes: string | null;
+  reservedUntil: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** An order of a list page, with its number of lines. */
+export interface OrderListRecord extends OrderRecord {
+  itemCount: number;
+}
+
+/** An orders row as stored (snake_case, bigint as text): only this file sees it. */
+interface OrderRow {
   id: string;
   number: string;
   customer_id: string;
@@ -24,8 +46,27 @@ export interface OrderRow {
   reserved_until: Date | null;
   created_at: Date;
   updated_at: Date;
-  item_count?: string;
 }
+
+function toOrderRecord(row: OrderRow): OrderRecord {
+  return {
+    id: row.id,
+    number: row.number,
+    customerId: row.customer_id,
+    status: row.status,
+    currency: row.currency,
+    netCents: row.net_cents,
+    vatCents: row.vat_cents,
+    grossCents: row.gross_cents,
+    shippingAddress: row.shipping_address,
+    notes: row.notes,
+    reservedUntil: row.reserved_until,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+const toOrderRecordIfAny = (row: OrderRow | undefined): OrderRecord | undefined => row && toOrderRecord(row);
 
 /** An order line as the repository hands it out (bigint amounts as text). */
 export interface ItemRecord {
@@ -60,9 +101,9 @@ export const orderRepository = {
    * round trip instead of three model inserts and the outbox insert.
    */
   async insertPlaced(
-    tx: Transaction,
+    tx: Tx,
     o: { customerId: string; totals: Totals; shippingAddress: Schemas['Address']; notes: string | null; ttlMinutes: number; actor: Actor; lines: readonly PlacedLine[] },
-  ): Promise<OrderRow> {
+  ): Promise<OrderRecord> {
     const created: Omit<EventPayloads['order.created'], 'orderId' | 'number'> = { customerId: o.customerId, status: 'pending_payment', totals: o.totals };
     const row = await sqlOne<OrderRow>(
       tx,
@@ -113,34 +154,36 @@ export const orderRepository = {
       ],
     );
     eventRecordedIn(tx);
-    return row as OrderRow;
+    return toOrderRecord(row as OrderRow);
   },
 
-  find(target: SqlTarget, id: string): Promise<OrderRow | undefined> {
-    return sqlOne<OrderRow>(target, 'SELECT * FROM orders WHERE id = $1', [id]);
+  async find(target: DbTarget, id: string): Promise<OrderRecord | undefined> {
+    return toOrderRecordIfAny(await sqlOne<OrderRow>(target, 'SELECT * FROM orders WHERE id = $1', [id]));
   },
 
-  /** Raw: a row lock (SELECT … FOR UPDATE) handing out the OrderRow every use case reads. */
-  lock(tx: Transaction, id: string): Promise<OrderRow | undefined> {
-    return sqlOne<OrderRow>(tx, 'SELECT * FROM orders WHERE id = $1 FOR UPDATE', [id]);
+  /** Raw: a row lock (SELECT … FOR UPDATE) handing out the OrderRecord every use case reads. */
+  async lock(tx: Tx, id: string): Promise<OrderRecord | undefined> {
+    return toOrderRecordIfAny(await sqlOne<OrderRow>(tx, 'SELECT * FROM orders WHERE id = $1 FOR UPDATE', [id]));
   },
 
   /** The oldest overdue unpaid order nobody else is handling (SKIP LOCKED), locked. Raw: SKIP LOCKED. */
-  claimOverdue(tx: Transaction): Promise<OrderRow | undefined> {
-    return sqlOne<OrderRow>(
-      tx,
-      `SELECT * FROM orders WHERE status = 'pending_payment' AND reserved_until <= now()
-        ORDER BY reserved_until LIMIT 1 FOR UPDATE SKIP LOCKED`,
+  async claimOverdue(tx: Tx): Promise<OrderRecord | undefined> {
+    return toOrderRecordIfAny(
+      await sqlOne<OrderRow>(
+        tx,
+        `SELECT * FROM orders WHERE status = 'pending_payment' AND reserved_until <= now()
+          ORDER BY reserved_until LIMIT 1 FOR UPDATE SKIP LOCKED`,
+      ),
     );
   },
 
-  async items(target: SqlTarget, orderId: string): Promise<ItemRecord[]> {
+  async items(target: DbTarget, orderId: string): Promise<ItemRecord[]> {
     const rows = await OrderItemModel.findAll({ where: { orderId }, order: [['lineNo', 'ASC']], transaction: transactionOf(target) });
     return rows.map((r) => r.get({ plain: true }) as ItemRecord);
   },
 
   /** The lines as stock sees them, in product order (the order in which inventory locks rows). */
-  async stockLines(tx: Transaction, orderId: string): Promise<{ productId: string; quantity: number }[]> {
+  async stockLines(tx: Tx, orderId: string): Promise<{ productId: string; quantity: number }[]> {
     const rows = await OrderItemModel.findAll({ attributes: ['productId', 'quantity'], where: { orderId }, order: [['productId', 'ASC']], transaction: tx });
     return rows.map((l) => ({ productId: l.productId, quantity: l.quantity }));
   },
@@ -151,28 +194,29 @@ export const orderRepository = {
    * and each sees the other's order. Taken before inventory locks any product row.
    */
   /** Raw: an advisory lock has no model call; the count runs under it on the placement path (make bench). */
-  async lockAndCountUnpaid(tx: Transaction, customerId: string): Promise<number> {
+  async lockAndCountUnpaid(tx: Tx, customerId: string): Promise<number> {
     await sql(tx, "SELECT pg_advisory_xact_lock(hashtextextended('orders:placement:' || $1, 0))", [customerId]);
     const row = await sqlOne<{ n: number }>(tx, "SELECT count(*)::int AS n FROM orders WHERE customer_id = $1 AND status = 'pending_payment'", [customerId]);
     return row?.n ?? 0;
   },
 
-  async isProductOrdered(tx: Transaction, productId: string): Promise<boolean> {
+  async isProductOrdered(tx: Tx, productId: string): Promise<boolean> {
     return (await OrderItemModel.findOne({ attributes: ['orderId'], where: { productId }, transaction: tx })) !== null;
   },
 
-  async history(target: SqlTarget, orderId: string): Promise<HistoryRecord[]> {
+  async history(target: DbTarget, orderId: string): Promise<HistoryRecord[]> {
     const rows = await OrderStatusHistoryModel.findAll({ where: { orderId }, order: [['id', 'ASC']], transaction: transactionOf(target) });
     return rows.map((r) => r.get({ plain: true }) as HistoryRecord);
   },
 
   /** Newest first, keyset-paged on (created_at, id); limit+1 rows (the SQL is order-list.sql.ts). */
-  list(target: SqlTarget, f: OrderListParams): Promise<OrderRow[]> {
+  async list(target: DbTarget, f: OrderListParams): Promise<OrderListRecord[]> {
     const { text, values } = orderListSql(f);
-    return sql<OrderRow>(target, text, values);
+    const rows = await sql<OrderRow & { item_count: string }>(target, text, values);
+    return rows.map((row) => ({ ...toOrderRecord(row), itemCount: Number(row.item_count) }));
   },
 
-  async setStatus(tx: Transaction, id: string, to: OrderStatus): Promise<void> {
+  async setStatus(tx: Tx, id: string, to: OrderStatus): Promise<void> {
     await sql(
       tx,
       `UPDATE orders SET status = $2, updated_at = clock_timestamp(),
@@ -182,7 +226,7 @@ export const orderRepository = {
     );
   },
 
-  async writeHistory(tx: Transaction, orderId: string, from: OrderStatus | null, to: OrderStatus, actor: Actor | null, reason: string | null): Promise<void> {
+  async writeHistory(tx: Tx, orderId: string, from: OrderStatus | null, to: OrderStatus, actor: Actor | null, reason: string | null): Promise<void> {
     await OrderStatusHistoryModel.create(
       { orderId, fromStatus: from, toStatus: to, actorId: actor?.id ?? null, actorRole: actor?.role ?? 'system', reason },
       { transaction: tx },

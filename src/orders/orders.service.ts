@@ -1,4 +1,4 @@
-import type { Transaction } from 'sequelize';
+import type { Tx } from '../platform/db/db';
 import type { Actor, RequestBody } from '../platform/http/contract';
 import type { StoredResult } from '../platform/idempotency';
 import type { Page } from '../platform/http/pagination';
@@ -55,7 +55,7 @@ export class OrdersService {
     return shipOrder(this.ctx, orderId, input, actor, idempotencyKey);
   }
 
-  applyPaymentEvent(tx: Transaction, event: PaymentEvent): Promise<string> {
+  applyPaymentEvent(tx: Tx, event: PaymentEvent): Promise<string> {
     return applyPaymentEvent(this.ctx, tx, event);
   }
 
@@ -63,7 +63,7 @@ export class OrdersService {
     return refundOrphanPayment(this.ctx, provider, providerPaymentId);
   }
 
-  applyTrackingEvent(tx: Transaction, event: TrackingEvent): Promise<string> {
+  applyTrackingEvent(tx: Tx, event: TrackingEvent): Promise<string> {
     return applyTrackingEvent(this.ctx, tx, event);
   }
 
@@ -72,7 +72,7 @@ export class OrdersService {
   }
 
   /** Whether any order names the product (products archive such a product instead of deleting it). */
-  isProductOrdered(tx: Transaction, productId: string): Promise<boolean> {
+  isProductOrdered(tx: Tx, productId: string): Promise<boolean> {
     return orderRepository.isProductOrdered(tx, productId);
   }
 }

@@ -1,11 +1,12 @@
-import type { Transaction } from 'sequelize';
 import type { Actor, RequestBody } from '../platform/http/contract';
+import type { Tx } from '../platform/db/db';
 import type { IdempotentRequest, StoredResult } from '../platform/idempotency';
 import type { PaymentAnswer, PaymentProvider } from '../payments';
-import { assertTransition } from './order-state-machine';
+import { withProviderCall } from '../platform/upstream';
+import { assertTransition, type OrderStatus } from './order-state-machine';
 import { lockVisible, transition } from './order-transition';
 import { orderRepository as orders } from './order.repository';
-import { orderRef, type OrderContext } from './order-context';
+import type { OrderContext } from './order-context';
 
 /** Rounds of "the pending payment was cancelled at the provider: start another" before giving up. */
 const MAX_ROUNDS = 3;
@@ -15,7 +16,8 @@ const MAX_ROUNDS = 3;
  * payment still pending is answered again (200) instead of creating another.
  *
  * A manual payment is recorded and pays the order in one transaction. A remote provider (Stripe)
- * is never called with a connection or a lock held: under the order's lock the attempt is recorded
+ * follows the provider protocol (`withProviderCall`), never called with a connection or a lock
+ * held: under the order's lock the attempt is recorded
  * (or the pending one found); the provider is called outside any transaction, keyed by the payment
  * row, so a retry after a timeout or a crash gets the same PaymentIntent; then a short transaction
  * locks the order again and re-checks it. A cancel that won meanwhile fails the attempt and cancels
@@ -36,7 +38,7 @@ export async function payOrder(
     return ctx.idempotency.run(request, async (tx) => {
       const order = await lockVisible(tx, orderId, actor);
       assertTransition(order.status, 'paid');
-      const { view, captured } = await ctx.payments.recordLocal(tx, orderRef(order), provider, reference);
+      const { view, captured } = await ctx.payments.recordLocal(tx, order, provider, reference);
       if (captured) await transition(ctx, tx, order, 'paid', actor, reference ? `${provider.name} payment ${reference}` : `${provider.name} payment`);
       return { status: 201, body: view };
     });
@@ -50,7 +52,11 @@ export async function payOrder(
   throw new Error(`order ${orderId}: the provider kept cancelling new payments`);
 }
 
-/** One round: begin under the lock, call outside, finish under the lock; undefined to start again. */
+/**
+ * One round of the provider protocol (`withProviderCall`): begin under the order's lock, call the
+ * provider outside any transaction (duplicates of this process join the call of one attempt), finish
+ * under the lock again with a re-check; undefined to start again.
+ */
 async function payRemotely(
   ctx: OrderContext,
   orderId: string,
@@ -58,40 +64,48 @@ async function payRemotely(
   actor: Actor,
   request: IdempotentRequest,
 ): Promise<StoredResult<PaymentAnswer> | undefined> {
-  const { start, order } = await ctx.sequelize.transaction(async (tx) => {
-    const locked = await lockVisible(tx, orderId, actor);
-    assertTransition(locked.status, 'paid');
-    return { start: await ctx.payments.begin(tx, orderRef(locked), provider), order: orderRef(locked) };
-  });
-  if (start.kind === 'resume') {
-    const resumed = await ctx.payments.resume(provider, start.payment);
-    if (resumed) return ctx.sequelize.transaction((tx) => storeAnswer(ctx, tx, request, 200, resumed));
-    await ctx.sequelize.transaction(async (tx) => {
-      const locked = await orders.lock(tx, orderId);
-      if (locked) await ctx.payments.abandon(tx, locked.customer_id, start.payment.id, 'cancelled at the provider');
-    });
-    return undefined;
-  }
-  const finished = await ctx.payments.createAtProvider(provider, order, start.payment, (created) =>
-    ctx.sequelize.transaction(async (tx) => {
+  const outcome = await withProviderCall(ctx.db, {
+    record: async (tx) => {
+      const order = await lockVisible(tx, orderId, actor);
+      assertTransition(order.status, 'paid');
+      return { order, start: await ctx.payments.begin(tx, order, provider) };
+    },
+    join: ({ start }) => (start.kind === 'call' ? `payment:${start.payment.id}` : null),
+    call: ({ order, start }) => ctx.payments.callProvider(provider, order, start),
+    finish: async (tx, { start }, called): Promise<RoundOutcome> => {
+      if (called.kind === 'resumed') {
+        if (called.answer) return { kind: 'stored', stored: await storeAnswer(ctx, tx, request, 200, called.answer) };
+        const locked = await orders.lock(tx, orderId);
+        if (locked) await ctx.payments.abandon(tx, locked.customerId, start.payment.id, 'cancelled at the provider');
+        return { kind: 'again' };
+      }
       const locked = await lockVisible(tx, orderId, actor);
-      const outcome = await ctx.payments.finish(tx, orderRef(locked), start.payment.id, created);
-      if (!('view' in outcome)) return outcome;
-      return storeAnswer(ctx, tx, request, outcome.recordedNow ? 201 : 200, outcome.view);
-    }),
-  );
-  if ('body' in finished) return finished;
-  if (finished.cancelAtProvider) await ctx.payments.cancelAtProvider(provider, finished.cancelAtProvider);
-  assertTransition(finished.orderStatus, 'paid');
+      const finished = await ctx.payments.finish(tx, locked, start.payment.id, called.created);
+      if (!('view' in finished)) return { kind: 'refused', ...finished };
+      return { kind: 'stored', stored: await storeAnswer(ctx, tx, request, finished.recordedNow ? 201 : 200, finished.view) };
+    },
+    // The provider's error goes to the payer (502/503) once a refused attempt is forgotten.
+    fail: (tx, { start }, err) => ctx.payments.forgetRefused(tx, start, err),
+  });
+  if (outcome.kind === 'stored') return outcome.stored;
+  if (outcome.kind === 'again') return undefined;
+  if (outcome.cancelAtProvider) await ctx.payments.cancelAtProvider(provider, outcome.cancelAtProvider);
+  assertTransition(outcome.orderStatus, 'paid');
   return undefined; // still payable, but the attempt changed under us (failed meanwhile): start again
 }
+
+/** How one round ended: answered, the pending payment cancelled at the provider, or the order no longer payable. */
+type RoundOutcome =
+  | { kind: 'stored'; stored: StoredResult<PaymentAnswer> }
+  | { kind: 'again' }
+  | { kind: 'refused'; orderStatus: OrderStatus; cancelAtProvider: string | null };
 
 /**
  * Stores the answer for Idempotency-Key replays without its `clientSecret`: whoever holds the
  * PaymentIntent's client secret can complete the payment, and the key's row lives 24 h. This request
  * still answers with it; a replay asks the provider for it again (`withClientSecret`).
  */
-async function storeAnswer(ctx: OrderContext, tx: Transaction, request: IdempotentRequest, status: number, answer: PaymentAnswer): Promise<StoredResult<PaymentAnswer>> {
+async function storeAnswer(ctx: OrderContext, tx: Tx, request: IdempotentRequest, status: number, answer: PaymentAnswer): Promise<StoredResult<PaymentAnswer>> {
   const { clientSecret, ...atRest } = answer;
   const stored = await ctx.idempotency.store<PaymentAnswer>(tx, request, status, atRest);
   return stored.replayed || clientSecret === undefined ? stored : { ...stored, body: answer };

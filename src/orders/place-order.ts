@@ -36,7 +36,7 @@ export async function placeOrder(
     const totals = sumTotals(lines);
     if (limited) assertGrossWithinLimit(ctx.customerLimits, totals.grossCents);
     const notes = input.notes ?? null;
-    const row = await orders.insertPlaced(tx, {
+    const order = await orders.insertPlaced(tx, {
       customerId,
       totals,
       shippingAddress: input.shippingAddress,
@@ -45,7 +45,7 @@ export async function placeOrder(
       actor,
       lines,
     });
-    return { status: 201, body: toOrderView(row, customerFrom(customers, customerId), lines.map(toOrderLine), [], []) };
+    return { status: 201, body: toOrderView(order, customerFrom(customers, customerId), lines.map(toOrderLine), [], []) };
   });
 }
 

@@ -1,4 +1,4 @@
-import type { Transaction } from 'sequelize';
+import type { Tx } from '../platform/db/db';
 import { cursorScope, keysetAfter, toPage, type Page } from '../platform/http/pagination';
 import { isStaff, type Actor } from '../platform/http/contract';
 import type { OrderStatus } from './order-state-machine';
@@ -18,15 +18,15 @@ export interface OrderQuery {
 }
 
 /** The whole order with its lines, payments and shipments (inside `tx` when given: after a change). */
-export async function getOrder(ctx: OrderContext, id: string, actor: Actor, tx?: Transaction): Promise<OrderView> {
-  const target = tx ?? ctx.sequelize;
-  const row = visibleTo(await orders.find(target, id), actor);
+export async function getOrder(ctx: OrderContext, id: string, actor: Actor, tx?: Tx): Promise<OrderView> {
+  const target = tx ?? ctx.db;
+  const order = visibleTo(await orders.find(target, id), actor);
   // Sequential: inside a transaction they share one connection.
   const items = await orders.items(target, id);
   const payments = await ctx.payments.listForOrder(target, id);
   const shipments = await ctx.shipping.listForOrder(target, id);
-  const customers = await ctx.customers.summaries([row.customer_id], tx);
-  return toOrderView(row, customerFrom(customers, row.customer_id), items.map(toOrderLine), payments, shipments);
+  const customers = await ctx.customers.summaries([order.customerId], tx);
+  return toOrderView(order, customerFrom(customers, order.customerId), items.map(toOrderLine), payments, shipments);
 }
 
 /**
@@ -40,18 +40,18 @@ export async function listOrders(ctx: OrderContext, query: OrderQuery, actor: Ac
   const scope = cursorScope(query, { customerId });
   const after = keysetAfter(query.cursor, ['timestamp', 'uuid'], scope);
   const qCustomerIds = staff && query.q ? await ctx.customers.idsMatching(query.q) : [];
-  const rows = await orders.list(ctx.sequelize, { ...query, customerId, qCustomerIds, after });
-  const customers = await ctx.customers.summaries(rows.slice(0, query.limit).map((r) => r.customer_id));
+  const found = await orders.list(ctx.db, { ...query, customerId, qCustomerIds, after });
+  const customers = await ctx.customers.summaries(found.slice(0, query.limit).map((o) => o.customerId));
   return toPage(
-    rows,
+    found,
     query.limit,
-    (r) => toSummary(r, customerFrom(customers, r.customer_id)),
-    (r) => [new Date(r.created_at).toISOString(), r.id],
+    (o) => toSummary(o, customerFrom(customers, o.customerId)),
+    (o) => [new Date(o.createdAt).toISOString(), o.id],
     scope,
   );
 }
 
 export async function orderHistory(ctx: OrderContext, id: string, actor: Actor): Promise<{ items: HistoryEntry[] }> {
-  visibleTo(await orders.find(ctx.sequelize, id), actor);
-  return { items: (await orders.history(ctx.sequelize, id)).map(toHistoryEntry) };
+  visibleTo(await orders.find(ctx.db, id), actor);
+  return { items: (await orders.history(ctx.db, id)).map(toHistoryEntry) };
 }

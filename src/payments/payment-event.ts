@@ -1,9 +1,9 @@
-import type { Transaction } from 'sequelize';
+import type { Tx } from '../platform/db/db';
 import { recordEvent } from '../platform/events';
 import type { PaymentRecord } from './payment.repository';
 
 /** `payment.updated` for the payment as it now is, to staff and its customer. */
-export async function recordPaymentEvent(tx: Transaction, customerId: string, p: PaymentRecord): Promise<void> {
+export async function recordPaymentEvent(tx: Tx, customerId: string, p: PaymentRecord): Promise<void> {
   await recordEvent(tx, {
     type: 'payment.updated',
     customerId,

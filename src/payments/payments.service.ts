@@ -1,8 +1,6 @@
-import type { Transaction } from 'sequelize';
-import type { Sequelize } from 'sequelize-typescript';
 import type { Logger } from 'pino';
 import { AppError, ForbiddenError } from '../platform/errors';
-import type { SqlTarget } from '../platform/db/sql';
+import type { Db, DbTarget, Tx } from '../platform/db/db';
 import { isStaff, type Actor, type Schemas } from '../platform/http/contract';
 import type { ProviderRegistry } from '../platform/upstream';
 import type { CreatedPayment, PaymentEvent, PaymentProvider, PaymentProviderName } from './payment-provider';
@@ -18,7 +16,8 @@ export interface PaymentOrder {
   number: string;
   customerId: string;
   status: Schemas['OrderStatus'];
-  grossCents: number;
+  /** bigint, as text. */
+  grossCents: string;
 }
 
 export function toPaymentView(p: PaymentRecord): PaymentView {
@@ -44,6 +43,12 @@ export type PaymentStart =
   /** An attempt recorded (now, or by a request that has not finished): create it at the provider. */
   | { kind: 'call'; payment: PaymentRecord };
 
+/** What the provider answered for a start, outside any transaction (`callProvider`). */
+export type PaymentCall =
+  /** The pending payment with its client secret again, or null when the provider can no longer complete it. */
+  | { kind: 'resumed'; answer: PaymentAnswer | null }
+  | { kind: 'created'; created: CreatedPayment };
+
 /** What finishing an attempt found: the payment recorded, or the order no longer payable. */
 export type PaymentFinish = { view: PaymentAnswer; recordedNow: boolean } | { orderStatus: Schemas['OrderStatus']; cancelAtProvider: string | null };
 
@@ -52,23 +57,22 @@ const isRefusal = (err: unknown) => err instanceof AppError && (err.code === 'pr
 
 /**
  * Payments and their policy: creating one through a provider, applying the provider's events,
- * refunding. No database connection or lock is held while a provider is called: a remote payment
- * is recorded first (`begin`, under the order's lock), created at the provider outside any
- * transaction (`createAtProvider`, keyed by the payment row, so a retry or a restart gets the same
- * provider payment), then finished in a short transaction that re-checks the order (`finish`).
- * Refunds are recorded under the lock and made after the commit (`Refunds`).
+ * refunding. A remote payment follows the provider protocol (`withProviderCall`, driven by
+ * orders' `pay-order.ts`): recorded first (`begin`, under the order's lock), created at the provider
+ * outside any transaction (`callProvider`, keyed by the payment row, so a retry or a restart gets the
+ * same provider payment), then finished in a short transaction that re-checks the order (`finish`,
+ * or `forgetRefused` when the provider refused it). Refunds are recorded under the lock and made
+ * after the commit (`Refunds`).
  */
 export class PaymentsService {
   private readonly refunds: Refunds;
-  /** Calls creating an attempt at the provider that a request of this process is making, shared by its duplicates. */
-  private readonly calls = new Map<string, Promise<CreatedPayment>>();
 
   constructor(
-    sequelize: Sequelize,
+    private readonly db: Db,
     private readonly providers: ProviderRegistry<PaymentProvider>,
     private readonly logger: Logger,
   ) {
-    this.refunds = new Refunds(sequelize, providers, logger);
+    this.refunds = new Refunds(db, providers, logger);
   }
 
   /** The provider for a new payment; manual payments are recorded by staff only. */
@@ -78,12 +82,12 @@ export class PaymentsService {
     return provider;
   }
 
-  async listForOrder(target: SqlTarget, orderId: string): Promise<PaymentView[]> {
+  async listForOrder(target: DbTarget, orderId: string): Promise<PaymentView[]> {
     return (await payments.listForOrder(target, orderId)).map(toPaymentView);
   }
 
   /** A payment through a provider with nothing to call (manual): captured at once, in the caller's transaction. */
-  async recordLocal(tx: Transaction, order: PaymentOrder, provider: PaymentProvider, reference: string | null): Promise<{ view: PaymentView; captured: boolean }> {
+  async recordLocal(tx: Tx, order: PaymentOrder, provider: PaymentProvider, reference: string | null): Promise<{ view: PaymentView; captured: boolean }> {
     const created = await provider.createPayment({ ...this.paymentInput(order, reference), idempotencyKey: `quickstock-order-${order.id}-manual` });
     const row = await payments.insert(tx, {
       orderId: order.id,
@@ -102,7 +106,7 @@ export class PaymentsService {
    * the provider is resumed; an attempt recorded but not yet created there (in flight, or left by a
    * crash) is created again under its own key; else a new attempt is recorded.
    */
-  async begin(tx: Transaction, order: PaymentOrder, provider: PaymentProvider): Promise<PaymentStart> {
+  async begin(tx: Tx, order: PaymentOrder, provider: PaymentProvider): Promise<PaymentStart> {
     const pending = await payments.findPending(tx, order.id, provider.name);
     if (pending) return pending.providerPaymentId ? { kind: 'resume', payment: pending } : { kind: 'call', payment: pending };
     const row = await payments.insert(tx, {
@@ -117,28 +121,28 @@ export class PaymentsService {
   }
 
   /**
-   * Outside any transaction: creates the attempt at the provider under the idempotency key of its
-   * row. Requests of this process for the same attempt share one call, which stays joinable until
-   * `settled` (the leader's finishing transaction) is done, so they never call twice. An outright
-   * refusal forgets the attempt, so the next request records a new one.
+   * Outside any transaction: hands out a payment pending at the provider again (`resume`), or
+   * creates the attempt there under the idempotency key of its row (requests of this process for the
+   * same attempt share this call: `withProviderCall`'s `join`, keyed `payment:<id>`).
    */
-  async createAtProvider<T>(provider: PaymentProvider, order: PaymentOrder, payment: PaymentRecord, settle: (created: CreatedPayment) => Promise<T>): Promise<T> {
-    const shared = this.calls.get(payment.id);
-    if (shared) return settle(await shared);
-    const call = provider.createPayment({ ...this.paymentInput(order, null), amountCents: Number(payment.amountCents), idempotencyKey: `quickstock-payment-${payment.id}` });
-    this.calls.set(payment.id, call);
-    try {
-      let created: CreatedPayment;
-      try {
-        created = await call;
-      } catch (err) {
-        if (isRefusal(err)) await payments.dropAttempt(payment.id);
-        throw err;
-      }
-      return await settle(created);
-    } finally {
-      this.calls.delete(payment.id);
-    }
+  async callProvider(provider: PaymentProvider, order: PaymentOrder, start: PaymentStart): Promise<PaymentCall> {
+    if (start.kind === 'resume') return { kind: 'resumed', answer: await this.resume(provider, start.payment) };
+    const created = await provider.createPayment({
+      ...this.paymentInput(order, null),
+      amountCents: Number(start.payment.amountCents),
+      idempotencyKey: `quickstock-payment-${start.payment.id}`,
+    });
+    return { kind: 'created', created };
+  }
+
+  /**
+   * After a failed `callProvider`: an attempt the provider refused outright is forgotten (nothing
+   * exists there and its key is spent), so the next request records a new one. Anything else (a
+   * timeout: the provider may have acted) keeps the attempt, which the next request creates again
+   * under the same key.
+   */
+  async forgetRefused(tx: Tx, start: PaymentStart, err: unknown): Promise<void> {
+    if (start.kind === 'call' && isRefusal(err)) await payments.dropAttempt(tx, start.payment.id);
   }
 
   /**
@@ -147,7 +151,7 @@ export class PaymentsService {
    * cancel, the expiry), the attempt is recorded as failed with its provider id (a late success is
    * then refunded by the webhook) and the caller cancels it at the provider after the commit.
    */
-  async finish(tx: Transaction, order: PaymentOrder, paymentId: string, created: CreatedPayment): Promise<PaymentFinish> {
+  async finish(tx: Tx, order: PaymentOrder, paymentId: string, created: CreatedPayment): Promise<PaymentFinish> {
     const payment = await payments.lock(tx, paymentId);
     if (order.status !== 'pending_payment' || !payment || payment.status !== 'pending') {
       // Only an attempt this call created, and nobody recorded yet, is ours to fail and cancel.
@@ -172,7 +176,7 @@ export class PaymentsService {
   }
 
   /** Outside any transaction: the pending payment with its client secret again, or null when the provider can no longer complete it. */
-  async resume(provider: PaymentProvider, payment: PaymentRecord): Promise<PaymentAnswer | null> {
+  private async resume(provider: PaymentProvider, payment: PaymentRecord): Promise<PaymentAnswer | null> {
     const resumed = await provider.resumePayment(payment.providerPaymentId as string);
     return resumed && { ...toPaymentView(payment), ...resumed };
   }
@@ -182,13 +186,13 @@ export class PaymentsService {
    * provider again (it is never stored: an idempotent replay gets it from here), or undefined.
    */
   async clientSecretOf(provider: PaymentProvider, paymentId: string): Promise<string | undefined> {
-    const payment = await payments.find(paymentId);
+    const payment = await payments.find(this.db, paymentId);
     if (!payment?.providerPaymentId || payment.status !== 'pending') return undefined;
     return (await provider.resumePayment(payment.providerPaymentId))?.clientSecret;
   }
 
   /** Under the order's lock: a pending payment the provider cancelled is failed, so a new attempt may start. */
-  async abandon(tx: Transaction, customerId: string, paymentId: string, reason: string): Promise<void> {
+  async abandon(tx: Tx, customerId: string, paymentId: string, reason: string): Promise<void> {
     const payment = await payments.lock(tx, paymentId);
     if (payment?.status === 'pending') await this.setStatus(tx, customerId, payment, 'failed', reason);
   }
@@ -203,11 +207,11 @@ export class PaymentsService {
   }
 
   private paymentInput(order: PaymentOrder, reference: string | null) {
-    return { orderId: order.id, orderNumber: order.number, customerId: order.customerId, amountCents: order.grossCents, currency: 'EUR' as const, reference };
+    return { orderId: order.id, orderNumber: order.number, customerId: order.customerId, amountCents: Number(order.grossCents), currency: 'EUR' as const, reference };
   }
 
   /** The order a provider's payment belongs to, if we know the payment. */
-  async orderOf(tx: Transaction, provider: PaymentProviderName, providerPaymentId: string): Promise<{ paymentId: string; orderId: string } | undefined> {
+  async orderOf(tx: Tx, provider: PaymentProviderName, providerPaymentId: string): Promise<{ paymentId: string; orderId: string } | undefined> {
     const found = await payments.findByProviderId(tx, provider, providerPaymentId);
     return found && { paymentId: found.id, orderId: found.orderId };
   }
@@ -216,7 +220,7 @@ export class PaymentsService {
    * Applies a verified provider event to the payment (the order is already locked, so a webhook and
    * a cancel never deadlock). `paysOrder` tells orders to move the order to paid.
    */
-  async applyEvent(tx: Transaction, paymentId: string, order: PaymentOrder, event: Exclude<PaymentEvent, { kind: 'other' }>): Promise<{ outcome: string; paysOrder: boolean }> {
+  async applyEvent(tx: Tx, paymentId: string, order: PaymentOrder, event: Exclude<PaymentEvent, { kind: 'other' }>): Promise<{ outcome: string; paysOrder: boolean }> {
     const payment = await payments.lock(tx, paymentId);
     if (!payment) return { outcome: 'unknown-payment', paysOrder: false };
     const done = (outcome: string) => ({ outcome, paysOrder: false });
@@ -248,7 +252,7 @@ export class PaymentsService {
    * Records the refund of every captured payment of an order being cancelled, in the cancel's
    * transaction (which holds the order's lock); `refundNow` makes them after the commit.
    */
-  async requestRefunds(tx: Transaction, order: { id: string; customerId: string }): Promise<void> {
+  async requestRefunds(tx: Tx, order: { id: string; customerId: string }): Promise<void> {
     for (const payment of await payments.lockCapturedOfOrder(tx, order.id)) await this.refunds.request(tx, order.customerId, payment);
   }
 
@@ -256,7 +260,7 @@ export class PaymentsService {
    * Records the refund of a payment captured after its order stopped being payable (cancelled
    * meanwhile, or paid by another attempt); the order's one payment is kept.
    */
-  async refundIfOrphan(tx: Transaction, order: PaymentOrder, provider: PaymentProviderName, providerPaymentId: string): Promise<void> {
+  async refundIfOrphan(tx: Tx, order: PaymentOrder, provider: PaymentProviderName, providerPaymentId: string): Promise<void> {
     const payment = await payments.lockCapturedByProviderId(tx, provider, providerPaymentId);
     if (!payment || order.status === 'pending_payment') return;
     const others = await payments.hasOtherCaptured(tx, order.id, payment.id);
@@ -274,7 +278,7 @@ export class PaymentsService {
     return this.refunds.makeDue();
   }
 
-  private async setStatus(tx: Transaction, customerId: string, payment: PaymentRecord, status: PaymentStatus, failureReason: string | null): Promise<void> {
+  private async setStatus(tx: Tx, customerId: string, payment: PaymentRecord, status: PaymentStatus, failureReason: string | null): Promise<void> {
     await recordPaymentEvent(tx, customerId, await payments.setStatus(tx, payment.id, status, failureReason));
   }
 }

@@ -1,6 +1,6 @@
-import { Op, type Transaction } from 'sequelize';
-import type { Sequelize } from 'sequelize-typescript';
-import { sqlOne } from '../platform/db/sql';
+import { Op } from 'sequelize';
+import type { DbTarget, Tx } from '../platform/db/db';
+import { sqlOne, transactionOf } from '../platform/db/sql';
 import { PaymentModel } from './payment.model';
 import { RefundModel } from './refund.model';
 
@@ -21,7 +21,8 @@ export interface RefundRecord {
   lastError: string | null;
 }
 
-interface ClaimedRow {
+/** A refunds row as `claim` reads it (snake_case): only this file sees it. */
+interface RefundRow {
   id: string;
   payment_id: string;
   customer_id: string;
@@ -31,10 +32,22 @@ interface ClaimedRow {
   last_error: string | null;
 }
 
+function toRefundRecord(row: RefundRow): RefundRecord {
+  return {
+    id: row.id,
+    paymentId: row.payment_id,
+    customerId: row.customer_id,
+    amountCents: String(row.amount_cents),
+    status: row.status,
+    attempts: row.attempts,
+    lastError: row.last_error,
+  };
+}
+
 /** The refunds table (payments own it): recorded in the cancel's transaction, worked after commit. */
 export const refundRepository = {
   /** Records the refund of a payment, once: a second request for the same payment changes nothing. */
-  async request(tx: Transaction, r: { paymentId: string; customerId: string; amountCents: string }): Promise<void> {
+  async request(tx: Tx, r: { paymentId: string; customerId: string; amountCents: string }): Promise<void> {
     const nextAttemptAt = new Date(Date.now() + FIRST_RETRY_AFTER_MS);
     await RefundModel.bulkCreate([{ ...r, status: 'pending', nextAttemptAt }], { transaction: tx, ignoreDuplicates: true });
   },
@@ -64,9 +77,9 @@ export const refundRepository = {
    * process die during the call, the loop tries again later. `first`: the request that recorded it
    * makes the first attempt at once. Undefined when not due or not pending.
    */
-  async claim(sequelize: Sequelize, id: string, first: boolean): Promise<RefundRecord | undefined> {
-    const row = await sqlOne<ClaimedRow>(
-      sequelize,
+  async claim(target: DbTarget, id: string, first: boolean): Promise<RefundRecord | undefined> {
+    const row = await sqlOne<RefundRow>(
+      target,
       // One statement claims and reschedules (the backoff is computed from the stored attempt count).
       `UPDATE refunds SET attempts = attempts + 1, updated_at = clock_timestamp(),
               next_attempt_at = clock_timestamp() + least(interval '1 second' * power(2, least(attempts, 12)), interval '1 hour')
@@ -74,27 +87,17 @@ export const refundRepository = {
         RETURNING id, payment_id, customer_id, amount_cents, status, attempts, last_error`,
       [id, first],
     );
-    return (
-      row && {
-        id: row.id,
-        paymentId: row.payment_id,
-        customerId: row.customer_id,
-        amountCents: String(row.amount_cents),
-        status: row.status,
-        attempts: row.attempts,
-        lastError: row.last_error,
-      }
-    );
+    return row && toRefundRecord(row);
   },
 
   /** Settles a pending refund; false when it was settled already. */
-  async settle(tx: Transaction, id: string, status: Exclude<RefundStatus, 'pending'>, lastError: string | null): Promise<boolean> {
+  async settle(tx: Tx, id: string, status: Exclude<RefundStatus, 'pending'>, lastError: string | null): Promise<boolean> {
     const [count] = await RefundModel.update({ status, lastError }, { where: { id, status: 'pending' }, transaction: tx });
     return count > 0;
   },
 
   /** Remembers why the last attempt failed (the refund stays pending for the next one). */
-  async noteFailure(id: string, error: string): Promise<void> {
-    await RefundModel.update({ lastError: error.slice(0, 500) }, { where: { id, status: 'pending' } });
+  async noteFailure(target: DbTarget, id: string, error: string): Promise<void> {
+    await RefundModel.update({ lastError: error.slice(0, 500) }, { where: { id, status: 'pending' }, transaction: transactionOf(target) });
   },
 };

@@ -1,8 +1,7 @@
-import type { Sequelize } from 'sequelize-typescript';
-import type { Transaction } from 'sequelize';
 import type { Logger } from 'pino';
+import type { Db, Tx } from '../platform/db/db';
 import { AppError } from '../platform/errors';
-import type { ProviderRegistry } from '../platform/upstream';
+import { withProviderCall, type ProviderRegistry } from '../platform/upstream';
 import type { PaymentProvider } from './payment-provider';
 import { paymentRepository as payments, type PaymentRecord } from './payment.repository';
 import { refundRepository as refunds, type RefundRecord } from './refund.repository';
@@ -13,22 +12,27 @@ function isDefinitive(err: unknown): boolean {
   return !(err instanceof AppError) || !['provider-timeout', 'provider-error', 'provider-unavailable', 'provider-bad-response'].includes(err.code);
 }
 
+/** What one attempt at a refund came to. */
+type AttemptOutcome = 'succeeded' | 'settled-already' | 'retry-later' | 'refused';
+
 /**
  * Refunds, exactly once and never under a lock: the transaction that decides a refund (a cancel, a
  * payment captured for an order no longer payable) only records it, `pending`; after the commit the
  * request makes it at once, and a background pass retries what failed or was cut short by a crash.
+ * Each attempt follows the provider protocol (`withProviderCall`): claimed in a short transaction,
+ * made at the provider outside any, settled in another that re-checks the refund and the payment.
  * The refund row's id is the provider's idempotency key, so a repeated call pays back once. A
  * provider's refusal (a disputed charge) marks the refund failed and says so on the payment.
  */
 export class Refunds {
   constructor(
-    private readonly sequelize: Sequelize,
+    private readonly db: Db,
     private readonly providers: ProviderRegistry<PaymentProvider>,
     private readonly logger: Logger,
   ) {}
 
   /** Records the refund of a captured payment (the caller holds the order's lock). */
-  async request(tx: Transaction, customerId: string, payment: PaymentRecord): Promise<void> {
+  async request(tx: Tx, customerId: string, payment: PaymentRecord): Promise<void> {
     await refunds.request(tx, { paymentId: payment.id, customerId, amountCents: payment.amountCents });
   }
 
@@ -48,40 +52,43 @@ export class Refunds {
     return due.length;
   }
 
-  private async attempt(id: string, first: boolean): Promise<void> {
-    const refund = await refunds.claim(this.sequelize, id, first);
-    if (!refund) return; // not due, or another worker has it
-    const payment = await payments.find(refund.paymentId);
-    if (!payment) return;
-    try {
-      await this.providers.get(payment.provider).refund({
-        paymentId: payment.id,
-        providerPaymentId: payment.providerPaymentId,
-        amountCents: Number(refund.amountCents),
-        idempotencyKey: `quickstock-refund-${refund.id}`,
-      });
-    } catch (err) {
-      if (isDefinitive(err)) await this.fail(refund, err);
-      else {
-        await refunds.noteFailure(refund.id, err instanceof Error ? err.message : String(err));
+  private async attempt(id: string, first: boolean): Promise<AttemptOutcome | undefined> {
+    return withProviderCall(this.db, {
+      record: async (tx) => {
+        const refund = await refunds.claim(tx, id, first);
+        if (!refund) return undefined; // not due, or another worker has it
+        const payment = await payments.find(tx, refund.paymentId);
+        return payment && { refund, payment };
+      },
+      call: ({ refund, payment }) =>
+        this.providers.get(payment.provider).refund({
+          paymentId: payment.id,
+          providerPaymentId: payment.providerPaymentId,
+          amountCents: Number(refund.amountCents),
+          idempotencyKey: `quickstock-refund-${refund.id}`,
+        }),
+      finish: async (tx, { refund }) => {
+        // Settled meanwhile (a duplicate attempt after the claim moved on): nothing more to say.
+        if (!(await refunds.settle(tx, refund.id, 'succeeded', null))) return 'settled-already';
+        const locked = await payments.lock(tx, refund.paymentId);
+        if (locked?.status === 'captured') await recordPaymentEvent(tx, refund.customerId, await payments.setStatus(tx, locked.id, 'refunded', null));
+        return 'succeeded';
+      },
+      fail: async (tx, { refund, payment }, err) => {
+        if (isDefinitive(err)) return this.refuse(tx, refund, err);
+        await refunds.noteFailure(tx, refund.id, err instanceof Error ? err.message : String(err));
         this.logger.warn({ refundId: refund.id, paymentId: payment.id, attempts: refund.attempts, err }, 'refund failed; it will be retried');
-      }
-      return;
-    }
-    await this.sequelize.transaction(async (tx) => {
-      if (!(await refunds.settle(tx, refund.id, 'succeeded', null))) return;
-      const locked = await payments.lock(tx, refund.paymentId);
-      if (locked?.status === 'captured') await recordPaymentEvent(tx, refund.customerId, await payments.setStatus(tx, locked.id, 'refunded', null));
+        return 'retry-later';
+      },
     });
   }
 
-  private async fail(refund: RefundRecord, err: unknown): Promise<void> {
+  private async refuse(tx: Tx, refund: RefundRecord, err: unknown): Promise<AttemptOutcome> {
     const reason = `refund refused: ${err instanceof AppError ? err.detail : 'unexpected failure'}`.slice(0, 500);
     this.logger.error({ refundId: refund.id, paymentId: refund.paymentId, err }, 'the provider refused a refund: staff must pay it back by hand');
-    await this.sequelize.transaction(async (tx) => {
-      if (!(await refunds.settle(tx, refund.id, 'failed', reason))) return;
-      const locked = await payments.lock(tx, refund.paymentId);
-      if (locked?.status === 'captured') await recordPaymentEvent(tx, refund.customerId, await payments.setStatus(tx, locked.id, 'captured', reason));
-    });
+    if (!(await refunds.settle(tx, refund.id, 'failed', reason))) return 'settled-already';
+    const locked = await payments.lock(tx, refund.paymentId);
+    if (locked?.status === 'captured') await recordPaymentEvent(tx, refund.customerId, await payments.setStatus(tx, locked.id, 'captured', reason));
+    return 'refused';
   }
 }

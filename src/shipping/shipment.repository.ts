@@ -1,5 +1,6 @@
-import { Op, type Transaction, type WhereOptions } from 'sequelize';
-import { transactionOf, type SqlTarget } from '../platform/db/sql';
+import { Op, type WhereOptions } from 'sequelize';
+import type { DbTarget, Tx } from '../platform/db/db';
+import { transactionOf } from '../platform/db/sql';
 import type { CarrierName, CreatedShipment, TrackingStatus } from './carrier';
 import { ShipmentModel } from './shipment.model';
 
@@ -25,7 +26,7 @@ const plain = (row: ShipmentModel | null | undefined): ShipmentRecord | undefine
 
 /** The shipments table, through its model (no statement here is on a measured hot path). */
 export const shipmentRepository = {
-  async listForOrder(target: SqlTarget, orderId: string): Promise<ShipmentRecord[]> {
+  async listForOrder(target: DbTarget, orderId: string): Promise<ShipmentRecord[]> {
     const rows = await ShipmentModel.findAll({
       where: { orderId },
       order: [
@@ -37,7 +38,7 @@ export const shipmentRepository = {
     return rows.map((r) => plain(r) as ShipmentRecord);
   },
 
-  async insert(tx: Transaction, orderId: string, carrier: CarrierName, s: CreatedShipment): Promise<ShipmentRecord> {
+  async insert(tx: Tx, orderId: string, carrier: CarrierName, s: CreatedShipment): Promise<ShipmentRecord> {
     const row = await ShipmentModel.create(
       { ...s, orderId, carrier, status: 'in_transit', rateCents: s.rateCents === null ? null : String(s.rateCents) },
       { transaction: tx },
@@ -46,7 +47,7 @@ export const shipmentRepository = {
   },
 
   /** The latest shipment a carrier event names by its shipment id or its tracking code (a missing one matches nothing). */
-  async findLatest(tx: Transaction, carrier: CarrierName, providerShipmentId: string | null, trackingCode: string | null): Promise<ShipmentRecord | undefined> {
+  async findLatest(tx: Tx, carrier: CarrierName, providerShipmentId: string | null, trackingCode: string | null): Promise<ShipmentRecord | undefined> {
     const names: WhereOptions[] = [];
     if (providerShipmentId) names.push({ providerShipmentId });
     if (trackingCode) names.push({ trackingCode });
@@ -54,17 +55,17 @@ export const shipmentRepository = {
     return plain(await ShipmentModel.findOne({ where: { carrier, [Op.or]: names }, order: [['createdAt', 'DESC']], transaction: tx }));
   },
 
-  async setTrackingStatus(tx: Transaction, id: string, carrierStatus: string): Promise<ShipmentRecord | undefined> {
+  async setTrackingStatus(tx: Tx, id: string, carrierStatus: string): Promise<ShipmentRecord | undefined> {
     const [, rows] = await ShipmentModel.update({ trackingStatus: carrierStatus }, { where: { id }, transaction: tx, returning: true });
     return plain(rows[0]);
   },
 
-  async setStatus(tx: Transaction, id: string, status: TrackingStatus): Promise<ShipmentRecord> {
+  async setStatus(tx: Tx, id: string, status: TrackingStatus): Promise<ShipmentRecord> {
     const [, rows] = await ShipmentModel.update({ status }, { where: { id }, transaction: tx, returning: true });
     return plain(rows[0]) as ShipmentRecord;
   },
 
-  async deliverInTransit(tx: Transaction, orderId: string): Promise<void> {
+  async deliverInTransit(tx: Tx, orderId: string): Promise<void> {
     await ShipmentModel.update({ status: 'delivered' }, { where: { orderId, status: 'in_transit' }, transaction: tx });
   },
 };

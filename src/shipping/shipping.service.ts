@@ -1,6 +1,5 @@
-import type { Transaction } from 'sequelize';
+import type { DbTarget, Tx } from '../platform/db/db';
 import { recordEvent } from '../platform/events';
-import type { SqlTarget } from '../platform/db/sql';
 import type { Schemas } from '../platform/http/contract';
 import type { ProviderRegistry } from '../platform/upstream';
 import type { Carrier, CarrierName, CreatedShipment, TrackingEvent } from './carrier';
@@ -38,53 +37,43 @@ export function toShipmentView(s: ShipmentRecord): ShipmentView {
 /**
  * Shipments and their rules: creating one with a carrier (label purchase included) and applying
  * the carrier's tracking events. Orders call these inside the transaction holding the order's lock,
- * except `buyLabel`, which calls a remote carrier outside any transaction (then `record` files it).
+ * except `buyLabel`, which calls a remote carrier outside any transaction (the provider protocol,
+ * `withProviderCall`, in orders' `ship-order.ts`; then `record` files it).
  */
 export class ShippingService {
-  /** Label purchases in flight in this process, per order: a concurrent request joins instead of buying a second label. */
-  private readonly purchases = new Map<string, Promise<CreatedShipment>>();
-
   constructor(private readonly carriers: ProviderRegistry<Carrier>) {}
 
   carrier(name: CarrierName): Carrier {
     return this.carriers.get(name);
   }
 
-  async listForOrder(target: SqlTarget, orderId: string): Promise<ShipmentView[]> {
+  async listForOrder(target: DbTarget, orderId: string): Promise<ShipmentView[]> {
     return (await shipments.listForOrder(target, orderId)).map(toShipmentView);
   }
 
   /** Creates the shipment with a local carrier (nothing to call) and records it in transit. */
-  async create(tx: Transaction, order: ShippableOrder, carrier: Carrier, request: Schemas['CreateShipmentRequest']): Promise<ShipmentView> {
+  async create(tx: Tx, order: ShippableOrder, carrier: Carrier, request: Schemas['CreateShipmentRequest']): Promise<ShipmentView> {
     return this.record(tx, order, carrier, await carrier.createShipment({ orderId: order.id, orderNumber: order.number, to: order.shippingAddress, request }));
   }
 
   /**
-   * Outside any transaction: creates the shipment at a remote carrier and buys its label. A second
-   * request of this process for the same order joins the purchase in flight (and then finds the
-   * order shipped) rather than buying another label.
+   * Outside any transaction: creates the shipment at a remote carrier and buys its label. The
+   * caller joins a second request of this process for the same order to the purchase in flight
+   * (`withProviderCall`'s `join`), so it finds the order shipped rather than buying another label.
    */
-  async buyLabel(carrier: Carrier, order: ShippableOrder, request: Schemas['CreateShipmentRequest']): Promise<CreatedShipment> {
-    const inFlight = this.purchases.get(order.id);
-    if (inFlight) return inFlight;
-    const purchase = carrier.createShipment({ orderId: order.id, orderNumber: order.number, to: order.shippingAddress, request });
-    this.purchases.set(order.id, purchase);
-    try {
-      return await purchase;
-    } finally {
-      this.purchases.delete(order.id);
-    }
+  buyLabel(carrier: Carrier, order: ShippableOrder, request: Schemas['CreateShipmentRequest']): Promise<CreatedShipment> {
+    return carrier.createShipment({ orderId: order.id, orderNumber: order.number, to: order.shippingAddress, request });
   }
 
   /** Records a shipment the carrier created, in transit (the caller holds the order's lock). */
-  async record(tx: Transaction, order: ShippableOrder, carrier: Carrier, created: CreatedShipment): Promise<ShipmentView> {
+  async record(tx: Tx, order: ShippableOrder, carrier: Carrier, created: CreatedShipment): Promise<ShipmentView> {
     const row = await shipments.insert(tx, order.id, carrier.name, created);
     await this.recordEvent(tx, row, order.customerId);
     return toShipmentView(row);
   }
 
   /** The order a carrier's tracking event is about, if we know the shipment. */
-  async orderOf(tx: Transaction, event: Extract<TrackingEvent, { kind: 'tracker' }>): Promise<{ shipmentId: string; orderId: string } | undefined> {
+  async orderOf(tx: Tx, event: Extract<TrackingEvent, { kind: 'tracker' }>): Promise<{ shipmentId: string; orderId: string } | undefined> {
     const found = await shipments.findLatest(tx, event.carrier, event.providerShipmentId, event.trackingCode);
     return found && { shipmentId: found.id, orderId: found.orderId };
   }
@@ -94,7 +83,7 @@ export class ShippingService {
    * `deliverOrder`, which orders own); a return or failure is announced to staff only.
    */
   async applyTracking(
-    tx: Transaction,
+    tx: Tx,
     shipmentId: string,
     order: ShippableOrder,
     event: Extract<TrackingEvent, { kind: 'tracker' }>,
@@ -118,12 +107,12 @@ export class ShippingService {
   }
 
   /** The order was delivered: its shipments in transit are too. */
-  async markDelivered(tx: Transaction, orderId: string): Promise<void> {
+  async markDelivered(tx: Tx, orderId: string): Promise<void> {
     await shipments.deliverInTransit(tx, orderId);
   }
 
   /** customerId null: for staff only. */
-  private async recordEvent(tx: Transaction, s: ShipmentRecord, customerId: string | null): Promise<void> {
+  private async recordEvent(tx: Tx, s: ShipmentRecord, customerId: string | null): Promise<void> {
     await recordEvent(tx, {
       type: 'shipment.updated',
       customerId,

@@ -1,8 +1,10 @@
-import { fn, type Transaction } from 'sequelize';
+import { fn } from 'sequelize';
+import type { Tx } from '../platform/db/db';
 import { sql } from '../platform/db/sql';
 import { ProviderEventModel } from './provider-event.model';
 
-export interface InboundEvent {
+/** A provider's event as the inbox stores it. */
+export interface ProviderEventRecord {
   provider: string;
   eventId: string;
   type: string;
@@ -16,7 +18,7 @@ export const providerEventRepository = {
    * Raw SQL because exactly-once needs it: ON CONFLICT DO NOTHING RETURNING tells a redelivery apart
    * in one statement, without a failed insert aborting the transaction (the model cannot say that).
    */
-  async store(tx: Transaction, e: InboundEvent): Promise<boolean> {
+  async store(tx: Tx, e: ProviderEventRecord): Promise<boolean> {
     const rows = await sql(
       tx,
       `INSERT INTO provider_events (provider, event_id, type, payload) VALUES ($1, $2, $3, $4::jsonb)
@@ -26,12 +28,12 @@ export const providerEventRepository = {
     return rows.length > 0;
   },
 
-  async outcomeOf(tx: Transaction, provider: string, eventId: string): Promise<string | null> {
+  async outcomeOf(tx: Tx, provider: string, eventId: string): Promise<string | null> {
     const row = await ProviderEventModel.findOne({ attributes: ['outcome'], where: { provider, eventId }, transaction: tx, raw: true });
     return row?.outcome ?? null;
   },
 
-  async markProcessed(tx: Transaction, provider: string, eventId: string, outcome: string): Promise<void> {
+  async markProcessed(tx: Tx, provider: string, eventId: string, outcome: string): Promise<void> {
     await ProviderEventModel.update({ processedAt: fn('clock_timestamp'), outcome }, { where: { provider, eventId }, transaction: tx });
   },
 };

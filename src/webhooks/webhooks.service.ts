@@ -1,5 +1,4 @@
-import type { Sequelize } from 'sequelize-typescript';
-import type { Transaction } from 'sequelize';
+import type { Db, Tx } from '../platform/db/db';
 import { providerEventRepository as inbox } from './provider-event.repository';
 import type { Logger } from 'pino';
 import type { ProviderRegistry } from '../platform/upstream';
@@ -19,7 +18,7 @@ type Headers = Record<string, string | undefined>;
  */
 export class WebhooksService {
   constructor(
-    private readonly sequelize: Sequelize,
+    private readonly db: Db,
     private readonly payments: ProviderRegistry<PaymentProvider>,
     private readonly carriers: ProviderRegistry<Carrier>,
     private readonly orders: OrdersService,
@@ -41,9 +40,9 @@ export class WebhooksService {
   private async once(
     provider: string,
     event: { eventId: string; type: string; payload: unknown },
-    apply: (tx: Transaction) => Promise<string>,
+    apply: (tx: Tx) => Promise<string>,
   ): Promise<WebhookAck> {
-    return this.sequelize.transaction(async (tx) => {
+    return this.db.transaction(async (tx) => {
       if (!(await inbox.store(tx, { provider, eventId: event.eventId, type: event.type, payload: event.payload }))) {
         const outcome = await inbox.outcomeOf(tx, provider, event.eventId);
         return { received: true, duplicate: true, ...(outcome ? { outcome } : {}) };
