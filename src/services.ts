@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from './platform/config';
 import { checkDatabase } from './platform/db/database';
+import { Db } from './platform/db/db';
 import { createMetrics, type Metrics } from './platform/http/metrics';
 import { Lifecycle } from './platform/http/lifecycle';
 import { IdempotencyStore } from './platform/idempotency';
@@ -25,6 +26,8 @@ export interface Services {
   config: Config;
   logger: Logger;
   sequelize: Sequelize;
+  /** The one transaction opener (platform/db), handed to the modules. */
+  db: Db;
   redis: Redis | null;
   metrics: Metrics;
   /** Draining before shutdown: readiness 503 and Connection: close (see Lifecycle). */
@@ -51,9 +54,10 @@ export interface Services {
 export function createServices(config: Config, logger: Logger, sequelize: Sequelize, redis: Redis | null, options: { bindModels?: boolean } = {}): Services {
   // Every table's model on this instance (the caller may have registered some already).
   if (options.bindModels ?? true) sequelize.addModels(MODELS);
-  const refreshTokens = new RefreshTokens(sequelize, config.refreshToken);
-  const users = new UsersService(sequelize, logger, (userId, tx) => refreshTokens.revokeAllOf(userId, tx));
-  const accessTokens = new AccessTokens(config.jwt, sequelize, config.jwt.sessionCacheMs);
+  const db = new Db(sequelize);
+  const refreshTokens = new RefreshTokens(db, config.refreshToken);
+  const users = new UsersService(db, logger, (userId, tx) => refreshTokens.revokeAllOf(userId, tx));
+  const accessTokens = new AccessTokens(config.jwt, db, config.jwt.sessionCacheMs);
   const limiters = createLimiterFactory(redis, config.redisKeyPrefix, logger);
   // A slot's lease outlives the slow-down and a password check; a crashed holder frees it then.
   const loginGate = createConcurrencyGate(redis, config.redisKeyPrefix, 'login-in-flight', config.login.maxConcurrentPerAccount, config.login.slowDownMs + 15_000);
@@ -87,6 +91,7 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
     config,
     logger,
     sequelize,
+    db,
     redis,
     metrics: createMetrics(),
     lifecycle: new Lifecycle(),
@@ -98,8 +103,8 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
     orders,
     paymentsService,
     webhooks: new WebhooksService(sequelize, payments, carriers, orders, logger),
-    outgoingWebhooks: new OutgoingWebhooks(sequelize, config.webhooks, logger),
-    setup: new FirstAdminSetup(sequelize, users, logger, limiters),
+    outgoingWebhooks: new OutgoingWebhooks(db, config.webhooks, logger),
+    setup: new FirstAdminSetup(db, users, logger, limiters),
     payments,
     carriers,
     idempotency,
