@@ -16,6 +16,9 @@ import { OrderExpirySweeper } from './orders';
 import { seedDemoCatalog } from './products/demo-catalog';
 import { EventDispatcher, RealtimeGateway } from './realtime';
 import { Housekeeper } from './housekeeping';
+import { refreshTokenPurge } from './auth';
+import { idempotencyKeyPurge } from './platform/idempotency';
+import { eventPurge } from './platform/events';
 import { BackgroundLoop } from './platform/background/background-loop';
 import { removeSetupLinkFile, SetupCodeModel, writeSetupLinkFile } from './setup';
 
@@ -98,8 +101,13 @@ export async function startServer(
   refundRetry.start();
   const hooks = services.outgoingWebhooks;
   hooks.start();
-  const housekeeper = new Housekeeper(sequelize, logger, config.housekeepingIntervalMs, config.realtime.retentionHours, [
-    { what: 'webhook deliveries', run: (batch) => hooks.purgeOldDeliveries(batch) },
+  const { db } = services;
+  // Each module purges its own tables.
+  const housekeeper = new Housekeeper(logger, config.housekeepingIntervalMs, [
+    idempotencyKeyPurge(db),
+    refreshTokenPurge(db),
+    eventPurge(db, config.realtime.retentionHours),
+    hooks.purge,
   ]);
   housekeeper.start();
   const stockFigures = new StockFiguresPublisher(sequelize, logger);

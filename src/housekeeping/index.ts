@@ -1,1 +1,1 @@
-export { Housekeeper } from './housekeeper';
+export { Housekeeper, type ModulePurge } from './housekeeper';
