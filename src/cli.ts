@@ -3,6 +3,7 @@ import pino from 'pino';
 import { loadConfig } from './platform/config';
 import { startEmbeddedPostgres } from './platform/db/embedded-postgres';
 import { createDatabase } from './platform/db/database';
+import { Db } from './platform/db/db';
 import { migrate } from './platform/db/migrator';
 import { assertPatchedVersions } from './platform/patches';
 import { UserModel, UsersService } from './users';
@@ -25,7 +26,7 @@ async function run(): Promise<void> {
     if (command === 'create-admin') {
       const password = process.env['ADMIN_PASSWORD'];
       if (!arg || !password) throw new Error('usage: ADMIN_PASSWORD=… node dist/src/cli.js create-admin EMAIL');
-      const user = await new UsersService(sequelize, logger).create({ email: arg, password, name: 'Administrator', role: 'admin' });
+      const user = await new UsersService(new Db(sequelize), logger).create({ email: arg, password, name: 'Administrator', role: 'admin' });
       logger.info({ id: user.id, email: user.email }, 'admin created');
     } else if (command !== 'migrate') {
       throw new Error('usage: cli.js migrate | create-admin EMAIL');

@@ -20,6 +20,9 @@ import { realtimeJobs, RealtimeGateway, type EventDispatcher } from './realtime'
 import { housekeepingJobs, type Housekeeper } from './housekeeping';
 import { BackgroundJobs } from './platform/background/background-jobs';
 import { assertPatchedVersions, poolActivity } from './platform/patches';
+import { refreshTokenPurge } from './auth';
+import { idempotencyKeyPurge } from './platform/idempotency';
+import { eventPurge } from './platform/events';
 import { removeSetupLinkFile, SetupCodeModel, writeSetupLinkFile } from './setup';
 
 export interface RunningServer {
@@ -73,8 +76,13 @@ export async function startServer(
   server.headersTimeout = 66_000;
   const realtime = new RealtimeGateway(server, services);
   const hooks = services.outgoingWebhooks;
-  const housekeeping = housekeepingJobs(sequelize, { housekeepingIntervalMs: config.housekeepingIntervalMs, eventRetentionHours: config.realtime.retentionHours }, logger, [
-    { what: 'webhook deliveries', run: (batch) => hooks.purgeOldDeliveries(batch) },
+  const { db } = services;
+  // Each module purges its own tables.
+  const housekeeping = housekeepingJobs(config.housekeepingIntervalMs, logger, [
+    idempotencyKeyPurge(db),
+    refreshTokenPurge(db),
+    eventPurge(db, config.realtime.retentionHours),
+    hooks.purge,
   ]);
   const dispatch = realtimeJobs(services.db, realtime, config.realtime, logger);
   const inventory = inventoryJobs(services.db, logger);

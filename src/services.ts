@@ -26,7 +26,7 @@ export interface Services {
   config: Config;
   logger: Logger;
   sequelize: Sequelize;
-  /** The one transaction opener handed to the modules (issue 25). */
+  /** The one transaction opener (platform/db), handed to the modules. */
   db: Db;
   redis: Redis | null;
   metrics: Metrics;
@@ -55,9 +55,9 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
   // Every table's model on this instance (the caller may have registered some already).
   if (options.bindModels ?? true) sequelize.addModels(MODELS);
   const db = new Db(sequelize);
-  const refreshTokens = new RefreshTokens(sequelize, config.refreshToken);
-  const users = new UsersService(sequelize, logger, (userId, tx) => refreshTokens.revokeAllOf(userId, tx));
-  const accessTokens = new AccessTokens(config.jwt, sequelize, config.jwt.sessionCacheMs);
+  const refreshTokens = new RefreshTokens(db, config.refreshToken);
+  const users = new UsersService(db, logger, (userId, tx) => refreshTokens.revokeAllOf(userId, tx));
+  const accessTokens = new AccessTokens(config.jwt, db, config.jwt.sessionCacheMs);
   const limiters = createLimiterFactory(redis, config.redisKeyPrefix, logger);
   // A slot's lease outlives the slow-down and a password check; a crashed holder frees it then.
   const loginGate = createConcurrencyGate(redis, config.redisKeyPrefix, 'login-in-flight', config.login.maxConcurrentPerAccount, config.login.slowDownMs + 15_000);
@@ -103,8 +103,8 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
     orders,
     paymentsService,
     webhooks: new WebhooksService(db, payments, carriers, orders, logger),
-    outgoingWebhooks: new OutgoingWebhooks(sequelize, config.webhooks, logger),
-    setup: new FirstAdminSetup(sequelize, users, logger, limiters),
+    outgoingWebhooks: new OutgoingWebhooks(db, config.webhooks, logger),
+    setup: new FirstAdminSetup(db, users, logger, limiters),
     payments,
     carriers,
     idempotency,

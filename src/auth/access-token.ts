@@ -6,8 +6,9 @@ import type { Config } from '../platform/config';
 import { UnauthorizedError } from '../platform/errors';
 import { outboxSignal } from '../platform/events';
 import type { Actor, Role } from '../platform/http/contract';
-import type { Sequelize } from 'sequelize-typescript';
-import { QueryTypes } from 'sequelize';
+import type { Db } from '../platform/db/db';
+import { findTokenHolder } from '../users';
+import { sessionEndedSql } from './refresh-token.repository';
 
 const ALGORITHM = 'HS256' as const;
 const ACCESS = 'access';
@@ -15,6 +16,8 @@ const MAX_CACHED_SESSIONS = 10_000;
 /** Clock skew accepted between the instance that signed a token and the one checking it. */
 const CLOCK_TOLERANCE_SECONDS = 30;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Evaluated beside the user's row in the token check: the sign-in (`$2`) was ended. */
+const SESSION_ENDED = sessionEndedSql('$2');
 
 interface AccessClaims {
   sub: string;
@@ -64,7 +67,7 @@ export class AccessTokens {
 
   constructor(
     private readonly config: Config['jwt'],
-    private readonly sequelize: Sequelize,
+    private readonly db: Db,
     private readonly cacheTtlMs: number,
   ) {
     this.key = createSecretKey(Buffer.from(config.secret, 'utf8'));
@@ -152,14 +155,8 @@ export class AccessTokens {
     if (cached && cached.until > Date.now()) return { ...cached.actor, expiresAt: payload.exp };
     const revocationsBefore = this.revocations;
     // One round trip: the user as it is now, and whether the token's sign-in was ended.
-    const [user] = await this.sequelize.query<{ id: string; role: Role; disabled: boolean; token_version: number; session_ended: boolean }>(
-      `SELECT u.id, u.role, u.disabled, u.token_version,
-              (:sid::uuid IS NOT NULL AND EXISTS (
-                 SELECT 1 FROM refresh_tokens r WHERE r.family_id = :sid::uuid AND r.revoked_at IS NOT NULL)) AS session_ended
-         FROM users u WHERE u.id = :sub`,
-      { replacements: { sub: payload.sub, sid: sessionId }, type: QueryTypes.SELECT },
-    );
-    if (!user || user.disabled || user.token_version !== payload.ver || user.session_ended) return undefined;
+    const user = await findTokenHolder(this.db, payload.sub, { sql: SESSION_ENDED, value: sessionId });
+    if (!user || user.disabled || user.tokenVersion !== payload.ver || user.conditionMet) return undefined;
     const actor = { id: user.id, role: user.role, sessionId };
     if (this.cacheTtlMs > 0 && this.revocations === revocationsBefore) {
       if (this.sessions.size >= MAX_CACHED_SESSIONS) this.sessions.delete(this.sessions.keys().next().value as string);

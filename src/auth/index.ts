@@ -1,5 +1,5 @@
 export { AccessTokens, type AuthenticatedActor } from './access-token';
-export { RefreshTokens } from './refresh-tokens';
+export { RefreshTokens, refreshTokenPurge } from './refresh-tokens';
 export { LoginThrottle } from './login-throttle';
 export { AuthService } from './auth.service';
 export { createAuthRouter } from './auth.routes';

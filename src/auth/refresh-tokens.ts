@@ -1,24 +1,15 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import type { Sequelize } from 'sequelize-typescript';
-import { QueryTypes, type Transaction } from 'sequelize';
 import type { Config } from '../platform/config';
+import type { Db, Tx } from '../platform/db/db';
+import type { ModulePurge } from '../platform/background/module-purge';
 import { UnauthorizedError } from '../platform/errors';
 import { recordInternalEvent } from '../platform/events';
+import { refreshTokenRepository as tokens } from './refresh-token.repository';
 
 const DAY_MS = 86_400_000;
 
 function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
-}
-
-interface RefreshRow {
-  id: string;
-  user_id: string;
-  family_id: string;
-  expires_at: Date;
-  idle_expires_at: Date;
-  rotated_at: Date | null;
-  revoked_at: Date | null;
 }
 
 /**
@@ -28,35 +19,24 @@ interface RefreshRow {
  */
 export class RefreshTokens {
   constructor(
-    private readonly sequelize: Sequelize,
+    private readonly db: Db,
     private readonly config: Config['refreshToken'],
   ) {}
 
   /** A new token; without `family`, the first of a new sign-in (whose id is the session id of its access tokens). */
-  async issue(userId: string, tx?: Transaction, family?: { id: string; expiresAt: Date }): Promise<{ token: string; familyId: string }> {
+  async issue(userId: string, tx?: Tx, family?: { id: string; expiresAt: Date }): Promise<{ token: string; familyId: string }> {
     const familyId = family?.id ?? randomUUID();
     const token = randomBytes(32).toString('base64url');
     const now = Date.now();
     const expiresAt = family?.expiresAt ?? new Date(now + this.config.absoluteTtlDays * DAY_MS);
     const idle = new Date(Math.min(expiresAt.getTime(), now + this.config.idleTtlDays * DAY_MS));
-    await this.sequelize.query(
-      `INSERT INTO refresh_tokens (user_id, family_id, token_hash, expires_at, idle_expires_at)
-       VALUES (:userId, :familyId, :hash, :expiresAt, :idle)`,
-      {
-        replacements: { userId, familyId, hash: hashToken(token), expiresAt, idle },
-        transaction: tx,
-      },
-    );
+    await tokens.insert(tx ?? this.db, { userId, familyId, tokenHash: hashToken(token), expiresAt, idleExpiresAt: idle });
     return { token, familyId };
   }
 
   /** The sign-in (family id) a refresh token belongs to, used or not; null for an unknown token. */
   async sessionOf(token: string): Promise<string | null> {
-    const [row] = await this.sequelize.query<{ family_id: string }>('SELECT family_id FROM refresh_tokens WHERE token_hash = :hash', {
-      replacements: { hash: hashToken(token) },
-      type: QueryTypes.SELECT,
-    });
-    return row?.family_id ?? null;
+    return tokens.familyOf(this.db, hashToken(token));
   }
 
   /**
@@ -65,28 +45,21 @@ export class RefreshTokens {
    */
   async rotate(
     token: string,
-    isUserActive: (userId: string, tx: Transaction) => Promise<boolean>,
+    isUserActive: (userId: string, tx: Tx) => Promise<boolean>,
   ): Promise<{ userId: string; token: string; familyId: string }> {
-    const outcome = await this.sequelize.transaction(async (tx) => {
-      const [row] = await this.sequelize.query<RefreshRow>('SELECT * FROM refresh_tokens WHERE token_hash = :hash FOR UPDATE', {
-        replacements: { hash: hashToken(token) },
-        type: QueryTypes.SELECT,
-        transaction: tx,
-      });
-      if (!row || row.revoked_at) return { kind: 'invalid' as const };
-      if (row.rotated_at) {
-        await this.revokeFamily(row.user_id, row.family_id, tx);
+    const outcome = await this.db.transaction(async (tx) => {
+      const row = await tokens.lockByHash(tx, hashToken(token));
+      if (!row || row.revokedAt) return { kind: 'invalid' as const };
+      if (row.rotatedAt) {
+        await this.revokeFamily(row.userId, row.familyId, tx);
         return { kind: 'reused' as const };
       }
       const now = Date.now();
-      if (row.expires_at.getTime() <= now || row.idle_expires_at.getTime() <= now) return { kind: 'invalid' as const };
-      if (!(await isUserActive(row.user_id, tx))) return { kind: 'invalid' as const };
-      await this.sequelize.query('UPDATE refresh_tokens SET rotated_at = now() WHERE id = :id', {
-        replacements: { id: row.id },
-        transaction: tx,
-      });
-      const next = await this.issue(row.user_id, tx, { id: row.family_id, expiresAt: row.expires_at });
-      return { kind: 'rotated' as const, userId: row.user_id, token: next.token, familyId: row.family_id };
+      if (row.expiresAt.getTime() <= now || row.idleExpiresAt.getTime() <= now) return { kind: 'invalid' as const };
+      if (!(await isUserActive(row.userId, tx))) return { kind: 'invalid' as const };
+      await tokens.markRotated(tx, row.id);
+      const next = await this.issue(row.userId, tx, { id: row.familyId, expiresAt: row.expiresAt });
+      return { kind: 'rotated' as const, userId: row.userId, token: next.token, familyId: row.familyId };
     });
     if (outcome.kind === 'reused') {
       throw new UnauthorizedError('This refresh token was already used; the session has been revoked. Sign in again.', 'refresh-token-reused');
@@ -102,29 +75,25 @@ export class RefreshTokens {
    * its sockets are cut). Unknown tokens are a 401.
    */
   async revokeFamilyOf(token: string, userId: string): Promise<void> {
-    await this.sequelize.transaction(async (tx) => {
-      const [row] = await this.sequelize.query<{ family_id: string }>(
-        'SELECT family_id FROM refresh_tokens WHERE token_hash = :hash AND user_id = :userId',
-        { replacements: { hash: hashToken(token), userId }, type: QueryTypes.SELECT, transaction: tx },
-      );
-      if (!row) throw new UnauthorizedError('The refresh token is invalid or not yours.', 'invalid-refresh-token');
-      await this.revokeFamily(userId, row.family_id, tx);
+    await this.db.transaction(async (tx) => {
+      const familyId = await tokens.familyOf(tx, hashToken(token), userId);
+      if (familyId === null) throw new UnauthorizedError('The refresh token is invalid or not yours.', 'invalid-refresh-token');
+      await this.revokeFamily(userId, familyId, tx);
     });
   }
 
   /** A disabled account: every refresh token it still holds stops working (in the caller's transaction). */
-  async revokeAllOf(userId: string, tx: Transaction): Promise<void> {
-    await this.sequelize.query('UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = :userId AND revoked_at IS NULL', {
-      replacements: { userId },
-      transaction: tx,
-    });
+  async revokeAllOf(userId: string, tx: Tx): Promise<void> {
+    await tokens.revokeAllOf(tx, userId);
   }
 
-  private async revokeFamily(userId: string, familyId: string, tx: Transaction): Promise<void> {
-    await this.sequelize.query('UPDATE refresh_tokens SET revoked_at = coalesce(revoked_at, now()) WHERE family_id = :familyId', {
-      replacements: { familyId },
-      transaction: tx,
-    });
+  private async revokeFamily(userId: string, familyId: string, tx: Tx): Promise<void> {
+    await tokens.revokeFamily(tx, familyId);
     await recordInternalEvent(tx, { type: 'session.revoked', data: { userId, sessionId: familyId } });
   }
+}
+
+/** Auth's purge for the housekeeper: refresh tokens a day past their expiry. */
+export function refreshTokenPurge(db: Db): ModulePurge {
+  return { what: 'refresh tokens', run: (batch) => tokens.purgeExpired(db, batch) };
 }

@@ -1,2 +1,2 @@
-export { Housekeeper } from './housekeeper';
+export { Housekeeper, type ModulePurge } from './housekeeper';
 export { housekeepingJobs } from './housekeeping.jobs';

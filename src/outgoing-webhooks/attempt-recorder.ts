@@ -1,7 +1,6 @@
-import type { Sequelize } from 'sequelize-typescript';
-import type { Transaction } from 'sequelize';
 import type { Logger } from 'pino';
 import type { WebhookSettings } from '../platform/config';
+import type { Db, Tx } from '../platform/db/db';
 import { recordEvent } from '../platform/events';
 import { deliveryRepository as repo, type HealthChange, type ScheduledOutcome } from './delivery.repository';
 import { nextRetryDelayMs } from './retry-policy';
@@ -39,7 +38,7 @@ export class AttemptRecorder {
   private writing = false;
 
   constructor(
-    private readonly sequelize: Sequelize,
+    private readonly db: Db,
     private readonly settings: WebhookSettings,
     private readonly logger: Logger,
   ) {}
@@ -92,17 +91,17 @@ export class AttemptRecorder {
     const outcomes = batch.map((a) => this.outcome(a));
     // Successes never disable a subscription: one statement, no transaction around it.
     if (outcomes.every((o) => o.errorKind === null)) {
-      await repo.recordOutcomes(this.sequelize, healthChanges(batch), outcomes);
+      await repo.recordOutcomes(this.db, healthChanges(batch), outcomes);
       return;
     }
-    await this.sequelize.transaction(async (tx) => {
+    await this.db.transaction(async (tx) => {
       const health = await repo.recordOutcomes(tx, healthChanges(batch), outcomes);
       for (const h of health) {
         const failed = batch.filter((a) => a.subscriptionId === h.id && a.result.errorKind !== null);
         const last = failed.at(-1);
         if (!last || !h.enabled) continue;
         const gone = failed.some((a) => a.result.statusCode === 410);
-        const tooLong = (h.failing_for_ms ?? 0) >= this.settings.disableAfterMs;
+        const tooLong = (h.failingForMs ?? 0) >= this.settings.disableAfterMs;
         if (gone || tooLong) await this.disable(tx, h.id, h.url, gone, last.result);
       }
     });
@@ -117,7 +116,7 @@ export class AttemptRecorder {
   }
 
   /** Disables a subscription (410, or failing for WEBHOOK_DISABLE_AFTER_HOURS) and tells staff, once. */
-  private async disable(tx: Transaction, subscriptionId: string, url: string, gone: boolean, last: SendResult): Promise<void> {
+  private async disable(tx: Tx, subscriptionId: string, url: string, gone: boolean, last: SendResult): Promise<void> {
     const reason = gone ? 'gone' : 'failing-too-long';
     const detail = gone
       ? 'The receiver answered 410 Gone.'

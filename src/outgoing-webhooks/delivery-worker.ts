@@ -1,8 +1,8 @@
-import type { Sequelize } from 'sequelize-typescript';
 import type { Logger } from 'pino';
 import type { WebhookSettings } from '../platform/config';
+import type { Db } from '../platform/db/db';
 import { BackgroundLoop } from '../platform/background/background-loop';
-import { deliveryRepository as repo, type ClaimedDelivery } from './delivery.repository';
+import { deliveryRepository as repo, type ClaimedDeliveryRecord } from './delivery.repository';
 import { AttemptRecorder } from './attempt-recorder';
 import { hmacKey, signWithKeys, type SecretBox } from './secret-box';
 import type { SendResult, WebhookSender } from './http-sender';
@@ -46,14 +46,14 @@ export class DeliveryWorker {
   private readonly keys = new Map<string, Buffer>();
 
   constructor(
-    private readonly sequelize: Sequelize,
+    private readonly db: Db,
     private readonly settings: WebhookSettings,
     private readonly secrets: SecretBox,
     private readonly sender: WebhookSender,
     private readonly logger: Logger,
   ) {
     this.loop = new BackgroundLoop('webhook delivery', settings.pollMs, () => this.tick(), logger);
-    this.recorder = new AttemptRecorder(sequelize, settings, logger);
+    this.recorder = new AttemptRecorder(db, settings, logger);
   }
 
   start(): void {
@@ -85,7 +85,7 @@ export class DeliveryWorker {
     if (room <= 0 || this.stopped) return;
     // This instance's answered deliveries still being recorded are no longer in flight to their
     // receivers: they do not count against the per-subscription bound (their claims still hold).
-    const claimed = await repo.claimDue(this.sequelize, room, this.settings.concurrencyPerSubscription, this.leaseMs, [...this.answered]);
+    const claimed = await repo.claimDue(this.db, room, this.settings.concurrencyPerSubscription, this.leaseMs, [...this.answered]);
     for (const row of claimed) {
       const running: Promise<void> = this.attempt(toTarget(row), false)
         .then(() => undefined)
@@ -154,7 +154,7 @@ export class DeliveryWorker {
   /** A manual attempt changes the log; only a success changes the delivery and the subscription's health. */
   private async recordManual(target: AttemptTarget, attemptedAt: Date, headers: Record<string, string>, result: SendResult): Promise<void> {
     const succeeded = result.errorKind === null;
-    await this.sequelize.transaction(async (tx) => {
+    await this.db.transaction(async (tx) => {
       // The subscription's row first (as its deletion does, before cascading to deliveries): the
       // same lock order, so recording an attempt and deleting its subscription cannot deadlock.
       const health = succeeded ? await repo.recordManualSuccess(tx, target.subscriptionId) : await repo.lockSubscription(tx, target.subscriptionId);
@@ -165,16 +165,16 @@ export class DeliveryWorker {
   }
 }
 
-function toTarget(row: ClaimedDelivery): AttemptTarget {
+function toTarget(row: ClaimedDeliveryRecord): AttemptTarget {
   return {
     deliveryId: row.id,
-    subscriptionId: row.subscription_id,
-    messageId: row.message_id,
+    subscriptionId: row.subscriptionId,
+    messageId: row.messageId,
     body: row.body,
     url: row.url,
-    secretCiphertext: row.secret_ciphertext,
-    previousSecretCiphertext: row.previous_secret_ciphertext,
-    previousSecretExpiresAt: row.previous_secret_expires_at,
-    attemptCount: row.attempt_count,
+    secretCiphertext: row.secretCiphertext,
+    previousSecretCiphertext: row.previousSecretCiphertext,
+    previousSecretExpiresAt: row.previousSecretExpiresAt,
+    attemptCount: row.attemptCount,
   };
 }

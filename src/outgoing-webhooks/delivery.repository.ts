@@ -1,19 +1,27 @@
-import type { Sequelize } from 'sequelize-typescript';
-import type { Transaction } from 'sequelize';
+import type { Db, DbTarget, Tx } from '../platform/db/db';
 import { sql, sqlOne, type SqlStatement } from '../platform/db/sql';
 
-/** An outbox row as the fan-out reads it. */
-export interface OutboxRow {
+/** An outbox event as the fan-out reads it. */
+export interface OutboxEventRecord {
+  /** bigint, as text. */
   id: string;
   type: string;
-  occurred_at: Date;
+  occurredAt: Date;
   data: unknown;
 }
 
-export interface SubscriptionTarget {
+/** An enabled subscription, as the fan-out matches events against it. */
+export interface SubscriptionTargetRecord {
   id: string;
-  event_types: string[];
-  created_at: Date;
+  eventTypes: string[];
+  createdAt: Date;
+}
+
+/** The fan-out cursor as stored (see fanout-cursor.ts). */
+export interface FanoutCursorRecord {
+  /** bigint, as text. */
+  lastId: string;
+  gaps: [number, number][];
 }
 
 export interface NewDelivery {
@@ -25,19 +33,20 @@ export interface NewDelivery {
 }
 
 /** A claimed delivery with what sending it needs. */
-export interface ClaimedDelivery {
+export interface ClaimedDeliveryRecord {
   id: string;
-  subscription_id: string;
-  message_id: string;
+  subscriptionId: string;
+  messageId: string;
   body: string;
-  attempt_count: number;
+  attemptCount: number;
   url: string;
-  secret_ciphertext: string;
-  previous_secret_ciphertext: string | null;
-  previous_secret_expires_at: Date | null;
+  secretCiphertext: string;
+  previousSecretCiphertext: string | null;
+  previousSecretExpiresAt: Date | null;
 }
 
-export interface AttemptRecord {
+/** An attempt to append to the log. */
+export interface NewAttempt {
   deliveryId: string;
   attemptedAt: Date;
   durationMs: number;
@@ -49,7 +58,7 @@ export interface AttemptRecord {
 }
 
 /** A scheduled attempt's outcome and the delivery's next state. */
-export interface ScheduledOutcome extends Omit<AttemptRecord, 'manual'> {
+export interface ScheduledOutcome extends Omit<NewAttempt, 'manual'> {
   subscriptionId: string;
   status: 'pending' | 'succeeded' | 'failed';
   nextAttemptAt: Date | null;
@@ -64,11 +73,57 @@ export interface HealthChange {
 }
 
 /** The subscription's health after an attempt, to decide whether to disable it. */
-export interface HealthRow {
+export interface HealthRecord {
+  enabled: boolean;
+  url: string;
+  failingForMs: number | null;
+}
+
+interface OutboxRow {
+  id: string;
+  type: string;
+  occurred_at: Date;
+  data: unknown;
+}
+
+interface SubscriptionTargetRow {
+  id: string;
+  event_types: string[];
+  created_at: Date;
+}
+
+interface ClaimedRow {
+  id: string;
+  subscription_id: string;
+  message_id: string;
+  body: string;
+  attempt_count: number;
+  url: string;
+  secret_ciphertext: string;
+  previous_secret_ciphertext: string | null;
+  previous_secret_expires_at: Date | null;
+}
+
+interface HealthRow {
   enabled: boolean;
   url: string;
   failing_for_ms: number | null;
 }
+
+const toOutboxEventRecord = (row: OutboxRow): OutboxEventRecord => ({ id: row.id, type: row.type, occurredAt: row.occurred_at, data: row.data });
+const toSubscriptionTargetRecord = (row: SubscriptionTargetRow): SubscriptionTargetRecord => ({ id: row.id, eventTypes: row.event_types, createdAt: row.created_at });
+const toClaimedDeliveryRecord = (row: ClaimedRow): ClaimedDeliveryRecord => ({
+  id: row.id,
+  subscriptionId: row.subscription_id,
+  messageId: row.message_id,
+  body: row.body,
+  attemptCount: row.attempt_count,
+  url: row.url,
+  secretCiphertext: row.secret_ciphertext,
+  previousSecretCiphertext: row.previous_secret_ciphertext,
+  previousSecretExpiresAt: row.previous_secret_expires_at,
+});
+const toHealthRecord = (row: HealthRow): HealthRecord => ({ enabled: row.enabled, url: row.url, failingForMs: row.failing_for_ms });
 
 /** The unnest columns of recordOutcomes, in the order of its parameters. */
 const HEALTH_COLUMNS = ['subscriptionId', 'anySucceeded', 'anyFailed', 'lastSucceeded'] as const;
@@ -116,37 +171,39 @@ export function claimDueSql(limit: number, perSubscription: number, leaseMs: num
  */
 export const deliveryRepository = {
   /** The cursor row, locked; undefined while another instance advances it. */
-  lockCursor(tx: Transaction): Promise<{ last_id: string; gaps: [number, number][] } | undefined> {
+  async lockCursor(tx: Tx): Promise<FanoutCursorRecord | undefined> {
     // One fan-out at a time across instances: SKIP LOCKED, so a busy instance returns at once.
-    return sqlOne(tx, 'SELECT last_id, gaps FROM webhook_fanout_cursor WHERE id = 1 FOR UPDATE SKIP LOCKED');
+    const row = await sqlOne<{ last_id: string; gaps: [number, number][] }>(tx, 'SELECT last_id, gaps FROM webhook_fanout_cursor WHERE id = 1 FOR UPDATE SKIP LOCKED');
+    return row && { lastId: row.last_id, gaps: row.gaps };
   },
 
-  enabledTargets(tx: Transaction): Promise<SubscriptionTarget[]> {
+  async enabledTargets(tx: Tx): Promise<SubscriptionTargetRecord[]> {
     // Few rows (one per integrator): every enabled subscription, to match events against.
-    return sql<SubscriptionTarget>(tx, 'SELECT id, event_types, created_at FROM webhook_subscriptions WHERE enabled');
+    return (await sql<SubscriptionTargetRow>(tx, 'SELECT id, event_types, created_at FROM webhook_subscriptions WHERE enabled')).map(toSubscriptionTargetRecord);
   },
 
-  eventsAfter(tx: Transaction, lastId: number, gapIds: readonly number[], limit: number): Promise<OutboxRow[]> {
+  async eventsAfter(tx: Tx, lastId: number, gapIds: readonly number[], limit: number): Promise<OutboxEventRecord[]> {
     // The outbox read of the fan-out: new ids past the cursor and the gaps that may have committed since.
-    return sql<OutboxRow>(tx, 'SELECT id, type, occurred_at, data FROM events WHERE id > $1 OR id = ANY($2::bigint[]) ORDER BY id LIMIT $3', [
+    const rows = await sql<OutboxRow>(tx, 'SELECT id, type, occurred_at, data FROM events WHERE id > $1 OR id = ANY($2::bigint[]) ORDER BY id LIMIT $3', [
       lastId,
       gapIds,
       limit,
     ]);
+    return rows.map(toOutboxEventRecord);
   },
 
-  async skipToEnd(tx: Transaction): Promise<void> {
+  async skipToEnd(tx: Tx): Promise<void> {
     // No enabled subscription: nothing to deliver, so the cursor jumps to the newest event.
     await sql(tx, "UPDATE webhook_fanout_cursor SET last_id = greatest(last_id, (SELECT coalesce(max(id), 0) FROM events)), gaps = '[]', updated_at = now() WHERE id = 1");
   },
 
-  async saveCursor(tx: Transaction, lastId: number, gaps: [number, number][]): Promise<void> {
+  async saveCursor(tx: Tx, lastId: number, gaps: [number, number][]): Promise<void> {
     // The cursor advances in the transaction that inserted the deliveries: both or neither.
     await sql(tx, 'UPDATE webhook_fanout_cursor SET last_id = $1, gaps = $2::jsonb, updated_at = now() WHERE id = 1', [lastId, JSON.stringify(gaps)]);
   },
 
   /** Inserts deliveries; one per (subscription, event) at most, so a repeated fan-out adds nothing. */
-  async insertDeliveries(target: Transaction | Sequelize, rows: readonly NewDelivery[]): Promise<number> {
+  async insertDeliveries(target: DbTarget, rows: readonly NewDelivery[]): Promise<number> {
     if (rows.length === 0) return 0;
     // One statement for a whole batch (unnest), idempotent through UNIQUE (subscription_id, event_id).
     const inserted = await sql<{ id: string }>(
@@ -165,12 +222,12 @@ export const deliveryRepository = {
    * whose receiver has answered, being recorded), leased for `leaseMs`: a worker that dies
    * mid-send leaves a claim that expires, and the delivery is sent again with the same webhook-id.
    */
-  claimDue(db: Sequelize, limit: number, perSubscription: number, leaseMs: number, answered: readonly string[] = []): Promise<ClaimedDelivery[]> {
+  async claimDue(db: Db, limit: number, perSubscription: number, leaseMs: number, answered: readonly string[] = []): Promise<ClaimedDeliveryRecord[]> {
     const claim = claimDueSql(limit, perSubscription, leaseMs, answered);
-    return sql<ClaimedDelivery>(db, claim.text, claim.values);
+    return (await sql<ClaimedRow>(db, claim.text, claim.values)).map(toClaimedDeliveryRecord);
   },
 
-  async insertAttempt(tx: Transaction, a: AttemptRecord): Promise<void> {
+  async insertAttempt(tx: Tx, a: NewAttempt): Promise<void> {
     // Append-only attempt log.
     await sql(
       tx,
@@ -190,9 +247,9 @@ export const deliveryRepository = {
    * Answers each subscription's state and how long it has been failing; a deleted subscription is
    * not returned and its deliveries (gone with it) get nothing.
    */
-  recordOutcomes(target: Transaction | Sequelize, changes: readonly HealthChange[], outcomes: readonly ScheduledOutcome[]): Promise<(HealthRow & { id: string })[]> {
+  async recordOutcomes(target: DbTarget, changes: readonly HealthChange[], outcomes: readonly ScheduledOutcome[]): Promise<(HealthRecord & { id: string })[]> {
     // Raw for speed: set-based data-modifying CTEs, one round trip per batch instead of four per attempt.
-    return sql<HealthRow & { id: string }>(
+    const rows = await sql<HealthRow & { id: string }>(
       target,
       `WITH h AS (SELECT * FROM unnest($1::uuid[], $2::bool[], $3::bool[], $4::bool[]) AS h(id, any_ok, any_failed, last_ok)),
        locked AS (SELECT id FROM webhook_subscriptions WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE),
@@ -221,10 +278,11 @@ export const deliveryRepository = {
         outcomes.map((o) => JSON.stringify(o.requestHeaders)),
       ],
     );
+    return rows.map((row) => ({ id: row.id, ...toHealthRecord(row) }));
   },
 
   /** After a manual attempt: only a success changes the delivery (not rescheduled otherwise). */
-  async settleManual(tx: Transaction, id: string, succeeded: boolean, statusCode: number | null): Promise<void> {
+  async settleManual(tx: Tx, id: string, succeeded: boolean, statusCode: number | null): Promise<void> {
     // One row by primary key.
     await sql(
       tx,
@@ -237,21 +295,23 @@ export const deliveryRepository = {
   },
 
   /** A manual attempt succeeded: the subscription is healthy again (answers undefined when it was deleted). */
-  recordManualSuccess(tx: Transaction, subscriptionId: string): Promise<HealthRow | undefined> {
+  async recordManualSuccess(tx: Tx, subscriptionId: string): Promise<HealthRecord | undefined> {
     // One row by primary key, locked before its delivery (the order its deletion takes).
-    return sqlOne<HealthRow>(
+    const row = await sqlOne<HealthRow>(
       tx,
       'UPDATE webhook_subscriptions SET last_success_at = now(), failing_since = NULL WHERE id = $1 RETURNING enabled, url, NULL::float8 AS failing_for_ms',
       [subscriptionId],
     );
+    return row && toHealthRecord(row);
   },
 
-  lockSubscription(tx: Transaction, subscriptionId: string): Promise<HealthRow | undefined> {
+  async lockSubscription(tx: Tx, subscriptionId: string): Promise<HealthRecord | undefined> {
     // One row by primary key, locked before its deliveries (the order its deletion takes).
-    return sqlOne<HealthRow>(tx, 'SELECT enabled, url, NULL::float8 AS failing_for_ms FROM webhook_subscriptions WHERE id = $1 FOR UPDATE', [subscriptionId]);
+    const row = await sqlOne<HealthRow>(tx, 'SELECT enabled, url, NULL::float8 AS failing_for_ms FROM webhook_subscriptions WHERE id = $1 FOR UPDATE', [subscriptionId]);
+    return row && toHealthRecord(row);
   },
 
-  async disable(tx: Transaction, subscriptionId: string, reason: string): Promise<boolean> {
+  async disable(tx: Tx, subscriptionId: string, reason: string): Promise<boolean> {
     // One row by primary key, only when still enabled (so one disabling sends one staff event).
     const rows = await sql(tx, 'UPDATE webhook_subscriptions SET enabled = false, disabled_reason = $2, updated_at = now() WHERE id = $1 AND enabled RETURNING id', [
       subscriptionId,
@@ -260,7 +320,7 @@ export const deliveryRepository = {
     return rows.length > 0;
   },
 
-  async purgeOlderThan(db: Sequelize, days: number, batch: number): Promise<number> {
+  async purgeOlderThan(db: Db, days: number, batch: number): Promise<number> {
     // Retention: deliveries past WEBHOOK_LOG_RETENTION_DAYS, in batches (attempts go by cascade).
     const rows = await sql(
       db,

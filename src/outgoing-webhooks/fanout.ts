@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { Sequelize } from 'sequelize-typescript';
 import type { Logger } from 'pino';
 import { decodeStoredEvent, outboxSignal } from '../platform/events';
 import { BackgroundLoop } from '../platform/background/background-loop';
-import { deliveryRepository as repo, type NewDelivery, type OutboxRow } from './delivery.repository';
+import type { Db } from '../platform/db/db';
+import { deliveryRepository as repo, type NewDelivery, type OutboxEventRecord, type SubscriptionTargetRecord } from './delivery.repository';
 import { advanceCursor } from './fanout-cursor';
 
 const BATCH = 500;
@@ -37,7 +37,7 @@ export class FanOut {
   private readonly wake = () => this.kick();
 
   constructor(
-    private readonly sequelize: Sequelize,
+    private readonly db: Db,
     pollMs: number,
     private readonly logger: Logger,
     /** Called after a pass inserted deliveries. */
@@ -80,7 +80,7 @@ export class FanOut {
 
   /** One batch: reads events past the cursor (and its gaps), inserts their deliveries, moves the cursor. */
   async pass(): Promise<{ inserted: number; more: boolean }> {
-    return this.sequelize.transaction(async (tx) => {
+    return this.db.transaction(async (tx) => {
       const cursor = await repo.lockCursor(tx);
       if (!cursor) return { inserted: 0, more: false };
       const targets = await repo.enabledTargets(tx);
@@ -88,7 +88,7 @@ export class FanOut {
         await repo.skipToEnd(tx);
         return { inserted: 0, more: false };
       }
-      const lastId = Number(cursor.last_id);
+      const lastId = Number(cursor.lastId);
       const rows = await repo.eventsAfter(
         tx,
         lastId,
@@ -104,16 +104,16 @@ export class FanOut {
     });
   }
 
-  private deliveriesOf(row: OutboxRow, targets: { id: string; event_types: string[]; created_at: Date }[]): NewDelivery[] {
-    const decoded = decodeStoredEvent({ id: Number(row.id), type: row.type, occurredAt: row.occurred_at, data: row.data, audienceStaff: true, audienceUserId: null });
+  private deliveriesOf(row: OutboxEventRecord, targets: SubscriptionTargetRecord[]): NewDelivery[] {
+    const decoded = decodeStoredEvent({ id: Number(row.id), type: row.type, occurredAt: row.occurredAt, data: row.data, audienceStaff: true, audienceUserId: null });
     if (decoded.kind !== 'client') return [];
     const event = decoded.event;
     return targets
-      .filter((t) => t.event_types.includes(event.type) && t.created_at <= row.occurred_at)
+      .filter((t) => t.eventTypes.includes(event.type) && t.createdAt <= row.occurredAt)
       .filter((t) => !(event.type === 'webhook.subscription_disabled' && event.data.subscriptionId === t.id))
       .map((t) => {
         const messageId = newMessageId();
-        return { subscriptionId: t.id, messageId, eventId: event.id, eventType: event.type, body: messageBody(event.type, row.occurred_at, event.data, messageId) };
+        return { subscriptionId: t.id, messageId, eventId: event.id, eventType: event.type, body: messageBody(event.type, row.occurredAt, event.data, messageId) };
       });
   }
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Sequelize } from 'sequelize-typescript';
 import type { WebhookSettings } from '../platform/config';
+import type { Db } from '../platform/db/db';
 import { ConflictError, NotFoundError } from '../platform/errors';
 import type { RequestBody, Schemas } from '../platform/http/contract';
 import { cursorScope, keysetAfter, toPage, type Page } from '../platform/http/pagination';
@@ -8,9 +8,8 @@ import { deliveryRepository } from './delivery.repository';
 import type { DeliveryWorker } from './delivery-worker';
 import { messageBody, newMessageId } from './fanout';
 import { newSigningSecret, type SecretBox } from './secret-box';
-import { subscriptionRepository as repo, type AttemptRow, type DeliveryRow } from './subscription.repository';
+import { subscriptionRepository as repo, type AttemptRecord, type DeliveryRecord, type SubscriptionRecord } from './subscription.repository';
 import { checkWebhookUrl } from './url-policy';
-import type { WebhookSubscriptionModel } from './webhook.models';
 
 export type SubscriptionView = Schemas['WebhookSubscription'];
 export type SubscriptionWithSecret = Schemas['WebhookSubscriptionWithSecret'];
@@ -22,7 +21,7 @@ export const ROTATION_OVERLAP_MS = 24 * 3_600_000;
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
-export function toSubscriptionView(s: WebhookSubscriptionModel): SubscriptionView {
+export function toSubscriptionView(s: SubscriptionRecord): SubscriptionView {
   return {
     id: s.id,
     url: s.url,
@@ -39,7 +38,7 @@ export function toSubscriptionView(s: WebhookSubscriptionModel): SubscriptionVie
   };
 }
 
-export function toDeliveryView(d: DeliveryRow): DeliveryView {
+export function toDeliveryView(d: DeliveryRecord): DeliveryView {
   return {
     id: d.id,
     subscriptionId: d.subscriptionId,
@@ -55,7 +54,7 @@ export function toDeliveryView(d: DeliveryRow): DeliveryView {
   };
 }
 
-function toAttemptView(a: AttemptRow): DeliveryDetail['attempts'][number] {
+function toAttemptView(a: AttemptRecord): DeliveryDetail['attempts'][number] {
   return {
     id: a.id,
     attemptedAt: a.attemptedAt.toISOString(),
@@ -71,7 +70,7 @@ function toAttemptView(a: AttemptRow): DeliveryDetail['attempts'][number] {
 /** Outgoing webhooks for admins: subscriptions, their secrets, the delivery log, tests and redeliveries. */
 export class OutgoingWebhooksService {
   constructor(
-    private readonly sequelize: Sequelize,
+    private readonly db: Db,
     private readonly settings: WebhookSettings,
     private readonly secrets: SecretBox,
     private readonly worker: DeliveryWorker,
@@ -118,7 +117,7 @@ export class OutgoingWebhooksService {
   /** A new secret; the current one becomes the previous one, signing beside it for 24 h. */
   async rotateSecret(id: string): Promise<SubscriptionWithSecret> {
     const secret = newSigningSecret();
-    const row = await this.sequelize.transaction(async (tx) => {
+    const row = await this.db.transaction(async (tx) => {
       const current = await repo.find(id, tx, true);
       if (!current) throw new NotFoundError('The webhook subscription');
       return repo.update(
@@ -127,7 +126,8 @@ export class OutgoingWebhooksService {
         tx,
       );
     });
-    return { ...toSubscriptionView(row as WebhookSubscriptionModel), secret };
+    if (!row) throw new NotFoundError('The webhook subscription');
+    return { ...toSubscriptionView(row), secret };
   }
 
   /** Queues a `webhook.test` delivery, worked like any other. */
@@ -136,7 +136,7 @@ export class OutgoingWebhooksService {
     if (!subscription.enabled) throw new ConflictError('subscription-disabled', 'The subscription is disabled; re-enable it to send to it.');
     const messageId = newMessageId();
     const body = messageBody('webhook.test', new Date(), { subscriptionId: id, message: 'A test event from QuickStock.' }, messageId);
-    await deliveryRepository.insertDeliveries(this.sequelize, [{ subscriptionId: id, messageId, eventId: null, eventType: 'webhook.test', body }]);
+    await deliveryRepository.insertDeliveries(this.db, [{ subscriptionId: id, messageId, eventId: null, eventType: 'webhook.test', body }]);
     void this.worker.wake();
     const delivery = await repo.deliveryByMessageId(messageId);
     if (!delivery) throw new Error('the test delivery was not stored');
@@ -183,7 +183,7 @@ export class OutgoingWebhooksService {
     return this.delivery(id);
   }
 
-  private async found(id: string): Promise<WebhookSubscriptionModel> {
+  private async found(id: string): Promise<SubscriptionRecord> {
     const row = await repo.find(id);
     if (!row) throw new NotFoundError('The webhook subscription');
     return row;

@@ -1,6 +1,7 @@
-import type { Sequelize } from 'sequelize-typescript';
 import type { Logger } from 'pino';
 import type { WebhookSettings } from '../platform/config';
+import type { ModulePurge } from '../platform/background/module-purge';
+import type { Db } from '../platform/db/db';
 import { DeliveryWorker } from './delivery-worker';
 import { deliveryRepository } from './delivery.repository';
 import { FanOut } from './fanout';
@@ -14,20 +15,23 @@ export class OutgoingWebhooks {
   readonly service: OutgoingWebhooksService;
   readonly fanOut: FanOut;
   readonly worker: DeliveryWorker;
+  /** For the housekeeper: deliveries past WEBHOOK_LOG_RETENTION_DAYS (their attempts go by cascade). */
+  readonly purge: ModulePurge;
   private readonly sender: WebhookSender;
   private readonly secrets: SecretBox;
 
   constructor(
-    private readonly sequelize: Sequelize,
-    private readonly settings: WebhookSettings,
+    db: Db,
+    settings: WebhookSettings,
     private readonly logger: Logger,
   ) {
     const secrets = new SecretBox(settings.secretsKey);
     this.secrets = secrets;
     this.sender = new WebhookSender(settings.allowedCidrs);
-    this.worker = new DeliveryWorker(sequelize, settings, secrets, this.sender, logger);
-    this.fanOut = new FanOut(sequelize, settings.pollMs, logger, () => void this.worker.wake());
-    this.service = new OutgoingWebhooksService(sequelize, settings, secrets, this.worker);
+    this.worker = new DeliveryWorker(db, settings, secrets, this.sender, logger);
+    this.fanOut = new FanOut(db, settings.pollMs, logger, () => void this.worker.wake());
+    this.service = new OutgoingWebhooksService(db, settings, secrets, this.worker);
+    this.purge = { what: 'webhook deliveries', run: (batch) => deliveryRepository.purgeOlderThan(db, settings.logRetentionDays, batch) };
   }
 
   /**
@@ -58,10 +62,5 @@ export class OutgoingWebhooks {
     await this.fanOut.stop();
     await this.worker.stop();
     this.sender.close();
-  }
-
-  /** For the housekeeper: deletes up to `batch` deliveries past WEBHOOK_LOG_RETENTION_DAYS. */
-  purgeOldDeliveries(batch: number): Promise<number> {
-    return deliveryRepository.purgeOlderThan(this.sequelize, this.settings.logRetentionDays, batch);
   }
 }

@@ -1,20 +1,17 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { Op } from 'sequelize';
-import type { Sequelize } from 'sequelize-typescript';
 import type { Logger } from 'pino';
+import type { Db } from '../platform/db/db';
 import type { RequestBody } from '../platform/http/contract';
 import { AppError, NotFoundError } from '../platform/errors';
 import { RateLimit, type LimiterFactory } from '../platform/rate-limit';
 import { hashPassword, type UsersService, type UserView } from '../users';
-import { SetupCodeModel } from './setup-code.model';
+import { setupRepository as codes } from './setup.repository';
 
 /** How long a printed setup link stays valid. */
 export const SETUP_CODE_TTL_MS = 60 * 60 * 1000;
 /** Attempts per client address in a quarter of an hour (the code has 192 random bits; this is insurance). */
 const ATTEMPTS_PER_ADDRESS = 10;
 const ATTEMPT_WINDOW_SECONDS = 15 * 60;
-/** Serialises first-admin creation across requests and instances (pg_advisory_xact_lock key). */
-const FIRST_ADMIN_LOCK = 72_410_001;
 
 export interface IssuedSetupCode {
   code: string;
@@ -27,7 +24,6 @@ function hashOf(code: string): Buffer {
 
 const invalidCode = () =>
   new AppError('invalid-setup-code', 403, 'This setup code is wrong, already used or expired. Restart the service to print a new setup link.');
-const spendable = (codeHash: Buffer) => ({ codeHash, usedAt: null, expiresAt: { [Op.gt]: new Date() } });
 
 /**
  * The way in on a fresh install with no ADMIN_EMAIL/ADMIN_PASSWORD: at start-up, while no admin
@@ -50,7 +46,7 @@ export class FirstAdminSetup {
   private closed = false;
 
   constructor(
-    private readonly sequelize: Sequelize,
+    private readonly db: Db,
     private readonly users: UsersService,
     private readonly logger: Logger,
     limiters: LimiterFactory,
@@ -70,7 +66,7 @@ export class FirstAdminSetup {
     if (!(await this.isOpen())) return null;
     const code = randomBytes(24).toString('base64url');
     const expiresAt = new Date(now.getTime() + SETUP_CODE_TTL_MS);
-    await SetupCodeModel.create({ codeHash: hashOf(code), expiresAt });
+    await codes.insertCode(this.db, { codeHash: hashOf(code), expiresAt });
     return { code, expiresAt };
   }
 
@@ -83,14 +79,13 @@ export class FirstAdminSetup {
     await this.attempts.consume(clientAddress);
     const codeHash = hashOf(input.code);
     // A wrong code is refused without a transaction or the lock (checked again under it).
-    if ((await SetupCodeModel.count({ where: spendable(codeHash) })) === 0) throw invalidCode();
+    if (!(await codes.isSpendable(this.db, codeHash))) throw invalidCode();
     // Checks the password policy and pays for the hash before any connection is held.
     const passwordHash = await hashPassword(input.password);
-    const admin = await this.sequelize.transaction(async (tx) => {
-      await this.sequelize.query('SELECT pg_advisory_xact_lock(:key)', { replacements: { key: FIRST_ADMIN_LOCK }, transaction: tx });
+    const admin = await this.db.transaction(async (tx) => {
+      await codes.lockFirstAdmin(tx);
       if (await this.users.hasAdmin(tx)) throw new NotFoundError('The first-admin setup');
-      const [spent] = await SetupCodeModel.update({ usedAt: new Date() }, { where: spendable(codeHash), transaction: tx });
-      if (spent !== 1) throw invalidCode();
+      if (!(await codes.spend(tx, codeHash))) throw invalidCode();
       return this.users.createHashed({ email: input.email, name: input.name, role: 'admin', passwordHash }, tx);
     });
     this.closed = true;

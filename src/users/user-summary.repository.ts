@@ -1,6 +1,8 @@
-import { sql, type SqlTarget } from '../platform/db/sql';
+import type { DbTarget } from '../platform/db/db';
+import { sql } from '../platform/db/sql';
 
-export interface SummaryRow {
+/** What an order answer shows of its customer. */
+export interface UserSummaryRecord {
   id: string;
   name: string;
   email: string;
@@ -10,9 +12,10 @@ export interface SummaryRow {
 export const userSummaryRepository = {
   /**
    * Raw SQL on the hot path (make bench: every order placed and every order page carries its
-   * customer): a model `findAll` cost more CPU than the statement itself.
+   * customer): a model `findAll` cost more CPU than the statement itself. The columns are already
+   * the record's names, so rows are answered as they come.
    */
-  find(target: SqlTarget, ids: readonly string[]): Promise<SummaryRow[]> {
-    return sql<SummaryRow>(target, 'SELECT id, name, email FROM users WHERE id = ANY($1::uuid[])', [ids]);
+  find(target: DbTarget, ids: readonly string[]): Promise<UserSummaryRecord[]> {
+    return sql<UserSummaryRecord>(target, 'SELECT id, name, email FROM users WHERE id = ANY($1::uuid[])', [ids]);
   },
 };

@@ -1,4 +1,5 @@
-import { Op, col, fn, where as whereOf, type Transaction, type WhereOptions } from 'sequelize';
+import { Op, col, fn, where as whereOf, type WhereOptions } from 'sequelize';
+import type { Tx } from '../platform/db/db';
 import type { Role } from '../platform/http/contract';
 import { UserModel } from './user.model';
 
@@ -21,14 +22,14 @@ const plainOrNull = (user: UserModel | null): UserRecord | null => (user ? plain
 /** Who may match a search of users: `q` (a LIKE pattern) in the email or the name, case-insensitive. */
 const emailOrNameLike = (like: string): WhereOptions => ({ [Op.or]: [{ email: { [Op.iLike]: like } }, { name: { [Op.iLike]: like } }] });
 
-/** The users table, through its model; the only code that names it (besides user-summary.repository.ts). */
+/** The users table, through its model; the only code that names it (besides user-summary.repository.ts and token-holder.repository.ts, raw SQL for hot paths). */
 export const userRepository = {
-  async insert(user: Omit<UserRecord, 'id' | 'createdAt' | 'updatedAt'>, tx?: Transaction): Promise<UserRecord> {
+  async insert(user: Omit<UserRecord, 'id' | 'createdAt' | 'updatedAt'>, tx?: Tx): Promise<UserRecord> {
     return plain(await UserModel.create(user, { transaction: tx }));
   },
 
   /** In `tx`, the row is locked for update unless `lock` is false (a plain read on the transaction's connection). */
-  async findById(id: string, tx?: Transaction, lock = true): Promise<UserRecord | null> {
+  async findById(id: string, tx?: Tx, lock = true): Promise<UserRecord | null> {
     return plainOrNull(await UserModel.findByPk(id, tx ? { transaction: tx, ...(lock ? { lock: tx.LOCK.UPDATE } : {}) } : {}));
   },
 
@@ -37,7 +38,7 @@ export const userRepository = {
     return plainOrNull(await UserModel.findOne({ where: whereOf(fn('lower', col('email')), email.trim().toLowerCase()) }));
   },
 
-  async countAdmins(options: { activeOnly: boolean; tx?: Transaction }): Promise<number> {
+  async countAdmins(options: { activeOnly: boolean; tx?: Tx }): Promise<number> {
     return UserModel.count({ where: options.activeOnly ? { role: 'admin', disabled: false } : { role: 'admin' }, transaction: options.tx });
   },
 
@@ -67,7 +68,7 @@ export const userRepository = {
   },
 
   /** Writes the changed fields of a user (locked by the caller's transaction) and answers the row as stored. */
-  async update(tx: Transaction, id: string, changes: Partial<Pick<UserRecord, 'name' | 'role' | 'disabled' | 'passwordHash' | 'tokenVersion'>>): Promise<UserRecord> {
+  async update(tx: Tx, id: string, changes: Partial<Pick<UserRecord, 'name' | 'role' | 'disabled' | 'passwordHash' | 'tokenVersion'>>): Promise<UserRecord> {
     const [, rows] = await UserModel.update(changes, { where: { id }, transaction: tx, returning: true });
     const row = rows[0];
     if (!row) throw new Error(`user ${id} vanished under its lock`);
@@ -78,7 +79,7 @@ export const userRepository = {
    * Locks every admin row, in id order (so two callers never deadlock), until the transaction ends:
    * two admins demoting each other at once then change the admins one after the other.
    */
-  async lockAdmins(tx: Transaction): Promise<void> {
+  async lockAdmins(tx: Tx): Promise<void> {
     await UserModel.findAll({ attributes: ['id'], where: { role: 'admin' }, order: [['id', 'ASC']], lock: tx.LOCK.UPDATE, transaction: tx, raw: true });
   },
 };

@@ -1,6 +1,5 @@
-import type { Transaction } from 'sequelize';
-import type { Sequelize } from 'sequelize-typescript';
 import type { Logger } from 'pino';
+import type { Db, Tx } from '../platform/db/db';
 import { AppError, ConflictError, NotFoundError, ValidationError, isUniqueViolation } from '../platform/errors';
 import { ConfigError } from '../platform/config';
 import { recordInternalEvent } from '../platform/events';
@@ -30,7 +29,7 @@ export function toUserView(user: UserRecord): UserView {
 }
 
 /** Ends every refresh token of a user, in the caller's transaction (answered by auth, which owns them). */
-export type RevokeRefreshTokens = (userId: string, tx: Transaction) => Promise<void>;
+export type RevokeRefreshTokens = (userId: string, tx: Tx) => Promise<void>;
 
 export interface NewUser {
   email: string;
@@ -42,7 +41,7 @@ export interface NewUser {
 /** Accounts: creation, lookup, listing and the admin guard. Never returns password hashes upward. */
 export class UsersService {
   constructor(
-    private readonly sequelize: Sequelize,
+    private readonly db: Db,
     private readonly logger: Logger,
     /** Absent only in the CLI, which never changes users. */
     private readonly revokeRefreshTokens?: RevokeRefreshTokens,
@@ -58,7 +57,7 @@ export class UsersService {
    * password policy), in `tx` when given: the hash is paid for before the transaction, never on its
    * connection.
    */
-  async createHashed(input: Omit<NewUser, 'password'> & { passwordHash: string }, tx?: Transaction): Promise<UserView> {
+  async createHashed(input: Omit<NewUser, 'password'> & { passwordHash: string }, tx?: Tx): Promise<UserView> {
     try {
       const user = await users.insert(
         {
@@ -81,7 +80,7 @@ export class UsersService {
   }
 
   /** True when at least one admin account exists (enabled or not); inside `tx` when given. */
-  async hasAdmin(tx?: Transaction): Promise<boolean> {
+  async hasAdmin(tx?: Tx): Promise<boolean> {
     return (await users.countAdmins({ activeOnly: false, tx })) > 0;
   }
 
@@ -90,15 +89,15 @@ export class UsersService {
   }
 
   /** The user (no row lock), inside `tx` when given: a caller holding a transaction never waits for a second connection. */
-  async findById(id: string, tx?: Transaction): Promise<UserRecord | null> {
+  async findById(id: string, tx?: Tx): Promise<UserRecord | null> {
     return users.findById(id, tx, false);
   }
 
   /** id, name and email of each user named, in one query (inside `tx` when given); unknown ids are left out. */
-  async summaries(ids: readonly string[], tx?: Transaction): Promise<Map<string, CustomerSummary>> {
+  async summaries(ids: readonly string[], tx?: Tx): Promise<Map<string, CustomerSummary>> {
     const unique = [...new Set(ids)];
     if (unique.length === 0) return new Map();
-    const rows = await userSummaryRepository.find(tx ?? this.sequelize, unique);
+    const rows = await userSummaryRepository.find(tx ?? this.db, unique);
     return new Map(rows.map((u) => [u.id, { id: u.id, name: u.name, email: u.email }]));
   }
 
@@ -125,7 +124,7 @@ export class UsersService {
    * each other at once cannot leave the system with no active admin.
    */
   async update(id: string, patch: { name?: string; role?: Role; disabled?: boolean }): Promise<UserView> {
-    return this.sequelize.transaction(async (tx) => {
+    return this.db.transaction(async (tx) => {
       await users.lockAdmins(tx);
       const user = await users.findById(id, tx);
       if (!user) throw new NotFoundError('The user');
@@ -160,7 +159,7 @@ export class UsersService {
    */
   async setPassword(id: string, password: string): Promise<void> {
     const passwordHash = await hashPassword(password);
-    await this.sequelize.transaction(async (tx) => {
+    await this.db.transaction(async (tx) => {
       const user = await users.findById(id, tx);
       if (!user) throw new NotFoundError('The user');
       if (!this.revokeRefreshTokens) throw new Error('UsersService needs auth to set a password');

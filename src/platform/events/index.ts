@@ -13,3 +13,4 @@ export {
   type StoredEvent,
 } from './event-types';
 export { EventModel } from './event.model';
+export { eventPurge } from './event-purge';

@@ -1,2 +1,3 @@
 export { IdempotencyStore, type IdempotentRequest, type StoredResult } from './idempotency';
 export { IdempotencyKeyModel } from './idempotency-key.model';
+export { idempotencyKeyPurge } from './idempotency-purge';
