@@ -1,5 +1,5 @@
 import type { Config } from '../platform/config';
-import { Db } from '../platform/db/db';
+import type { Db } from '../platform/db/db';
 import { isStaff } from '../platform/http/contract';
 import type { AuthenticatedActor } from '../auth';
 import { decodeStoredEvent, type QuickStockEvent } from '../platform/events';
@@ -9,15 +9,10 @@ const DRAIN_WAIT_MS = 2_000;
 
 /** Reads the outbox for replay: only what the client may see, only what has been dispatched. */
 export class EventFeed {
-  private readonly db: Db;
-
   constructor(
-    /** The gateway still hands the Sequelize instance over; a `Db` once it passes one. */
-    db: Db | Db['sequelize'],
+    private readonly db: Db,
     private readonly options: Config['realtime'],
-  ) {
-    this.db = db instanceof Db ? db : new Db(db);
-  }
+  ) {}
 
   /** The client envelopes of stored events (the audience filter keeps internal events out already). */
   private envelopes(events: EventRecord[]): QuickStockEvent[] {

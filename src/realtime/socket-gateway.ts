@@ -2,7 +2,7 @@ import type http from 'node:http';
 import { Server, type Socket } from 'socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { Redis } from 'ioredis';
-import type { Sequelize } from 'sequelize-typescript';
+import type { Db } from '../platform/db/db';
 import type { Logger } from 'pino';
 import type { ServerToClientEvents } from '../../generated/asyncapi';
 import type { Config } from '../platform/config';
@@ -49,7 +49,7 @@ const sessionRoom = (sessionId: string) => `session:${sessionId}`;
 export interface GatewayDeps {
   config: Config;
   logger: Logger;
-  sequelize: Sequelize;
+  db: Db;
   accessTokens: AccessTokens;
   metrics: Metrics;
 }
@@ -69,7 +69,7 @@ export class RealtimeGateway {
     private readonly deps: GatewayDeps,
   ) {
     const { config } = deps;
-    this.feed = new EventFeed(deps.sequelize, config.realtime);
+    this.feed = new EventFeed(deps.db, config.realtime);
     this.io = new Server(httpServer, {
       path: '/socket.io',
       serveClient: false,

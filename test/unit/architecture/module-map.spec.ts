@@ -89,7 +89,53 @@ function tablesNamed(source: string): Set<string> {
   return named;
 }
 
+
+/*
+ * The persistence convention (issue 25, docs/architecture.md): transactions open only through
+ * platform/db's `Db`, no `sequelize.query`, model calls only in repositories, records camelCase.
+ * Each rule is a pure check of one file's source, so the spec below can plant a violation of each.
+ */
+
+/** Where Sequelize itself may be named: the database plumbing, its patches and the composition root. */
+const SEQUELIZE_ALLOWED = [/^src\/platform\/db\//, /^src\/platform\/patches\//, /^src\/(server|services|models|cli|main)\.ts$/];
+const MODEL_METHODS = 'findAll|findOne|findByPk|findOrCreate|findAndCountAll|create|bulkCreate|update|destroy|count|upsert|increment|decrement|max|min|sum|restore|save|reload';
+
+export const persistenceRules: Record<string, (file: string, source: string) => string[]> = {
+  'opens transactions only through Db.transaction': (file, source) => {
+    if (SEQUELIZE_ALLOWED.some((r) => r.test(file))) return [];
+    const found = [...source.matchAll(/(\w+)\s*\.\s*transaction\s*\(/g)].filter((m) => m[1] !== 'db').map((m) => `${file}: ${m[0]}`);
+    if (/import\s*{[^}]*\btransaction\b[^}]*}\s*from\s*'[^']*db\/sql'/.test(source)) found.push(`${file}: imports transaction() from platform/db/sql`);
+    return found;
+  },
+  'runs no sequelize.query outside platform/db': (file, source) =>
+    SEQUELIZE_ALLOWED.some((r) => r.test(file)) ? [] : [...source.matchAll(/\bsequelize\s*\.\s*query\s*\(/gi)].map((m) => `${file}: ${m[0]}`),
+  'hands no Sequelize to modules': (file, source) =>
+    SEQUELIZE_ALLOWED.some((r) => r.test(file)) || !/from 'sequelize-typescript'/.test(source) || !/\bSequelize\b/.test(source.replace(/import[^;]*;/g, (i) => (/sequelize-typescript/.test(i) ? i : '')))
+      ? []
+      : [`${file}: imports Sequelize (take a Db)`],
+  'calls models only in repositories': (file, source) =>
+    /\.repository\.ts$/.test(file) || /\.model\.ts$/.test(file) || SEQUELIZE_ALLOWED.some((r) => r.test(file))
+      ? []
+      : [...source.matchAll(new RegExp(`\\b[A-Z]\\w*Model\\s*\\.\\s*(?:${MODEL_METHODS})\\s*\\(`, 'g'))].map((m) => `${file}: ${m[0]}`),
+  'exports no snake_case or …Row type from a repository': (file, source) => {
+    if (!/\.repository\.ts$/.test(file)) return [];
+    const found: string[] = [];
+    for (const m of source.matchAll(/export\s+(?:interface|type)\s+(\w+)[^{=]*[{=]/g)) {
+      const name = m[1] as string;
+      if (/Row$/.test(name)) found.push(`${file}: exports ${name} (name records …Record)`);
+      // The exported declaration's body: up to the first line that closes it at the start.
+      const body = source.slice((m.index ?? 0) + m[0].length).split(/\n[}]|\n\S/)[0] ?? '';
+      const snake = body.match(/^\s+([a-z]+_[a-z0-9_]+)\??:/m);
+      if (snake) found.push(`${file}: ${name}.${snake[1]} is snake_case (keep rows private to the repository)`);
+    }
+    return found;
+  },
+};
+
 const sourceFiles = Object.values(MODULES).flat().flatMap(filesUnder);
+/** Every TypeScript file of the service but the migrations (which are platform/db's own SQL). */
+const serviceFiles = filesUnder('src').filter((f) => !f.startsWith('src/console/web/') && !f.startsWith('src/platform/db/migrations/'));
+
 
 describe('module map (architecture)', () => {
   it('gives every table created by a migration exactly one owner', () => {
@@ -155,5 +201,53 @@ describe('module map (architecture)', () => {
     };
     for (const mod of edges.keys()) visit(mod, []);
     expect([...cycles]).to.deep.equal([]);
+  });
+  describe('persistence convention', () => {
+    for (const [rule, check] of Object.entries(persistenceRules)) {
+      it(`${rule}, everywhere in src/`, () => {
+        const violations = serviceFiles.flatMap((file) => check(file, readFileSync(path.join(ROOT, file), 'utf8')));
+        expect(violations).to.deep.equal([]);
+      });
+    }
+
+    // A rule that cannot fail keeps nothing: each one catches a planted violation and passes its fix.
+    const planted: Record<string, { file: string; bad: string; good: string }> = {
+      'opens transactions only through Db.transaction': {
+        file: 'src/orders/some-use-case.ts',
+        bad: 'await ctx.sequelize.transaction(async (tx) => work(tx));',
+        good: 'await ctx.db.transaction(async (tx) => work(tx));',
+      },
+      'runs no sequelize.query outside platform/db': {
+        file: 'src/auth/some-file.ts',
+        bad: "await this.sequelize.query('SELECT 1', { replacements: {} });",
+        good: "await sql(this.db, 'SELECT 1');",
+      },
+      'hands no Sequelize to modules': {
+        file: 'src/inventory/some.service.ts',
+        bad: "import type { Sequelize } from 'sequelize-typescript';\nexport class S { constructor(private readonly sequelize: Sequelize) {} }",
+        good: "import type { Db } from '../platform/db/db';\nexport class S { constructor(private readonly db: Db) {} }",
+      },
+      'calls models only in repositories': {
+        file: 'src/setup/first-admin-setup.ts',
+        bad: 'await SetupCodeModel.update({ usedAt: new Date() }, { where: {} });',
+        good: 'await setupCodes.spend(tx, hash);',
+      },
+      'exports no snake_case or …Row type from a repository': {
+        file: 'src/orders/order.repository.ts',
+        bad: 'export interface OrderRow {\n  id: string;\n  customer_id: string;\n}\n',
+        good: 'interface OrderRow {\n  id: string;\n  customer_id: string;\n}\nexport interface OrderRecord {\n  id: string;\n  customerId: string;\n}\n',
+      },
+    };
+    for (const [rule, { file, bad, good }] of Object.entries(planted)) {
+      it(`catches a planted violation: ${rule}`, () => {
+        const check = persistenceRules[rule];
+        expect(check, rule).to.be.a('function');
+        expect(check!(file, bad)).to.have.length.greaterThan(0);
+        expect(check!(file, good)).to.deep.equal([]);
+      });
+    }
+    it('plants a violation for every rule', () => {
+      expect(Object.keys(planted).sort()).to.deep.equal(Object.keys(persistenceRules).sort());
+    });
   });
 });
