@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import pino from 'pino';
-import { loadConfig } from './platform/config';
+import { environmentWith, loadConfig } from './platform/config';
 import { startEmbeddedPostgres } from './platform/db/embedded-postgres';
 import { createDatabase } from './platform/db/database';
 import { Db } from './platform/db/db';
@@ -15,7 +15,9 @@ import { ProductModel } from './products';
  */
 async function run(): Promise<void> {
   const [command, arg] = process.argv.slice(2);
-  const config = loadConfig();
+  // create-admin takes the email as its argument and the password from ADMIN_PASSWORD: the pair
+  // the configuration checks together (and the password policy with it).
+  const config = loadConfig(command === 'create-admin' && arg ? environmentWith({ ADMIN_EMAIL: arg }) : undefined);
   assertPatchedVersions();
   const logger = pino({ level: config.logLevel });
   const embedded = config.databaseUrl === null ? await startEmbeddedPostgres(config.dataDir, 'quickstock', logger) : undefined;
@@ -24,9 +26,8 @@ async function run(): Promise<void> {
   try {
     await migrate(sequelize, url, logger);
     if (command === 'create-admin') {
-      const password = process.env['ADMIN_PASSWORD'];
-      if (!arg || !password) throw new Error('usage: ADMIN_PASSWORD=… node dist/src/cli.js create-admin EMAIL');
-      const user = await new UsersService(new Db(sequelize), logger).create({ email: arg, password, name: 'Administrator', role: 'admin' });
+      if (!arg || !config.admin) throw new Error('usage: ADMIN_PASSWORD=… node dist/src/cli.js create-admin EMAIL');
+      const user = await new UsersService(new Db(sequelize), logger).create({ email: arg, password: config.admin.password, name: 'Administrator', role: 'admin' });
       logger.info({ id: user.id, email: user.email }, 'admin created');
     } else if (command !== 'migrate') {
       throw new Error('usage: cli.js migrate | create-admin EMAIL');
