@@ -1,5 +1,5 @@
 # Each target wraps an npm script or a project script; `make start` and `make test` are the whole set-up.
-.PHONY: help start test test-unit chromium generate generate-event-docs postman check-generated lint build migrate bench bench-scale test-pgbouncer install
+.PHONY: help start test test-unit chromium generate generate-event-docs postman check-generated lint format build migrate bench bench-scale test-pgbouncer install
 
 NPM_INSTALL_STAMP := node_modules/.package-lock.json
 
@@ -44,7 +44,10 @@ postman: generate ## Regenerate the Postman collection (docs/postman/) from the 
 check-generated: generate postman ## Fail when generated/ or the Postman collection differs from a fresh generation
 	git diff --exit-code -- generated/ docs/postman/ || (echo "generated/ or docs/postman/ is stale: run make generate postman and commit" && exit 1)
 
-lint: install ## Type-check, ESLint, and lint the contracts (Redocly, Spectral, AsyncAPI parser)
+format: install ## Format the code with Prettier (.prettierrc.json); make lint checks it
+	npm run format
+
+lint: install ## Check the formatting (Prettier), type-check, ESLint, and lint the contracts (Redocly, Spectral, AsyncAPI parser)
 	npm run lint
 
 migrate: build ## Apply the database migrations without serving

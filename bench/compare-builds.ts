@@ -45,12 +45,17 @@ async function start(label: string, checkout: string): Promise<Side> {
   const productIds: string[] = [];
   for (let i = 0; i < 200; i += 1) {
     const res = await call(service.baseUrl, 'POST', '/api/v1/products', admin, {
-      sku: `CMP-${i}`, name: `Prodotto ${i}`, category: `Cat-${i % 10}`, unitPriceCents: 100 + i, initialStock: 1_000_000,
+      sku: `CMP-${i}`,
+      name: `Prodotto ${i}`,
+      category: `Cat-${i % 10}`,
+      unitPriceCents: 100 + i,
+      initialStock: 1_000_000,
     });
     productIds.push(res.body.id);
   }
   await call(service.baseUrl, 'POST', '/api/v1/auth/register', undefined, { email: 'cmp@bench.test', password: 'bench password 123', name: 'Cmp' });
-  const token = (await call(service.baseUrl, 'POST', '/api/v1/auth/login', undefined, { email: 'cmp@bench.test', password: 'bench password 123' })).body.accessToken as string;
+  const token = (await call(service.baseUrl, 'POST', '/api/v1/auth/login', undefined, { email: 'cmp@bench.test', password: 'bench password 123' })).body
+    .accessToken as string;
   return { label, service, database, token, productIds, cpu: {}, rps: {} };
 }
 
@@ -62,7 +67,10 @@ const scenarios: Record<string, (side: Side) => autocannon.Request> = {
       path: '/api/v1/orders',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${side.token}` },
       body: JSON.stringify({
-        items: [...new Set(Array.from({ length: 3 }, () => side.productIds[Math.floor(Math.random() * side.productIds.length)]))].map((productId) => ({ productId, quantity: 1 })),
+        items: [...new Set(Array.from({ length: 3 }, () => side.productIds[Math.floor(Math.random() * side.productIds.length)]))].map((productId) => ({
+          productId,
+          quantity: 1,
+        })),
         shippingAddress: ADDRESS,
       }),
     }),
@@ -87,15 +95,29 @@ async function main(): Promise<void> {
           const ms = ((cpuSeconds(pid) - before) * 1000) / Math.max(1, result['2xx']);
           (side.cpu[name] ??= []).push(ms);
           (side.rps[name] ??= []).push(result.requests.average);
-          process.stderr.write(`  round ${round + 1} ${name} ${side.label}: ${ms.toFixed(2)} ms CPU/req, ${result.requests.average.toFixed(0)} req/s, non-2xx ${result.non2xx}\n`);
+          process.stderr.write(
+            `  round ${round + 1} ${name} ${side.label}: ${ms.toFixed(2)} ms CPU/req, ${result.requests.average.toFixed(0)} req/s, non-2xx ${result.non2xx}\n`,
+          );
         }
       }
     }
     const mean = (values: number[] = []) => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
-    console.log(`| build | ${Object.keys(scenarios).map((s) => `${s} CPU ms/req (req/s)`).join(' | ')} |`);
-    console.log(`|---|${Object.keys(scenarios).map(() => '---').join('|')}|`);
+    console.log(
+      `| build | ${Object.keys(scenarios)
+        .map((s) => `${s} CPU ms/req (req/s)`)
+        .join(' | ')} |`,
+    );
+    console.log(
+      `|---|${Object.keys(scenarios)
+        .map(() => '---')
+        .join('|')}|`,
+    );
     for (const side of sides) {
-      console.log(`| ${side.label} | ${Object.keys(scenarios).map((s) => `${mean(side.cpu[s]).toFixed(2)} (${mean(side.rps[s]).toFixed(0)})`).join(' | ')} |`);
+      console.log(
+        `| ${side.label} | ${Object.keys(scenarios)
+          .map((s) => `${mean(side.cpu[s]).toFixed(2)} (${mean(side.rps[s]).toFixed(0)})`)
+          .join(' | ')} |`,
+      );
     }
   } finally {
     for (const side of sides) {

@@ -22,7 +22,10 @@ function packageOf(url: string, functionName: string): string {
   const where = url.replace(/^file:\/\//, '');
   if (where.includes('node_modules/')) {
     const rest = where.split('node_modules/').pop() ?? '';
-    return rest.split('/').slice(0, rest.startsWith('@') ? 2 : 1).join('/');
+    return rest
+      .split('/')
+      .slice(0, rest.startsWith('@') ? 2 : 1)
+      .join('/');
   }
   if (where.includes('/dist/src/')) return `quickstock/${where.split('/dist/src/')[1]?.split('/')[0] ?? ''}`;
   return where === '' ? `(${functionName || 'native'})` : 'node:internal';
@@ -89,7 +92,8 @@ async function main(): Promise<void> {
       products.push(res.body.id);
     }
     await call(service.baseUrl, 'POST', '/api/v1/auth/register', undefined, { email: 'p@bench.test', password: 'bench password 123', name: 'P' });
-    const token = (await call(service.baseUrl, 'POST', '/api/v1/auth/login', undefined, { email: 'p@bench.test', password: 'bench password 123' })).body.accessToken;
+    const token = (await call(service.baseUrl, 'POST', '/api/v1/auth/login', undefined, { email: 'p@bench.test', password: 'bench password 123' })).body
+      .accessToken;
     const address = { name: 'X', line1: 'Via Roma 1', city: 'Milano', postalCode: '20121', country: 'IT' };
     const result = await autocannon({
       url: service.baseUrl,
@@ -105,7 +109,10 @@ async function main(): Promise<void> {
                 path: '/api/v1/orders',
                 headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
                 body: JSON.stringify({
-                  items: [...new Set(Array.from({ length: 3 }, () => products[Math.floor(Math.random() * products.length)]))].map((productId) => ({ productId, quantity: 1 })),
+                  items: [...new Set(Array.from({ length: 3 }, () => products[Math.floor(Math.random() * products.length)]))].map((productId) => ({
+                    productId,
+                    quantity: 1,
+                  })),
                   shippingAddress: address,
                 }),
               }),

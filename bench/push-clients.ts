@@ -13,10 +13,7 @@ import { io, type Socket } from 'socket.io-client';
 
 export type ParentMessage = { kind: 'start'; baseUrl: string; token: string; count: number } | { kind: 'clock' } | { kind: 'stop' };
 export type ChildMessage =
-  | { kind: 'ready' }
-  | { kind: 'failed'; error: string }
-  | { kind: 'clock'; at: number }
-  | { kind: 'received'; orderId: string; at: number[] };
+  { kind: 'ready' } | { kind: 'failed'; error: string } | { kind: 'clock'; at: number } | { kind: 'received'; orderId: string; at: number[] };
 
 /** Wall-clock milliseconds with sub-millisecond precision. */
 export const wallClock = (): number => performance.timeOrigin + performance.now();

@@ -182,7 +182,9 @@ async function main(): Promise<void> {
       `push latency, ${result.sockets} operator sockets in ${result.processes} client processes, ${result.changes} status changes ` +
         `(${result.samples} receipts), ${redisUrl ? 'Redis adapter' : 'in-memory adapter'}, load average ${os.loadavg()[0]?.toFixed(1)}`,
     );
-    console.log(`p50 ${ms(result.p50)}  p95 ${ms(result.p95)}  p99 ${ms(result.p99)}  max ${ms(result.max)}  server CPU ${ms(result.serverCpuMsPerChange)} per change`);
+    console.log(
+      `p50 ${ms(result.p50)}  p95 ${ms(result.p95)}  p99 ${ms(result.p99)}  max ${ms(result.max)}  server CPU ${ms(result.serverCpuMsPerChange)} per change`,
+    );
   } finally {
     await service.stop();
     await database.drop();

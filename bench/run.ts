@@ -328,7 +328,11 @@ async function main(): Promise<void> {
       orderRuns += 2 * ROUNDS;
       row('POST /orders random, no webhook subscription', 'service', none);
       row(scenario, 'service', three);
-      ratios.push([`${scenario}: with/without (${hooks.delivered} webhooks delivered, the last ${hooks.drainSeconds.toFixed(0)} s after the load)`, (three.rps / none.rps).toFixed(2), '≥ 0.90']);
+      ratios.push([
+        `${scenario}: with/without (${hooks.delivered} webhooks delivered, the last ${hooks.drainSeconds.toFixed(0)} s after the load)`,
+        (three.rps / none.rps).toFixed(2),
+        '≥ 0.90',
+      ]);
     }
 
     if (ONLY.has('products')) {
@@ -431,13 +435,13 @@ async function main(): Promise<void> {
     const invariant = await checkStockInvariant(database.url);
     const inFlightAllowance = CONNECTIONS * orderRuns;
     const cpu = os.cpus();
+    console.log(`\nQuickStock benchmark — ${new Date().toISOString()} — ${cpu.length} × ${cpu[0]?.model ?? 'cpu'}, Node ${process.version}`);
+    console.log(`${CONNECTIONS} connections, ${DURATION} s per run, ${ROUNDS} alternating rounds per side, load generator on the same machine\n`);
     console.log(
-      `\nQuickStock benchmark — ${new Date().toISOString()} — ${cpu.length} × ${cpu[0]?.model ?? 'cpu'}, Node ${process.version}`,
+      `per-user limits turned off for the load: ${Object.keys(BENCH_LIMITS_OFF)
+        .map((k) => `${k}=0`)
+        .join(', ')}\n`,
     );
-    console.log(
-      `${CONNECTIONS} connections, ${DURATION} s per run, ${ROUNDS} alternating rounds per side, load generator on the same machine\n`,
-    );
-    console.log(`per-user limits turned off for the load: ${Object.keys(BENCH_LIMITS_OFF).map((k) => `${k}=0`).join(', ')}\n`);
     console.log(table(results));
     console.log('');
     console.log(table([...ratios, ...workers]));

@@ -172,13 +172,22 @@ async function prepare(label: string, size: LoadSize): Promise<Prepared> {
     };
     let cursor: string | undefined;
     for (let page = 1; page <= 20; page += 1) {
-      const res = await call(service.baseUrl, 'GET', `/api/v1/products?sort=-createdAt&limit=20${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, staffToken);
+      const res = await call(
+        service.baseUrl,
+        'GET',
+        `/api/v1/products?sort=-createdAt&limit=20${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+        staffToken,
+      );
       cursor = res.body.nextCursor ?? undefined;
     }
     ctx.page21Cursor = cursor;
     // The ledger page of the measured product shows a page of recent movements, as in use.
     for (let i = 0; i < 25; i += 1) {
-      await call(service.baseUrl, 'POST', `/api/v1/products/${productId(Math.min(500, size.products))}/stock-movements`, staffToken, { type: 'receipt', delta: 1, reason: 'bench-scale' });
+      await call(service.baseUrl, 'POST', `/api/v1/products/${productId(Math.min(500, size.products))}/stock-movements`, staffToken, {
+        type: 'receipt',
+        delta: 1,
+        reason: 'bench-scale',
+      });
     }
     const plans = await explain(database.url, ctx, scenarios);
     // A fresh process compiles its code paths on first use: one pass over everything first.
@@ -223,7 +232,9 @@ async function measureSideBySide(sides: Prepared[]): Promise<Map<string, Measure
       const fails = failures[s] ?? [];
       const measured = { p50: percentile(sorted, 50), p99: percentile(sorted, 99), failures: fails, plan: side.plans.get(scenario.label) };
       results[s]?.set(scenario.label, measured);
-      log(`  ${side.label} ${scenario.label}: p50 ${measured.p50.toFixed(1)} ms, p99 ${measured.p99.toFixed(1)} ms${fails.length ? `, ${fails.length} failed (${[...new Set(fails)].join(', ')})` : ''}`);
+      log(
+        `  ${side.label} ${scenario.label}: p50 ${measured.p50.toFixed(1)} ms, p99 ${measured.p99.toFixed(1)} ms${fails.length ? `, ${fails.length} failed (${[...new Set(fails)].join(', ')})` : ''}`,
+      );
     }
   }
   return results;
@@ -245,10 +256,12 @@ async function main(): Promise<void> {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       log(`${signal}: cleaning up`);
-      void Promise.allSettled([...sides, ...pending].map(async (side) => {
-        await side.service?.stop();
-        await side.database.drop();
-      })).then(() => process.exit(130));
+      void Promise.allSettled(
+        [...sides, ...pending].map(async (side) => {
+          await side.service?.stop();
+          await side.database.drop();
+        }),
+      ).then(() => process.exit(130));
     });
   }
   let small: Map<string, Measured>;
@@ -265,7 +278,9 @@ async function main(): Promise<void> {
   }
   const fmt = (v: number) => v.toFixed(1);
   const sizeLabel = (s: LoadSize) => `${s.products.toLocaleString('en')} p / ${s.orders.toLocaleString('en')} o`;
-  console.log(`\nmake bench-scale (${MODE}): ${SAMPLES} sequential requests each, after ${WARM_UP} warm-ups; small = ${sizeLabel(SMALL)}, large = ${sizeLabel(LARGE)}`);
+  console.log(
+    `\nmake bench-scale (${MODE}): ${SAMPLES} sequential requests each, after ${WARM_UP} warm-ups; small = ${sizeLabel(SMALL)}, large = ${sizeLabel(LARGE)}`,
+  );
   console.log(`| request | small p50 ms | small p99 ms | large p50 ms | large p99 ms | ratio | plan (large) | verdict |`);
   console.log(`|---|---|---|---|---|---|---|---|`);
   for (const scenario of scenarios) {

@@ -15,8 +15,13 @@ import { orderListSql, type OrderListParams } from '../src/orders/order-list.sql
 
 type Case = [string, () => ListStatement[][]];
 
-const products = (p: Omit<ProductListParams, 'limit'>): (() => ListStatement[][]) => () => productListSql({ limit: 20, ...p });
-const orders = (p: Omit<OrderListParams, 'limit'>): (() => ListStatement[][]) => () => [[orderListSql({ limit: 20, ...p })]];
+const products =
+  (p: Omit<ProductListParams, 'limit'>): (() => ListStatement[][]) =>
+  () =>
+    productListSql({ limit: 20, ...p });
+const orders =
+  (p: Omit<OrderListParams, 'limit'>): (() => ListStatement[][]) =>
+  () => [[orderListSql({ limit: 20, ...p })]];
 const byName = { by: 'sort', key: 'name', descending: false } as const;
 const relevance = { by: 'relevance' } as const;
 

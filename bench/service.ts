@@ -30,7 +30,12 @@ export function startBuiltService(databaseUrl: string, env: Record<string, strin
  * Starts a process entry of the service (a path from the project root, run with `nodeArgs`) on
  * `databaseUrl`, with the benchmark's defaults overridable by `env`, and waits until it is ready.
  */
-export function startServiceProcess(options: { databaseUrl: string; entry: string; env?: Record<string, string>; nodeArgs?: string[] }): Promise<RunningService> {
+export function startServiceProcess(options: {
+  databaseUrl: string;
+  entry: string;
+  env?: Record<string, string>;
+  nodeArgs?: string[];
+}): Promise<RunningService> {
   const { databaseUrl, env = {}, nodeArgs = [], entry } = options;
   return startProcess({
     entry,

@@ -22,7 +22,11 @@ async function main(): Promise<void> {
   const database = await createTestDatabase();
   const tls = receiverCertificate();
   const prof = process.env['BENCH_CPU_PROF'];
-  const service = await startBuiltService(database.url, { WEBHOOK_ALLOWED_CIDRS: '127.0.0.1/32', NODE_EXTRA_CA_CERTS: tls.certFile }, prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : []);
+  const service = await startBuiltService(
+    database.url,
+    { WEBHOOK_ALLOWED_CIDRS: '127.0.0.1/32', NODE_EXTRA_CA_CERTS: tls.certFile },
+    prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [],
+  );
   const receiver = await startFastReceiver(tls);
   const db = new Client({ connectionString: database.url });
   await db.connect();
@@ -35,7 +39,12 @@ async function main(): Promise<void> {
       ids.push(res.body.id as string);
       await call(service.baseUrl, 'PATCH', `/api/v1/webhook-subscriptions/${res.body.id}`, admin, { enabled: false });
     }
-    const body = JSON.stringify({ type: 'order.created', timestamp: new Date().toISOString(), data: { orderId: 'x'.repeat(36), status: 'pending_payment', totalCents: 1290 }, id: 'msg_x' });
+    const body = JSON.stringify({
+      type: 'order.created',
+      timestamp: new Date().toISOString(),
+      data: { orderId: 'x'.repeat(36), status: 'pending_payment', totalCents: 1290 },
+      id: 'msg_x',
+    });
     await db.query(
       `INSERT INTO webhook_deliveries (subscription_id, message_id, event_id, event_type, body, next_attempt_at)
        SELECT s, 'msg_' || md5(s::text || g), NULL, 'order.created', $2, now() FROM unnest($1::uuid[]) s, generate_series(1, $3) g`,

@@ -35,7 +35,11 @@ const byId = new Map([...operations.values()].map((op) => [op.operationId, op]))
 
 function resolveRef(node) {
   let current = node;
-  while (current?.$ref) current = current.$ref.slice(2).split('/').reduce((at, key) => at[key], spec);
+  while (current?.$ref)
+    current = current.$ref
+      .slice(2)
+      .split('/')
+      .reduce((at, key) => at[key], spec);
   return current;
 }
 
@@ -120,7 +124,10 @@ function step(operationId, name, { body, query, tests }) {
       url: { path: segments, query: [], variable: segments.filter((s) => s.startsWith(':')).map((s) => ({ key: s.slice(1) })) },
       header: [
         ...(op.requestBody ? [{ key: 'Content-Type', value: 'application/json' }] : []),
-        ...(op.parameters ?? []).map(resolveRef).filter((p) => p.in === 'header').map((p) => ({ key: p.name, value: '', description: p.description })),
+        ...(op.parameters ?? [])
+          .map(resolveRef)
+          .filter((p) => p.in === 'header')
+          .map((p) => ({ key: p.name, value: '', description: p.description })),
       ],
     },
   });
@@ -137,7 +144,8 @@ const address = bodyExample(byId.get('createOrder')).shippingAddress;
 
 const orderFlow = {
   name: 'Order flow',
-  description: 'Run this folder in order: sign in as staff, register a customer, find a product in stock, place an order for the customer, record a manual payment, prepare, ship and deliver it.',
+  description:
+    'Run this folder in order: sign in as staff, register a customer, find a product in stock, place an order for the customer, record a manual payment, prepare, ship and deliver it.',
   item: [
     step('login', 'Sign in', { tests: [] }),
     step('registerCustomer', 'Register a customer', {

@@ -21,4 +21,3 @@ if (!document || failing.length > 0) {
   process.exit(1);
 }
 console.log('@asyncapi/parser: asyncapi/asyncapi.yaml has no errors or warnings');
-

@@ -23,14 +23,26 @@ const JOBS = process.env.TEST_JOBS ?? '3';
 
 const GROUPS = {
   unit: ['--config', '.mocharc.unit.json'],
-  service: ['--parallel', '--jobs', JOBS, 'test/api/**/*.spec.ts', 'test/realtime/**/*.spec.ts', 'test/scale/**/*.spec.ts', 'test/ops/**/*.spec.ts', 'test/fuzz/**/*.spec.ts'],
+  service: [
+    '--parallel',
+    '--jobs',
+    JOBS,
+    'test/api/**/*.spec.ts',
+    'test/realtime/**/*.spec.ts',
+    'test/scale/**/*.spec.ts',
+    'test/ops/**/*.spec.ts',
+    'test/fuzz/**/*.spec.ts',
+  ],
   faults: ['test/faults/**/*.spec.ts'],
   browser: ['test/browser/**/*.spec.ts'],
 };
 // Phases run one after the other; the groups of a phase run at the same time. The unit specs need
 // only a CPU and overlap the service group's start-up; faults and browser, both mostly waiting on
 // other processes, share the last phase, away from the parallel workers (the faults time things).
-const PHASES = [['unit', 'service'], ['faults', 'browser']];
+const PHASES = [
+  ['unit', 'service'],
+  ['faults', 'browser'],
+];
 
 const asked = process.argv.slice(2);
 for (const name of asked) if (!(name in GROUPS)) throw new Error(`unknown group ${name}: one of ${Object.keys(GROUPS).join(', ')}`);
@@ -59,7 +71,12 @@ function runGroup(name) {
       process.stdout.write(`\n=== ${name} (${seconds.toFixed(0)} s)\n${output}\n`);
       const plain = output.replace(/\x1b\[[0-9;]*m/g, '');
       const count = (word) => Number((plain.match(new RegExp(`^ +(\\d+) ${word}`, 'm')) ?? [])[1] ?? 0);
-      const files = existsSync(timings) ? readFileSync(timings, 'utf8').split('\n').filter(Boolean).map((l) => ({ ...JSON.parse(l), group: name })) : [];
+      const files = existsSync(timings)
+        ? readFileSync(timings, 'utf8')
+            .split('\n')
+            .filter(Boolean)
+            .map((l) => ({ ...JSON.parse(l), group: name }))
+        : [];
       results.push({ name, code: code ?? 1, signal, seconds, passing: count('passing'), failing: count('failing'), pending: count('pending'), files });
       resolve();
     });
@@ -82,7 +99,9 @@ const wall = ((Date.now() - begun) / 1000).toFixed(0);
 process.stdout.write('\nGroups:\n');
 for (const r of results) {
   const status = r.code === 0 ? 'ok' : `FAILED (exit ${r.signal ?? r.code})`;
-  process.stdout.write(`  ${r.name.padEnd(8)} ${status.padEnd(16)} ${String(r.passing).padStart(4)} passed ${String(r.failing).padStart(3)} failed ${String(r.pending).padStart(3)} pending  ${r.seconds.toFixed(0)} s\n`);
+  process.stdout.write(
+    `  ${r.name.padEnd(8)} ${status.padEnd(16)} ${String(r.passing).padStart(4)} passed ${String(r.failing).padStart(3)} failed ${String(r.pending).padStart(3)} pending  ${r.seconds.toFixed(0)} s\n`,
+  );
 }
 const sum = (key) => results.reduce((n, r) => n + r[key], 0);
 process.stdout.write(`Whole suite: ${sum('passing')} passed, ${sum('failing')} failed, ${sum('pending')} pending in ${wall} s\n`);

@@ -27,7 +27,12 @@ async function run(): Promise<void> {
     await migrate(sequelize, url, logger);
     if (command === 'create-admin') {
       if (!arg || !config.admin) throw new Error('usage: ADMIN_PASSWORD=… node dist/src/cli.js create-admin EMAIL');
-      const user = await new UsersService(new Db(sequelize), logger).create({ email: arg, password: config.admin.password, name: 'Administrator', role: 'admin' });
+      const user = await new UsersService(new Db(sequelize), logger).create({
+        email: arg,
+        password: config.admin.password,
+        name: 'Administrator',
+        role: 'admin',
+      });
       logger.info({ id: user.id, email: user.email }, 'admin created');
     } else if (command !== 'migrate') {
       throw new Error('usage: cli.js migrate | create-admin EMAIL');

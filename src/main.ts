@@ -93,7 +93,12 @@ async function runPrimary(config: Config, logger: Logger, showBanner: boolean): 
   }
   logger.info({ workers: config.clusterWorkers }, 'QuickStock cluster started');
   if (showBanner) {
-    const banner = { baseUrl: publicBaseUrl(config, config.port), database: describeDatabase(config, embedded), setupLink: null, workers: config.clusterWorkers };
+    const banner = {
+      baseUrl: publicBaseUrl(config, config.port),
+      database: describeDatabase(config, embedded),
+      setupLink: null,
+      workers: config.clusterWorkers,
+    };
     process.stdout.write(formatBanner(banner));
   }
   // A worker that dies is replaced, after a delay that doubles while workers keep dying (a database

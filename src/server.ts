@@ -65,9 +65,7 @@ export async function startServer(
   // to the first; its own pool still runs its transactions and raw SQL.
   const bindModels = options.bindModels ?? true;
   const sequelize = createDatabase(databaseUrl, logger, { poolMax: config.dbPoolMax, models: bindModels ? [UserModel, ProductModel, SetupCodeModel] : [] });
-  const redis = config.redisUrl
-    ? new Redis(config.redisUrl, { lazyConnect: false, enableOfflineQueue: false, maxRetriesPerRequest: 1 })
-    : null;
+  const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: false, enableOfflineQueue: false, maxRetriesPerRequest: 1 }) : null;
   redis?.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
   const services = createServices(config, logger, sequelize, redis, { bindModels });
   const app = createApp(services);
@@ -129,7 +127,6 @@ export async function startServer(
   logger.info({ port }, 'QuickStock listening');
   const onTerminal = options.onTerminal ?? process.stdout.isTTY === true;
   const setupLink = options.issueSetupLink === false ? null : await issueSetupLink(services, config, port, onTerminal);
-
 
   let stopping: Promise<void> | undefined;
   return {

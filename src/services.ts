@@ -60,7 +60,13 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
   const accessTokens = new AccessTokens(config.jwt, db, config.jwt.sessionCacheMs);
   const limiters = createLimiterFactory(redis, config.redisKeyPrefix, logger);
   // A slot's lease outlives the slow-down and a password check; a crashed holder frees it then.
-  const loginGate = createConcurrencyGate(redis, config.redisKeyPrefix, 'login-in-flight', config.login.maxConcurrentPerAccount, config.login.slowDownMs + 15_000);
+  const loginGate = createConcurrencyGate(
+    redis,
+    config.redisKeyPrefix,
+    'login-in-flight',
+    config.login.maxConcurrentPerAccount,
+    config.login.slowDownMs + 15_000,
+  );
   const throttle = new LoginThrottle(config.login, limiters, loginGate);
   const authLimits = {
     register: new RateLimit({ name: 'register', limit: config.rateLimits.registerPerHour, windowSeconds: 3600 }, limiters),

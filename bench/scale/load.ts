@@ -91,42 +91,62 @@ export async function loadDataSet(url: string, size: LoadSize, log: (line: strin
     const admin = (await db.query<{ id: string; password_hash: string }>("SELECT id, password_hash FROM users WHERE role = 'admin' LIMIT 1")).rows[0];
     if (!admin) throw new Error('the database has no admin yet: start the service on it once first');
 
-    await timed(`${size.customers} customers`, () => db.query(
-      `INSERT INTO users (id, email, name, role, password_hash, created_at)
+    await timed(
+      `${size.customers} customers`,
+      () =>
+        db.query(
+          `INSERT INTO users (id, email, name, role, password_hash, created_at)
        SELECT md5('qs-bench-customer-' || g)::uuid, 'bench-customer-' || g || '@quickstock.test',
               (${literalArray(['Ufficio', 'Studio', 'Cartoleria', 'Agenzia', 'Scuola'])})[1 + g % 5] || ' ' ||
               (${literalArray(['Rossi', 'Bianchi', 'Esposito', 'Ricci', 'Romano', 'Colombo', 'Greco', 'Conti'])})[1 + g % 8] || ' ' || g,
               'customer', $1, now() - interval '${SPREAD_DAYS} days' * (1 - g::float8 / $2)
          FROM generate_series(1, $2) g`,
-      [admin.password_hash, size.customers],
-    ), log);
+          [admin.password_hash, size.customers],
+        ),
+      log,
+    );
 
-    await timed(`${size.products} products`, () => chunks(size.products, (from, to) => db.query(
-      `INSERT INTO products (id, sku, name, description, category, unit_price_cents, vat_rate, reorder_level, on_hand, created_at, updated_at)
+    await timed(
+      `${size.products} products`,
+      () =>
+        chunks(size.products, (from, to) =>
+          db.query(
+            `INSERT INTO products (id, sku, name, description, category, unit_price_cents, vat_rate, reorder_level, on_hand, created_at, updated_at)
        SELECT ${product.id('g')}, ${product.sku('g')}, ${product.name('g')},
               CASE WHEN g % 3 = 0 THEN 'Articolo da ufficio: ' || ${product.baseName('g')} END,
               'cat-' || (g % 50), ${product.price('g')}, ${product.vat('g')},
               10 + g % 41, (g::bigint * 104729) % 1000, t.at, t.at
          FROM generate_series($1::int, $2::int) g,
               LATERAL (SELECT now() - interval '${SPREAD_DAYS} days' * (1 - g::float8 / $3) AS at) t`,
-      [from, to, size.products],
-    )), log);
+            [from, to, size.products],
+          ),
+        ),
+      log,
+    );
 
     // The triggers that keep product_search_words do not fire in replica mode: its words in one pass,
     // its key built after them (the way migration 0012 fills it).
-    await timed('product search words', async () => {
-      await db.query('ALTER TABLE product_search_words DROP CONSTRAINT product_search_words_pkey');
-      await db.query(
-        `INSERT INTO product_search_words (lexeme, name_key, product_id)
+    await timed(
+      'product search words',
+      async () => {
+        await db.query('ALTER TABLE product_search_words DROP CONSTRAINT product_search_words_pkey');
+        await db.query(
+          `INSERT INTO product_search_words (lexeme, name_key, product_id)
          SELECT w, lower(p.name), p.id FROM products p, unnest(tsvector_to_array(to_tsvector('italian'::regconfig, quickstock_unaccent(p.name)))) w`,
-      );
-      await db.query('ALTER TABLE product_search_words ADD PRIMARY KEY (lexeme, name_key, product_id)');
-    }, log);
+        );
+        await db.query('ALTER TABLE product_search_words ADD PRIMARY KEY (lexeme, name_key, product_id)');
+      },
+      log,
+    );
 
     // Lines first (each references product k by its computed id), then each order from its lines' totals.
     const cities = literalArray(CITIES);
-    await timed(`${size.orders} orders, ${size.orders * size.linesPerOrder} lines`, () => chunks(size.orders, (from, to) => db.query(
-      `WITH lines AS (
+    await timed(
+      `${size.orders} orders, ${size.orders * size.linesPerOrder} lines`,
+      () =>
+        chunks(size.orders, (from, to) =>
+          db.query(
+            `WITH lines AS (
          INSERT INTO order_items (order_id, line_no, product_id, sku, name, quantity, unit_price_cents, vat_rate, net_cents, vat_cents, gross_cents)
          SELECT md5('qs-bench-order-' || s.g)::uuid, s.line, ${product.id('s.k')}, ${product.sku('s.k')}, ${product.name('s.k')}, s.qty,
                 s.price, s.vat, s.qty * s.price, (s.qty * s.price * s.vat + 50) / 100, s.qty * s.price + (s.qty * s.price * s.vat + 50) / 100
@@ -147,12 +167,19 @@ export async function loadDataSet(url: string, size: LoadSize, log: (line: strin
          JOIN (SELECT g, md5('qs-bench-customer-' || (1 + (g::bigint * 31) % $5))::uuid AS customer, ${STATUS_OF} AS status,
                       now() - interval '${SPREAD_DAYS} days' * (1 - g::float8 / $6) AS at
                  FROM generate_series($1::int, $2::int) g) o ON t.order_id = md5('qs-bench-order-' || o.g)::uuid`,
-      [from, to, size.products, size.linesPerOrder, size.customers, size.orders],
-    )), log);
+            [from, to, size.products, size.linesPerOrder, size.customers, size.orders],
+          ),
+        ),
+      log,
+    );
     await db.query(`SELECT setval('order_number_seq', $1)`, [size.orders + 1]);
 
-    await timed('status history', () => chunks(size.orders, (from, to) => db.query(
-      `INSERT INTO order_status_history (order_id, from_status, to_status, actor_id, actor_role, at)
+    await timed(
+      'status history',
+      () =>
+        chunks(size.orders, (from, to) =>
+          db.query(
+            `INSERT INTO order_status_history (order_id, from_status, to_status, actor_id, actor_role, at)
        SELECT o.id, s.from_status, s.to_status, CASE WHEN s.step = 1 THEN o.customer_id ELSE $3::uuid END,
               CASE WHEN s.step = 1 THEN 'customer' ELSE 'operator' END, o.created_at + greatest(s.step, 2) * interval '1 hour'
          FROM generate_series($1::int, $2::int) g
@@ -164,20 +191,32 @@ export async function loadDataSet(url: string, size: LoadSize, log: (line: strin
               OR (o.status <> 'cancelled' AND s.step > 1 AND s.step <= CASE o.status WHEN 'paid' THEN 2 WHEN 'in_preparation' THEN 3
                     WHEN 'shipped' THEN 4 WHEN 'delivered' THEN 5 ELSE 1 END)
         ORDER BY g, s.step`,
-      [from, to, admin.id],
-    )), log);
+            [from, to, admin.id],
+          ),
+        ),
+      log,
+    );
 
     // Pending orders hold their units; a product's stock then covers them (reserved <= on_hand).
-    await timed('reservations of pending orders', () => db.query(
-      `UPDATE products p SET reserved = r.units, on_hand = p.on_hand + r.units
+    await timed(
+      'reservations of pending orders',
+      () =>
+        db.query(
+          `UPDATE products p SET reserved = r.units, on_hand = p.on_hand + r.units
          FROM (SELECT i.product_id, sum(i.quantity)::int AS units FROM order_items i JOIN orders o ON o.id = i.order_id
                 WHERE o.status = 'pending_payment' GROUP BY i.product_id) r
         WHERE p.id = r.product_id`,
-    ), log);
+        ),
+      log,
+    );
 
     const pairs = Math.max(0, Math.floor((size.movementsPerProduct - 1) / 2));
-    await timed(`${size.products * (1 + 2 * pairs)} stock movements`, () => chunks(size.products, (from, to) => db.query(
-      `INSERT INTO stock_movements (product_id, type, delta, on_hand_after, reason, actor_id, created_at)
+    await timed(
+      `${size.products * (1 + 2 * pairs)} stock movements`,
+      () =>
+        chunks(size.products, (from, to) =>
+          db.query(
+            `INSERT INTO stock_movements (product_id, type, delta, on_hand_after, reason, actor_id, created_at)
        SELECT p.id, m.type, m.delta, p.on_hand + m.after_extra, m.reason, $3::uuid, p.created_at + m.j * interval '1 minute'
          FROM generate_series($1::int, $2::int) g
          JOIN products p ON p.id = md5('qs-bench-product-' || g)::uuid
@@ -189,11 +228,18 @@ export async function loadDataSet(url: string, size: LoadSize, log: (line: strin
              FROM generate_series(1, $4::int) j
          ) m
         ORDER BY g, m.j`,
-      [from, to, admin.id, pairs * 2],
-    )), log);
+            [from, to, admin.id, pairs * 2],
+          ),
+        ),
+      log,
+    );
 
-    await timed(`${Math.min(size.events, size.orders)} events`, () => chunks(Math.min(size.events, size.orders), (from, to) => db.query(
-      `INSERT INTO events (type, occurred_at, data, audience_staff, audience_user_id, dispatched_at)
+    await timed(
+      `${Math.min(size.events, size.orders)} events`,
+      () =>
+        chunks(Math.min(size.events, size.orders), (from, to) =>
+          db.query(
+            `INSERT INTO events (type, occurred_at, data, audience_staff, audience_user_id, dispatched_at)
        SELECT 'order.created', t.at,
               jsonb_build_object('orderId', o.id, 'number', o.number, 'customerId', o.customer_id, 'status', 'pending_payment',
                                  'totals', jsonb_build_object('netCents', o.net_cents, 'vatCents', o.vat_cents, 'grossCents', o.gross_cents)),
@@ -201,14 +247,21 @@ export async function loadDataSet(url: string, size: LoadSize, log: (line: strin
          FROM generate_series($1::int, $2::int) g
          JOIN orders o ON o.id = md5('qs-bench-order-' || ($3::int - $4::int + g))::uuid
          CROSS JOIN LATERAL (SELECT now() - interval '20 hours' * (1 - g::float8 / $4::int) AS at) t`,
-      [from, to, size.orders, Math.min(size.events, size.orders)],
-    )), log);
+            [from, to, size.orders, Math.min(size.events, size.orders)],
+          ),
+        ),
+      log,
+    );
     // The dispatcher starts after what was loaded (all of it counts as delivered).
     await db.query('UPDATE event_dispatcher SET last_id = (SELECT coalesce(max(id), 0) FROM events)');
 
-    await timed(`${indexes.rows.length} indexes rebuilt`, async () => {
-      for (const index of indexes.rows) await db.query(index.def);
-    }, log);
+    await timed(
+      `${indexes.rows.length} indexes rebuilt`,
+      async () => {
+        for (const index of indexes.rows) await db.query(index.def);
+      },
+      log,
+    );
     await db.query('SET session_replication_role = DEFAULT');
     await timed('ANALYZE', () => db.query('VACUUM ANALYZE'), log);
   } finally {

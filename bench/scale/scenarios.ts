@@ -93,7 +93,11 @@ export const SCENARIOS: Scenario[] = [
   {
     label: 'GET /products?sort=-createdAt, page 21',
     kind: 'list',
-    request: (ctx) => ({ method: 'GET', path: `/api/v1/products?sort=-createdAt&limit=20&cursor=${encodeURIComponent(ctx.page21Cursor ?? '')}`, token: ctx.staffToken }),
+    request: (ctx) => ({
+      method: 'GET',
+      path: `/api/v1/products?sort=-createdAt&limit=20&cursor=${encodeURIComponent(ctx.page21Cursor ?? '')}`,
+      token: ctx.staffToken,
+    }),
     plan: (ctx) => products({ order: { by: 'sort', key: 'createdAt', descending: true, after: cursorValues(ctx.page21Cursor) } }),
   },
   {
@@ -101,7 +105,9 @@ export const SCENARIOS: Scenario[] = [
     kind: 'list',
     request: (ctx) => ({ method: 'GET', path: `/api/v1/products/${productId(Math.min(500, ctx.products))}/stock-movements`, token: ctx.staffToken }),
     // stockRepository's first ledger page.
-    plan: (ctx) => [[{ text: 'SELECT * FROM stock_movements WHERE product_id = $1 ORDER BY seq DESC LIMIT $2', values: [productId(Math.min(500, ctx.products)), LIMIT + 1] }]],
+    plan: (ctx) => [
+      [{ text: 'SELECT * FROM stock_movements WHERE product_id = $1 ORDER BY seq DESC LIMIT $2', values: [productId(Math.min(500, ctx.products)), LIMIT + 1] }],
+    ],
   },
   {
     label: 'GET /orders?q=QS-2025-0000999 (staff)',
@@ -151,7 +157,13 @@ export const SCENARIOS: Scenario[] = [
         method: 'POST',
         path: '/api/v1/orders',
         token: ctx.customerToken,
-        body: { shippingAddress: ADDRESS, items: [{ productId: productId(a), quantity: 1 }, { productId: productId(b), quantity: 2 }] },
+        body: {
+          shippingAddress: ADDRESS,
+          items: [
+            { productId: productId(a), quantity: 1 },
+            { productId: productId(b), quantity: 2 },
+          ],
+        },
       };
     },
   },

@@ -43,10 +43,7 @@ export class RefreshTokens {
    * Uses up a refresh token and returns its user and a fresh token of the same family.
    * Reuse revokes the family; the revocation is committed even though the request fails.
    */
-  async rotate(
-    token: string,
-    isUserActive: (userId: string, tx: Tx) => Promise<boolean>,
-  ): Promise<{ userId: string; token: string; familyId: string }> {
+  async rotate(token: string, isUserActive: (userId: string, tx: Tx) => Promise<boolean>): Promise<{ userId: string; token: string; familyId: string }> {
     const outcome = await this.db.transaction(async (tx) => {
       const row = await tokens.lockByHash(tx, hashToken(token));
       if (!row || row.revokedAt) return { kind: 'invalid' as const };

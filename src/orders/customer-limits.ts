@@ -22,7 +22,9 @@ export async function assertOpenOrdersBelowLimit(tx: Tx, limits: CustomerLimits,
   const limit = limits.maxOpenUnpaidOrders;
   if (limit === 0) return;
   if ((await orders.lockAndCountUnpaid(tx, customerId)) < limit) return;
-  throw new ConflictError('too-many-open-orders', `A customer may hold at most ${limit} unpaid orders; pay or cancel one first. Nothing was reserved.`, { limit });
+  throw new ConflictError('too-many-open-orders', `A customer may hold at most ${limit} unpaid orders; pay or cancel one first. Nothing was reserved.`, {
+    limit,
+  });
 }
 
 export function assertGrossWithinLimit(limits: CustomerLimits, grossCents: number): void {

@@ -45,4 +45,3 @@ export function customerFrom(found: ReadonlyMap<string, CustomerSummary>, id: st
   if (!customer) throw new Error(`order customer ${id} not found by users`);
   return customer;
 }
-

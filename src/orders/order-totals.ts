@@ -16,8 +16,9 @@ export function lineAmounts(line: PricedLine): Totals {
 }
 
 export function sumTotals(lines: readonly Totals[]): Totals {
-  return lines.reduce(
-    (acc, l) => ({ netCents: acc.netCents + l.netCents, vatCents: acc.vatCents + l.vatCents, grossCents: acc.grossCents + l.grossCents }),
-    { netCents: 0, vatCents: 0, grossCents: 0 },
-  );
+  return lines.reduce((acc, l) => ({ netCents: acc.netCents + l.netCents, vatCents: acc.vatCents + l.vatCents, grossCents: acc.grossCents + l.grossCents }), {
+    netCents: 0,
+    vatCents: 0,
+    grossCents: 0,
+  });
 }

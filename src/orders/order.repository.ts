@@ -102,7 +102,15 @@ export const orderRepository = {
    */
   async insertPlaced(
     tx: Tx,
-    o: { customerId: string; totals: Totals; shippingAddress: Schemas['Address']; notes: string | null; ttlMinutes: number; actor: Actor; lines: readonly PlacedLine[] },
+    o: {
+      customerId: string;
+      totals: Totals;
+      shippingAddress: Schemas['Address'];
+      notes: string | null;
+      ttlMinutes: number;
+      actor: Actor;
+      lines: readonly PlacedLine[];
+    },
   ): Promise<OrderRecord> {
     const created: Omit<EventPayloads['order.created'], 'orderId' | 'number'> = { customerId: o.customerId, status: 'pending_payment', totals: o.totals };
     const row = await sqlOne<OrderRow>(

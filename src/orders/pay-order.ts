@@ -33,7 +33,12 @@ export async function payOrder(
   await ctx.rateLimits.payments.consume(actor.id);
   const provider = ctx.payments.providerFor(input.provider, actor);
   const reference = input.reference ?? null;
-  const request: IdempotentRequest = { userId: actor.id, scope: 'createPayment', key: idempotencyKey, fingerprint: { orderId, provider: input.provider, reference } };
+  const request: IdempotentRequest = {
+    userId: actor.id,
+    scope: 'createPayment',
+    key: idempotencyKey,
+    fingerprint: { orderId, provider: input.provider, reference },
+  };
   if (!provider.remote) {
     return ctx.idempotency.run(request, async (tx) => {
       const order = await lockVisible(tx, orderId, actor);
@@ -96,9 +101,7 @@ async function payRemotely(
 
 /** How one round ended: answered, the pending payment cancelled at the provider, or the order no longer payable. */
 type RoundOutcome =
-  | { kind: 'stored'; stored: StoredResult<PaymentAnswer> }
-  | { kind: 'again' }
-  | { kind: 'refused'; orderStatus: OrderStatus; cancelAtProvider: string | null };
+  { kind: 'stored'; stored: StoredResult<PaymentAnswer> } | { kind: 'again' } | { kind: 'refused'; orderStatus: OrderStatus; cancelAtProvider: string | null };
 
 /**
  * Stores the answer for Idempotency-Key replays without its `clientSecret`: whoever holds the

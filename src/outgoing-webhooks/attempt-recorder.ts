@@ -74,7 +74,7 @@ export class AttemptRecorder {
   private nextBatch(): Queued[] {
     const ids = new Set<string>();
     const batch: Queued[] = [];
-    for (let i = 0; i < this.queue.length && batch.length < MAX_BATCH; ) {
+    for (let i = 0; i < this.queue.length && batch.length < MAX_BATCH;) {
       const q = this.queue[i]!;
       if (ids.has(q.answered.deliveryId)) {
         i += 1;

@@ -89,7 +89,9 @@ export class DeliveryWorker {
     for (const row of claimed) {
       const running: Promise<void> = this.attempt(toTarget(row), false)
         .then(() => undefined)
-        .catch((err: unknown) => this.logger.warn({ err, deliveryId: row.id }, 'webhook attempt could not be recorded; the claim will expire and it will be sent again'))
+        .catch((err: unknown) =>
+          this.logger.warn({ err, deliveryId: row.id }, 'webhook attempt could not be recorded; the claim will expire and it will be sent again'),
+        )
         .finally(() => {
           this.inFlight.delete(running);
           this.answered.delete(row.id);
@@ -129,7 +131,14 @@ export class DeliveryWorker {
     if (manual) await this.recordManual(target, attemptedAt, headers, result);
     else {
       this.slotFreed(target.deliveryId);
-      await this.recorder.record({ deliveryId: target.deliveryId, subscriptionId: target.subscriptionId, attemptCount: target.attemptCount, attemptedAt, headers, result });
+      await this.recorder.record({
+        deliveryId: target.deliveryId,
+        subscriptionId: target.subscriptionId,
+        attemptCount: target.attemptCount,
+        attemptedAt,
+        headers,
+        result,
+      });
     }
     return result;
   }

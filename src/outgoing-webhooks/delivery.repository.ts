@@ -111,7 +111,11 @@ interface HealthRow {
 }
 
 const toOutboxEventRecord = (row: OutboxRow): OutboxEventRecord => ({ id: row.id, type: row.type, occurredAt: row.occurred_at, data: row.data });
-const toSubscriptionTargetRecord = (row: SubscriptionTargetRow): SubscriptionTargetRecord => ({ id: row.id, eventTypes: row.event_types, createdAt: row.created_at });
+const toSubscriptionTargetRecord = (row: SubscriptionTargetRow): SubscriptionTargetRecord => ({
+  id: row.id,
+  eventTypes: row.event_types,
+  createdAt: row.created_at,
+});
 const toClaimedDeliveryRecord = (row: ClaimedRow): ClaimedDeliveryRecord => ({
   id: row.id,
   subscriptionId: row.subscription_id,
@@ -127,7 +131,17 @@ const toHealthRecord = (row: HealthRow): HealthRecord => ({ enabled: row.enabled
 
 /** The unnest columns of recordOutcomes, in the order of its parameters. */
 const HEALTH_COLUMNS = ['subscriptionId', 'anySucceeded', 'anyFailed', 'lastSucceeded'] as const;
-const OUTCOME_COLUMNS = ['deliveryId', 'subscriptionId', 'status', 'nextAttemptAt', 'statusCode', 'attemptedAt', 'durationMs', 'errorKind', 'responseBody'] as const;
+const OUTCOME_COLUMNS = [
+  'deliveryId',
+  'subscriptionId',
+  'status',
+  'nextAttemptAt',
+  'statusCode',
+  'attemptedAt',
+  'durationMs',
+  'errorKind',
+  'responseBody',
+] as const;
 
 /**
  * The delivery worker's claim (a statement of its own so that the query-plan test can EXPLAIN it):
@@ -173,13 +187,18 @@ export const deliveryRepository = {
   /** The cursor row, locked; undefined while another instance advances it. */
   async lockCursor(tx: Tx): Promise<FanoutCursorRecord | undefined> {
     // One fan-out at a time across instances: SKIP LOCKED, so a busy instance returns at once.
-    const row = await sqlOne<{ last_id: string; gaps: [number, number][] }>(tx, 'SELECT last_id, gaps FROM webhook_fanout_cursor WHERE id = 1 FOR UPDATE SKIP LOCKED');
+    const row = await sqlOne<{ last_id: string; gaps: [number, number][] }>(
+      tx,
+      'SELECT last_id, gaps FROM webhook_fanout_cursor WHERE id = 1 FOR UPDATE SKIP LOCKED',
+    );
     return row && { lastId: row.last_id, gaps: row.gaps };
   },
 
   async enabledTargets(tx: Tx): Promise<SubscriptionTargetRecord[]> {
     // Few rows (one per integrator): every enabled subscription, to match events against.
-    return (await sql<SubscriptionTargetRow>(tx, 'SELECT id, event_types, created_at FROM webhook_subscriptions WHERE enabled')).map(toSubscriptionTargetRecord);
+    return (await sql<SubscriptionTargetRow>(tx, 'SELECT id, event_types, created_at FROM webhook_subscriptions WHERE enabled')).map(
+      toSubscriptionTargetRecord,
+    );
   },
 
   async eventsAfter(tx: Tx, lastId: number, gapIds: readonly number[], limit: number): Promise<OutboxEventRecord[]> {
@@ -194,7 +213,10 @@ export const deliveryRepository = {
 
   async skipToEnd(tx: Tx): Promise<void> {
     // No enabled subscription: nothing to deliver, so the cursor jumps to the newest event.
-    await sql(tx, "UPDATE webhook_fanout_cursor SET last_id = greatest(last_id, (SELECT coalesce(max(id), 0) FROM events)), gaps = '[]', updated_at = now() WHERE id = 1");
+    await sql(
+      tx,
+      "UPDATE webhook_fanout_cursor SET last_id = greatest(last_id, (SELECT coalesce(max(id), 0) FROM events)), gaps = '[]', updated_at = now() WHERE id = 1",
+    );
   },
 
   async saveCursor(tx: Tx, lastId: number, gaps: [number, number][]): Promise<void> {
@@ -307,16 +329,19 @@ export const deliveryRepository = {
 
   async lockSubscription(tx: Tx, subscriptionId: string): Promise<HealthRecord | undefined> {
     // One row by primary key, locked before its deliveries (the order its deletion takes).
-    const row = await sqlOne<HealthRow>(tx, 'SELECT enabled, url, NULL::float8 AS failing_for_ms FROM webhook_subscriptions WHERE id = $1 FOR UPDATE', [subscriptionId]);
+    const row = await sqlOne<HealthRow>(tx, 'SELECT enabled, url, NULL::float8 AS failing_for_ms FROM webhook_subscriptions WHERE id = $1 FOR UPDATE', [
+      subscriptionId,
+    ]);
     return row && toHealthRecord(row);
   },
 
   async disable(tx: Tx, subscriptionId: string, reason: string): Promise<boolean> {
     // One row by primary key, only when still enabled (so one disabling sends one staff event).
-    const rows = await sql(tx, 'UPDATE webhook_subscriptions SET enabled = false, disabled_reason = $2, updated_at = now() WHERE id = $1 AND enabled RETURNING id', [
-      subscriptionId,
-      reason,
-    ]);
+    const rows = await sql(
+      tx,
+      'UPDATE webhook_subscriptions SET enabled = false, disabled_reason = $2, updated_at = now() WHERE id = $1 AND enabled RETURNING id',
+      [subscriptionId, reason],
+    );
     return rows.length > 0;
   },
 

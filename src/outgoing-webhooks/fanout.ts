@@ -97,15 +97,28 @@ export class FanOut {
       );
       const deliveries = rows.flatMap((row) => this.deliveriesOf(row, targets));
       const inserted = await repo.insertDeliveries(tx, deliveries);
-      const { next, expired } = advanceCursor({ lastId, gaps: cursor.gaps }, rows.map((r) => Number(r.id)), Date.now(), GAP_WAIT_MS);
-      if (expired.length > 0) this.logger.warn({ ids: expired.slice(0, 20), count: expired.length }, 'event ids never committed; the webhook fan-out stops looking for them');
+      const { next, expired } = advanceCursor(
+        { lastId, gaps: cursor.gaps },
+        rows.map((r) => Number(r.id)),
+        Date.now(),
+        GAP_WAIT_MS,
+      );
+      if (expired.length > 0)
+        this.logger.warn({ ids: expired.slice(0, 20), count: expired.length }, 'event ids never committed; the webhook fan-out stops looking for them');
       await repo.saveCursor(tx, next.lastId, next.gaps);
       return { inserted, more: rows.length === BATCH };
     });
   }
 
   private deliveriesOf(row: OutboxEventRecord, targets: SubscriptionTargetRecord[]): NewDelivery[] {
-    const decoded = decodeStoredEvent({ id: Number(row.id), type: row.type, occurredAt: row.occurredAt, data: row.data, audienceStaff: true, audienceUserId: null });
+    const decoded = decodeStoredEvent({
+      id: Number(row.id),
+      type: row.type,
+      occurredAt: row.occurredAt,
+      data: row.data,
+      audienceStaff: true,
+      audienceUserId: null,
+    });
     if (decoded.kind !== 'client') return [];
     const event = decoded.event;
     return targets
@@ -113,7 +126,13 @@ export class FanOut {
       .filter((t) => !(event.type === 'webhook.subscription_disabled' && event.data.subscriptionId === t.id))
       .map((t) => {
         const messageId = newMessageId();
-        return { subscriptionId: t.id, messageId, eventId: event.id, eventType: event.type, body: messageBody(event.type, row.occurredAt, event.data, messageId) };
+        return {
+          subscriptionId: t.id,
+          messageId,
+          eventId: event.id,
+          eventType: event.type,
+          body: messageBody(event.type, row.occurredAt, event.data, messageId),
+        };
       });
   }
 }

@@ -81,7 +81,13 @@ export class OutgoingWebhooksService {
     const secret = newSigningSecret();
     // The id is chosen here: the sealed secret is bound to it.
     const id = randomUUID();
-    const row = await repo.insert({ id, url: input.url, description: input.description ?? null, eventTypes: [...input.eventTypes], secretCiphertext: this.secrets.seal(secret, id) });
+    const row = await repo.insert({
+      id,
+      url: input.url,
+      description: input.description ?? null,
+      eventTypes: [...input.eventTypes],
+      secretCiphertext: this.secrets.seal(secret, id),
+    });
     return { ...toSubscriptionView(row), secret };
   }
 
@@ -122,7 +128,11 @@ export class OutgoingWebhooksService {
       if (!current) throw new NotFoundError('The webhook subscription');
       return repo.update(
         id,
-        { secretCiphertext: this.secrets.seal(secret, id), previousSecretCiphertext: current.secretCiphertext, previousSecretExpiresAt: new Date(Date.now() + ROTATION_OVERLAP_MS) },
+        {
+          secretCiphertext: this.secrets.seal(secret, id),
+          previousSecretCiphertext: current.secretCiphertext,
+          previousSecretExpiresAt: new Date(Date.now() + ROTATION_OVERLAP_MS),
+        },
         tx,
       );
     });

@@ -50,7 +50,18 @@ export interface AttemptRecord {
 }
 
 type SubscriptionChanges = Partial<
-  Pick<SubscriptionRecord, 'url' | 'description' | 'eventTypes' | 'enabled' | 'disabledReason' | 'failingSince' | 'secretCiphertext' | 'previousSecretCiphertext' | 'previousSecretExpiresAt'>
+  Pick<
+    SubscriptionRecord,
+    | 'url'
+    | 'description'
+    | 'eventTypes'
+    | 'enabled'
+    | 'disabledReason'
+    | 'failingSince'
+    | 'secretCiphertext'
+    | 'previousSecretCiphertext'
+    | 'previousSecretExpiresAt'
+  >
 >;
 
 const toSubscriptionRecord = (s: WebhookSubscriptionModel): SubscriptionRecord => ({
@@ -109,7 +120,14 @@ export const subscriptionRepository = {
 
   async page(limit: number, after?: readonly [string, string]): Promise<SubscriptionRecord[]> {
     const where: WhereOptions = after ? { [Op.or]: [{ createdAt: { [Op.lt]: after[0] } }, { createdAt: after[0], id: { [Op.lt]: after[1] } }] } : {};
-    const rows = await WebhookSubscriptionModel.findAll({ where, order: [['createdAt', 'DESC'], ['id', 'DESC']], limit: limit + 1 });
+    const rows = await WebhookSubscriptionModel.findAll({
+      where,
+      order: [
+        ['createdAt', 'DESC'],
+        ['id', 'DESC'],
+      ],
+      limit: limit + 1,
+    });
     return rows.map(toSubscriptionRecord);
   },
 
@@ -138,12 +156,24 @@ export const subscriptionRepository = {
     return (await WebhookSubscriptionModel.destroy({ where: { id } })) > 0;
   },
 
-  async deliveryPage(subscriptionId: string, filters: { status?: string; eventType?: string }, limit: number, after?: readonly [string, string]): Promise<DeliveryRecord[]> {
+  async deliveryPage(
+    subscriptionId: string,
+    filters: { status?: string; eventType?: string },
+    limit: number,
+    after?: readonly [string, string],
+  ): Promise<DeliveryRecord[]> {
     const and: WhereOptions[] = [{ subscriptionId }];
     if (filters.status) and.push({ status: filters.status });
     if (filters.eventType) and.push({ eventType: filters.eventType });
     if (after) and.push({ [Op.or]: [{ createdAt: { [Op.lt]: after[0] } }, { createdAt: after[0], id: { [Op.lt]: after[1] } }] });
-    const rows = await WebhookDeliveryModel.findAll({ where: { [Op.and]: and }, order: [['createdAt', 'DESC'], ['id', 'DESC']], limit: limit + 1 });
+    const rows = await WebhookDeliveryModel.findAll({
+      where: { [Op.and]: and },
+      order: [
+        ['createdAt', 'DESC'],
+        ['id', 'DESC'],
+      ],
+      limit: limit + 1,
+    });
     return rows.map(toDeliveryRecord);
   },
 
@@ -158,7 +188,14 @@ export const subscriptionRepository = {
   },
 
   async attempts(deliveryId: string): Promise<AttemptRecord[]> {
-    const rows = await WebhookDeliveryAttemptModel.findAll({ where: { deliveryId }, order: [['attemptedAt', 'ASC'], ['id', 'ASC']], limit: 1000 });
+    const rows = await WebhookDeliveryAttemptModel.findAll({
+      where: { deliveryId },
+      order: [
+        ['attemptedAt', 'ASC'],
+        ['id', 'ASC'],
+      ],
+      limit: 1000,
+    });
     return rows.map(toAttemptRecord);
   },
 };

@@ -40,7 +40,11 @@ const RANGE_WORDS: Record<string, string> = {
 };
 
 function blocked(host: string, range: string): AppError {
-  return new AppError('blocked-address', 422, `The webhook URL's host ${host} is ${RANGE_WORDS[range] ?? `a ${range} address`}; only public addresses can receive webhooks.`);
+  return new AppError(
+    'blocked-address',
+    422,
+    `The webhook URL's host ${host} is ${RANGE_WORDS[range] ?? `a ${range} address`}; only public addresses can receive webhooks.`,
+  );
 }
 
 function invalidUrl(detail: string): AppError {
@@ -81,7 +85,9 @@ async function resolve(host: string): Promise<string[]> {
     timer = setTimeout(() => resolve([]), LOOKUP_TIMEOUT_MS);
   });
   try {
-    const found = lookup(host, { all: true, verbatim: true }).then((list) => list.map((a) => a.address)).catch(() => []);
+    const found = lookup(host, { all: true, verbatim: true })
+      .then((list) => list.map((a) => a.address))
+      .catch(() => []);
     return await Promise.race([found, timeout]);
   } finally {
     clearTimeout(timer);

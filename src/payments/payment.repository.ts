@@ -41,13 +41,29 @@ export const paymentRepository = {
 
   /** The order's latest payment through this provider still pending, if any (the order is locked). */
   async findPending(tx: Tx, orderId: string, provider: PaymentProviderName): Promise<PaymentRecord | undefined> {
-    return plain(await PaymentModel.findOne({ where: { orderId, provider, status: 'pending' }, order: [['createdAt', 'DESC'], ['id', 'DESC']], transaction: tx }));
+    return plain(
+      await PaymentModel.findOne({
+        where: { orderId, provider, status: 'pending' },
+        order: [
+          ['createdAt', 'DESC'],
+          ['id', 'DESC'],
+        ],
+        transaction: tx,
+      }),
+    );
   },
 
   async insert(
     tx: Tx,
     /** amountCents: bigint, as text. */
-    p: { orderId: string; provider: PaymentProviderName; status: PaymentStatus; amountCents: string; reference: string | null; providerPaymentId: string | null },
+    p: {
+      orderId: string;
+      provider: PaymentProviderName;
+      status: PaymentStatus;
+      amountCents: string;
+      reference: string | null;
+      providerPaymentId: string | null;
+    },
   ): Promise<PaymentRecord> {
     const row = await PaymentModel.create(p, { transaction: tx });
     return plain(row) as PaymentRecord;

@@ -46,8 +46,7 @@ export type PaymentStart =
 /** What the provider answered for a start, outside any transaction (`callProvider`). */
 export type PaymentCall =
   /** The pending payment with its client secret again, or null when the provider can no longer complete it. */
-  | { kind: 'resumed'; answer: PaymentAnswer | null }
-  | { kind: 'created'; created: CreatedPayment };
+  { kind: 'resumed'; answer: PaymentAnswer | null } | { kind: 'created'; created: CreatedPayment };
 
 /** What finishing an attempt found: the payment recorded, or the order no longer payable. */
 export type PaymentFinish = { view: PaymentAnswer; recordedNow: boolean } | { orderStatus: Schemas['OrderStatus']; cancelAtProvider: string | null };
@@ -168,7 +167,12 @@ export class PaymentsService {
     let row = payment;
     const recordedNow = !payment.providerPaymentId;
     if (recordedNow) {
-      row = await payments.recordProviderPayment(tx, payment.id, { status: created.status, providerPaymentId: created.providerPaymentId, reference: created.reference, failureReason: null });
+      row = await payments.recordProviderPayment(tx, payment.id, {
+        status: created.status,
+        providerPaymentId: created.providerPaymentId,
+        reference: created.reference,
+        failureReason: null,
+      });
       await recordPaymentEvent(tx, order.customerId, row);
     }
     const view = toPaymentView(row);
@@ -207,7 +211,14 @@ export class PaymentsService {
   }
 
   private paymentInput(order: PaymentOrder, reference: string | null) {
-    return { orderId: order.id, orderNumber: order.number, customerId: order.customerId, amountCents: Number(order.grossCents), currency: 'EUR' as const, reference };
+    return {
+      orderId: order.id,
+      orderNumber: order.number,
+      customerId: order.customerId,
+      amountCents: Number(order.grossCents),
+      currency: 'EUR' as const,
+      reference,
+    };
   }
 
   /** The order a provider's payment belongs to, if we know the payment. */
@@ -220,7 +231,12 @@ export class PaymentsService {
    * Applies a verified provider event to the payment (the order is already locked, so a webhook and
    * a cancel never deadlock). `paysOrder` tells orders to move the order to paid.
    */
-  async applyEvent(tx: Tx, paymentId: string, order: PaymentOrder, event: Exclude<PaymentEvent, { kind: 'other' }>): Promise<{ outcome: string; paysOrder: boolean }> {
+  async applyEvent(
+    tx: Tx,
+    paymentId: string,
+    order: PaymentOrder,
+    event: Exclude<PaymentEvent, { kind: 'other' }>,
+  ): Promise<{ outcome: string; paysOrder: boolean }> {
     const payment = await payments.lock(tx, paymentId);
     if (!payment) return { outcome: 'unknown-payment', paysOrder: false };
     const done = (outcome: string) => ({ outcome, paysOrder: false });

@@ -55,7 +55,11 @@ export class StripePaymentProvider implements PaymentProvider {
       timeout: settings.timeoutMs,
       httpClient: new BoundedHttpClient(settings.maxResponseBytes),
       ...(base
-        ? { host: base.hostname, port: base.port || (base.protocol === 'http:' ? 80 : 443), protocol: base.protocol === 'http:' ? ('http' as const) : ('https' as const) }
+        ? {
+            host: base.hostname,
+            port: base.port || (base.protocol === 'http:' ? 80 : 443),
+            protocol: base.protocol === 'http:' ? ('http' as const) : ('https' as const),
+          }
         : {}),
     });
   }

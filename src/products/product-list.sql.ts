@@ -65,19 +65,30 @@ function filters(p: ProductListParams, params: Params): string[] {
 
 type Condition = (params: Params) => string;
 
-const exactSku = (q: string): Condition => (params) => `lower(sku) = lower(${params.add(q)})`;
-const nameWords = (q: string): Condition => (params) => `${NAME_WORDS} @@ ${wordsOf(params.add(q))}`;
+const exactSku =
+  (q: string): Condition =>
+  (params) =>
+    `lower(sku) = lower(${params.add(q)})`;
+const nameWords =
+  (q: string): Condition =>
+  (params) =>
+    `${NAME_WORDS} @@ ${wordsOf(params.add(q))}`;
 /**
  * The same test as `nameWords` for a row already found (the fragment tiers leave out tier 1's rows):
  * every word of `q` is among the row's words in product_search_words (primary-key probes), which
  * costs far less than computing `to_tsvector` of each candidate's name. No words in `q`: no match.
  */
-const isWordMatch = (q: string): Condition => (params) => {
-  const lexemes = `(SELECT tsvector_to_array(to_tsvector('italian'::regconfig, quickstock_unaccent(${params.add(q)}))))`;
-  return `(cardinality(${lexemes}) > 0 AND NOT EXISTS (SELECT 1 FROM unnest(${lexemes}) AS l(lexeme)
+const isWordMatch =
+  (q: string): Condition =>
+  (params) => {
+    const lexemes = `(SELECT tsvector_to_array(to_tsvector('italian'::regconfig, quickstock_unaccent(${params.add(q)}))))`;
+    return `(cardinality(${lexemes}) > 0 AND NOT EXISTS (SELECT 1 FROM unnest(${lexemes}) AS l(lexeme)
             WHERE NOT EXISTS (SELECT 1 FROM product_search_words x WHERE x.lexeme = l.lexeme AND x.name_key = lower(name) AND x.product_id = id)))`;
-};
-const nameFragment = (q: string): Condition => (params) => `quickstock_unaccent(name) ILIKE ${unaccentedPattern(params, q)}`;
+  };
+const nameFragment =
+  (q: string): Condition =>
+  (params) =>
+    `quickstock_unaccent(name) ILIKE ${unaccentedPattern(params, q)}`;
 
 /**
  * The part of a fragment the trigram index is asked for: its last 5 characters when they hold a
@@ -164,12 +175,17 @@ function orderedList(o: Ordering, where: Condition, match: Condition | undefined
   const dir = o.descending ? 'DESC' : 'ASC';
   const build = (expr: string, body: (params: Params, keyset: string[]) => string): ListStatement => {
     const params = new Params();
-    const keyset = o.after ? [`(${expr}, id) ${o.descending ? '<' : '>'} (CAST(${params.add(o.after[0])} AS ${o.cast}), CAST(${params.add(o.after[1])} AS uuid))`] : [];
+    const keyset = o.after
+      ? [`(${expr}, id) ${o.descending ? '<' : '>'} (CAST(${params.add(o.after[0])} AS ${o.cast}), CAST(${params.add(o.after[1])} AS uuid))`]
+      : [];
     return { text: body(params, keyset), values: params.values };
   };
   const clause = (parts: string[]) => (parts.filter(Boolean).length ? `WHERE ${parts.filter(Boolean).join(' AND ')}` : '');
   const order = (expr: string) => `ORDER BY ${expr} ${dir}, id ${dir}`;
-  if (!match) return [build(o.expr, (params, keyset) => `SELECT *${extra} FROM products ${clause([where(params), ...keyset])} ${order(o.expr)} LIMIT ${params.add(limit)}`)];
+  if (!match)
+    return [
+      build(o.expr, (params, keyset) => `SELECT *${extra} FROM products ${clause([where(params), ...keyset])} ${order(o.expr)} LIMIT ${params.add(limit)}`),
+    ];
   const walk = build(
     o.expr,
     (params, keyset) =>
@@ -183,9 +199,14 @@ function orderedList(o: Ordering, where: Condition, match: Condition | undefined
 function sortedMatches(o: Ordering, where: Condition, match: Condition, limit: number, extra: string): ListStatement {
   const params = new Params();
   const dir = o.descending ? 'DESC' : 'ASC';
-  const keyset = o.after ? `(${o.unindexed}, id) ${o.descending ? '<' : '>'} (CAST(${params.add(o.after[0])} AS ${o.cast}), CAST(${params.add(o.after[1])} AS uuid))` : '';
+  const keyset = o.after
+    ? `(${o.unindexed}, id) ${o.descending ? '<' : '>'} (CAST(${params.add(o.after[0])} AS ${o.cast}), CAST(${params.add(o.after[1])} AS uuid))`
+    : '';
   const conditions = [match(params), where(params), keyset].filter(Boolean).join(' AND ');
-  return { text: `SELECT *${extra} FROM products WHERE ${conditions} ORDER BY ${o.unindexed} ${dir}, id ${dir} LIMIT ${params.add(limit)}`, values: params.values };
+  return {
+    text: `SELECT *${extra} FROM products WHERE ${conditions} ORDER BY ${o.unindexed} ${dir}, id ${dir} LIMIT ${params.add(limit)}`,
+    values: params.values,
+  };
 }
 
 /** The same order as `expr`, through a no-op the planner does not see through. */
@@ -212,7 +233,13 @@ export function productListSql(p: ProductListParams): ListStatement[][] {
   const groups: ListStatement[][] = [];
   for (const tier of RELEVANCE_TIERS) {
     if (after && tier < after[0]) continue;
-    const ordering = { expr: 'lower(name)', unindexed: "(lower(name) || '')", cast: 'text', descending: false, after: after && tier === after[0] ? [after[1], after[2]] as const : undefined };
+    const ordering = {
+      expr: 'lower(name)',
+      unindexed: "(lower(name) || '')",
+      cast: 'text',
+      descending: false,
+      after: after && tier === after[0] ? ([after[1], after[2]] as const) : undefined,
+    };
     const extra = `, ${tier} AS tier`;
     if (tier === 0) {
       // The exact SKU is one unique-index lookup: no walk needed.

@@ -17,8 +17,6 @@ export interface DispatcherOptions {
   gapTimeoutMs: number;
 }
 
-
-
 /**
  * Delivers committed outbox rows, in id order, to `deliver` and marks them dispatched.
  *

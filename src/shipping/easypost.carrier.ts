@@ -50,7 +50,8 @@ export function classifyEasyPostError(err: unknown): ProviderError {
     if (status >= 400) return new ProviderError('easypost', 'rejected', message, status, err);
     return new ProviderError('easypost', 'bad-response', message, status, err);
   }
-  if (e?.timeout !== undefined || e?.code === 'ECONNABORTED' || e?.code === 'ETIMEDOUT') return new ProviderError('easypost', 'timeout', message, undefined, err);
+  if (e?.timeout !== undefined || e?.code === 'ECONNABORTED' || e?.code === 'ETIMEDOUT')
+    return new ProviderError('easypost', 'timeout', message, undefined, err);
   if (typeof e?.code === 'string' && /^E[A-Z]+$/.test(e.code)) return new ProviderError('easypost', 'network', message, undefined, err);
   return new ProviderError('easypost', 'bad-response', message, undefined, err);
 }

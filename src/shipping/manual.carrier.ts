@@ -14,7 +14,9 @@ export class ManualCarrier implements Carrier {
     if (request.carrier !== 'manual') throw new AppError('carrier-mismatch', 422, 'This request is not for the manual carrier.');
     if (request.trackingUrl !== undefined && !isStorableUrl(request.trackingUrl, this.allowHttpUrls)) {
       const schemes = this.allowHttpUrls ? 'an https: or http:' : 'an https:';
-      throw new ValidationError('The tracking URL is not a link that may be stored.', [{ path: 'body.trackingUrl', message: `must be ${schemes} URL with a host` }]);
+      throw new ValidationError('The tracking URL is not a link that may be stored.', [
+        { path: 'body.trackingUrl', message: `must be ${schemes} URL with a host` },
+      ]);
     }
     return {
       carrierName: request.carrierName,

@@ -128,8 +128,7 @@ export class UsersService {
       await users.lockAdmins(tx);
       const user = await users.findById(id, tx);
       if (!user) throw new NotFoundError('The user');
-      const losesAdmin =
-        user.role === 'admin' && !user.disabled && ((patch.role !== undefined && patch.role !== 'admin') || patch.disabled === true);
+      const losesAdmin = user.role === 'admin' && !user.disabled && ((patch.role !== undefined && patch.role !== 'admin') || patch.disabled === true);
       if (losesAdmin) {
         const activeAdmins = await users.countAdmins({ activeOnly: true, tx });
         if (activeAdmins <= 1) {

@@ -37,11 +37,7 @@ export class WebhooksService {
     return this.once(event.carrier, event, (tx) => this.orders.applyTrackingEvent(tx, event));
   }
 
-  private async once(
-    provider: string,
-    event: { eventId: string; type: string; payload: unknown },
-    apply: (tx: Tx) => Promise<string>,
-  ): Promise<WebhookAck> {
+  private async once(provider: string, event: { eventId: string; type: string; payload: unknown }, apply: (tx: Tx) => Promise<string>): Promise<WebhookAck> {
     return this.db.transaction(async (tx) => {
       if (!(await inbox.store(tx, { provider, eventId: event.eventId, type: event.type, payload: event.payload }))) {
         const outcome = await inbox.outcomeOf(tx, provider, event.eventId);

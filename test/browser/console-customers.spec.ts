@@ -12,11 +12,17 @@ describe('staff console: who ordered', function () {
     const tag = randomUUID().slice(0, 6);
     const name = `Cartoleria Verdi ${tag}`;
     const email = `acquisti.verdi-${tag}@example.test`;
-    const [op, buyer, other] = await Promise.all([operator(), createUser('customer', { name, email }), createUser('customer', { name: `Libreria Neri ${tag}` })]);
+    const [op, buyer, other] = await Promise.all([
+      operator(),
+      createUser('customer', { name, email }),
+      createUser('customer', { name: `Libreria Neri ${tag}` }),
+    ]);
     const product = await createProduct({ initialStock: 20 });
     const pending = await placedOrder(buyer.token, [{ productId: product.id, quantity: 1 }]);
     const paid = await placedOrder(buyer.token, [{ productId: product.id, quantity: 2 }]);
-    expect((await client(op.token).POST('/api/v1/orders/{id}/payments', { params: { path: { id: paid.id } }, body: { provider: 'manual' } })).response.status).to.equal(201);
+    expect(
+      (await client(op.token).POST('/api/v1/orders/{id}/payments', { params: { path: { id: paid.id } }, body: { provider: 'manual' } })).response.status,
+    ).to.equal(201);
     const another = await placedOrder(other.token, [{ productId: product.id, quantity: 1 }]);
 
     const { page } = chromium.tab();

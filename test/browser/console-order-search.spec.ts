@@ -19,7 +19,10 @@ describe('staff console: order search on the server', function () {
       return res.data!;
     };
     const old = await place(buyer.token);
-    const cancelled = await client(op.token).POST('/api/v1/orders/{id}/cancel', { params: { path: { id: old.id } }, body: { reason: 'cliente ha cambiato idea' } });
+    const cancelled = await client(op.token).POST('/api/v1/orders/{id}/cancel', {
+      params: { path: { id: old.id } },
+      body: { reason: 'cliente ha cambiato idea' },
+    });
     expect(cancelled.response.status).to.equal(200);
     // 100 newer orders fill the board's first page (the board loads 100, newest first).
     for (let batch = 0; batch < 10; batch += 1) await Promise.all(Array.from({ length: 10 }, () => place(busy.token)));

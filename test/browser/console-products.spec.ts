@@ -49,7 +49,17 @@ describe('staff console: products (create, edit with If-Match, archive)', functi
     expect(await row.getByTestId('available').innerText()).to.equal('40');
 
     const [stored] = ok(await client(op.token).GET('/api/v1/products', { params: { query: { q: sku } } })).items;
-    expect(stored).to.include({ sku, name: 'Quaderno a righe A5', description: '80 fogli, copertina rigida', category, unitPriceCents: 1230, vatRate: 10, reorderLevel: 5, onHand: 40, active: true });
+    expect(stored).to.include({
+      sku,
+      name: 'Quaderno a righe A5',
+      description: '80 fogli, copertina rigida',
+      category,
+      unitPriceCents: 1230,
+      vatRate: 10,
+      reorderLevel: 5,
+      onHand: 40,
+      active: true,
+    });
   });
 
   it('edits with If-Match: a colleague’s change meanwhile is shown beside the user’s, and the user re-applies theirs', async () => {
@@ -59,14 +69,20 @@ describe('staff console: products (create, edit with If-Match, archive)', functi
     await signIn(page, op);
     await page.getByRole('link', { name: 'Prodotti' }).click();
     await page.getByLabel('Cerca SKU o nome').fill(product.sku);
-    await page.locator(`tr[data-sku="${product.sku}"]`).getByRole('button', { name: `Modifica ${product.sku}` }).click();
+    await page
+      .locator(`tr[data-sku="${product.sku}"]`)
+      .getByRole('button', { name: `Modifica ${product.sku}` })
+      .click();
     const dialog = page.getByRole('dialog', { name: `Modifica ${product.sku}` });
     const price = dialog.getByLabel('Prezzo (€, IVA esclusa)');
     expect(await price.inputValue()).to.equal('12,99');
 
     // The colleague saves first.
     const read = await client(colleague.token).GET('/api/v1/products/{id}', { params: { path: { id: product.id } } });
-    const theirs = await client(colleague.token).PATCH('/api/v1/products/{id}', { params: { path: { id: product.id }, header: { 'If-Match': read.response.headers.get('etag')! } }, body: { unitPriceCents: 1350, name: 'Cucitrice da tavolo nera' } });
+    const theirs = await client(colleague.token).PATCH('/api/v1/products/{id}', {
+      params: { path: { id: product.id }, header: { 'If-Match': read.response.headers.get('etag')! } },
+      body: { unitPriceCents: 1350, name: 'Cucitrice da tavolo nera' },
+    });
     expect(theirs.response.status).to.equal(200);
 
     await price.fill('0,10');

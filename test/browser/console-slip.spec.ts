@@ -13,12 +13,12 @@ describe('staff console: packing slip', function () {
     const pens = await createProduct({ name: 'Penna a sfera nera', unitPriceCents: 120, initialStock: 100 });
     const [op, buyer] = await Promise.all([operator(), customer()]);
     const order = await placedOrder(
-        buyer.token,
-        [
-          { productId: paper.id, quantity: 5 },
-          { productId: pens.id, quantity: 12 },
-        ],
-        { notes: 'Consegna al secondo piano' },
+      buyer.token,
+      [
+        { productId: paper.id, quantity: 5 },
+        { productId: pens.id, quantity: 12 },
+      ],
+      { notes: 'Consegna al secondo piano' },
     );
     await client(op.token).POST('/api/v1/orders/{id}/payments', { params: { path: { id: order.id } }, body: { provider: 'manual' } });
     await client(op.token).POST('/api/v1/orders/{id}/status', { params: { path: { id: order.id } }, body: { status: 'in_preparation' } });

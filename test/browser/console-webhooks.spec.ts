@@ -13,7 +13,9 @@ describe('staff console: outgoing webhooks (admins only)', function () {
     const admin = await createUser('admin');
     // A receiver the suite cannot reach (no network): every attempt fails, so the health shows it.
     const url = `https://erp-${Date.now()}.example.com/hooks`;
-    const created = await client(admin.token).POST('/api/v1/webhook-subscriptions', { body: { url, eventTypes: ['order.created'], description: 'ERP Cartoleria Rossi' } });
+    const created = await client(admin.token).POST('/api/v1/webhook-subscriptions', {
+      body: { url, eventTypes: ['order.created'], description: 'ERP Cartoleria Rossi' },
+    });
     expect(created.response.status, JSON.stringify(created.error)).to.equal(201);
     try {
       const product = await createProduct({ initialStock: 10 });

@@ -35,7 +35,11 @@ describe('staff console in Chromium', function () {
     await expectAccessible(page, 'the sign-in page with its error');
     expect(await page.locator('#app-view').isVisible()).to.equal(false);
     // The session it opened was revoked on the way out.
-    await waitFor(async () => (await query('SELECT 1 FROM refresh_tokens WHERE user_id = $1 AND revoked_at IS NULL', [buyer.id])).length === 1, 3000, 'only the test helper session left');
+    await waitFor(
+      async () => (await query('SELECT 1 FROM refresh_tokens WHERE user_id = $1 AND revoked_at IS NULL', [buyer.id])).length === 1,
+      3000,
+      'only the test helper session left',
+    );
   });
 
   it('shows a wrong password in plain words', async () => {
@@ -212,7 +216,10 @@ describe('staff console in Chromium', function () {
     const dialog = page.getByRole('dialog');
     await dialog.getByRole('heading', { name: `Order ${order.number}` }).waitFor();
     await dialog.getByRole('button', { name: 'Record manual payment' }).click();
-    await dialog.getByTestId('order-status').filter({ hasText: /^Paid$/ }).waitFor();
+    await dialog
+      .getByTestId('order-status')
+      .filter({ hasText: /^Paid$/ })
+      .waitFor();
     await dialog.getByRole('button', { name: 'Close order' }).click();
 
     // Remembered per browser: a reload (which signs out) opens in English.
@@ -238,7 +245,8 @@ describe('staff console in Chromium', function () {
     await liveIs(page, IT.reconnecting);
     const missed = await placedOrder(buyer.token, [{ productId: product.id, quantity: 1 }]);
     await waitFor(
-      async () => (await query(`SELECT 1 FROM events WHERE type = 'order.created' AND data->>'orderId' = $1 AND dispatched_at IS NOT NULL`, [missed.id])).length === 1,
+      async () =>
+        (await query(`SELECT 1 FROM events WHERE type = 'order.created' AND data->>'orderId' = $1 AND dispatched_at IS NOT NULL`, [missed.id])).length === 1,
       5000,
       'the missed event dispatched',
     );

@@ -76,7 +76,10 @@ describe('kill -9 during a burst of orders, then every client retries (fault sui
     services.push(second);
     const retries = await Promise.all(keys.map((key) => postOrder(second.baseUrl, shop.token, key, shop.product.id)));
     const statuses = retries.map((r) => r.status);
-    expect(statuses.filter((s) => s !== 201), JSON.stringify(retries.filter((r) => r.status !== 201)).slice(0, 500)).to.deep.equal([]);
+    expect(
+      statuses.filter((s) => s !== 201),
+      JSON.stringify(retries.filter((r) => r.status !== 201)).slice(0, 500),
+    ).to.deep.equal([]);
     retries.forEach((r, i) => {
       const acked = acknowledged.get(keys[i]!);
       if (acked && r.status === 201) {

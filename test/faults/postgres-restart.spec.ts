@@ -7,7 +7,6 @@ import { openShop } from './fault-service';
 import { startServiceProcess } from '../support/services';
 import { PrivatePostgres } from './private-servers';
 
-
 async function poll<T>(probe: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -67,7 +66,10 @@ describe('PostgreSQL restarts under load (fault suite)', function () {
     await load;
     expect(recovery, 'orders succeed again within seconds').to.be.lessThan(10_000);
     expect((await fetch(`${base}/health/ready`)).status).to.equal(200);
-    expect(statuses.filter((s) => ![201, 503].includes(s)), JSON.stringify(statuses)).to.deep.equal([]);
+    expect(
+      statuses.filter((s) => ![201, 503].includes(s)),
+      JSON.stringify(statuses),
+    ).to.deep.equal([]);
     expect(child.exitCode).to.equal(null);
   });
 });

@@ -54,7 +54,9 @@ describe('Redis stops and starts again (fault suite)', function () {
       expect((await call(base, 'GET', '/api/v1/products?limit=5', token)).status).to.equal(200);
       // Rate limits and sign-in throttles fall back to memory instead of failing.
       expect((await call(base, 'POST', '/api/v1/auth/register', undefined, { ...buyer, email: 'second-redis@example.test' })).status).to.equal(201);
-      expect((await call(base, 'POST', '/api/v1/auth/login', undefined, { email: 'buyer-redis-1@example.test', password: 'wrong password 123' })).status).to.equal(401);
+      expect(
+        (await call(base, 'POST', '/api/v1/auth/login', undefined, { email: 'buyer-redis-1@example.test', password: 'wrong password 123' })).status,
+      ).to.equal(401);
       await new Promise((r) => setTimeout(r, 1500));
       for (const id of placedWhileDown) expect(staff.received.some(created(id)), 'dispatch pauses while Redis is down').to.equal(false);
 

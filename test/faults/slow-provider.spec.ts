@@ -63,10 +63,14 @@ describe('A slow payment provider does not stall the service (fault suite)', fun
     for (let round = 0; round < 3; round += 1) {
       const list = await timed(() => call(base, 'GET', '/api/v1/products?limit=20', shop.token));
       samples.push({ what: 'GET /products', ms: list.ms, status: list.value.status });
-      const order = await timed(() => call(base, 'POST', '/api/v1/orders', shop.token, { items: [{ productId: shop.product.id, quantity: 1 }], shippingAddress: ADDRESS }));
+      const order = await timed(() =>
+        call(base, 'POST', '/api/v1/orders', shop.token, { items: [{ productId: shop.product.id, quantity: 1 }], shippingAddress: ADDRESS }),
+      );
       samples.push({ what: 'POST /orders', ms: order.ms, status: order.value.status });
     }
-    const locking = await h().db.query('SELECT id FROM orders WHERE id = ANY($1::uuid[]) FOR UPDATE NOWAIT', [orders]).catch((err: Error) => err);
+    const locking = await h()
+      .db.query('SELECT id FROM orders WHERE id = ANY($1::uuid[]) FOR UPDATE NOWAIT', [orders])
+      .catch((err: Error) => err);
     const stillWaiting = stripe.intents.size;
 
     const paid = await Promise.all(paying);

@@ -38,9 +38,18 @@ const everyPath = Object.keys((spec['x-every-path-responses'] as object | undefi
 const operations: Operation[] = Object.entries(spec['paths'] as Record<string, Record<string, any>>).flatMap(([route, item]) =>
   METHODS.filter((m) => item[m]).map((method) => {
     const op = item[method] as Record<string, any>;
-    const parameters = [...((item['parameters'] as Schema[] | undefined) ?? []), ...((op['parameters'] as Schema[] | undefined) ?? [])].map((p) => schemas.resolve(p));
+    const parameters = [...((item['parameters'] as Schema[] | undefined) ?? []), ...((op['parameters'] as Schema[] | undefined) ?? [])].map((p) =>
+      schemas.resolve(p),
+    );
     const body = (op['requestBody']?.content?.['application/json']?.schema as Schema | undefined) ?? null;
-    return { id: op['operationId'] as string, method: method.toUpperCase(), path: route, parameters, body, statuses: new Set([...Object.keys(op['responses'] as object), ...everyPath]) };
+    return {
+      id: op['operationId'] as string,
+      method: method.toUpperCase(),
+      path: route,
+      parameters,
+      body,
+      statuses: new Set([...Object.keys(op['responses'] as object), ...everyPath]),
+    };
   }),
 );
 
@@ -74,7 +83,7 @@ function wellFormed(text: string): string {
 }
 
 function asText(value: unknown): string {
-  return typeof value === 'string' ? value : JSON.stringify(value) ?? '';
+  return typeof value === 'string' ? value : (JSON.stringify(value) ?? '');
 }
 
 function requestFor(operation: Operation, role: Role, known: Known): fc.Arbitrary<PlannedRequest> {
@@ -84,9 +93,16 @@ function requestFor(operation: Operation, role: Role, known: Known): fc.Arbitrar
   // URL parts stay under 2 KiB: a request line over Node's 16 KiB header limit is refused (431) by
   // the HTTP parser before the service sees it, which no operation of the contract can answer for.
   const inUrl = (text: string) => text.slice(0, 2048);
-  const idValue = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...known.ids) }, { weight: 2, arbitrary: fc.uuid() }, { weight: 1, arbitrary: EDGE_VALUES.map((v) => inUrl(asText(v))) });
+  const idValue = fc.oneof(
+    { weight: 4, arbitrary: fc.constantFrom(...known.ids) },
+    { weight: 2, arbitrary: fc.uuid() },
+    { weight: 1, arbitrary: EDGE_VALUES.map((v) => inUrl(asText(v))) },
+  );
   const paramValue = (p: Schema) =>
-    fc.oneof({ weight: 3, arbitrary: schemas.valid((p['schema'] as Schema) ?? {}).map(asText) }, { weight: 1, arbitrary: EDGE_VALUES.map((v) => inUrl(asText(v))) });
+    fc.oneof(
+      { weight: 3, arbitrary: schemas.valid((p['schema'] as Schema) ?? {}).map(asText) },
+      { weight: 1, arbitrary: EDGE_VALUES.map((v) => inUrl(asText(v))) },
+    );
   const body = operation.body
     ? fc.oneof(
         { weight: 3, arbitrary: schemas.valid(operation.body).map((v) => JSON.stringify(v)) },
@@ -191,7 +207,12 @@ describe('contract fuzzing: every operation, every role, valid and hostile input
       tokens[role] = (await call('POST', '/api/v1/auth/login', undefined, { email, password })).accessToken as string;
     }
     for (let i = 0; i < 3; i += 1) {
-      const product = await call('POST', '/api/v1/products', admin, { sku: `FZ-${i}-${randomUUID().slice(0, 8)}`, name: `Evidenziatore ${i}`, unitPriceCents: 129, initialStock: 1000 });
+      const product = await call('POST', '/api/v1/products', admin, {
+        sku: `FZ-${i}-${randomUUID().slice(0, 8)}`,
+        name: `Evidenziatore ${i}`,
+        unitPriceCents: 129,
+        initialStock: 1000,
+      });
       ids.push(product.id as string);
     }
     const address = { name: 'Cartoleria Fuzz', line1: 'Via Roma 1', city: 'Milano', postalCode: '20121', province: 'MI', country: 'IT' };
@@ -208,13 +229,16 @@ describe('contract fuzzing: every operation, every role, valid and hostile input
     );
     const subscriptionId = subscriptions.rows[0]!.id;
     for (let i = 0; i < 2; i += 1) {
-      await fresh.db.query(`INSERT INTO webhook_deliveries (subscription_id, message_id, event_type, body, status) VALUES ($1, $2, 'webhook.test', '{}', 'succeeded')`, [
-        subscriptionId,
-        `msg_${randomUUID()}`,
-      ]);
+      await fresh.db.query(
+        `INSERT INTO webhook_deliveries (subscription_id, message_id, event_type, body, status) VALUES ($1, $2, 'webhook.test', '{}', 'succeeded')`,
+        [subscriptionId, `msg_${randomUUID()}`],
+      );
     }
     known = { tokens: tokens as Known['tokens'], ids, pages: await firstPages(tokens as Known['tokens'], [...ids, subscriptionId]) };
-    expect(new Set(known.pages.map((p) => p.operation.id)), 'a next page of every list with a cursor').to.have.property('size', operations.filter(hasCursor).length);
+    expect(new Set(known.pages.map((p) => p.operation.id)), 'a next page of every list with a cursor').to.have.property(
+      'size',
+      operations.filter(hasCursor).length,
+    );
   });
 
   const hasCursor = (operation: Operation) => operation.parameters.some((p) => p['in'] === 'query' && p['name'] === 'cursor');
@@ -247,7 +271,10 @@ describe('contract fuzzing: every operation, every role, valid and hostile input
 
   it('answers every request with a documented status, problem+json on errors, and changes nothing when it refuses', async () => {
     const plans = fc.oneof(
-      { weight: 9, arbitrary: fc.constantFrom(...operations).chain((operation) => fc.constantFrom(...ROLES).chain((role) => requestFor(operation, role, known))) },
+      {
+        weight: 9,
+        arbitrary: fc.constantFrom(...operations).chain((operation) => fc.constantFrom(...ROLES).chain((role) => requestFor(operation, role, known))),
+      },
       { weight: 2, arbitrary: fc.constantFrom(...known.pages).chain((page) => forgedCursorRequest(page, known)) },
     );
     const seen = new Map<string, number>();
@@ -263,10 +290,21 @@ describe('contract fuzzing: every operation, every role, valid and hostile input
         let res: Response;
         let text: string;
         try {
-          res = await fetch(`${fresh.baseUrl}${plan.url}`, { method: plan.operation.method, headers: plan.headers, body: plan.body, signal: AbortSignal.timeout(10_000) });
+          res = await fetch(`${fresh.baseUrl}${plan.url}`, {
+            method: plan.operation.method,
+            headers: plan.headers,
+            body: plan.body,
+            signal: AbortSignal.timeout(10_000),
+          });
           text = await res.text();
         } catch (err) {
-          check(false, `no answer (${(err as Error).name})`, plan, 0, `as ${plan.role}: ${plan.operation.method} ${plan.url} ${JSON.stringify(plan.headers)} body=${(plan.body ?? '').slice(0, 200)}`);
+          check(
+            false,
+            `no answer (${(err as Error).name})`,
+            plan,
+            0,
+            `as ${plan.role}: ${plan.operation.method} ${plan.url} ${JSON.stringify(plan.headers)} body=${(plan.body ?? '').slice(0, 200)}`,
+          );
           return;
         }
         const where = `as ${plan.role}: ${plan.operation.method} ${plan.url} ${JSON.stringify(plan.headers)} body=${(plan.body ?? '').slice(0, 200)} -> ${text.slice(0, 300)}`;
@@ -283,7 +321,13 @@ describe('contract fuzzing: every operation, every role, valid and hostile input
           } catch {
             // reported just below
           }
-          check(problem['status'] === status && typeof problem['type'] === 'string' && typeof problem['title'] === 'string', 'bad problem body', plan, status, where);
+          check(
+            problem['status'] === status && typeof problem['type'] === 'string' && typeof problem['title'] === 'string',
+            'bad problem body',
+            plan,
+            status,
+            where,
+          );
           const after = (await fresh.db.query<{ fingerprint: string }>(FINGERPRINT_SQL)).rows[0]?.fingerprint;
           check(after === before, 'state changed by a refused request', plan, status, `${where}\n  before ${before}\n  after  ${after}`);
         }

@@ -100,7 +100,14 @@ async function legacyDataDir(dataDir: string): Promise<{ port: number; pgData: s
     for (const p of [pgData, pwDir, path.join(pwDir, 'pw')]) chownSync(p, uid, gid);
   }
   try {
-    runTool(bin, 'initdb', [`--pgdata=${pgData}`, '--auth=scram-sha-256', '--username=postgres', `--pwfile=${path.join(pwDir, 'pw')}`, '--encoding=UTF8', '--locale=C']);
+    runTool(bin, 'initdb', [
+      `--pgdata=${pgData}`,
+      '--auth=scram-sha-256',
+      '--username=postgres',
+      `--pwfile=${path.join(pwDir, 'pw')}`,
+      '--encoding=UTF8',
+      '--locale=C',
+    ]);
   } finally {
     rmSync(pwDir, { recursive: true, force: true });
   }
@@ -117,10 +124,7 @@ async function legacyDataDir(dataDir: string): Promise<{ port: number; pgData: s
   } finally {
     await sequelize.close();
   }
-  await rows(
-    url,
-    "INSERT INTO products (sku, name, category, unit_price_cents, on_hand) VALUES ('LEGACY-1', 'Quaderno a righe', 'Cancelleria', 250, 7)",
-  );
+  await rows(url, "INSERT INTO products (sku, name, category, unit_price_cents, on_hand) VALUES ('LEGACY-1', 'Quaderno a righe', 'Cancelleria', 250, 7)");
   await rows(url, "SELECT nextval('order_number_seq')");
   return { port, pgData, bin };
 }

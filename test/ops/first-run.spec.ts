@@ -71,7 +71,15 @@ describe('first run and operations: the real process entry', function () {
 
   it('without a terminal writes JSON lines and the setup link to a 0600 file under DATA_DIR, never to the logs; the link then creates the first admin', async () => {
     const port = await freePort();
-    const service = runEntry({ NODE_ENV: 'production', PORT: String(port), DATABASE_URL: database.url, JWT_SECRET: TEST_JWT_SECRET, WEBHOOK_SECRETS_KEY, DATA_DIR: dataDir, SEED_DEMO: 'false' });
+    const service = runEntry({
+      NODE_ENV: 'production',
+      PORT: String(port),
+      DATABASE_URL: database.url,
+      JWT_SECRET: TEST_JWT_SECRET,
+      WEBHOOK_SECRETS_KEY,
+      DATA_DIR: dataDir,
+      SEED_DEMO: 'false',
+    });
     try {
       const file = await until('where the setup link is', () => {
         for (const line of service.stdout().split('\n')) {
@@ -109,7 +117,10 @@ describe('first run and operations: the real process entry', function () {
 
   it('on a terminal prints readable logs and a banner with the URLs, the data and the setup link', async () => {
     const port = await freePort();
-    const service = runEntry({ PORT: String(port), DATABASE_URL: database.url, JWT_SECRET: TEST_JWT_SECRET, WEBHOOK_SECRETS_KEY, DATA_DIR: dataDir, SEED_DEMO: 'false' }, true);
+    const service = runEntry(
+      { PORT: String(port), DATABASE_URL: database.url, JWT_SECRET: TEST_JWT_SECRET, WEBHOOK_SECRETS_KEY, DATA_DIR: dataDir, SEED_DEMO: 'false' },
+      true,
+    );
     try {
       const out = await until('the banner', () => {
         const text = stripColours(service.stdout());
@@ -137,7 +148,15 @@ describe('first run and operations: the real process entry', function () {
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const port = (blocker.address() as net.AddressInfo).port;
     try {
-      const service = runEntry({ PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: database.url, JWT_SECRET: TEST_JWT_SECRET, WEBHOOK_SECRETS_KEY, DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
+      const service = runEntry({
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        DATABASE_URL: database.url,
+        JWT_SECRET: TEST_JWT_SECRET,
+        WEBHOOK_SECRETS_KEY,
+        DATA_DIR: dataDir,
+        LOG_LEVEL: 'warn',
+      });
       expect(await service.exited).to.equal(1);
       expect(service.stderr().trim()).to.equal(
         `QuickStock cannot start: port ${port} is already in use on 127.0.0.1: stop the program that holds it, or choose another port with PORT=<number>.`,
@@ -149,7 +168,16 @@ describe('first run and operations: the real process entry', function () {
   });
 
   it('names ADMIN_PASSWORD when the password policy refuses it, in one sentence', async () => {
-    const service = runEntry({ PORT: '0', DATABASE_URL: database.url, JWT_SECRET: TEST_JWT_SECRET, WEBHOOK_SECRETS_KEY, DATA_DIR: dataDir, LOG_LEVEL: 'warn', ADMIN_EMAIL: 'titolare@cartoleria.test', ADMIN_PASSWORD: 'aaaaaaaaaaaa' });
+    const service = runEntry({
+      PORT: '0',
+      DATABASE_URL: database.url,
+      JWT_SECRET: TEST_JWT_SECRET,
+      WEBHOOK_SECRETS_KEY,
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+      ADMIN_EMAIL: 'titolare@cartoleria.test',
+      ADMIN_PASSWORD: 'aaaaaaaaaaaa',
+    });
     expect(await service.exited).to.equal(1);
     expect(service.stderr().trim()).to.match(/^QuickStock cannot start: ADMIN_PASSWORD is refused: .+/);
     expect(service.stderr().trim().split('\n')).to.have.length(1);

@@ -10,10 +10,13 @@ const forOrder = (name: string, orderId: string) => (e: ReceivedEvent) => e.name
 const statusTo = (orderId: string, to: string) => (e: ReceivedEvent) =>
   e.name === 'order.status_changed' && e.payload.data.orderId === orderId && e.payload.data.to === to;
 
-
 async function payAndPrepare(orderId: string, staffToken: string): Promise<void> {
-  expect((await client(staffToken).POST('/api/v1/orders/{id}/payments', { params: { path: { id: orderId } }, body: { provider: 'manual' } })).response.status).to.equal(201);
-  expect((await client(staffToken).POST('/api/v1/orders/{id}/status', { params: { path: { id: orderId } }, body: { status: 'in_preparation' } })).response.status).to.equal(200);
+  expect(
+    (await client(staffToken).POST('/api/v1/orders/{id}/payments', { params: { path: { id: orderId } }, body: { provider: 'manual' } })).response.status,
+  ).to.equal(201);
+  expect(
+    (await client(staffToken).POST('/api/v1/orders/{id}/status', { params: { path: { id: orderId } }, body: { status: 'in_preparation' } })).response.status,
+  ).to.equal(200);
 }
 
 describe('real time: Socket.IO events from the outbox', () => {
@@ -84,9 +87,14 @@ describe('real time: Socket.IO events from the outbox', () => {
 
       const order = await placedOrder(buyer.token, [{ productId: product.id, quantity: 8 }]);
       await payAndPrepare(order.id, op.token);
-      const ship = await client(op.token).POST('/api/v1/orders/{id}/shipments', { params: { path: { id: order.id } }, body: { carrier: 'manual', carrierName: 'BRT', trackingCode: 'BRT-RT-1' } });
+      const ship = await client(op.token).POST('/api/v1/orders/{id}/shipments', {
+        params: { path: { id: order.id } },
+        body: { carrier: 'manual', carrierName: 'BRT', trackingCode: 'BRT-RT-1' },
+      });
       expect(ship.response.status).to.equal(201);
-      expect((await client(op.token).POST('/api/v1/orders/{id}/status', { params: { path: { id: order.id } }, body: { status: 'delivered' } })).response.status).to.equal(200);
+      expect(
+        (await client(op.token).POST('/api/v1/orders/{id}/status', { params: { path: { id: order.id } }, body: { status: 'delivered' } })).response.status,
+      ).to.equal(200);
 
       await staffSocket.next(statusTo(order.id, 'delivered'));
       const lowStock = await staffSocket.next((e) => e.name === 'inventory.low_stock' && e.payload.data.productId === product.id);
@@ -151,8 +159,12 @@ describe('real time: Socket.IO events from the outbox', () => {
       const a = track(await connectSocket({ token: disabled.token }));
       const b = track(await connectSocket({ token: demoted.token }));
       const admin = await asAdmin();
-      expect((await client(admin).PATCH('/api/v1/users/{id}', { params: { path: { id: disabled.id } }, body: { disabled: true } })).response.status).to.equal(200);
-      expect((await client(admin).PATCH('/api/v1/users/{id}', { params: { path: { id: demoted.id } }, body: { role: 'customer' } })).response.status).to.equal(200);
+      expect((await client(admin).PATCH('/api/v1/users/{id}', { params: { path: { id: disabled.id } }, body: { disabled: true } })).response.status).to.equal(
+        200,
+      );
+      expect((await client(admin).PATCH('/api/v1/users/{id}', { params: { path: { id: demoted.id } }, body: { role: 'customer' } })).response.status).to.equal(
+        200,
+      );
       expect(await a.disconnected()).to.equal('io server disconnect');
       expect(await b.disconnected()).to.equal('io server disconnect');
       expect(await handshakeOutcome({ token: disabled.token })).to.equal('unauthorized');
@@ -161,7 +173,10 @@ describe('real time: Socket.IO events from the outbox', () => {
     it('disconnects every socket of a user whose password an admin sets', async () => {
       const op = await operator();
       const socket = track(await connectSocket({ token: op.token }));
-      const res = await client(await asAdmin()).POST('/api/v1/users/{id}/password', { params: { path: { id: op.id } }, body: { password: 'Cartellina-rossa-2027' } });
+      const res = await client(await asAdmin()).POST('/api/v1/users/{id}/password', {
+        params: { path: { id: op.id } },
+        body: { password: 'Cartellina-rossa-2027' },
+      });
       expect(res.response.status).to.equal(204);
       expect(await socket.disconnected()).to.equal('io server disconnect');
       expect(await handshakeOutcome({ token: op.token })).to.equal('unauthorized');
@@ -199,7 +214,10 @@ describe('real time: Socket.IO events from the outbox', () => {
       const missedA = await placedOrder(buyer.token, [{ productId: product.id, quantity: 1 }]);
       const strangers = await placedOrder(stranger.token, [{ productId: product.id, quantity: 1 }]);
       const missedB = await placedOrder(buyer.token, [{ productId: product.id, quantity: 2 }]);
-      expect((await client(buyer.token).POST('/api/v1/orders/{id}/cancel', { params: { path: { id: missedA.id } }, body: { reason: 'changed my mind' } })).response.status).to.equal(200);
+      expect(
+        (await client(buyer.token).POST('/api/v1/orders/{id}/cancel', { params: { path: { id: missedA.id } }, body: { reason: 'changed my mind' } })).response
+          .status,
+      ).to.equal(200);
       await waitFor(async () => (await query('SELECT 1 FROM events WHERE dispatched_at IS NULL')).length === 0, 5000, 'dispatch');
 
       const staffAgain = track(await connectSocket({ token: op.token, lastEventId: seen.payload.id }));
@@ -291,10 +309,9 @@ describe('real time: Socket.IO events from the outbox', () => {
       let heldId: number;
       try {
         const [row] = (
-          await held.query(
-            `INSERT INTO events (type, data, audience_staff) VALUES ('inventory.low_stock', $1::jsonb, true) RETURNING id`,
-            [JSON.stringify({ productId: product.id, sku: product.sku, available: 1, reorderLevel: 1 })],
-          )
+          await held.query(`INSERT INTO events (type, data, audience_staff) VALUES ('inventory.low_stock', $1::jsonb, true) RETURNING id`, [
+            JSON.stringify({ productId: product.id, sku: product.sku, available: 1, reorderLevel: 1 }),
+          ])
         ).rows;
         heldId = Number(row.id);
         const order = await placedOrder(buyer.token, [{ productId: product.id, quantity: 1 }]);

@@ -99,7 +99,8 @@ describe('real time: live stock figures (inventory.stock_changed)', function () 
     const expectFigures = async (want: { onHand: number; reserved: number }, what: string) => {
       const from = since;
       const e = await staff.next(
-        (x) => staff.received.indexOf(x) >= from && stockOf(product.id)(x) && x.payload.data.onHand === want.onHand && x.payload.data.reserved === want.reserved,
+        (x) =>
+          staff.received.indexOf(x) >= from && stockOf(product.id)(x) && x.payload.data.onHand === want.onHand && x.payload.data.reserved === want.reserved,
         3000,
         what,
       );
@@ -116,8 +117,12 @@ describe('real time: live stock figures (inventory.stock_changed)', function () 
 
     const shipped = await order(buyer.token, product.id, 4);
     await expectFigures({ onHand: 10, reserved: 4 }, 'the second reservation');
-    expect((await staffApi.POST('/api/v1/orders/{id}/payments', { params: { path: { id: shipped } }, body: { provider: 'manual' } })).response.status).to.equal(201);
-    expect((await staffApi.POST('/api/v1/orders/{id}/status', { params: { path: { id: shipped } }, body: { status: 'in_preparation' } })).response.status).to.equal(200);
+    expect((await staffApi.POST('/api/v1/orders/{id}/payments', { params: { path: { id: shipped } }, body: { provider: 'manual' } })).response.status).to.equal(
+      201,
+    );
+    expect(
+      (await staffApi.POST('/api/v1/orders/{id}/status', { params: { path: { id: shipped } }, body: { status: 'in_preparation' } })).response.status,
+    ).to.equal(200);
     const ship = await staffApi.POST('/api/v1/orders/{id}/shipments', {
       params: { path: { id: shipped } },
       body: { carrier: 'manual', carrierName: 'BRT', trackingCode: 'BRT-LIVE-1' },

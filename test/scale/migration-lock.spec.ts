@@ -36,7 +36,9 @@ describe('migrations started by several instances at once', function () {
       try {
         const applied = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM schema_migrations');
         expect(applied.rows[0]?.n).to.equal(MIGRATIONS);
-        const locks = await db.query("SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())");
+        const locks = await db.query(
+          "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+        );
         expect(locks.rows).to.have.length(0);
       } finally {
         await db.end();

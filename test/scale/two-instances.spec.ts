@@ -9,7 +9,8 @@ import { createTestDatabase, type TestDatabase } from '../../test-kit/scratch-da
 import { connectSocket, type TestSocket } from '../support/realtime';
 
 const ADDRESS = { name: 'Ufficio Rossi Srl', line1: 'Via Roma 1', city: 'Milano', postalCode: '20121', country: 'IT' };
-const signIn = async (base: string, body: { email: string; password: string }) => ok(await client(undefined, base).POST('/api/v1/auth/login', { body })).accessToken;
+const signIn = async (base: string, body: { email: string; password: string }) =>
+  ok(await client(undefined, base).POST('/api/v1/auth/login', { body })).accessToken;
 
 /**
  * Two service instances on different ports, sharing one PostgreSQL database and one Redis — what
@@ -45,11 +46,15 @@ describe('two instances sharing PostgreSQL and Redis', function () {
 
   it('never oversells under orders racing through both, and each client hears each event exactly once', async () => {
     const admin = await signIn(urlA, ADMIN);
-    const product = ok(await client(admin, urlB).POST('/api/v1/products', { body: { sku: 'TWO-1', name: 'Shared', unitPriceCents: 100, initialStock: 25, reorderLevel: 5 } }));
+    const product = ok(
+      await client(admin, urlB).POST('/api/v1/products', { body: { sku: 'TWO-1', name: 'Shared', unitPriceCents: 100, initialStock: 25, reorderLevel: 5 } }),
+    );
     const buyers: string[] = [];
     for (let i = 0; i < 4; i += 1) {
       const email = `buyer-${i}-${randomUUID()}@example.test`;
-      const registered = await client(undefined, i % 2 ? urlA : urlB).POST('/api/v1/auth/register', { body: { email, password: 'a long password 123', name: `Buyer ${i}` } });
+      const registered = await client(undefined, i % 2 ? urlA : urlB).POST('/api/v1/auth/register', {
+        body: { email, password: 'a long password 123', name: `Buyer ${i}` },
+      });
       expect(registered.response.status).to.equal(201);
       buyers.push(await signIn(urlA, { email, password: 'a long password 123' }));
     }
@@ -61,7 +66,9 @@ describe('two instances sharing PostgreSQL and Redis', function () {
     const burstStarted = Date.now();
     const results = await Promise.all(
       Array.from({ length: 40 }, (_, i) =>
-        client(buyers[i % buyers.length], i % 2 ? urlA : urlB).POST('/api/v1/orders', { body: { items: [{ productId: product.id, quantity: 1 }], shippingAddress: ADDRESS } }),
+        client(buyers[i % buyers.length], i % 2 ? urlA : urlB).POST('/api/v1/orders', {
+          body: { items: [{ productId: product.id, quantity: 1 }], shippingAddress: ADDRESS },
+        }),
       ),
     );
     const created = results.filter((r) => r.response.status === 201).map((r) => ok(r).id);
@@ -115,7 +122,9 @@ describe('two instances sharing PostgreSQL and Redis', function () {
     const token = await signIn(urlB, { email, password: 'a long password 123' });
     const me = (base: string) => client(token, base).GET('/api/v1/auth/me');
     expect((await me(urlB)).response.status).to.equal(200); // now cached on B
-    expect((await client(admin, urlA).PATCH('/api/v1/users/{id}', { params: { path: { id: user.id } }, body: { disabled: true } })).response.status).to.equal(200);
+    expect((await client(admin, urlA).PATCH('/api/v1/users/{id}', { params: { path: { id: user.id } }, body: { disabled: true } })).response.status).to.equal(
+      200,
+    );
     expect((await me(urlA)).response.status).to.equal(401);
     const started = Date.now();
     let status = 200;

@@ -110,7 +110,14 @@ export async function createProduct(overrides: Partial<Schemas['CreateProductReq
   return res.data;
 }
 
-export const ADDRESS = { name: 'Ufficio Rossi Srl', line1: 'Via Roma 1', city: 'Milano', postalCode: '20121', province: 'MI', country: 'IT' } satisfies Schemas['Address'];
+export const ADDRESS = {
+  name: 'Ufficio Rossi Srl',
+  line1: 'Via Roma 1',
+  city: 'Milano',
+  postalCode: '20121',
+  province: 'MI',
+  country: 'IT',
+} satisfies Schemas['Address'];
 
 /** Places an order through the typed client; `extra` holds the other members of the request. */
 export async function placeOrder(
@@ -123,6 +130,10 @@ export async function placeOrder(
 }
 
 /** Places an order that must be accepted (arranging a test) and returns it. */
-export async function placedOrder(token: string, items: Schemas['OrderLineRequest'][], extra: Partial<Omit<Schemas['CreateOrderRequest'], 'items'>> = {}): Promise<Order> {
+export async function placedOrder(
+  token: string,
+  items: Schemas['OrderLineRequest'][],
+  extra: Partial<Omit<Schemas['CreateOrderRequest'], 'items'>> = {},
+): Promise<Order> {
   return ok(await placeOrder(token, items, extra));
 }

@@ -26,7 +26,16 @@ export function forgeValue(cursor: string, index: number, value: unknown): strin
 
 /** Values that no list writes, per the type its SQL casts them to (timestamptz, uuid, int4, int8, text). */
 export const BAD_CURSOR_VALUES = {
-  timestamp: ['1', '+275760-09-13T00:00:00.000Z', '0000-01-01T00:00:00.000Z', '2026-02-30T00:00:00.000Z', '2026-12-02', 1_796_118_012_000, null, "2026-12-02T03:00:00.000Z'--"],
+  timestamp: [
+    '1',
+    '+275760-09-13T00:00:00.000Z',
+    '0000-01-01T00:00:00.000Z',
+    '2026-02-30T00:00:00.000Z',
+    '2026-12-02',
+    1_796_118_012_000,
+    null,
+    "2026-12-02T03:00:00.000Z'--",
+  ],
   uuid: ['------------------------------------', '00000000-0000-0000-0000-00000000000g', '0b9e7c1e8a554f5b9d8e2d3a1f0c9b7a', 7, null],
   int4: [2 ** 31, '2147483648', 1.5, '1e3', ' 5', '0x10', true, 'tre', null],
   int8: ['9223372036854775808', '99999999999999999999', 1e20, '1.5', 'abc', null, ''],

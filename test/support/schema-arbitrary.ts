@@ -121,10 +121,7 @@ export class SchemaArbitraries {
       // a required field dropped
       fc.record({ drop: properties.length ? fc.constantFrom(...properties) : fc.constant('x') }),
     );
-    return fc.oneof(
-      { weight: 6, arbitrary: fc.tuple(base, mutate).map(([value, m]) => bend(value, m)) },
-      { weight: 1, arbitrary: EDGE_VALUES },
-    );
+    return fc.oneof({ weight: 6, arbitrary: fc.tuple(base, mutate).map(([value, m]) => bend(value, m)) }, { weight: 1, arbitrary: EDGE_VALUES });
   }
 }
 
@@ -163,11 +160,10 @@ function mergeObjects(a: Schema, b: Schema): Schema {
  */
 export function forgedCursor(cursor: string): fc.Arbitrary<string> {
   const values = openCursor(cursor).v;
-  const value = (original: unknown) => fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...ADVERSARIAL_CURSOR_VALUES) }, { weight: 1, arbitrary: fc.constant(original) });
+  const value = (original: unknown) =>
+    fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...ADVERSARIAL_CURSOR_VALUES) }, { weight: 1, arbitrary: fc.constant(original) });
   const forged = fc.tuple(...values.map(value)).filter((v) => v.some((x, i) => x !== values[i]));
-  return fc.oneof(
-    { weight: 8, arbitrary: forged },
-    { weight: 1, arbitrary: forged.map((v) => [...v, v[0]]) },
-    { weight: 1, arbitrary: forged.map((v) => v.slice(1)) },
-  ).map((v) => forgeCursor(cursor, v));
+  return fc
+    .oneof({ weight: 8, arbitrary: forged }, { weight: 1, arbitrary: forged.map((v) => [...v, v[0]]) }, { weight: 1, arbitrary: forged.map((v) => v.slice(1)) })
+    .map((v) => forgeCursor(cursor, v));
 }

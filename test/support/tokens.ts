@@ -14,7 +14,13 @@ export interface SignOptions extends jwt.SignOptions {
  */
 export function signToken(payload: object, options: SignOptions = {}): string {
   const { secret = TEST_JWT_SECRET, noExpiry = false, ...overrides } = options;
-  return jwt.sign(payload, secret, { algorithm: 'HS256', issuer: 'quickstock', audience: 'quickstock-api', ...(noExpiry ? {} : { expiresIn: 60 }), ...overrides });
+  return jwt.sign(payload, secret, {
+    algorithm: 'HS256',
+    issuer: 'quickstock',
+    audience: 'quickstock-api',
+    ...(noExpiry ? {} : { expiresIn: 60 }),
+    ...overrides,
+  });
 }
 
 /** An access token for `user` with extra claims, expiring in `expiresInSeconds` (negative: already expired). */

@@ -56,30 +56,34 @@ export class OrdersBoard {
   }
 
   subscribe(live: LiveFeed): void {
-    live.on('order.created', (event) => this.afterLoad(() => {
-      const d = event.data;
-      if (this.cards.has(d.orderId)) return;
-      announce(t('orders.announceNew', { number: d.number, total: formatCents(d.totals.grossCents) }));
-      // While searching, a new order joins the board only if it matches (read it for its customer).
-      if (this.query) return void this.reread(d.orderId, true);
-      this.put({ id: d.orderId, number: d.number, customerId: d.customerId, status: d.status, totals: d.totals, createdAt: event.occurredAt });
-      // The event names the customer by id only: read the order once for the name on the card.
-      void this.reread(d.orderId);
-      this.fresh.set(d.orderId, Date.now());
-      setTimeout(() => this.render(), FRESH_MS + 50);
-      this.render();
-    }));
-    live.on('order.status_changed', (event) => this.afterLoad(() => {
-      const d = event.data;
-      const card = this.cards.get(d.orderId);
-      if (card && card.status === d.from) {
-        this.put({ ...card, status: d.to });
-        this.render();
-      } else if ((!card && !this.query) || (card && card.status !== d.to)) {
+    live.on('order.created', (event) =>
+      this.afterLoad(() => {
+        const d = event.data;
+        if (this.cards.has(d.orderId)) return;
+        announce(t('orders.announceNew', { number: d.number, total: formatCents(d.totals.grossCents) }));
+        // While searching, a new order joins the board only if it matches (read it for its customer).
+        if (this.query) return void this.reread(d.orderId, true);
+        this.put({ id: d.orderId, number: d.number, customerId: d.customerId, status: d.status, totals: d.totals, createdAt: event.occurredAt });
+        // The event names the customer by id only: read the order once for the name on the card.
         void this.reread(d.orderId);
-      }
-      announce(t('orders.announceStatus', { number: d.number, from: statusLabel(d.from), to: statusLabel(d.to) }));
-    }));
+        this.fresh.set(d.orderId, Date.now());
+        setTimeout(() => this.render(), FRESH_MS + 50);
+        this.render();
+      }),
+    );
+    live.on('order.status_changed', (event) =>
+      this.afterLoad(() => {
+        const d = event.data;
+        const card = this.cards.get(d.orderId);
+        if (card && card.status === d.from) {
+          this.put({ ...card, status: d.to });
+          this.render();
+        } else if ((!card && !this.query) || (card && card.status !== d.to)) {
+          void this.reread(d.orderId);
+        }
+        announce(t('orders.announceStatus', { number: d.number, from: statusLabel(d.from), to: statusLabel(d.to) }));
+      }),
+    );
   }
 
   /**
@@ -180,8 +184,7 @@ export class OrdersBoard {
     const board = byId('board');
     const focused = (document.activeElement as HTMLElement | null)?.dataset['orderId'];
     const now = Date.now();
-    const sorted = [...this.cards.values()]
-      .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.number.localeCompare(a.number));
+    const sorted = [...this.cards.values()].sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.number.localeCompare(a.number));
     replaceChildren(
       board,
       ...STATUSES.map((status) => {
@@ -214,13 +217,24 @@ export class OrdersBoard {
                   el('span', { class: 'number' }, c.number),
                   el('span', { class: 'total' }, formatCents(c.totals.grossCents)),
                   el('span', { class: 'customer' }, customerLabel(c)),
-                  el('span', { class: 'meta' }, formatDateTime(c.createdAt), c.itemCount !== undefined ? ` · ${c.itemCount === 1 ? t('orders.lines.one') : t('orders.lines.many', { n: c.itemCount })}` : ''),
+                  el(
+                    'span',
+                    { class: 'meta' },
+                    formatDateTime(c.createdAt),
+                    c.itemCount !== undefined ? ` · ${c.itemCount === 1 ? t('orders.lines.one') : t('orders.lines.many', { n: c.itemCount })}` : '',
+                  ),
                   isFresh ? el('span', { class: 'badge-new' }, t('orders.new')) : null,
                 ),
               );
             }),
           ),
-          this.cursors.get(status) ? el('button', { type: 'button', class: 'more', onclick: () => void this.more(status) }, t('orders.more', { status: statusLabel(status).toLowerCase() })) : null,
+          this.cursors.get(status)
+            ? el(
+                'button',
+                { type: 'button', class: 'more', onclick: () => void this.more(status) },
+                t('orders.more', { status: statusLabel(status).toLowerCase() }),
+              )
+            : null,
         );
       }),
     );

@@ -19,10 +19,8 @@ export const customerLabel = (order: { customerId: string; customer?: { name: st
   order.customer?.name ?? order.customerId.slice(0, 8);
 
 /** Whether a search text (upper case) matches an order's number or its customer's name or email. */
-export const matchesOrder = (
-  order: { number: string; customer?: { name: string; email: string } | undefined },
-  query: string,
-): boolean => [order.number, order.customer?.name ?? '', order.customer?.email ?? ''].some((text) => text.toUpperCase().includes(query));
+export const matchesOrder = (order: { number: string; customer?: { name: string; email: string } | undefined }, query: string): boolean =>
+  [order.number, order.customer?.name ?? '', order.customer?.email ?? ''].some((text) => text.toUpperCase().includes(query));
 
 export const STATUSES: readonly OrderStatus[] = ['pending_payment', 'paid', 'in_preparation', 'shipped', 'delivered', 'cancelled'];
 

@@ -6,7 +6,15 @@ export type LiveState = 'connecting' | 'live' | 'reconnecting' | 'offline';
 type EventName = keyof ServerToClientEvents;
 type Handler<K extends EventName> = ServerToClientEvents[K];
 
-const EVENT_NAMES: readonly EventName[] = ['order.created', 'order.status_changed', 'inventory.low_stock', 'inventory.stock_changed', 'payment.updated', 'shipment.updated', 'webhook.subscription_disabled'];
+const EVENT_NAMES: readonly EventName[] = [
+  'order.created',
+  'order.status_changed',
+  'inventory.low_stock',
+  'inventory.stock_changed',
+  'payment.updated',
+  'shipment.updated',
+  'webhook.subscription_disabled',
+];
 const SEEN_MAX = 5000;
 
 /**

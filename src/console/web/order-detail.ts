@@ -91,12 +91,31 @@ export class OrderDetail {
         el(
           'table',
           {},
-          el('thead', {}, el('tr', {}, ...(['order.col.sku', 'order.col.product', 'order.col.qty', 'order.col.unitPrice', 'order.col.vat', 'order.col.total'] as const).map((k) => el('th', { scope: 'col' }, t(k))))),
+          el(
+            'thead',
+            {},
+            el(
+              'tr',
+              {},
+              ...(['order.col.sku', 'order.col.product', 'order.col.qty', 'order.col.unitPrice', 'order.col.vat', 'order.col.total'] as const).map((k) =>
+                el('th', { scope: 'col' }, t(k)),
+              ),
+            ),
+          ),
           el(
             'tbody',
             {},
             ...order.items.map((l) =>
-              el('tr', {}, el('td', {}, l.sku), el('td', {}, l.name), el('td', { class: 'num' }, l.quantity), el('td', { class: 'num' }, formatCents(l.unitPriceCents)), el('td', { class: 'num' }, `${l.vatRate}%`), el('td', { class: 'num' }, formatCents(l.grossCents))),
+              el(
+                'tr',
+                {},
+                el('td', {}, l.sku),
+                el('td', {}, l.name),
+                el('td', { class: 'num' }, l.quantity),
+                el('td', { class: 'num' }, formatCents(l.unitPriceCents)),
+                el('td', { class: 'num' }, `${l.vatRate}%`),
+                el('td', { class: 'num' }, formatCents(l.grossCents)),
+              ),
             ),
           ),
           el(
@@ -104,7 +123,12 @@ export class OrderDetail {
             {},
             el('tr', {}, el('th', { scope: 'row', colspan: 5 }, t('order.net')), el('td', { class: 'num' }, formatCents(order.totals.netCents))),
             el('tr', {}, el('th', { scope: 'row', colspan: 5 }, t('order.vat')), el('td', { class: 'num' }, formatCents(order.totals.vatCents))),
-            el('tr', { class: 'gross' }, el('th', { scope: 'row', colspan: 5 }, t('order.gross')), el('td', { class: 'num', 'data-testid': 'order-gross' }, formatCents(order.totals.grossCents))),
+            el(
+              'tr',
+              { class: 'gross' },
+              el('th', { scope: 'row', colspan: 5 }, t('order.gross')),
+              el('td', { class: 'num', 'data-testid': 'order-gross' }, formatCents(order.totals.grossCents)),
+            ),
           ),
         ),
       ),
@@ -115,7 +139,19 @@ export class OrderDetail {
           'section',
           { 'aria-labelledby': 'address-h' },
           el('h3', { id: 'address-h' }, t('order.shipTo')),
-          el('address', {}, a.name, el('br'), a.line1, a.line2 ? el('br') : null, a.line2 ?? '', el('br'), `${a.postalCode} ${a.city}${a.province ? ` (${a.province})` : ''}`, el('br'), a.country),
+          el(
+            'address',
+            {},
+            a.name,
+            el('br'),
+            a.line1,
+            a.line2 ? el('br') : null,
+            a.line2 ?? '',
+            el('br'),
+            `${a.postalCode} ${a.city}${a.province ? ` (${a.province})` : ''}`,
+            el('br'),
+            a.country,
+          ),
           order.notes ? el('p', {}, el('strong', {}, t('order.notes')), order.notes) : null,
         ),
         el(
@@ -152,7 +188,12 @@ export class OrderDetail {
           'ol',
           { class: 'history' },
           ...history.items.map((h) =>
-            el('li', {}, el('time', { datetime: h.at }, formatDateTime(h.at)), ` ${h.from ? `${statusLabel(h.from)} → ` : ''}${statusLabel(h.to)} ${t('order.historyBy', { role: t(`role.${h.actorRole}`) })}${h.reason ? ` — ${serviceReason(h.reason) ?? `“${h.reason}”`}` : ''}`),
+            el(
+              'li',
+              {},
+              el('time', { datetime: h.at }, formatDateTime(h.at)),
+              ` ${h.from ? `${statusLabel(h.from)} → ` : ''}${statusLabel(h.to)} ${t('order.historyBy', { role: t(`role.${h.actorRole}`) })}${h.reason ? ` — ${serviceReason(h.reason) ?? `“${h.reason}”`}` : ''}`,
+            ),
           ),
         ),
       ),
@@ -167,10 +208,15 @@ export class OrderDetail {
       case 'pending_payment': {
         const key = newIdempotencyKey();
         steps.push(
-          this.step('step.pay', t('step.payHelp', { amount: formatCents(order.totals.grossCents) }), [input('reference', t('step.payReference'), { maxlength: 200 })], (form) => {
-            const reference = field(form, 'reference');
-            return this.session.request('POST', `${base}/payments`, { provider: 'manual', ...(reference ? { reference } : {}) }, { 'idempotency-key': key });
-          }),
+          this.step(
+            'step.pay',
+            t('step.payHelp', { amount: formatCents(order.totals.grossCents) }),
+            [input('reference', t('step.payReference'), { maxlength: 200 })],
+            (form) => {
+              const reference = field(form, 'reference');
+              return this.session.request('POST', `${base}/payments`, { provider: 'manual', ...(reference ? { reference } : {}) }, { 'idempotency-key': key });
+            },
+          ),
         );
         break;
       }
@@ -201,7 +247,12 @@ export class OrderDetail {
               return this.session.request(
                 'POST',
                 `${base}/shipments`,
-                { carrier: 'manual', carrierName: field(form, 'carrierName'), trackingCode: field(form, 'trackingCode'), ...(trackingUrl ? { trackingUrl } : {}) },
+                {
+                  carrier: 'manual',
+                  carrierName: field(form, 'carrierName'),
+                  trackingCode: field(form, 'trackingCode'),
+                  ...(trackingUrl ? { trackingUrl } : {}),
+                },
                 { 'idempotency-key': key },
               );
             },
@@ -236,7 +287,13 @@ export class OrderDetail {
 
   private step(labelKey: MessageKey, help: string, controls: Child[], run: (form: HTMLFormElement) => Promise<unknown>, kind = 'primary'): HTMLElement {
     const label = t(labelKey);
-    const form = el('form', { class: 'step', 'aria-label': label }, ...controls, el('button', { type: 'submit', class: kind }, label), el('p', { class: 'help' }, help));
+    const form = el(
+      'form',
+      { class: 'step', 'aria-label': label },
+      ...controls,
+      el('button', { type: 'submit', class: kind }, label),
+      el('p', { class: 'help' }, help),
+    );
     form.addEventListener('submit', (e) => {
       e.preventDefault();
       const order = this.order;

@@ -77,20 +77,31 @@ export class ProductForm {
     byId('product-dialog-title').textContent = p ? t('productForm.editTitle', { sku: p.sku }) : t('productForm.createTitle');
     const text = (id: string, value: string | null | undefined, attrs: Record<string, string | number | boolean> = {}) =>
       el('input', { id: `pf-${id}`, name: id, type: 'text', autocomplete: 'off', value: value ?? '', ...attrs });
-    const whole = (id: string, value: number | undefined) => el('input', { id: `pf-${id}`, name: id, type: 'number', min: 0, step: 1, required: true, value: value ?? 0 });
-    const vat = el('select', { id: 'pf-vatRate', name: 'vatRate' }, ...VAT_RATES.map((r) => el('option', { value: r, selected: r === (values.vatRate ?? 22) }, `${r}%`)));
+    const whole = (id: string, value: number | undefined) =>
+      el('input', { id: `pf-${id}`, name: id, type: 'number', min: 0, step: 1, required: true, value: value ?? 0 });
+    const vat = el(
+      'select',
+      { id: 'pf-vatRate', name: 'vatRate' },
+      ...VAT_RATES.map((r) => el('option', { value: r, selected: r === (values.vatRate ?? 22) }, `${r}%`)),
+    );
     const description = el('textarea', { id: 'pf-description', name: 'description', rows: 3, maxlength: 5000 }, values.description ?? '');
     const form = el(
       'form',
       { id: 'product-form', class: 'product-form', novalidate: true },
-      p ? el('p', { class: 'muted' }, `SKU ${p.sku}`, p.active ? '' : ` · ${t('productForm.archivedNote')}`) : labelled(t('productForm.sku'), text('sku', '', { required: true, maxlength: 64 }), t('productForm.skuHelp')),
+      p
+        ? el('p', { class: 'muted' }, `SKU ${p.sku}`, p.active ? '' : ` · ${t('productForm.archivedNote')}`)
+        : labelled(t('productForm.sku'), text('sku', '', { required: true, maxlength: 64 }), t('productForm.skuHelp')),
       labelled(t('productForm.name'), text('name', values.name, { required: true, maxlength: 200 })),
       labelled(t('productForm.description'), description),
       labelled(t('productForm.category'), text('category', values.category, { maxlength: 100, list: 'category-options' })),
       el(
         'div',
         { class: 'field-row' },
-        labelled(t('productForm.price'), text('price', values.unitPriceCents === undefined ? '' : centsToInput(values.unitPriceCents), { required: true, inputmode: 'decimal' }), t('productForm.priceHelp')),
+        labelled(
+          t('productForm.price'),
+          text('price', values.unitPriceCents === undefined ? '' : centsToInput(values.unitPriceCents), { required: true, inputmode: 'decimal' }),
+          t('productForm.priceHelp'),
+        ),
         labelled(t('productForm.vatRate'), vat),
         labelled(t('productForm.reorderLevel'), whole('reorderLevel', values.reorderLevel)),
         p ? null : labelled(t('productForm.initialStock'), whole('initialStock', 0)),
@@ -101,7 +112,13 @@ export class ProductForm {
         'div',
         { class: 'buttons' },
         el('button', { type: 'submit', class: 'primary' }, p ? t('productForm.save') : t('productForm.create')),
-        p ? el('button', { type: 'button', class: p.active ? 'danger' : '', onclick: () => void this.setActive(form, !p.active) }, p.active ? t('productForm.archive') : t('productForm.restore')) : null,
+        p
+          ? el(
+              'button',
+              { type: 'button', class: p.active ? 'danger' : '', onclick: () => void this.setActive(form, !p.active) },
+              p.active ? t('productForm.archive') : t('productForm.restore'),
+            )
+          : null,
       ),
     );
     form.addEventListener('submit', (e) => {
@@ -117,7 +134,8 @@ export class ProductForm {
     const price = parseEuroCents(field(form, 'price'));
     if (!price.ok) return { field: 'price', message: t(`price.${price.reason}`) };
     const reorderLevel = Number(field(form, 'reorderLevel'));
-    if (!Number.isInteger(reorderLevel) || reorderLevel < 0) return { field: 'reorderLevel', message: t('productForm.badWhole', { field: t('productForm.reorderLevel') }) };
+    if (!Number.isInteger(reorderLevel) || reorderLevel < 0)
+      return { field: 'reorderLevel', message: t('productForm.badWhole', { field: t('productForm.reorderLevel') }) };
     return {
       name: field(form, 'name'),
       description: field(form, 'description') || null,
@@ -164,7 +182,10 @@ export class ProductForm {
   private async patch(patch: UpdateProduct): Promise<void> {
     const product = this.product!;
     try {
-      this.done(await this.session.exchange<Product>('PATCH', `/products/${product.id}`, patch, { 'if-match': this.etag ?? '' }), 'active' in patch ? (patch.active ? 'productForm.restoredDone' : 'productForm.archivedDone') : 'productForm.saved');
+      this.done(
+        await this.session.exchange<Product>('PATCH', `/products/${product.id}`, patch, { 'if-match': this.etag ?? '' }),
+        'active' in patch ? (patch.active ? 'productForm.restoredDone' : 'productForm.archivedDone') : 'productForm.saved',
+      );
     } catch (err) {
       if (!(err instanceof ApiError) || err.status !== 412) throw err;
       const current = await this.session.exchange<Product>('GET', `/products/${product.id}`);
@@ -184,8 +205,30 @@ export class ProductForm {
         el(
           'table',
           {},
-          el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, t('productForm.conflictField')), el('th', { scope: 'col' }, t('productForm.conflictMine')), el('th', { scope: 'col' }, t('productForm.conflictCurrent')))),
-          el('tbody', {}, ...keys.map((k) => el('tr', { 'data-field': k }, el('th', { scope: 'row' }, t(LABELS[k])), el('td', { class: 'mine' }, shown(k, mine[k] as Details[typeof k])), el('td', { class: 'current' }, shown(k, current[k]))))),
+          el(
+            'thead',
+            {},
+            el(
+              'tr',
+              {},
+              el('th', { scope: 'col' }, t('productForm.conflictField')),
+              el('th', { scope: 'col' }, t('productForm.conflictMine')),
+              el('th', { scope: 'col' }, t('productForm.conflictCurrent')),
+            ),
+          ),
+          el(
+            'tbody',
+            {},
+            ...keys.map((k) =>
+              el(
+                'tr',
+                { 'data-field': k },
+                el('th', { scope: 'row' }, t(LABELS[k])),
+                el('td', { class: 'mine' }, shown(k, mine[k] as Details[typeof k])),
+                el('td', { class: 'current' }, shown(k, current[k])),
+              ),
+            ),
+          ),
         ),
         el(
           'div',

@@ -48,7 +48,12 @@ export class ProductsView {
   subscribe(live: LiveFeed): void {
     live.on('inventory.low_stock', (event) => {
       const d = event.data;
-      const text = t('products.alert', { sku: d.sku, name: d.name ? ` ${d.name}` : '', available: formatNumber(d.available), reorder: formatNumber(d.reorderLevel) });
+      const text = t('products.alert', {
+        sku: d.sku,
+        name: d.name ? ` ${d.name}` : '',
+        available: formatNumber(d.available),
+        reorder: formatNumber(d.reorderLevel),
+      });
       const alerts = byId('stock-alerts');
       alerts.prepend(el('li', {}, el('time', { datetime: event.occurredAt }, formatDateTime(event.occurredAt)), ' ', text));
       while (alerts.children.length > 20) alerts.lastElementChild?.remove();
@@ -78,7 +83,11 @@ export class ProductsView {
     }
     const row = byId('products-body').querySelector<HTMLTableRowElement>(`tr[data-product-row="${d.productId}"]`);
     if (!row) return;
-    for (const [cell, value] of [['on-hand', d.onHand], ['reserved', d.reserved], ['available', d.available]] as const) {
+    for (const [cell, value] of [
+      ['on-hand', d.onHand],
+      ['reserved', d.reserved],
+      ['available', d.available],
+    ] as const) {
       const td = row.querySelector<HTMLElement>(`[data-testid="${cell}"]`);
       if (td && td.textContent !== formatNumber(value)) {
         td.textContent = formatNumber(value);
@@ -111,7 +120,12 @@ export class ProductsView {
       this.products = more ? [...this.products, ...page.items] : page.items;
       this.nextCursor = page.nextCursor;
       this.rememberCategories(page.items);
-      status.textContent = this.products.length === 0 ? t('products.none') : this.products.length === 1 ? t('products.count.one') : t('products.count.many', { n: this.products.length });
+      status.textContent =
+        this.products.length === 0
+          ? t('products.none')
+          : this.products.length === 1
+            ? t('products.count.one')
+            : t('products.count.many', { n: this.products.length });
       this.render();
     } catch (err) {
       status.textContent = t('products.loadFailed', { message: (err as Error).message });
@@ -159,8 +173,16 @@ export class ProductsView {
           el(
             'td',
             { class: 'row-actions' },
-            el('button', { type: 'button', 'data-product-id': p.id, 'aria-label': t('products.moveLabel', { sku: p.sku }), onclick: () => this.select(p) }, t('products.move')),
-            el('button', { type: 'button', 'aria-label': t('products.editLabel', { sku: p.sku }), onclick: () => void this.form.openEdit(p.id) }, t('products.edit')),
+            el(
+              'button',
+              { type: 'button', 'data-product-id': p.id, 'aria-label': t('products.moveLabel', { sku: p.sku }), onclick: () => this.select(p) },
+              t('products.move'),
+            ),
+            el(
+              'button',
+              { type: 'button', 'aria-label': t('products.editLabel', { sku: p.sku }), onclick: () => void this.form.openEdit(p.id) },
+              t('products.edit'),
+            ),
           ),
         ),
       ),
@@ -195,7 +217,12 @@ export class ProductsView {
     const p = this.selected;
     if (!p) return;
     byId('movement-title').textContent = t('movement.titleFor', { sku: p.sku, name: p.name });
-    byId('movement-figures').textContent = t('movement.figures', { onHand: formatNumber(p.onHand), reserved: formatNumber(p.reserved), available: formatNumber(p.available), reorder: formatNumber(p.reorderLevel) });
+    byId('movement-figures').textContent = t('movement.figures', {
+      onHand: formatNumber(p.onHand),
+      reserved: formatNumber(p.reserved),
+      available: formatNumber(p.available),
+      reorder: formatNumber(p.reorderLevel),
+    });
   }
 
   private async loadMovements(productId: string): Promise<void> {
@@ -206,8 +233,17 @@ export class ProductsView {
       replaceChildren(
         target,
         ...page.items.map((m) =>
-          el('li', {}, el('time', { datetime: m.createdAt }, formatDateTime(m.createdAt)), t('movement.line', { type: t(`movement.type.${m.type}`), delta: `${m.delta > 0 ? '+' : ''}${formatNumber(m.delta)}`, onHand: formatNumber(m.onHandAfter) }),
-            m.reason ? ` — ${reasonText(m.reason)}` : ''),
+          el(
+            'li',
+            {},
+            el('time', { datetime: m.createdAt }, formatDateTime(m.createdAt)),
+            t('movement.line', {
+              type: t(`movement.type.${m.type}`),
+              delta: `${m.delta > 0 ? '+' : ''}${formatNumber(m.delta)}`,
+              onHand: formatNumber(m.onHandAfter),
+            }),
+            m.reason ? ` — ${reasonText(m.reason)}` : '',
+          ),
         ),
       );
     } catch (err) {

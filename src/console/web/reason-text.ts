@@ -8,7 +8,10 @@ import { t } from './i18n';
 const SERVICE_REASONS: [RegExp, (m: RegExpMatchArray) => string][] = [
   [/^payment-timeout$/, () => t('reason.paymentTimeout')],
   [/^(manual|stripe) payment$/, (m) => t('reason.payment', { provider: t(m[1] === 'stripe' ? 'payment.stripe' : 'payment.manual') })],
-  [/^(manual|stripe) payment (.+)$/, (m) => t('reason.paymentRef', { provider: t(m[1] === 'stripe' ? 'payment.stripe' : 'payment.manual'), reference: m[2] ?? '' })],
+  [
+    /^(manual|stripe) payment (.+)$/,
+    (m) => t('reason.paymentRef', { provider: t(m[1] === 'stripe' ? 'payment.stripe' : 'payment.manual'), reference: m[2] ?? '' }),
+  ],
   [/^shipped with (.+) (\S+)$/, (m) => t('reason.shippedWith', { carrier: m[1] ?? '', tracking: m[2] ?? '' })],
   [/^(\S+) tracker: delivered$/, (m) => t('reason.trackerDelivered', { carrier: m[1] === 'easypost' ? 'EasyPost' : (m[1] ?? '') })],
   [/^order shipped$/, () => t('reason.orderShipped')],

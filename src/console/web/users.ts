@@ -82,13 +82,30 @@ export class UsersView {
             { class: 'row-actions' },
             el('label', { for: roleId, class: 'visually-hidden' }, t('users.roleOf', { name: u.name })),
             el('select', { id: roleId }, ...ROLES.map((r) => el('option', { value: r, selected: r === u.role }, t(`role.${r}`)))),
-            el('button', { type: 'button', 'aria-label': t('users.changeRoleOf', { name: u.name }), onclick: () => void this.update(u, { role: byId<HTMLSelectElement>(roleId).value as Role }) }, t('users.changeRole')),
             el(
               'button',
-              { type: 'button', class: u.disabled ? '' : 'danger', 'aria-label': t(u.disabled ? 'users.enableOf' : 'users.disableOf', { name: u.name }), onclick: () => void this.update(u, { disabled: !u.disabled }) },
+              {
+                type: 'button',
+                'aria-label': t('users.changeRoleOf', { name: u.name }),
+                onclick: () => void this.update(u, { role: byId<HTMLSelectElement>(roleId).value as Role }),
+              },
+              t('users.changeRole'),
+            ),
+            el(
+              'button',
+              {
+                type: 'button',
+                class: u.disabled ? '' : 'danger',
+                'aria-label': t(u.disabled ? 'users.enableOf' : 'users.disableOf', { name: u.name }),
+                onclick: () => void this.update(u, { disabled: !u.disabled }),
+              },
               u.disabled ? t('users.enable') : t('users.disable'),
             ),
-            el('button', { type: 'button', 'aria-label': t('users.setPasswordOf', { name: u.name }), onclick: () => this.password.open(u) }, t('users.setPassword')),
+            el(
+              'button',
+              { type: 'button', 'aria-label': t('users.setPasswordOf', { name: u.name }), onclick: () => this.password.open(u) },
+              t('users.setPassword'),
+            ),
           ),
         );
       }),

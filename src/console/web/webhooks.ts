@@ -80,7 +80,11 @@ export class WebhooksView {
           el(
             'td',
             { class: 'row-actions' },
-            el('button', { type: 'button', 'aria-label': t('hooks.showDeliveriesOf', { url: s.url }), onclick: () => void this.loadDeliveries(s) }, t('hooks.showDeliveries')),
+            el(
+              'button',
+              { type: 'button', 'aria-label': t('hooks.showDeliveriesOf', { url: s.url }), onclick: () => void this.loadDeliveries(s) },
+              t('hooks.showDeliveries'),
+            ),
           ),
         ),
       ),
@@ -119,7 +123,11 @@ export class WebhooksView {
           el(
             'td',
             { class: 'row-actions' },
-            el('button', { type: 'button', 'aria-label': t('hooks.redeliverOf', { id: d.webhookId }), onclick: () => void this.redeliver(d) }, t('hooks.redeliver')),
+            el(
+              'button',
+              { type: 'button', 'aria-label': t('hooks.redeliverOf', { id: d.webhookId }), onclick: () => void this.redeliver(d) },
+              t('hooks.redeliver'),
+            ),
           ),
         ),
       ),
@@ -135,7 +143,10 @@ export class WebhooksView {
       try {
         const detail = await this.session.request<DeliveryDetail>('POST', `/webhook-deliveries/${d.id}/redeliver`);
         const last = detail.attempts[detail.attempts.length - 1];
-        const said = last?.errorKind === null ? t('hooks.redelivered', { id: d.webhookId }) : t('hooks.redeliverFailed', { id: d.webhookId, what: last?.statusCode ? `HTTP ${last.statusCode}` : (last?.errorKind ?? '') });
+        const said =
+          last?.errorKind === null
+            ? t('hooks.redelivered', { id: d.webhookId })
+            : t('hooks.redeliverFailed', { id: d.webhookId, what: last?.statusCode ? `HTTP ${last.statusCode}` : (last?.errorKind ?? '') });
         result.textContent = said;
         announce(said);
         this.deliveries = this.deliveries.map((x) => (x.id === detail.id ? detail : x));

@@ -85,10 +85,18 @@ export function trustProxy(env: Env, name: string): TrustProxy {
   const raw = str(env, name);
   if (raw === undefined || ['false', 'no'].includes(raw.toLowerCase())) return false;
   if (['true', 'yes'].includes(raw.toLowerCase())) {
-    return invalid(env, name, 'must be a hop count (e.g. 1) or the proxies\' addresses/CIDRs (e.g. 10.0.0.0/8), not true: true trusts the client-written X-Forwarded-For', false);
+    return invalid(
+      env,
+      name,
+      "must be a hop count (e.g. 1) or the proxies' addresses/CIDRs (e.g. 10.0.0.0/8), not true: true trusts the client-written X-Forwarded-For",
+      false,
+    );
   }
   if (/^\d+$/.test(raw)) return int(env, name, 0, 0, 32) || false;
-  const entries = raw.split(',').map((e) => e.trim()).filter(Boolean);
+  const entries = raw
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
   for (const entry of entries) {
     if (PROXY_NAMES.includes(entry)) continue;
     const [address = '', prefix, extra] = entry.split('/');

@@ -1,1 +1,11 @@
-export { environmentWith, loadConfig, ConfigError, type Config, type CustomerLimits, type LogLevel, type ProviderCallPolicy, type WarehouseAddress, type WebhookSettings } from './config';
+export {
+  environmentWith,
+  loadConfig,
+  ConfigError,
+  type Config,
+  type CustomerLimits,
+  type LogLevel,
+  type ProviderCallPolicy,
+  type WarehouseAddress,
+  type WebhookSettings,
+} from './config';

@@ -34,7 +34,8 @@ const DEFAULT_SCHEDULE_MS = [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 3
 function secretsKey(env: Env, required: boolean, dataDir: string): string {
   const raw = str(env, 'WEBHOOK_SECRETS_KEY');
   if (raw === undefined) {
-    if (required) return invalid(env, 'WEBHOOK_SECRETS_KEY', 'is required in production with DATABASE_URL (32 random bytes, base64 or hex: openssl rand -base64 32)', '');
+    if (required)
+      return invalid(env, 'WEBHOOK_SECRETS_KEY', 'is required in production with DATABASE_URL (32 random bytes, base64 or hex: openssl rand -base64 32)', '');
     return generatedKey(dataDir);
   }
   const key = /^[0-9a-fA-F]{64}$/.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64');
@@ -54,7 +55,10 @@ function generatedKey(dataDir: string): string {
 }
 
 function cidrs(env: Env, name: string): string[] {
-  const entries = (str(env, name) ?? '').split(',').map((e) => e.trim()).filter(Boolean);
+  const entries = (str(env, name) ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
   for (const entry of entries) {
     const [address = '', prefix, extra] = entry.split('/');
     const version = isIP(address);
@@ -78,7 +82,8 @@ function hours(env: Env, name: string, fallback: number): number {
   const raw = str(env, name);
   if (raw === undefined) return fallback;
   const value = Number(raw);
-  if (!/^\d+(\.\d+)?$/.test(raw) || value <= 0 || value > 24 * 365) return invalid(env, name, `must be a number of hours above 0 and at most 8760 (decimals allowed), got "${raw}"`, fallback);
+  if (!/^\d+(\.\d+)?$/.test(raw) || value <= 0 || value > 24 * 365)
+    return invalid(env, name, `must be a number of hours above 0 and at most 8760 (decimals allowed), got "${raw}"`, fallback);
   return value;
 }
 

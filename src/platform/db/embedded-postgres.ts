@@ -233,7 +233,9 @@ function reachableBinaries(native: string, runAs: RunAs, logger: Logger): string
     renameSync(staging, copy);
   }
   if (!runs(copy)) {
-    throw new EmbeddedPostgresError(`The postgres user cannot run the embedded PostgreSQL binaries, not even from ${copy}: set DATABASE_URL to a PostgreSQL server instead.`);
+    throw new EmbeddedPostgresError(
+      `The postgres user cannot run the embedded PostgreSQL binaries, not even from ${copy}: set DATABASE_URL to a PostgreSQL server instead.`,
+    );
   }
   logger.info({ binaries: copy }, 'the postgres user cannot reach node_modules (a private folder): running PostgreSQL from a copy of its binaries');
   return copy;
@@ -321,14 +323,7 @@ async function initdb(native: string, pgData: string, runAs: RunAs | undefined, 
     chownSync(pwFile, runAs.uid, runAs.gid);
   }
   try {
-    const args = [
-      `--pgdata=${pgData}`,
-      '--auth=scram-sha-256',
-      `--username=${USER}`,
-      `--pwfile=${pwFile}`,
-      '--encoding=UTF8',
-      '--locale=C',
-    ];
+    const args = [`--pgdata=${pgData}`, '--auth=scram-sha-256', `--username=${USER}`, `--pwfile=${pwFile}`, '--encoding=UTF8', '--locale=C'];
     const child = spawn(path.join(native, 'bin', 'initdb'), args, { ...runAs, cwd: '/', env: childEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
@@ -362,7 +357,10 @@ async function startPostgres(native: string, pgData: string, socketDir: string, 
   const child = spawn(path.join(native, 'bin', 'postgres'), args, { ...runAs, cwd: '/', env: childEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
   let recent = '';
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new EmbeddedPostgresError(`PostgreSQL did not start within ${START_TIMEOUT_MS / 1000} s: ${recent.trim()}`)), START_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => reject(new EmbeddedPostgresError(`PostgreSQL did not start within ${START_TIMEOUT_MS / 1000} s: ${recent.trim()}`)),
+      START_TIMEOUT_MS,
+    );
     child.stderr?.on('data', (chunk: Buffer) => {
       const text = chunk.toString('utf8');
       recent = (recent + text).slice(-2000);

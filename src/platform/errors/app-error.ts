@@ -56,7 +56,10 @@ export interface FieldError {
 }
 
 export class ValidationError extends AppError {
-  constructor(detail: string, readonly errors: FieldError[]) {
+  constructor(
+    detail: string,
+    readonly errors: FieldError[],
+  ) {
     super('validation-failed', 400, detail);
   }
 }

@@ -59,7 +59,9 @@ export function isClientEventType(type: string): type is ClientEventType {
  * The outbox is written only through recordEvent / recordInternalEvent, whose data the compiler
  * checked against these types, so reading the JSON back as that type is the one trusted step.
  */
-export function decodeStoredEvent(e: StoredEvent): { kind: 'client'; event: QuickStockEvent } | { kind: 'internal'; event: InternalEvent } | { kind: 'unknown' } {
+export function decodeStoredEvent(
+  e: StoredEvent,
+): { kind: 'client'; event: QuickStockEvent } | { kind: 'internal'; event: InternalEvent } | { kind: 'unknown' } {
   if (isClientEventType(e.type)) {
     return { kind: 'client', event: { id: e.id, type: e.type, occurredAt: e.occurredAt.toISOString(), data: e.data } as QuickStockEvent };
   }

@@ -12,7 +12,6 @@ import type { DomainEvent, InternalEvent } from './event-types';
 export const outboxSignal = new EventEmitter().setMaxListeners(0);
 const signalled = new WeakSet<Tx>();
 
-
 /**
  * Writes a domain event to the outbox in the caller's transaction, so the event exists exactly
  * when the change it describes does; the dispatcher is woken after the commit (and not before).
@@ -66,13 +65,7 @@ export function eventRecordedIn(tx: Tx): void {
   signalAfterCommit(tx);
 }
 
-async function insertEvent(
-  tx: Tx,
-  type: string,
-  data: object,
-  audienceStaff: boolean,
-  audienceUserId: string | null,
-): Promise<number> {
+async function insertEvent(tx: Tx, type: string, data: object, audienceStaff: boolean, audienceUserId: string | null): Promise<number> {
   // Raw SQL on the hot path (make bench: the outbox insert rides every order placement).
   const row = await sqlOne<{ id: string }>(
     tx,

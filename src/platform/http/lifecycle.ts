@@ -1,4 +1,4 @@
-import type { NextFunction, Request, Response } from "express";
+import type { NextFunction, Request, Response } from 'express';
 
 /**
  * Whether the server is draining before it stops. From the moment shutdown begins, readiness
@@ -18,17 +18,13 @@ export class Lifecycle {
   }
 
   /** Express middleware: asks the client to close the connection once answered while draining. */
-  readonly closeWhileDraining = (
-    _req: Request,
-    res: Response,
-    next: NextFunction,
-  ): void => {
-    if (this.drainingSince !== null) res.setHeader("Connection", "close");
+  readonly closeWhileDraining = (_req: Request, res: Response, next: NextFunction): void => {
+    if (this.drainingSince !== null) res.setHeader('Connection', 'close');
     next();
   };
 
   /** A readiness check that fails while draining. */
   readonly acceptingCheck = async (): Promise<void> => {
-    if (this.drainingSince !== null) throw new Error("shutting down");
+    if (this.drainingSince !== null) throw new Error('shutting down');
   };
 }

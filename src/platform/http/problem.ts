@@ -72,7 +72,10 @@ interface ValidatorErrorItem {
 /** express-openapi-validator reports '/body/items/0/quantity'; clients get 'body.items[0].quantity'. */
 function fieldPath(raw: string | undefined): string {
   if (!raw) return '';
-  const parts = raw.replace(/^\.?\/?/, '').split(/[/.]/).filter(Boolean);
+  const parts = raw
+    .replace(/^\.?\/?/, '')
+    .split(/[/.]/)
+    .filter(Boolean);
   let out = '';
   for (const part of parts) {
     if (/^\d+$/.test(part)) out += `[${part}]`;
@@ -168,7 +171,8 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
               : status === 415
                 ? 'The request content type is not supported; send application/json.'
                 : (e.message ?? 'The request cannot be processed.');
-      const headers: Record<string, string> = status === 401 ? { 'WWW-Authenticate': 'Bearer' } : status === 405 && e.headers?.['Allow'] ? { Allow: e.headers['Allow'] } : {};
+      const headers: Record<string, string> =
+        status === 401 ? { 'WWW-Authenticate': 'Bearer' } : status === 405 && e.headers?.['Allow'] ? { Allow: e.headers['Allow'] } : {};
       sendProblem(res, instance, status, code, detail, { headers });
       return;
     }

@@ -46,7 +46,10 @@ function canonical(value: unknown): unknown {
   return value;
 }
 
-const hashOf = (request: IdempotentRequest) => createHash('sha256').update(JSON.stringify(canonical(request.fingerprint))).digest('hex');
+const hashOf = (request: IdempotentRequest) =>
+  createHash('sha256')
+    .update(JSON.stringify(canonical(request.fingerprint)))
+    .digest('hex');
 const idOf = (request: IdempotentRequest & { key: string }): KeyId => ({ userId: request.userId, scope: request.scope, key: request.key });
 /** Domain refusals are stored and replayed; a 429 or a failure of ours or of a provider is not. */
 const isStoredRefusal = (err: unknown): err is AppError => err instanceof AppError && err.status >= 400 && err.status < 500 && err.status !== 429;

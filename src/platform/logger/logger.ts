@@ -16,27 +16,22 @@ export function resolveLogFormat(setting: 'auto' | LogFormat, stdoutIsTerminal: 
  */
 export function createLogger(level: string, format: LogFormat = 'json'): Logger {
   const stream = format === 'pretty' ? pretty({ colorize: true, sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' }) : undefined;
-  return pino({
-    level,
-    base: { service: 'quickstock' },
-    timestamp: pino.stdTimeFunctions.isoTime,
-    mixin() {
-      const requestId = currentRequestId();
-      return requestId ? { requestId } : {};
+  return pino(
+    {
+      level,
+      base: { service: 'quickstock' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      mixin() {
+        const requestId = currentRequestId();
+        return requestId ? { requestId } : {};
+      },
+      redact: {
+        paths: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.refreshToken', '*.accessToken', 'password', 'refreshToken'],
+        censor: '[redacted]',
+      },
     },
-    redact: {
-      paths: [
-        'req.headers.authorization',
-        'req.headers.cookie',
-        '*.password',
-        '*.refreshToken',
-        '*.accessToken',
-        'password',
-        'refreshToken',
-      ],
-      censor: '[redacted]',
-    },
-  }, stream);
+    stream,
+  );
 }
 
 export type { Logger };

@@ -92,7 +92,10 @@ export function satisfies(version: string, range: string): boolean {
  * the range and the file of the patch), when one of `declarations` meets a version it was not
  * checked against. `versionOf` is for tests.
  */
-export function assertVersions(declarations: readonly PatchDeclaration[], versionOf: (dependency: PatchedDependency) => string = (d) => installedVersion(d.name, d.via)): void {
+export function assertVersions(
+  declarations: readonly PatchDeclaration[],
+  versionOf: (dependency: PatchedDependency) => string = (d) => installedVersion(d.name, d.via),
+): void {
   const wrong: string[] = [];
   for (const declaration of declarations) {
     for (const dependency of declaration.dependencies) {

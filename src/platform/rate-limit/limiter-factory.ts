@@ -20,7 +20,7 @@ export function createLimiterFactory(redis: Redis | null, redisKeyPrefix: string
   redis.on('close', () => {
     if (warned) return;
     warned = true;
-    logger.warn('Redis is unreachable: rate limits and sign-in throttles count in this instance\'s memory until it is back');
+    logger.warn("Redis is unreachable: rate limits and sign-in throttles count in this instance's memory until it is back");
   });
   return (name, points, duration) =>
     new RateLimiterRedis({

@@ -93,14 +93,27 @@ export class ProviderCaller {
     }
     const failure = this.classify(err);
     if (!(failure instanceof ProviderError)) return failure;
-    this.logger.warn({ provider: this.provider, operation: options.operation, kind: failure.kind, httpStatus: failure.httpStatus, err: failure.message }, 'provider call failed');
+    this.logger.warn(
+      { provider: this.provider, operation: options.operation, kind: failure.kind, httpStatus: failure.httpStatus, err: failure.message },
+      'provider call failed',
+    );
     switch (failure.kind) {
       case 'timeout':
-        return new UpstreamError('provider-timeout', 502, `${this.label} did not answer in time (${options.operation}); nothing was changed, retry shortly.`, failure);
+        return new UpstreamError(
+          'provider-timeout',
+          502,
+          `${this.label} did not answer in time (${options.operation}); nothing was changed, retry shortly.`,
+          failure,
+        );
       case 'rejected':
         return new UpstreamError('provider-rejected', 502, `${this.label} refused to ${options.operation}: ${failure.message}`, failure);
       case 'bad-response':
-        return new UpstreamError('provider-bad-response', 502, `${this.label} answered something unusable (${options.operation}); nothing was changed.`, failure);
+        return new UpstreamError(
+          'provider-bad-response',
+          502,
+          `${this.label} answered something unusable (${options.operation}); nothing was changed.`,
+          failure,
+        );
       default:
         return new UpstreamError('provider-error', 502, `${this.label} failed to ${options.operation}; nothing was changed, retry shortly.`, failure);
     }

@@ -156,7 +156,7 @@ describe('Identity', () => {
     it('refuses to disable or demote the last active admin with 409', async () => {
       const [admin] = await query("SELECT id FROM users WHERE role = 'admin' AND NOT disabled ORDER BY created_at LIMIT 1");
       const others = await query("SELECT id FROM users WHERE role = 'admin' AND NOT disabled AND id <> $1", [admin.id]);
-      for (const o of others) await query("UPDATE users SET disabled = true WHERE id = $1", [o.id]);
+      for (const o of others) await query('UPDATE users SET disabled = true WHERE id = $1', [o.id]);
       const token = await asAdmin();
       const demote = await client(token).PATCH('/api/v1/users/{id}', { params: { path: { id: admin.id } }, body: { role: 'operator' } });
       expect(demote.response.status).to.equal(409);

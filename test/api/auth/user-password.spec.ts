@@ -4,7 +4,8 @@ import { client } from '../../support/client';
 import { query } from '../../support/database';
 
 const NEW_PASSWORD = 'Cartellina-rossa-2027';
-const setPassword = (id: string, token: string, body: Schemas['SetPasswordRequest']) => client(token).POST('/api/v1/users/{id}/password', { params: { path: { id } }, body });
+const setPassword = (id: string, token: string, body: Schemas['SetPasswordRequest']) =>
+  client(token).POST('/api/v1/users/{id}/password', { params: { path: { id } }, body });
 const hashOf = async (id: string) => (await query('SELECT password_hash FROM users WHERE id = $1', [id]))[0]?.password_hash as string;
 
 describe('admin sets a user password', () => {

@@ -6,7 +6,9 @@ import { client } from '../../support/client';
 describe('Contract: response headers', () => {
   it('answers a created user with Location, the URL that reads it back', async () => {
     const email = `operator-${randomUUID()}@example.test`;
-    const res = await client(await asAdmin()).POST('/api/v1/users', { body: { email, password: 'Evidenziatore-giallo-77', name: 'Giulia Bianchi', role: 'operator' } });
+    const res = await client(await asAdmin()).POST('/api/v1/users', {
+      body: { email, password: 'Evidenziatore-giallo-77', name: 'Giulia Bianchi', role: 'operator' },
+    });
     expect(res.response.status).to.equal(201);
     expect(res.response.headers.get('location')).to.equal(`/api/v1/users/${res.data?.id}`);
     const read = await rawRequest('GET', res.response.headers.get('location') as string, { token: await asAdmin() });
@@ -15,7 +17,9 @@ describe('Contract: response headers', () => {
   });
 
   it('answers a registered customer with Location naming its user', async () => {
-    const res = await client().POST('/api/v1/auth/register', { body: { email: `cliente-${randomUUID()}@example.test`, password: 'Quaderni-a-righe-2026', name: 'Cartoleria Rossi S.r.l.' } });
+    const res = await client().POST('/api/v1/auth/register', {
+      body: { email: `cliente-${randomUUID()}@example.test`, password: 'Quaderni-a-righe-2026', name: 'Cartoleria Rossi S.r.l.' },
+    });
     expect(res.response.status).to.equal(201);
     expect(res.response.headers.get('location')).to.equal(`/api/v1/users/${res.data?.id}`);
   });

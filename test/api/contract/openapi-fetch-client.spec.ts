@@ -26,7 +26,14 @@ describe('Contract: an openapi-fetch client', () => {
       headers: { ...auth, 'Idempotency-Key': `flow-${registered.data.id}` },
       body: {
         items: [{ productId: product.id, quantity: 1 }],
-        shippingAddress: { name: 'Cartoleria Rossi S.r.l.', line1: 'Via Giuseppe Garibaldi 42', city: 'Torino', postalCode: '10122', province: 'TO', country: 'IT' },
+        shippingAddress: {
+          name: 'Cartoleria Rossi S.r.l.',
+          line1: 'Via Giuseppe Garibaldi 42',
+          city: 'Torino',
+          postalCode: '10122',
+          province: 'TO',
+          country: 'IT',
+        },
         customerId: registered.data.id,
       },
     });
@@ -35,10 +42,18 @@ describe('Contract: an openapi-fetch client', () => {
 
     const paid = await client.POST('/api/v1/orders/{id}/payments', { ...path, body: { provider: 'manual', reference: 'Bonifico CRO 0123456789' } });
     const preparing = await client.POST('/api/v1/orders/{id}/status', { ...path, body: { status: 'in_preparation' } });
-    const shipped = await client.POST('/api/v1/orders/{id}/shipments', { ...path, body: { carrier: 'manual', carrierName: 'BRT', trackingCode: '084512367890123' } });
+    const shipped = await client.POST('/api/v1/orders/{id}/shipments', {
+      ...path,
+      body: { carrier: 'manual', carrierName: 'BRT', trackingCode: '084512367890123' },
+    });
     const delivered = await client.POST('/api/v1/orders/{id}/status', { ...path, body: { status: 'delivered' } });
 
-    expect([paid.data?.status, preparing.data?.status, shipped.data?.status, delivered.data?.status]).to.deep.equal(['captured', 'in_preparation', 'in_transit', 'delivered']);
+    expect([paid.data?.status, preparing.data?.status, shipped.data?.status, delivered.data?.status]).to.deep.equal([
+      'captured',
+      'in_preparation',
+      'in_transit',
+      'delivered',
+    ]);
     // Problems are typed too: `code` is the union of the codes the contract lists for the operation.
     const again = await client.POST('/api/v1/orders/{id}/status', { ...path, body: { status: 'in_preparation' } });
     expect(again.response.status).to.equal(409);

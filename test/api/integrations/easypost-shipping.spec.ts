@@ -8,7 +8,10 @@ import { withSecondService } from '../../support/services';
 import { easypostWebhook, orderInPreparation } from './helpers';
 
 const ship = async (orderId: string, body: Omit<Schemas['CreateEasyPostShipmentRequest'], 'carrier'>, token?: string) =>
-  client(token ?? (await asAdmin())).POST('/api/v1/orders/{id}/shipments', { params: { path: { id: orderId } }, body: { carrier: 'easypost' as const, ...body } });
+  client(token ?? (await asAdmin())).POST('/api/v1/orders/{id}/shipments', {
+    params: { path: { id: orderId } },
+    body: { carrier: 'easypost' as const, ...body },
+  });
 
 describe('EasyPost shipping', () => {
   let easypost: FakeEasyPost;
@@ -32,13 +35,21 @@ describe('EasyPost shipping', () => {
     expect(shipment.labelUrl).to.equal(`https://labels.fake.test/${fake.id}.pdf`);
     const create = easypost.calls.find((c) => c.path === '/v2/shipments')!;
     const sent = create.body['shipment'] as Record<string, any>;
-    expect(sent['from_address']).to.include({ company: 'QuickStock Magazzino', street1: 'Via della Logistica 10', city: 'Bologna', zip: '40100', country: 'IT' });
+    expect(sent['from_address']).to.include({
+      company: 'QuickStock Magazzino',
+      street1: 'Via della Logistica 10',
+      city: 'Bologna',
+      zip: '40100',
+      country: 'IT',
+    });
     expect(sent['to_address']).to.include({ name: 'Ufficio Rossi Srl', street1: 'Via Roma 1', city: 'Milano', zip: '20121', state: 'MI', country: 'IT' });
     expect(sent['parcel']).to.deep.equal({ weight: 52.9, length: 11.8, width: 7.9, height: 3.9 });
     expect(sent['reference']).to.equal(order.number);
     const buy = easypost.calls.find((c) => c.path.endsWith('/buy'))!;
     expect(buy.body).to.deep.equal({ rate: { id: fake.rates.find((r) => r.service === 'Standard')!.id } });
-    const [row] = await query('SELECT o.status, s.provider_shipment_id, s.rate_cents FROM orders o JOIN shipments s ON s.order_id = o.id WHERE o.id = $1', [order.id]);
+    const [row] = await query('SELECT o.status, s.provider_shipment_id, s.rate_cents FROM orders o JOIN shipments s ON s.order_id = o.id WHERE o.id = $1', [
+      order.id,
+    ]);
     expect(row).to.deep.equal({ status: 'shipped', provider_shipment_id: fake.id, rate_cents: '790' });
     const [sale] = await query("SELECT delta FROM stock_movements WHERE product_id = $1 AND type = 'sale'", [product.id]);
     expect(sale.delta).to.equal(-2);
@@ -60,7 +71,8 @@ describe('EasyPost shipping', () => {
     const made = await orderInPreparation();
     expect((await ship(made.order.id, { parcel: { weightGrams: 500 } }, made.buyer.token)).response.status).to.equal(403);
     // Bodies outside the contract: sent raw.
-    const raw = (body: object, token: string) => rawRequest('POST', `/api/v1/orders/${made.order.id}/shipments`, { token, body: { carrier: 'easypost', ...body } });
+    const raw = (body: object, token: string) =>
+      rawRequest('POST', `/api/v1/orders/${made.order.id}/shipments`, { token, body: { carrier: 'easypost', ...body } });
     expect((await raw({ parcel: {} }, (await operator()).token)).status).to.equal(400);
     expect((await raw({ parcel: { weightGrams: 500 }, carrierName: 'x' }, await asAdmin())).status).to.equal(400);
   });
@@ -148,7 +160,10 @@ describe('EasyPost shipping', () => {
         return res;
       });
       while (!easypost.calls.some((c) => c.path.endsWith('/buy'))) await new Promise((r) => setTimeout(r, 10));
-      const cancelled = await client(token).POST('/api/v1/orders/{id}/cancel', { params: { path: { id: made.order.id } }, body: { reason: 'customer called' } });
+      const cancelled = await client(token).POST('/api/v1/orders/{id}/cancel', {
+        params: { path: { id: made.order.id } },
+        body: { reason: 'customer called' },
+      });
       expect(cancelled.response.status).to.equal(200);
       expect(Date.now(), 'the cancel does not wait for the carrier').to.be.below(shippedAt);
       const res = await shipping;

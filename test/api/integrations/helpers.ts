@@ -12,7 +12,11 @@ export async function unpaidOrder(buyer?: TestUser): Promise<{ buyer: TestUser; 
 }
 
 export function payWithStripe(orderId: string, token: string, idempotencyKey?: string) {
-  return client(token).POST('/api/v1/orders/{id}/payments', { params: { path: { id: orderId } }, body: { provider: 'stripe' }, headers: idempotencyKey ? { 'idempotency-key': idempotencyKey } : {} });
+  return client(token).POST('/api/v1/orders/{id}/payments', {
+    params: { path: { id: orderId } },
+    body: { provider: 'stripe' },
+    headers: idempotencyKey ? { 'idempotency-key': idempotencyKey } : {},
+  });
 }
 
 /** The intent id of a Stripe payment just created (its `reference`); throws when the payment was refused. */
@@ -51,7 +55,10 @@ export function easypostWebhook(delivery: { rawBody: string; signature?: string 
 export async function orderInPreparation(): Promise<{ buyer: TestUser; order: Order; product: Product }> {
   const made = await unpaidOrder();
   const admin = await asAdmin();
-  const paid = await client(admin).POST('/api/v1/orders/{id}/payments', { params: { path: { id: made.order.id } }, body: { provider: 'manual', reference: 'bank' } });
+  const paid = await client(admin).POST('/api/v1/orders/{id}/payments', {
+    params: { path: { id: made.order.id } },
+    body: { provider: 'manual', reference: 'bank' },
+  });
   if (paid.response.status !== 201) throw new Error(`manual payment: ${paid.response.status}`);
   const prep = await client(admin).POST('/api/v1/orders/{id}/status', { params: { path: { id: made.order.id } }, body: { status: 'in_preparation' } });
   if (prep.response.status !== 200) throw new Error(`in_preparation: ${prep.response.status}`);

@@ -66,10 +66,10 @@ describe('At most one pending Stripe payment per order', () => {
   it('finishes an attempt a crashed request left recorded, under the key of its row: no second payment', async () => {
     const { buyer, order } = await unpaidOrder();
     // What a process killed during the call to Stripe leaves: the attempt, without its PaymentIntent.
-    const [left] = await query(
-      "INSERT INTO payments (order_id, provider, status, amount_cents) VALUES ($1, 'stripe', 'pending', $2) RETURNING id",
-      [order.id, order.totals.grossCents],
-    );
+    const [left] = await query("INSERT INTO payments (order_id, provider, status, amount_cents) VALUES ($1, 'stripe', 'pending', $2) RETURNING id", [
+      order.id,
+      order.totals.grossCents,
+    ]);
     const res = await payWithStripe(order.id, buyer.token);
     expect(res.response.status).to.equal(201);
     expect(res.data?.id).to.equal(left.id);
@@ -93,7 +93,10 @@ describe('At most one pending Stripe payment per order', () => {
         return res;
       });
       while (stripe.callsTo('payment_intents').length === 0) await new Promise((r) => setTimeout(r, 10));
-      const cancelled = await client(buyer.token).POST('/api/v1/orders/{id}/cancel', { params: { path: { id: order.id } }, body: { reason: 'changed my mind' } });
+      const cancelled = await client(buyer.token).POST('/api/v1/orders/{id}/cancel', {
+        params: { path: { id: order.id } },
+        body: { reason: 'changed my mind' },
+      });
       expect(cancelled.response.status).to.equal(200);
       expect(Date.now(), 'the cancel does not wait for Stripe').to.be.below(paidAt);
       expect((await query('SELECT reserved FROM products WHERE id = $1', [product.id]))[0].reserved).to.equal(0);

@@ -46,7 +46,9 @@ describe('Provider resilience', () => {
     expect(Date.now() - started).to.be.below(3000);
     expect(stripe.callsTo('payment_intents')).to.have.length(3);
     // The attempt stays recorded, without a PaymentIntent yet: Stripe may have made one.
-    expect(await query('SELECT status, provider_payment_id FROM payments WHERE order_id = $1', [order.id])).to.deep.equal([{ status: 'pending', provider_payment_id: null }]);
+    expect(await query('SELECT status, provider_payment_id FROM payments WHERE order_id = $1', [order.id])).to.deep.equal([
+      { status: 'pending', provider_payment_id: null },
+    ]);
     expect((await query('SELECT status FROM orders WHERE id = $1', [order.id]))[0].status).to.equal('pending_payment');
 
     const retried = await payWithStripe(order.id, buyer.token, 'pay-once');

@@ -6,7 +6,8 @@ import { query, waitFor } from '../../support/database';
 import { FakeStripe } from '../../support/fakes/stripe.fake';
 import { intentOf, payWithStripe, stripeWebhook, unpaidOrder } from './helpers';
 
-const historyOf = (orderId: string) => query('SELECT from_status, to_status, actor_role, reason FROM order_status_history WHERE order_id = $1 ORDER BY id', [orderId]);
+const historyOf = (orderId: string) =>
+  query('SELECT from_status, to_status, actor_role, reason FROM order_status_history WHERE order_id = $1 ORDER BY id', [orderId]);
 const eventsOf = (orderId: string, type: string) => query("SELECT data FROM events WHERE type = $1 AND data->>'orderId' = $2 ORDER BY id", [type, orderId]);
 const paymentsOf = (orderId: string) => query('SELECT * FROM payments WHERE order_id = $1 ORDER BY created_at', [orderId]);
 
@@ -75,7 +76,9 @@ describe('Stripe payments', () => {
     const history = await historyOf(order.id);
     expect(history.at(-1)).to.include({ from_status: 'pending_payment', to_status: 'paid', actor_role: 'system' });
     expect(await eventsOf(order.id, 'order.status_changed')).to.have.length(1);
-    const [stored] = await query("SELECT outcome, processed_at FROM provider_events WHERE provider = 'stripe' AND payload->'data'->'object'->>'id' = $1", [intentId]);
+    const [stored] = await query("SELECT outcome, processed_at FROM provider_events WHERE provider = 'stripe' AND payload->'data'->'object'->>'id' = $1", [
+      intentId,
+    ]);
     expect(stored.outcome).to.equal('order-paid');
     expect(stored.processed_at).to.be.a('date');
   });
@@ -107,7 +110,7 @@ describe('Stripe payments', () => {
     expect(res.data?.payments[0]?.status).to.equal('refunded');
     const [refund] = stripe.callsTo('refunds');
     expect(refund?.params).to.include({ payment_intent: intentId, amount: '2440' });
-    const [recorded] = await query("SELECT id, status, attempts FROM refunds WHERE payment_id = $1", [res.data?.payments[0]?.id]);
+    const [recorded] = await query('SELECT id, status, attempts FROM refunds WHERE payment_id = $1', [res.data?.payments[0]?.id]);
     expect(recorded).to.include({ status: 'succeeded', attempts: 1 });
     expect(refund?.idempotencyKey, 'keyed by the refund row').to.equal(`quickstock-refund-${recorded.id}`);
     const [stock] = await query('SELECT reserved FROM products WHERE id = $1', [product.id]);
@@ -197,7 +200,7 @@ describe('Stripe payments', () => {
       }
       const missing = await stripeWebhook({ rawBody: good.rawBody }, undefined);
       expect(missing.response.status).to.equal(400);
-      expect(await query("SELECT 1 FROM provider_events WHERE event_id = $1", [good.event.id])).to.have.length(0);
+      expect(await query('SELECT 1 FROM provider_events WHERE event_id = $1', [good.event.id])).to.have.length(0);
       expect((await paymentsOf(order.id))[0].status).to.equal('pending');
 
       const ok = await stripeWebhook(good);

@@ -7,7 +7,9 @@ const named = (name: string) => createUser('customer', { name, email: `${name.to
 const ids = (res: { data?: { items: { id: string }[] }; response: Response }) => ok(res).items.map((o) => o.id);
 
 async function pay(orderId: string, token: string): Promise<void> {
-  expect((await client(token).POST('/api/v1/orders/{id}/payments', { params: { path: { id: orderId } }, body: { provider: 'manual' } })).response.status).to.equal(201);
+  expect(
+    (await client(token).POST('/api/v1/orders/{id}/payments', { params: { path: { id: orderId } }, body: { provider: 'manual' } })).response.status,
+  ).to.equal(201);
 }
 
 describe('Orders: the customer summary, several statuses and search by customer', () => {
@@ -39,7 +41,10 @@ describe('Orders: the customer summary, several statuses and search by customer'
     const p = await createProduct();
     const first = await placedOrder(a.token, [{ productId: p.id, quantity: 1 }]);
     const second = await placedOrder(b.token, [{ productId: p.id, quantity: 1 }]);
-    expect((await client(await asAdmin()).PATCH('/api/v1/users/{id}', { params: { path: { id: a.id } }, body: { name: `Ufficio Alfa Due ${tag}` } })).response.status).to.equal(200);
+    expect(
+      (await client(await asAdmin()).PATCH('/api/v1/users/{id}', { params: { path: { id: a.id } }, body: { name: `Ufficio Alfa Due ${tag}` } })).response
+        .status,
+    ).to.equal(200);
     const cancelled = await client(op.token).POST('/api/v1/orders/{id}/cancel', { params: { path: { id: first.id } }, body: {} });
     expect(cancelled.data?.customer).to.deep.equal({ id: a.id, name: `Ufficio Alfa Due ${tag}`, email: a.email });
     const list = await client(op.token).GET('/api/v1/orders', { params: { query: { q: tag, limit: 100 } } });
@@ -59,7 +64,9 @@ describe('Orders: the customer summary, several statuses and search by customer'
     const preparing = await place();
     await pay(paid, op.token);
     await pay(preparing, op.token);
-    expect((await client(op.token).POST('/api/v1/orders/{id}/status', { params: { path: { id: preparing } }, body: { status: 'in_preparation' } })).response.status).to.equal(200);
+    expect(
+      (await client(op.token).POST('/api/v1/orders/{id}/status', { params: { path: { id: preparing } }, body: { status: 'in_preparation' } })).response.status,
+    ).to.equal(200);
 
     const board = await client(op.token).GET('/api/v1/orders', { params: { query: { customerId: buyer.id, status: ['paid', 'in_preparation'] } } });
     expect(board.response.status).to.equal(200);

@@ -42,7 +42,7 @@ describe('Orders', () => {
   });
 
   it('numbers the millionth order with 7 digits instead of cutting it to 6 and repeating a number', async () => {
-    const [{ last }] = await query("SELECT last_value::int AS last FROM order_number_seq");
+    const [{ last }] = await query('SELECT last_value::int AS last FROM order_number_seq');
     await query("SELECT setval('order_number_seq', 999999, false)");
     try {
       const buyer = await customer();
@@ -67,7 +67,13 @@ describe('Orders', () => {
       { items: [], shippingAddress: ADDRESS },
       { items: [{ productId: p.id, quantity: 0 }], shippingAddress: ADDRESS },
       { items: [{ productId: p.id, quantity: 10001 }], shippingAddress: ADDRESS },
-      { items: [{ productId: p.id, quantity: 1 }, { productId: p.id, quantity: 2 }], shippingAddress: ADDRESS },
+      {
+        items: [
+          { productId: p.id, quantity: 1 },
+          { productId: p.id, quantity: 2 },
+        ],
+        shippingAddress: ADDRESS,
+      },
       { items: [{ productId: p.id, quantity: 1 }], shippingAddress: { ...ADDRESS, city: undefined } },
       { items: [{ productId: p.id, quantity: 1, unitPriceCents: 1 }], shippingAddress: ADDRESS },
       { items: [{ productId: p.id, quantity: 1 }], shippingAddress: ADDRESS, status: 'paid' },
@@ -124,7 +130,18 @@ describe('Orders', () => {
     const buyer = await customer();
     const results = await Promise.all(
       Array.from({ length: 30 }, (_, i) =>
-        placeOrder(buyer.token, i % 2 ? [{ productId: a.id, quantity: 1 }, { productId: b.id, quantity: 1 }] : [{ productId: b.id, quantity: 1 }, { productId: a.id, quantity: 1 }]),
+        placeOrder(
+          buyer.token,
+          i % 2
+            ? [
+                { productId: a.id, quantity: 1 },
+                { productId: b.id, quantity: 1 },
+              ]
+            : [
+                { productId: b.id, quantity: 1 },
+                { productId: a.id, quantity: 1 },
+              ],
+        ),
       ),
     );
     expect(results.map((r) => r.response.status).every((s) => s === 201)).to.equal(true);
@@ -156,7 +173,9 @@ describe('Orders', () => {
       const buyer = await customer();
       const p = await createProduct({ initialStock: 100 });
       const body = { items: [{ productId: p.id, quantity: 1 }], shippingAddress: ADDRESS };
-      const results = await Promise.all(Array.from({ length: 5 }, () => client(buyer.token).POST('/api/v1/orders', { body, headers: { 'idempotency-key': 'same-time' } })));
+      const results = await Promise.all(
+        Array.from({ length: 5 }, () => client(buyer.token).POST('/api/v1/orders', { body, headers: { 'idempotency-key': 'same-time' } })),
+      );
       expect(results.map((r) => r.response.status)).to.deep.equal([201, 201, 201, 201, 201]);
       expect(new Set(results.map((r) => r.data?.id)).size).to.equal(1);
       expect(results.filter((r) => r.response.headers.get('idempotent-replayed') === 'true')).to.have.length(4);
@@ -213,7 +232,7 @@ describe('Orders', () => {
     });
   });
 
-  it('hides another customer\'s order with 404 on get, history and cancel, and filters lists', async () => {
+  it("hides another customer's order with 404 on get, history and cancel, and filters lists", async () => {
     const owner = await customer();
     const stranger = await customer();
     const p = await createProduct();
@@ -227,7 +246,7 @@ describe('Orders', () => {
     expect(mine.data?.items.map((o) => o.id)).to.include(order.id);
   });
 
-  it('lets staff order on a customer\'s behalf and filter by customer', async () => {
+  it("lets staff order on a customer's behalf and filter by customer", async () => {
     const op = await createUser('operator');
     const buyer = await customer();
     const p = await createProduct();
@@ -243,11 +262,19 @@ describe('Orders', () => {
     const buyer = await customer();
     const p = await createProduct({ initialStock: 20 });
     const order = await placedOrder(buyer.token, [{ productId: p.id, quantity: 4 }]);
-    const pay = await client(op.token).POST('/api/v1/orders/{id}/payments', { params: { path: { id: order.id } }, body: { provider: 'manual', reference: 'BONIFICO-1' } });
+    const pay = await client(op.token).POST('/api/v1/orders/{id}/payments', {
+      params: { path: { id: order.id } },
+      body: { provider: 'manual', reference: 'BONIFICO-1' },
+    });
     expect(pay.response.status).to.equal(201);
     expect(pay.data).to.include({ status: 'captured', amountCents: order.totals.grossCents, provider: 'manual' });
-    expect((await client(op.token).POST('/api/v1/orders/{id}/status', { params: { path: { id: order.id } }, body: { status: 'in_preparation' } })).response.status).to.equal(200);
-    const ship = await client(op.token).POST('/api/v1/orders/{id}/shipments', { params: { path: { id: order.id } }, body: { carrier: 'manual', carrierName: 'BRT', trackingCode: 'BRT123' } });
+    expect(
+      (await client(op.token).POST('/api/v1/orders/{id}/status', { params: { path: { id: order.id } }, body: { status: 'in_preparation' } })).response.status,
+    ).to.equal(200);
+    const ship = await client(op.token).POST('/api/v1/orders/{id}/shipments', {
+      params: { path: { id: order.id } },
+      body: { carrier: 'manual', carrierName: 'BRT', trackingCode: 'BRT123' },
+    });
     expect(ship.response.status).to.equal(201);
     expect(ship.data).to.include({ status: 'in_transit', trackingCode: 'BRT123' });
     expect(await stockOf(p.id)).to.deep.equal({ on_hand: 16, reserved: 0 });
@@ -287,11 +314,22 @@ describe('Orders', () => {
     expect(res.response.status).to.equal(409);
     expect(res.error).to.include({ code: 'illegal-transition', currentStatus: 'pending_payment' });
     expect(res.error?.allowedStatuses).to.deep.equal(['paid', 'cancelled']);
-    expect((await client(op.token).POST('/api/v1/orders/{id}/status', { params: { path: { id: order.id } }, body: { status: 'in_preparation' } })).response.status).to.equal(409);
-    expect((await client(op.token).POST('/api/v1/orders/{id}/shipments', { params: { path: { id: order.id } }, body: { carrier: 'manual', carrierName: 'X', trackingCode: 'Y' } })).response.status).to.equal(409);
+    expect(
+      (await client(op.token).POST('/api/v1/orders/{id}/status', { params: { path: { id: order.id } }, body: { status: 'in_preparation' } })).response.status,
+    ).to.equal(409);
+    expect(
+      (
+        await client(op.token).POST('/api/v1/orders/{id}/shipments', {
+          params: { path: { id: order.id } },
+          body: { carrier: 'manual', carrierName: 'X', trackingCode: 'Y' },
+        })
+      ).response.status,
+    ).to.equal(409);
     // 'paid' is not a status staff may set (the contract's enum): a raw request sends it anyway.
     expect((await rawRequest('POST', `/api/v1/orders/${order.id}/status`, { token: op.token, body: { status: 'paid' } })).status).to.equal(400);
-    expect((await client(buyer.token).POST('/api/v1/orders/{id}/status', { params: { path: { id: order.id } }, body: { status: 'cancelled' } })).response.status).to.equal(403);
+    expect(
+      (await client(buyer.token).POST('/api/v1/orders/{id}/status', { params: { path: { id: order.id } }, body: { status: 'cancelled' } })).response.status,
+    ).to.equal(403);
   });
 
   it('lets only one of two concurrent transitions win', async () => {

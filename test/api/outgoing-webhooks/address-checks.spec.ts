@@ -12,7 +12,15 @@ describe('outgoing webhooks: with no allowed CIDRs, internal addresses are refus
 
   it('refuses loopback, localhost, [::1], private and metadata addresses as blocked-address', async () => {
     const { shop: strict } = hooks;
-    for (const url of ['http://127.0.0.1:8080/hooks', 'http://localhost/hooks', 'http://[::1]/hooks', 'http://10.0.0.1/hooks', 'http://169.254.169.254/latest/meta-data', 'http://[::ffff:127.0.0.1]/x', 'http://0.0.0.0/x']) {
+    for (const url of [
+      'http://127.0.0.1:8080/hooks',
+      'http://localhost/hooks',
+      'http://[::1]/hooks',
+      'http://10.0.0.1/hooks',
+      'http://169.254.169.254/latest/meta-data',
+      'http://[::ffff:127.0.0.1]/x',
+      'http://0.0.0.0/x',
+    ]) {
       const res = await strict.admin.POST('/api/v1/webhook-subscriptions', { body: { url, eventTypes: ['order.created'] } });
       expect(res.response.status, url).to.equal(422);
       expect(res.error, url).to.include({ code: 'blocked-address' });

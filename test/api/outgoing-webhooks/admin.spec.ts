@@ -17,7 +17,9 @@ describe('outgoing webhooks: rotation, test events, redelivery and URL checks', 
     // It carries the new secret: no cache may keep it.
     expect(rotated.response.headers.get('cache-control')).to.equal('no-store');
     const fresh = rotated.data!;
-    expect(fresh.secret).to.match(/^whsec_/).and.not.equal(sub.secret);
+    expect(fresh.secret)
+      .to.match(/^whsec_/)
+      .and.not.equal(sub.secret);
     expect(Date.parse(fresh.previousSecretExpiresAt!) - Date.now()).to.be.within(23.9 * 3_600_000, 24 * 3_600_000);
     await shop.placeOrder();
     const [request] = await receiver.waitFor(1);
@@ -45,7 +47,11 @@ describe('outgoing webhooks: rotation, test events, redelivery and URL checks', 
     expect(queued.data).to.include({ eventType: 'webhook.test', eventId: null, status: 'pending' });
     const [request] = await receiver.waitFor(1);
     const body = verify(sub.secret, request!);
-    expect(body).to.deep.include({ type: 'webhook.test', id: queued.data!.webhookId, data: { subscriptionId: sub.id, message: 'A test event from QuickStock.' } });
+    expect(body).to.deep.include({
+      type: 'webhook.test',
+      id: queued.data!.webhookId,
+      data: { subscriptionId: sub.id, message: 'A test event from QuickStock.' },
+    });
     const logged = await until('the test delivery succeeded', async () => {
       const d = (await shop.admin.GET('/api/v1/webhook-deliveries/{id}', { params: { path: { id: queued.data!.id } } })).data!;
       return d.status === 'succeeded' ? d : undefined;
@@ -59,7 +65,9 @@ describe('outgoing webhooks: rotation, test events, redelivery and URL checks', 
     await shop.placeOrder();
     const [first] = await receiver.waitFor(1);
     const delivery = await until('the succeeded delivery', async () => {
-      const page = await shop.admin.GET('/api/v1/webhook-subscriptions/{id}/deliveries', { params: { path: { id: sub.id }, query: { eventType: 'order.created', status: 'succeeded' } } });
+      const page = await shop.admin.GET('/api/v1/webhook-subscriptions/{id}/deliveries', {
+        params: { path: { id: sub.id }, query: { eventType: 'order.created', status: 'succeeded' } },
+      });
       return page.data?.items[0];
     });
     receiver.behaviour = () => ({ status: 500, body: 'down for maintenance' });
@@ -91,9 +99,13 @@ describe('outgoing webhooks: rotation, test events, redelivery and URL checks', 
 
   it('is for admins only', async () => {
     const { shop } = hooks;
-    const operator = await shop.admin.POST('/api/v1/users', { body: { email: `op-${Date.now()}@hooks.test`, password: 'a long password 123', name: 'Operatore', role: 'operator' } });
+    const operator = await shop.admin.POST('/api/v1/users', {
+      body: { email: `op-${Date.now()}@hooks.test`, password: 'a long password 123', name: 'Operatore', role: 'operator' },
+    });
     expect(operator.response.status).to.equal(201);
-    const login = await client(undefined, shop.fresh.baseUrl).POST('/api/v1/auth/login', { body: { email: operator.data!.email, password: 'a long password 123' } });
+    const login = await client(undefined, shop.fresh.baseUrl).POST('/api/v1/auth/login', {
+      body: { email: operator.data!.email, password: 'a long password 123' },
+    });
     const asOperator = client(login.data!.accessToken, shop.fresh.baseUrl);
     expect((await asOperator.GET('/api/v1/webhook-subscriptions')).response.status).to.equal(403);
     expect((await client(undefined, shop.fresh.baseUrl).GET('/api/v1/webhook-subscriptions')).response.status).to.equal(401);

@@ -22,7 +22,8 @@ describe('outgoing webhooks: subscriptions and delivery', function () {
     expect(created).to.include({ url: receiver.url, enabled: true, description: 'ERP di prova', failingSince: null });
     const got = await shop.admin.GET('/api/v1/webhook-subscriptions/{id}', { params: { path: { id: created.id } } });
     expect(got.data).to.not.have.property('secret');
-    const stored = (await shop.fresh.db.query<{ secret_ciphertext: string }>('SELECT secret_ciphertext FROM webhook_subscriptions WHERE id = $1', [created.id])).rows[0]!;
+    const stored = (await shop.fresh.db.query<{ secret_ciphertext: string }>('SELECT secret_ciphertext FROM webhook_subscriptions WHERE id = $1', [created.id]))
+      .rows[0]!;
     expect(stored.secret_ciphertext).to.match(/^v2\./);
     expect(stored.secret_ciphertext).to.not.contain(created.secret.slice(6, 20));
     // Bound to its subscription: it opens for this id only (HOOKS_ENV leaves the key to testEnv).
@@ -50,7 +51,13 @@ describe('outgoing webhooks: subscriptions and delivery', function () {
       const page = await shop.admin.GET('/api/v1/webhook-subscriptions/{id}/deliveries', { params: { path: { id: sub.id }, query: { status: 'succeeded' } } });
       return page.data?.items[0];
     });
-    expect(log).to.include({ eventType: 'order.created', webhookId: request!.headers['webhook-id'], attemptCount: 1, lastStatusCode: 200, status: 'succeeded' });
+    expect(log).to.include({
+      eventType: 'order.created',
+      webhookId: request!.headers['webhook-id'],
+      attemptCount: 1,
+      lastStatusCode: 200,
+      status: 'succeeded',
+    });
     const detail = await shop.admin.GET('/api/v1/webhook-deliveries/{id}', { params: { path: { id: log.id } } });
     expect(detail.data!.attempts).to.have.length(1);
     expect(detail.data!.attempts[0]).to.include({ statusCode: 200, errorKind: null, responseBody: 'ok', manual: false });
@@ -113,7 +120,10 @@ describe('outgoing webhooks: subscriptions and delivery', function () {
       const orderId = await shop.placeOrder();
       const [request] = await receiver.waitFor(1, 5_000);
       expect(verify(sub.secret, request!)['data']).to.include({ orderId });
-      const kept = await shop.fresh.db.query<{ n: number }>("SELECT count(*)::int AS n FROM webhook_deliveries WHERE subscription_id = $1 AND status = 'pending' AND attempt_count = 0", [paused.id]);
+      const kept = await shop.fresh.db.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM webhook_deliveries WHERE subscription_id = $1 AND status = 'pending' AND attempt_count = 0",
+        [paused.id],
+      );
       expect(kept.rows[0]!.n, 'the paused subscription keeps its backlog for when it is enabled again').to.equal(2_500);
     });
 

@@ -33,8 +33,12 @@ export async function startHooksShop(env: Record<string, string> = {}): Promise<
   const fresh = await startServiceProcess({ env: { ...HOOKS_ENV, ...env } });
   const login = await client(undefined, fresh.baseUrl).POST('/api/v1/auth/login', { body: ADMIN });
   const admin = client(login.data!.accessToken, fresh.baseUrl);
-  const product = await admin.POST('/api/v1/products', { body: { sku: `WH-${randomUUID().slice(0, 8)}`, name: 'Cucitrice da tavolo', unitPriceCents: 1290, initialStock: 100_000 } });
-  const buyer = await admin.POST('/api/v1/users', { body: { email: `buyer-${randomUUID()}@hooks.test`, password: 'a long password 123', name: 'Cartoleria Bianchi', role: 'customer' } });
+  const product = await admin.POST('/api/v1/products', {
+    body: { sku: `WH-${randomUUID().slice(0, 8)}`, name: 'Cucitrice da tavolo', unitPriceCents: 1290, initialStock: 100_000 },
+  });
+  const buyer = await admin.POST('/api/v1/users', {
+    body: { email: `buyer-${randomUUID()}@hooks.test`, password: 'a long password 123', name: 'Cartoleria Bianchi', role: 'customer' },
+  });
   const productId = product.data!.id;
   const customerId = buyer.data!.id;
   return {
@@ -43,7 +47,11 @@ export async function startHooksShop(env: Record<string, string> = {}): Promise<
     productId,
     async placeOrder() {
       const res = await admin.POST('/api/v1/orders', {
-        body: { customerId, items: [{ productId, quantity: 1 }], shippingAddress: { name: 'Cartoleria Bianchi', line1: 'Via Roma 1', city: 'Milano', postalCode: '20121', country: 'IT' } },
+        body: {
+          customerId,
+          items: [{ productId, quantity: 1 }],
+          shippingAddress: { name: 'Cartoleria Bianchi', line1: 'Via Roma 1', city: 'Milano', postalCode: '20121', country: 'IT' },
+        },
       });
       if (!res.data) throw new Error(`order refused: ${JSON.stringify(res.error)}`);
       return res.data.id;
@@ -98,7 +106,9 @@ export function useHooksShop(env: Record<string, string> = {}): HooksFixture {
       return receiver;
     },
     async subscribe(eventTypes = ['order.created'], description) {
-      const res = await fixture.shop.admin.POST('/api/v1/webhook-subscriptions', { body: { url: fixture.receiver.url, eventTypes, ...(description === undefined ? {} : { description }) } });
+      const res = await fixture.shop.admin.POST('/api/v1/webhook-subscriptions', {
+        body: { url: fixture.receiver.url, eventTypes, ...(description === undefined ? {} : { description }) },
+      });
       expect(res.response.status, JSON.stringify(res.error)).to.equal(201);
       return res.data!;
     },

@@ -10,7 +10,9 @@ describe('outgoing webhooks: retries, failures and disabling', function () {
   async function deliveryOf(subscriptionId: string, status?: 'pending' | 'succeeded' | 'failed') {
     const { shop } = hooks;
     return until(`a ${status ?? ''} delivery`, async () => {
-      const page = await shop.admin.GET('/api/v1/webhook-subscriptions/{id}/deliveries', { params: { path: { id: subscriptionId }, query: status ? { status } : {} } });
+      const page = await shop.admin.GET('/api/v1/webhook-subscriptions/{id}/deliveries', {
+        params: { path: { id: subscriptionId }, query: status ? { status } : {} },
+      });
       const item = page.data?.items[0];
       if (!item) return undefined;
       return (await shop.admin.GET('/api/v1/webhook-deliveries/{id}', { params: { path: { id: item.id } } })).data;
@@ -61,8 +63,16 @@ describe('outgoing webhooks: retries, failures and disabling', function () {
     const failedFirst = new Set(seen.filter((_id, i) => i % 2 === 1));
     for (const item of page) {
       const detail = (await shop.admin.GET('/api/v1/webhook-deliveries/{id}', { params: { path: { id: item.id } } })).data!;
-      const expected = failedFirst.has(detail.webhookId) ? [[500, 'http-status'], [204, null]] : [[204, null]];
-      expect(detail.attempts.map((a) => [a.statusCode, a.errorKind]), detail.webhookId).to.deep.equal(expected);
+      const expected = failedFirst.has(detail.webhookId)
+        ? [
+            [500, 'http-status'],
+            [204, null],
+          ]
+        : [[204, null]];
+      expect(
+        detail.attempts.map((a) => [a.statusCode, a.errorKind]),
+        detail.webhookId,
+      ).to.deep.equal(expected);
       expect(detail).to.include({ attemptCount: expected.length, lastStatusCode: 204, nextAttemptAt: null });
     }
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -112,8 +122,15 @@ describe('outgoing webhooks: retries, failures and disabling', function () {
     expect(disabled.disabledReason).to.match(/^gone/);
     const delivery = await deliveryOf(sub.id);
     expect(delivery).to.include({ status: 'failed', attemptCount: 1, lastStatusCode: 410 });
-    const events = await shop.fresh.db.query<{ data: Record<string, unknown>; audience_staff: boolean }>("SELECT data, audience_staff FROM events WHERE type = 'webhook.subscription_disabled'");
-    expect(events.rows.map((e) => e.data)).to.deep.include({ subscriptionId: sub.id, host: new URL(receiver.url).host, reason: 'gone', detail: 'The receiver answered 410 Gone.' });
+    const events = await shop.fresh.db.query<{ data: Record<string, unknown>; audience_staff: boolean }>(
+      "SELECT data, audience_staff FROM events WHERE type = 'webhook.subscription_disabled'",
+    );
+    expect(events.rows.map((e) => e.data)).to.deep.include({
+      subscriptionId: sub.id,
+      host: new URL(receiver.url).host,
+      reason: 'gone',
+      detail: 'The receiver answered 410 Gone.',
+    });
     await shop.placeOrder();
     await new Promise((resolve) => setTimeout(resolve, 400));
     expect(receiver.requests).to.have.length(1);
@@ -179,7 +196,10 @@ describe('outgoing webhooks: retries, failures and disabling', function () {
     const failedSince = Date.parse(disabled.failingSince!);
     expect(failedSince).to.be.at.least(succeededAt - 50);
     expect(Date.parse(disabled.updatedAt) - failedSince).to.be.at.least(2_000);
-    const events = await shop.fresh.db.query<{ data: Record<string, unknown> }>("SELECT data FROM events WHERE type = 'webhook.subscription_disabled' AND data->>'subscriptionId' = $1", [sub.id]);
+    const events = await shop.fresh.db.query<{ data: Record<string, unknown> }>(
+      "SELECT data FROM events WHERE type = 'webhook.subscription_disabled' AND data->>'subscriptionId' = $1",
+      [sub.id],
+    );
     expect(events.rows).to.have.length(1);
     expect(events.rows[0]!.data['reason']).to.equal('failing-too-long');
   });

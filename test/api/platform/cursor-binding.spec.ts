@@ -18,7 +18,12 @@ describe('cursors bound to their sort and filters', () => {
     expect(next.response.status, 'same list, another limit').to.equal(200);
     expect(next.data?.items).to.have.length(1);
 
-    const others = [{ category, sort: '-name' }, { category: `other-${category}`, sort: 'name' }, { category, sort: 'name', q: 'penna' }, { sort: 'name' }] as const;
+    const others = [
+      { category, sort: '-name' },
+      { category: `other-${category}`, sort: 'name' },
+      { category, sort: 'name', q: 'penna' },
+      { sort: 'name' },
+    ] as const;
     for (const other of others) {
       const refused = await client(token).GET('/api/v1/products', { params: { query: { ...other, limit: 2, cursor } } });
       expect(refused.response.status, JSON.stringify(other)).to.equal(400);
@@ -34,7 +39,10 @@ describe('cursors bound to their sort and filters', () => {
     const first = await client(staff).GET('/api/v1/orders', { params: { query: { customerId: buyer.id, status: ['pending_payment'], limit: 2 } } });
     const cursor = first.data?.nextCursor as string;
     expect(cursor).to.be.a('string');
-    expect((await client(staff).GET('/api/v1/orders', { params: { query: { customerId: buyer.id, status: ['pending_payment'], limit: 2, cursor } } })).response.status).to.equal(200);
+    expect(
+      (await client(staff).GET('/api/v1/orders', { params: { query: { customerId: buyer.id, status: ['pending_payment'], limit: 2, cursor } } })).response
+        .status,
+    ).to.equal(200);
     const otherStatus = await client(staff).GET('/api/v1/orders', { params: { query: { customerId: buyer.id, status: ['cancelled'], limit: 2, cursor } } });
     expect(otherStatus.response.status).to.equal(400);
     expect(otherStatus.error?.code).to.equal('invalid-cursor');

@@ -40,7 +40,10 @@ describe('forged cursors, loose body types and non-finite numbers', () => {
     for (let i = 0; i < 3; i += 1) products.push(await createProduct({ category: tag, name: `Penna ${tag} ${i}`, initialStock: 10 }));
     const product = products[0]!;
     for (let i = 0; i < 2; i += 1) await placedOrder(buyer.token, [{ productId: product.id, quantity: 1 }]);
-    const movement = await rawRequest('POST', `/api/v1/products/${product.id}/stock-movements`, { token: admin, body: { type: 'receipt', delta: 5, reason: 'a second movement' } });
+    const movement = await rawRequest('POST', `/api/v1/products/${product.id}/stock-movements`, {
+      token: admin,
+      body: { type: 'receipt', delta: 5, reason: 'a second movement' },
+    });
     expect(movement.status).to.equal(201);
     // Two disabled subscriptions, one with two deliveries in its log stored as delivered: no worker picks them up.
     const [subscription] = await query<{ id: string }>(
@@ -57,7 +60,12 @@ describe('forged cursors, loose body types and non-finite numbers', () => {
       { name: 'orders (customer)', path: '/api/v1/orders?limit=1', token: buyer.token, kinds: ['timestamp', 'uuid'] },
       { name: 'orders (staff)', path: `/api/v1/orders?limit=1&customerId=${buyer.id}`, token: admin, kinds: ['timestamp', 'uuid'] },
       // Each sort key (a descending sort has the same cursor types), each with its cast.
-      ...(['-name', 'sku'] as const).map((sort) => ({ name: `products ${sort}`, path: `/api/v1/products?limit=1&category=${tag}&sort=${sort}`, token: admin, kinds: ['text', 'uuid'] as const })),
+      ...(['-name', 'sku'] as const).map((sort) => ({
+        name: `products ${sort}`,
+        path: `/api/v1/products?limit=1&category=${tag}&sort=${sort}`,
+        token: admin,
+        kinds: ['text', 'uuid'] as const,
+      })),
       { name: 'products -createdAt', path: `/api/v1/products?limit=1&category=${tag}&sort=-createdAt`, token: admin, kinds: ['timestamp', 'uuid'] },
       { name: 'products available', path: `/api/v1/products?limit=1&category=${tag}&sort=available`, token: admin, kinds: ['int4', 'uuid'] },
       { name: 'products by relevance', path: `/api/v1/products?limit=1&q=${tag}`, token: admin, kinds: ['int4', 'text', 'uuid'] },
@@ -78,7 +86,8 @@ describe('forged cursors, loose body types and non-finite numbers', () => {
       await Promise.all(
         forged.map(async ({ index, value }) => {
           const res = await rawRequest('GET', withCursor(list.path, forgeValue(cursor, index, value)), { token: list.token });
-          if (res.status !== 400 || problemOf(res).code !== 'invalid-cursor') wrong.push(`${list.name} [${index}] = ${JSON.stringify(value)}: ${res.status} ${problemOf(res).code}`);
+          if (res.status !== 400 || problemOf(res).code !== 'invalid-cursor')
+            wrong.push(`${list.name} [${index}] = ${JSON.stringify(value)}: ${res.status} ${problemOf(res).code}`);
         }),
       );
     }
@@ -95,7 +104,10 @@ describe('forged cursors, loose body types and non-finite numbers', () => {
       const res = await rawRequest('POST', path, { token: admin, rawBody, headers: { 'content-type': 'application/json' } });
       expect(res.status, rawBody).to.equal(400);
       expect(problemOf(res).code, rawBody).to.equal('validation-failed');
-      expect(problemOf(res).errors?.map((e) => e.path), rawBody).to.include('body.delta');
+      expect(
+        problemOf(res).errors?.map((e) => e.path),
+        rawBody,
+      ).to.include('body.delta');
     }
     const movements = await query<{ count: string }>('SELECT count(*) FROM stock_movements WHERE product_id = $1', [product.id]);
     expect(movements[0]?.count, 'only the initial receipt').to.equal('1');
@@ -113,7 +125,10 @@ describe('forged cursors, loose body types and non-finite numbers', () => {
         const res = await rawRequest('GET', `${path}?limit=${limit}`, { token: admin });
         expect(res.status, `${path} ${limit}`).to.equal(400);
         expect(problemOf(res).code, `${path} ${limit}`).to.equal('validation-failed');
-        expect(problemOf(res).errors?.map((e) => e.path), `${path} ${limit}`).to.deep.equal(['query.limit']);
+        expect(
+          problemOf(res).errors?.map((e) => e.path),
+          `${path} ${limit}`,
+        ).to.deep.equal(['query.limit']);
       }
     }
     // Query parameters are still read from their text.

@@ -11,14 +11,19 @@ describe('query strings: "+" is a space, "%2B" a plus', () => {
   it('finds orders by the customer name written Mario+Rossi, as with Mario%20Rossi', async () => {
     const tag = randomUUID().slice(0, 8);
     const mario = await createUser('customer', { name: `Mario Rossi ${tag}` });
-    const placed = await client(mario.token).POST('/api/v1/orders', { body: { items: [{ productId: (await createProduct()).id, quantity: 1 }], shippingAddress: ADDRESS } });
+    const placed = await client(mario.token).POST('/api/v1/orders', {
+      body: { items: [{ productId: (await createProduct()).id, quantity: 1 }], shippingAddress: ADDRESS },
+    });
     expect(placed.response.status).to.equal(201);
     const staff = client((await operator()).token);
 
     for (const raw of [`q=Mario+Rossi+${tag}`, `q=Mario%20Rossi%20${tag}`, `q=mario+rossi+${tag}&limit=5`]) {
       const res = await staff.GET('/api/v1/orders', { params: { query: {} }, querySerializer: () => raw });
       expect(res.response.status, `${raw}: ${JSON.stringify(res.error)}`).to.equal(200);
-      expect(res.data?.items.map((o) => o.id), raw).to.deep.equal([placed.data?.id]);
+      expect(
+        res.data?.items.map((o) => o.id),
+        raw,
+      ).to.deep.equal([placed.data?.id]);
     }
   });
 

@@ -30,7 +30,10 @@ describe('models are the schema of record', () => {
     );
     const tables = new Set(columns.map((c) => c.table_name));
     const modelled = new Set(MODELS.map((m) => m.getTableName() as string));
-    expect([...tables].filter((t) => !modelled.has(t) && !/migrat/.test(t)), 'tables without a model').to.deep.equal([]);
+    expect(
+      [...tables].filter((t) => !modelled.has(t) && !/migrat/.test(t)),
+      'tables without a model',
+    ).to.deep.equal([]);
 
     const mismatches: string[] = [];
     for (const model of MODELS) {
@@ -47,7 +50,8 @@ describe('models are the schema of record', () => {
         const type = PG_TYPE[(attribute.type as { key: string }).key];
         if (type !== column.data_type) mismatches.push(`${table}.${field}: model ${type ?? 'unknown type'}, database ${column.data_type}`);
         const modelNullable = attribute.allowNull !== false && attribute.primaryKey !== true;
-        if (modelNullable !== (column.is_nullable === 'YES')) mismatches.push(`${table}.${field}: model nullable=${modelNullable}, database ${column.is_nullable}`);
+        if (modelNullable !== (column.is_nullable === 'YES'))
+          mismatches.push(`${table}.${field}: model nullable=${modelNullable}, database ${column.is_nullable}`);
       }
       const fields = new Set(attributes.map((a) => a.field));
       for (const name of inDb.keys()) if (!fields.has(name)) mismatches.push(`${table}.${name}: in the database, not in the model`);

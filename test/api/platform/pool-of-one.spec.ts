@@ -32,7 +32,8 @@ function api(baseUrl: string, token?: string): Api {
       try {
         return await fetch(request, { signal: AbortSignal.timeout(WITHIN_MS) });
       } catch (err) {
-        if ((err as Error).name === 'TimeoutError') throw new Error(`${request.method} ${new URL(request.url).pathname} did not answer within ${WITHIN_MS} ms (pool of one)`);
+        if ((err as Error).name === 'TimeoutError')
+          throw new Error(`${request.method} ${new URL(request.url).pathname} did not answer within ${WITHIN_MS} ms (pool of one)`);
         throw err;
       } finally {
         const took = Date.now() - started;
@@ -104,7 +105,9 @@ describe('a service with a pool of one connection answers every write', function
   const one = async <T>(sql: string, values: unknown[] = []): Promise<T> => (await svc.db.query(sql, values)).rows[0] as T;
 
   async function product(initialStock = 100): Promise<{ id: string; etag: string }> {
-    const created = await admin.POST('/api/v1/products', { body: { sku: `P1-${randomUUID().slice(0, 8)}`, name: 'Risma di carta A4', unitPriceCents: 450, initialStock } });
+    const created = await admin.POST('/api/v1/products', {
+      body: { sku: `P1-${randomUUID().slice(0, 8)}`, name: 'Risma di carta A4', unitPriceCents: 450, initialStock },
+    });
     expect(status(created), JSON.stringify(created.error)).to.equal(201);
     return { id: created.data!.id, etag: created.response.headers.get('etag')! };
   }
@@ -144,21 +147,33 @@ describe('a service with a pool of one connection answers every write', function
   });
 
   it('creates, changes, disables and re-passwords a user', async () => {
-    const created = await admin.POST('/api/v1/users', { body: { email: `op-${randomUUID()}@pool.test`, password: 'a long password 123', name: 'Magazzino', role: 'operator' } });
+    const created = await admin.POST('/api/v1/users', {
+      body: { email: `op-${randomUUID()}@pool.test`, password: 'a long password 123', name: 'Magazzino', role: 'operator' },
+    });
     expect(status(created)).to.equal(201);
     const id = created.data!.id;
     const patched = await admin.PATCH('/api/v1/users/{id}', { params: { path: { id } }, body: { name: 'Magazzino Nord', disabled: true } });
     expect(status(patched)).to.equal(200);
     const password = await admin.POST('/api/v1/users/{id}/password', { params: { path: { id } }, body: { password: 'another long password 456' } });
     expect(status(password)).to.equal(204);
-    expect(await one('SELECT name, disabled, token_version FROM users WHERE id = $1', [id])).to.deep.equal({ name: 'Magazzino Nord', disabled: true, token_version: 2 });
+    expect(await one('SELECT name, disabled, token_version FROM users WHERE id = $1', [id])).to.deep.equal({
+      name: 'Magazzino Nord',
+      disabled: true,
+      token_version: 2,
+    });
   });
 
   it('creates, changes, moves stock of, archives and deletes products', async () => {
     const p = await product(10);
-    const patched = await admin.PATCH('/api/v1/products/{id}', { params: { path: { id: p.id }, header: { 'If-Match': p.etag } }, body: { unitPriceCents: 500, reorderLevel: 20 } });
+    const patched = await admin.PATCH('/api/v1/products/{id}', {
+      params: { path: { id: p.id }, header: { 'If-Match': p.etag } },
+      body: { unitPriceCents: 500, reorderLevel: 20 },
+    });
     expect(status(patched), JSON.stringify(patched.error)).to.equal(200);
-    const moved = await admin.POST('/api/v1/products/{id}/stock-movements', { params: { path: { id: p.id } }, body: { type: 'receipt', delta: 5, reason: 'DDT 12' } });
+    const moved = await admin.POST('/api/v1/products/{id}/stock-movements', {
+      params: { path: { id: p.id } },
+      body: { type: 'receipt', delta: 5, reason: 'DDT 12' },
+    });
     expect(status(moved)).to.equal(201);
     expect(await one('SELECT on_hand, unit_price_cents FROM products WHERE id = $1', [p.id])).to.deep.equal({ on_hand: 15, unit_price_cents: 500 });
 
@@ -181,7 +196,10 @@ describe('a service with a pool of one connection answers every write', function
     const again = await api(svc.baseUrl, buyer.token).POST('/api/v1/orders', { body, headers: { 'idempotency-key': key } });
     expect(status(again)).to.equal(201);
     expect(again.data!.id).to.equal(first.data!.id);
-    const cancelled = await api(svc.baseUrl, buyer.token).POST('/api/v1/orders/{id}/cancel', { params: { path: { id: first.data!.id } }, body: { reason: 'Ordine duplicato' } });
+    const cancelled = await api(svc.baseUrl, buyer.token).POST('/api/v1/orders/{id}/cancel', {
+      params: { path: { id: first.data!.id } },
+      body: { reason: 'Ordine duplicato' },
+    });
     expect(status(cancelled)).to.equal(200);
     expect(await orderStatus(first.data!.id)).to.equal('cancelled');
     expect(await one('SELECT reserved FROM products WHERE id = $1', [p.id])).to.deep.equal({ reserved: 0 });
@@ -191,7 +209,11 @@ describe('a service with a pool of one connection answers every write', function
     const p = await product();
     const buyer = await customer();
     const id = await order(buyer.id, p.id);
-    const paid = await admin.POST('/api/v1/orders/{id}/payments', { params: { path: { id } }, body: { provider: 'manual', reference: 'Bonifico' }, headers: { 'idempotency-key': randomUUID() } });
+    const paid = await admin.POST('/api/v1/orders/{id}/payments', {
+      params: { path: { id } },
+      body: { provider: 'manual', reference: 'Bonifico' },
+      headers: { 'idempotency-key': randomUUID() },
+    });
     expect(status(paid), JSON.stringify(paid.error)).to.equal(201);
     expect(status(await admin.POST('/api/v1/orders/{id}/status', { params: { path: { id } }, body: { status: 'in_preparation' } }))).to.equal(200);
     const shipped = await admin.POST('/api/v1/orders/{id}/shipments', {
@@ -208,18 +230,31 @@ describe('a service with a pool of one connection answers every write', function
     const cancelled = await admin.POST('/api/v1/orders/{id}/status', { params: { path: { id: second } }, body: { status: 'cancelled', reason: 'Cliente' } });
     expect(status(cancelled)).to.equal(200);
     expect(await orderStatus(second)).to.equal('cancelled');
-    await eventually(async () => (await one<{ status: string }>('SELECT r.status FROM refunds r JOIN payments p ON p.id = r.payment_id WHERE p.order_id = $1', [second])).status === 'succeeded', 'the refund');
+    await eventually(
+      async () =>
+        (await one<{ status: string }>('SELECT r.status FROM refunds r JOIN payments p ON p.id = r.payment_id WHERE p.order_id = $1', [second])).status ===
+        'succeeded',
+      'the refund',
+    );
   });
 
   it('pays with Stripe and takes its webhook; cancels with a refund at Stripe', async () => {
     const p = await product();
     const buyer = await customer();
     const id = await order(buyer.id, p.id);
-    const paid = await api(svc.baseUrl, buyer.token).POST('/api/v1/orders/{id}/payments', { params: { path: { id } }, body: { provider: 'stripe' }, headers: { 'idempotency-key': randomUUID() } });
+    const paid = await api(svc.baseUrl, buyer.token).POST('/api/v1/orders/{id}/payments', {
+      params: { path: { id } },
+      body: { provider: 'stripe' },
+      headers: { 'idempotency-key': randomUUID() },
+    });
     expect(status(paid), JSON.stringify(paid.error)).to.equal(201);
     const intent = paid.data!.reference!;
     // Another attempt while it is pending resumes it (the provider is asked, the answer stored).
-    const resumed = await api(svc.baseUrl, buyer.token).POST('/api/v1/orders/{id}/payments', { params: { path: { id } }, body: { provider: 'stripe' }, headers: { 'idempotency-key': randomUUID() } });
+    const resumed = await api(svc.baseUrl, buyer.token).POST('/api/v1/orders/{id}/payments', {
+      params: { path: { id } },
+      body: { provider: 'stripe' },
+      headers: { 'idempotency-key': randomUUID() },
+    });
     expect(status(resumed), JSON.stringify(resumed.error)).to.equal(200);
     expect(resumed.data!.id).to.equal(paid.data!.id);
     const event = stripe.succeeded(intent);
@@ -239,7 +274,10 @@ describe('a service with a pool of one connection answers every write', function
     expect(again.data).to.include({ duplicate: true, outcome: 'order-paid' });
     const cancelled = await admin.POST('/api/v1/orders/{id}/cancel', { params: { path: { id } }, body: {} });
     expect(status(cancelled)).to.equal(200);
-    await eventually(async () => (await one<{ status: string }>('SELECT status FROM payments WHERE order_id = $1', [id])).status === 'refunded', 'the Stripe refund');
+    await eventually(
+      async () => (await one<{ status: string }>('SELECT status FROM payments WHERE order_id = $1', [id])).status === 'refunded',
+      'the Stripe refund',
+    );
   });
 
   it('ships with EasyPost and takes its tracker webhook', async () => {
@@ -248,9 +286,16 @@ describe('a service with a pool of one connection answers every write', function
     const id = await order(buyer.id, p.id);
     expect(status(await admin.POST('/api/v1/orders/{id}/payments', { params: { path: { id } }, body: { provider: 'manual' } }))).to.equal(201);
     expect(status(await admin.POST('/api/v1/orders/{id}/status', { params: { path: { id } }, body: { status: 'in_preparation' } }))).to.equal(200);
-    const shipped = await admin.POST('/api/v1/orders/{id}/shipments', { params: { path: { id } }, body: { carrier: 'easypost', parcel: { weightGrams: 1200 } }, headers: { 'idempotency-key': randomUUID() } });
+    const shipped = await admin.POST('/api/v1/orders/{id}/shipments', {
+      params: { path: { id } },
+      body: { carrier: 'easypost', parcel: { weightGrams: 1200 } },
+      headers: { 'idempotency-key': randomUUID() },
+    });
     expect(status(shipped), JSON.stringify(shipped.error)).to.equal(201);
-    const stored = await one<{ provider_shipment_id: string; tracking_code: string }>('SELECT provider_shipment_id, tracking_code FROM shipments WHERE order_id = $1', [id]);
+    const stored = await one<{ provider_shipment_id: string; tracking_code: string }>(
+      'SELECT provider_shipment_id, tracking_code FROM shipments WHERE order_id = $1',
+      [id],
+    );
     const event = easypost.trackerEvent({ id: stored.provider_shipment_id, tracking_code: stored.tracking_code }, 'delivered');
     const hook = await api(svc.baseUrl).POST('/api/v1/webhooks/shipping/easypost', {
       params: { header: { 'X-Hmac-Signature': event.signature } },
@@ -271,7 +316,10 @@ describe('a service with a pool of one connection answers every write', function
     expect(status(await admin.POST('/api/v1/webhook-subscriptions/{id}/rotate-secret', { params: { path: { id } } }))).to.equal(200);
     const test = await admin.POST('/api/v1/webhook-subscriptions/{id}/test', { params: { path: { id } } });
     expect(status(test)).to.equal(202);
-    await eventually(async () => (await one<{ status: string }>('SELECT status FROM webhook_deliveries WHERE id = $1', [test.data!.id])).status === 'succeeded', 'the test delivery');
+    await eventually(
+      async () => (await one<{ status: string }>('SELECT status FROM webhook_deliveries WHERE id = $1', [test.data!.id])).status === 'succeeded',
+      'the test delivery',
+    );
     const redelivered = await admin.POST('/api/v1/webhook-deliveries/{id}/redeliver', { params: { path: { id: test.data!.id } } });
     expect(status(redelivered), JSON.stringify(redelivered.error)).to.equal(200);
     expect(redelivered.data!.attempts.filter((a) => a.manual)).to.have.length(1);
@@ -286,7 +334,9 @@ describe('a service with a pool of one connection answers every write', function
   });
 
   it('closes the first-admin setup with 404 once an admin exists', async () => {
-    const res = await api(svc.baseUrl).POST('/api/v1/setup/first-admin', { body: { code: 'x'.repeat(32), email: 'intruso@pool.test', name: 'Intruso', password: 'una password lunga e sicura' } });
+    const res = await api(svc.baseUrl).POST('/api/v1/setup/first-admin', {
+      body: { code: 'x'.repeat(32), email: 'intruso@pool.test', name: 'Intruso', password: 'una password lunga e sicura' },
+    });
     expect(status(res)).to.equal(404);
     expect(await one('SELECT count(*)::int AS n FROM users WHERE email = $1', ['intruso@pool.test'])).to.deep.equal({ n: 0 });
   });
@@ -309,16 +359,27 @@ describe('a service with a pool of one connection answers every write', function
       Array.from({ length: 24 }, (_, i) => {
         const buyer = buyers[i % buyers.length]!;
         return i % 3 === 2
-          ? api(svc.baseUrl).POST('/api/v1/auth/refresh', { body: { refreshToken: sessions[Math.floor(i / 3)]! } }).then((r) => (status(r) === 200 ? 'ok' : status(r)))
+          ? api(svc.baseUrl)
+              .POST('/api/v1/auth/refresh', { body: { refreshToken: sessions[Math.floor(i / 3)]! } })
+              .then((r) => (status(r) === 200 ? 'ok' : status(r)))
           : api(svc.baseUrl, buyer.token)
-              .POST('/api/v1/orders', { body: { items: [{ productId: p.id, quantity: 1 }], shippingAddress: ADDRESS }, headers: { 'idempotency-key': randomUUID() } })
+              .POST('/api/v1/orders', {
+                body: { items: [{ productId: p.id, quantity: 1 }], shippingAddress: ADDRESS },
+                headers: { 'idempotency-key': randomUUID() },
+              })
               .then((r) => (status(r) === 201 ? 'ok' : status(r)));
       }),
     );
-    expect(answers.every((a) => a === 'ok'), JSON.stringify(answers)).to.equal(true);
+    expect(
+      answers.every((a) => a === 'ok'),
+      JSON.stringify(answers),
+    ).to.equal(true);
     expect(Date.now() - started).to.be.below(WITHIN_MS);
     await eventually(async () => (await orderStatus(overdue)) === 'cancelled', 'the expiry of the overdue order');
-    await eventually(async () => (await one<{ n: number }>('SELECT count(*)::int AS n FROM events WHERE dispatched_at IS NULL')).n === 0, 'the dispatch of every event');
+    await eventually(
+      async () => (await one<{ n: number }>('SELECT count(*)::int AS n FROM events WHERE dispatched_at IS NULL')).n === 0,
+      'the dispatch of every event',
+    );
     await eventually(async () => (await one<{ n: number }>('SELECT count(*)::int AS n FROM stock_change_marks')).n === 0, 'the stock figures pass');
     expect(await one('SELECT reserved FROM products WHERE id = $1', [p.id])).to.deep.equal({ reserved: 16 });
   });

@@ -72,7 +72,12 @@ describe('query plans of the list endpoints at 100,000 rows', function () {
   }
 
   const sorts: ProductSortKey[] = ['name', 'sku', 'createdAt'];
-  const cursorOf: Record<ProductSortKey, unknown> = { name: 'articolo 5', sku: 'sku-00050000', createdAt: new Date(Date.now() - 50_000_000).toISOString(), available: 10 };
+  const cursorOf: Record<ProductSortKey, unknown> = {
+    name: 'articolo 5',
+    sku: 'sku-00050000',
+    createdAt: new Date(Date.now() - 50_000_000).toISOString(),
+    available: 10,
+  };
   const filters: [string, Partial<ProductListParams>][] = [
     ['customer (active)', { active: true }],
     ['staff (no filter)', {}],
@@ -109,15 +114,35 @@ describe('query plans of the list endpoints at 100,000 rows', function () {
       await products(`products q=${q} sort=sku`, { active: true, q, order: { by: 'sort', key: 'sku', descending: false } });
     }
     // Words, or a word and filters, that seldom meet: the walk uses up its window, the GIN statement answers (no Seq Scan either).
-    for (const [label, p] of [['toner penna', { q: 'toner penna' }], ['toner lowStock category', { q: 'toner', lowStock: true, category: 'cat-4' }]] as const) {
+    for (const [label, p] of [
+      ['toner penna', { q: 'toner penna' }],
+      ['toner lowStock category', { q: 'toner', lowStock: true, category: 'cat-4' }],
+    ] as const) {
       const ran = await products(`products q=${label} (relevance, past the window)`, { active: true, ...p, order: { by: 'relevance' } });
       const walk = ran.findIndex((s) => s.windowed);
       expect(ran[walk + 1]?.text, label).to.match(/^SELECT \*, 1 AS tier FROM products WHERE/);
     }
-    await products('products q=toner (relevance, page in tier 1)', { active: true, q: 'toner', order: { by: 'relevance', after: [1, 'articolo 50', '00000000-0000-0000-0000-000000000000'] } });
-    await products('products q=toner category (relevance, page in tier 1)', { active: true, category: 'cat-4', q: 'toner', order: { by: 'relevance', after: [1, 'articolo 50', '00000000-0000-0000-0000-000000000000'] } });
-    await products('products q=quad (relevance, page in tier 2)', { active: true, q: 'quad', order: { by: 'relevance', after: [2, 'articolo 50', '00000000-0000-0000-0000-000000000000'] } });
-    await products('products q=sku-0000050 (relevance, page in tier 3)', { active: true, q: 'sku-0000050', order: { by: 'relevance', after: [3, 'articolo 50', '00000000-0000-0000-0000-000000000000'] } });
+    await products('products q=toner (relevance, page in tier 1)', {
+      active: true,
+      q: 'toner',
+      order: { by: 'relevance', after: [1, 'articolo 50', '00000000-0000-0000-0000-000000000000'] },
+    });
+    await products('products q=toner category (relevance, page in tier 1)', {
+      active: true,
+      category: 'cat-4',
+      q: 'toner',
+      order: { by: 'relevance', after: [1, 'articolo 50', '00000000-0000-0000-0000-000000000000'] },
+    });
+    await products('products q=quad (relevance, page in tier 2)', {
+      active: true,
+      q: 'quad',
+      order: { by: 'relevance', after: [2, 'articolo 50', '00000000-0000-0000-0000-000000000000'] },
+    });
+    await products('products q=sku-0000050 (relevance, page in tier 3)', {
+      active: true,
+      q: 'sku-0000050',
+      order: { by: 'relevance', after: [3, 'articolo 50', '00000000-0000-0000-0000-000000000000'] },
+    });
   });
 
   it('serves every order filter in (created_at, id) order', async () => {
@@ -169,7 +194,10 @@ describe('query plans of the list endpoints at 100,000 rows', function () {
     const claim = claimDueSql(32, 4, 60_000, []);
     await db.query('BEGIN');
     try {
-      const { rows } = await db.query<{ 'QUERY PLAN': [{ Plan: PlanNode; 'Execution Time': number }] }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${claim.text}`, claim.values);
+      const { rows } = await db.query<{ 'QUERY PLAN': [{ Plan: PlanNode; 'Execution Time': number }] }>(
+        `EXPLAIN (ANALYZE, FORMAT JSON) ${claim.text}`,
+        claim.values,
+      );
       const [{ Plan, 'Execution Time': ms }] = rows[0]!['QUERY PLAN'];
       timings.push(`${ms.toFixed(1).padStart(8)} ms  webhook claim`);
       expect(seqScans(Plan), claim.text).to.deep.equal([]);
@@ -178,7 +206,11 @@ describe('query plans of the list endpoints at 100,000 rows', function () {
     }
     const claimed = (await db.query<{ subscription_id: string }>(claim.text, claim.values)).rows;
     // Four each for the two enabled subscriptions (their bound, less the claims already held), none for the disabled one.
-    const held = (await db.query<{ subscription_id: string; n: number }>('SELECT subscription_id, count(*)::int AS n FROM webhook_deliveries WHERE claimed_until > now() GROUP BY 1')).rows;
+    const held = (
+      await db.query<{ subscription_id: string; n: number }>(
+        'SELECT subscription_id, count(*)::int AS n FROM webhook_deliveries WHERE claimed_until > now() GROUP BY 1',
+      )
+    ).rows;
     expect(claimed.every((c) => enabled.includes(c.subscription_id))).to.equal(true);
     for (const id of enabled) expect(held.find((h) => h.subscription_id === id)?.n, id).to.equal(4);
     expect(claimed.length).to.be.greaterThan(0);

@@ -6,7 +6,9 @@ import { query } from '../../support/database';
 describe('Catalog and inventory', () => {
   it('creates a product with its first receipt and an ETag', async () => {
     const token = await asAdmin();
-    const res = await client(token).POST('/api/v1/products', { body: { sku: `Pen-${Date.now()}`, name: 'Pen', unitPriceCents: 150, initialStock: 40, reorderLevel: 5 } });
+    const res = await client(token).POST('/api/v1/products', {
+      body: { sku: `Pen-${Date.now()}`, name: 'Pen', unitPriceCents: 150, initialStock: 40, reorderLevel: 5 },
+    });
     expect(res.response.status).to.equal(201);
     expect(res.response.headers.get('etag')).to.be.a('string');
     expect(res.data).to.include({ onHand: 40, reserved: 0, available: 40, vatRate: 22, active: true });
@@ -30,7 +32,12 @@ describe('Catalog and inventory', () => {
       // Out-of-contract bodies: only a raw request sends them.
       const res = await rawRequest('POST', '/api/v1/products', { token, body });
       expect(res.status, JSON.stringify(body)).to.equal(400);
-      expect(problemOf(res).errors?.map((e) => e.path).join(), JSON.stringify(body)).to.include(path);
+      expect(
+        problemOf(res)
+          .errors?.map((e) => e.path)
+          .join(),
+        JSON.stringify(body),
+      ).to.include(path);
     }
     expect(await query("SELECT 1 FROM products WHERE sku LIKE 'OK-%'")).to.have.length(0);
   });
@@ -56,7 +63,11 @@ describe('Catalog and inventory', () => {
     const stale = await client(token).PATCH('/api/v1/products/{id}', { params: { path: { id: p.id }, header: { 'If-Match': etag } }, body: { name: 'Again' } });
     expect(stale.response.status).to.equal(412);
     expect((await query('SELECT name FROM products WHERE id = $1', [p.id]))[0].name).to.equal('Renamed');
-    const stock = await rawRequest('PATCH', `/api/v1/products/${p.id}`, { token, body: { onHand: 1 }, headers: { 'if-match': ok.response.headers.get('etag') as string } });
+    const stock = await rawRequest('PATCH', `/api/v1/products/${p.id}`, {
+      token,
+      body: { onHand: 1 },
+      headers: { 'if-match': ok.response.headers.get('etag') as string },
+    });
     expect(stock.status).to.equal(400);
   });
 
@@ -107,8 +118,12 @@ describe('Catalog and inventory', () => {
       { type: 'count', delta: -1, reason: 'stocktake' },
       { type: 'adjustment', delta: 3, reason: 'found' },
     ];
-    for (const m of moves) expect((await client(token).POST('/api/v1/products/{id}/stock-movements', { params: { path: { id: p.id } }, body: m })).response.status).to.equal(201);
-    const refused = await client(token).POST('/api/v1/products/{id}/stock-movements', { params: { path: { id: p.id } }, body: { type: 'adjustment', delta: -100, reason: 'x' } });
+    for (const m of moves)
+      expect((await client(token).POST('/api/v1/products/{id}/stock-movements', { params: { path: { id: p.id } }, body: m })).response.status).to.equal(201);
+    const refused = await client(token).POST('/api/v1/products/{id}/stock-movements', {
+      params: { path: { id: p.id } },
+      body: { type: 'adjustment', delta: -100, reason: 'x' },
+    });
     expect(refused.response.status).to.equal(409);
     const [row] = await query(
       'SELECT p.on_hand, (SELECT sum(delta)::int FROM stock_movements m WHERE m.product_id = p.id) AS ledger FROM products p WHERE id = $1',
@@ -126,7 +141,10 @@ describe('Catalog and inventory', () => {
     const p = await createProduct({ initialStock: 10 });
     const buyer = await customer();
     expect((await placeOrder(buyer.token, [{ productId: p.id, quantity: 8 }])).response.status).to.equal(201);
-    const res = await client(token).POST('/api/v1/products/{id}/stock-movements', { params: { path: { id: p.id } }, body: { type: 'damage', delta: -3, reason: 'x' } });
+    const res = await client(token).POST('/api/v1/products/{id}/stock-movements', {
+      params: { path: { id: p.id } },
+      body: { type: 'damage', delta: -3, reason: 'x' },
+    });
     expect(res.response.status).to.equal(409);
     expect(res.error?.code).to.equal('stock-below-reserved');
   });
@@ -136,7 +154,10 @@ describe('Catalog and inventory', () => {
     const p = await createProduct({ initialStock: 100 });
     const results = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
-        client(token).POST('/api/v1/products/{id}/stock-movements', { params: { path: { id: p.id } }, body: { type: i % 2 ? 'receipt' : 'adjustment', delta: i % 2 ? 3 : -1, reason: `c${i}` } }),
+        client(token).POST('/api/v1/products/{id}/stock-movements', {
+          params: { path: { id: p.id } },
+          body: { type: i % 2 ? 'receipt' : 'adjustment', delta: i % 2 ? 3 : -1, reason: `c${i}` },
+        }),
       ),
     );
     expect(results.every((r) => r.response.status === 201)).to.equal(true);
@@ -148,7 +169,10 @@ describe('Catalog and inventory', () => {
     const token = await asAdmin();
     const p = await createProduct({ initialStock: 10, reorderLevel: 5 });
     for (const delta of [-3, -3, -1]) {
-      await client(token).POST('/api/v1/products/{id}/stock-movements', { params: { path: { id: p.id } }, body: { type: 'adjustment', delta, reason: 'sell-off' } });
+      await client(token).POST('/api/v1/products/{id}/stock-movements', {
+        params: { path: { id: p.id } },
+        body: { type: 'adjustment', delta, reason: 'sell-off' },
+      });
     }
     const events = await query("SELECT data FROM events WHERE type = 'inventory.low_stock' AND data->>'productId' = $1", [p.id]);
     expect(events).to.have.length(1);
@@ -159,8 +183,22 @@ describe('Catalog and inventory', () => {
     const cust = await customer();
     const op = await createUser('operator');
     const p = await createProduct();
-    expect((await client(cust.token).POST('/api/v1/products/{id}/stock-movements', { params: { path: { id: p.id } }, body: { type: 'receipt', delta: 1, reason: 'x' } })).response.status).to.equal(403);
+    expect(
+      (
+        await client(cust.token).POST('/api/v1/products/{id}/stock-movements', {
+          params: { path: { id: p.id } },
+          body: { type: 'receipt', delta: 1, reason: 'x' },
+        })
+      ).response.status,
+    ).to.equal(403);
     expect((await client(cust.token).DELETE('/api/v1/products/{id}', { params: { path: { id: p.id } } })).response.status).to.equal(403);
-    expect((await client(op.token).POST('/api/v1/products/{id}/stock-movements', { params: { path: { id: p.id } }, body: { type: 'receipt', delta: 1, reason: 'x' } })).response.status).to.equal(201);
+    expect(
+      (
+        await client(op.token).POST('/api/v1/products/{id}/stock-movements', {
+          params: { path: { id: p.id } },
+          body: { type: 'receipt', delta: 1, reason: 'x' },
+        })
+      ).response.status,
+    ).to.equal(201);
   });
 });

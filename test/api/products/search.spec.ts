@@ -6,9 +6,15 @@ import { query } from '../../support/database';
 import { fragmentTail, productListSql, runProductList, WORD_WINDOW, type ListStatement } from '../../../src/products/product-list.sql';
 
 /** A tag of letters only, so it is one word to the Italian parser and a fragment of each SKU. */
-const tag = () => `t${randomUUID().replace(/[^a-f]/g, '').slice(0, 7)}`;
+const tag = () =>
+  `t${randomUUID()
+    .replace(/[^a-f]/g, '')
+    .slice(0, 7)}`;
 
-async function search(params: { q?: string; category?: string; sort?: 'name' | '-sku' | 'sku'; limit?: number; cursor?: string; lowStock?: boolean }, token?: string) {
+async function search(
+  params: { q?: string; category?: string; sort?: 'name' | '-sku' | 'sku'; limit?: number; cursor?: string; lowStock?: boolean },
+  token?: string,
+) {
   const res = await client(token ?? (await asAdmin())).GET('/api/v1/products', { params: { query: { limit: 100, ...params } } });
   expect(res.response.status, JSON.stringify(res.error)).to.equal(200);
   return res.data!;
@@ -95,7 +101,9 @@ describe('Product search: Italian words, SKU fragments, relevance', () => {
     words.push(await createProduct({ name: `Busta ${t}`, category }));
     const fragment = await createProduct({ name: `Cartellina ${t}x`, category });
     await createProduct({ name: 'Nessuna parola', category });
-    const inNameOrder = (await query<{ id: string }>('SELECT id FROM products WHERE id = ANY($1) ORDER BY lower(name), id', [words.map((p) => p.id)])).map((r) => r.id);
+    const inNameOrder = (await query<{ id: string }>('SELECT id FROM products WHERE id = ANY($1) ORDER BY lower(name), id', [words.map((p) => p.id)])).map(
+      (r) => r.id,
+    );
 
     const paged: string[] = [];
     let cursor: string | undefined;
@@ -122,7 +130,9 @@ describe('Product search: Italian words, SKU fragments, relevance', () => {
       [t, category, total, low],
     );
     try {
-      const expected = (await query<{ id: string }>('SELECT id FROM products WHERE category = $1 AND low_stock ORDER BY lower(name), id', [category])).map((r) => r.id);
+      const expected = (await query<{ id: string }>('SELECT id FROM products WHERE category = $1 AND low_stock ORDER BY lower(name), id', [category])).map(
+        (r) => r.id,
+      );
       expect(expected).to.have.length(low.length);
       const paged: string[] = [];
       let cursor: string | undefined;
@@ -136,11 +146,20 @@ describe('Product search: Italian words, SKU fragments, relevance', () => {
       // The same pages through the builders, to see which statement answered each.
       const ran = async (after?: readonly [1, string, string]) => {
         const statements: ListStatement[] = [];
-        const rows = await runProductList(productListSql({ limit: 2, lowStock: true, category, q: t, order: { by: 'relevance', ...(after ? { after } : {}) } }), 2, async (s) => {
-          statements.push(s);
-          return query<{ id: string; name: string }>(s.text, s.values);
-        });
-        return { ids: rows.map((r) => r.id), names: rows.map((r) => r.name.toLowerCase()), windowed: statements.filter((s) => s.windowed).length, statements: statements.length };
+        const rows = await runProductList(
+          productListSql({ limit: 2, lowStock: true, category, q: t, order: { by: 'relevance', ...(after ? { after } : {}) } }),
+          2,
+          async (s) => {
+            statements.push(s);
+            return query<{ id: string; name: string }>(s.text, s.values);
+          },
+        );
+        return {
+          ids: rows.map((r) => r.id),
+          names: rows.map((r) => r.name.toLowerCase()),
+          windowed: statements.filter((s) => s.windowed).length,
+          statements: statements.length,
+        };
       };
       // Page 1: the walk finds three matches within its window: it answers alone (tier 1 full, no later tiers).
       const first = await ran();
@@ -159,7 +178,13 @@ describe('Product search: Italian words, SKU fragments, relevance', () => {
   });
 
   it('finds name and SKU fragments that end in a number through their tail, with the whole fragment checked', async () => {
-    expect([fragmentTail('modello 999'), fragmentTail('SKU-00000500'), fragmentTail('SKU-00000'), fragmentTail('quaderno'), fragmentTail('00500')]).to.deep.equal(['o 999', '00500', undefined, undefined, undefined]);
+    expect([
+      fragmentTail('modello 999'),
+      fragmentTail('SKU-00000500'),
+      fragmentTail('SKU-00000'),
+      fragmentTail('quaderno'),
+      fragmentTail('00500'),
+    ]).to.deep.equal(['o 999', '00500', undefined, undefined, undefined]);
     // Counted in characters, not UTF-16 units: the tail never starts inside a surrogate pair.
     expect(fragmentTail('xy😀1234')).to.equal('😀1234');
     const t = tag();
@@ -191,7 +216,10 @@ describe('Product search: Italian words, SKU fragments, relevance', () => {
     expect((await search({ q: before, category })).items).to.deep.equal([]);
     expect((await search({ q: 'cartella', category })).items).to.deep.equal([]);
     expect((await search({ q: `quaderno ${after}`, category })).items.map((x) => x.id)).to.deep.equal([p.id]);
-    const stored = await query<{ lexeme: string; name_key: string }>('SELECT lexeme, name_key FROM product_search_words WHERE product_id = $1 ORDER BY lexeme', [p.id]);
+    const stored = await query<{ lexeme: string; name_key: string }>(
+      'SELECT lexeme, name_key FROM product_search_words WHERE product_id = $1 ORDER BY lexeme',
+      [p.id],
+    );
     expect(stored.map((r) => r.name_key)).to.deep.equal(stored.map(() => `quaderni ${after}`));
     expect(stored).to.have.length(2);
 
@@ -208,7 +236,10 @@ describe('Product search: Italian words, SKU fragments, relevance', () => {
     expect(order.response.status).to.equal(201);
     expect((await search({ category, lowStock: true })).items.map((x) => x.id)).to.deep.equal([p.id]);
     expect((await query('SELECT low_stock FROM products WHERE id = $1', [p.id]))[0].low_stock).to.equal(true);
-    const cancelled = await client(buyer.token).POST('/api/v1/orders/{id}/cancel', { params: { path: { id: order.data!.id } }, body: { reason: 'changed my mind' } });
+    const cancelled = await client(buyer.token).POST('/api/v1/orders/{id}/cancel', {
+      params: { path: { id: order.data!.id } },
+      body: { reason: 'changed my mind' },
+    });
     expect(cancelled.response.status).to.equal(200);
     expect((await search({ category, lowStock: false })).items.map((x) => x.id)).to.deep.equal([p.id]);
     expect((await search({ category, lowStock: true })).items).to.deep.equal([]);

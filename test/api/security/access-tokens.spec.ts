@@ -7,7 +7,12 @@ import { TEST_JWT_SECRET } from '../../support/hooks';
 /** A token signed with the service's own key: only the claims under test are wrong. */
 function forge(claims: Record<string, unknown>): string {
   // jsonwebtoken keeps a given iat, and sets none with noTimestamp.
-  return jwt.sign({ typ: 'access', ver: 0, ...claims }, TEST_JWT_SECRET, { algorithm: 'HS256', issuer: 'quickstock', audience: 'quickstock-api', noTimestamp: !('iat' in claims) });
+  return jwt.sign({ typ: 'access', ver: 0, ...claims }, TEST_JWT_SECRET, {
+    algorithm: 'HS256',
+    issuer: 'quickstock',
+    audience: 'quickstock-api',
+    noTimestamp: !('iat' in claims),
+  });
 }
 
 describe('Access tokens with the right signature but wrong times or no sign-in', () => {

@@ -5,13 +5,16 @@ import { query } from '../../support/database';
 import { FakeStripe } from '../../support/fakes/stripe.fake';
 import { stripeWebhook } from '../integrations/helpers';
 
-describe("Client faults answer problems, never 500", () => {
+describe('Client faults answer problems, never 500', () => {
   describe('integers beyond what is stored', () => {
     it('refuses a stock receipt that would take onHand past 1,000,000,000 with 409, changing nothing', async () => {
       const admin = await asAdmin();
       const product = await createProduct({ initialStock: 1_000_000_000 });
       for (let i = 0; i < 2; i += 1) {
-        const res = await client(admin).POST('/api/v1/products/{id}/stock-movements', { params: { path: { id: product.id } }, body: { type: 'receipt', delta: 1_000_000_000, reason: 'overflow attempt' } });
+        const res = await client(admin).POST('/api/v1/products/{id}/stock-movements', {
+          params: { path: { id: product.id } },
+          body: { type: 'receipt', delta: 1_000_000_000, reason: 'overflow attempt' },
+        });
         expect(res.response.status).to.equal(409);
         expect(res.response.headers.get('content-type')).to.include('application/problem+json');
         expect(res.error?.code).to.equal('value-out-of-range');
@@ -24,7 +27,10 @@ describe("Client faults answer problems, never 500", () => {
     it('refuses integers above the contract bounds with 400', async () => {
       const admin = await asAdmin();
       const product = await createProduct();
-      const res = await client(admin).POST('/api/v1/products/{id}/stock-movements', { params: { path: { id: product.id } }, body: { type: 'receipt', delta: 1e12, reason: 'huge' } });
+      const res = await client(admin).POST('/api/v1/products/{id}/stock-movements', {
+        params: { path: { id: product.id } },
+        body: { type: 'receipt', delta: 1e12, reason: 'huge' },
+      });
       expect(res.response.status).to.equal(400);
     });
   });
@@ -38,7 +44,10 @@ describe("Client faults answer problems, never 500", () => {
       expect(body.error?.errors).to.deep.include({ path: 'body.name', message: 'must not contain the NUL character (U+0000)' });
       expect(await query('SELECT 1 FROM products WHERE sku = $1', [sku])).to.have.length(0);
 
-      const key = await rawRequest('POST', '/api/v1/auth/register', { rawBody: '{"email":"a@b.test","password":"a long password 1","name":"A","\\u0000":1}', headers: { 'content-type': 'application/json' } });
+      const key = await rawRequest('POST', '/api/v1/auth/register', {
+        rawBody: '{"email":"a@b.test","password":"a long password 1","name":"A","\\u0000":1}',
+        headers: { 'content-type': 'application/json' },
+      });
       expect(key.status).to.equal(400);
 
       const search = await client(admin).GET('/api/v1/products', { params: { query: { q: 'a\u0000b' } } });

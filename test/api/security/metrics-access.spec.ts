@@ -54,7 +54,9 @@ describe('/metrics is not public', () => {
   });
 
   it('refuses a short METRICS_TOKEN at start-up', () => {
-    expect(() => loadConfig({ NODE_ENV: 'test', DATABASE_URL: 'postgres://x@localhost/db', JWT_SECRET: 'x'.repeat(40), METRICS_TOKEN: 'short' })).to.throw(/METRICS_TOKEN/);
+    expect(() => loadConfig({ NODE_ENV: 'test', DATABASE_URL: 'postgres://x@localhost/db', JWT_SECRET: 'x'.repeat(40), METRICS_TOKEN: 'short' })).to.throw(
+      /METRICS_TOKEN/,
+    );
   });
 
   it('keeps Swagger UI from persisting tokens in localStorage', async () => {

@@ -11,7 +11,12 @@ const REGISTER = '/api/v1/auth/register';
 const REFRESH = '/api/v1/auth/refresh';
 const newCustomer = () => ({ email: `rl-${randomUUID()}@example.test`, password: 'a long password 123', name: 'Buyer' });
 
-function expectRateLimited(res: { status: number; headers: Record<string, string | string[] | undefined>; body: any }, name: string, quota: number, window: number) {
+function expectRateLimited(
+  res: { status: number; headers: Record<string, string | string[] | undefined>; body: any },
+  name: string,
+  quota: number,
+  window: number,
+) {
   expect(res.status).to.equal(429);
   expect(res.headers['content-type']).to.match(/application\/problem\+json/);
   expect(res.body.code).to.equal('rate-limited');

@@ -9,7 +9,13 @@ import { orderInPreparation } from '../integrations/helpers';
 const shipment = (trackingUrl: string) => ({ carrier: 'manual' as const, carrierName: 'BRT', trackingCode: `BRT-${Date.now()}`, trackingUrl });
 
 describe('Stored URLs are web links only', () => {
-  for (const url of ['javascript:alert(1)', 'JaVaScRiPt:alert(document.cookie)', 'data:text/html,<script>alert(1)</script>', 'vbscript:msgbox(1)', 'https://user:pass@track.example/1']) {
+  for (const url of [
+    'javascript:alert(1)',
+    'JaVaScRiPt:alert(document.cookie)',
+    'data:text/html,<script>alert(1)</script>',
+    'vbscript:msgbox(1)',
+    'https://user:pass@track.example/1',
+  ]) {
     it(`refuses a shipment trackingUrl of ${url} with 400, storing nothing`, async () => {
       const { order } = await orderInPreparation();
       const res = await client(await asAdmin()).POST('/api/v1/orders/{id}/shipments', { params: { path: { id: order.id } }, body: shipment(url) });
@@ -34,7 +40,10 @@ describe('Stored URLs are web links only', () => {
     const { order } = await orderInPreparation();
     const admin = await asAdmin();
     await withSecondService({ NODE_ENV: 'production' }, async (baseUrl) => {
-      const res = await client(admin, baseUrl).POST('/api/v1/orders/{id}/shipments', { params: { path: { id: order.id } }, body: shipment('http://track.example/BRT-3') });
+      const res = await client(admin, baseUrl).POST('/api/v1/orders/{id}/shipments', {
+        params: { path: { id: order.id } },
+        body: shipment('http://track.example/BRT-3'),
+      });
       expect(res.response.status).to.equal(400);
       expect(res.error?.errors?.[0]?.path).to.equal('body.trackingUrl');
     });

@@ -20,7 +20,12 @@ describe('TRUST_PROXY', () => {
     expect(loadConfig({ ...base, TRUST_PROXY: '2' }).trustProxy).to.equal(2);
     expect(loadConfig({ ...base, TRUST_PROXY: 'false' }).trustProxy).to.equal(false);
     expect(loadConfig({ ...base }).trustProxy).to.equal(false);
-    expect(loadConfig({ ...base, TRUST_PROXY: '10.0.0.0/8, 192.168.1.7,loopback,::1' }).trustProxy).to.deep.equal(['10.0.0.0/8', '192.168.1.7', 'loopback', '::1']);
+    expect(loadConfig({ ...base, TRUST_PROXY: '10.0.0.0/8, 192.168.1.7,loopback,::1' }).trustProxy).to.deep.equal([
+      '10.0.0.0/8',
+      '192.168.1.7',
+      'loopback',
+      '::1',
+    ]);
   });
 
   for (const trust of ['1', '127.0.0.0/8']) {
@@ -50,7 +55,13 @@ describe('TRUST_PROXY', () => {
     const env = { TRUST_PROXY: '1', RATE_LIMIT_REGISTER_PER_HOUR: '2', LOGIN_MAX_FAILURES: '3', LOGIN_SLOWDOWN_MS: '0' };
     await withSecondService(env, async (baseUrl) => {
       const register = (xff: string) =>
-        postFrom(baseUrl, '127.0.0.1', REGISTER, { email: `v6-${randomUUID()}@example.test`, password: 'a long password 123', name: 'Buyer' }, { 'x-forwarded-for': xff });
+        postFrom(
+          baseUrl,
+          '127.0.0.1',
+          REGISTER,
+          { email: `v6-${randomUUID()}@example.test`, password: 'a long password 123', name: 'Buyer' },
+          { 'x-forwarded-for': xff },
+        );
       // Three addresses of one /64: one client, limited after two.
       expect((await register('2001:db8:7:1::1')).status).to.equal(201);
       expect((await register('2001:db8:7:1:8000::2')).status).to.equal(201);
@@ -63,7 +74,8 @@ describe('TRUST_PROXY', () => {
       expect((await register('198.51.100.20')).status).to.equal(429);
 
       // Sign-in failures per (account, address): rotating inside the /64 does not reset them.
-      const login = (xff: string, password = 'wrong-password-123') => postFrom(baseUrl, '127.0.0.1', LOGIN, { email: victim.email, password }, { 'x-forwarded-for': xff });
+      const login = (xff: string, password = 'wrong-password-123') =>
+        postFrom(baseUrl, '127.0.0.1', LOGIN, { email: victim.email, password }, { 'x-forwarded-for': xff });
       const statuses: number[] = [];
       for (let i = 1; i <= 5; i += 1) statuses.push((await login(`2001:db8:9:1::${i.toString(16)}`)).status);
       expect(statuses).to.deep.equal([401, 401, 401, 429, 429]);

@@ -40,7 +40,9 @@ describe('Weak input is refused', () => {
       expect(await query('SELECT 1 FROM products WHERE sku = $1', [sku])).to.have.length(0);
       const product = await createProduct();
       const buyer = await customer();
-      const order = await client(buyer.token).POST('/api/v1/orders', { body: { items: [{ productId: product.id, quantity: 1 }], shippingAddress: { ...ADDRESS, name } } });
+      const order = await client(buyer.token).POST('/api/v1/orders', {
+        body: { items: [{ productId: product.id, quantity: 1 }], shippingAddress: { ...ADDRESS, name } },
+      });
       expect(order.response.status).to.equal(400);
       expect(await query('SELECT 1 FROM orders WHERE customer_id = $1', [buyer.id])).to.have.length(0);
     });
@@ -49,7 +51,10 @@ describe('Weak input is refused', () => {
   it('accepts names in any script, with inner spaces and accents', async () => {
     const admin = await asAdmin();
     for (const name of ['Zoë D’Angelo', '山田 太郎', 'Ørsted-Nielsen']) {
-      expect((await client(admin).POST('/api/v1/users', { body: { email: email(), password: 'a long password 123', name, role: 'operator' } })).response.status, name).to.equal(201);
+      expect(
+        (await client(admin).POST('/api/v1/users', { body: { email: email(), password: 'a long password 123', name, role: 'operator' } })).response.status,
+        name,
+      ).to.equal(201);
     }
   });
 });

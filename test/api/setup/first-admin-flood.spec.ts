@@ -41,7 +41,12 @@ async function timedProducts(baseUrl: string, token: string): Promise<Read> {
  * Sends FLOOD setup requests at once, each from its own address (127.<octet>.0.<n>), and meanwhile
  * reads the products a few times (the first right behind the flood, while it is in flight).
  */
-async function floodWhileReading(baseUrl: string, token: string, octet: number, body: (i: number) => unknown): Promise<{ statuses: number[]; reads: Read[]; slowest: number }> {
+async function floodWhileReading(
+  baseUrl: string,
+  token: string,
+  octet: number,
+  body: (i: number) => unknown,
+): Promise<{ statuses: number[]; reads: Read[]; slowest: number }> {
   const flood = Promise.all(Array.from({ length: FLOOD }, (_, i) => postFrom(baseUrl, `127.${octet}.0.${i + 1}`, SETUP, body(i))));
   const reads: Read[] = [];
   for (const pause of [5, 20, 50, 100]) {
@@ -89,14 +94,18 @@ describe('a flood of anonymous first-admin requests', function () {
     fresh = await startServiceProcess({ admin: false, env: PRODUCTION_POOL });
     const buyer = { email: 'cliente@cartoleria.test', password: 'a long password 123', name: 'Cartoleria Bianchi' };
     expect((await client(undefined, fresh.baseUrl).POST('/api/v1/auth/register', { body: buyer })).response.status).to.equal(201);
-    const token = (await client(undefined, fresh.baseUrl).POST('/api/v1/auth/login', { body: { email: buyer.email, password: buyer.password } })).data!.accessToken;
+    const token = (await client(undefined, fresh.baseUrl).POST('/api/v1/auth/login', { body: { email: buyer.email, password: buyer.password } })).data!
+      .accessToken;
 
     const baseline = await control(fresh.baseUrl, token, 42);
     const { statuses, reads, slowest } = await floodWhileReading(fresh.baseUrl, token, 42, (i) => attempt(String(i).padStart(32, 'y')));
 
     expect(reads.map((r) => r.status)).to.deep.equal([200, 200, 200, 200]);
     expect(slowest, `reads ${JSON.stringify(reads)}, control ${baseline} ms`).to.be.below(FAST_MS + baseline);
-    expect(statuses.every((s) => s === 403 || s === 429), JSON.stringify(statuses)).to.equal(true);
+    expect(
+      statuses.every((s) => s === 403 || s === 429),
+      JSON.stringify(statuses),
+    ).to.equal(true);
     // Nobody was made admin and the printed code is still unspent.
     expect((await fresh.db.query("SELECT count(*)::int AS n FROM users WHERE role = 'admin'")).rows[0]).to.deep.equal({ n: 0 });
     expect((await fresh.db.query('SELECT count(*)::int AS n FROM setup_codes WHERE used_at IS NULL')).rows[0]).to.deep.equal({ n: 1 });

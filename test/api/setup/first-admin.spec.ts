@@ -18,7 +18,11 @@ async function call(base: string, method: string, path: string, body?: unknown):
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
-  return { status: res.status, headers: res.headers, body: (text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : {}) as Record<string, unknown> };
+  return {
+    status: res.status,
+    headers: res.headers,
+    body: (text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : {}) as Record<string, unknown>,
+  };
 }
 
 /** The first-admin call on one instance, typed by the contract. */
@@ -69,7 +73,9 @@ describe('first admin from the printed setup link', function () {
     expect(stored).to.deep.equal([{ role: 'admin', disabled: false }]);
     expect((await fresh.db.query('SELECT used_at FROM setup_codes')).rows[0]?.used_at).to.be.instanceOf(Date);
 
-    const login = await client(undefined, fresh.baseUrl).POST('/api/v1/auth/login', { body: { email: 'prima.admin@cartoleria.test', password: 'una password lunga e sicura' } });
+    const login = await client(undefined, fresh.baseUrl).POST('/api/v1/auth/login', {
+      body: { email: 'prima.admin@cartoleria.test', password: 'una password lunga e sicura' },
+    });
     expect(login.response.status).to.equal(200);
 
     const again = await setup(fresh.baseUrl, admin(code, 'seconda@cartoleria.test'));
@@ -105,9 +111,7 @@ describe('first admin from the printed setup link', function () {
 
   it('creates exactly one admin when the same code is sent ten times at once', async () => {
     const code = codeOf(printedSetupLink(fresh.logs));
-    const answers = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => setup(fresh.baseUrl, admin(code, `admin-${i}@cartoleria.test`))),
-    );
+    const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => setup(fresh.baseUrl, admin(code, `admin-${i}@cartoleria.test`))));
     expect(answers.filter((a) => a.response.status === 201)).to.have.length(1);
     expect(answers.filter((a) => a.response.status !== 201).map((a) => a.response.status)).to.satisfy((s: number[]) => s.every((x) => x === 404));
     expect((await fresh.db.query("SELECT count(*)::int AS n FROM users WHERE role = 'admin'")).rows[0]).to.deep.equal({ n: 1 });

@@ -110,6 +110,8 @@ export class FakeEasyPost {
 
   /** The SDK's scheme: HMAC-SHA256 hex of the body with the NFKD-normalized secret. */
   sign(rawBody: string, secret = EASYPOST_WEBHOOK_SECRET): string {
-    return `hmac-sha256-hex=${createHmac('sha256', Buffer.from(secret.normalize('NFKD'), 'utf8')).update(rawBody, 'utf8').digest('hex')}`;
+    return `hmac-sha256-hex=${createHmac('sha256', Buffer.from(secret.normalize('NFKD'), 'utf8'))
+      .update(rawBody, 'utf8')
+      .digest('hex')}`;
   }
 }

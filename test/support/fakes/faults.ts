@@ -1,10 +1,5 @@
 /** What a fake does instead of answering normally, one per request, in order. */
-export type Fault =
-  | { status: number; body?: unknown }
-  | { delayMs: number }
-  | { redirect: string }
-  | { garbage: true }
-  | { oversizedBytes: number };
+export type Fault = { status: number; body?: unknown } | { delayMs: number } | { redirect: string } | { garbage: true } | { oversizedBytes: number };
 
 export type NockReply = [number, string | Record<string, unknown>, Record<string, string>?];
 

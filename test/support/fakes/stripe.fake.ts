@@ -40,7 +40,12 @@ export class FakeStripe {
     const reply = this.reply.bind(this);
     const handle = (resource: 'payment_intents' | 'refunds') =>
       async function (this: nock.ReplyFnContext, path: string, body: nock.Body): Promise<nock.ReplyFnResult> {
-        return (await reply(resource, path, typeof body === 'string' ? body : new URLSearchParams(body as Record<string, string>).toString(), this.req.headers)) as nock.ReplyFnResult;
+        return (await reply(
+          resource,
+          path,
+          typeof body === 'string' ? body : new URLSearchParams(body as Record<string, string>).toString(),
+          this.req.headers,
+        )) as nock.ReplyFnResult;
       };
     const retrieve = (path: string): nock.ReplyFnResult => {
       this.calls.push({ path, idempotencyKey: undefined, params: {} });
@@ -82,12 +87,19 @@ export class FakeStripe {
     if (intent) intent.status = 'canceled';
   }
 
-  private async reply(resource: 'payment_intents' | 'refunds', path: string, body: string, headers: Record<string, string | string[] | undefined>): Promise<unknown> {
+  private async reply(
+    resource: 'payment_intents' | 'refunds',
+    path: string,
+    body: string,
+    headers: Record<string, string | string[] | undefined>,
+  ): Promise<unknown> {
     const header = headers['idempotency-key'];
     const idempotencyKey = Array.isArray(header) ? header[0] : header;
     const params = Object.fromEntries(new URLSearchParams(body));
     this.calls.push({ path, idempotencyKey, params });
-    const fault = await playFault(this.faults[resource], (status) => ({ error: { type: status >= 500 ? 'api_error' : 'invalid_request_error', message: `fake ${status}` } }));
+    const fault = await playFault(this.faults[resource], (status) => ({
+      error: { type: status >= 500 ? 'api_error' : 'invalid_request_error', message: `fake ${status}` },
+    }));
     if (fault) return fault;
     if (idempotencyKey && this.replays.has(idempotencyKey)) return [200, this.replays.get(idempotencyKey) as Record<string, unknown>];
     let result: Record<string, unknown>;

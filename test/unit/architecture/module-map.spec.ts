@@ -89,7 +89,6 @@ function tablesNamed(source: string): Set<string> {
   return named;
 }
 
-
 /*
  * The persistence convention (issue 25, docs/architecture.md): transactions open only through
  * platform/db's `Db`, no `sequelize.query`, model calls only in repositories, records camelCase.
@@ -98,7 +97,8 @@ function tablesNamed(source: string): Set<string> {
 
 /** Where Sequelize itself may be named: the database plumbing, its patches and the composition root. */
 const SEQUELIZE_ALLOWED = [/^src\/platform\/db\//, /^src\/platform\/patches\//, /^src\/(server|services|models|cli|main)\.ts$/];
-const MODEL_METHODS = 'findAll|findOne|findByPk|findOrCreate|findAndCountAll|create|bulkCreate|update|destroy|count|upsert|increment|decrement|max|min|sum|restore|save|reload';
+const MODEL_METHODS =
+  'findAll|findOne|findByPk|findOrCreate|findAndCountAll|create|bulkCreate|update|destroy|count|upsert|increment|decrement|max|min|sum|restore|save|reload';
 
 export const persistenceRules: Record<string, (file: string, source: string) => string[]> = {
   'opens transactions only through Db.transaction': (file, source) => {
@@ -110,7 +110,9 @@ export const persistenceRules: Record<string, (file: string, source: string) => 
   'runs no sequelize.query outside platform/db': (file, source) =>
     SEQUELIZE_ALLOWED.some((r) => r.test(file)) ? [] : [...source.matchAll(/\bsequelize\s*\.\s*query\s*\(/gi)].map((m) => `${file}: ${m[0]}`),
   'hands no Sequelize to modules': (file, source) =>
-    SEQUELIZE_ALLOWED.some((r) => r.test(file)) || !/from 'sequelize-typescript'/.test(source) || !/\bSequelize\b/.test(source.replace(/import[^;]*;/g, (i) => (/sequelize-typescript/.test(i) ? i : '')))
+    SEQUELIZE_ALLOWED.some((r) => r.test(file)) ||
+    !/from 'sequelize-typescript'/.test(source) ||
+    !/\bSequelize\b/.test(source.replace(/import[^;]*;/g, (i) => (/sequelize-typescript/.test(i) ? i : '')))
       ? []
       : [`${file}: imports Sequelize (take a Db)`],
   'calls models only in repositories': (file, source) =>
@@ -135,7 +137,6 @@ export const persistenceRules: Record<string, (file: string, source: string) => 
 const sourceFiles = Object.values(MODULES).flat().flatMap(filesUnder);
 /** Every TypeScript file of the service but the migrations (which are platform/db's own SQL). */
 const serviceFiles = filesUnder('src').filter((f) => !f.startsWith('src/console/web/') && !f.startsWith('src/platform/db/migrations/'));
-
 
 describe('module map (architecture)', () => {
   it('gives every table created by a migration exactly one owner', () => {

@@ -32,7 +32,9 @@ describe('access-token check (unit)', () => {
     const actor = await tokens.authenticateToken(token);
     expect(actor).to.include({ id: user.id, role: 'operator', sessionId });
     expect(statements).to.have.length(1);
-    expect(statements[0]!.text).to.match(/FROM users/).and.to.match(/refresh_tokens/);
+    expect(statements[0]!.text)
+      .to.match(/FROM users/)
+      .and.to.match(/refresh_tokens/);
     expect(statements[0]!.values).to.deep.equal([user.id, sessionId]);
 
     await tokens.authenticateToken(token);

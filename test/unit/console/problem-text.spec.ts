@@ -25,7 +25,9 @@ describe('console problem text (RFC 9457 problems in plain Italian)', () => {
       }),
       400,
     );
-    expect(text).to.equal('Alcuni dati non sono validi. — prezzo: deve essere almeno 0 — SKU: formato non valido — nome: obbligatorio — colour: campo non previsto');
+    expect(text).to.equal(
+      'Alcuni dati non sono validi. — prezzo: deve essere almeno 0 — SKU: formato non valido — nome: obbligatorio — colour: campo non previsto',
+    );
   });
 
   it('lists the allowed next statuses and the short lines by their Italian names', () => {

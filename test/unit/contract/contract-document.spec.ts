@@ -38,7 +38,8 @@ function mediaTypes(): MediaType[] {
     for (const [method, op] of Object.entries<Json>(item)) {
       if (method === 'parameters') continue;
       add(`${op['operationId']} request`, resolve(op['requestBody'])?.['content']);
-      for (const [status, response] of Object.entries<Json>(op['responses'])) add(`${op['operationId']} ${status} (${method} ${p})`, resolve(response)?.['content']);
+      for (const [status, response] of Object.entries<Json>(op['responses']))
+        add(`${op['operationId']} ${status} (${method} ${p})`, resolve(response)?.['content']);
     }
   }
   add('405 of every path', spec['x-every-path-responses']['405']['content']);
@@ -46,12 +47,18 @@ function mediaTypes(): MediaType[] {
 }
 
 function operations(): Json[] {
-  return Object.values<Json>(spec['paths']).flatMap((item) => Object.entries<Json>(item).filter(([m]) => m !== 'parameters').map(([, op]) => op));
+  return Object.values<Json>(spec['paths']).flatMap((item) =>
+    Object.entries<Json>(item)
+      .filter(([m]) => m !== 'parameters')
+      .map(([, op]) => op),
+  );
 }
 
 describe('Contract document', () => {
   it('gives every request body and response body at least one example', () => {
-    const missing = mediaTypes().filter((m) => m.examples.length === 0).map((m) => m.where);
+    const missing = mediaTypes()
+      .filter((m) => m.examples.length === 0)
+      .map((m) => m.where);
     expect(missing).to.deep.equal([]);
   });
 

@@ -19,6 +19,11 @@ describe('order rules (unit)', () => {
     expect(lineAmounts({ quantity: 1, unitPriceCents: 5, vatRate: 10 })).to.deep.equal({ netCents: 5, vatCents: 1, grossCents: 6 }); // 0.5 → 1
     expect(lineAmounts({ quantity: 1, unitPriceCents: 4, vatRate: 10 })).to.deep.equal({ netCents: 4, vatCents: 0, grossCents: 4 }); // 0.4 → 0
     expect(lineAmounts({ quantity: 10000, unitPriceCents: 100000000, vatRate: 22 }).vatCents).to.equal(220000000000);
-    expect(sumTotals([{ netCents: 1, vatCents: 2, grossCents: 3 }, { netCents: 4, vatCents: 5, grossCents: 9 }])).to.deep.equal({ netCents: 5, vatCents: 7, grossCents: 12 });
+    expect(
+      sumTotals([
+        { netCents: 1, vatCents: 2, grossCents: 3 },
+        { netCents: 4, vatCents: 5, grossCents: 9 },
+      ]),
+    ).to.deep.equal({ netCents: 5, vatCents: 7, grossCents: 12 });
   });
 });

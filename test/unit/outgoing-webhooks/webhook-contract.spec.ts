@@ -14,7 +14,9 @@ describe('outgoing webhooks in the OpenAPI contract', () => {
 
   it('gives every outgoing request the three signature headers and an example', () => {
     for (const [type, item] of Object.entries(spec['webhooks'] as Record<string, any>)) {
-      const names = (item.post.parameters as { $ref?: string; name?: string }[]).map((p) => (p.$ref ? spec['components'].parameters[p.$ref.split('/').pop()!].name : p.name));
+      const names = (item.post.parameters as { $ref?: string; name?: string }[]).map((p) =>
+        p.$ref ? spec['components'].parameters[p.$ref.split('/').pop()!].name : p.name,
+      );
       expect(names, type).to.deep.equal(['webhook-id', 'webhook-timestamp', 'webhook-signature']);
       expect(Object.keys(item.post.requestBody.content['application/json'].examples as object), type).to.have.length.greaterThan(0);
     }

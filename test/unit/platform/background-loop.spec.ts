@@ -79,13 +79,18 @@ describe('BackgroundLoop.wake (run again if woken during a run)', () => {
     let runs = 0;
     const warnings: string[] = [];
     const logger = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(line) });
-    const loop = new BackgroundLoop('test', 60_000, async () => {
-      runs += 1;
-      if (runs === 1) {
-        await g.open;
-        throw new Error('boom');
-      }
-    }, logger);
+    const loop = new BackgroundLoop(
+      'test',
+      60_000,
+      async () => {
+        runs += 1;
+        if (runs === 1) {
+          await g.open;
+          throw new Error('boom');
+        }
+      },
+      logger,
+    );
     const first = loop.wake();
     await tick();
     const woken = loop.wake();
@@ -97,11 +102,16 @@ describe('BackgroundLoop.wake (run again if woken during a run)', () => {
 
   it('lets the work ask for one more run by waking the loop itself', async () => {
     let runs = 0;
-    const loop = new BackgroundLoop('test', 60_000, async () => {
-      runs += 1;
-      // Synchronously, before any await: still counts as during the run.
-      if (runs < 3) void loop.wake();
-    }, silent);
+    const loop = new BackgroundLoop(
+      'test',
+      60_000,
+      async () => {
+        runs += 1;
+        // Synchronously, before any await: still counts as during the run.
+        if (runs < 3) void loop.wake();
+      },
+      silent,
+    );
     await loop.wake();
     expect(runs).to.equal(3);
   });
@@ -113,17 +123,22 @@ describe('BackgroundLoop.wake (run again if woken during a run)', () => {
       let late: Promise<void> | undefined;
       let sawRunAfterWake = false;
       let woke = false;
-      const loop = new BackgroundLoop('test', 60_000, async () => {
-        runs += 1;
-        if (woke) sawRunAfterWake = true;
-        if (runs > 1) return;
-        let chain = Promise.resolve();
-        for (let i = 0; i < delay; i += 1) chain = chain.then(() => undefined);
-        void chain.then(() => {
-          woke = true;
-          late = loop.wake();
-        });
-      }, silent);
+      const loop = new BackgroundLoop(
+        'test',
+        60_000,
+        async () => {
+          runs += 1;
+          if (woke) sawRunAfterWake = true;
+          if (runs > 1) return;
+          let chain = Promise.resolve();
+          for (let i = 0; i < delay; i += 1) chain = chain.then(() => undefined);
+          void chain.then(() => {
+            woke = true;
+            late = loop.wake();
+          });
+        },
+        silent,
+      );
       await loop.wake();
       await tick();
       await late;

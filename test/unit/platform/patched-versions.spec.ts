@@ -70,7 +70,9 @@ describe('patches on private internals (unit)', () => {
       for (const d of patch.dependencies) {
         const row = section.split('\n').find((line) => line.startsWith(`| \`${d.name}\``));
         expect(row, `a row for ${d.name}`).to.be.a('string');
-        expect(row).to.include(`\`${d.range}\``).and.to.include(`\`${patch.file.replace(/^src\//, '')}\``);
+        expect(row)
+          .to.include(`\`${d.range}\``)
+          .and.to.include(`\`${patch.file.replace(/^src\//, '')}\``);
       }
     }
   });

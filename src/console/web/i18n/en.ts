@@ -211,7 +211,8 @@ export const en: Record<MessageKey, string> = {
   'productForm.badWhole': '{field}: a whole number, zero or more, is needed.',
   'productForm.nameRequired': 'The name is required.',
   'productForm.conflictTitle': 'Someone else changed the product while you were editing it',
-  'productForm.conflictHelp': 'Your changes were not saved. Compare the values: re-apply your changes on top of the current version, or start again from the current values.',
+  'productForm.conflictHelp':
+    'Your changes were not saved. Compare the values: re-apply your changes on top of the current version, or start again from the current values.',
   'productForm.conflictField': 'Field',
   'productForm.conflictMine': 'Your value',
   'productForm.conflictCurrent': 'Current value',

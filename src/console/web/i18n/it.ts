@@ -214,7 +214,8 @@ export const it = {
   'productForm.badWhole': '{field}: serve un numero intero, zero o più.',
   'productForm.nameRequired': 'Il nome è obbligatorio.',
   'productForm.conflictTitle': 'Qualcun altro ha modificato il prodotto mentre lo stavi modificando',
-  'productForm.conflictHelp': 'Le tue modifiche non sono state salvate. Confronta i valori: puoi riapplicare le tue modifiche sulla versione attuale, oppure ripartire dai valori attuali.',
+  'productForm.conflictHelp':
+    'Le tue modifiche non sono state salvate. Confronta i valori: puoi riapplicare le tue modifiche sulla versione attuale, oppure ripartire dai valori attuali.',
   'productForm.conflictField': 'Campo',
   'productForm.conflictMine': 'Il tuo valore',
   'productForm.conflictCurrent': 'Valore attuale',
@@ -323,7 +324,8 @@ export const it = {
   'problem.product-not-found': 'Alcuni prodotti non esistono.',
   'problem.sku-taken': 'Esiste già un prodotto con questo SKU.',
   'problem.email-taken': 'Esiste già un utente con questa email.',
-  'problem.last-admin': 'È l’ultimo amministratore attivo: non può essere disattivato né diventare operatore, altrimenti nessuno potrebbe più gestire gli utenti. Nomina prima un altro amministratore.',
+  'problem.last-admin':
+    'È l’ultimo amministratore attivo: non può essere disattivato né diventare operatore, altrimenti nessuno potrebbe più gestire gli utenti. Nomina prima un altro amministratore.',
   'problem.precondition-failed': 'Qualcun altro ha modificato il prodotto nel frattempo.',
   'problem.precondition-required': 'Manca la versione del prodotto da modificare: ricarica e riprova.',
   'problem.customer-disabled': 'L’account del cliente è disattivato.',
