@@ -1,8 +1,8 @@
 import { expect } from 'chai';
-import { ADMIN } from '../../support/hooks';
-import { client } from '../../support/client';
-import { startServiceProcess, type FreshService } from '../../support/services';
-import { postFrom } from '../security/client-address';
+import { ADMIN } from '../support/hooks';
+import { client } from '../support/client';
+import { startServiceProcess, type FreshService } from '../support/services';
+import { postFrom } from '../api/security/client-address';
 
 /**
  * The first-admin endpoint is anonymous: a flood of it, with any code, must not take the pool from
