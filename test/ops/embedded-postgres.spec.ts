@@ -6,7 +6,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { Client } from 'pg';
 import pino from 'pino';
-import { freePort } from '../../bench/service';
+import { freePort } from '../../test-kit/service-process';
 import { createDatabase } from '../../src/platform/db/database';
 import {
   EMBEDDED_ROLE,
