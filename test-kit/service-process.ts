@@ -10,7 +10,35 @@ import { createInterface } from 'node:readline';
  */
 const ROOT = path.resolve(__dirname, '..');
 
+/**
+ * A port for a child service to listen on. The port is chosen here and bound by the child a moment
+ * later, so two processes asking the kernel at once may both be handed the same one: the second
+ * child then fails to bind while its parent finds the first child answering on "its" port, and its
+ * test talks to another test's service. In mocha's parallel mode each worker therefore takes ports
+ * from a range of its own (below Linux's ephemeral range, so no port-0 bind lands there), in turn.
+ */
 export async function freePort(): Promise<number> {
+  const worker = process.env['MOCHA_WORKER_ID'];
+  if (worker === undefined) return kernelPort();
+  const base = 20_000 + (Number(worker) % 10) * 1_000;
+  for (let i = 0; i < 1_000; i += 1) {
+    const port = base + (nextInRange++ % 1_000);
+    if (await canListen(port)) return port;
+  }
+  return kernelPort();
+}
+
+let nextInRange = 0;
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+function kernelPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.listen(0, '127.0.0.1', () => {
