@@ -179,12 +179,12 @@ function embeddedJwtSecret(dataDir: string): string {
   return secret;
 }
 
-/** Reads and checks every setting; throws one ConfigError listing all the bad ones. */
 /** The environment with some variables set over it (the CLI's `create-admin EMAIL` names the admin's email). */
 export function environmentWith(overrides: Record<string, string>): Env {
   return { ...process.env, ...overrides };
 }
 
+/** Reads and checks every setting; throws one ConfigError listing all the bad ones. */
 export function loadConfig(env: Env = process.env): Config {
   const sink: ConfigProblem[] = [];
   problemSinks.set(env, sink);
