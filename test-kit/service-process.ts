@@ -11,16 +11,19 @@ import { createInterface } from 'node:readline';
 const ROOT = path.resolve(__dirname, '..');
 
 /**
- * A port for a child service to listen on. The port is chosen here and bound by the child a moment
- * later, so two processes asking the kernel at once may both be handed the same one: the second
- * child then fails to bind while its parent finds the first child answering on "its" port, and its
- * test talks to another test's service. In mocha's parallel mode each worker therefore takes ports
- * from a range of its own (below Linux's ephemeral range, so no port-0 bind lands there), in turn.
+ * A port for a child service to listen on, never one this process handed out before. Two reasons:
+ * - The port is chosen here and bound by the child a moment later, so two processes asking the
+ *   kernel at once may be handed the same one: the second child then fails to bind while its parent
+ *   finds the first child answering on "its" port, and its test talks to another test's service.
+ * - The kernel hands a just-freed port out again, and fetch keeps idle keep-alive connections: a
+ *   request to the new service on that port may go down a connection to the stopped one ("other
+ *   side closed").
+ * So each process takes ports in turn from a range of its own (a mocha worker by its id, a serial
+ * run the last one), below Linux's ephemeral range where no port-0 bind lands.
  */
 export async function freePort(): Promise<number> {
   const worker = process.env['MOCHA_WORKER_ID'];
-  if (worker === undefined) return kernelPort();
-  const base = 20_000 + (Number(worker) % 10) * 1_000;
+  const base = 20_000 + (worker === undefined ? 10 : Number(worker) % 10) * 1_000;
   for (let i = 0; i < 1_000; i += 1) {
     const port = base + (nextInRange++ % 1_000);
     if (await canListen(port)) return port;
