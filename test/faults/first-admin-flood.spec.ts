@@ -13,7 +13,9 @@ import { postFrom } from '../api/security/client-address';
  * GET /products must answer within 200 ms during the flood. On a busy machine (the suite shares its
  * cores) merely parsing 30 requests can take longer than that, so the bound is 200 ms beyond what the
  * same flood costs when the validator refuses it before any database work (the control). Holding
- * the pool stalls the read for the pool's acquire timeout (10 s), far beyond either.
+ * the pool stalls the read for the pool's acquire timeout (10 s), far beyond either. A measurement
+ * past the bound is taken once more (control and flood): one stray pause of a shared machine (a GC,
+ * another process) is not the stall this guards against, which repeats every time.
  */
 const FLOOD = 30;
 const FAST_MS = 200;
@@ -66,6 +68,17 @@ async function control(baseUrl: string, token: string, octet: number): Promise<n
   return refused.slowest;
 }
 
+/** The control, then the flood while reading; once more if the slowest read is past the bound. */
+async function measure(baseUrl: string, token: string, octet: number, body: (i: number) => unknown) {
+  let outcome: { statuses: number[]; reads: Read[]; slowest: number; baseline: number } | undefined;
+  for (let round = 0; round < 2; round += 1) {
+    const baseline = await control(baseUrl, token, octet + round * 10);
+    outcome = { ...(await floodWhileReading(baseUrl, token, octet + round * 10, body)), baseline };
+    if (outcome.slowest < FAST_MS + baseline) break;
+  }
+  return outcome!;
+}
+
 describe('a flood of anonymous first-admin requests', function () {
   this.timeout(90_000);
   let fresh: FreshService | undefined;
@@ -80,8 +93,7 @@ describe('a flood of anonymous first-admin requests', function () {
     fresh = await startServiceProcess({ env: { ...PRODUCTION_POOL, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password } });
     const token = (await client(undefined, fresh.baseUrl).POST('/api/v1/auth/login', { body: ADMIN })).data!.accessToken;
 
-    const baseline = await control(fresh.baseUrl, token, 41);
-    const { statuses, reads, slowest } = await floodWhileReading(fresh.baseUrl, token, 41, (i) => attempt(String(i).padStart(32, 'x')));
+    const { statuses, reads, slowest, baseline } = await measure(fresh.baseUrl, token, 41, (i) => attempt(String(i).padStart(32, 'x')));
 
     expect(reads.map((r) => r.status)).to.deep.equal([200, 200, 200, 200]);
     expect(slowest, `reads ${JSON.stringify(reads)}, control ${baseline} ms`).to.be.below(FAST_MS + baseline);
@@ -97,8 +109,7 @@ describe('a flood of anonymous first-admin requests', function () {
     const token = (await client(undefined, fresh.baseUrl).POST('/api/v1/auth/login', { body: { email: buyer.email, password: buyer.password } })).data!
       .accessToken;
 
-    const baseline = await control(fresh.baseUrl, token, 42);
-    const { statuses, reads, slowest } = await floodWhileReading(fresh.baseUrl, token, 42, (i) => attempt(String(i).padStart(32, 'y')));
+    const { statuses, reads, slowest, baseline } = await measure(fresh.baseUrl, token, 42, (i) => attempt(String(i).padStart(32, 'y')));
 
     expect(reads.map((r) => r.status)).to.deep.equal([200, 200, 200, 200]);
     expect(slowest, `reads ${JSON.stringify(reads)}, control ${baseline} ms`).to.be.below(FAST_MS + baseline);
