@@ -1,6 +1,6 @@
 import type { ModelCtor } from 'sequelize-typescript';
 import { UserModel } from './users';
-import { RefreshTokenModel } from './auth';
+import { PasswordResetTokenModel, RefreshTokenModel } from './auth';
 import { EventModel } from './platform/events';
 import { EventDispatcherModel } from './realtime';
 import { ProductModel, ProductSearchWordModel } from './products';
@@ -11,12 +11,14 @@ import { ShipmentModel } from './shipping';
 import { IdempotencyKeyModel } from './platform/idempotency';
 import { ProviderEventModel } from './webhooks';
 import { SetupCodeModel } from './setup';
+import { EmailFanoutCursorModel, EmailMessageModel } from './email';
 import { WebhookDeliveryAttemptModel, WebhookDeliveryModel, WebhookFanoutCursorModel, WebhookSubscriptionModel } from './outgoing-webhooks';
 
 /** Every table's model, each exported by the module that owns the table: the schema of record. */
 export const MODELS: ModelCtor[] = [
   UserModel,
   RefreshTokenModel,
+  PasswordResetTokenModel,
   EventModel,
   EventDispatcherModel,
   ProductModel,
@@ -37,4 +39,6 @@ export const MODELS: ModelCtor[] = [
   WebhookDeliveryModel,
   WebhookDeliveryAttemptModel,
   WebhookFanoutCursorModel,
+  EmailMessageModel,
+  EmailFanoutCursorModel,
 ];

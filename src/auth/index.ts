@@ -4,3 +4,4 @@ export { LoginThrottle } from './login-throttle';
 export { AuthService } from './auth.service';
 export { createAuthRouter } from './auth.routes';
 export { RefreshTokenModel } from './refresh-token.model';
+export { PasswordResetTokenModel } from './password-reset-token.model';

@@ -25,6 +25,10 @@ export class UserModel extends Model {
   @Column({ type: DataType.INTEGER, allowNull: false })
   declare tokenVersion: number;
 
+  /** Whether the customer wants order mails (account mails always go). */
+  @Column({ type: DataType.BOOLEAN, allowNull: false, defaultValue: true })
+  declare orderEmails: boolean;
+
   declare createdAt: Date;
 
   declare updatedAt: Date;

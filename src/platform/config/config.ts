@@ -18,9 +18,11 @@ import {
   type Env,
   type TrustProxy,
 } from './env-readers';
+import { mailSettings, type MailSettings } from './mail-settings';
 import { webhookSettings, type WebhookSettings } from './webhook-settings';
 
 export type { WebhookSettings } from './webhook-settings';
+export type { MailSettings } from './mail-settings';
 export { ConfigError, type ConfigProblem, type TrustProxy } from './env-readers';
 
 /*
@@ -110,6 +112,7 @@ export interface Config {
   readonly warehouseAddress: WarehouseAddress | null;
   readonly providerCalls: ProviderCallPolicy;
   readonly webhooks: WebhookSettings;
+  readonly mail: MailSettings;
 }
 
 export interface WarehouseAddress {
@@ -261,6 +264,8 @@ function readConfig(env: Env): Config {
     invalid(env, 'SOCKET_POLLING', 'cannot be true with CLUSTER_WORKERS above 1 (polling needs sticky sessions; clients use WebSocket)', null);
   }
 
+  const publicUrl = url(env, 'PUBLIC_URL', ['https:', 'http:'])?.replace(/\/+$/, '') ?? null;
+
   const config: Config = {
     nodeEnv,
     port: int(env, 'PORT', 3000, 0, 65535),
@@ -272,7 +277,7 @@ function readConfig(env: Env): Config {
     redisKeyPrefix: keyPrefix(env, 'REDIS_KEY_PREFIX', 'qs'),
     logLevel: logLevel as LogLevel,
     logFormat: oneOf(env, 'LOG_FORMAT', ['auto', 'pretty', 'json'] as const, 'auto'),
-    publicUrl: url(env, 'PUBLIC_URL', ['https:', 'http:'])?.replace(/\/+$/, '') ?? null,
+    publicUrl,
     corsOrigins,
     trustProxy: trustProxy(env, 'TRUST_PROXY'),
     metrics: { token: metricsToken(env, 'METRICS_TOKEN'), port: str(env, 'METRICS_PORT') === undefined ? null : int(env, 'METRICS_PORT', 0, 0, 65535) },
@@ -345,6 +350,7 @@ function readConfig(env: Env): Config {
       maxResponseBytes: int(env, 'PROVIDER_MAX_RESPONSE_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),
     },
     webhooks: webhookSettings(env, { production: nodeEnvRaw === 'production', realDatabase: str(env, 'DATABASE_URL') !== undefined, dataDir }),
+    mail: mailSettings(env, { publicUrl }),
   };
   return deepFreeze(config);
 }

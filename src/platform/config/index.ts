@@ -8,4 +8,5 @@ export {
   type ProviderCallPolicy,
   type WarehouseAddress,
   type WebhookSettings,
+  type MailSettings,
 } from './config';

@@ -68,12 +68,13 @@ function cidrs(env: Env, name: string): string[] {
   return entries;
 }
 
-function schedule(env: Env, name: string): number[] {
+/** A comma-separated list of delays in milliseconds (a retry schedule); `fallback` when unset. */
+export function delaySchedule(env: Env, name: string, fallback: readonly number[]): number[] {
   const raw = str(env, name);
-  if (raw === undefined) return DEFAULT_SCHEDULE_MS;
+  if (raw === undefined) return [...fallback];
   const steps = raw.split(',').map((s) => s.trim());
   if (steps.length > 50 || !steps.every((s) => /^\d{1,9}$/.test(s) && Number(s) >= 1)) {
-    return invalid(env, name, 'must be 1 to 50 comma-separated delays in milliseconds (each 1 to 999999999), e.g. 5000,300000,1800000', DEFAULT_SCHEDULE_MS);
+    return invalid(env, name, 'must be 1 to 50 comma-separated delays in milliseconds (each 1 to 999999999), e.g. 5000,300000,1800000', [...fallback]);
   }
   return steps.map(Number);
 }
@@ -92,7 +93,7 @@ export function webhookSettings(env: Env, options: { production: boolean; realDa
     secretsKey: secretsKey(env, options.production && options.realDatabase, options.dataDir),
     allowedCidrs: cidrs(env, 'WEBHOOK_ALLOWED_CIDRS'),
     httpsOnly: options.production,
-    retryScheduleMs: schedule(env, 'WEBHOOK_RETRY_SCHEDULE_MS'),
+    retryScheduleMs: delaySchedule(env, 'WEBHOOK_RETRY_SCHEDULE_MS', DEFAULT_SCHEDULE_MS),
     timeoutMs: int(env, 'WEBHOOK_TIMEOUT_MS', 15_000, 100, 60_000),
     disableAfterMs: Math.round(hours(env, 'WEBHOOK_DISABLE_AFTER_HOURS', 120) * 3_600_000),
     logRetentionDays: int(env, 'WEBHOOK_LOG_RETENTION_DAYS', 30, 1, 3650),

@@ -26,6 +26,7 @@ const MODULES: Record<string, string[]> = {
   console: ['src/console'],
   setup: ['src/setup'],
   'outgoing-webhooks': ['src/outgoing-webhooks'],
+  email: ['src/email'],
 };
 
 /** Table → the module that owns it. A new table needs a line here (and in docs/architecture.md). */
@@ -52,6 +53,9 @@ const OWNER: Record<string, string> = {
   webhook_deliveries: 'outgoing-webhooks',
   webhook_delivery_attempts: 'outgoing-webhooks',
   webhook_fanout_cursor: 'outgoing-webhooks',
+  email_messages: 'email',
+  email_fanout_cursor: 'email',
+  password_reset_tokens: 'auth',
 };
 
 /** A second module that may name a table, and why (keep this list short). */
@@ -60,6 +64,7 @@ const CO_OWNERS: Record<string, { module: string; why: string }[]> = {
   events: [
     { module: 'realtime', why: 'the dispatcher drains the outbox and the feed replays it' },
     { module: 'outgoing-webhooks', why: 'the webhook fan-out is a second cursor over the outbox (reads only)' },
+    { module: 'email', why: 'the mail fan-out is a third cursor over the outbox (reads only)' },
   ],
 };
 
