@@ -10,6 +10,7 @@ import path from 'node:path';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../src/platform/db/embedded-postgres';
 import { createTestDatabase, dropDatabasesStartingWith, scratchPrefix, type TestDatabase } from '../../test-kit/scratch-database';
 import { openAssertionClient } from './database';
+import { startTestSmtpServer, type TestSmtpServer } from './smtp';
 
 export const ADMIN = { email: 'admin@quickstock.test', password: 'admin-password-123' };
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
@@ -66,6 +67,14 @@ interface Harness {
   database: TestDatabase;
   /** A direct connection for asserting stored state. */
   db: Client;
+  /** The SMTP server every service of this harness sends its mail to (test/support/smtp.ts). */
+  smtp: TestSmtpServer;
+}
+
+/** Mail settings of every service on the harness's database: they all send to the harness's SMTP server. */
+export const PUBLIC_URL_IN_TESTS = 'http://quickstock.test';
+export function mailEnv(smtp: TestSmtpServer): Record<string, string> {
+  return { SMTP_URL: smtp.url, PUBLIC_URL: PUBLIC_URL_IN_TESTS, MAIL_RETRY_SCHEDULE_MS: '200,400,800', MAIL_TIMEOUT_MS: '2000', MAIL_POLL_MS: '200' };
 }
 
 let harness: Harness | undefined;
@@ -87,7 +96,10 @@ export async function startService(databaseUrl: string, env: Record<string, stri
   if (suite && databaseUrl !== suite.database.url) {
     throw new Error('a second in-process service must use the suite database; start a child process for another database (services.ts startServiceProcess)');
   }
-  const config = loadConfig({ ...testEnv, DATABASE_URL: databaseUrl, ...env });
+  // Every instance on the suite's database has the same mail settings, as a real deployment's do:
+  // one without SMTP_URL would record the mails it fans out as skipped.
+  const mail = suite ? mailEnv(suite.smtp) : {};
+  const config = loadConfig({ ...testEnv, ...mail, DATABASE_URL: databaseUrl, ...env });
   return startServer(config, logger ?? pino({ level: config.logLevel }), databaseUrl, { bindModels: suite === undefined });
 }
 
@@ -104,9 +116,10 @@ async function startHarness(): Promise<void> {
   nock.disableNetConnect();
   nock.enableNetConnect((host) => /^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/.test(host));
   const database = await createTestDatabase();
-  const server = await startService(database.url, providerEnv);
+  const smtp = await startTestSmtpServer();
+  const server = await startService(database.url, { ...providerEnv, ...mailEnv(smtp) });
   const db = await openAssertionClient(database.superuserUrl);
-  harness = { baseUrl: `http://127.0.0.1:${server.port}`, server, database, db };
+  harness = { baseUrl: `http://127.0.0.1:${server.port}`, server, database, db, smtp };
 }
 
 export const mochaHooks = {
@@ -119,6 +132,7 @@ export const mochaHooks = {
     if (!harness || IN_WORKER) return;
     await harness.db.end();
     await harness.server.stop();
+    await harness.smtp.stop();
     await harness.database.drop();
     harness = undefined;
   },

@@ -5,7 +5,7 @@ import { Client } from 'pg';
 import type { Logger } from 'pino';
 import { createTestDatabase, type TestDatabase } from '../../test-kit/scratch-database';
 import { startServiceProcess as spawnService, type RunningService } from '../../test-kit/service-process';
-import { h, startService, testEnv } from './hooks';
+import { h, mailEnv, startService, testEnv } from './hooks';
 
 /**
  * The one place a test starts a service besides the suite's own (test/README.md says which to use):
@@ -63,6 +63,15 @@ export interface FreshService extends ServiceProcess {
   db: Client;
 }
 
+/** A process on the suite's database sends mail where the suite's service does (one without SMTP_URL would skip them). */
+function suiteMailEnv(databaseUrl: string): Record<string, string> {
+  try {
+    return h().database.url === databaseUrl ? mailEnv(h().smtp) : {};
+  } catch {
+    return {};
+  }
+}
+
 /** The real process entry on `databaseUrl` (the caller creates and drops that database). */
 export function startServiceProcess(options: ServiceProcessOptions & { databaseUrl: string }): Promise<ServiceProcess>;
 /** The real process entry on a fresh database of its own, dropped by `stop()`. */
@@ -85,6 +94,7 @@ export async function startServiceProcess(options: ServiceProcessOptions & { dat
       captureLogs: logs,
       env: {
         ...testEnv,
+        ...suiteMailEnv(databaseUrl),
         SHUTDOWN_GRACE_MS: '0',
         ...(logs ? { LOG_LEVEL: 'info' } : {}),
         ...(admin ? {} : { ADMIN_EMAIL: '', ADMIN_PASSWORD: '' }),
