@@ -34,7 +34,6 @@ export function html(strings: TemplateStringsArray, ...values: HtmlValue[]): Saf
 
 /** One line of text: control characters (CR, LF, tabs, NUL…) become spaces, so no value can start a header or a line of its own. */
 export function oneLine(value: string): string {
-  // eslint-disable-next-line no-control-regex
   return value.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').trim();
 }
 
