@@ -1116,6 +1116,11 @@ export interface components {
         };
         Sku: string;
         /**
+         * @description An EAN-13, EAN-8 or UPC-A (13, 8 or 12 digits) whose last digit is the GS1 check digit; null removes it. Unique across products: a UPC-A and the EAN-13 made of it with a leading zero are the same code. A wrong one is a 400 naming `body.barcode` with the reason (digits only, the length, or the check digit it should have); one another product has is a 409 `barcode-taken`.
+         * @example 8001120123459
+         */
+        Barcode: string | null;
+        /**
          * Format: int32
          * @description Italian VAT rate in percent.
          * @enum {integer}
@@ -1128,6 +1133,8 @@ export interface components {
             name: string;
             description: string | null;
             category: string | null;
+            /** @description EAN-13, EAN-8 or UPC-A, as entered; null when the product has none. */
+            barcode: string | null;
             /**
              * Format: int32
              * @description Net price of one unit in euro cents (VAT excluded).
@@ -1169,6 +1176,7 @@ export interface components {
             name: string;
             description?: string | null;
             category?: string | null;
+            barcode?: components["schemas"]["Barcode"];
             /** Format: int32 */
             unitPriceCents: number;
             vatRate?: components["schemas"]["VatRate"];
@@ -1181,6 +1189,7 @@ export interface components {
             name?: string;
             description?: string | null;
             category?: string | null;
+            barcode?: components["schemas"]["Barcode"];
             /** Format: int32 */
             unitPriceCents?: number;
             vatRate?: components["schemas"]["VatRate"];
@@ -2696,6 +2705,8 @@ export interface operations {
                 q?: string;
                 /** @description Only products of this category (exact match, case-insensitive). */
                 category?: string;
+                /** @description Only the product with this barcode, as a scanner reads it: a UPC-A (12 digits) also finds the product stored with its 13-digit EAN form, and the reverse. Served by the barcode's unique index. */
+                barcode?: string;
                 /** @description `true`: only products whose available stock (`onHand - reserved`) is at or below their reorder level; `false`: only the others. */
                 lowStock?: boolean;
                 /** @description Staff only; customers always get active products. */
@@ -2765,7 +2776,7 @@ export interface operations {
             400: components["responses"]["InvalidBody"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
-            /** @description The SKU is taken (`sku-taken`), or a concurrent change won. */
+            /** @description The SKU is taken (`sku-taken`), another product has the barcode (`barcode-taken`), or a concurrent change won. */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2774,7 +2785,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {unknown} */
-                        code?: "sku-taken" | "concurrent-update" | "conflict";
+                        code?: "sku-taken" | "barcode-taken" | "concurrent-update" | "conflict";
                     };
                 };
             };
@@ -2889,7 +2900,19 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
+            /** @description Another product has the barcode (`barcode-taken`), or a concurrent change won. */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "barcode-taken" | "concurrent-update" | "conflict";
+                    };
+                };
+            };
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["ContentTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
