@@ -946,6 +946,26 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "email.failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `email.failed`: a mail to a customer or a user could not be delivered.
+         * @description Sent to subscriptions of `email.failed` when the service gives a mail up (a 5xx SMTP reply, or temporary failures through every retry). `data` is the AsyncAPI `EmailFailedData`: the mail's id, its order (null for an account mail), template, recipient address, attempts and the SMTP server's last reply. It carries the recipient's address: subscribe only a receiver that may hold customers' addresses.
+         */
+        post: operations["receiveEmailFailed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "webhook.test": {
         parameters: {
             query?: never;
@@ -1472,7 +1492,7 @@ export interface components {
          * @description An event type integrators may subscribe to: every message of the AsyncAPI contract.
          * @enum {string}
          */
-        WebhookEventType: "order.created" | "order.status_changed" | "inventory.low_stock" | "inventory.stock_changed" | "payment.updated" | "shipment.updated" | "webhook.subscription_disabled";
+        WebhookEventType: "order.created" | "order.status_changed" | "inventory.low_stock" | "inventory.stock_changed" | "payment.updated" | "shipment.updated" | "webhook.subscription_disabled" | "email.failed";
         WebhookSubscription: {
             /** Format: uuid */
             id: string;
@@ -1550,7 +1570,7 @@ export interface components {
          * @description An event type, or `webhook.test` (sent by the test operation).
          * @enum {string}
          */
-        WebhookEventTypeOrTest: "order.created" | "order.status_changed" | "inventory.low_stock" | "inventory.stock_changed" | "payment.updated" | "shipment.updated" | "webhook.subscription_disabled" | "webhook.test";
+        WebhookEventTypeOrTest: "order.created" | "order.status_changed" | "inventory.low_stock" | "inventory.stock_changed" | "payment.updated" | "shipment.updated" | "webhook.subscription_disabled" | "email.failed" | "webhook.test";
         /**
          * @description `pending`: waiting for its next attempt; `succeeded`: a 2xx was received; `failed`: the retry schedule is spent.
          * @enum {string}
@@ -1765,6 +1785,26 @@ export interface components {
              */
             reason: "gone" | "failing-too-long";
             detail: string;
+        };
+        /** EmailFailedData */
+        EmailFailedData: {
+            /**
+             * Format: uuid
+             * @description The mail's id in the mail log.
+             */
+            emailId: string;
+            /**
+             * Format: uuid
+             * @description The order the mail is about; null for an account mail.
+             */
+            orderId: string | null;
+            /** @enum {string} */
+            template: "order_confirmed" | "order_shipped" | "order_delivered" | "order_cancelled" | "refund_made" | "password_reset" | "password_changed";
+            recipient: string;
+            /** @description SMTP attempts made. */
+            attempts: number;
+            /** @description The SMTP server's last reply line, or what went wrong when there was none (a timeout, a dropped connection). */
+            lastReply: string | null;
         };
         WebhookTestData: {
             /** Format: uuid */
@@ -4322,6 +4362,62 @@ export interface operations {
                     /** @constant */
                     type?: "webhook.subscription_disabled";
                     data?: components["schemas"]["WebhookSubscriptionDisabledData"];
+                };
+            };
+        };
+        responses: {
+            /** @description Any 2xx answer within `WEBHOOK_TIMEOUT_MS` (15 s) acknowledges the delivery; the body is ignored (the first 20 kB are logged). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: the subscription is disabled at once (reason `gone`) and staff are told. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (3xx are never followed, 4xx, 5xx, a timeout, a refused connection) is a failure, retried on the schedule; `Retry-After` is honoured within bounds. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    receiveEmailFailed: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The message's id (Standard Webhooks): the same on every retry and redelivery of this message, so use it as your idempotency key. It is also the body's `id`.
+                 * @example msg_2b7f4c9e1a3d4e6f8a0b2c4d6e8f0a1b
+                 */
+                "webhook-id": components["parameters"]["WebhookId"];
+                /**
+                 * @description When this attempt was signed, in seconds since the Unix epoch. Refuse messages more than a few minutes old (replays).
+                 * @example 1796118012
+                 */
+                "webhook-timestamp": components["parameters"]["WebhookTimestamp"];
+                /**
+                 * @description Space-separated signatures `v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<raw body>`, keyed with the base64-decoded part of the secret after `whsec_`. One signature normally, two for 24 h after a secret rotation (the new secret's first). Accept the message when any signature matches; compare in constant time, on the raw bytes of the body.
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": components["parameters"]["WebhookSignature"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookMessage"] & {
+                    /** @constant */
+                    type?: "email.failed";
+                    data?: components["schemas"]["EmailFailedData"];
                 };
             };
         };

@@ -20,6 +20,7 @@ import { WebhooksService } from './webhooks';
 import { MODELS } from './models';
 import { FirstAdminSetup } from './setup';
 import { OutgoingWebhooks } from './outgoing-webhooks';
+import { Email } from './email';
 
 /** The composition root: every service, wired once, handed to the app and the background work. */
 export interface Services {
@@ -43,6 +44,8 @@ export interface Services {
   webhooks: WebhooksService;
   /** Outgoing webhooks to integrators (issue 19): admin API, fan-out from the outbox, delivery. */
   outgoingWebhooks: OutgoingWebhooks;
+  /** Customer and account mail (issue 26): fan-out from the outbox, SMTP worker, the account mailer auth queues through. */
+  email: Email;
   setup: FirstAdminSetup;
   payments: ProviderRegistry<PaymentProvider>;
   carriers: ProviderRegistry<Carrier>;
@@ -93,13 +96,23 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
     findCustomer: (id) => users.findById(id),
     customers: { summaries: (ids, tx) => users.summaries(ids, tx), idsMatching: (q) => users.customerIdsMatching(q) },
   });
+  const metrics = createMetrics();
+  // Mail reads orders and users through these ports (the fan-out's transaction is handed in).
+  const email = new Email(
+    db,
+    config.mail,
+    config.publicUrl,
+    { orderView: (orderId, tx) => orders.view(orderId, tx), wantsOrderEmails: (userId, tx) => users.wantsOrderEmails(userId, tx) },
+    metrics.email,
+    logger,
+  );
   return {
     config,
     logger,
     sequelize,
     db,
     redis,
-    metrics: createMetrics(),
+    metrics,
     lifecycle: new Lifecycle(),
     accessTokens,
     auth: new AuthService(users, accessTokens, refreshTokens, throttle, authLimits),
@@ -110,6 +123,7 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
     paymentsService,
     webhooks: new WebhooksService(db, payments, carriers, orders, logger),
     outgoingWebhooks: new OutgoingWebhooks(db, config.webhooks, logger),
+    email,
     setup: new FirstAdminSetup(db, users, logger, limiters),
     payments,
     carriers,
