@@ -20,6 +20,7 @@ import { WebhooksService } from './webhooks';
 import { MODELS } from './models';
 import { FirstAdminSetup } from './setup';
 import { OutgoingWebhooks } from './outgoing-webhooks';
+import { EmailMessagesService } from './email';
 
 /** The composition root: every service, wired once, handed to the app and the background work. */
 export interface Services {
@@ -43,6 +44,8 @@ export interface Services {
   webhooks: WebhooksService;
   /** Outgoing webhooks to integrators (issue 19): admin API, fan-out from the outbox, delivery. */
   outgoingWebhooks: OutgoingWebhooks;
+  /** The staff's mail log and re-send (issue 26); the mail worker sends what it records. */
+  emailMessages: EmailMessagesService;
   setup: FirstAdminSetup;
   payments: ProviderRegistry<PaymentProvider>;
   carriers: ProviderRegistry<Carrier>;
@@ -110,6 +113,8 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
     paymentsService,
     webhooks: new WebhooksService(db, payments, carriers, orders, logger),
     outgoingWebhooks: new OutgoingWebhooks(db, config.webhooks, logger),
+    // onQueued: the mail worker's wake-up goes here when it lands (h-pipeline); it polls meanwhile.
+    emailMessages: new EmailMessagesService({ db, idempotency, orders, mail: config.mail }),
     setup: new FirstAdminSetup(db, users, logger, limiters),
     payments,
     carriers,
