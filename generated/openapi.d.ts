@@ -1792,7 +1792,10 @@ export interface components {
             /** @enum {string} */
             template: "order_confirmed" | "order_shipped" | "order_delivered" | "order_cancelled" | "refund_made" | "password_reset" | "password_changed";
             recipient: string;
-            /** @description SMTP attempts made. */
+            /**
+             * Format: int32
+             * @description SMTP attempts made.
+             */
             attempts: number;
             /** @description The SMTP server's last reply line, or what went wrong when there was none (a timeout, a dropped connection). */
             lastReply: string | null;
