@@ -30,7 +30,7 @@ export class Email {
   readonly worker: MailWorker | null;
   /** For the housekeeper: mails past MAIL_LOG_RETENTION_DAYS. */
   readonly purge: ModulePurge;
-  /** Message-IDs and the skip rule for a mail recorded outside the fan-out (a staff re-send). */
+  /** Turns a rendered mail into a row to record (its Message-ID; pending, or skipped with no SMTP_URL): for a resend too. */
   readonly drafts: MailDrafts;
   private readonly transport: SmtpTransport | null;
 
