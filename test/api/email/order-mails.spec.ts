@@ -5,10 +5,37 @@ import type { ReceivedMail } from '../../support/smtp';
 import { h } from '../../support/hooks';
 import { mailReaching, mailRows, openMailShop, receivedFor, type MailRow, type MailShop } from './mail-shop';
 
+/** `1.234,56 €`, as the mails write amounts (the templates' own rule, written out again here). */
+function euro(cents: number): string {
+  const units = Math.floor(cents / 100)
+    .toString()
+    .replace(/\B(?=(\d{3})+(?!\d))/g, '.');
+  return `${units},${String(cents % 100).padStart(2, '0')} €`;
+}
+
+/** What a reader sees of the HTML part: tags dropped, the few entities the templates write decoded. */
+function visibleHtml(mail: ReceivedMail): string {
+  return String(mail.parsed.html)
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/&#39;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ');
+}
+
+/** Each of `phrases` in the plain-text part and in what the HTML part shows. */
+function expectSays(mail: ReceivedMail, ...phrases: string[]): void {
+  for (const phrase of phrases) {
+    expect(mail.parsed.text, phrase).to.include(phrase);
+    expect(visibleHtml(mail), phrase).to.include(phrase);
+  }
+}
+
 /**
  * The five order mails, each after the real flow through the API, received by the suite's SMTP
  * server: the headers a mail client reads, one Message-ID (the stored one), HTML with a plain-text
- * alternative, and the stored row. The wording is the templates' (tested with them), not asserted here.
+ * alternative, the stored row, and the Italian words a customer reads (each template's every case is
+ * in test/unit/email/templates.spec.ts).
  */
 describe('email: order mails from the outbox', function () {
   this.timeout(30_000);
@@ -50,6 +77,21 @@ describe('email: order mails from the outbox', function () {
     await shop.pay(order);
     const sent = await arrived(order, 'order_confirmed');
     expectWellFormed(order, sent);
+    expect(sent.mail.parsed.subject).to.equal(`Ordine ${order.number} confermato`);
+    const line = order.items[0]!;
+    expectSays(
+      sent.mail,
+      'Gentile Test customer,',
+      `abbiamo ricevuto il pagamento del tuo ordine ${order.number}`,
+      line.name,
+      line.sku,
+      euro(line.unitPriceCents),
+      `${line.vatRate}%`,
+      euro(order.totals.netCents),
+      euro(order.totals.vatCents),
+      euro(order.totals.grossCents),
+      order.shippingAddress.line1,
+    );
     expect(receivedFor(shop.buyer.email, order.number)).to.have.length(1);
   });
 
@@ -57,9 +99,15 @@ describe('email: order mails from the outbox', function () {
     const order = await shop.order();
     await shop.pay(order);
     await shop.ship(order);
-    expectWellFormed(order, await arrived(order, 'order_shipped'));
+    const shipped = await arrived(order, 'order_shipped');
+    expectWellFormed(order, shipped);
+    expect(shipped.mail.parsed.subject).to.equal(`Ordine ${order.number} spedito`);
+    expectSays(shipped.mail, 'Corriere', 'BRT', 'Codice di tracciamento', 'BRT');
     await shop.deliver(order);
-    expectWellFormed(order, await arrived(order, 'order_delivered'));
+    const delivered = await arrived(order, 'order_delivered');
+    expectWellFormed(order, delivered);
+    expect(delivered.mail.parsed.subject).to.equal(`Ordine ${order.number} consegnato`);
+    expectSays(delivered.mail, `il tuo ordine ${order.number} risulta consegnato`);
     const templates = (await mailRows({ orderId: order.id })).map((r) => r.template);
     expect(templates).to.have.members(['order_confirmed', 'order_shipped', 'order_delivered']);
   });
@@ -68,15 +116,23 @@ describe('email: order mails from the outbox', function () {
     const order = await shop.order();
     await shop.pay(order);
     await shop.cancel(order);
-    expectWellFormed(order, await arrived(order, 'order_cancelled'));
-    expectWellFormed(order, await arrived(order, 'refund_made'));
+    const cancelled = await arrived(order, 'order_cancelled');
+    expectWellFormed(order, cancelled);
+    expect(cancelled.mail.parsed.subject).to.equal(`Ordine ${order.number} annullato`);
+    expectSays(cancelled.mail, `Ti rimborsiamo ${euro(order.totals.grossCents)}`);
+    const refunded = await arrived(order, 'refund_made');
+    expectWellFormed(order, refunded);
+    expect(refunded.mail.parsed.subject).to.equal(`Rimborso per l'ordine ${order.number}`);
+    expectSays(refunded.mail, `Abbiamo rimborsato ${euro(order.totals.grossCents)} per il tuo ordine ${order.number}.`);
   });
 
   it('mails "cancelled" alone for an unpaid order cancelled (nothing to refund)', async () => {
     const order = await shop.order();
     await shop.cancel(order);
-    const { row } = await arrived(order, 'order_cancelled');
+    const { row, mail } = await arrived(order, 'order_cancelled');
     expect(row.status).to.equal('sent');
+    expect(mail.parsed.text).to.include(`il tuo ordine ${order.number}`);
+    expect(mail.parsed.text).not.to.include('rimborsiamo');
     // No payment was captured, so there is no refund and no refund mail.
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect((await mailRows({ orderId: order.id })).map((r) => r.template)).to.deep.equal(['order_cancelled']);
