@@ -8,7 +8,7 @@ import { createMetrics, type Metrics } from './platform/http/metrics';
 import { Lifecycle } from './platform/http/lifecycle';
 import { IdempotencyStore } from './platform/idempotency';
 import { createConcurrencyGate, createLimiterFactory, RateLimit } from './platform/rate-limit';
-import { AccessTokens, AuthService, LoginThrottle, RefreshTokens } from './auth';
+import { AccessTokens, AuthService, LoginThrottle, PasswordChangeThrottle, PasswordReset, RefreshTokens, revokePasswordResets } from './auth';
 import { UsersService } from './users';
 import { ProductsService } from './products';
 import { InventoryService } from './inventory';
@@ -20,6 +20,7 @@ import { WebhooksService } from './webhooks';
 import { MODELS } from './models';
 import { FirstAdminSetup } from './setup';
 import { OutgoingWebhooks } from './outgoing-webhooks';
+import type { AccountMailer } from './email';
 
 /** The composition root: every service, wired once, handed to the app and the background work. */
 export interface Services {
@@ -34,6 +35,8 @@ export interface Services {
   lifecycle: Lifecycle;
   accessTokens: AccessTokens;
   auth: AuthService;
+  /** Forgotten passwords: the mailed single-use token and the new password set with it. */
+  passwordReset: PasswordReset;
   users: UsersService;
   products: ProductsService;
   inventory: InventoryService;
@@ -56,7 +59,16 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
   if (options.bindModels ?? true) sequelize.addModels(MODELS);
   const db = new Db(sequelize);
   const refreshTokens = new RefreshTokens(db, config.refreshToken);
-  const users = new UsersService(db, logger, (userId, tx) => refreshTokens.revokeAllOf(userId, tx));
+  // TODO(mail pipeline): the real AccountMailer (email module) once it is merged; until then account mails are dropped.
+  const accountMailer: AccountMailer = { queue: () => Promise.resolve() };
+  const users = new UsersService(db, logger, {
+    // A password change, a disabled account: every sign-in and every pending reset link of the user ends.
+    revokeCredentials: async (userId, tx) => {
+      await refreshTokens.revokeAllOf(userId, tx);
+      await revokePasswordResets(userId, tx);
+    },
+    mailer: accountMailer,
+  });
   const accessTokens = new AccessTokens(config.jwt, db, config.jwt.sessionCacheMs);
   const limiters = createLimiterFactory(redis, config.redisKeyPrefix, logger);
   // A slot's lease outlives the slow-down and a password check; a crashed holder frees it then.
@@ -102,7 +114,14 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
     metrics: createMetrics(),
     lifecycle: new Lifecycle(),
     accessTokens,
-    auth: new AuthService(users, accessTokens, refreshTokens, throttle, authLimits),
+    auth: new AuthService(users, accessTokens, refreshTokens, throttle, authLimits, { db, passwordChanges: new PasswordChangeThrottle(limiters) }),
+    passwordReset: new PasswordReset({
+      db,
+      users,
+      mailer: accountMailer,
+      resetUrl: config.mail.passwordResetUrl,
+      limit: new RateLimit({ name: 'password-reset', limit: config.mail.passwordResetPer15Minutes, windowSeconds: 15 * 60 }, limiters),
+    }),
     users,
     products: new ProductsService(db, inventory, (tx, productId) => orders.isProductOrdered(tx, productId)),
     inventory,

@@ -1,1 +1,2 @@
 export { EmailMessageModel, EmailFanoutCursorModel, EMAIL_TEMPLATES, type EmailTemplate, type EmailStatus } from './email.models';
+export type { AccountMailer, AccountMail, AccountMailRecipient } from './account-mail';
