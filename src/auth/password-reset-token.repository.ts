@@ -44,8 +44,15 @@ export const passwordResetTokenRepository = {
     await sql(tx, 'UPDATE password_reset_tokens SET revoked_at = now() WHERE user_id = $1 AND used_at IS NULL AND revoked_at IS NULL', [userId]);
   },
 
-  async insert(tx: Tx, token: { userId: string; tokenHash: string; expiresAt: Date }): Promise<void> {
-    await sql(tx, 'INSERT INTO password_reset_tokens (user_id, token_hash, expires_at) VALUES ($1, $2, $3)', [token.userId, token.tokenHash, token.expiresAt]);
+  /** Stores a token valid `ttlMs` from now (the database's clock, as `created_at`); answers when it expires. */
+  async insert(tx: Tx, token: { userId: string; tokenHash: string; ttlMs: number }): Promise<Date> {
+    const row = await sqlOne<{ expires_at: Date }>(
+      tx,
+      "INSERT INTO password_reset_tokens (user_id, token_hash, expires_at) VALUES ($1, $2, now() + $3 * interval '1 millisecond') RETURNING expires_at",
+      [token.userId, token.tokenHash, token.ttlMs],
+    );
+    if (!row) throw new Error('the reset token was not stored');
+    return row.expires_at;
   },
 
   /** The token with this hash, read without a lock (undefined for an unknown one). */

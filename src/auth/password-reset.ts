@@ -57,8 +57,7 @@ export class PasswordReset {
       const user = account && issued < RESET_MAILS_PER_HOUR ? account : null;
       await tokens.revokeOpen(tx, user?.id ?? NO_USER);
       if (!user) return;
-      const expiresAt = new Date(Date.now() + TOKEN_TTL_MS);
-      await tokens.insert(tx, { userId: user.id, tokenHash, expiresAt });
+      const expiresAt = await tokens.insert(tx, { userId: user.id, tokenHash, ttlMs: TOKEN_TTL_MS });
       await this.deps.mailer.queue(tx, {
         template: 'password_reset',
         to: { userId: user.id, email: user.email, name: user.name },
