@@ -162,6 +162,41 @@ export interface WebhookSubscriptionDisabledEvent {
   data: WebhookSubscriptionDisabledData;
 }
 
+export interface EmailFailedData {
+  /**
+   * The mail's id in the mail log.
+   */
+  emailId: string;
+  /**
+   * The order the mail is about; null for an account mail.
+   */
+  orderId: string | null;
+  template:
+    | "order_confirmed"
+    | "order_shipped"
+    | "order_delivered"
+    | "order_cancelled"
+    | "refund_made"
+    | "password_reset"
+    | "password_changed";
+  recipient: string;
+  /**
+   * SMTP attempts made.
+   */
+  attempts: number;
+  /**
+   * The SMTP server's last reply line, or what went wrong when there was none (a timeout, a dropped connection).
+   */
+  lastReply: string | null;
+}
+
+export interface EmailFailedEvent {
+  id: number;
+  type: "email.failed";
+  occurredAt: string;
+  data: EmailFailedData;
+}
+
 /** Socket.IO events the server emits, by event name. */
 export interface ServerToClientEvents {
   'order.created': (event: OrderCreatedEvent) => void;
@@ -171,7 +206,8 @@ export interface ServerToClientEvents {
   'payment.updated': (event: PaymentUpdatedEvent) => void;
   'shipment.updated': (event: ShipmentUpdatedEvent) => void;
   'webhook.subscription_disabled': (event: WebhookSubscriptionDisabledEvent) => void;
+  'email.failed': (event: EmailFailedEvent) => void;
 }
 
 /** Every event envelope the server emits. */
-export type QuickStockEvent = OrderCreatedEvent | OrderStatusChangedEvent | InventoryLowStockEvent | InventoryStockChangedEvent | PaymentUpdatedEvent | ShipmentUpdatedEvent | WebhookSubscriptionDisabledEvent;
+export type QuickStockEvent = OrderCreatedEvent | OrderStatusChangedEvent | InventoryLowStockEvent | InventoryStockChangedEvent | PaymentUpdatedEvent | ShipmentUpdatedEvent | WebhookSubscriptionDisabledEvent | EmailFailedEvent;

@@ -1012,6 +1012,26 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "email.failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `email.failed`: a mail to a customer or a user could not be delivered.
+         * @description Sent to subscriptions of `email.failed` when the service gives a mail up (a 5xx SMTP reply, or temporary failures through every retry). `data` is the AsyncAPI `EmailFailedData`: the mail's id, its order (null for an account mail), template, recipient address, attempts and the SMTP server's last reply. It carries the recipient's address: subscribe only a receiver that may hold customers' addresses.
+         */
+        post: operations["receiveEmailFailed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "webhook.test": {
         parameters: {
             query?: never;
@@ -1188,6 +1208,11 @@ export interface components {
         };
         Sku: string;
         /**
+         * @description An EAN-13, EAN-8 or UPC-A (13, 8 or 12 digits) whose last digit is the GS1 check digit; null removes it. Unique across products: a UPC-A and the EAN-13 made of it with a leading zero are the same code. A wrong one is a 400 naming `body.barcode` with the reason (digits only, the length, or the check digit it should have); one another product has is a 409 `barcode-taken`.
+         * @example 8001120123459
+         */
+        Barcode: string | null;
+        /**
          * Format: int32
          * @description Italian VAT rate in percent.
          * @enum {integer}
@@ -1200,6 +1225,8 @@ export interface components {
             name: string;
             description: string | null;
             category: string | null;
+            /** @description EAN-13, EAN-8 or UPC-A, as entered; null when the product has none. */
+            barcode: string | null;
             /**
              * Format: int32
              * @description Net price of one unit in euro cents (VAT excluded).
@@ -1241,6 +1268,7 @@ export interface components {
             name: string;
             description?: string | null;
             category?: string | null;
+            barcode?: components["schemas"]["Barcode"];
             /** Format: int32 */
             unitPriceCents: number;
             vatRate?: components["schemas"]["VatRate"];
@@ -1253,6 +1281,7 @@ export interface components {
             name?: string;
             description?: string | null;
             category?: string | null;
+            barcode?: components["schemas"]["Barcode"];
             /** Format: int32 */
             unitPriceCents?: number;
             vatRate?: components["schemas"]["VatRate"];
@@ -1548,7 +1577,7 @@ export interface components {
          * @description An event type integrators may subscribe to: every message of the AsyncAPI contract.
          * @enum {string}
          */
-        WebhookEventType: "order.created" | "order.status_changed" | "inventory.low_stock" | "inventory.stock_changed" | "payment.updated" | "shipment.updated" | "webhook.subscription_disabled";
+        WebhookEventType: "order.created" | "order.status_changed" | "inventory.low_stock" | "inventory.stock_changed" | "payment.updated" | "shipment.updated" | "webhook.subscription_disabled" | "email.failed";
         WebhookSubscription: {
             /** Format: uuid */
             id: string;
@@ -1626,7 +1655,7 @@ export interface components {
          * @description An event type, or `webhook.test` (sent by the test operation).
          * @enum {string}
          */
-        WebhookEventTypeOrTest: "order.created" | "order.status_changed" | "inventory.low_stock" | "inventory.stock_changed" | "payment.updated" | "shipment.updated" | "webhook.subscription_disabled" | "webhook.test";
+        WebhookEventTypeOrTest: "order.created" | "order.status_changed" | "inventory.low_stock" | "inventory.stock_changed" | "payment.updated" | "shipment.updated" | "webhook.subscription_disabled" | "email.failed" | "webhook.test";
         /**
          * @description `pending`: waiting for its next attempt; `succeeded`: a 2xx was received; `failed`: the retry schedule is spent.
          * @enum {string}
@@ -1841,6 +1870,26 @@ export interface components {
              */
             reason: "gone" | "failing-too-long";
             detail: string;
+        };
+        /** EmailFailedData */
+        EmailFailedData: {
+            /**
+             * Format: uuid
+             * @description The mail's id in the mail log.
+             */
+            emailId: string;
+            /**
+             * Format: uuid
+             * @description The order the mail is about; null for an account mail.
+             */
+            orderId: string | null;
+            /** @enum {string} */
+            template: "order_confirmed" | "order_shipped" | "order_delivered" | "order_cancelled" | "refund_made" | "password_reset" | "password_changed";
+            recipient: string;
+            /** @description SMTP attempts made. */
+            attempts: number;
+            /** @description The SMTP server's last reply line, or what went wrong when there was none (a timeout, a dropped connection). */
+            lastReply: string | null;
         };
         WebhookTestData: {
             /** Format: uuid */
@@ -2980,6 +3029,8 @@ export interface operations {
                 q?: string;
                 /** @description Only products of this category (exact match, case-insensitive). */
                 category?: string;
+                /** @description Only the product with this barcode, as a scanner reads it: a UPC-A (12 digits) also finds the product stored with its 13-digit EAN form, and the reverse. Served by the barcode's unique index. */
+                barcode?: string;
                 /** @description `true`: only products whose available stock (`onHand - reserved`) is at or below their reorder level; `false`: only the others. */
                 lowStock?: boolean;
                 /** @description Staff only; customers always get active products. */
@@ -3049,7 +3100,7 @@ export interface operations {
             400: components["responses"]["InvalidBody"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
-            /** @description The SKU is taken (`sku-taken`), or a concurrent change won. */
+            /** @description The SKU is taken (`sku-taken`), another product has the barcode (`barcode-taken`), or a concurrent change won. */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3058,7 +3109,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {unknown} */
-                        code?: "sku-taken" | "concurrent-update" | "conflict";
+                        code?: "sku-taken" | "barcode-taken" | "concurrent-update" | "conflict";
                     };
                 };
             };
@@ -3173,7 +3224,19 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
+            /** @description Another product has the barcode (`barcode-taken`), or a concurrent change won. */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "barcode-taken" | "concurrent-update" | "conflict";
+                    };
+                };
+            };
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["ContentTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -4583,6 +4646,62 @@ export interface operations {
                     /** @constant */
                     type?: "webhook.subscription_disabled";
                     data?: components["schemas"]["WebhookSubscriptionDisabledData"];
+                };
+            };
+        };
+        responses: {
+            /** @description Any 2xx answer within `WEBHOOK_TIMEOUT_MS` (15 s) acknowledges the delivery; the body is ignored (the first 20 kB are logged). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: the subscription is disabled at once (reason `gone`) and staff are told. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (3xx are never followed, 4xx, 5xx, a timeout, a refused connection) is a failure, retried on the schedule; `Retry-After` is honoured within bounds. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    receiveEmailFailed: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The message's id (Standard Webhooks): the same on every retry and redelivery of this message, so use it as your idempotency key. It is also the body's `id`.
+                 * @example msg_2b7f4c9e1a3d4e6f8a0b2c4d6e8f0a1b
+                 */
+                "webhook-id": components["parameters"]["WebhookId"];
+                /**
+                 * @description When this attempt was signed, in seconds since the Unix epoch. Refuse messages more than a few minutes old (replays).
+                 * @example 1796118012
+                 */
+                "webhook-timestamp": components["parameters"]["WebhookTimestamp"];
+                /**
+                 * @description Space-separated signatures `v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<raw body>`, keyed with the base64-decoded part of the secret after `whsec_`. One signature normally, two for 24 h after a secret rotation (the new secret's first). Accept the message when any signature matches; compare in constant time, on the raw bytes of the body.
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": components["parameters"]["WebhookSignature"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookMessage"] & {
+                    /** @constant */
+                    type?: "email.failed";
+                    data?: components["schemas"]["EmailFailedData"];
                 };
             };
         };

@@ -15,6 +15,7 @@ import { inventoryJobs, type StockFiguresPublisher } from './inventory';
 import { orderJobs } from './orders';
 import { paymentJobs } from './payments';
 import { outgoingWebhookJobs } from './outgoing-webhooks';
+import { emailJobs } from './email';
 import { seedDemoCatalog } from './products/demo-catalog';
 import { realtimeJobs, RealtimeGateway, type EventDispatcher } from './realtime';
 import { housekeepingJobs, type Housekeeper } from './housekeeping';
@@ -82,15 +83,17 @@ export async function startServer(
     passwordResetTokenPurge(db),
     eventPurge(db, config.realtime.retentionHours),
     hooks.purge,
+    services.email.purge,
   ]);
   const dispatch = realtimeJobs(services.db, realtime, config.realtime, logger);
   const inventory = inventoryJobs(services.db, logger);
   // Started in this order, stopped in the reverse: the stock figures (which write outbox events) stop
-  // first, then the dispatcher, the order expiry sweep, the refund retry, the outgoing webhooks and
-  // the housekeeping, all before realtime and the pool close.
+  // first, then the dispatcher, the order expiry sweep, the refund retry, the outgoing webhooks, the
+  // mail and the housekeeping, all before realtime and the pool close.
   const jobs = new BackgroundJobs(
     [
       ...housekeeping.jobs,
+      ...emailJobs(services.email).jobs,
       ...outgoingWebhookJobs(hooks).jobs,
       ...paymentJobs(services.paymentsService, config, logger).jobs,
       ...orderJobs(services.orders, config, logger).jobs,

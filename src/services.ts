@@ -20,7 +20,7 @@ import { WebhooksService } from './webhooks';
 import { MODELS } from './models';
 import { FirstAdminSetup } from './setup';
 import { OutgoingWebhooks } from './outgoing-webhooks';
-import type { AccountMailer } from './email';
+import { Email } from './email';
 
 /** The composition root: every service, wired once, handed to the app and the background work. */
 export interface Services {
@@ -46,6 +46,8 @@ export interface Services {
   webhooks: WebhooksService;
   /** Outgoing webhooks to integrators (issue 19): admin API, fan-out from the outbox, delivery. */
   outgoingWebhooks: OutgoingWebhooks;
+  /** Customer and account mail (issue 26): fan-out from the outbox, SMTP worker, the account mailer auth queues through. */
+  email: Email;
   setup: FirstAdminSetup;
   payments: ProviderRegistry<PaymentProvider>;
   carriers: ProviderRegistry<Carrier>;
@@ -59,15 +61,24 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
   if (options.bindModels ?? true) sequelize.addModels(MODELS);
   const db = new Db(sequelize);
   const refreshTokens = new RefreshTokens(db, config.refreshToken);
-  // TODO(mail pipeline): the real AccountMailer (email module) once it is merged; until then account mails are dropped.
-  const accountMailer: AccountMailer = { queue: () => Promise.resolve() };
-  const users = new UsersService(db, logger, {
+  const metrics = createMetrics();
+  // Mail reads orders and users through these ports (the fan-out's transaction is handed in); they
+  // are called once the service runs, after every service below exists.
+  const email: Email = new Email(
+    db,
+    config.mail,
+    config.publicUrl,
+    { orderView: (orderId, tx) => orders.view(orderId, tx), wantsOrderEmails: (userId, tx) => users.wantsOrderEmails(userId, tx) },
+    metrics.email,
+    logger,
+  );
+  const users: UsersService = new UsersService(db, logger, {
     // A password change, a disabled account: every sign-in and every pending reset link of the user ends.
     revokeCredentials: async (userId, tx) => {
       await refreshTokens.revokeAllOf(userId, tx);
       await revokePasswordResets(userId, tx);
     },
-    mailer: accountMailer,
+    mailer: email.accountMailer,
   });
   const accessTokens = new AccessTokens(config.jwt, db, config.jwt.sessionCacheMs);
   const limiters = createLimiterFactory(redis, config.redisKeyPrefix, logger);
@@ -89,7 +100,7 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
   const payments = createPaymentProviders(config, logger);
   const carriers = createCarriers(config, logger);
   const paymentsService = new PaymentsService(db, payments, logger);
-  const orders = new OrdersService({
+  const orders: OrdersService = new OrdersService({
     db,
     inventory,
     payments: paymentsService,
@@ -111,14 +122,14 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
     sequelize,
     db,
     redis,
-    metrics: createMetrics(),
+    metrics,
     lifecycle: new Lifecycle(),
     accessTokens,
     auth: new AuthService(users, accessTokens, refreshTokens, throttle, authLimits, { db, passwordChanges: new PasswordChangeThrottle(limiters) }),
     passwordReset: new PasswordReset({
       db,
       users,
-      mailer: accountMailer,
+      mailer: email.accountMailer,
       resetUrl: config.mail.passwordResetUrl,
       limit: new RateLimit({ name: 'password-reset', limit: config.mail.passwordResetPer15Minutes, windowSeconds: 15 * 60 }, limiters),
     }),
@@ -129,6 +140,7 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
     paymentsService,
     webhooks: new WebhooksService(db, payments, carriers, orders, logger),
     outgoingWebhooks: new OutgoingWebhooks(db, config.webhooks, logger),
+    email,
     setup: new FirstAdminSetup(db, users, logger, limiters),
     payments,
     carriers,

@@ -1,2 +1,5 @@
 export { EmailMessageModel, EmailFanoutCursorModel, EMAIL_TEMPLATES, type EmailTemplate, type EmailStatus } from './email.models';
-export type { AccountMailer, AccountMail, AccountMailRecipient } from './account-mail';
+export type { AccountMail, AccountMailer, AccountMailRecipient } from './account-mail';
+export { Email, type MailMetrics } from './email';
+export { emailJobs } from './email.jobs';
+export type { MailSources } from './mail-fanout';

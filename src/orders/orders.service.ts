@@ -1,4 +1,5 @@
 import type { Tx } from '../platform/db/db';
+import { NotFoundError } from '../platform/errors';
 import type { Actor, RequestBody } from '../platform/http/contract';
 import type { StoredResult } from '../platform/idempotency';
 import type { Page } from '../platform/http/pagination';
@@ -16,6 +17,9 @@ import { shipOrder } from './ship-order';
 import { applyPaymentEvent, applyTrackingEvent, refundOrphanPayment } from './apply-provider-events';
 import { expireOverdue } from './expire-orders';
 
+/** Who reads an order for a background job: it sees every order, as staff do. */
+const BACKGROUND_READER: Actor = { id: '00000000-0000-0000-0000-000000000000', role: 'operator' };
+
 /**
  * Orders orchestrate: one use case per file, this class only hands each its context. Paying and
  * shipping go through `payments` and `shipping`, stock through `inventory`.
@@ -29,6 +33,16 @@ export class OrdersService {
 
   get(id: string, actor: Actor): Promise<OrderView> {
     return getOrder(this.ctx, id, actor);
+  }
+
+  /** The order as staff see it, for background readers (the mail fan-out), inside `tx` when given; null when there is none. */
+  async view(id: string, tx?: Tx): Promise<OrderView | null> {
+    try {
+      return await getOrder(this.ctx, id, BACKGROUND_READER, tx);
+    } catch (err) {
+      if (err instanceof NotFoundError) return null;
+      throw err;
+    }
   }
 
   list(query: OrderQuery, actor: Actor): Promise<Page<OrderSummary>> {

@@ -1,27 +1,12 @@
 import type { Db, DbTarget, Tx } from '../platform/db/db';
 import { sql, sqlOne, type SqlStatement } from '../platform/db/sql';
-
-/** An outbox event as the fan-out reads it. */
-export interface OutboxEventRecord {
-  /** bigint, as text. */
-  id: string;
-  type: string;
-  occurredAt: Date;
-  data: unknown;
-}
+import type { CursorState } from '../platform/events';
 
 /** An enabled subscription, as the fan-out matches events against it. */
 export interface SubscriptionTargetRecord {
   id: string;
   eventTypes: string[];
   createdAt: Date;
-}
-
-/** The fan-out cursor as stored (see fanout-cursor.ts). */
-export interface FanoutCursorRecord {
-  /** bigint, as text. */
-  lastId: string;
-  gaps: [number, number][];
 }
 
 export interface NewDelivery {
@@ -79,13 +64,6 @@ export interface HealthRecord {
   failingForMs: number | null;
 }
 
-interface OutboxRow {
-  id: string;
-  type: string;
-  occurred_at: Date;
-  data: unknown;
-}
-
 interface SubscriptionTargetRow {
   id: string;
   event_types: string[];
@@ -110,7 +88,6 @@ interface HealthRow {
   failing_for_ms: number | null;
 }
 
-const toOutboxEventRecord = (row: OutboxRow): OutboxEventRecord => ({ id: row.id, type: row.type, occurredAt: row.occurred_at, data: row.data });
 const toSubscriptionTargetRecord = (row: SubscriptionTargetRow): SubscriptionTargetRecord => ({
   id: row.id,
   eventTypes: row.event_types,
@@ -185,13 +162,13 @@ export function claimDueSql(limit: number, perSubscription: number, leaseMs: num
  */
 export const deliveryRepository = {
   /** The cursor row, locked; undefined while another instance advances it. */
-  async lockCursor(tx: Tx): Promise<FanoutCursorRecord | undefined> {
+  async lockCursor(tx: Tx): Promise<CursorState | undefined> {
     // One fan-out at a time across instances: SKIP LOCKED, so a busy instance returns at once.
     const row = await sqlOne<{ last_id: string; gaps: [number, number][] }>(
       tx,
       'SELECT last_id, gaps FROM webhook_fanout_cursor WHERE id = 1 FOR UPDATE SKIP LOCKED',
     );
-    return row && { lastId: row.last_id, gaps: row.gaps };
+    return row && { lastId: Number(row.last_id), gaps: row.gaps };
   },
 
   async enabledTargets(tx: Tx): Promise<SubscriptionTargetRecord[]> {
@@ -199,16 +176,6 @@ export const deliveryRepository = {
     return (await sql<SubscriptionTargetRow>(tx, 'SELECT id, event_types, created_at FROM webhook_subscriptions WHERE enabled')).map(
       toSubscriptionTargetRecord,
     );
-  },
-
-  async eventsAfter(tx: Tx, lastId: number, gapIds: readonly number[], limit: number): Promise<OutboxEventRecord[]> {
-    // The outbox read of the fan-out: new ids past the cursor and the gaps that may have committed since.
-    const rows = await sql<OutboxRow>(tx, 'SELECT id, type, occurred_at, data FROM events WHERE id > $1 OR id = ANY($2::bigint[]) ORDER BY id LIMIT $3', [
-      lastId,
-      gapIds,
-      limit,
-    ]);
-    return rows.map(toOutboxEventRecord);
   },
 
   async skipToEnd(tx: Tx): Promise<void> {
@@ -219,9 +186,12 @@ export const deliveryRepository = {
     );
   },
 
-  async saveCursor(tx: Tx, lastId: number, gaps: [number, number][]): Promise<void> {
+  async saveCursor(tx: Tx, cursor: CursorState): Promise<void> {
     // The cursor advances in the transaction that inserted the deliveries: both or neither.
-    await sql(tx, 'UPDATE webhook_fanout_cursor SET last_id = $1, gaps = $2::jsonb, updated_at = now() WHERE id = 1', [lastId, JSON.stringify(gaps)]);
+    await sql(tx, 'UPDATE webhook_fanout_cursor SET last_id = $1, gaps = $2::jsonb, updated_at = now() WHERE id = 1', [
+      cursor.lastId,
+      JSON.stringify(cursor.gaps),
+    ]);
   },
 
   /** Inserts deliveries; one per (subscription, event) at most, so a repeated fan-out adds nothing. */

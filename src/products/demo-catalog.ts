@@ -1,3 +1,4 @@
+import { gtinCheckDigit } from './barcode';
 import type { Logger } from 'pino';
 import type { Db } from '../platform/db/db';
 import { InventoryService } from '../inventory';
@@ -50,14 +51,30 @@ export const DEMO_CATALOG: readonly DemoItem[] = [
   ['WATER-24', 'Acqua naturale 0,5 l, 24 bottiglie', 'Break room', 499, 10, 20, 130],
 ];
 
+/** An EAN-13 in GS1's prefix 20 for codes used only inside a company (never a real product's), check digit included. */
+function demoBarcode(index: number): string {
+  const digits = `200000${String(index + 1).padStart(6, '0')}`;
+  return `${digits}${gtinCheckDigit(digits)}`;
+}
+
 /** Seeds the demo catalog into an empty database only: a database that has products is never touched. */
 export async function seedDemoCatalog(db: Db, logger: Logger): Promise<void> {
   const inventory = new InventoryService(db);
   await db.transaction(async (tx) => {
     await products.lockDemoSeed(tx);
     if ((await products.count(tx)) > 0) return;
-    for (const [sku, name, category, price, vat, reorder, stock] of DEMO_CATALOG) {
-      const product = await products.insert(tx, { sku, name, description: null, category, unitPriceCents: price, vatRate: vat, reorderLevel: reorder });
+    for (const [index, [sku, name, category, price, vat, reorder, stock]] of DEMO_CATALOG.entries()) {
+      const barcode = demoBarcode(index);
+      const product = await products.insert(tx, {
+        sku,
+        name,
+        description: null,
+        category,
+        barcode,
+        unitPriceCents: price,
+        vatRate: vat,
+        reorderLevel: reorder,
+      });
       await inventory.recordInitialStock(tx, product.id, stock, null, 'demo data');
     }
     logger.info({ products: DEMO_CATALOG.length }, 'seeded the demo catalog');

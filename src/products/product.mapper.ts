@@ -10,6 +10,7 @@ export function toProductView(p: ProductRecord): ProductView {
     name: p.name,
     description: p.description,
     category: p.category,
+    barcode: p.barcode,
     unitPriceCents: p.unitPriceCents,
     vatRate: p.vatRate as ProductView['vatRate'],
     reorderLevel: p.reorderLevel,

@@ -18,6 +18,10 @@ export class ProductModel extends Model {
   @Column({ type: DataType.TEXT })
   declare category: string | null;
 
+  /** EAN-13, EAN-8 or UPC-A (check digit verified by the database); unique as a 14-digit GTIN. */
+  @Column({ type: DataType.TEXT })
+  declare barcode: string | null;
+
   @Column({ type: DataType.INTEGER, allowNull: false })
   declare unitPriceCents: number;
 

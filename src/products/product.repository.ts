@@ -9,6 +9,7 @@ export const CATALOG_COLUMNS = {
   name: 'name',
   description: 'description',
   category: 'category',
+  barcode: 'barcode',
   unitPriceCents: 'unit_price_cents',
   vatRate: 'vat_rate',
   reorderLevel: 'reorder_level',
@@ -22,6 +23,7 @@ export interface NewProduct {
   name: string;
   description: string | null;
   category: string | null;
+  barcode: string | null;
   unitPriceCents: number;
   vatRate: number;
   reorderLevel: number;
@@ -34,6 +36,7 @@ export interface ProductRecord {
   name: string;
   description: string | null;
   category: string | null;
+  barcode: string | null;
   unitPriceCents: number;
   vatRate: number;
   reorderLevel: number;
@@ -55,6 +58,7 @@ interface ProductRow {
   name: string;
   description: string | null;
   category: string | null;
+  barcode: string | null;
   unit_price_cents: number;
   vat_rate: number;
   reorder_level: number;
@@ -75,6 +79,7 @@ function toProductRecord(row: ProductRow): ProductRecord {
     name: row.name,
     description: row.description,
     category: row.category,
+    barcode: row.barcode,
     unitPriceCents: row.unit_price_cents,
     vatRate: row.vat_rate,
     reorderLevel: row.reorder_level,
@@ -102,6 +107,7 @@ function fromModel(model: ProductModel): ProductRecord {
     name: p.name,
     description: p.description,
     category: p.category,
+    barcode: p.barcode,
     unitPriceCents: p.unitPriceCents,
     vatRate: p.vatRate,
     reorderLevel: p.reorderLevel,

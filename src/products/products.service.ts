@@ -1,8 +1,9 @@
 import type { Db, Tx } from '../platform/db/db';
-import { AppError, ConflictError, NotFoundError, isUniqueViolation } from '../platform/errors';
+import { AppError, ConflictError, NotFoundError, ValidationError, isUniqueViolation } from '../platform/errors';
 import { lazyCursorScope, invalidCursor, keysetAfter, toPage, type KeyKind, type Page } from '../platform/http/pagination';
 import { isStaff, type Actor, type RequestBody } from '../platform/http/contract';
 import { recordLowStockIfCrossed, type InventoryService } from '../inventory';
+import { barcodeProblem } from './barcode';
 import { etagOf, toProductView, type ProductView } from './product.mapper';
 import { productRepository as products, type ProductRecord } from './product.repository';
 import { PRODUCT_SORT_KEYS, RELEVANCE_TIERS, type ProductSortKey, type RelevanceTier } from './product-list.sql';
@@ -15,6 +16,7 @@ export interface ProductQuery {
   q?: string;
   category?: string;
   lowStock?: boolean;
+  barcode?: string;
   active?: boolean;
   sort?: ProductSort;
 }
@@ -47,6 +49,7 @@ export class ProductsService {
   ) {}
 
   async create(input: RequestBody<'createProduct'>, actor: Actor): Promise<ProductWithEtag> {
+    checkBarcode(input.barcode);
     try {
       const row = await this.db.transaction(async (tx) => {
         const product = await products.insert(tx, {
@@ -54,6 +57,7 @@ export class ProductsService {
           name: input.name.trim(),
           description: input.description ?? null,
           category: input.category ?? null,
+          barcode: input.barcode ?? null,
           unitPriceCents: input.unitPriceCents,
           vatRate: input.vatRate ?? 22,
           reorderLevel: input.reorderLevel ?? 0,
@@ -69,7 +73,7 @@ export class ProductsService {
       if (isUniqueViolation(err, 'products_sku_lower_key')) {
         throw new ConflictError('sku-taken', `A product with SKU ${input.sku} already exists.`);
       }
-      throw err;
+      throw barcodeTaken(err, input.barcode);
     }
   }
 
@@ -87,7 +91,7 @@ export class ProductsService {
     const sort = query.sort ?? (query.q ? 'relevance' : 'name');
     const active = isStaff(actor) ? query.active : true;
     const scope = lazyCursorScope(query, { sort, active });
-    const filter = { limit: query.limit, active, q: query.q, category: query.category, lowStock: query.lowStock };
+    const filter = { limit: query.limit, active, q: query.q, category: query.category, lowStock: query.lowStock, barcode: query.barcode };
     if (sort === 'relevance') {
       const after = keysetAfter(query.cursor, ['int4', 'text', 'uuid'], scope);
       if (after && !RELEVANCE_TIERS.some((t) => String(t) === after[0])) throw invalidCursor();
@@ -105,20 +109,25 @@ export class ProductsService {
   /** Optimistic concurrency: the change applies only to the version named by If-Match. */
   async update(id: string, ifMatch: string | undefined, patch: RequestBody<'updateProduct'>): Promise<ProductWithEtag> {
     if (!ifMatch) throw new AppError('precondition-required', 428, 'Send If-Match with the ETag of the version you are changing.');
-    return this.db.transaction(async (tx) => {
-      const current = await products.lock(tx, id);
-      if (!current) throw new NotFoundError('The product');
-      const tags = ifMatch.split(',').map((t) => t.trim());
-      if (!tags.includes('*') && !tags.includes(etagOf(current))) {
-        throw new AppError('precondition-failed', 412, 'The product was changed since you read it; read it again and retry.', {
-          extra: { currentEtag: etagOf(current) },
-        });
-      }
-      const row = await products.update(tx, id, { ...patch, ...(patch.name !== undefined ? { name: patch.name.trim() } : {}) });
-      // A higher reorder level may put the product below it.
-      await recordLowStockIfCrossed(tx, current, row);
-      return { product: toProductView(row), etag: etagOf(row) };
-    });
+    checkBarcode(patch.barcode);
+    return this.db
+      .transaction(async (tx) => {
+        const current = await products.lock(tx, id);
+        if (!current) throw new NotFoundError('The product');
+        const tags = ifMatch.split(',').map((t) => t.trim());
+        if (!tags.includes('*') && !tags.includes(etagOf(current))) {
+          throw new AppError('precondition-failed', 412, 'The product was changed since you read it; read it again and retry.', {
+            extra: { currentEtag: etagOf(current) },
+          });
+        }
+        const row = await products.update(tx, id, { ...patch, ...(patch.name !== undefined ? { name: patch.name.trim() } : {}) });
+        // A higher reorder level may put the product below it.
+        await recordLowStockIfCrossed(tx, current, row);
+        return { product: toProductView(row), etag: etagOf(row) };
+      })
+      .catch((err: unknown) => {
+        throw barcodeTaken(err, patch.barcode);
+      });
   }
 
   /** A product that appears on any order is archived (kept for history); one never ordered is removed. */
@@ -133,4 +142,19 @@ export class ProductsService {
       return 'deleted';
     });
   }
+}
+
+/** A barcode that is not an EAN-13, EAN-8 or UPC-A with its check digit: 400 naming `body.barcode` and why. */
+function checkBarcode(barcode: string | null | undefined): void {
+  if (barcode === undefined || barcode === null) return;
+  const problem = barcodeProblem(barcode);
+  if (problem) throw new ValidationError(`The barcode ${barcode} is not valid.`, [{ path: 'body.barcode', message: problem }]);
+}
+
+/** Another product holds the barcode (in either of its forms): 409 `barcode-taken`; any other error as it is. */
+function barcodeTaken(err: unknown, barcode: string | null | undefined): unknown {
+  if (barcode && isUniqueViolation(err, 'products_barcode_key')) {
+    return new ConflictError('barcode-taken', `Another product already has the barcode ${barcode}.`);
+  }
+  return err;
 }

@@ -18,4 +18,11 @@ export const userSummaryRepository = {
   find(target: DbTarget, ids: readonly string[]): Promise<UserSummaryRecord[]> {
     return sql<UserSummaryRecord>(target, 'SELECT id, name, email FROM users WHERE id = ANY($1::uuid[])', [ids]);
   },
+
+  /** Whether the user wants order mails (`order_emails`); undefined for no such user. */
+  async orderEmails(target: DbTarget, id: string): Promise<boolean | undefined> {
+    // One column by primary key, on the caller's transaction (the mail fan-out's).
+    const [row] = await sql<{ order_emails: boolean }>(target, 'SELECT order_emails FROM users WHERE id = $1', [id]);
+    return row?.order_emails;
+  },
 };

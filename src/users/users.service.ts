@@ -126,6 +126,11 @@ export class UsersService {
     return new Map(rows.map((u) => [u.id, { id: u.id, name: u.name, email: u.email }]));
   }
 
+  /** Whether the user wants order mails (a customer may turn them off; account mails always go); inside `tx` when given. */
+  async wantsOrderEmails(id: string, tx?: Tx): Promise<boolean> {
+    return (await userSummaryRepository.orderEmails(tx ?? this.db, id)) ?? false;
+  }
+
   /** Ids of the customers whose name or email contains `q` (case-insensitive), at most MAX_MATCHED_CUSTOMERS. */
   async customerIdsMatching(q: string): Promise<string[]> {
     return users.customerIdsLike(likePattern(q), MAX_MATCHED_CUSTOMERS);

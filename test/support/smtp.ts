@@ -8,6 +8,7 @@ import { SMTPServer, type SMTPServerAuthentication, type SMTPServerSession } fro
  * STARTTLS offered: it listens on loopback only). A test scripts its answers:
  *
  *   smtp.failNext(421, 2)     the next two messages get `421` (a temporary failure)
+ *   smtp.failNext(550, 1, 'a@example.test')   the next message to that address gets `550` (others pass)
  *   smtp.rejectRecipient(550, 'bounce@example.com')   that address is refused at RCPT TO
  *   smtp.hang()               every command after the connection's greeting waits forever (until resume())
  *   smtp.down()               connections are refused at once with `421` (until up())
@@ -27,7 +28,7 @@ export class TestSmtpServer {
   readonly received: ReceivedMail[] = [];
   /** Message-IDs of every DATA that reached the server, in order, accepted or refused. */
   readonly attempts: string[] = [];
-  private failures: { code: number; left: number } | null = null;
+  private failures: { code: number; left: number; to: string | null }[] = [];
   private readonly rejected = new Map<string, number>();
   private hanging = false;
   private isDown = false;
@@ -89,9 +90,14 @@ export class TestSmtpServer {
     return this;
   }
 
-  /** The next `count` messages are answered `code` after DATA (e.g. 421: retried; 550: failed). */
-  failNext(code: number, count = 1): void {
-    this.failures = { code, left: count };
+  /**
+   * The next `count` messages are answered `code` after DATA (e.g. 421: retried; 550: failed); with
+   * `to`, only messages to that address (so a spec sharing the server with others fails only its own).
+   */
+  failNext(code: number, count = 1, to?: string): void {
+    const only = to?.toLowerCase() ?? null;
+    this.failures = this.failures.filter((f) => f.to !== only);
+    this.failures.push({ code, left: count, to: only });
   }
 
   rejectRecipient(code: number, address: string): void {
@@ -160,15 +166,17 @@ export class TestSmtpServer {
     const parsed = await simpleParser(raw);
     this.attempts.push(parsed.messageId ?? '');
     if (this.hanging) await new Promise<void>((resolve) => this.pending.add(resolve));
-    if (this.failures && this.failures.left > 0) {
-      this.failures.left -= 1;
-      throw smtpError(this.failures.code, this.failures.code >= 500 ? 'Message rejected' : 'Try again later');
+    const recipients = session.envelope.rcptTo.map((r) => r.address.toLowerCase());
+    const failure = this.failures.find((f) => f.left > 0 && (f.to === null || recipients.includes(f.to)));
+    if (failure) {
+      failure.left -= 1;
+      throw smtpError(failure.code, failure.code >= 500 ? 'Message rejected' : 'Try again later');
     }
     this.received.push({
       parsed,
       raw,
       envelopeFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-      envelopeTo: session.envelope.rcptTo.map((r) => r.address.toLowerCase()),
+      envelopeTo: recipients,
       authUser: typeof session.user === 'string' ? session.user : null,
     });
     for (const waiter of [...this.waiters]) waiter();

@@ -15,6 +15,7 @@ export const CLIENT_EVENT_TYPES = [
   'payment.updated',
   'shipment.updated',
   'webhook.subscription_disabled',
+  'email.failed',
 ] as const satisfies readonly (keyof ServerToClientEvents)[];
 type MissingType = Exclude<ClientEventType, (typeof CLIENT_EVENT_TYPES)[number]>;
 const everyContractEventIsListed: MissingType extends never ? true : false = true;

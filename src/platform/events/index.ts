@@ -14,3 +14,15 @@ export {
 } from './event-types';
 export { EventModel } from './event.model';
 export { eventPurge } from './event-purge';
+export {
+  advanceCursor,
+  clientEventOf,
+  cursorAfter,
+  eventsPastCursor,
+  OutboxFollower,
+  GAP_WAIT_MS,
+  MAX_GAPS,
+  type CursorState,
+  type OutboxEventRecord,
+  type PassOutcome,
+} from './outbox-cursor';

@@ -29,6 +29,28 @@ export function createMetrics() {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30],
     registers: [registry],
   });
+  const emailsTotal = new Counter({
+    name: 'quickstock_emails_total',
+    help: 'Mails by template and outcome: sent, failed (given up), retried (a temporary failure, tried again later), skipped (no SMTP_URL, or opted out)',
+    labelNames: ['template', 'outcome'],
+    registers: [registry],
+  });
+  // Measured at each scrape by the email module (one indexed statement), as the queue is shared by every instance.
+  let emailQueueAge: () => Promise<number> = async () => 0;
+  new Gauge({
+    name: 'quickstock_email_queue_oldest_seconds',
+    help: 'Age of the oldest mail not yet sent nor given up (due, or waiting for a retry), in seconds; 0 when there is none',
+    registers: [registry],
+    async collect() {
+      this.set(await emailQueueAge().catch(() => Number.NaN));
+    },
+  });
+  const email = {
+    count: (template: string, outcome: string) => emailsTotal.inc({ template, outcome }),
+    measureQueueAge: (measure: () => Promise<number>) => {
+      emailQueueAge = measure;
+    },
+  };
   const middleware: RequestHandler = (req, res, next) => {
     const end = httpDuration.startTimer();
     res.on('finish', () => {
@@ -37,7 +59,7 @@ export function createMetrics() {
     });
     next();
   };
-  return { registry, middleware, socketsConnected, eventsDispatched, eventDispatchLag };
+  return { registry, middleware, socketsConnected, eventsDispatched, eventDispatchLag, email };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;

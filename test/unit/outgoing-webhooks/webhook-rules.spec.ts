@@ -2,7 +2,7 @@ import { createCipheriv, randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import { Webhook } from 'standardwebhooks';
 import { healthChanges } from '../../../src/outgoing-webhooks/attempt-recorder';
-import { advanceCursor } from '../../../src/outgoing-webhooks/fanout-cursor';
+import { advanceCursor } from '../../../src/platform/events';
 import { MIN_DELAY_AFTER_OVERLOAD_MS, nextRetryDelayMs, parseRetryAfter } from '../../../src/outgoing-webhooks/retry-policy';
 import { SecretBox, newSigningSecret, signatureHeader } from '../../../src/outgoing-webhooks/secret-box';
 import { blockedRange } from '../../../src/outgoing-webhooks/url-policy';

@@ -1,0 +1,42 @@
+import type { QuickStockEvent } from '../platform/events';
+import { orderCancelledMail, orderConfirmedMail, orderDeliveredMail, orderShippedMail, refundMadeMail, type OrderView, type RenderedMail } from './templates';
+import type { EmailTemplate } from './email.models';
+
+/** The mail an outbox event calls for: its template, its order, and how to render it from the order as it stands. */
+export interface OrderMail {
+  template: Extract<EmailTemplate, 'order_confirmed' | 'order_shipped' | 'order_delivered' | 'order_cancelled' | 'refund_made'>;
+  orderId: string;
+  render(order: OrderView): RenderedMail;
+}
+
+/**
+ * Which events a customer hears of by mail (issue 26): the order paid (confirmed), shipped,
+ * delivered, cancelled, and a payment refunded. Every other event sends nothing.
+ */
+export function orderMailOf(event: QuickStockEvent): OrderMail | null {
+  if (event.type === 'order.status_changed') {
+    const data = event.data;
+    const of = (template: OrderMail['template'], render: (e: typeof data, o: OrderView) => RenderedMail): OrderMail => ({
+      template,
+      orderId: data.orderId,
+      render: (order) => render(data, order),
+    });
+    switch (data.to) {
+      case 'paid':
+        return of('order_confirmed', orderConfirmedMail);
+      case 'shipped':
+        return of('order_shipped', orderShippedMail);
+      case 'delivered':
+        return of('order_delivered', orderDeliveredMail);
+      case 'cancelled':
+        return of('order_cancelled', orderCancelledMail);
+      default:
+        return null;
+    }
+  }
+  if (event.type === 'payment.updated' && event.data.status === 'refunded') {
+    const data = event.data;
+    return { template: 'refund_made', orderId: data.orderId, render: (order) => refundMadeMail(data, order) };
+  }
+  return null;
+}
