@@ -1,4 +1,5 @@
 import { itWebhooks } from './it-webhooks';
+import { itAccount } from './it-account';
 
 /**
  * The console's words in Italian, the default language. This object defines the keys: `en.ts` is
@@ -7,6 +8,7 @@ import { itWebhooks } from './it-webhooks';
  */
 export const it = {
   ...itWebhooks,
+  ...itAccount,
   'app.title': 'QuickStock — console del personale',
   'app.skip': 'Vai al contenuto',
   'app.noscript': 'La console ha bisogno di JavaScript.',
