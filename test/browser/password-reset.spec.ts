@@ -80,7 +80,10 @@ describe('password reset in Chromium: from "Password dimenticata?" to the new pa
       `${h().baseUrl}/api/v1/auth/password-reset/confirm`,
       `${h().baseUrl}/api/v1/auth/password-reset/confirm`,
     ]);
-    expect(sent.filter((r) => r.referer), 'requests with a Referer').to.deep.equal([]);
+    expect(
+      sent.filter((r) => r.referer),
+      'requests with a Referer',
+    ).to.deep.equal([]);
     await h().smtp.waitFor(1, (m) => m.envelopeTo.includes(user.email.toLowerCase()) && m.parsed.subject === 'Password modificata');
 
     await mailPage.getByRole('link', { name: 'Vai all’accesso' }).click();
