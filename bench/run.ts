@@ -6,7 +6,7 @@
  * Env: DATABASE_URL (else an embedded PostgreSQL), REDIS_URL (needed for the 2-worker run; push then
  * goes through the Socket.IO Redis adapter),
  * BENCH_DURATION_S (default 10 per run), BENCH_ROUNDS (default 2), BENCH_CONNECTIONS (default 50),
- * BENCH_ONLY (comma-separated subset of: random, hot, products, order, push, workers, webhooks).
+ * BENCH_ONLY (comma-separated subset of: random, hot, products, order, push, workers, webhooks, mail).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
@@ -17,6 +17,7 @@ import { Client } from 'pg';
 import { createTestDatabase } from '../test-kit/scratch-database';
 import { measurePushLatency } from './push-latency';
 import { receiverCertificate, webhookOverhead } from './webhooks-scenario';
+import { mailOverhead } from './mail-scenario';
 import { BENCH_ADMIN, BENCH_LIMITS_OFF, call, cpuSeconds, freePort, startBuiltService, type RunningService } from './service';
 
 const DURATION = Number(process.env['BENCH_DURATION_S'] ?? 10);
@@ -24,7 +25,7 @@ const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 2);
 const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 50);
 /** Operator sockets of the push-latency run (issue 17: p95 < 100 ms at 1,000). */
 const PUSH_SOCKETS = Number(process.env['BENCH_PUSH_SOCKETS'] ?? 1000);
-const ONLY = new Set((process.env['BENCH_ONLY'] ?? 'random,hot,products,order,push,workers,webhooks').split(',').map((s) => s.trim()));
+const ONLY = new Set((process.env['BENCH_ONLY'] ?? 'random,hot,products,order,push,workers,webhooks,mail').split(',').map((s) => s.trim()));
 const PRODUCTS = 1000;
 const CATEGORIES = 10;
 const CUSTOMERS = 20;
@@ -110,17 +111,29 @@ async function alternate(targets: Target[], method: 'GET' | 'POST'): Promise<Fig
       );
     }
   }
-  return runs.map((list) => ({
+  return runs.map(averageFigures);
+}
+
+/** One run of POST /orders against `target`, logged under `label`. */
+async function loadOrders(target: Target, label: string): Promise<Figures> {
+  const figures = await load(target, 'POST');
+  process.stderr.write(`  ${label}: ${figures.rps.toFixed(0)} req/s, p99 ${figures.p99} ms, errors ${figures.errors}\n`);
+  return figures;
+}
+
+const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+
+/** The mean of several runs' figures (errors and answers added up). */
+function averageFigures(list: Figures[]): Figures {
+  return {
     rps: mean(list.map((f) => f.rps)),
     p50: mean(list.map((f) => f.p50)),
     p99: mean(list.map((f) => f.p99)),
     errors: list.reduce((n, f) => n + f.errors, 0),
     ok: list.reduce((n, f) => n + f.ok, 0),
     cpuMsPerRequest: mean(list.map((f) => f.cpuMsPerRequest)),
-  }));
+  };
 }
-
-const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
 
 async function startReference(databaseUrl: string): Promise<{ url: string; process: ChildProcess }> {
   const port = await freePort();
@@ -246,6 +259,15 @@ async function main(): Promise<void> {
   };
   let okOrders = 0;
   let orderRuns = 0;
+  /** Order runs of a scenario without and with something, each averaged, and their ratio (target ≥ 0.90). */
+  const compareOrderRuns = (base: [string, Figures[]], other: [string, Figures[]], comparison: string) => {
+    const [a, b] = [averageFigures(base[1]), averageFigures(other[1])];
+    okOrders += a.ok + b.ok;
+    orderRuns += base[1].length + other[1].length;
+    row(base[0], 'service', a);
+    row(other[0], 'service', b);
+    ratios.push([comparison, (b.rps / a.rps).toFixed(2), '≥ 0.90']);
+  };
   try {
     process.stderr.write('starting the service and the reference…\n');
     const tls = ONLY.has('webhooks') ? receiverCertificate() : null;
@@ -310,29 +332,12 @@ async function main(): Promise<void> {
       const scenario = 'POST /orders random, 3 webhook subscriptions';
       process.stderr.write(`${scenario}\n`);
       const target = orderTarget('service', service.baseUrl, data.productIds, 5, true);
-      const hooks = await webhookOverhead(service.baseUrl, data.admin, tls!, ROUNDS, async (label) => {
-        const figures = await load(target, 'POST');
-        process.stderr.write(`  ${label}: ${figures.rps.toFixed(0)} req/s, p99 ${figures.p99} ms, errors ${figures.errors}\n`);
-        return figures;
-      });
-      const average = (list: Figures[]) => ({
-        rps: mean(list.map((f) => f.rps)),
-        p50: mean(list.map((f) => f.p50)),
-        p99: mean(list.map((f) => f.p99)),
-        errors: list.reduce((n, f) => n + f.errors, 0),
-        ok: list.reduce((n, f) => n + f.ok, 0),
-        cpuMsPerRequest: mean(list.map((f) => f.cpuMsPerRequest)),
-      });
-      const [none, three] = [average(hooks.without), average(hooks.with)];
-      okOrders += none.ok + three.ok;
-      orderRuns += 2 * ROUNDS;
-      row('POST /orders random, no webhook subscription', 'service', none);
-      row(scenario, 'service', three);
-      ratios.push([
+      const hooks = await webhookOverhead(service.baseUrl, data.admin, tls!, ROUNDS, (label) => loadOrders(target, label));
+      compareOrderRuns(
+        ['POST /orders random, no webhook subscription', hooks.without],
+        [scenario, hooks.with],
         `${scenario}: with/without (${hooks.delivered} webhooks delivered, the last ${hooks.drainSeconds.toFixed(0)} s after the load)`,
-        (three.rps / none.rps).toFixed(2),
-        '≥ 0.90',
-      ]);
+      );
     }
 
     if (ONLY.has('products')) {
@@ -430,6 +435,30 @@ async function main(): Promise<void> {
       row('POST /orders random, CLUSTER_WORKERS=1', 'service', w1);
       row('POST /orders random, CLUSTER_WORKERS=2', 'service', w2);
       workers = [['2 workers / 1 worker', (w2.rps / w1.rps).toFixed(2), '(report)']];
+    }
+
+    if (ONLY.has('mail')) {
+      const scenario = 'POST /orders random, mail on with the SMTP server hanging';
+      process.stderr.write(`${scenario} (20 payments/s mailed beside the load)\n`);
+      // The mail scenario starts a service per side (with and without SMTP_URL): no other may run its fan-out meanwhile.
+      await stopService(service);
+      const mail = await mailOverhead(
+        database.url,
+        data.admin,
+        ROUNDS,
+        async (env) => {
+          const s = await startBuiltService(database.url, { ...SERVICE_ENV, ...env });
+          started.push(s);
+          serverPids.set(s.baseUrl, s.process.pid as number);
+          return s;
+        },
+        (s, label) => loadOrders(orderTarget('service', s.baseUrl, data.productIds, 5, true), label),
+      );
+      compareOrderRuns(
+        ['POST /orders random, mail off (no SMTP_URL)', mail.off],
+        [scenario, mail.on],
+        `${scenario}: on/off (${mail.mailed} mails queued; the backlog drained ${mail.drainSeconds.toFixed(0)} s after the server answered${mail.stillPending > 0 ? `, ${mail.stillPending} STILL PENDING` : ''})`,
+      );
     }
 
     const invariant = await checkStockInvariant(database.url);

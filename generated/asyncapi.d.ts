@@ -164,9 +164,9 @@ export interface WebhookSubscriptionDisabledEvent {
 
 export interface EmailFailedData {
   /**
-   * The mail's id in the mail log.
+   * The mail's id in the mail log (`GET /api/v1/email-messages/{id}`).
    */
-  emailId: string;
+  emailMessageId: string;
   /**
    * The order the mail is about; null for an account mail.
    */
@@ -190,11 +190,50 @@ export interface EmailFailedData {
   lastReply: string | null;
 }
 
+/**
+ * The new mail and the one it re-sends (read them with `GET /api/v1/email-messages/{id}`); never the recipient or the body.
+ */
+export interface EmailResentData {
+  /**
+   * The new mail.
+   */
+  emailMessageId: string;
+  /**
+   * The mail re-sent.
+   */
+  resendOf: string;
+  /**
+   * The order the mail is about; null for an account mail.
+   */
+  orderId: string | null;
+  /**
+   * The mail's template (a password-reset mail is never re-sent).
+   */
+  template:
+    "order_confirmed" | "order_shipped" | "order_delivered" | "order_cancelled" | "refund_made" | "password_changed";
+  /**
+   * `pending`: the mail worker sends it; `skipped`: mail is not configured (no `SMTP_URL`).
+   */
+  status: "pending" | "skipped";
+  /**
+   * Who re-sent it.
+   */
+  actorId: string;
+  actorRole: "admin" | "operator";
+}
+
 export interface EmailFailedEvent {
   id: number;
   type: "email.failed";
   occurredAt: string;
   data: EmailFailedData;
+}
+
+export interface EmailResentEvent {
+  id: number;
+  type: "email.resent";
+  occurredAt: string;
+  data: EmailResentData;
 }
 
 /** Socket.IO events the server emits, by event name. */
@@ -207,7 +246,8 @@ export interface ServerToClientEvents {
   'shipment.updated': (event: ShipmentUpdatedEvent) => void;
   'webhook.subscription_disabled': (event: WebhookSubscriptionDisabledEvent) => void;
   'email.failed': (event: EmailFailedEvent) => void;
+  'email.resent': (event: EmailResentEvent) => void;
 }
 
 /** Every event envelope the server emits. */
-export type QuickStockEvent = OrderCreatedEvent | OrderStatusChangedEvent | InventoryLowStockEvent | InventoryStockChangedEvent | PaymentUpdatedEvent | ShipmentUpdatedEvent | WebhookSubscriptionDisabledEvent | EmailFailedEvent;
+export type QuickStockEvent = OrderCreatedEvent | OrderStatusChangedEvent | InventoryLowStockEvent | InventoryStockChangedEvent | PaymentUpdatedEvent | ShipmentUpdatedEvent | WebhookSubscriptionDisabledEvent | EmailFailedEvent | EmailResentEvent;

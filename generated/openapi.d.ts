@@ -870,6 +870,120 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orders/{id}/emails": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id (a UUID); anything else is a 400.
+                 * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+                 */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The mails of an order, newest first.
+         * @description Every mail recorded for the order (confirmation, shipping, delivery, cancellation, refund), re-sends included, with its delivery state: status, attempts, the last SMTP reply and the times. Never the body. Staff only; an unknown order answers 404.
+         */
+        get: operations["listOrderEmails"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/email-messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The mail log, newest first, filtered by status and template.
+         * @description Every recorded mail (order and account mails), newest first. `status=failed` lists the mails that will not be retried any more (a permanent 5xx reply, or the retry schedule spent): the ones to re-send. Never the body. Staff only.
+         */
+        get: operations["listEmailMessages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/email-messages/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id (a UUID); anything else is a 400.
+                 * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+                 */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /**
+         * One mail and its delivery state.
+         * @description One mail by id, with its status, attempts and last SMTP reply; never its body. Staff only.
+         */
+        get: operations["getEmailMessage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/email-messages/{id}/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id (a UUID); anything else is a 400.
+                 * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+                 */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a mail again, as a new message linked to the original.
+         * @description Staff only. Records a **new** mail with the original's recipient, subject, body, template,
+         *     order and user, a new `Message-ID`, and `resendOf` naming the original; the original is left
+         *     as it is. The new mail is `pending` and the mail worker sends it after the commit, retried on
+         *     `MAIL_RETRY_SCHEDULE_MS` like any other; with no `SMTP_URL` configured it is recorded
+         *     `skipped` (`mail-not-configured`). Any original may be re-sent, whatever its status: a
+         *     `failed` one (the usual case, after the address was fixed or the receiving server recovered),
+         *     a `sent` one the customer says never arrived, a `pending` one (the original keeps its own
+         *     retries, so the customer may receive both), and a mail `skipped` because the customer opted
+         *     out of order mails: a re-send is an explicit act of staff and is sent.
+         *
+         *     A `password_reset` mail cannot be re-sent (409 `email-not-resendable`): its link holds a
+         *     single-use token valid 30 minutes, superseded by any newer one; the user asks for a new link
+         *     (`POST /api/v1/auth/password-reset`).
+         *
+         *     `Idempotency-Key` is required (400 when missing): the same key for the same mail replays the
+         *     first answer (`Idempotent-Replayed: true`) and records nothing more; the same key for another
+         *     mail is a 422 `idempotency-key-reused`. Staff receive `email.resent` on the real-time channel.
+         */
+        post: operations["resendEmailMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     "order.created": {
@@ -1032,6 +1146,26 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "email.resent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `email.resent`: staff re-sent a mail.
+         * @description Sent to subscriptions of `email.resent`. `data` is the AsyncAPI `EmailResentData`: the new mail's id and the one it re-sends, never the recipient or the body.
+         */
+        post: operations["receiveEmailResent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "webhook.test": {
         parameters: {
             query?: never;
@@ -1187,6 +1321,19 @@ export interface components {
         UpdateCurrentUserRequest: {
             /** @description `false`: no order mails; `true`: order mails again. */
             orderEmails?: boolean;
+        };
+        ChangePasswordRequest: {
+            /** @description The password the user signs in with now. */
+            currentPassword: string;
+            newPassword: components["schemas"]["Password"];
+        };
+        PasswordResetRequest: {
+            email: components["schemas"]["Email"];
+        };
+        ConfirmPasswordResetRequest: {
+            /** @description The token of the reset link (the part after `#token=`), 43 base64url characters. */
+            token: string;
+            newPassword: components["schemas"]["Password"];
         };
         UserList: {
             items: components["schemas"]["User"][];
@@ -1557,19 +1704,6 @@ export interface components {
             /** @description What the event did, e.g. `order-paid`, `payment-failed`, `unknown-payment`, `ignored-type`. */
             outcome?: string;
         };
-        ChangePasswordRequest: {
-            /** @description The password the user signs in with now. */
-            currentPassword: string;
-            newPassword: components["schemas"]["Password"];
-        };
-        PasswordResetRequest: {
-            email: components["schemas"]["Email"];
-        };
-        ConfirmPasswordResetRequest: {
-            /** @description The token of the reset link (the part after `#token=`), 43 base64url characters. */
-            token: string;
-            newPassword: components["schemas"]["Password"];
-        };
         /** @description Where to POST: `https:` (also `http:` outside production), no user name or password, a public address. */
         WebhookUrl: string;
         WebhookDescription: string | null;
@@ -1577,7 +1711,7 @@ export interface components {
          * @description An event type integrators may subscribe to: every message of the AsyncAPI contract.
          * @enum {string}
          */
-        WebhookEventType: "order.created" | "order.status_changed" | "inventory.low_stock" | "inventory.stock_changed" | "payment.updated" | "shipment.updated" | "webhook.subscription_disabled" | "email.failed";
+        WebhookEventType: "order.created" | "order.status_changed" | "inventory.low_stock" | "inventory.stock_changed" | "payment.updated" | "shipment.updated" | "webhook.subscription_disabled" | "email.failed" | "email.resent";
         WebhookSubscription: {
             /** Format: uuid */
             id: string;
@@ -1655,7 +1789,7 @@ export interface components {
          * @description An event type, or `webhook.test` (sent by the test operation).
          * @enum {string}
          */
-        WebhookEventTypeOrTest: "order.created" | "order.status_changed" | "inventory.low_stock" | "inventory.stock_changed" | "payment.updated" | "shipment.updated" | "webhook.subscription_disabled" | "email.failed" | "webhook.test";
+        WebhookEventTypeOrTest: "order.created" | "order.status_changed" | "inventory.low_stock" | "inventory.stock_changed" | "payment.updated" | "shipment.updated" | "webhook.subscription_disabled" | "email.failed" | "email.resent" | "webhook.test";
         /**
          * @description `pending`: waiting for its next attempt; `succeeded`: a 2xx was received; `failed`: the retry schedule is spent.
          * @enum {string}
@@ -1752,6 +1886,67 @@ export interface components {
             createdAt: string;
             payload: components["schemas"]["WebhookMessage"];
             attempts: components["schemas"]["WebhookDeliveryAttempt"][];
+        };
+        /**
+         * @description What the mail tells: an order's confirmation (on `paid`), shipping, delivery, cancellation, a refund; or, for the account, a password-reset link or a password change.
+         * @enum {string}
+         */
+        EmailTemplate: "order_confirmed" | "order_shipped" | "order_delivered" | "order_cancelled" | "refund_made" | "password_reset" | "password_changed";
+        /**
+         * @description `pending`: waiting for its first or next attempt; `sent`: the SMTP server accepted it (250); `failed`: refused for good (a 5xx reply) or the retry schedule is spent; `skipped`: never sent (see `skipReason`).
+         * @enum {string}
+         */
+        EmailStatus: "pending" | "sent" | "failed" | "skipped";
+        /** @description One mail and its delivery state; never its body. */
+        EmailMessage: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: uuid
+             * @description The order the mail is about; null for an account mail.
+             */
+            orderId: string | null;
+            /**
+             * Format: uuid
+             * @description The user the mail was written to, when known.
+             */
+            userId: string | null;
+            template: components["schemas"]["EmailTemplate"];
+            /** @description The address the mail goes to (the user's address when the mail was recorded). */
+            recipient: string;
+            subject: string;
+            status: components["schemas"]["EmailStatus"];
+            /**
+             * @description Why a `skipped` mail was not sent: `mail-not-configured` (no `SMTP_URL`) or `opted-out` (the customer turned order mails off); null otherwise.
+             * @enum {string|null}
+             */
+            skipReason: "mail-not-configured" | "opted-out" | null;
+            /** Format: int32 */
+            attempts: number;
+            /** @description The SMTP server's last reply (e.g. `550 5.1.1 <mario@example.it>: Recipient address rejected`) or the last error (a timeout, a refused connection), cut at 2,000 characters; null before the first attempt. */
+            lastReply: string | null;
+            /** @description The `Message-ID` header, the same on every attempt of this mail (a re-send has its own). */
+            messageId: string;
+            /**
+             * Format: uuid
+             * @description The mail this one re-sends; null for an original.
+             */
+            resendOf: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            lastAttemptAt: string | null;
+            /**
+             * Format: date-time
+             * @description When a `pending` mail is tried next; null otherwise.
+             */
+            nextAttemptAt: string | null;
+            /** Format: date-time */
+            sentAt: string | null;
+        };
+        EmailMessageList: {
+            items: components["schemas"]["EmailMessage"][];
+            nextCursor: string | null;
         };
         /**
          * OrderStatus
@@ -1875,9 +2070,9 @@ export interface components {
         EmailFailedData: {
             /**
              * Format: uuid
-             * @description The mail's id in the mail log.
+             * @description The mail's id in the mail log (`GET /api/v1/email-messages/{id}`).
              */
-            emailId: string;
+            emailMessageId: string;
             /**
              * Format: uuid
              * @description The order the mail is about; null for an account mail.
@@ -1886,10 +2081,51 @@ export interface components {
             /** @enum {string} */
             template: "order_confirmed" | "order_shipped" | "order_delivered" | "order_cancelled" | "refund_made" | "password_reset" | "password_changed";
             recipient: string;
-            /** @description SMTP attempts made. */
+            /**
+             * Format: int32
+             * @description SMTP attempts made.
+             */
             attempts: number;
             /** @description The SMTP server's last reply line, or what went wrong when there was none (a timeout, a dropped connection). */
             lastReply: string | null;
+        };
+        /**
+         * EmailResentData
+         * @description The new mail and the one it re-sends (read them with `GET /api/v1/email-messages/{id}`); never the recipient or the body.
+         */
+        EmailResentData: {
+            /**
+             * Format: uuid
+             * @description The new mail.
+             */
+            emailMessageId: string;
+            /**
+             * Format: uuid
+             * @description The mail re-sent.
+             */
+            resendOf: string;
+            /**
+             * Format: uuid
+             * @description The order the mail is about; null for an account mail.
+             */
+            orderId: string | null;
+            /**
+             * @description The mail's template (a password-reset mail is never re-sent).
+             * @enum {string}
+             */
+            template: "order_confirmed" | "order_shipped" | "order_delivered" | "order_cancelled" | "refund_made" | "password_changed";
+            /**
+             * @description `pending`: the mail worker sends it; `skipped`: mail is not configured (no `SMTP_URL`).
+             * @enum {string}
+             */
+            status: "pending" | "skipped";
+            /**
+             * Format: uuid
+             * @description Who re-sent it.
+             */
+            actorId: string;
+            /** @enum {string} */
+            actorRole: "admin" | "operator";
         };
         WebhookTestData: {
             /** Format: uuid */
@@ -4281,6 +4517,183 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    listOrderEmails: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to 100. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `nextCursor` of the previous page, opaque. It is bound to the `sort` and filters of the request that returned it (a position in that ordering only): sent with other ones, or altered (its scope or its values), it is a 400 `invalid-cursor`, never a page of another list; start again from the first page. `limit` may change between pages. */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id (a UUID); anything else is a 400.
+                 * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+                 */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the order's mails. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmailMessageList"];
+                };
+            };
+            400: components["responses"]["InvalidPage"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listEmailMessages: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to 100. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `nextCursor` of the previous page, opaque. It is bound to the `sort` and filters of the request that returned it (a position in that ordering only): sent with other ones, or altered (its scope or its values), it is a 400 `invalid-cursor`, never a page of another list; start again from the first page. `limit` may change between pages. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Only mails in this state. */
+                status?: components["schemas"]["EmailStatus"];
+                /** @description Only mails of this template. */
+                template?: components["schemas"]["EmailTemplate"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of mails. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmailMessageList"];
+                };
+            };
+            400: components["responses"]["InvalidPage"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getEmailMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id (a UUID); anything else is a 400.
+                 * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+                 */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The mail. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmailMessage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    resendEmailMessage: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description Required here: 1–255 printable ASCII characters chosen by the client (a UUID is a good key),
+                 *     so that a retry after a timeout never sends the mail twice. Per user, kept 24 h; see
+                 *     `createOrder` for the replay rules.
+                 * @example 9b2c4e6f-1a3d-4c5e-8f7a-0b1c2d3e4f5a
+                 */
+                "Idempotency-Key": string;
+            };
+            path: {
+                /**
+                 * @description The resource's id (a UUID); anything else is a 400.
+                 * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+                 */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new mail (`pending`, or `skipped` when mail is not configured); `Location` is its URL (`getEmailMessage`). A replay answers the stored response with `Idempotent-Replayed: true`. */
+            201: {
+                headers: {
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmailMessage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description The mail is a password-reset mail (`email-not-resendable`), or the same `Idempotency-Key` keeps changing under the request (`idempotency-request-in-progress`, `Retry-After`). Nothing was recorded. */
+            409: {
+                headers: {
+                    /** @description Seconds to wait; sent with `idempotency-request-in-progress`. */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "email-not-resendable" | "idempotency-request-in-progress";
+                    };
+                };
+            };
+            /** @description The `Idempotency-Key` was already used to re-send another mail. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "idempotency-key-reused";
+                    };
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     receiveOrderCreated: {
         parameters: {
             query?: never;
@@ -4702,6 +5115,62 @@ export interface operations {
                     /** @constant */
                     type?: "email.failed";
                     data?: components["schemas"]["EmailFailedData"];
+                };
+            };
+        };
+        responses: {
+            /** @description Any 2xx answer within `WEBHOOK_TIMEOUT_MS` (15 s) acknowledges the delivery; the body is ignored (the first 20 kB are logged). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: the subscription is disabled at once (reason `gone`) and staff are told. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (3xx are never followed, 4xx, 5xx, a timeout, a refused connection) is a failure, retried on the schedule; `Retry-After` is honoured within bounds. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    receiveEmailResent: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The message's id (Standard Webhooks): the same on every retry and redelivery of this message, so use it as your idempotency key. It is also the body's `id`.
+                 * @example msg_2b7f4c9e1a3d4e6f8a0b2c4d6e8f0a1b
+                 */
+                "webhook-id": components["parameters"]["WebhookId"];
+                /**
+                 * @description When this attempt was signed, in seconds since the Unix epoch. Refuse messages more than a few minutes old (replays).
+                 * @example 1796118012
+                 */
+                "webhook-timestamp": components["parameters"]["WebhookTimestamp"];
+                /**
+                 * @description Space-separated signatures `v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<raw body>`, keyed with the base64-decoded part of the secret after `whsec_`. One signature normally, two for 24 h after a secret rotation (the new secret's first). Accept the message when any signature matches; compare in constant time, on the raw bytes of the body.
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": components["parameters"]["WebhookSignature"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookMessage"] & {
+                    /** @constant */
+                    type?: "email.resent";
+                    data?: components["schemas"]["EmailResentData"];
                 };
             };
         };

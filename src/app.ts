@@ -26,6 +26,7 @@ import { createOrdersRouter } from './orders';
 import { createWebhooksRouter, webhookRawBody, WEBHOOK_PATHS } from './webhooks';
 import { createSetupRouter } from './setup';
 import { createOutgoingWebhooksRouter } from './outgoing-webhooks';
+import { createEmailMessagesRouter } from './email';
 
 /** Provider events can be larger than API requests; still bounded. */
 const WEBHOOK_BODY_LIMIT_BYTES = 1024 * 1024;
@@ -146,6 +147,7 @@ export function createApp(services: Services): Express {
   app.use(API_BASE, createOrdersRouter(services.orders));
   app.use(API_BASE, createWebhooksRouter(services.webhooks));
   app.use(API_BASE, createOutgoingWebhooksRouter(services.outgoingWebhooks.service));
+  app.use(API_BASE, createEmailMessagesRouter(services.emailMessages));
 
   app.use(notFoundHandler);
   app.use(problemHandler(logger));

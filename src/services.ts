@@ -20,7 +20,7 @@ import { WebhooksService } from './webhooks';
 import { MODELS } from './models';
 import { FirstAdminSetup } from './setup';
 import { OutgoingWebhooks } from './outgoing-webhooks';
-import { Email } from './email';
+import { Email, EmailMessagesService } from './email';
 
 /** The composition root: every service, wired once, handed to the app and the background work. */
 export interface Services {
@@ -48,6 +48,8 @@ export interface Services {
   outgoingWebhooks: OutgoingWebhooks;
   /** Customer and account mail (issue 26): fan-out from the outbox, SMTP worker, the account mailer auth queues through. */
   email: Email;
+  /** The staff's mail log and re-send (issue 26); the mail worker sends what it records. */
+  emailMessages: EmailMessagesService;
   setup: FirstAdminSetup;
   payments: ProviderRegistry<PaymentProvider>;
   carriers: ProviderRegistry<Carrier>;
@@ -141,6 +143,7 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
     webhooks: new WebhooksService(db, payments, carriers, orders, logger),
     outgoingWebhooks: new OutgoingWebhooks(db, config.webhooks, logger),
     email,
+    emailMessages: new EmailMessagesService({ db, idempotency, orders, drafts: email.drafts, onQueued: () => void email.wakeSender() }),
     setup: new FirstAdminSetup(db, users, logger, limiters),
     payments,
     carriers,

@@ -30,6 +30,8 @@ export class Email {
   readonly worker: MailWorker | null;
   /** For the housekeeper: mails past MAIL_LOG_RETENTION_DAYS. */
   readonly purge: ModulePurge;
+  /** Turns a rendered mail into a row to record (its Message-ID; pending, or skipped with no SMTP_URL): for a resend too. */
+  readonly drafts: MailDrafts;
   private readonly transport: SmtpTransport | null;
 
   constructor(
@@ -43,6 +45,7 @@ export class Email {
     this.transport = settings.smtpUrl ? new SmtpTransport(settings.smtpUrl, settings.from, settings.timeoutMs, logger) : null;
     this.worker = this.transport ? new MailWorker(db, this.transport, settings, metrics.count, logger) : null;
     const drafts = new MailDrafts(this.transport !== null, messageIdDomain(publicUrl, settings.from));
+    this.drafts = drafts;
     const recorded = (mails: readonly RecordedMailRecord[]) => this.recorded(mails);
     this.fanOut = new MailFanOut(db, drafts, sources, settings.pollMs, logger, recorded);
     this.accountMailer = new QueuedAccountMailer(drafts, recorded);

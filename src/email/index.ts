@@ -3,3 +3,5 @@ export type { AccountMail, AccountMailer, AccountMailRecipient } from './account
 export { Email, type MailMetrics } from './email';
 export { emailJobs } from './email.jobs';
 export type { MailSources } from './mail-fanout';
+export { EmailMessagesService, toEmailMessageView, type EmailMessageView, type EmailMessagesDeps } from './email-messages.service';
+export { createEmailMessagesRouter } from './email-messages.routes';

@@ -37,6 +37,16 @@ export class MailDrafts {
     private readonly domain: string,
   ) {}
 
+  /** Whether mails go out at all (SMTP_URL set): a mail recorded without it is `skipped`. */
+  get sending(): boolean {
+    return this.configured;
+  }
+
+  /** A new Message-ID, `<uuid@domain>`. */
+  messageId(): string {
+    return `<${randomUUID()}@${this.domain}>`;
+  }
+
   draft(input: MailDraftInput): NewMailRecord {
     const skipReason = !this.configured ? 'mail-not-configured' : input.optedOut ? 'opted-out' : null;
     return {
@@ -48,7 +58,7 @@ export class MailDrafts {
       subject: input.rendered.subject.replace(/[\r\n]+/g, ' '),
       html: input.rendered.html,
       text: input.rendered.text,
-      messageId: `<${randomUUID()}@${this.domain}>`,
+      messageId: this.messageId(),
       skipReason,
     };
   }

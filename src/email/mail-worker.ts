@@ -113,7 +113,14 @@ export class MailWorker {
       if (row)
         await recordEvent(tx, {
           type: 'email.failed',
-          data: { emailId: row.id, orderId: row.orderId, template: row.template, recipient: row.recipient, attempts: row.attempts, lastReply: row.lastReply },
+          data: {
+            emailMessageId: row.id,
+            orderId: row.orderId,
+            template: row.template,
+            recipient: row.recipient,
+            attempts: row.attempts,
+            lastReply: row.lastReply,
+          },
           customerId: null,
         });
       return row;

@@ -65,10 +65,13 @@ export function transportOptions(smtpUrl: string, timeoutMs: number) {
   };
 }
 
-/** Replaces every form of SMTP_URL's secrets (as written, decoded, the whole URL) in `text` by `***`. */
+/**
+ * Replaces SMTP_URL's secrets in `text` by `***`: the URL itself and its password, as written and
+ * decoded (the user name stays: it is no secret, and replies name it, e.g. in a 535).
+ */
 export function secretScrubber(smtpUrl: string): (text: string) => string {
   const url = new URL(smtpUrl);
-  const secrets = [smtpUrl, url.password, url.username]
+  const secrets = [smtpUrl, url.password]
     .flatMap((s) => (s ? [s, safeDecode(s)] : []))
     .filter((s) => s.length >= 3)
     .sort((a, b) => b.length - a.length);

@@ -9,7 +9,7 @@ import type { OrderContext } from './order-context';
 import type { HistoryEntry, OrderSummary, OrderView } from './order-view';
 import { orderRepository } from './order.repository';
 import { placeOrder } from './place-order';
-import { getOrder, listOrders, orderHistory, type OrderQuery } from './read-orders';
+import { checkOrderVisible, getOrder, listOrders, orderHistory, type OrderQuery } from './read-orders';
 import { changeStatus } from './change-status';
 import { cancelOrder } from './cancel-order';
 import { payOrder } from './pay-order';
@@ -47,6 +47,11 @@ export class OrdersService {
 
   list(query: OrderQuery, actor: Actor): Promise<Page<OrderSummary>> {
     return listOrders(this.ctx, query, actor);
+  }
+
+  /** 404 unless the order exists and the actor may see it (for what other modules list under an order: its mails). */
+  checkVisible(id: string, actor: Actor): Promise<void> {
+    return checkOrderVisible(this.ctx, id, actor);
   }
 
   history(id: string, actor: Actor): Promise<{ items: HistoryEntry[] }> {

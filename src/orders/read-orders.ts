@@ -51,6 +51,11 @@ export async function listOrders(ctx: OrderContext, query: OrderQuery, actor: Ac
   );
 }
 
+/** Resolves when the order exists and the actor may see it; the 404 `not-found` otherwise (another module's list under an order). */
+export async function checkOrderVisible(ctx: OrderContext, id: string, actor: Actor): Promise<void> {
+  visibleTo(await orders.find(ctx.db, id), actor);
+}
+
 export async function orderHistory(ctx: OrderContext, id: string, actor: Actor): Promise<{ items: HistoryEntry[] }> {
   visibleTo(await orders.find(ctx.db, id), actor);
   return { items: (await orders.history(ctx.db, id)).map(toHistoryEntry) };

@@ -279,6 +279,9 @@ function emitEvent(target: EventTarget, event: QuickStockEvent): void {
     case 'email.failed':
       target.emit(event.type, event);
       break;
+    case 'email.resent':
+      target.emit(event.type, event);
+      break;
     default: {
       // A contract event without its case does not compile: it would otherwise never reach anyone.
       const unhandled: never = event;

@@ -14,6 +14,7 @@ const EVENT_NAMES: readonly EventName[] = [
   'payment.updated',
   'shipment.updated',
   'webhook.subscription_disabled',
+  'email.resent',
 ];
 const SEEN_MAX = 5000;
 

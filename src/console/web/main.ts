@@ -1,5 +1,6 @@
 import { OrdersBoard } from './board';
 import { announce, busy, byId, field } from './dom';
+import { FailedEmailsView } from './emails';
 import { lang, onLangChange, setLang, t } from './i18n';
 import { LiveFeed, type LiveState } from './live';
 import { OrderDetail } from './order-detail';
@@ -35,6 +36,7 @@ const board = new OrdersBoard(session, (id) => void detail.open(id));
 const products = new ProductsView(session);
 const users = new UsersView(session);
 const webhooks = new WebhooksView(session);
+const emails = new FailedEmailsView(session, (id) => void detail.open(id));
 byId('hooks-reload').addEventListener('click', () => void webhooks.load());
 board.subscribe(live);
 detail.subscribe(live);
@@ -49,7 +51,7 @@ function showLiveState(state: LiveState): void {
   byId('live-text').textContent = t(`live.${state}`);
 }
 
-type View = 'orders' | 'products' | 'slip' | 'users' | 'webhooks';
+type View = 'orders' | 'products' | 'slip' | 'users' | 'webhooks' | 'emails';
 
 const isAdmin = (): boolean => session.user?.role === 'admin';
 
@@ -57,6 +59,7 @@ function currentView(): View {
   if (location.hash === '#products') return 'products';
   if (location.hash === '#users' && isAdmin()) return 'users';
   if (location.hash === '#webhooks' && isAdmin()) return 'webhooks';
+  if (location.hash === '#emails') return 'emails';
   if (location.hash === '#slip' && slip.showing) return 'slip';
   return 'orders';
 }
@@ -68,6 +71,7 @@ function showView(): void {
   byId('slip-view').hidden = view !== 'slip';
   byId('users-view').hidden = view !== 'users';
   byId('webhooks-view').hidden = view !== 'webhooks';
+  byId('emails-view').hidden = view !== 'emails';
   for (const link of document.querySelectorAll<HTMLAnchorElement>('nav a[data-view]')) {
     if (link.dataset['view'] === view) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
@@ -91,6 +95,7 @@ function signedIn(): void {
   void products.load();
   if (isAdmin()) void users.load();
   if (isAdmin()) void webhooks.load();
+  if (currentView() === 'emails') void emails.load();
   byId('main').focus();
 }
 
@@ -102,6 +107,7 @@ function signedOut(message: string): void {
   products.clear();
   users.clear();
   webhooks.clear();
+  emails.clear();
   showLiveState('offline');
   byId('app-view').hidden = true;
   byId('sign-in-view').hidden = false;
@@ -148,6 +154,7 @@ onLangChange(() => {
   products.rerender();
   users.rerender();
   webhooks.rerender();
+  emails.rerender();
   detail.rerender();
   slip.rerender();
 });
@@ -155,5 +162,6 @@ onLangChange(() => {
 window.addEventListener('hashchange', () => {
   showView();
   if (location.hash === '#webhooks' && isAdmin()) void webhooks.load();
+  if (location.hash === '#emails') void emails.load();
 });
 showLiveState('offline');

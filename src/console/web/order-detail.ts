@@ -3,6 +3,7 @@ import { announce, busy, byId, el, field, labelled, replaceChildren, type Child 
 import { customerLabel, formatCents, formatDateTime, newIdempotencyKey } from './format';
 import { statusLabel, t, type MessageKey } from './i18n';
 import type { LiveFeed } from './live';
+import { OrderEmailsPanel } from './emails';
 import { serviceReason } from './reason-text';
 import type { Session } from './session';
 
@@ -17,6 +18,7 @@ export class OrderDetail {
   private readonly dialog = byId<HTMLDialogElement>('order-dialog');
   private readonly body = byId('order-dialog-body');
   private order: Order | undefined;
+  private mails: OrderEmailsPanel | undefined;
 
   constructor(
     private readonly session: Session,
@@ -26,6 +28,7 @@ export class OrderDetail {
     byId('order-dialog-close').addEventListener('click', () => this.dialog.close());
     this.dialog.addEventListener('close', () => {
       this.order = undefined;
+      this.mails = undefined;
       replaceChildren(this.body);
     });
   }
@@ -39,6 +42,10 @@ export class OrderDetail {
     });
     live.on('payment.updated', (e) => reloadIfOpen(e.data.orderId));
     live.on('shipment.updated', (e) => reloadIfOpen(e.data.orderId));
+    // A mail of the open order re-sent (here or by someone else): its mail list is read again.
+    live.on('email.resent', (e) => {
+      if (this.mails && this.mails.orderId === e.data.orderId) void this.mails.load();
+    });
   }
 
   async open(id: string): Promise<void> {
@@ -65,6 +72,10 @@ export class OrderDetail {
       ]);
       this.order = order;
       this.render(order, history);
+      // The order's mails load beside it; a failure there leaves the rest of the order shown.
+      this.mails = new OrderEmailsPanel(this.session, order.id);
+      this.body.append(this.mails.element);
+      await this.mails.load();
     } catch (err) {
       replaceChildren(this.body, el('p', { class: 'error', role: 'alert' }, t('order.loadFailed', { message: (err as Error).message })));
     }

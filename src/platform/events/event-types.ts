@@ -16,6 +16,7 @@ export const CLIENT_EVENT_TYPES = [
   'shipment.updated',
   'webhook.subscription_disabled',
   'email.failed',
+  'email.resent',
 ] as const satisfies readonly (keyof ServerToClientEvents)[];
 type MissingType = Exclude<ClientEventType, (typeof CLIENT_EVENT_TYPES)[number]>;
 const everyContractEventIsListed: MissingType extends never ? true : false = true;

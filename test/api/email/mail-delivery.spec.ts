@@ -55,17 +55,17 @@ describe('email: retries, failures, opting out', function () {
     expect(row.last_reply).to.match(/^550\b/);
     expect(h().smtp.attempts.filter((id) => id === row.message_id)).to.have.length(1);
 
-    const event = await staff.next((e) => e.name === 'email.failed' && e.payload.data.emailId === row.id, 5000, 'email.failed');
+    const event = await staff.next((e) => e.name === 'email.failed' && e.payload.data.emailMessageId === row.id, 5000, 'email.failed');
     assertMatchesAsyncApi(event);
     expect(event.payload.data).to.deep.equal({
-      emailId: row.id,
+      emailMessageId: row.id,
       orderId: order.id,
       template: 'order_confirmed',
       recipient: shop.buyer.email,
       attempts: 1,
       lastReply: row.last_reply,
     });
-    const [stored] = await query("SELECT audience_staff, audience_user_id FROM events WHERE type = 'email.failed' AND data->>'emailId' = $1", [row.id]);
+    const [stored] = await query("SELECT audience_staff, audience_user_id FROM events WHERE type = 'email.failed' AND data->>'emailMessageId' = $1", [row.id]);
     expect(stored).to.deep.equal({ audience_staff: true, audience_user_id: null });
     // The customer's socket hears its own order's later events, but never this one.
     await shop.ship(order);

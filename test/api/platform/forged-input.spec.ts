@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import { asAdmin, createProduct, customer, placedOrder, problemOf, rawRequest } from '../../support/api';
 import { query } from '../../support/database';
+import { seedOrderEmails } from '../../support/email-fixtures';
 import { BAD_CURSOR_VALUES, forgeCursor, forgeValue, openCursor } from '../../support/forged-cursor';
 
 type Kind = keyof typeof BAD_CURSOR_VALUES;
@@ -39,7 +40,9 @@ describe('forged cursors, loose body types and non-finite numbers', () => {
     const products = [];
     for (let i = 0; i < 3; i += 1) products.push(await createProduct({ category: tag, name: `Penna ${tag} ${i}`, initialStock: 10 }));
     const product = products[0]!;
-    for (let i = 0; i < 2; i += 1) await placedOrder(buyer.token, [{ productId: product.id, quantity: 1 }]);
+    const order = await placedOrder(buyer.token, [{ productId: product.id, quantity: 1 }]);
+    await placedOrder(buyer.token, [{ productId: product.id, quantity: 1 }]);
+    await seedOrderEmails(order.id, ['order_confirmed', 'order_cancelled']);
     const movement = await rawRequest('POST', `/api/v1/products/${product.id}/stock-movements`, {
       token: admin,
       body: { type: 'receipt', delta: 5, reason: 'a second movement' },
@@ -74,6 +77,8 @@ describe('forged cursors, loose body types and non-finite numbers', () => {
       { name: 'users', path: '/api/v1/users?limit=1', token: admin, kinds: ['timestamp', 'uuid'] },
       { name: 'webhook subscriptions', path: '/api/v1/webhook-subscriptions?limit=1', token: admin, kinds: ['timestamp', 'uuid'] },
       { name: 'webhook deliveries', path: `/api/v1/webhook-subscriptions/${subscription!.id}/deliveries?limit=1`, token: admin, kinds: ['timestamp', 'uuid'] },
+      { name: 'order emails', path: `/api/v1/orders/${order.id}/emails?limit=1`, token: admin, kinds: ['timestamp', 'uuid'] },
+      { name: 'email messages', path: '/api/v1/email-messages?limit=1&status=failed', token: admin, kinds: ['timestamp', 'uuid'] },
     ];
     const wrong: string[] = [];
     for (const list of lists) {

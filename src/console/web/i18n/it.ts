@@ -1,5 +1,6 @@
 import { itWebhooks } from './it-webhooks';
 import { itAccount } from './it-account';
+import { itEmails } from './it-emails';
 
 /**
  * The console's words in Italian, the default language. This object defines the keys: `en.ts` is
@@ -9,6 +10,7 @@ import { itAccount } from './it-account';
 export const it = {
   ...itWebhooks,
   ...itAccount,
+  ...itEmails,
   'app.title': 'QuickStock — console del personale',
   'app.skip': 'Vai al contenuto',
   'app.noscript': 'La console ha bisogno di JavaScript.',

@@ -39,9 +39,10 @@ export async function up({ sequelize }: MigrationContext): Promise<void> {
       claimed_until timestamptz,
       last_attempt_at timestamptz,
       last_reply text,
-      resend_of uuid REFERENCES email_messages (id),
+      resend_of uuid REFERENCES email_messages (id) ON DELETE SET NULL,
       sent_at timestamptz,
-      created_at timestamptz NOT NULL DEFAULT now(),
+      -- Milliseconds, as the list cursors carry them (keyset paging on created_at, id).
+      created_at timestamptz(3) NOT NULL DEFAULT now(),
       updated_at timestamptz NOT NULL DEFAULT now(),
       UNIQUE (event_id, template),
       CHECK ((status = 'sent') = (sent_at IS NOT NULL)),
