@@ -161,6 +161,72 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
+        /**
+         * Change the signed-in user's own settings (order mails).
+         * @description Any signed-in user. `orderEmails: false` stops the order mails (confirmed, shipped, delivered, cancelled, refund) to the user; `true` turns them back on. Account mails (password reset, "Password modificata") always go. Only the members listed are accepted (400 for any other). Setting the value it already has changes nothing and answers the user as it is.
+         */
+        patch: operations["updateCurrentUser"];
+        trace?: never;
+    };
+    "/api/v1/auth/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Change your own password; every other session ends.
+         * @description Any signed-in user. The current password must be right: a wrong one is a 403 `current-password-wrong` (not 401: the client stays signed in), and after 5 wrong ones in 15 minutes the user's attempts answer 429 `too-many-attempts` (with `Retry-After`) until the window ends, whatever the device. The new password follows the password policy (400 with `errors` naming `body.newPassword`).
+         *
+         *     On success every session of the user ends, as when an admin sets the password: its refresh tokens are revoked, its access tokens stop working at once (401) — the one of this request too — and its Socket.IO connections are closed. The answer is a fresh token pair, a new sign-in for this device, which stays valid: reconnect sockets with its access token. Pending password-reset links stop working, and the user is mailed "Password modificata". Not idempotent, and like the other auth endpoints it takes no `Idempotency-Key`: a retry after a lost answer is a 403 (the password is already the new one); sign in with the new password.
+         */
+        post: operations["changePassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/password-reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask for a password-reset link by mail.
+         * @description Public. Always answers 202 with an empty body and the same headers, in about the same time, whether the address belongs to an account, to none, or to a disabled one: the answer reveals nothing. An enabled account is mailed a link to `PASSWORD_RESET_URL` (by default `{PUBLIC_URL}/console/password-reset#token=…`; an integrator's shop may point it at its own page) carrying a token in the URL fragment, so that it reaches no server log and no `Referer`. The token is valid 30 minutes, once; a newer token and any change of the password replace it. The token and its mail are recorded in one transaction and the mail is sent after the answer (never during the request). At most 3 mails per address per hour: further requests answer the same 202 and send nothing. Requests are limited per client address (`RATE_LIMIT_PASSWORD_RESET_PER_15_MINUTES`, default 10; 429 `rate-limited` with `Retry-After` and the RateLimit headers). Like the other auth endpoints it takes no `Idempotency-Key`: a repeated request is harmless (the newest link is the one that works).
+         */
+        post: operations["requestPasswordReset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/password-reset/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Set a new password with the token of a reset link.
+         * @description Public. Sets the new password (the password policy applies: 400 naming `body.newPassword`) and does what a password change does: every session of the user ends (refresh tokens, access tokens, sockets) and the user is mailed "Password modificata". It does not sign in: sign in with the new password. The token is used up: an unknown, used, replaced (by a newer link or a password change) or expired token is a 400 `invalid-reset-token`, and of concurrent confirmations with one token exactly one succeeds. The token travels only in this body (never in a URL).
+         */
+        post: operations["confirmPasswordReset"];
+        delete?: never;
+        options?: never;
+        head?: never;
         patch?: never;
         trace?: never;
     };
@@ -255,7 +321,7 @@ export interface paths {
         put?: never;
         /**
          * Set a new password for a user.
-         * @description Admins only. The password policy applies (400 naming `body.password`). Every session of the user ends, as when disabling: its refresh tokens are revoked, its access tokens stop working at once (401) and its Socket.IO connections are closed. The user signs in with the new password.
+         * @description Admins only. The password policy applies (400 naming `body.password`). Every session of the user ends, as when disabling: its refresh tokens are revoked, its access tokens stop working at once (401) and its Socket.IO connections are closed; its pending password-reset links stop working. The user is mailed "Password modificata" and signs in with the new password.
          */
         post: operations["setUserPassword"];
         delete?: never;
@@ -1245,10 +1311,29 @@ export interface components {
             name: string;
             role: components["schemas"]["Role"];
             disabled: boolean;
+            /** @description Whether the user is mailed about its orders (set with `PATCH /api/v1/auth/me`); account mails always go. */
+            orderEmails: boolean;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
             updatedAt: string;
+        };
+        UpdateCurrentUserRequest: {
+            /** @description `false`: no order mails; `true`: order mails again. */
+            orderEmails?: boolean;
+        };
+        ChangePasswordRequest: {
+            /** @description The password the user signs in with now. */
+            currentPassword: string;
+            newPassword: components["schemas"]["Password"];
+        };
+        PasswordResetRequest: {
+            email: components["schemas"]["Email"];
+        };
+        ConfirmPasswordResetRequest: {
+            /** @description The token of the reset link (the part after `#token=`), 43 base64url characters. */
+            token: string;
+            newPassword: components["schemas"]["Password"];
         };
         UserList: {
             items: components["schemas"]["User"][];
@@ -2691,6 +2776,205 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    updateCurrentUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateCurrentUserRequest"];
+            };
+        };
+        responses: {
+            /** @description The caller, as updated. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            400: components["responses"]["InvalidBody"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    changePassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChangePasswordRequest"];
+            };
+        };
+        responses: {
+            /** @description The password is changed; a new token pair for this device. Every other session is ended. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["Cache-Control"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenPair"];
+                };
+            };
+            /** @description The body is not JSON or fails validation (`errors` names each field; a new password refused by the policy names `body.newPassword`). Nothing was changed. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "validation-failed" | "malformed-json" | "invalid-value";
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description The current password is wrong (`current-password-wrong`); the client stays signed in and nothing was changed. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "current-password-wrong";
+                    };
+                };
+            };
+            /** @description The password was replaced (on another device, by an admin or by a reset) between the check of the current one and the change (`concurrent-update`); nothing was changed. */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "concurrent-update";
+                    };
+                };
+            };
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description 5 wrong current passwords in 15 minutes (`too-many-attempts`): retry after `Retry-After` seconds. Nothing was changed. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "too-many-attempts";
+                    };
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    requestPasswordReset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordResetRequest"];
+            };
+        };
+        responses: {
+            /** @description Accepted, whatever the address: if it belongs to an enabled account, a link is on its way. No body. */
+            202: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["InvalidBody"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description Too many reset requests from this client address (`rate-limited`); retry after `Retry-After` seconds. Nothing was recorded or sent. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "rate-limited";
+                    };
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    confirmPasswordReset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConfirmPasswordResetRequest"];
+            };
+        };
+        responses: {
+            /** @description The password is set and every session of the user is ended; sign in with the new password. */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The token is unknown, already used, replaced or expired (`invalid-reset-token`: ask for a new link), or the body fails validation (`validation-failed`, with `errors` naming each field; a new password refused by the policy names `body.newPassword`). Nothing was changed. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "invalid-reset-token" | "validation-failed" | "malformed-json" | "invalid-value";
+                    };
+                };
+            };
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };

@@ -140,7 +140,7 @@ export function createApp(services: Services): Express {
     ),
   );
   app.use(API_BASE, createSetupRouter(services.setup, API_BASE));
-  app.use(API_BASE, createAuthRouter(services.auth, services.users));
+  app.use(API_BASE, createAuthRouter(services.auth, services.users, services.passwordReset));
   app.use(API_BASE, createUsersRouter(services.users));
   app.use(API_BASE, createProductsRouter(services.products));
   app.use(API_BASE, createInventoryRouter(services.inventory));

@@ -21,7 +21,7 @@ import { realtimeJobs, RealtimeGateway, type EventDispatcher } from './realtime'
 import { housekeepingJobs, type Housekeeper } from './housekeeping';
 import { BackgroundJobs } from './platform/background/background-jobs';
 import { assertPatchedVersions, poolActivity } from './platform/patches';
-import { refreshTokenPurge } from './auth';
+import { passwordResetTokenPurge, refreshTokenPurge } from './auth';
 import { idempotencyKeyPurge } from './platform/idempotency';
 import { eventPurge } from './platform/events';
 import { removeSetupLinkFile, SetupCodeModel, writeSetupLinkFile } from './setup';
@@ -80,6 +80,7 @@ export async function startServer(
   const housekeeping = housekeepingJobs(config.housekeepingIntervalMs, logger, [
     idempotencyKeyPurge(db),
     refreshTokenPurge(db),
+    passwordResetTokenPurge(db),
     eventPurge(db, config.realtime.retentionHours),
     hooks.purge,
     services.email.purge,

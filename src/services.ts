@@ -8,7 +8,7 @@ import { createMetrics, type Metrics } from './platform/http/metrics';
 import { Lifecycle } from './platform/http/lifecycle';
 import { IdempotencyStore } from './platform/idempotency';
 import { createConcurrencyGate, createLimiterFactory, RateLimit } from './platform/rate-limit';
-import { AccessTokens, AuthService, LoginThrottle, RefreshTokens } from './auth';
+import { AccessTokens, AuthService, LoginThrottle, PasswordChangeThrottle, PasswordReset, RefreshTokens, revokePasswordResets } from './auth';
 import { UsersService } from './users';
 import { ProductsService } from './products';
 import { InventoryService } from './inventory';
@@ -35,6 +35,8 @@ export interface Services {
   lifecycle: Lifecycle;
   accessTokens: AccessTokens;
   auth: AuthService;
+  /** Forgotten passwords: the mailed single-use token and the new password set with it. */
+  passwordReset: PasswordReset;
   users: UsersService;
   products: ProductsService;
   inventory: InventoryService;
@@ -61,7 +63,25 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
   if (options.bindModels ?? true) sequelize.addModels(MODELS);
   const db = new Db(sequelize);
   const refreshTokens = new RefreshTokens(db, config.refreshToken);
-  const users = new UsersService(db, logger, (userId, tx) => refreshTokens.revokeAllOf(userId, tx));
+  const metrics = createMetrics();
+  // Mail reads orders and users through these ports (the fan-out's transaction is handed in); they
+  // are called once the service runs, after every service below exists.
+  const email: Email = new Email(
+    db,
+    config.mail,
+    config.publicUrl,
+    { orderView: (orderId, tx) => orders.view(orderId, tx), wantsOrderEmails: (userId, tx) => users.wantsOrderEmails(userId, tx) },
+    metrics.email,
+    logger,
+  );
+  const users: UsersService = new UsersService(db, logger, {
+    // A password change, a disabled account: every sign-in and every pending reset link of the user ends.
+    revokeCredentials: async (userId, tx) => {
+      await refreshTokens.revokeAllOf(userId, tx);
+      await revokePasswordResets(userId, tx);
+    },
+    mailer: email.accountMailer,
+  });
   const accessTokens = new AccessTokens(config.jwt, db, config.jwt.sessionCacheMs);
   const limiters = createLimiterFactory(redis, config.redisKeyPrefix, logger);
   // A slot's lease outlives the slow-down and a password check; a crashed holder frees it then.
@@ -82,7 +102,7 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
   const payments = createPaymentProviders(config, logger);
   const carriers = createCarriers(config, logger);
   const paymentsService = new PaymentsService(db, payments, logger);
-  const orders = new OrdersService({
+  const orders: OrdersService = new OrdersService({
     db,
     inventory,
     payments: paymentsService,
@@ -98,16 +118,6 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
     findCustomer: (id) => users.findById(id),
     customers: { summaries: (ids, tx) => users.summaries(ids, tx), idsMatching: (q) => users.customerIdsMatching(q) },
   });
-  const metrics = createMetrics();
-  // Mail reads orders and users through these ports (the fan-out's transaction is handed in).
-  const email = new Email(
-    db,
-    config.mail,
-    config.publicUrl,
-    { orderView: (orderId, tx) => orders.view(orderId, tx), wantsOrderEmails: (userId, tx) => users.wantsOrderEmails(userId, tx) },
-    metrics.email,
-    logger,
-  );
   return {
     config,
     logger,
@@ -117,7 +127,14 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
     metrics,
     lifecycle: new Lifecycle(),
     accessTokens,
-    auth: new AuthService(users, accessTokens, refreshTokens, throttle, authLimits),
+    auth: new AuthService(users, accessTokens, refreshTokens, throttle, authLimits, { db, passwordChanges: new PasswordChangeThrottle(limiters) }),
+    passwordReset: new PasswordReset({
+      db,
+      users,
+      mailer: email.accountMailer,
+      resetUrl: config.mail.passwordResetUrl,
+      limit: new RateLimit({ name: 'password-reset', limit: config.mail.passwordResetPer15Minutes, windowSeconds: 15 * 60 }, limiters),
+    }),
     users,
     products: new ProductsService(db, inventory, (tx, productId) => orders.isProductOrdered(tx, productId)),
     inventory,

@@ -23,8 +23,11 @@ export class RefreshTokens {
     private readonly config: Config['refreshToken'],
   ) {}
 
-  /** A new token; without `family`, the first of a new sign-in (whose id is the session id of its access tokens). */
-  async issue(userId: string, tx?: Tx, family?: { id: string; expiresAt: Date }): Promise<{ token: string; familyId: string }> {
+  /**
+   * A new token: of `family` when it has an `expiresAt` (a rotation), else the first of a new sign-in
+   * (whose id, `family.id` when given, is the session id of its access tokens).
+   */
+  async issue(userId: string, tx?: Tx, family?: { id: string; expiresAt?: Date }): Promise<{ token: string; familyId: string }> {
     const familyId = family?.id ?? randomUUID();
     const token = randomBytes(32).toString('base64url');
     const now = Date.now();

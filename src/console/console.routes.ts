@@ -37,7 +37,8 @@ export interface ConsoleRouterOptions {
 
 /**
  * Serves the staff console page at /console and /console/, the first-admin setup page at
- * /console/setup (404 once an admin exists), and their assets under /console/.
+ * /console/setup (404 once an admin exists), the password-reset page at /console/password-reset,
+ * and their assets under /console/.
  */
 export function createConsoleRouter({ setupOpen, staticDir = consoleStaticDir }: ConsoleRouterOptions): Router {
   const router = Router();
@@ -60,6 +61,13 @@ export function createConsoleRouter({ setupOpen, staticDir = consoleStaticDir }:
     }
     res.setHeader('Cache-Control', 'no-store');
     res.sendFile(path.join(staticDir, 'setup.html'));
+  });
+  // Customers and staff alike, with or without the link's token (in the fragment: never sent here).
+  router.get(['/console/password-reset', '/console/password-reset.html'], (_req, res) => {
+    // The page sends nothing to another origin; even so, no request from it may carry its URL.
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    res.setHeader('Cache-Control', 'no-store');
+    res.sendFile(path.join(staticDir, 'password-reset.html'));
   });
   router.use('/console', express.static(staticDir, { index: false, redirect: false, fallthrough: true }));
   return router;

@@ -127,8 +127,9 @@ export class RealtimeGateway {
       if (decoded.kind === 'internal') {
         emitRun();
         const { event } = decoded;
-        const room = event.type === 'session.revoked' ? sessionRoom(event.data.sessionId) : accountRoom(event.data.userId);
-        this.io.in(room).disconnectSockets(true);
+        if (event.type === 'session.revoked') this.io.in(sessionRoom(event.data.sessionId)).disconnectSockets(true);
+        else if (event.data.exceptSessionId) this.io.in(accountRoom(event.data.userId)).except(sessionRoom(event.data.exceptSessionId)).disconnectSockets(true);
+        else this.io.in(accountRoom(event.data.userId)).disconnectSockets(true);
         // The instance that committed it already forgot its cached sessions; the others do now.
         this.deps.accessTokens.forgetSessions();
         if (this.adapterClients.length > 0) this.io.serverSideEmit('sessions.revoked');

@@ -16,8 +16,8 @@ export function passwordWeakness(password: string): string | null {
   return null;
 }
 
-/** Throws a 400 naming the password field when the password is blank, common or repetitive. */
-export function assertAcceptablePassword(password: string): void {
+/** Throws a 400 naming the password field (`body.password` unless `field` says otherwise) when the password is blank, common or repetitive. */
+export function assertAcceptablePassword(password: string, field = 'body.password'): void {
   const weakness = passwordWeakness(password);
-  if (weakness) throw new ValidationError('The password is too easy to guess.', [{ path: 'body.password', message: weakness }]);
+  if (weakness) throw new ValidationError('The password is too easy to guess.', [{ path: field, message: weakness }]);
 }

@@ -7,8 +7,8 @@ import { assertAcceptablePassword } from './password-policy';
  * Every stored password is hashed here, so the policy (no blank, common or repetitive password) is
  * enforced here too, before the hash is paid for.
  */
-export async function hashPassword(password: string): Promise<string> {
-  assertAcceptablePassword(password);
+export async function hashPassword(password: string, field = 'body.password'): Promise<string> {
+  assertAcceptablePassword(password, field);
   return argon2.hash(password.normalize('NFC'), { type: argon2.argon2id });
 }
 

@@ -12,6 +12,8 @@ export interface UserRecord {
   passwordHash: string;
   disabled: boolean;
   tokenVersion: number;
+  /** Whether the user wants order mails (account mails always go). */
+  orderEmails: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -36,6 +38,22 @@ export const userRepository = {
   /** By email, case-insensitive (the unique index users_email_lower_key). */
   async findByEmail(email: string): Promise<UserRecord | null> {
     return plainOrNull(await UserModel.findOne({ where: whereOf(fn('lower', col('email')), email.trim().toLowerCase()) }));
+  },
+
+  /**
+   * By email (case-insensitive), its row locked until `tx` ends with FOR NO KEY UPDATE: it orders
+   * the account's password changes and reset requests, and unlike FOR UPDATE it never delays an
+   * order referring to the user (a foreign key's KEY SHARE lock).
+   */
+  async lockByEmail(tx: Tx, email: string): Promise<UserRecord | null> {
+    return plainOrNull(
+      await UserModel.findOne({ where: whereOf(fn('lower', col('email')), email.trim().toLowerCase()), transaction: tx, lock: tx.LOCK.NO_KEY_UPDATE }),
+    );
+  },
+
+  /** By id, its row locked until `tx` ends with FOR NO KEY UPDATE (see lockByEmail). */
+  async lockById(tx: Tx, id: string): Promise<UserRecord | null> {
+    return plainOrNull(await UserModel.findByPk(id, { transaction: tx, lock: tx.LOCK.NO_KEY_UPDATE }));
   },
 
   async countAdmins(options: { activeOnly: boolean; tx?: Tx }): Promise<number> {
@@ -68,7 +86,11 @@ export const userRepository = {
   },
 
   /** Writes the changed fields of a user (locked by the caller's transaction) and answers the row as stored. */
-  async update(tx: Tx, id: string, changes: Partial<Pick<UserRecord, 'name' | 'role' | 'disabled' | 'passwordHash' | 'tokenVersion'>>): Promise<UserRecord> {
+  async update(
+    tx: Tx,
+    id: string,
+    changes: Partial<Pick<UserRecord, 'name' | 'role' | 'disabled' | 'passwordHash' | 'tokenVersion' | 'orderEmails'>>,
+  ): Promise<UserRecord> {
     const [, rows] = await UserModel.update(changes, { where: { id }, transaction: tx, returning: true });
     const row = rows[0];
     if (!row) throw new Error(`user ${id} vanished under its lock`);

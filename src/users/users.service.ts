@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Db, Tx } from '../platform/db/db';
-import { AppError, ConflictError, NotFoundError, ValidationError, isUniqueViolation } from '../platform/errors';
+import { AppError, ConflictError, NotFoundError, UnauthorizedError, ValidationError, isUniqueViolation } from '../platform/errors';
 import { ConfigError } from '../platform/config';
 import { recordInternalEvent } from '../platform/events';
 import { cursorScope, keysetAfter, toPage, type Page } from '../platform/http/pagination';
@@ -9,6 +9,7 @@ import { hashPassword } from './password';
 import { userRepository as users, type UserRecord } from './user.repository';
 import { likePattern } from '../platform/db/like';
 import { userSummaryRepository } from './user-summary.repository';
+import type { AccountMailer } from '../email';
 
 export type UserView = Schemas['User'];
 export type CustomerSummary = Schemas['CustomerSummary'];
@@ -23,13 +24,26 @@ export function toUserView(user: UserRecord): UserView {
     name: user.name,
     role: user.role,
     disabled: user.disabled,
+    orderEmails: user.orderEmails,
     createdAt: user.createdAt.toISOString(),
     updatedAt: user.updatedAt.toISOString(),
   };
 }
 
-/** Ends every refresh token of a user, in the caller's transaction (answered by auth, which owns them). */
-export type RevokeRefreshTokens = (userId: string, tx: Tx) => Promise<void>;
+/**
+ * Ends what auth holds for a user, in the caller's transaction: every refresh token (sign-in) and
+ * every pending password-reset token (answered by auth, which owns them).
+ */
+export type RevokeCredentials = (userId: string, tx: Tx) => Promise<void>;
+
+/** How a password came to be replaced (said in the "Password modificata" mail). */
+export type PasswordChange = 'changed' | 'reset' | 'admin';
+
+/** What UsersService needs from the modules it may not import (wired in src/services.ts). */
+export interface AccountPorts {
+  revokeCredentials: RevokeCredentials;
+  mailer: AccountMailer;
+}
 
 export interface NewUser {
   email: string;
@@ -44,7 +58,7 @@ export class UsersService {
     private readonly db: Db,
     private readonly logger: Logger,
     /** Absent only in the CLI, which never changes users. */
-    private readonly revokeRefreshTokens?: RevokeRefreshTokens,
+    private readonly account?: AccountPorts,
   ) {}
 
   async create(input: NewUser): Promise<UserView> {
@@ -67,6 +81,7 @@ export class UsersService {
           passwordHash: input.passwordHash,
           disabled: false,
           tokenVersion: 0,
+          orderEmails: true,
         },
         tx,
       );
@@ -91,6 +106,16 @@ export class UsersService {
   /** The user (no row lock), inside `tx` when given: a caller holding a transaction never waits for a second connection. */
   async findById(id: string, tx?: Tx): Promise<UserRecord | null> {
     return users.findById(id, tx, false);
+  }
+
+  /** The user with this email (case-insensitive), its row locked until `tx` ends; null when there is none. */
+  async lockByEmail(tx: Tx, email: string): Promise<UserRecord | null> {
+    return users.lockByEmail(tx, email);
+  }
+
+  /** The user, its row locked until `tx` ends; null when there is none. */
+  async lockById(tx: Tx, id: string): Promise<UserRecord | null> {
+    return users.lockById(tx, id);
   }
 
   /** id, name and email of each user named, in one query (inside `tx` when given); unknown ids are left out. */
@@ -146,10 +171,7 @@ export class UsersService {
       // A new token version makes every outstanding access token of this user stale at once.
       if (revokes) Object.assign(changes, { tokenVersion: user.tokenVersion + 1 });
       const stored = Object.keys(changes).length > 0 ? await users.update(tx, id, changes) : user;
-      if (patch.disabled === true) {
-        if (!this.revokeRefreshTokens) throw new Error('UsersService needs auth to disable a user');
-        await this.revokeRefreshTokens(id, tx);
-      }
+      if (patch.disabled === true) await this.ports('disable a user').revokeCredentials(id, tx);
       // Open sockets were authorised with the old role or an enabled account: cut them.
       if (revokes) await recordInternalEvent(tx, { type: 'user.sessions_revoked', data: { userId: id } });
       return toUserView(stored);
@@ -157,20 +179,53 @@ export class UsersService {
   }
 
   /**
-   * Sets a new password chosen by an admin and ends every session of the user, as disabling does:
-   * refresh tokens revoked, access tokens stale (token version), sockets cut. The row lock orders
-   * it against a concurrent update of the same user.
+   * Sets a new password chosen by an admin and ends every session of the user, as disabling does
+   * (see replacePassword). The row lock orders it against a concurrent update of the same user.
    */
   async setPassword(id: string, password: string): Promise<void> {
     const passwordHash = await hashPassword(password);
     await this.db.transaction(async (tx) => {
-      const user = await users.findById(id, tx);
+      const user = await users.lockById(tx, id);
       if (!user) throw new NotFoundError('The user');
-      if (!this.revokeRefreshTokens) throw new Error('UsersService needs auth to set a password');
-      await users.update(tx, id, { passwordHash, tokenVersion: user.tokenVersion + 1 });
-      await this.revokeRefreshTokens(id, tx);
-      await recordInternalEvent(tx, { type: 'user.sessions_revoked', data: { userId: id } });
+      await this.replacePassword(tx, user, passwordHash, 'admin');
     });
+  }
+
+  /**
+   * Replaces the password of `user`, whose row `tx` holds locked (the caller hashed the password
+   * before the transaction: argon2 never runs on a held connection), and ends every session of the
+   * user: refresh tokens and pending reset tokens revoked (auth), access tokens stale at once (a new
+   * token version), sockets cut (`user.sessions_revoked`) — all but those of `keepSessionId`, the
+   * sign-in the caller opens in the same transaction for the device that made the change. The user
+   * is mailed "Password modificata" in the same transaction.
+   */
+  async replacePassword(tx: Tx, user: UserRecord, passwordHash: string, how: PasswordChange, keepSessionId?: string): Promise<UserRecord> {
+    const account = this.ports('replace a password');
+    const stored = await users.update(tx, user.id, { passwordHash, tokenVersion: user.tokenVersion + 1 });
+    await account.revokeCredentials(user.id, tx);
+    await recordInternalEvent(tx, { type: 'user.sessions_revoked', data: { userId: user.id, ...(keepSessionId ? { exceptSessionId: keepSessionId } : {}) } });
+    await account.mailer.queue(tx, {
+      template: 'password_changed',
+      to: { userId: stored.id, email: stored.email, name: stored.name },
+      changedAt: stored.updatedAt,
+      how,
+    });
+    return stored;
+  }
+
+  /** The user's own settings (PATCH /auth/me): whether it gets order mails (account mails always go). */
+  async updateOwnSettings(id: string, patch: { orderEmails?: boolean }): Promise<UserView> {
+    return this.db.transaction(async (tx) => {
+      const user = await users.lockById(tx, id);
+      if (!user) throw new UnauthorizedError();
+      const changed = patch.orderEmails !== undefined && patch.orderEmails !== user.orderEmails;
+      return toUserView(changed ? await users.update(tx, id, { orderEmails: patch.orderEmails }) : user);
+    });
+  }
+
+  private ports(what: string): AccountPorts {
+    if (!this.account) throw new Error(`UsersService needs auth and the account mailer to ${what}`);
+    return this.account;
   }
 
   /**

@@ -13,6 +13,8 @@ const FIELD_MESSAGES: [RegExp, (m: RegExpMatchArray) => string][] = [
   [/must match (format|pattern)/, () => t('fieldError.format')],
   [/allowed values/, () => t('fieldError.oneOf')],
   [/additional properties/, () => t('fieldError.unknown')],
+  // The password policy's reasons (users/password-policy.ts).
+  [/commonly used password|different characters|must not be blank/, () => t('fieldError.weakPassword')],
 ];
 
 function fieldMessage(message: string): string {

@@ -25,7 +25,8 @@ void everyContractEventIsListed;
 /** Instructions the service sends to itself through the outbox (never to clients, never replayed). */
 export interface InternalPayloads {
   'session.revoked': { userId: string; sessionId: string };
-  'user.sessions_revoked': { userId: string };
+  /** Every sign-in of the user ended; `exceptSessionId`: the one just opened by the device that changed its password, whose sockets stay. */
+  'user.sessions_revoked': { userId: string; exceptSessionId?: string };
 }
 export type InternalEventType = keyof InternalPayloads;
 export const INTERNAL_EVENT_TYPES = ['session.revoked', 'user.sessions_revoked'] as const satisfies readonly InternalEventType[];

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import createClient from 'openapi-fetch';
 import type { paths } from '../../../generated/openapi';
@@ -161,6 +161,28 @@ describe('a service with a pool of one connection answers every write', function
       disabled: true,
       token_version: 2,
     });
+  });
+
+  it('changes its own password, sets its order mails, asks for a reset link and sets a password with it', async () => {
+    const buyer = await customer();
+    const changed = await api(svc.baseUrl, buyer.token).POST('/api/v1/auth/password', {
+      body: { currentPassword: buyer.password, newPassword: 'another long password 456' },
+    });
+    expect(status(changed), JSON.stringify(changed.error)).to.equal(200);
+    const me = await api(svc.baseUrl, changed.data!.accessToken).PATCH('/api/v1/auth/me', { body: { orderEmails: false } });
+    expect(status(me), JSON.stringify(me.error)).to.equal(200);
+    const asked = await api(svc.baseUrl).POST('/api/v1/auth/password-reset', { body: { email: buyer.email } });
+    expect(status(asked)).to.equal(202);
+    expect(await one('SELECT count(*)::int AS n FROM password_reset_tokens WHERE user_id = $1', [buyer.id])).to.deep.equal({ n: 1 });
+    // The mailed token is not readable here (stored as a hash): one of the test's own, stored the same way.
+    const token = randomBytes(32).toString('base64url');
+    await svc.db.query("INSERT INTO password_reset_tokens (user_id, token_hash, expires_at) VALUES ($1, $2, now() + interval '30 minutes')", [
+      buyer.id,
+      createHash('sha256').update(token).digest('hex'),
+    ]);
+    const confirmed = await api(svc.baseUrl).POST('/api/v1/auth/password-reset/confirm', { body: { token, newPassword: 'a third long password 789' } });
+    expect(status(confirmed), JSON.stringify(confirmed.error)).to.equal(204);
+    expect(await one("SELECT count(*)::int AS n FROM email_messages WHERE user_id = $1 AND template = 'password_changed'", [buyer.id])).to.deep.equal({ n: 2 });
   });
 
   it('creates, changes, moves stock of, archives and deletes products', async () => {

@@ -1,10 +1,12 @@
 import type { MessageKey } from './it';
 import { enWebhooks } from './en-webhooks';
+import { enAccount } from './en-account';
 import { enEmails } from './en-emails';
 
 /** The console's words in English (the switch in the header). Typed against `it.ts`: every key, no more. */
 export const en: Record<MessageKey, string> = {
   ...enWebhooks,
+  ...enAccount,
   ...enEmails,
   'app.title': 'QuickStock — staff console',
   'app.skip': 'Skip to content',

@@ -1,4 +1,5 @@
 import { itWebhooks } from './it-webhooks';
+import { itAccount } from './it-account';
 import { itEmails } from './it-emails';
 
 /**
@@ -8,6 +9,7 @@ import { itEmails } from './it-emails';
  */
 export const it = {
   ...itWebhooks,
+  ...itAccount,
   ...itEmails,
   'app.title': 'QuickStock — console del personale',
   'app.skip': 'Vai al contenuto',

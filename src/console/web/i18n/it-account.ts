@@ -1,0 +1,31 @@
+/** Account recovery (the /console/password-reset page and the sign-in form's link), in Italian: spread into ./it.ts. */
+export const itAccount = {
+  'signIn.forgot': 'Password dimenticata?',
+  'reset.pageTitle': 'QuickStock — reimposta la password',
+  'reset.heading': 'Reimposta la password',
+  'reset.requestTitle': 'Password dimenticata?',
+  'reset.requestIntro':
+    'Scrivi l’email del tuo account QuickStock: ti invieremo un link per scegliere una nuova password. Il link vale 30 minuti, una sola volta.',
+  'reset.email': 'Email',
+  'reset.requestSubmit': 'Inviami il link',
+  'reset.requestSent':
+    'Se l’indirizzo appartiene a un account QuickStock, tra poco riceverai un’email con il link. Controlla anche la posta indesiderata. Il link vale 30 minuti.',
+  'reset.chooseTitle': 'Scegli una nuova password',
+  'reset.chooseIntro': 'Tutte le sessioni aperte del tuo account verranno chiuse.',
+  'reset.newPassword': 'Nuova password',
+  'reset.passwordHelp': 'Almeno 12 caratteri; le password comuni o ripetitive sono rifiutate.',
+  'reset.repeatPassword': 'Ripeti la nuova password',
+  'reset.chooseSubmit': 'Salva la nuova password',
+  'reset.mismatch': 'Le due password non coincidono.',
+  'reset.doneTitle': 'Password modificata',
+  'reset.doneText': 'La nuova password è attiva e tutte le sessioni aperte sono state chiuse. Accedi con la nuova password.',
+  'reset.toSignIn': 'Vai all’accesso',
+  'reset.askAgain': 'Chiedi un nuovo link',
+  'reset.backToSignIn': 'Torna all’accesso',
+  'problem.invalid-reset-token': 'Il link non è valido: è già stato usato, è stato sostituito da uno più recente o è scaduto. Chiedine uno nuovo.',
+  'problem.current-password-wrong': 'La password attuale non è corretta.',
+  'problem.rate-limited': 'Troppe richieste: attendi qualche minuto e riprova.',
+  'field.newPassword': 'nuova password',
+  'field.token': 'link',
+  'fieldError.weakPassword': 'troppo facile da indovinare (comune, ripetitiva o vuota)',
+};
