@@ -81,10 +81,9 @@ export interface OrderStatusChangedData {
   /**
    * Every line of the order with its counts after the change.
    *
-   * @minItems 1
    * @maxItems 100
    */
-  lines: [OrderLineCounts, ...OrderLineCounts[]];
+  lines: OrderLineCounts[];
   /**
    * The shipment whose creation, cancellation or delivery made this change; null for any other change (a payment, staff's status change, `cancel-remaining`, the expiry).
    */
@@ -141,10 +140,9 @@ export interface ShipmentUpdatedData {
   /**
    * The units in this shipment, by product.
    *
-   * @minItems 1
    * @maxItems 100
    */
-  lines: [ShipmentLine, ...ShipmentLine[]];
+  lines: ShipmentLine[];
 }
 
 export interface OrderCreatedEvent {
