@@ -57,7 +57,8 @@ export async function shipOrder(
     join: ({ order }) => `label:${order.id}:${createHash('sha256').update(JSON.stringify(input)).digest('hex')}`,
     call: ({ order }) => ctx.shipping.buyLabel(carrier, order, input),
     finish: async (tx, _checked, created): Promise<ShipOutcome> => {
-      // A duplicate of this request joined the same purchase and filed it first: its answer is this one's.
+      // A duplicate of this request joined the same purchase and filed it first (seen under the order's lock): its answer is this one's.
+      await lockVisible(tx, orderId, actor);
       if (await ctx.shipping.isFiled(tx, carrier, created)) return { kind: 'filed-by-duplicate', created };
       let checked: Shippable;
       try {
