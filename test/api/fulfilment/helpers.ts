@@ -7,7 +7,7 @@ export interface LineSpec {
   quantity: number;
   initialStock?: number;
   unitPriceCents?: number;
-  vatRate?: number;
+  vatRate?: Schemas['VatRate'];
 }
 
 export interface PreparedOrder {
