@@ -22,7 +22,32 @@ export interface ConnectError {
  */
 export type ActorRole = "admin" | "operator" | "customer" | "system";
 
-export type OrderStatus = "pending_payment" | "paid" | "in_preparation" | "shipped" | "delivered" | "cancelled";
+export type OrderStatus =
+  "pending_payment" | "paid" | "in_preparation" | "partially_shipped" | "shipped" | "delivered" | "cancelled";
+
+/**
+ * One line of the order and where its units stand; still to ship is `quantity - shippedQuantity - cancelledQuantity`.
+ */
+export interface OrderLineCounts {
+  productId: string;
+  /**
+   * Units ordered.
+   */
+  quantity: number;
+  /**
+   * Units in shipments that are not cancelled.
+   */
+  shippedQuantity: number;
+  /**
+   * Units that will not ship.
+   */
+  cancelledQuantity: number;
+}
+
+export interface ShipmentLine {
+  productId: string;
+  quantity: number;
+}
 
 export interface Totals {
   netCents: number;
@@ -38,6 +63,9 @@ export interface OrderCreatedData {
   totals: Totals;
 }
 
+/**
+ * `from` equals `to` (`partially_shipped`) when a further partial shipment leaves the order partly shipped: every shipment created is announced by one `order.status_changed`.
+ */
 export interface OrderStatusChangedData {
   orderId: string;
   number: string;
@@ -50,6 +78,16 @@ export interface OrderStatusChangedData {
   actorId: string | null;
   actorRole: ActorRole;
   reason: string | null;
+  /**
+   * Every line of the order with its counts after the change.
+   *
+   * @maxItems 100
+   */
+  lines: OrderLineCounts[];
+  /**
+   * The shipment whose creation, cancellation or delivery made this change; null for any other change (a payment, staff's status change, `cancel-remaining`, the expiry).
+   */
+  shipmentId: string | null;
 }
 
 export interface InventoryLowStockData {
@@ -81,8 +119,12 @@ export interface PaymentUpdatedData {
   paymentId: string;
   orderId: string;
   provider: "manual" | "stripe";
-  status: "pending" | "captured" | "failed" | "refunded";
+  status: "pending" | "captured" | "partially_refunded" | "refunded" | "failed";
   amountCents: number;
+  /**
+   * Refunds of this payment that did not fail (made or still to be made); never above `amountCents`.
+   */
+  refundedCents: number;
   failureReason: string | null;
 }
 
@@ -90,8 +132,17 @@ export interface ShipmentUpdatedData {
   shipmentId: string;
   orderId: string;
   carrier: "manual" | "easypost";
-  status: "in_transit" | "delivered" | "return_to_sender" | "failure";
+  /**
+   * `cancelled`: staff cancelled it before the carrier had it; its units are to ship again.
+   */
+  status: "in_transit" | "delivered" | "return_to_sender" | "failure" | "cancelled";
   trackingCode: string;
+  /**
+   * The units in this shipment, by product.
+   *
+   * @maxItems 100
+   */
+  lines: ShipmentLine[];
 }
 
 export interface OrderCreatedEvent {

@@ -526,9 +526,12 @@ export interface paths {
         put?: never;
         /**
          * Move an order to `in_preparation`, `delivered` or `cancelled`.
-         * @description `paid` is reached only through a payment and `shipped` only through a shipment. An illegal
-         *     transition is a 409 `illegal-transition` naming the current status and the allowed next ones.
-         *     Cancelling a paid order refunds it as `cancelOrder` does.
+         * @description `paid` is reached only through a payment; `partially_shipped` and `shipped` only through
+         *     shipments, and back to `in_preparation` from them only through a cancelled shipment (the
+         *     fulfilment statuses follow the lines' counts, never a request). `delivered` is for a `shipped`
+         *     order (its shipments in transit are delivered with it); a `partially_shipped` one still has
+         *     units to ship. An illegal transition is a 409 `illegal-transition` naming the current status
+         *     and the allowed next ones. Cancelling a paid order refunds it as `cancelOrder` does.
          */
         post: operations["changeOrderStatus"];
         delete?: never;
@@ -623,12 +626,102 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Ship an order that is `in_preparation`.
-         * @description The `manual` carrier records the carrier's name and tracking code and moves the order to `shipped`.
-         *     The `easypost` carrier creates an EasyPost shipment from the warehouse to the order's address,
-         *     buys the lowest rate (or the requested `service`) and stores tracking code, label URL and rate.
+         * Ship all or part of an order that is `in_preparation` or `partially_shipped`.
+         * @description A shipment holds `lines` (products of the order and their units); without `lines` it holds
+         *     everything still to ship. Each shipment books its own `sale` movements (on hand and reserved go
+         *     down by what it holds) and stores its lines, which are its packing slip. Under the order's row
+         *     lock, in the same transaction, the lines' `shippedQuantity` grow and the status is derived from
+         *     the counts: `partially_shipped` while units are left to ship, `shipped` once none is. Every
+         *     shipment writes `order.status_changed` (also `partially_shipped` → `partially_shipped` for a
+         *     second partial shipment) and `shipment.updated`, both carrying the lines. A quantity beyond what
+         *     is left is a 409 `over-shipment` naming the product (nothing shipped, no label bought); the
+         *     database's check on each line (`shipped + cancelled <= quantity`) holds the same limit against
+         *     any concurrent writer.
+         *
+         *     The `manual` carrier records the carrier's name and tracking code. The `easypost` carrier creates
+         *     an EasyPost shipment from the warehouse to the order's address, buys the lowest rate (or the
+         *     requested `service`) and stores tracking code, label URL and rate; no lock is held while it
+         *     buys, and the counts are checked again before the shipment is recorded.
          */
         post: operations["createShipment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/{id}/shipments/{shipmentId}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id (a UUID); anything else is a 400.
+                 * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+                 */
+                id: components["parameters"]["Id"];
+                /**
+                 * @description A shipment of the order (a UUID); anything else is a 400, a shipment of another order a 404.
+                 * @example a8f2d6c4-1e9b-4d7a-b3c5-6e0f2a8d4b19
+                 */
+                shipmentId: components["parameters"]["ShipmentId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a shipment the carrier does not have yet; its units can ship again.
+         * @description For a shipment `in_transit` whose carrier has not taken the parcel: its tracking status is
+         *     none (manual, or no EasyPost tracker event yet) or `pre_transit`/`unknown`. An EasyPost label is
+         *     refunded at EasyPost first (no lock is held during that call; a failure answers 502/503 and
+         *     changes nothing); a manual shipment is just cancelled. Then, in one transaction under the
+         *     order's row lock: the shipment becomes `cancelled` (`shipment.updated`), its units go back to
+         *     "to ship" (the lines' `shippedQuantity` drop, each product's on hand and reserved grow by them
+         *     again through a compensating `sale` movement with a positive delta — the ledger is never
+         *     rewritten), and the order's status is derived again from the counts (`shipped` →
+         *     `partially_shipped` or `in_preparation`, `partially_shipped` → `in_preparation` when nothing
+         *     else shipped; `order.status_changed` when it changes). A shipment delivered, returned, failed or
+         *     already cancelled, or one the carrier has (`in_transit`, `out_for_delivery`…), is a 409
+         *     `shipment-not-cancellable`. Staff only.
+         */
+        post: operations["cancelShipment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/{id}/cancel-remaining": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id (a UUID); anything else is a 400.
+                 * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+                 */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel what is left to ship, refund it, and close the order.
+         * @description In one transaction under the order's row lock: every unit still to ship is cancelled (the
+         *     lines' `cancelledQuantity`) and its reservation released; the unshipped part of each captured
+         *     payment is recorded as a refund — per line, the net and VAT of the cancelled units with the
+         *     order's own rounding (half up per line), at most what the payment still holds — and the order
+         *     becomes `shipped` when something shipped (then `delivered` at once if every shipment is) or
+         *     `cancelled` when nothing did (the whole captured amount is refunded, as `cancelOrder` does).
+         *     The refund is made after the commit, never under the lock: Stripe with the amount and the
+         *     refund row's id as idempotency key; a manual payment is recorded for staff to pay back. The
+         *     payment becomes `partially_refunded` (or `refunded`) once made; a provider failure is retried in
+         *     the background. An order with nothing left to ship (`shipped`, `delivered`, `cancelled`) is a
+         *     409 `illegal-transition`. Staff only.
+         */
+        post: operations["cancelRemaining"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1236,6 +1329,20 @@ export interface components {
             currentStatus?: components["schemas"]["OrderStatus"];
             /** @description For `illegal-transition` and `cancel-not-allowed`, the statuses the order may move to next. */
             allowedStatuses?: components["schemas"]["OrderStatus"][];
+            /**
+             * Format: uuid
+             * @description For `over-shipment`, the product asked for beyond what is left to ship (the first such line).
+             */
+            productId?: string;
+            /**
+             * Format: int32
+             * @description For `over-shipment`, the units of that product still to ship.
+             */
+            remainingQuantity?: number;
+            /** @description For `shipment-not-cancellable`, the shipment's status now. */
+            shipmentStatus?: components["schemas"]["ShipmentStatus"];
+            /** @description For `shipment-not-cancellable`, the carrier's latest tracking status (the carrier has the parcel). */
+            trackingStatus?: string | null;
             /** @description For `precondition-failed`, the product's current `ETag`. */
             currentEtag?: string;
             /**
@@ -1473,8 +1580,11 @@ export interface components {
             delta: number;
             reason: string;
         };
-        /** @enum {string} */
-        OrderStatus: "pending_payment" | "paid" | "in_preparation" | "shipped" | "delivered" | "cancelled";
+        /**
+         * @description `partially_shipped`: some units shipped, some still to ship. The fulfilment statuses are derived from the lines' counts under the order's lock: `shipped` once every unit is shipped or cancelled (and at least one shipped), `delivered` once every shipment not cancelled is delivered; a cancelled shipment gives its units back (`shipped` → `partially_shipped` or `in_preparation`).
+         * @enum {string}
+         */
+        OrderStatus: "pending_payment" | "paid" | "in_preparation" | "partially_shipped" | "shipped" | "delivered" | "cancelled";
         Address: {
             name: string;
             line1: string;
@@ -1529,6 +1639,16 @@ export interface components {
             vatCents: number;
             /** Format: int64 */
             grossCents: number;
+            /**
+             * Format: int32
+             * @description Units of this line in shipments that are not cancelled.
+             */
+            shippedQuantity: number;
+            /**
+             * Format: int32
+             * @description Units of this line that will not ship (`cancelRemaining`, or the whole order cancelled). Still to ship: `quantity - shippedQuantity - cancelledQuantity`; the database refuses a sum above `quantity`.
+             */
+            cancelledQuantity: number;
         };
         Order: {
             /** Format: uuid */
@@ -1611,8 +1731,11 @@ export interface components {
         CancelOrderRequest: {
             reason?: string;
         };
-        /** @enum {string} */
-        PaymentStatus: "pending" | "captured" | "failed" | "refunded";
+        /**
+         * @description `partially_refunded`: part of the captured amount went back (`refundedCents`), e.g. the unshipped units after `cancelRemaining`; `refunded`: all of it.
+         * @enum {string}
+         */
+        PaymentStatus: "pending" | "captured" | "partially_refunded" | "refunded" | "failed";
         Payment: {
             /** Format: uuid */
             id: string;
@@ -1626,6 +1749,11 @@ export interface components {
              * @description The order's gross total in cents.
              */
             amountCents: number;
+            /**
+             * Format: int64
+             * @description The refunds of this payment that did not fail (made, or still to be made), in cents; never above `amountCents` (a database check under the payment's row lock). A refund the provider refused gives its amount back.
+             */
+            refundedCents: number;
             /** @enum {string} */
             currency: "EUR";
             reference: string | null;
@@ -1640,8 +1768,31 @@ export interface components {
             provider: "manual" | "stripe";
             reference?: string;
         };
-        /** @enum {string} */
-        ShipmentStatus: "in_transit" | "delivered" | "return_to_sender" | "failure";
+        /**
+         * @description `cancelled`: cancelled by staff before the carrier had it (`cancelShipment`); its units went back to "to ship" and it no longer counts for the order's status.
+         * @enum {string}
+         */
+        ShipmentStatus: "in_transit" | "delivered" | "return_to_sender" | "failure" | "cancelled";
+        ShipmentLine: {
+            /** Format: uuid */
+            productId: string;
+            /** Format: int32 */
+            quantity: number;
+        };
+        ShipmentLineRequest: {
+            /**
+             * Format: uuid
+             * @description A product of the order.
+             */
+            productId: string;
+            /**
+             * Format: int32
+             * @description Units of it in this parcel; more than is left to ship is a 409 `over-shipment`.
+             */
+            quantity: number;
+        };
+        /** @description What this parcel holds, each product of the order at most once (a product not on the order, or repeated, is a 400). Leave it out to ship everything still to ship. */
+        ShipmentLinesRequest: components["schemas"]["ShipmentLineRequest"][];
         Shipment: {
             /** Format: uuid */
             id: string;
@@ -1664,8 +1815,18 @@ export interface components {
             rateCurrency: string | null;
             /** @description The carrier's latest tracking status as reported by its webhook (e.g. `out_for_delivery`). */
             trackingStatus: string | null;
+            /** @description The units in this parcel, by product: its packing slip (names and SKUs are the order's lines of the same `productId`). */
+            lines: components["schemas"]["ShipmentLine"][];
             /** Format: date-time */
             createdAt: string;
+        };
+        CancelShipmentRequest: {
+            /** @description Why; kept in the order's history when its status changes. */
+            reason?: string;
+        };
+        CancelRemainingRequest: {
+            /** @description Why the rest will not ship; kept in the order's history and sent with `order.status_changed`. */
+            reason: string;
         };
         /** @description Exactly one of the two, told apart by `carrier`. */
         CreateShipmentRequest: components["schemas"]["CreateManualShipmentRequest"] | components["schemas"]["CreateEasyPostShipmentRequest"];
@@ -1675,6 +1836,7 @@ export interface components {
             parcel: components["schemas"]["Parcel"];
             /** @description Buy this carrier service (e.g. `Express`) instead of the lowest rate. */
             service?: string;
+            lines?: components["schemas"]["ShipmentLinesRequest"];
         };
         Parcel: {
             /** Format: int32 */
@@ -1693,6 +1855,7 @@ export interface components {
              * @description An `https:` link with a host (also `http:` outside production); other schemes such as `javascript:` are refused with 400.
              */
             trackingUrl?: string;
+            lines?: components["schemas"]["ShipmentLinesRequest"];
         };
         /** @description The provider's event, exactly as it sent it; verified by its signature, not by this schema. */
         WebhookPayload: Record<string, never>;
@@ -1952,7 +2115,7 @@ export interface components {
          * OrderStatus
          * @enum {string}
          */
-        "OrderStatus-2": "pending_payment" | "paid" | "in_preparation" | "shipped" | "delivered" | "cancelled";
+        "OrderStatus-2": "pending_payment" | "paid" | "in_preparation" | "partially_shipped" | "shipped" | "delivered" | "cancelled";
         /** Totals */
         "Totals-2": {
             /** Format: int64 */
@@ -1978,7 +2141,33 @@ export interface components {
          * @enum {string}
          */
         ActorRole: "admin" | "operator" | "customer" | "system";
-        /** OrderStatusChangedData */
+        /**
+         * OrderLineCounts
+         * @description One line of the order and where its units stand; still to ship is `quantity - shippedQuantity - cancelledQuantity`.
+         */
+        OrderLineCounts: {
+            /** Format: uuid */
+            productId: string;
+            /**
+             * Format: int32
+             * @description Units ordered.
+             */
+            quantity: number;
+            /**
+             * Format: int32
+             * @description Units in shipments that are not cancelled.
+             */
+            shippedQuantity: number;
+            /**
+             * Format: int32
+             * @description Units that will not ship.
+             */
+            cancelledQuantity: number;
+        };
+        /**
+         * OrderStatusChangedData
+         * @description `from` equals `to` (`partially_shipped`) when a further partial shipment leaves the order partly shipped: every shipment created is announced by one `order.status_changed`.
+         */
         OrderStatusChangedData: {
             /** Format: uuid */
             orderId: string;
@@ -1991,6 +2180,13 @@ export interface components {
             actorId: string | null;
             actorRole: components["schemas"]["ActorRole"];
             reason: string | null;
+            /** @description Every line of the order with its counts after the change. */
+            lines: components["schemas"]["OrderLineCounts"][];
+            /**
+             * Format: uuid
+             * @description The shipment whose creation, cancellation or delivery made this change; null for any other change (a payment, staff's status change, `cancel-remaining`, the expiry).
+             */
+            shipmentId: string | null;
         };
         /** InventoryLowStockData */
         InventoryLowStockData: {
@@ -2033,10 +2229,22 @@ export interface components {
             /** @enum {string} */
             provider: "manual" | "stripe";
             /** @enum {string} */
-            status: "pending" | "captured" | "failed" | "refunded";
+            status: "pending" | "captured" | "partially_refunded" | "refunded" | "failed";
             /** Format: int64 */
             amountCents: number;
+            /**
+             * Format: int64
+             * @description Refunds of this payment that did not fail (made or still to be made); never above `amountCents`.
+             */
+            refundedCents: number;
             failureReason: string | null;
+        };
+        /** ShipmentLine */
+        "ShipmentLine-2": {
+            /** Format: uuid */
+            productId: string;
+            /** Format: int32 */
+            quantity: number;
         };
         /** ShipmentUpdatedData */
         ShipmentUpdatedData: {
@@ -2046,9 +2254,14 @@ export interface components {
             orderId: string;
             /** @enum {string} */
             carrier: "manual" | "easypost";
-            /** @enum {string} */
-            status: "in_transit" | "delivered" | "return_to_sender" | "failure";
+            /**
+             * @description `cancelled`: staff cancelled it before the carrier had it; its units are to ship again.
+             * @enum {string}
+             */
+            status: "in_transit" | "delivered" | "return_to_sender" | "failure" | "cancelled";
             trackingCode: string;
+            /** @description The units in this shipment, by product. */
+            lines: components["schemas"]["ShipmentLine-2"][];
         };
         /**
          * WebhookSubscriptionDisabledData
@@ -2381,6 +2594,11 @@ export interface components {
          * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
          */
         Id: string;
+        /**
+         * @description A shipment of the order (a UUID); anything else is a 400, a shipment of another order a 404.
+         * @example a8f2d6c4-1e9b-4d7a-b3c5-6e0f2a8d4b19
+         */
+        ShipmentId: string;
         /** @description Page size, 1 to 100. */
         Limit: number;
         /** @description The `nextCursor` of the previous page, opaque. It is bound to the `sort` and filters of the request that returned it (a position in that ordering only): sent with other ones, or altered (its scope or its values), it is a 400 `invalid-cursor`, never a page of another list; start again from the first page. `limit` may change between pages. */
@@ -3997,7 +4215,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The shipment; the order is now `shipped`. A replay of the same key and body answers the stored response with `Idempotent-Replayed: true`. */
+            /** @description The shipment with its lines; the order is now `partially_shipped` or `shipped`. A replay of the same key and body answers the stored response with `Idempotent-Replayed: true`. */
             201: {
                 headers: {
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
@@ -4012,7 +4230,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            /** @description The order is not `in_preparation` (`illegal-transition`), or the same `Idempotency-Key` is still running (`Retry-After`). */
+            /** @description The order is not `in_preparation` or `partially_shipped` (`illegal-transition`), a line asks for more than is left to ship (`over-shipment`, naming the product), or the same `Idempotency-Key` is still running (`Retry-After`). */
             409: {
                 headers: {
                     /** @description Seconds to wait; sent with `idempotency-request-in-progress`. */
@@ -4023,7 +4241,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {unknown} */
-                        code?: "illegal-transition" | "idempotency-request-in-progress" | "concurrent-update" | "conflict";
+                        code?: "illegal-transition" | "over-shipment" | "idempotency-request-in-progress" | "concurrent-update" | "conflict";
                     };
                 };
             };
@@ -4045,6 +4263,176 @@ export interface operations {
             500: components["responses"]["InternalError"];
             502: components["responses"]["BadGateway"];
             503: components["responses"]["ProviderUnavailable"];
+        };
+    };
+    cancelShipment: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description 1–255 printable ASCII characters, chosen by the client (a UUID is a good key); optional but
+                 *     recommended, so that a retry after a timeout never acts twice. Keys are per user and kept 24 h.
+                 *     The same key with the same body replays the first response (same status and body, with
+                 *     `Idempotent-Replayed: true`; a stored problem carries `idempotentReplay: true`); the same key with
+                 *     another body is a 422 `idempotency-key-reused`. A request sent while the first is still running
+                 *     waits for it and replays its answer; the key is held only by the transaction doing the work, so
+                 *     a retry after a crash of the service runs the request once (acknowledged ones are replayed).
+                 *     `idempotency-request-in-progress` (409, `Retry-After`) remains only for a key that keeps
+                 *     changing under the request. A request that failed on a provider (502/503) stores nothing, so a
+                 *     retry with the key runs again.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /**
+                 * @description The resource's id (a UUID); anything else is a 400.
+                 * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+                 */
+                id: components["parameters"]["Id"];
+                /**
+                 * @description A shipment of the order (a UUID); anything else is a 400, a shipment of another order a 404.
+                 * @example a8f2d6c4-1e9b-4d7a-b3c5-6e0f2a8d4b19
+                 */
+                shipmentId: components["parameters"]["ShipmentId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["CancelShipmentRequest"];
+            };
+        };
+        responses: {
+            /** @description The order, its shipment `cancelled` and the units back to ship. A replay of the same key and body answers the stored response with `Idempotent-Replayed: true`. */
+            200: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
+            400: components["responses"]["InvalidBody"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description The shipment cannot be cancelled any more (`shipment-not-cancellable`, with `shipmentStatus` and `trackingStatus`), or the same `Idempotency-Key` is still running (`Retry-After`). */
+            409: {
+                headers: {
+                    /** @description Seconds to wait; sent with `idempotency-request-in-progress`. */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "shipment-not-cancellable" | "idempotency-request-in-progress" | "concurrent-update" | "conflict";
+                    };
+                };
+            };
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description The `Idempotency-Key` was already used with another body, or the shipment's carrier is not configured on this service any more (`provider`, `missingSettings`). */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "idempotency-key-reused" | "provider-not-configured";
+                    };
+                };
+            };
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ProviderUnavailable"];
+        };
+    };
+    cancelRemaining: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description 1–255 printable ASCII characters, chosen by the client (a UUID is a good key); optional but
+                 *     recommended, so that a retry after a timeout never acts twice. Keys are per user and kept 24 h.
+                 *     The same key with the same body replays the first response (same status and body, with
+                 *     `Idempotent-Replayed: true`; a stored problem carries `idempotentReplay: true`); the same key with
+                 *     another body is a 422 `idempotency-key-reused`. A request sent while the first is still running
+                 *     waits for it and replays its answer; the key is held only by the transaction doing the work, so
+                 *     a retry after a crash of the service runs the request once (acknowledged ones are replayed).
+                 *     `idempotency-request-in-progress` (409, `Retry-After`) remains only for a key that keeps
+                 *     changing under the request. A request that failed on a provider (502/503) stores nothing, so a
+                 *     retry with the key runs again.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /**
+                 * @description The resource's id (a UUID); anything else is a 400.
+                 * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+                 */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CancelRemainingRequest"];
+            };
+        };
+        responses: {
+            /** @description The order, `shipped` (or `cancelled` when nothing had shipped), with the cancelled units and the refund. A replay of the same key and body answers the stored response with `Idempotent-Replayed: true`. */
+            200: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
+            400: components["responses"]["InvalidBody"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description Nothing is left to cancel (`illegal-transition`, with `currentStatus` and `allowedStatuses`), or the same `Idempotency-Key` is still running (`Retry-After`). */
+            409: {
+                headers: {
+                    /** @description Seconds to wait; sent with `idempotency-request-in-progress`. */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "illegal-transition" | "idempotency-request-in-progress" | "concurrent-update" | "conflict";
+                    };
+                };
+            };
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description The `Idempotency-Key` was already used with another body. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "idempotency-key-reused";
+                    };
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     receiveStripeWebhook: {

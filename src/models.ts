@@ -7,7 +7,7 @@ import { ProductModel, ProductSearchWordModel } from './products';
 import { StockChangeMarkModel, StockChangePassModel, StockMovementModel } from './inventory';
 import { OrderItemModel, OrderModel, OrderStatusHistoryModel } from './orders';
 import { PaymentModel, RefundModel } from './payments';
-import { ShipmentModel } from './shipping';
+import { ShipmentLineModel, ShipmentModel } from './shipping';
 import { IdempotencyKeyModel } from './platform/idempotency';
 import { ProviderEventModel } from './webhooks';
 import { SetupCodeModel } from './setup';
@@ -32,6 +32,7 @@ export const MODELS: ModelCtor[] = [
   PaymentModel,
   RefundModel,
   ShipmentModel,
+  ShipmentLineModel,
   IdempotencyKeyModel,
   ProviderEventModel,
   SetupCodeModel,

@@ -12,6 +12,13 @@ export interface OrderMail {
 /**
  * Which events a customer hears of by mail (issue 26): the order paid (confirmed), shipped,
  * delivered, cancelled, and a payment refunded. Every other event sends nothing.
+ *
+ * Shipped (issue 27): one mail per parcel — each shipment recorded writes one `order.status_changed`
+ * to `partially_shipped` or `shipped` naming it (`shipmentId`; also `partially_shipped →
+ * partially_shipped` for a further parcel). A change to those statuses made by anything else sends
+ * no shipped mail: a cancelled shipment (`shipped → partially_shipped`) or the rest cancelled
+ * (`shipmentId` null; the customer hears of it through the refund). A partial refund is a refund
+ * mail too.
  */
 export function orderMailOf(event: QuickStockEvent): OrderMail | null {
   if (event.type === 'order.status_changed') {
@@ -24,8 +31,9 @@ export function orderMailOf(event: QuickStockEvent): OrderMail | null {
     switch (data.to) {
       case 'paid':
         return of('order_confirmed', orderConfirmedMail);
+      case 'partially_shipped':
       case 'shipped':
-        return of('order_shipped', orderShippedMail);
+        return announcesParcel(data) ? of('order_shipped', orderShippedMail) : null;
       case 'delivered':
         return of('order_delivered', orderDeliveredMail);
       case 'cancelled':
@@ -34,9 +42,14 @@ export function orderMailOf(event: QuickStockEvent): OrderMail | null {
         return null;
     }
   }
-  if (event.type === 'payment.updated' && event.data.status === 'refunded') {
+  if (event.type === 'payment.updated' && (event.data.status === 'refunded' || event.data.status === 'partially_refunded')) {
     const data = event.data;
     return { template: 'refund_made', orderId: data.orderId, render: (order) => refundMadeMail(data, order) };
   }
   return null;
+}
+
+/** A shipment just recorded: it names the shipment and moves the order forward (never back from `shipped`). */
+function announcesParcel(data: { from: string; shipmentId: string | null }): boolean {
+  return data.shipmentId !== null && (data.from === 'in_preparation' || data.from === 'partially_shipped');
 }

@@ -156,23 +156,39 @@ export class InventoryService {
     await stock.adjustReserved(tx, lines, -1);
   }
 
-  /** Shipping: each line's reservation becomes a `sale` movement; `onHand` and `reserved` both drop. */
-  async commitSale(tx: Tx, orderId: string, lines: readonly StockLine[], actor: Actor | null): Promise<void> {
+  /**
+   * A shipment: each line's reserved units become a `sale` movement; `onHand` and `reserved` both drop
+   * by what shipped, no more (the rest of the order stays reserved).
+   */
+  async commitSale(tx: Tx, orderId: string, lines: readonly StockLine[], actor: Actor | null, reason = 'order shipped'): Promise<void> {
+    await this.bookSale(tx, orderId, lines, actor, reason, -1);
+  }
+
+  /**
+   * A cancelled shipment: its sale is reversed by compensating `sale` movements with a positive delta
+   * (the ledger is never rewritten), and its units are reserved again for the order, to ship again.
+   */
+  async reverseSale(tx: Tx, orderId: string, lines: readonly StockLine[], actor: Actor | null, reason: string): Promise<void> {
+    await this.bookSale(tx, orderId, lines, actor, reason, 1);
+  }
+
+  private async bookSale(tx: Tx, orderId: string, lines: readonly StockLine[], actor: Actor | null, reason: string, sign: 1 | -1): Promise<void> {
     const rows = await stock.lock(
       tx,
       lines.map((l) => l.productId),
     );
     const byId = new Map(rows.map((r) => [r.id, r]));
-    for (const line of lines) {
+    for (const line of [...lines].sort((a, b) => (a.productId < b.productId ? -1 : 1))) {
       const row = byId.get(line.productId);
       if (!row) throw new NotFoundError('A product of this order');
-      await stock.sell(tx, line.productId, line.quantity);
+      const delta = sign * line.quantity;
+      await stock.moveSold(tx, line.productId, delta);
       await stock.insertMovement(tx, {
         productId: line.productId,
         type: 'sale',
-        delta: -line.quantity,
-        onHandAfter: row.onHand - line.quantity,
-        reason: 'order shipped',
+        delta,
+        onHandAfter: row.onHand + delta,
+        reason,
         actorId: actor?.id ?? null,
         orderId,
       });

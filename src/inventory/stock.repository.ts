@@ -155,13 +155,16 @@ export const stockRepository = {
     ]);
   },
 
-  /** Raw: the co-owned product row (no model here, see above); one statement books the sale. */
-  async sell(tx: Tx, id: string, quantity: number): Promise<void> {
+  /**
+   * Raw: the co-owned product row (no model here, see above); one statement books a sale (delta < 0:
+   * on hand and reserved drop) or reverses one (delta > 0: both grow back).
+   */
+  async moveSold(tx: Tx, id: string, delta: number): Promise<void> {
     await sql(
       tx,
-      `WITH changed AS (UPDATE products SET on_hand = on_hand - $2, reserved = reserved - $2, updated_at = now() WHERE id = $1 RETURNING id)
+      `WITH changed AS (UPDATE products SET on_hand = on_hand + $2, reserved = reserved + $2, updated_at = now() WHERE id = $1 RETURNING id)
        ${MARK_CHANGED}`,
-      [id, quantity],
+      [id, delta],
     );
   },
 

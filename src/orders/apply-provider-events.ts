@@ -4,6 +4,7 @@ import type { TrackingEvent } from '../shipping';
 import { orderRepository as orders } from './order.repository';
 import { transition } from './order-transition';
 import type { OrderContext } from './order-context';
+import { settleFulfilment } from './settle-fulfilment';
 
 /**
  * Applies a verified payment-provider event in the caller's transaction (where its id was just
@@ -38,14 +39,19 @@ export async function refundOrphanPayment(ctx: OrderContext, provider: PaymentPr
   if (orderId) await ctx.payments.refundNow(orderId);
 }
 
-/** Applies a verified carrier tracking event in the caller's transaction; answers what it did. */
+/**
+ * Applies a verified carrier tracking event in the caller's transaction; answers what it did. A
+ * delivered shipment delivers the order only when the counts say so (`settleFulfilment`): every unit
+ * shipped or cancelled and every shipment that counts delivered.
+ */
 export async function applyTrackingEvent(ctx: OrderContext, tx: Tx, event: TrackingEvent): Promise<string> {
   if (event.kind === 'other') return 'ignored-type';
   const found = await ctx.shipping.orderOf(tx, event);
   if (!found) return 'unknown-shipment';
   const order = await orders.lock(tx, found.orderId);
   if (!order) return 'unknown-shipment';
-  return ctx.shipping.applyTracking(tx, found.shipmentId, order, event, () =>
-    transition(ctx, tx, order, 'delivered', null, `${event.carrier} tracker: delivered`),
-  );
+  return ctx.shipping.applyTracking(tx, found.shipmentId, order, event, async () => {
+    await settleFulfilment(ctx, tx, order, null, `${event.carrier} tracker: delivered`, { shipmentId: found.shipmentId });
+    return order.status === 'delivered';
+  });
 }

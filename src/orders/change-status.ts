@@ -1,5 +1,6 @@
 import type { Actor } from '../platform/http/contract';
 import { getOrder } from './read-orders';
+import { canRequestTransition, illegalTransition } from './order-state-machine';
 import { lockVisible, transition } from './order-transition';
 import type { OrderContext } from './order-context';
 import type { OrderView } from './order-view';
@@ -14,6 +15,8 @@ export async function changeStatus(
 ): Promise<OrderView> {
   await ctx.db.transaction(async (tx) => {
     const order = await lockVisible(tx, id, actor);
+    // Back to preparation only through a cancelled shipment (the counts), never by request.
+    if (!canRequestTransition(order.status, to)) throw illegalTransition(order.status, `cannot become ${to}`);
     await transition(ctx, tx, order, to, actor, reason);
   });
   if (to === 'cancelled') await ctx.payments.refundNow(id);

@@ -35,4 +35,12 @@ export class OrderItemModel extends Model {
 
   @Column({ type: DataType.BIGINT, allowNull: false })
   declare grossCents: string;
+
+  /** Units in shipments not cancelled; with cancelledQuantity never above quantity (a CHECK). */
+  @Column({ type: DataType.INTEGER, allowNull: false, defaultValue: 0 })
+  declare shippedQuantity: number;
+
+  /** Units that will not ship (the rest cancelled, or the order). */
+  @Column({ type: DataType.INTEGER, allowNull: false, defaultValue: 0 })
+  declare cancelledQuantity: number;
 }

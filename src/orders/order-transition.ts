@@ -5,28 +5,43 @@ import { NotFoundError } from '../platform/errors';
 import { isStaff } from '../platform/http/contract';
 import { assertTransition, type OrderStatus } from './order-state-machine';
 import { effectsOf, type OrderEffect } from './order-effects';
+import { unitsStillToShip } from './order-fulfilment';
 import { orderRepository as orders, type OrderRecord } from './order.repository';
 import type { OrderContext } from './order-context';
 
 type EffectRunner = (ctx: OrderContext, tx: Tx, order: OrderRecord, actor: Actor | null) => Promise<void>;
 
 const RUN_EFFECT: Record<OrderEffect, EffectRunner> = {
-  'release-stock': async (ctx, tx, order) => ctx.inventory.release(tx, await orders.stockLines(tx, order.id)),
-  'book-sale': async (ctx, tx, order, actor) => ctx.inventory.commitSale(tx, order.id, await orders.stockLines(tx, order.id), actor),
+  'release-stock': async (ctx, tx, order) => {
+    const open = unitsStillToShip(await orders.lineCounts(tx, order.id));
+    if (open.length === 0) return;
+    await ctx.inventory.release(tx, open);
+    await orders.addUnits(tx, order.id, 'cancelled', open, 1);
+  },
   refund: (ctx, tx, order) => ctx.payments.requestRefunds(tx, order),
   'deliver-shipments': (ctx, tx, order) => ctx.shipping.markDelivered(tx, order.id),
 };
 
 /**
  * The one path for every status change, in the caller's transaction (which holds the order's lock):
- * guard, the transition's effects, the status, its history row and its event.
+ * guard, the transition's effects, the status, its history row and its event, which carries every
+ * line's counts after the change and the shipment behind it (`shipmentId`, or null).
  */
-export async function transition(ctx: OrderContext, tx: Tx, order: OrderRecord, to: OrderStatus, actor: Actor | null, reason: string | null): Promise<void> {
+export async function transition(
+  ctx: OrderContext,
+  tx: Tx,
+  order: OrderRecord,
+  to: OrderStatus,
+  actor: Actor | null,
+  reason: string | null,
+  shipmentId: string | null = null,
+): Promise<void> {
   const from = order.status;
   assertTransition(from, to);
   for (const effect of effectsOf(from, to)) await RUN_EFFECT[effect](ctx, tx, order, actor);
   await orders.setStatus(tx, order.id, to);
   await orders.writeHistory(tx, order.id, from, to, actor, reason);
+  const lines = await orders.lineCounts(tx, order.id);
   await recordEvent(tx, {
     type: 'order.status_changed',
     customerId: order.customerId,
@@ -39,6 +54,8 @@ export async function transition(ctx: OrderContext, tx: Tx, order: OrderRecord, 
       actorId: actor?.id ?? null,
       actorRole: actor?.role ?? 'system',
       reason,
+      lines: lines.map((l) => ({ productId: l.productId, quantity: l.quantity, shippedQuantity: l.shippedQuantity, cancelledQuantity: l.cancelledQuantity })),
+      shipmentId,
     },
   });
   order.status = to;

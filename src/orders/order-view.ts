@@ -27,6 +27,9 @@ export function toOrderLine(l: ItemRecord | PlacedLine): OrderLine {
     netCents: Number(l.netCents),
     vatCents: Number(l.vatCents),
     grossCents: Number(l.grossCents),
+    // A line just placed has shipped and cancelled nothing.
+    shippedQuantity: 'shippedQuantity' in l ? l.shippedQuantity : 0,
+    cancelledQuantity: 'cancelledQuantity' in l ? l.cancelledQuantity : 0,
   };
 }
 

@@ -5,7 +5,8 @@ import { OrderStatusHistoryModel } from './order-status-history.model';
 import { orderListSql, type OrderListParams } from './order-list.sql';
 import type { Actor, Schemas } from '../platform/http/contract';
 import type { OrderStatus } from './order-state-machine';
-import type { Totals } from './order-totals';
+import type { PricedLine, Totals } from './order-totals';
+import type { LineCounts } from './order-fulfilment';
 import type { ReservedLine } from '../inventory';
 import { eventRecordedIn, recordEventSql, type EventPayloads } from '../platform/events';
 
@@ -79,6 +80,8 @@ export interface ItemRecord {
   netCents: string;
   vatCents: string;
   grossCents: string;
+  shippedQuantity: number;
+  cancelledQuantity: number;
 }
 
 export interface HistoryRecord {
@@ -190,10 +193,47 @@ export const orderRepository = {
     return rows.map((r) => r.get({ plain: true }) as ItemRecord);
   },
 
-  /** The lines as stock sees them, in product order (the order in which inventory locks rows). */
-  async stockLines(tx: Tx, orderId: string): Promise<{ productId: string; quantity: number }[]> {
-    const rows = await OrderItemModel.findAll({ attributes: ['productId', 'quantity'], where: { orderId }, order: [['productId', 'ASC']], transaction: tx });
-    return rows.map((l) => ({ productId: l.productId, quantity: l.quantity }));
+  /** Every line's units (ordered, shipped, cancelled) with its price, in product order (the order in which inventory locks rows). */
+  async lineCounts(tx: Tx, orderId: string): Promise<(LineCounts & PricedLine)[]> {
+    const rows = await OrderItemModel.findAll({
+      attributes: ['productId', 'quantity', 'shippedQuantity', 'cancelledQuantity', 'unitPriceCents', 'vatRate'],
+      where: { orderId },
+      order: [['productId', 'ASC']],
+      transaction: tx,
+    });
+    return rows.map((l) => ({
+      productId: l.productId,
+      quantity: l.quantity,
+      shippedQuantity: l.shippedQuantity,
+      cancelledQuantity: l.cancelledQuantity,
+      unitPriceCents: l.unitPriceCents,
+      vatRate: l.vatRate,
+    }));
+  },
+
+  /**
+   * Adds units to the lines' shipped (a shipment; negative: a shipment cancelled) or cancelled count
+   * (the caller holds the order's lock). The database's checks keep each count ≥ 0 and their sum
+   * within the line's quantity whatever the caller computed. Raw: one statement for every line, each
+   * by its own amount (the model's `increment` is one statement per line).
+   */
+  async addUnits(
+    tx: Tx,
+    orderId: string,
+    count: 'shipped' | 'cancelled',
+    units: readonly { productId: string; quantity: number }[],
+    sign: 1 | -1,
+  ): Promise<void> {
+    if (units.length === 0) return;
+    const column = count === 'shipped' ? 'shipped_quantity' : 'cancelled_quantity';
+    const changed = await sql(
+      tx,
+      `UPDATE order_items i SET ${column} = i.${column} + v.q * $2
+         FROM unnest($3::uuid[], $4::int[]) AS v(product_id, q)
+        WHERE i.order_id = $1 AND i.product_id = v.product_id RETURNING i.line_no`,
+      [orderId, sign, units.map((u) => u.productId), units.map((u) => u.quantity)],
+    );
+    if (changed.length !== units.length) throw new Error(`order ${orderId}: ${changed.length} of ${units.length} lines counted`);
   },
 
   /**

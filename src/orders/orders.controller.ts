@@ -47,5 +47,14 @@ export function createOrdersController(orders: OrdersService) {
       const body = req.body as RequestBody<'createShipment'>;
       sendStored(res, await orders.createShipment(id(req), body, actorOf(req), req.header('idempotency-key')));
     },
+    async cancelShipment(req: Request, res: Response): Promise<void> {
+      const body = (req.body ?? {}) as NonNullable<RequestBody<'cancelShipment'>>;
+      const shipmentId = String(req.params['shipmentId']).toLowerCase();
+      sendStored(res, await orders.cancelShipment(id(req), shipmentId, body.reason ?? null, actorOf(req), req.header('idempotency-key')));
+    },
+    async cancelRemaining(req: Request, res: Response): Promise<void> {
+      const body = req.body as RequestBody<'cancelRemaining'>;
+      sendStored(res, await orders.cancelRemaining(id(req), body.reason, actorOf(req), req.header('idempotency-key')));
+    },
   };
 }

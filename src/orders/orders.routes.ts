@@ -13,5 +13,7 @@ export function createOrdersRouter(orders: OrdersService): Router {
   router.post('/orders/:id/cancel', c.cancelOrder);
   router.post('/orders/:id/payments', c.createPayment);
   router.post('/orders/:id/shipments', c.createShipment);
+  router.post('/orders/:id/shipments/:shipmentId/cancel', c.cancelShipment);
+  router.post('/orders/:id/cancel-remaining', c.cancelRemaining);
   return router;
 }

@@ -14,6 +14,8 @@ import { changeStatus } from './change-status';
 import { cancelOrder } from './cancel-order';
 import { payOrder } from './pay-order';
 import { shipOrder } from './ship-order';
+import { cancelShipment } from './cancel-shipment';
+import { cancelRemaining } from './cancel-remaining';
 import { applyPaymentEvent, applyTrackingEvent, refundOrphanPayment } from './apply-provider-events';
 import { expireOverdue } from './expire-orders';
 
@@ -72,6 +74,20 @@ export class OrdersService {
 
   createShipment(orderId: string, input: RequestBody<'createShipment'>, actor: Actor, idempotencyKey: string | undefined): Promise<StoredResult<ShipmentView>> {
     return shipOrder(this.ctx, orderId, input, actor, idempotencyKey);
+  }
+
+  cancelShipment(
+    orderId: string,
+    shipmentId: string,
+    reason: string | null,
+    actor: Actor,
+    idempotencyKey: string | undefined,
+  ): Promise<StoredResult<OrderView>> {
+    return cancelShipment(this.ctx, orderId, shipmentId, reason, actor, idempotencyKey);
+  }
+
+  cancelRemaining(id: string, reason: string, actor: Actor, idempotencyKey: string | undefined): Promise<StoredResult<OrderView>> {
+    return cancelRemaining(this.ctx, id, reason, actor, idempotencyKey);
   }
 
   applyPaymentEvent(tx: Tx, event: PaymentEvent): Promise<string> {

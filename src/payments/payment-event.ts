@@ -7,6 +7,14 @@ export async function recordPaymentEvent(tx: Tx, customerId: string, p: PaymentR
   await recordEvent(tx, {
     type: 'payment.updated',
     customerId,
-    data: { paymentId: p.id, orderId: p.orderId, provider: p.provider, status: p.status, amountCents: Number(p.amountCents), failureReason: p.failureReason },
+    data: {
+      paymentId: p.id,
+      orderId: p.orderId,
+      provider: p.provider,
+      status: p.status,
+      amountCents: Number(p.amountCents),
+      refundedCents: Number(p.refundedCents),
+      failureReason: p.failureReason,
+    },
   });
 }

@@ -18,6 +18,10 @@ export class PaymentModel extends Model {
   @Column({ type: DataType.BIGINT, allowNull: false })
   declare amountCents: string;
 
+  /** Σ of the refunds that did not fail, kept by the `refunds_balance` trigger (never written here); at most amountCents (a CHECK). */
+  @Column({ type: DataType.BIGINT, allowNull: false, defaultValue: '0' })
+  declare refundedCents: string;
+
   @Column({ type: DataType.TEXT, allowNull: false, defaultValue: 'EUR' })
   declare currency: string;
 

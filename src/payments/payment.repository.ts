@@ -1,4 +1,4 @@
-import { Op } from 'sequelize';
+import { Op, col } from 'sequelize';
 import type { DbTarget, Tx } from '../platform/db/db';
 import { transactionOf } from '../platform/db/sql';
 import type { Schemas } from '../platform/http/contract';
@@ -15,6 +15,8 @@ export interface PaymentRecord {
   status: PaymentStatus;
   /** bigint, as text. */
   amountCents: string;
+  /** bigint, as text: Σ of the refunds that did not fail (the `refunds_balance` trigger keeps it). */
+  refundedCents: string;
   currency: 'EUR';
   reference: string | null;
   providerPaymentId: string | null;
@@ -81,15 +83,35 @@ export const paymentRepository = {
 
   async lockCapturedByProviderId(tx: Tx, provider: PaymentProviderName, providerPaymentId: string): Promise<PaymentRecord | undefined> {
     if (!providerPaymentId) return undefined;
-    return plain(await PaymentModel.findOne({ where: { provider, providerPaymentId, status: 'captured' }, transaction: tx, lock: tx.LOCK.UPDATE }));
+    return plain(
+      await PaymentModel.findOne({
+        where: { provider, providerPaymentId, status: { [Op.in]: ['captured', 'partially_refunded'] } },
+        transaction: tx,
+        lock: tx.LOCK.UPDATE,
+      }),
+    );
   },
 
-  async lockCapturedOfOrder(tx: Tx, orderId: string): Promise<PaymentRecord[]> {
-    return plainAll(await PaymentModel.findAll({ where: { orderId, status: 'captured' }, order: BY_AGE, transaction: tx, lock: tx.LOCK.UPDATE }));
+  /**
+   * The order's payments with money still ours to give back (captured or partly refunded, not wholly
+   * refunded), oldest first, locked: refunds of one payment are decided one at a time.
+   */
+  async lockRefundableOfOrder(tx: Tx, orderId: string): Promise<PaymentRecord[]> {
+    return plainAll(
+      await PaymentModel.findAll({
+        where: { orderId, status: { [Op.in]: ['captured', 'partially_refunded'] }, refundedCents: { [Op.lt]: col('amount_cents') } },
+        order: BY_AGE,
+        transaction: tx,
+        lock: tx.LOCK.UPDATE,
+      }),
+    );
   },
 
   async hasOtherCaptured(tx: Tx, orderId: string, exceptId: string): Promise<boolean> {
-    return (await PaymentModel.count({ where: { orderId, id: { [Op.ne]: exceptId }, status: 'captured' }, transaction: tx })) > 0;
+    return (
+      (await PaymentModel.count({ where: { orderId, id: { [Op.ne]: exceptId }, status: { [Op.in]: ['captured', 'partially_refunded'] } }, transaction: tx })) >
+      0
+    );
   },
 
   /** Records what the provider created for an attempt (its status may have moved on meanwhile). */

@@ -27,6 +27,7 @@ export function toPaymentView(p: PaymentRecord): PaymentView {
     provider: p.provider,
     status: p.status,
     amountCents: Number(p.amountCents),
+    refundedCents: Number(p.refundedCents),
     currency: p.currency,
     reference: p.reference,
     failureReason: p.failureReason,
@@ -50,6 +51,9 @@ export type PaymentCall =
 
 /** What finishing an attempt found: the payment recorded, or the order no longer payable. */
 export type PaymentFinish = { view: PaymentAnswer; recordedNow: boolean } | { orderStatus: Schemas['OrderStatus']; cancelAtProvider: string | null };
+
+/** What a payment still holds: captured, less its refunds that did not fail. */
+const balanceOf = (p: PaymentRecord): number => Number(p.amountCents) - Number(p.refundedCents);
 
 /** The provider refused the attempt outright: nothing exists there, and its idempotency key is spent. */
 const isRefusal = (err: unknown) => err instanceof AppError && (err.code === 'provider-rejected' || err.code === 'provider-bad-response');
@@ -257,7 +261,7 @@ export class PaymentsService {
         return done('payment-failed');
       case 'refunded':
         if (payment.status === 'refunded') return done('already-refunded');
-        if (payment.status !== 'captured') return done(`ignored-${payment.status}`);
+        if (payment.status !== 'captured' && payment.status !== 'partially_refunded') return done(`ignored-${payment.status}`);
         // Refunded from the provider's dashboard: the money is back; what happens to the order is for staff.
         await this.setStatus(tx, order.customerId, payment, 'refunded', null);
         return done('payment-refunded');
@@ -265,11 +269,29 @@ export class PaymentsService {
   }
 
   /**
-   * Records the refund of every captured payment of an order being cancelled, in the cancel's
-   * transaction (which holds the order's lock); `refundNow` makes them after the commit.
+   * Records the refund of what every captured payment of an order being cancelled still holds (the
+   * whole captured amount, less what earlier refunds took), in the cancel's transaction (which holds
+   * the order's lock); `refundNow` makes them after the commit.
    */
   async requestRefunds(tx: Tx, order: { id: string; customerId: string }): Promise<void> {
-    for (const payment of await payments.lockCapturedOfOrder(tx, order.id)) await this.refunds.request(tx, order.customerId, payment);
+    for (const payment of await payments.lockRefundableOfOrder(tx, order.id)) await this.refunds.request(tx, order.customerId, payment, balanceOf(payment));
+  }
+
+  /**
+   * Records refunds of `amountCents` of an order's captured payments (the unshipped part of an order
+   * whose rest was cancelled), oldest payment first, each within what it still holds; in the
+   * caller's transaction, which holds the order's lock (the payments are locked here). Answers what
+   * was recorded: less than asked only when the payments hold less.
+   */
+  async requestPartialRefund(tx: Tx, order: { id: string; customerId: string }, amountCents: number): Promise<number> {
+    let left = amountCents;
+    for (const payment of await payments.lockRefundableOfOrder(tx, order.id)) {
+      if (left <= 0) break;
+      const part = Math.min(left, balanceOf(payment));
+      await this.refunds.request(tx, order.customerId, payment, part);
+      left -= part;
+    }
+    return amountCents - left;
   }
 
   /**
@@ -281,7 +303,7 @@ export class PaymentsService {
     if (!payment || order.status === 'pending_payment') return;
     const others = await payments.hasOtherCaptured(tx, order.id, payment.id);
     if (order.status !== 'cancelled' && !others) return; // it is the order's one payment
-    await this.refunds.request(tx, order.customerId, payment);
+    await this.refunds.request(tx, order.customerId, payment, balanceOf(payment));
   }
 
   /** After the commit: makes the order's recorded refunds now (what fails is retried by `retryDueRefunds`). */

@@ -44,12 +44,22 @@ function toRefundRecord(row: RefundRow): RefundRecord {
   };
 }
 
-/** The refunds table (payments own it): recorded in the cancel's transaction, worked after commit. */
+/** The refunds table (payments own it), several per payment: recorded in the cancel's transaction, worked after commit. */
 export const refundRepository = {
-  /** Records the refund of a payment, once: a second request for the same payment changes nothing. */
+  /**
+   * Records a refund of part or all of a payment (the caller holds the payment's row lock and checked
+   * its balance). The `refunds_balance` trigger adds it to `payments.refunded_cents`, whose CHECK
+   * refuses a sum above what was captured: the database keeps the limit whatever the caller did.
+   */
   async request(tx: Tx, r: { paymentId: string; customerId: string; amountCents: string }): Promise<void> {
     const nextAttemptAt = new Date(Date.now() + FIRST_RETRY_AFTER_MS);
-    await RefundModel.bulkCreate([{ ...r, status: 'pending', nextAttemptAt }], { transaction: tx, ignoreDuplicates: true });
+    await RefundModel.create({ ...r, status: 'pending', nextAttemptAt }, { transaction: tx });
+  },
+
+  /** What went back of a payment: the sum of its refunds that succeeded, in cents. */
+  async succeededCents(tx: Tx, paymentId: string): Promise<number> {
+    const total = (await RefundModel.sum('amountCents', { where: { paymentId, status: 'succeeded' }, transaction: tx })) as number | string | null;
+    return Number(total ?? 0);
   },
 
   /** The ids of an order's refunds still to be made. */

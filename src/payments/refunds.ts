@@ -3,7 +3,7 @@ import type { Db, Tx } from '../platform/db/db';
 import { AppError } from '../platform/errors';
 import { withProviderCall, type ProviderRegistry } from '../platform/upstream';
 import type { PaymentProvider } from './payment-provider';
-import { paymentRepository as payments, type PaymentRecord } from './payment.repository';
+import { paymentRepository as payments, type PaymentRecord, type PaymentStatus } from './payment.repository';
 import { refundRepository as refunds, type RefundRecord } from './refund.repository';
 import { recordPaymentEvent } from './payment-event';
 
@@ -11,6 +11,9 @@ import { recordPaymentEvent } from './payment-event';
 function isDefinitive(err: unknown): boolean {
   return !(err instanceof AppError) || !['provider-timeout', 'provider-error', 'provider-unavailable', 'provider-bad-response'].includes(err.code);
 }
+
+/** Payments a refund may still change (a payment refunded from the provider's dashboard stays refunded). */
+const REFUNDABLE: ReadonlySet<PaymentStatus> = new Set(['captured', 'partially_refunded']);
 
 /** What one attempt at a refund came to. */
 type AttemptOutcome = 'succeeded' | 'settled-already' | 'retry-later' | 'refused';
@@ -21,8 +24,11 @@ type AttemptOutcome = 'succeeded' | 'settled-already' | 'retry-later' | 'refused
  * request makes it at once, and a background pass retries what failed or was cut short by a crash.
  * Each attempt follows the provider protocol (`withProviderCall`): claimed in a short transaction,
  * made at the provider outside any, settled in another that re-checks the refund and the payment.
- * The refund row's id is the provider's idempotency key, so a repeated call pays back once. A
- * provider's refusal (a disputed charge) marks the refund failed and says so on the payment.
+ * The refund row's id is the provider's idempotency key and its amount the amount asked, so a
+ * repeated call pays back once. A payment may have several refunds (the rest of an order cancelled,
+ * then the order): their sum never exceeds what was captured (`payments.refunded_cents`, kept by a
+ * trigger, under a CHECK). A provider's refusal (a disputed charge) marks the refund failed, gives
+ * its amount back to the payment's balance and says so on the payment.
  */
 export class Refunds {
   constructor(
@@ -31,9 +37,13 @@ export class Refunds {
     private readonly logger: Logger,
   ) {}
 
-  /** Records the refund of a captured payment (the caller holds the order's lock). */
-  async request(tx: Tx, customerId: string, payment: PaymentRecord): Promise<void> {
-    await refunds.request(tx, { paymentId: payment.id, customerId, amountCents: payment.amountCents });
+  /**
+   * Records a refund of `amountCents` of a payment (the caller holds the order's lock and the
+   * payment's, and keeps within its balance; the database refuses more than was captured).
+   */
+  async request(tx: Tx, customerId: string, payment: PaymentRecord, amountCents: number): Promise<void> {
+    if (amountCents <= 0) return;
+    await refunds.request(tx, { paymentId: payment.id, customerId, amountCents: String(amountCents) });
   }
 
   /** After the commit: makes the order's pending refunds now; a failure is logged and left to the retry pass. */
@@ -71,7 +81,12 @@ export class Refunds {
         // Settled meanwhile (a duplicate attempt after the claim moved on): nothing more to say.
         if (!(await refunds.settle(tx, refund.id, 'succeeded', null))) return 'settled-already';
         const locked = await payments.lock(tx, refund.paymentId);
-        if (locked?.status === 'captured') await recordPaymentEvent(tx, refund.customerId, await payments.setStatus(tx, locked.id, 'refunded', null));
+        if (locked && REFUNDABLE.has(locked.status)) {
+          // Refunded wholly once what went back reaches what was captured; partly until then.
+          const back = await refunds.succeededCents(tx, locked.id);
+          const status = back >= Number(locked.amountCents) ? 'refunded' : 'partially_refunded';
+          await recordPaymentEvent(tx, refund.customerId, await payments.setStatus(tx, locked.id, status, null));
+        }
         return 'succeeded';
       },
       fail: async (tx, { refund, payment }, err) => {
@@ -87,8 +102,10 @@ export class Refunds {
     const reason = `refund refused: ${err instanceof AppError ? err.detail : 'unexpected failure'}`.slice(0, 500);
     this.logger.error({ refundId: refund.id, paymentId: refund.paymentId, err }, 'the provider refused a refund: staff must pay it back by hand');
     if (!(await refunds.settle(tx, refund.id, 'failed', reason))) return 'settled-already';
+    // The failed refund's amount went back to the payment's balance (the trigger); staff settle it by hand.
     const locked = await payments.lock(tx, refund.paymentId);
-    if (locked?.status === 'captured') await recordPaymentEvent(tx, refund.customerId, await payments.setStatus(tx, locked.id, 'captured', reason));
+    if (locked && REFUNDABLE.has(locked.status))
+      await recordPaymentEvent(tx, refund.customerId, await payments.setStatus(tx, locked.id, locked.status, reason));
     return 'refused';
   }
 }

@@ -148,9 +148,11 @@ export class StripePaymentProvider implements PaymentProvider {
         return { ...base, kind: 'failed', providerPaymentId: event.data.object.id, reason: error?.message ?? error?.code ?? 'payment failed' };
       }
       case 'charge.refunded': {
+        // Sent for every refund, partial ones included (ours, e.g. the rest of an order cancelled):
+        // only a charge refunded whole (`refunded: true`) makes the payment refunded.
         const intent = event.data.object.payment_intent;
         const id = typeof intent === 'string' ? intent : intent?.id;
-        return id ? { ...base, kind: 'refunded', providerPaymentId: id } : { ...base, kind: 'other' };
+        return id && event.data.object.refunded === true ? { ...base, kind: 'refunded', providerPaymentId: id } : { ...base, kind: 'other' };
       }
       default:
         return { ...base, kind: 'other' };

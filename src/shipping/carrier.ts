@@ -44,6 +44,11 @@ export interface Carrier {
   readonly remote: boolean;
   /** Creates the shipment and buys its label. */
   createShipment(input: ShipmentRequest): Promise<CreatedShipment>;
+  /**
+   * Cancels a shipment the carrier does not have yet: a bought label is refunded (remote carriers,
+   * outside any transaction); a carrier with nothing bought has nothing to do.
+   */
+  cancelShipment(providerShipmentId: string | null): Promise<void>;
   /** Verifies the signature on the raw body and parses the event; a bad signature is a 400 AppError. */
   parseWebhook(rawBody: Buffer, headers: Record<string, string | undefined>): TrackingEvent;
 }

@@ -1,7 +1,7 @@
 import { storableUrlOrNull } from '../platform/http/stored-url';
 import EasyPostClient from '@easypost/api';
 import type { WarehouseAddress } from '../platform/config';
-import { AppError } from '../platform/errors';
+import { AppError, UpstreamError } from '../platform/errors';
 import { ProviderError, type ProviderCaller } from '../platform/upstream';
 import type { Carrier, CreatedShipment, ShipmentRequest, TrackingEvent, TrackingStatus } from './carrier';
 
@@ -29,7 +29,11 @@ interface EasyPostShipment {
   postage_label?: { label_url?: string | null } | null;
   tracker?: { public_url?: string | null } | null;
   selected_rate?: EasyPostRate | null;
+  refund_status?: string | null;
 }
+
+/** A label refund EasyPost took on (`submitted`: the carrier will refund it; `refunded`: done). */
+const REFUND_ACCEPTED = new Set(['submitted', 'refunded']);
 
 const GRAMS_PER_OUNCE = 28.349523125;
 const CM_PER_INCH = 2.54;
@@ -138,6 +142,32 @@ export class EasyPostCarrier implements Carrier {
       rateCents: Math.round(Number(selected.rate) * 100),
       rateCurrency: selected.currency,
     };
+  }
+
+  /**
+   * Asks EasyPost to refund the label (its carrier refunds only labels never scanned). Not repeated
+   * on failure: a refund asked twice is refused, so a refusal is checked against the shipment as it
+   * stands (a refund already `submitted` or `refunded` by an earlier attempt is what we wanted).
+   */
+  async cancelShipment(providerShipmentId: string | null): Promise<void> {
+    if (!providerShipmentId) throw new UpstreamError('provider-rejected', 502, 'This EasyPost shipment has no EasyPost id to refund its label with.');
+    const refundStatus = (s: EasyPostShipment | null | undefined) => s?.refund_status ?? null;
+    let refunded: EasyPostShipment;
+    try {
+      refunded = (await this.caller.call({ operation: 'refund the label', safe: false }, () =>
+        this.client.Shipment.refund(providerShipmentId).catch((err: unknown) => Promise.reject(classifyEasyPostError(err))),
+      )) as unknown as EasyPostShipment;
+    } catch (err) {
+      if (!(err instanceof AppError) || err.code !== 'provider-rejected') throw err;
+      const current = (await this.caller.call({ operation: 'read the shipment', safe: true }, () =>
+        this.client.Shipment.retrieve(providerShipmentId).catch((e: unknown) => Promise.reject(classifyEasyPostError(e))),
+      )) as unknown as EasyPostShipment;
+      if (REFUND_ACCEPTED.has(refundStatus(current) ?? '')) return;
+      throw err;
+    }
+    if (!REFUND_ACCEPTED.has(refundStatus(refunded) ?? '')) {
+      throw new UpstreamError('provider-rejected', 502, `EasyPost did not accept the label refund (refund_status ${refundStatus(refunded) ?? 'none'}).`);
+    }
   }
 
   private chooseRate(rates: EasyPostRate[], service: string | undefined): EasyPostRate {

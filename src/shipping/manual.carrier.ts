@@ -30,6 +30,10 @@ export class ManualCarrier implements Carrier {
     };
   }
 
+  async cancelShipment(): Promise<void> {
+    // Nothing was bought: staff take the parcel back from the shelf.
+  }
+
   parseWebhook(): TrackingEvent {
     throw new AppError('no-webhooks', 404, 'The manual carrier has no webhooks.');
   }

@@ -1,11 +1,13 @@
 import type { DbTarget, Tx } from '../platform/db/db';
+import { ConflictError, NotFoundError } from '../platform/errors';
 import { recordEvent } from '../platform/events';
 import type { Schemas } from '../platform/http/contract';
 import type { ProviderRegistry } from '../platform/upstream';
 import type { Carrier, CarrierName, CreatedShipment, TrackingEvent } from './carrier';
-import { shipmentRepository as shipments, type ShipmentRecord } from './shipment.repository';
+import { shipmentRepository as shipments, type ShipmentLineRecord, type ShipmentWithLines } from './shipment.repository';
 
 export type ShipmentView = Schemas['Shipment'];
+export type { ShipmentLineRecord };
 
 /** What shipping needs to know of the order it ships (the caller holds its row lock). */
 export interface ShippableOrder {
@@ -16,7 +18,21 @@ export interface ShippableOrder {
   shippingAddress: Schemas['Address'];
 }
 
-export function toShipmentView(s: ShipmentRecord): ShipmentView {
+/** A shipment as orders need it to cancel it: its carrier, its carrier's id and what it holds. */
+export interface CancellableShipment {
+  id: string;
+  carrier: CarrierName;
+  providerShipmentId: string | null;
+  lines: ShipmentLineRecord[];
+}
+
+/**
+ * Tracking statuses that say the carrier has not taken the parcel yet (EasyPost's words; a manual
+ * shipment has none): only then may staff cancel a shipment.
+ */
+const NOT_YET_WITH_THE_CARRIER = new Set(['pre_transit', 'unknown']);
+
+export function toShipmentView(s: ShipmentWithLines): ShipmentView {
   return {
     id: s.id,
     orderId: s.orderId,
@@ -30,15 +46,18 @@ export function toShipmentView(s: ShipmentRecord): ShipmentView {
     rateCents: s.rateCents === null ? null : Number(s.rateCents),
     rateCurrency: s.rateCurrency,
     trackingStatus: s.trackingStatus,
+    lines: s.lines.map((l) => ({ productId: l.productId, quantity: l.quantity })),
     createdAt: new Date(s.createdAt).toISOString(),
   };
 }
 
 /**
- * Shipments and their rules: creating one with a carrier (label purchase included) and applying
- * the carrier's tracking events. Orders call these inside the transaction holding the order's lock,
- * except `buyLabel`, which calls a remote carrier outside any transaction (the provider protocol,
- * `withProviderCall`, in orders' `ship-order.ts`; then `record` files it).
+ * Shipments and their rules: creating one with a carrier (label purchase included) with the lines it
+ * holds, cancelling one the carrier does not have yet, and applying the carrier's tracking events.
+ * Orders call these inside the transaction holding the order's lock, except `buyLabel` and
+ * `refundLabel`, which call a remote carrier outside any transaction (the provider protocol,
+ * `withProviderCall`, in orders' `ship-order.ts` and `cancel-shipment.ts`). Orders own the counts
+ * and the order's status; shipping answers what the shipments are.
  */
 export class ShippingService {
   constructor(private readonly carriers: ProviderRegistry<Carrier>) {}
@@ -51,25 +70,78 @@ export class ShippingService {
     return (await shipments.listForOrder(target, orderId)).map(toShipmentView);
   }
 
-  /** Creates the shipment with a local carrier (nothing to call) and records it in transit. */
-  async create(tx: Tx, order: ShippableOrder, carrier: Carrier, request: Schemas['CreateShipmentRequest']): Promise<ShipmentView> {
-    return this.record(tx, order, carrier, await carrier.createShipment({ orderId: order.id, orderNumber: order.number, to: order.shippingAddress, request }));
+  /** Creates the shipment with a local carrier (nothing to call) and records it in transit with its lines. */
+  async create(
+    tx: Tx,
+    order: ShippableOrder,
+    carrier: Carrier,
+    request: Schemas['CreateShipmentRequest'],
+    lines: readonly ShipmentLineRecord[],
+  ): Promise<ShipmentView> {
+    const created = await carrier.createShipment({ orderId: order.id, orderNumber: order.number, to: order.shippingAddress, request });
+    return this.record(tx, order, carrier, created, lines);
   }
 
   /**
    * Outside any transaction: creates the shipment at a remote carrier and buys its label. The
-   * caller joins a second request of this process for the same order to the purchase in flight
-   * (`withProviderCall`'s `join`), so it finds the order shipped rather than buying another label.
+   * caller joins a duplicate of the same request of this process to the purchase in flight
+   * (`withProviderCall`'s `join`), so it finds the shipment filed rather than buying another label.
    */
   buyLabel(carrier: Carrier, order: ShippableOrder, request: Schemas['CreateShipmentRequest']): Promise<CreatedShipment> {
     return carrier.createShipment({ orderId: order.id, orderNumber: order.number, to: order.shippingAddress, request });
   }
 
-  /** Records a shipment the carrier created, in transit (the caller holds the order's lock). */
-  async record(tx: Tx, order: ShippableOrder, carrier: Carrier, created: CreatedShipment): Promise<ShipmentView> {
-    const row = await shipments.insert(tx, order.id, carrier.name, created);
+  /** Whether the carrier's shipment was already filed (a duplicate purchase joined this one). */
+  async isFiled(tx: Tx, carrier: Carrier, created: CreatedShipment): Promise<boolean> {
+    return created.providerShipmentId !== null && (await shipments.findByProviderId(tx, carrier.name, created.providerShipmentId)) !== undefined;
+  }
+
+  /** Records a shipment the carrier created, in transit, with its lines (the caller holds the order's lock). */
+  async record(tx: Tx, order: ShippableOrder, carrier: Carrier, created: CreatedShipment, lines: readonly ShipmentLineRecord[]): Promise<ShipmentView> {
+    const row = await shipments.insert(tx, order.id, carrier.name, created, lines);
     await this.recordEvent(tx, row, order.customerId);
     return toShipmentView(row);
+  }
+
+  /**
+   * The order's shipment, if staff may cancel it now (the caller holds the order's lock): in transit
+   * and not yet with the carrier. 404 for a shipment of another order; 409 `shipment-not-cancellable`
+   * otherwise.
+   */
+  async cancellable(tx: Tx, orderId: string, shipmentId: string): Promise<CancellableShipment> {
+    const shipment = await shipments.findOfOrder(tx, orderId, shipmentId);
+    if (!shipment) throw new NotFoundError('The shipment');
+    const refuse = (why: string) =>
+      new ConflictError('shipment-not-cancellable', `${why}: only a shipment the carrier does not have yet can be cancelled.`, {
+        shipmentStatus: shipment.status,
+        trackingStatus: shipment.trackingStatus,
+      });
+    if (shipment.status !== 'in_transit') throw refuse(`This shipment is ${shipment.status}`);
+    if (shipment.trackingStatus !== null && !NOT_YET_WITH_THE_CARRIER.has(shipment.trackingStatus)) {
+      throw refuse(`The carrier has this parcel (tracking status ${shipment.trackingStatus})`);
+    }
+    return { id: shipment.id, carrier: shipment.carrier, providerShipmentId: shipment.providerShipmentId, lines: shipment.lines };
+  }
+
+  /** The carrier of an order's shipment, if the order has that shipment (a plain read, no lock). */
+  async carrierOf(target: DbTarget, orderId: string, shipmentId: string): Promise<CarrierName | undefined> {
+    return (await shipments.findOfOrder(target, orderId, shipmentId))?.carrier;
+  }
+
+  /** Outside any transaction: refunds the shipment's label at its carrier (nothing to do for a manual one). */
+  refundLabel(shipment: CancellableShipment): Promise<void> {
+    return this.carriers.get(shipment.carrier).cancelShipment(shipment.providerShipmentId);
+  }
+
+  /** Marks a shipment checked by `cancellable` cancelled, with its event (the caller holds the order's lock). */
+  async cancel(tx: Tx, shipment: CancellableShipment, customerId: string): Promise<void> {
+    const changed = await shipments.setStatus(tx, shipment.id, 'cancelled');
+    await this.recordEvent(tx, { ...changed, lines: shipment.lines }, customerId);
+  }
+
+  /** The order's shipments that count (not cancelled) and how many are delivered, for the order's status. */
+  tally(tx: Tx, orderId: string): Promise<{ counting: number; delivered: number }> {
+    return shipments.tally(tx, orderId);
   }
 
   /** The order a carrier's tracking event is about, if we know the shipment. */
@@ -79,28 +151,29 @@ export class ShippingService {
   }
 
   /**
-   * Records a verified tracking event on the shipment. "Delivered" delivers a shipped order (through
-   * `deliverOrder`, which orders own); a return or failure is announced to staff only.
+   * Records a verified tracking event on the shipment (the caller holds the order's lock). "Delivered"
+   * delivers a shipment in transit, then lets orders derive the order's status from its counts
+   * (`settleOrder` answers whether the order became delivered); a return or failure is announced to
+   * staff only. A cancelled shipment only records the carrier's word.
    */
   async applyTracking(
     tx: Tx,
     shipmentId: string,
     order: ShippableOrder,
     event: Extract<TrackingEvent, { kind: 'tracker' }>,
-    deliverOrder: () => Promise<void>,
+    settleOrder: () => Promise<boolean>,
   ): Promise<string> {
     const shipment = await shipments.setTrackingStatus(tx, shipmentId, event.carrierStatus);
     if (!shipment) return 'unknown-shipment';
-    if (event.status === 'delivered') {
-      if (order.status !== 'shipped') return 'tracking-recorded';
-      await deliverOrder();
-      await this.recordEvent(tx, { ...shipment, status: 'delivered' }, order.customerId);
-      return 'order-delivered';
+    if (event.status === 'delivered' && shipment.status === 'in_transit') {
+      const [delivered] = await shipments.withLines(tx, [await shipments.setStatus(tx, shipment.id, 'delivered')]);
+      await this.recordEvent(tx, delivered as ShipmentWithLines, order.customerId);
+      return (await settleOrder()) ? 'order-delivered' : 'shipment-delivered';
     }
-    if ((event.status === 'return_to_sender' || event.status === 'failure') && shipment.status !== event.status) {
-      const changed = await shipments.setStatus(tx, shipment.id, event.status);
+    if ((event.status === 'return_to_sender' || event.status === 'failure') && shipment.status !== event.status && shipment.status !== 'cancelled') {
+      const [changed] = await shipments.withLines(tx, [await shipments.setStatus(tx, shipment.id, event.status)]);
       // For staff only: someone has to call the carrier or the customer.
-      await this.recordEvent(tx, changed, null);
+      await this.recordEvent(tx, changed as ShipmentWithLines, null);
       return `shipment-${event.status}`;
     }
     return 'tracking-recorded';
@@ -112,11 +185,18 @@ export class ShippingService {
   }
 
   /** customerId null: for staff only. */
-  private async recordEvent(tx: Tx, s: ShipmentRecord, customerId: string | null): Promise<void> {
+  private async recordEvent(tx: Tx, s: ShipmentWithLines, customerId: string | null): Promise<void> {
     await recordEvent(tx, {
       type: 'shipment.updated',
       customerId,
-      data: { shipmentId: s.id, orderId: s.orderId, carrier: s.carrier, status: s.status, trackingCode: s.trackingCode },
+      data: {
+        shipmentId: s.id,
+        orderId: s.orderId,
+        carrier: s.carrier,
+        status: s.status,
+        trackingCode: s.trackingCode,
+        lines: s.lines.map((l) => ({ productId: l.productId, quantity: l.quantity })),
+      },
     });
   }
 }

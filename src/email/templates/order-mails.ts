@@ -38,11 +38,11 @@ export function orderConfirmedMail(event: OrderStatusChangedData, order: OrderVi
 
 /** `order.status_changed` to `shipped`: carrier, tracking code, and the tracking link only when it is https:. */
 export function orderShippedMail(event: OrderStatusChangedData, order: OrderView): RenderedMail {
-  const shipment = latestShipment(order);
+  // The parcel the event announces (one mail per shipment); the latest one for an event that names none.
+  const shipment = order.shipments.find((s) => s.id === event.shipmentId) ?? latestShipment(order);
   const link = httpsLink(shipment?.trackingUrl);
   const carrier = shipment ? oneLine(shipment.carrierName) : null;
   const tracking = shipment ? oneLine(shipment.trackingCode) : null;
-  void event;
   return mail({
     subject: `Ordine ${numberOf(order)} spedito`,
     heading: `Il tuo ordine ${numberOf(order)} è in viaggio`,
@@ -127,14 +127,16 @@ export function orderCancelledMail(event: OrderStatusChangedData, order: OrderVi
   });
 }
 
-/** `payment.updated` with status `refunded`: the money went back. */
+/** `payment.updated` with status `refunded` or `partially_refunded`: the money went back (what went back of the payment so far). */
 export function refundMadeMail(event: PaymentUpdatedData, order: OrderView): RenderedMail {
-  const what = `Abbiamo rimborsato ${euro(event.amountCents)} per il tuo ordine ${numberOf(order)}.`;
+  // Wholly refunded: the whole payment (also when refunded from the provider's dashboard, outside our refund rows).
+  const cents = event.status === 'refunded' ? event.amountCents : event.refundedCents;
+  const what = `Abbiamo rimborsato ${euro(cents)} per il tuo ordine ${numberOf(order)}.`;
   const when = "L'accredito arriva con i tempi del tuo metodo di pagamento, di solito entro 5-10 giorni lavorativi.";
   return mail({
     subject: `Rimborso per l'ordine ${numberOf(order)}`,
-    heading: `Rimborso di ${euro(event.amountCents)} per l'ordine ${numberOf(order)}`,
-    body: joinHtml([p(greeting(order)), p(html`Abbiamo rimborsato ${amount(euro(event.amountCents))} per il tuo ordine ${numberOf(order)}.`), p(when)]),
+    heading: `Rimborso di ${euro(cents)} per l'ordine ${numberOf(order)}`,
+    body: joinHtml([p(greeting(order)), p(html`Abbiamo rimborsato ${amount(euro(cents))} per il tuo ordine ${numberOf(order)}.`), p(when)]),
     text: [greeting(order), '', what, when],
     footnote: ORDER_FOOTNOTE,
   });

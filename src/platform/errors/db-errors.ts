@@ -42,6 +42,10 @@ export function translateDatabaseError(err: unknown): AppError | undefined {
       return new ConflictError('conflict', 'The request refers to a resource that does not exist or is still in use.');
     case '23514':
     case '22003':
+      // The order line's own check (shipped + cancelled ≤ quantity): the guard behind over-shipment.
+      if (pg.constraint === 'order_items_fulfilled_within_quantity') {
+        return new ConflictError('over-shipment', 'More units of an order line would be shipped than it has left to ship; nothing was shipped.');
+      }
       // A check constraint (e.g. onHand above its maximum) or a number beyond its column's range.
       return new ConflictError('value-out-of-range', 'The request would take a stored value beyond its allowed range.');
     case '22P05':

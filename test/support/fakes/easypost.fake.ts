@@ -27,6 +27,7 @@ export interface FakeShipment {
   selected_rate: Rate | null;
   postage_label: { label_url: string } | null;
   tracker: { public_url: string } | null;
+  refund_status: string | null;
 }
 
 const id = (prefix: string) => `${prefix}_${randomBytes(8).toString('hex')}`;
@@ -35,7 +36,7 @@ const id = (prefix: string) => `${prefix}_${randomBytes(8).toString('hex')}`;
 export class FakeEasyPost {
   readonly shipments = new Map<string, FakeShipment>();
   readonly calls: { path: string; body: Record<string, unknown> }[] = [];
-  readonly faults: Record<'create' | 'buy', Fault[]> = { create: [], buy: [] };
+  readonly faults: Record<'create' | 'buy' | 'refund', Fault[]> = { create: [], buy: [], refund: [] };
   rateTable: { carrier: string; service: string; rate: string }[] = [
     { carrier: 'DHL', service: 'Express', rate: '24.10' },
     { carrier: 'Poste', service: 'Standard', rate: '7.90' },
@@ -48,7 +49,15 @@ export class FakeEasyPost {
       .post('/v2/shipments')
       .reply(async (path, body) => (await this.create(path, body as Record<string, unknown>)) as nock.ReplyFnResult)
       .post(/^\/v2\/shipments\/[^/]+\/buy$/)
-      .reply(async (path, body) => (await this.buy(path, body as Record<string, unknown>)) as nock.ReplyFnResult);
+      .reply(async (path, body) => (await this.buy(path, body as Record<string, unknown>)) as nock.ReplyFnResult)
+      .post(/^\/v2\/shipments\/[^/]+\/refund$/)
+      .reply(async (path) => (await this.refund(path)) as nock.ReplyFnResult)
+      .get(/^\/v2\/shipments\/[^/?]+/)
+      .reply((path) => {
+        this.calls.push({ path, body: {} });
+        const shipment = this.shipments.get(path.split(/[/?]/)[3] ?? '');
+        return shipment ? [200, shipment] : [404, { error: { code: 'NOT_FOUND', message: 'no such shipment' } }];
+      });
     return this;
   }
 
@@ -75,6 +84,7 @@ export class FakeEasyPost {
       selected_rate: null,
       postage_label: null,
       tracker: null,
+      refund_status: null,
     };
     this.shipments.set(shipmentId, shipment);
     return [201, shipment] as [number, FakeShipment];
@@ -93,6 +103,24 @@ export class FakeEasyPost {
     shipment.postage_label = { label_url: `https://labels.fake.test/${shipment.id}.pdf` };
     shipment.tracker = { public_url: `https://track.fake.test/${shipment.tracking_code}` };
     return [200, shipment] as [number, FakeShipment];
+  }
+
+  /** Refunds a bought label once (`submitted`), as EasyPost does; a second request is refused (422). */
+  private async refund(path: string): Promise<unknown> {
+    this.calls.push({ path, body: {} });
+    const fault = await playFault(this.faults.refund, (status) => ({ error: { code: 'FAKE', message: `fake ${status}` } }));
+    if (fault) return fault;
+    const shipment = this.shipments.get(path.split('/')[3] ?? '');
+    if (!shipment) return [404, { error: { code: 'NOT_FOUND', message: 'no such shipment' } }];
+    if (!shipment.tracking_code) return [422, { error: { code: 'SHIPMENT.REFUND.NOT_PURCHASED', message: 'nothing bought' } }];
+    if (shipment.refund_status) return [422, { error: { code: 'SHIPMENT.REFUND.ALREADY_REQUESTED', message: 'refund already requested' } }];
+    shipment.refund_status = 'submitted';
+    return [200, shipment] as [number, FakeShipment];
+  }
+
+  /** The refund requests (POST …/refund) made for a shipment. */
+  refundsOf(shipmentId: string): number {
+    return this.calls.filter((c) => c.path === `/v2/shipments/${shipmentId}/refund`).length;
   }
 
   /** A tracker.updated event for a bought shipment, with EasyPost's HMAC header. */

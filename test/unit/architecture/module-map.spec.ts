@@ -44,6 +44,7 @@ const OWNER: Record<string, string> = {
   payments: 'payments',
   refunds: 'payments',
   shipments: 'shipping',
+  shipment_lines: 'shipping',
   provider_events: 'webhooks',
   events: 'outbox',
   event_dispatcher: 'realtime',

@@ -34,6 +34,8 @@ function order(overrides: Partial<OrderView> = {}): OrderView {
         netCents: 123_456,
         vatCents: 27_160,
         grossCents: 150_616,
+        shippedQuantity: 0,
+        cancelledQuantity: 0,
       },
       {
         productId: 'a2',
@@ -45,6 +47,8 @@ function order(overrides: Partial<OrderView> = {}): OrderView {
         netCents: 450,
         vatCents: 18,
         grossCents: 468,
+        shippedQuantity: 0,
+        cancelledQuantity: 0,
       },
     ],
     totals: { netCents: 123_906, vatCents: 27_178, grossCents: 151_084 },
@@ -61,7 +65,22 @@ function order(overrides: Partial<OrderView> = {}): OrderView {
 }
 
 function statusEvent(to: OrderStatusChangedData['to'], reason: string | null = null): OrderStatusChangedData {
-  return { orderId: ORDER_ID, number: 'QS-2026-000123', customerId: CUSTOMER_ID, from: 'paid', to, actorId: null, actorRole: 'system', reason };
+  const lines = [
+    { productId: 'a1', quantity: 12, shippedQuantity: 0, cancelledQuantity: 0 },
+    { productId: 'a2', quantity: 1, shippedQuantity: 0, cancelledQuantity: 0 },
+  ];
+  return {
+    orderId: ORDER_ID,
+    number: 'QS-2026-000123',
+    customerId: CUSTOMER_ID,
+    from: 'paid',
+    to,
+    actorId: null,
+    actorRole: 'system',
+    reason,
+    lines,
+    shipmentId: null,
+  };
 }
 
 const SHIPMENT = {
@@ -73,6 +92,7 @@ const SHIPMENT = {
   trackingUrl: 'https://vas.brt.it/vas/sped_det_show.hsm?referer=sped_numspe_par.htm&Nspediz=084512367890123',
   labelUrl: null,
   status: 'in_transit' as const,
+  lines: [{ productId: 'a1', quantity: 12 }],
   service: null,
   rateCents: null,
   rateCurrency: null,
@@ -159,6 +179,7 @@ describe('email templates', () => {
         provider: 'manual' as const,
         status: 'captured' as const,
         amountCents: 151_084,
+        refundedCents: 0,
         currency: 'EUR' as const,
         reference: null,
         failureReason: null,
@@ -176,11 +197,39 @@ describe('email templates', () => {
     });
 
     it('tells of a refund with its amount', () => {
-      const event: PaymentUpdatedData = { paymentId: 'p1', orderId: ORDER_ID, provider: 'stripe', status: 'refunded', amountCents: 8_626, failureReason: null };
+      const event: PaymentUpdatedData = {
+        paymentId: 'p1',
+        orderId: ORDER_ID,
+        provider: 'stripe',
+        status: 'refunded',
+        amountCents: 8_626,
+        refundedCents: 8_626,
+        failureReason: null,
+      };
       const mail = refundMadeMail(event, order());
       expect(mail.subject).to.equal("Rimborso per l'ordine QS-2026-000123");
       expect(mail.text).to.include('Abbiamo rimborsato 86,26 € per il tuo ordine QS-2026-000123.');
       expect(visible(mail)).to.include('Abbiamo rimborsato 86,26 €');
+    });
+
+    it('tells of a partial refund with what went back (the unshipped rest of an order)', () => {
+      const event: PaymentUpdatedData = {
+        paymentId: 'p1',
+        orderId: ORDER_ID,
+        provider: 'stripe',
+        status: 'partially_refunded',
+        amountCents: 8_626,
+        refundedCents: 3_287,
+        failureReason: null,
+      };
+      expect(refundMadeMail(event, order()).text).to.include('Abbiamo rimborsato 32,87 € per il tuo ordine QS-2026-000123.');
+    });
+
+    it('names the parcel the event announces, not only the latest', () => {
+      const first = { ...SHIPMENT, id: 's-first', trackingCode: 'FIRST-1', createdAt: '2026-12-01T10:00:00.000Z' };
+      const second = { ...SHIPMENT, id: 's-second', trackingCode: 'SECOND-2', createdAt: '2026-12-02T10:00:00.000Z' };
+      const mail = orderShippedMail({ ...statusEvent('partially_shipped'), shipmentId: 's-first' }, order({ shipments: [first, second] }));
+      expect(mail.text).to.include('Codice di tracciamento: FIRST-1');
     });
 
     it('shows a customer named like markup as text, never as markup', () => {

@@ -9,12 +9,22 @@ describe('order transition effects (unit)', () => {
     }
   });
 
-  it('releases stock on every cancel, refunds only a paid order, books the sale on shipping', () => {
+  it('releases stock on every cancel, refunds only a paid order, closes the shipments on delivery', () => {
     expect(effectsOf('pending_payment', 'cancelled')).to.deep.equal(['release-stock']);
     expect(effectsOf('paid', 'cancelled')).to.deep.equal(['release-stock', 'refund']);
     expect(effectsOf('in_preparation', 'cancelled')).to.deep.equal(['release-stock', 'refund']);
-    expect(effectsOf('in_preparation', 'shipped')).to.deep.equal(['book-sale']);
     expect(effectsOf('shipped', 'delivered')).to.deep.equal(['deliver-shipments']);
+  });
+
+  it('books no sale on a fulfilment transition: each shipment books its own units', () => {
+    for (const [from, to] of [
+      ['in_preparation', 'partially_shipped'],
+      ['in_preparation', 'shipped'],
+      ['partially_shipped', 'partially_shipped'],
+      ['partially_shipped', 'shipped'],
+      ['shipped', 'partially_shipped'],
+    ] as const)
+      expect(effectsOf(from, to), `${from}->${to}`).to.deep.equal([]);
   });
 
   it('gives the payment and preparation steps no side effect', () => {

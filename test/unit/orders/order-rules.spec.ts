@@ -6,12 +6,14 @@ describe('order rules (unit)', () => {
     expect(TRANSITIONS).to.deep.equal({
       pending_payment: ['paid', 'cancelled'],
       paid: ['in_preparation', 'cancelled'],
-      in_preparation: ['shipped', 'cancelled'],
-      shipped: ['delivered'],
+      in_preparation: ['partially_shipped', 'shipped', 'cancelled'],
+      partially_shipped: ['partially_shipped', 'shipped', 'in_preparation'],
+      shipped: ['delivered', 'partially_shipped', 'in_preparation'],
       delivered: [],
       cancelled: [],
     });
     expect(canTransition('shipped', 'cancelled')).to.equal(false);
+    expect(canTransition('partially_shipped', 'cancelled')).to.equal(false);
   });
 
   it('rounds VAT half up per line in integer cents', () => {
