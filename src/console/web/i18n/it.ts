@@ -1,5 +1,6 @@
 import { itWebhooks } from './it-webhooks';
 import { itEmails } from './it-emails';
+import { itFulfilment } from './it-fulfilment';
 
 /**
  * The console's words in Italian, the default language. This object defines the keys: `en.ts` is
@@ -9,6 +10,7 @@ import { itEmails } from './it-emails';
 export const it = {
   ...itWebhooks,
   ...itEmails,
+  ...itFulfilment,
   'app.title': 'QuickStock — console del personale',
   'app.skip': 'Vai al contenuto',
   'app.noscript': 'La console ha bisogno di JavaScript.',
@@ -157,7 +159,7 @@ export const it = {
   'slip.preparedBy': 'Preparato da: ____________________   Colli: ______',
 
   'products.title': 'Prodotti',
-  'products.search': 'Cerca SKU o nome',
+  'products.search': 'Cerca SKU o nome o codice a barre',
   'products.category': 'Categoria',
   'products.lowOnly': 'Solo scorta bassa',
   'products.archived': 'Archiviati',
