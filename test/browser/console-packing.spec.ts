@@ -1,17 +1,10 @@
-import { randomInt } from 'node:crypto';
 import { expect } from 'chai';
 import type { Page } from 'playwright-core';
-import { gtinCheckDigit } from '../../src/products/barcode';
 import { ok, operator, customer, createProduct, placedOrder, type Order } from '../support/api';
 import { client } from '../support/client';
+import { newEan13 } from '../support/barcodes';
 import { query } from '../support/database';
 import { card, consoleBrowser, expectAccessible, screenshot, signIn } from './console-page';
-
-/** A fresh, valid EAN-13 (a random 12-digit body and its check digit). */
-export function newEan13(): string {
-  const body = `80${String(randomInt(0, 10_000_000_000)).padStart(10, '0')}`;
-  return `${body}${gtinCheckDigit(body)}`;
-}
 
 /** An order paid and in preparation, ready to pack. */
 async function orderInPreparation(lines: { productId: string; quantity: number }[]): Promise<{ order: Order; token: string }> {
