@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { ok, operator } from '../support/api';
 import { countsOf, getOrder, preparedOrder, shipManually } from '../api/fulfilment/helpers';
-import { card, consoleBrowser, expectAccessible, signIn } from './console-page';
+import { card, consoleBrowser, expectAccessible, screenshot, signIn } from './console-page';
 
 describe('staff console: an order’s shipments (lines, slip, cancel a shipment, cancel the rest)', function () {
   this.timeout(60_000);
@@ -22,6 +22,7 @@ describe('staff console: an order’s shipments (lines, slip, cancel a shipment,
     );
     const op = await operator();
     const { page } = chromium.tab();
+    await page.setViewportSize({ width: 768, height: 1024 });
     await signIn(page, op);
     await card(page, 'partially_shipped', order.number).click();
     const dialog = page.getByRole('dialog');
@@ -48,6 +49,7 @@ describe('staff console: an order’s shipments (lines, slip, cancel a shipment,
     expect(await confirm.innerText()).to.contain('Annullare la spedizione BRT-FIRST? I suoi 4 pezzi tornano da spedire.');
     expect((await getOrder(order.id)).shipments[0]!.status, 'nothing happens before the confirmation').to.equal('in_transit');
     await expectAccessible(page, 'the order dialog asking to confirm a shipment’s cancellation');
+    await screenshot(page, 'console-cancel-shipment-768.png');
     await confirm.getByLabel('Motivo (facoltativo)').fill('Collo preparato con la carta sbagliata');
     await confirm.getByRole('button', { name: 'Sì, annulla la spedizione' }).click();
     await status.filter({ hasText: 'In preparazione' }).waitFor();

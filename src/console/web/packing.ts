@@ -1,9 +1,10 @@
 import type { components } from '../../../generated/openapi';
-import { busy, byId, el, replaceChildren } from './dom';
+import { announce, busy, byId, el, replaceChildren } from './dom';
 import { CarrierFields } from './carrier-fields';
 import { customerLabel, formatNumber, newIdempotencyKey } from './format';
 import { statusLabel, t } from './i18n';
 import type { LiveFeed } from './live';
+import { packingLinesTable } from './packing-lines';
 import { PackingTally, type TallyLine } from './packing-tally';
 import { ApiError, type Session } from './session';
 
@@ -60,7 +61,8 @@ export class PackingView {
       if (this.orderId) this.onBack(this.orderId);
     });
     document.addEventListener('keydown', (e) => {
-      if (!this.visible || e.ctrlKey || e.metaKey || e.altKey || e.key.length !== 1) return;
+      // Letters and digits only: a space or Enter on a focused button still presses it.
+      if (!this.visible || e.ctrlKey || e.metaKey || e.altKey || !/^[\p{L}\p{N}]$/u.test(e.key)) return;
       const scan = document.getElementById('pack-scan');
       if (scan && !takesText(document.activeElement)) scan.focus();
     });
@@ -75,8 +77,10 @@ export class PackingView {
   }
 
   subscribe(live: LiveFeed): void {
+    // Not while a shipment request is out or unanswered: its own events would shrink the parcel, and
+    // the retry of that same parcel (same key) must be able to fetch the shipment it may have made.
     const refreshIfOpen = (orderId: string) => {
-      if (this.order?.id === orderId && !this.submitting) void this.refresh();
+      if (this.order?.id === orderId && !this.submitting && !this.pending) void this.refresh();
     };
     live.on('order.status_changed', (e) => refreshIfOpen(e.data.orderId));
     live.on('shipment.updated', (e) => refreshIfOpen(e.data.orderId));
@@ -173,10 +177,10 @@ export class PackingView {
           ),
       el('div', { id: 'pack-alert', class: 'pack-alert', role: 'alert' }),
       el('p', { id: 'pack-said', class: 'pack-said', role: 'status', 'aria-live': 'polite' }),
+      el('div', { id: 'pack-result' }),
       this.linesTable(open),
       el('p', { id: 'pack-summary', class: 'pack-summary' }, this.summary()),
       open ? this.shipForm() : null,
-      el('div', { id: 'pack-result' }),
     );
     if (this.lastShipment) this.showResult(this.lastShipment);
   }
@@ -279,57 +283,7 @@ export class PackingView {
       // A tap or click hands the focus back to the scan field; a keyboard user stays on the button.
       if ((e as MouseEvent).detail > 0) this.focus();
     };
-    return el(
-      'div',
-      { class: 'table-scroll' },
-      el(
-        'table',
-        { id: 'pack-lines', class: 'pack-lines' },
-        el('caption', { class: 'visually-hidden' }, t('pack.caption')),
-        el(
-          'thead',
-          {},
-          el(
-            'tr',
-            {},
-            el('th', { scope: 'col' }, t('order.col.sku')),
-            el('th', { scope: 'col' }, t('order.col.product')),
-            el('th', { scope: 'col' }, t('pack.col.barcode')),
-            el('th', { scope: 'col', class: 'num' }, t('pack.col.remaining')),
-            el('th', { scope: 'col', class: 'num' }, t('pack.col.packed')),
-          ),
-        ),
-        el(
-          'tbody',
-          {},
-          ...tally.lines.map((l) =>
-            el(
-              'tr',
-              {
-                'data-product-id': l.productId,
-                'data-sku': l.sku,
-                class: l.remaining > 0 && l.packed === l.remaining ? 'complete' : l.remaining === 0 ? 'none-left' : '',
-              },
-              el('td', { class: 'sku' }, l.sku),
-              el('td', {}, l.name),
-              el('td', { class: 'barcode' }, l.barcode ?? el('span', { class: 'muted' }, t('pack.noBarcode'))),
-              el('td', { class: 'num', 'data-testid': 'remaining' }, formatNumber(l.remaining)),
-              el(
-                'td',
-                { class: 'num pack-count' },
-                open && l.remaining > 0
-                  ? el('button', { type: 'button', class: 'step-button', 'aria-label': t('pack.minus', { sku: l.sku }), onclick: step(l, -1) }, '−')
-                  : null,
-                el('span', { class: 'packed', 'data-testid': 'packed' }, formatNumber(l.packed)),
-                open && l.remaining > 0
-                  ? el('button', { type: 'button', class: 'step-button', 'aria-label': t('pack.plus', { sku: l.sku }), onclick: step(l, 1) }, '+')
-                  : null,
-              ),
-            ),
-          ),
-        ),
-      ),
-    );
+    return packingLinesTable(tally.lines, open, step);
   }
 
   private shipForm(): HTMLElement {
@@ -384,10 +338,11 @@ export class PackingView {
         this.onChanged(fresh);
         this.render();
         this.focus();
+        announce(this.resultMessage(shipment));
       } catch (err) {
         const unanswered = !(err instanceof ApiError) || err.status === 0 || err.status >= 500 || err.problem?.code === 'idempotency-request-in-progress';
         if (!unanswered) this.pending = undefined;
-        error.textContent = t('pack.shipFailed', { message: (err as Error).message });
+        error.textContent = t(unanswered ? 'pack.shipUnanswered' : 'pack.shipFailed', { message: (err as Error).message });
         if (err instanceof ApiError && err.problem?.code === 'over-shipment') await this.overShipment(err);
       }
     });
@@ -405,16 +360,22 @@ export class PackingView {
       });
   }
 
-  private showResult(shipment: Shipment): void {
+  private resultMessage(shipment: Shipment): string {
     const order = this.order!;
     const units = shipment.lines.reduce((n, l) => n + l.quantity, 0);
-    const message = t('pack.shipped', {
+    return t('pack.shipped', {
       carrier: shipment.carrierName,
       tracking: shipment.trackingCode,
       units: formatNumber(units),
       number: order.number,
       status: statusLabel(order.status).toLowerCase(),
     });
+  }
+
+  /** The last shipment made here, with its slip and the way back to the order (read out by `announce` when made). */
+  private showResult(shipment: Shipment): void {
+    const order = this.order!;
+    const message = this.resultMessage(shipment);
     replaceChildren(
       byId('pack-result'),
       el(
@@ -429,6 +390,5 @@ export class PackingView {
         ),
       ),
     );
-    say(byId('pack-said'), message);
   }
 }

@@ -34,6 +34,8 @@ export const enFulfilment: Record<keyof typeof itFulfilment, string> = {
   'pack.nothingPacked': 'The parcel is empty: count at least one unit before shipping.',
   'pack.shipped': 'Shipment created: {carrier} {tracking}, {units} units. Order {number} is {status}.',
   'pack.shipFailed': 'The shipment was not created. {message}',
+  'pack.shipUnanswered':
+    'No clear answer from the server: the shipment may have been created. Press “Ship these” again without changing the parcel: it will not be created twice. {message}',
   'pack.overShipment': '{sku}: only {remaining} left to ship (someone shipped meanwhile). The parcel was updated: check it and try again.',
   'pack.lowered': 'Units of this order were shipped or cancelled meanwhile: the parcel was reduced for {skus}.',
   'pack.slip': 'Packing slip of this shipment',

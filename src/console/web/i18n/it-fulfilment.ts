@@ -35,6 +35,8 @@ export const itFulfilment = {
   'pack.nothingPacked': 'Il collo è vuoto: conta almeno un pezzo prima di spedire.',
   'pack.shipped': 'Spedizione creata: {carrier} {tracking}, {units} pezzi. L’ordine {number} è {status}.',
   'pack.shipFailed': 'La spedizione non è stata creata. {message}',
+  'pack.shipUnanswered':
+    'Nessuna risposta certa dal server: la spedizione potrebbe essere stata creata. Premi di nuovo «Spedisci questi» senza cambiare il collo: non verrà creata una seconda volta. {message}',
   'pack.overShipment': '{sku}: ne restano solo {remaining} da spedire (qualcuno ha spedito nel frattempo). Il collo è stato aggiornato: ricontrolla e riprova.',
   'pack.lowered': 'Nel frattempo sono stati spediti o annullati pezzi di questo ordine: il collo è stato ridotto per {skus}.',
   'pack.slip': 'Distinta di questa spedizione',
