@@ -460,9 +460,12 @@ export interface paths {
         put?: never;
         /**
          * Move an order to `in_preparation`, `delivered` or `cancelled`.
-         * @description `paid` is reached only through a payment and `shipped` only through a shipment. An illegal
-         *     transition is a 409 `illegal-transition` naming the current status and the allowed next ones.
-         *     Cancelling a paid order refunds it as `cancelOrder` does.
+         * @description `paid` is reached only through a payment; `partially_shipped` and `shipped` only through
+         *     shipments, and back to `in_preparation` from them only through a cancelled shipment (the
+         *     fulfilment statuses follow the lines' counts, never a request). `delivered` is for a `shipped`
+         *     order (its shipments in transit are delivered with it); a `partially_shipped` one still has
+         *     units to ship. An illegal transition is a 409 `illegal-transition` naming the current status
+         *     and the allowed next ones. Cancelling a paid order refunds it as `cancelOrder` does.
          */
         post: operations["changeOrderStatus"];
         delete?: never;

@@ -93,7 +93,10 @@ interface Shippable {
 async function checkShippable(tx: Tx, orderId: string, actor: Actor, asked: UnitsOf[] | undefined): Promise<Shippable> {
   const order = await lockVisible(tx, orderId, actor);
   if (!SHIPPABLE.has(order.status)) throw illegalTransition(order.status, 'cannot be shipped');
-  return { order, units: planShipment(await orders.lineCounts(tx, orderId), asked) };
+  const units = planShipment(await orders.lineCounts(tx, orderId), asked);
+  // Unreachable while the status follows the counts (shippable means units left); never an empty parcel.
+  if (units.length === 0) throw illegalTransition(order.status, 'has nothing left to ship');
+  return { order, units };
 }
 
 /** Under the order's lock: the shipment's units counted shipped, their sale booked, the status derived. */

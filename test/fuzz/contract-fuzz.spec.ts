@@ -167,7 +167,10 @@ const FINGERPRINT_SQL = `SELECT concat_ws('|',
   (SELECT count(*) || ':' || count(*) FILTER (WHERE disabled) || ':' || coalesce(sum(token_version), 0) || ':' || string_agg(role, ',' ORDER BY id) FROM users),
   (SELECT count(*) || ':' || coalesce(sum(on_hand), 0) || ':' || coalesce(sum(reserved), 0) || ':' || coalesce(sum(version), 0) FROM products),
   (SELECT count(*) || ':' || coalesce(string_agg(status, ',' ORDER BY id), '') FROM orders),
-  (SELECT count(*) FROM stock_movements), (SELECT count(*) FROM payments), (SELECT count(*) FROM shipments),
+  (SELECT count(*) FROM stock_movements), (SELECT count(*) FROM payments),
+  (SELECT count(*) || ':' || coalesce(string_agg(status, ',' ORDER BY id), '') FROM shipments), (SELECT count(*) FROM shipment_lines),
+  (SELECT coalesce(sum(shipped_quantity), 0) || ':' || coalesce(sum(cancelled_quantity), 0) FROM order_items),
+  (SELECT count(*) || ':' || coalesce(sum(amount_cents), 0) FROM refunds), (SELECT coalesce(sum(refunded_cents), 0) FROM payments),
   (SELECT count(*) FROM order_status_history), (SELECT count(*) || ':' || count(revoked_at) FROM refresh_tokens),
   (SELECT count(*) FROM provider_events),
   (SELECT count(*) FROM email_messages WHERE resend_of IS NOT NULL)) AS fingerprint`;
@@ -246,6 +249,18 @@ describe('contract fuzzing: every operation, every role, valid and hostile input
       [ids[5]],
     );
     ids.push(...mails.rows.map((m) => m.id));
+    // A partly shipped order (1 of 2 units shipped) with its shipment: what cancelShipment and
+    // cancelRemaining act on, and a second shipment that the fuzzer may cancel or ship again.
+    const partly = await call('POST', '/api/v1/orders', admin, { customerId: ids[1], items: [{ productId: ids[3], quantity: 2 }], shippingAddress: address });
+    await call('POST', `/api/v1/orders/${partly.id as string}/payments`, admin, { provider: 'manual', reference: 'fuzz' });
+    await call('POST', `/api/v1/orders/${partly.id as string}/status`, admin, { status: 'in_preparation' });
+    const shipment = await call('POST', `/api/v1/orders/${partly.id as string}/shipments`, admin, {
+      carrier: 'manual',
+      carrierName: 'BRT',
+      trackingCode: 'FUZZ-1',
+      lines: [{ productId: ids[3], quantity: 1 }],
+    });
+    ids.push(partly.id as string, shipment.id as string);
     known = { tokens: tokens as Known['tokens'], ids, pages: await firstPages(tokens as Known['tokens'], [...ids, subscriptionId]) };
     expect(new Set(known.pages.map((p) => p.operation.id)), 'a next page of every list with a cursor').to.have.property(
       'size',

@@ -6,7 +6,7 @@ import { query, waitFor } from '../../support/database';
 import { FakeStripe } from '../../support/fakes/stripe.fake';
 import { h } from '../../support/hooks';
 import { intentOf, payWithStripe, stripeWebhook } from '../integrations/helpers';
-import { assertStockInvariant, countsOf, eventsOf, getOrder, historyOf, preparedOrder, shipManually, stockOf } from './helpers';
+import { assertEventsMatchAsyncApi, assertStockInvariant, countsOf, eventsOf, getOrder, historyOf, preparedOrder, shipManually, stockOf } from './helpers';
 
 async function cancelRemaining(orderId: string, options: { token?: string; key?: string; reason?: string } = {}) {
   return client(options.token ?? (await asAdmin())).POST('/api/v1/orders/{id}/cancel-remaining', {
@@ -27,7 +27,9 @@ const refundsOf = (paymentId: string) =>
     paymentId,
   ]);
 
-describe('Cancelling the rest of an order', () => {
+describe('Cancelling the rest of an order', function () {
+  // Many requests each, on a shared machine: more than mocha's default 20 s when it is busy.
+  this.timeout(60_000);
   it('cancels and releases what is left, refunds its gross (manual payment recorded), and ships the order', async () => {
     const { order, products } = await preparedOrder([
       { quantity: 10, unitPriceCents: 449, vatRate: 22 },
@@ -65,6 +67,7 @@ describe('Cancelling the rest of an order', () => {
     expect(replay.response.headers.get('idempotent-replayed')).to.equal('true');
     expect(await refundsOf(payment.id)).to.have.length(1);
     await assertStockInvariant([paper, pens]);
+    expect(await assertEventsMatchAsyncApi(order.id)).to.be.greaterThan(6);
 
     // The customer hears of the refund: a refund mail for the partial refund.
     await waitFor(

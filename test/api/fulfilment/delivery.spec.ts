@@ -5,7 +5,9 @@ import { FakeEasyPost } from '../../support/fakes/easypost.fake';
 import { easypostWebhook } from '../integrations/helpers';
 import { eventsOf, getOrder, historyOf, preparedOrder, shipManually } from './helpers';
 
-describe('Delivery of a partly shipped order', () => {
+describe('Delivery of a partly shipped order', function () {
+  // Many requests each, on a shared machine: more than mocha's default 20 s when it is busy.
+  this.timeout(60_000);
   let easypost: FakeEasyPost;
   beforeEach(() => {
     easypost = new FakeEasyPost().install();

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { asAdmin, createProduct, customer, ok, placedOrder, type Order, type Product, type Schemas, type TestUser } from '../../support/api';
 import { client } from '../../support/client';
 import { query } from '../../support/database';
+import { assertMatchesAsyncApi } from '../../support/realtime';
 
 export interface LineSpec {
   quantity: number;
@@ -103,4 +104,15 @@ export async function assertStockInvariant(productIds: string[]): Promise<void> 
     expect(r.on_hand, `on hand of ${r.id} is its ledger`).to.equal(r.ledger);
     expect(r.reserved, `reserved of ${r.id} is what open lines hold`).to.equal(r.held);
   }
+}
+
+/** Every event the outbox holds about the order, each checked against its AsyncAPI message as a client would receive it. */
+export async function assertEventsMatchAsyncApi(orderId: string): Promise<number> {
+  const rows = await query<{ id: string; type: string; occurred_at: Date; data: unknown }>(
+    "SELECT id, type, occurred_at, data FROM events WHERE data->>'orderId' = $1 ORDER BY id",
+    [orderId],
+  );
+  for (const r of rows)
+    assertMatchesAsyncApi({ name: r.type, payload: { id: Number(r.id), type: r.type, occurredAt: new Date(r.occurred_at).toISOString(), data: r.data } });
+  return rows.length;
 }

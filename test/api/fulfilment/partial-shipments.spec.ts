@@ -5,9 +5,22 @@ import { client } from '../../support/client';
 import { query, waitFor } from '../../support/database';
 import { h } from '../../support/hooks';
 import { FakeEasyPost } from '../../support/fakes/easypost.fake';
-import { assertStockInvariant, countsOf, eventsOf, getOrder, historyOf, movementsOf, preparedOrder, shipManually, stockOf } from './helpers';
+import {
+  assertEventsMatchAsyncApi,
+  assertStockInvariant,
+  countsOf,
+  eventsOf,
+  getOrder,
+  historyOf,
+  movementsOf,
+  preparedOrder,
+  shipManually,
+  stockOf,
+} from './helpers';
 
-describe('Partial shipments', () => {
+describe('Partial shipments', function () {
+  // Many requests each, on a shared machine: more than mocha's default 20 s when it is busy.
+  this.timeout(60_000);
   it('ships 4 of 10 + 5 + 2 (partially_shipped, on hand and reserved −4), then the rest without lines (shipped)', async () => {
     const { order, products } = await preparedOrder([{ quantity: 10 }, { quantity: 5 }, { quantity: 2 }]);
     const [paper, pens, folders] = products as [(typeof products)[0], (typeof products)[0], (typeof products)[0]];
@@ -71,6 +84,7 @@ describe('Partial shipments', () => {
         { productId: folders.id, quantity: 2, shippedQuantity: 0, cancelledQuantity: 0 },
       ].sort((a, b) => (a.productId < b.productId ? -1 : 1)),
     );
+    expect(await assertEventsMatchAsyncApi(order.id)).to.be.greaterThan(6);
   });
 
   it('ships 2 of 3 units of a single line (partially_shipped), then the last one (shipped)', async () => {
@@ -235,7 +249,9 @@ describe('Partial shipments', () => {
   });
 });
 
-describe('Partial shipments with EasyPost', () => {
+describe('Partial shipments with EasyPost', function () {
+  // Many requests each, on a shared machine: more than mocha's default 20 s when it is busy.
+  this.timeout(60_000);
   let easypost: FakeEasyPost;
   beforeEach(() => {
     easypost = new FakeEasyPost().install();

@@ -308,6 +308,47 @@ describe('a service with a pool of one connection answers every write', function
     expect(await orderStatus(id)).to.equal('delivered');
   });
 
+  it('ships part of an order (manual and EasyPost), cancels a shipment (its label refunded) and cancels the rest with its refund', async () => {
+    const p = await product();
+    const buyer = await customer();
+    const id = await order(buyer.id, p.id, 6);
+    expect(status(await admin.POST('/api/v1/orders/{id}/payments', { params: { path: { id } }, body: { provider: 'manual' } }))).to.equal(201);
+    expect(status(await admin.POST('/api/v1/orders/{id}/status', { params: { path: { id } }, body: { status: 'in_preparation' } }))).to.equal(200);
+    const manual = await admin.POST('/api/v1/orders/{id}/shipments', {
+      params: { path: { id } },
+      body: { carrier: 'manual', carrierName: 'BRT', trackingCode: 'POOL-1', lines: [{ productId: p.id, quantity: 2 }] },
+      headers: { 'idempotency-key': randomUUID() },
+    });
+    expect(status(manual), JSON.stringify(manual.error)).to.equal(201);
+    const label = await admin.POST('/api/v1/orders/{id}/shipments', {
+      params: { path: { id } },
+      body: { carrier: 'easypost', parcel: { weightGrams: 500 }, lines: [{ productId: p.id, quantity: 1 }] },
+      headers: { 'idempotency-key': randomUUID() },
+    });
+    expect(status(label), JSON.stringify(label.error)).to.equal(201);
+    const cancelled = await admin.POST('/api/v1/orders/{id}/shipments/{shipmentId}/cancel', {
+      params: { path: { id, shipmentId: label.data!.id } },
+      body: { reason: 'Collo sbagliato' },
+      headers: { 'idempotency-key': randomUUID() },
+    });
+    expect(status(cancelled), JSON.stringify(cancelled.error)).to.equal(200);
+    const rest = await admin.POST('/api/v1/orders/{id}/cancel-remaining', {
+      params: { path: { id } },
+      body: { reason: 'Esaurito' },
+      headers: { 'idempotency-key': randomUUID() },
+    });
+    expect(status(rest), JSON.stringify(rest.error)).to.equal(200);
+    expect(await orderStatus(id)).to.equal('shipped');
+    expect(await one('SELECT shipped_quantity, cancelled_quantity FROM order_items WHERE order_id = $1', [id])).to.deep.equal({
+      shipped_quantity: 2,
+      cancelled_quantity: 4,
+    });
+    await eventually(
+      async () => (await one<{ status: string }>('SELECT status FROM payments WHERE order_id = $1', [id])).status === 'partially_refunded',
+      'the refund',
+    );
+  });
+
   it('creates, changes, rotates, tests and redelivers an outgoing webhook subscription; the worker delivers', async () => {
     const created = await admin.POST('/api/v1/webhook-subscriptions', { body: { url: receiver.url, eventTypes: ['order.created'] } });
     expect(status(created), JSON.stringify(created.error)).to.equal(201);

@@ -212,6 +212,26 @@ describe('email templates', () => {
       expect(visible(mail)).to.include('Abbiamo rimborsato 86,26 €');
     });
 
+    it('tells of a partial refund with what went back (the unshipped rest of an order)', () => {
+      const event: PaymentUpdatedData = {
+        paymentId: 'p1',
+        orderId: ORDER_ID,
+        provider: 'stripe',
+        status: 'partially_refunded',
+        amountCents: 8_626,
+        refundedCents: 3_287,
+        failureReason: null,
+      };
+      expect(refundMadeMail(event, order()).text).to.include('Abbiamo rimborsato 32,87 € per il tuo ordine QS-2026-000123.');
+    });
+
+    it('names the parcel the event announces, not only the latest', () => {
+      const first = { ...SHIPMENT, id: 's-first', trackingCode: 'FIRST-1', createdAt: '2026-12-01T10:00:00.000Z' };
+      const second = { ...SHIPMENT, id: 's-second', trackingCode: 'SECOND-2', createdAt: '2026-12-02T10:00:00.000Z' };
+      const mail = orderShippedMail({ ...statusEvent('partially_shipped'), shipmentId: 's-first' }, order({ shipments: [first, second] }));
+      expect(mail.text).to.include('Codice di tracciamento: FIRST-1');
+    });
+
     it('shows a customer named like markup as text, never as markup', () => {
       const name = '<img src=x onerror=alert(1)>';
       const hostile = order({
