@@ -2,6 +2,7 @@ import type { itFulfilment } from './it-fulfilment';
 
 /** Partial fulfilment in English: spread into ./en.ts; a missing key fails make lint. */
 export const enFulfilment: Record<keyof typeof itFulfilment, string> = {
+  'orders.announceParcel': 'Order {number}: another parcel shipped, still {status}.',
   'pack.open': 'Packing',
   'pack.openHelp': 'Count the units you put in the parcel with the barcode scanner and ship just those.',
   'pack.heading': 'Packing',

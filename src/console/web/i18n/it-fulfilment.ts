@@ -3,6 +3,7 @@
  * shipment or the rest, barcodes. Spread into ./it.ts.
  */
 export const itFulfilment = {
+  'orders.announceParcel': 'Ordine {number}: un’altra spedizione, ancora {status}.',
   'pack.open': 'Imballaggio',
   'pack.openHelp': 'Conta con il lettore di codici a barre i pezzi che metti nel collo e spedisci solo quelli.',
   'pack.heading': 'Imballaggio',
