@@ -81,7 +81,9 @@ export class OrdersBoard {
         } else if ((!card && !this.query) || (card && card.status !== d.to)) {
           void this.reread(d.orderId);
         }
-        announce(t('orders.announceStatus', { number: d.number, from: statusLabel(d.from), to: statusLabel(d.to) }));
+        // A further parcel of a partly shipped order keeps its status: said as a parcel, not as a change.
+        if (d.from === d.to) announce(t('orders.announceParcel', { number: d.number, status: statusLabel(d.to).toLowerCase() }));
+        else announce(t('orders.announceStatus', { number: d.number, from: statusLabel(d.from), to: statusLabel(d.to) }));
       }),
     );
   }

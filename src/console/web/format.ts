@@ -22,7 +22,7 @@ export const customerLabel = (order: { customerId: string; customer?: { name: st
 export const matchesOrder = (order: { number: string; customer?: { name: string; email: string } | undefined }, query: string): boolean =>
   [order.number, order.customer?.name ?? '', order.customer?.email ?? ''].some((text) => text.toUpperCase().includes(query));
 
-export const STATUSES: readonly OrderStatus[] = ['pending_payment', 'paid', 'in_preparation', 'shipped', 'delivered', 'cancelled'];
+export const STATUSES: readonly OrderStatus[] = ['pending_payment', 'paid', 'in_preparation', 'partially_shipped', 'shipped', 'delivered', 'cancelled'];
 
 /** A fresh Idempotency-Key; works outside secure contexts too (crypto.randomUUID needs HTTPS or localhost). */
 export function newIdempotencyKey(): string {

@@ -5,11 +5,16 @@ import { lang, onLangChange, setLang, t } from './i18n';
 import { LiveFeed, type LiveState } from './live';
 import { OrderDetail } from './order-detail';
 import { PackingSlip } from './packing-slip';
+import { PackingView } from './packing';
 import { translatePage } from './page-text';
 import { ProductsView } from './products';
 import { Session } from './session';
 import { UsersView } from './users';
 import { WebhooksView } from './webhooks';
+import type { components } from '../../../generated/openapi';
+
+type Order = components['schemas']['Order'];
+type Shipment = components['schemas']['Shipment'];
 
 translatePage();
 
@@ -21,15 +26,33 @@ const live = new LiveFeed(session, showLiveState, () => {
 const slip = new PackingSlip(() => {
   location.hash = '#orders';
 });
+function showSlip(order: Order, shipment?: Shipment): void {
+  detail.close();
+  slip.show(order, shipment);
+  location.hash = '#slip';
+  showView();
+  byId('slip-title').focus();
+}
+const packing = new PackingView(
+  session,
+  (orderId) => {
+    location.hash = '#orders';
+    void detail.open(orderId);
+  },
+  showSlip,
+  (order) => board.upsert(order),
+);
 const detail = new OrderDetail(
   session,
   (order) => board.upsert(order),
+  showSlip,
   (order) => {
     detail.close();
-    slip.show(order);
-    location.hash = '#slip';
+    location.hash = '#packing';
+    const opening = packing.open(order.id);
     showView();
-    byId('slip-title').focus();
+    byId('pack-title').focus();
+    void opening.then(() => packing.focus());
   },
 );
 const board = new OrdersBoard(session, (id) => void detail.open(id));
@@ -40,6 +63,7 @@ const emails = new FailedEmailsView(session, (id) => void detail.open(id));
 byId('hooks-reload').addEventListener('click', () => void webhooks.load());
 board.subscribe(live);
 detail.subscribe(live);
+packing.subscribe(live);
 products.subscribe(live);
 webhooks.subscribe(live);
 
@@ -51,7 +75,7 @@ function showLiveState(state: LiveState): void {
   byId('live-text').textContent = t(`live.${state}`);
 }
 
-type View = 'orders' | 'products' | 'slip' | 'users' | 'webhooks' | 'emails';
+type View = 'orders' | 'products' | 'slip' | 'packing' | 'users' | 'webhooks' | 'emails';
 
 const isAdmin = (): boolean => session.user?.role === 'admin';
 
@@ -61,6 +85,7 @@ function currentView(): View {
   if (location.hash === '#webhooks' && isAdmin()) return 'webhooks';
   if (location.hash === '#emails') return 'emails';
   if (location.hash === '#slip' && slip.showing) return 'slip';
+  if (location.hash === '#packing' && packing.showing) return 'packing';
   return 'orders';
 }
 
@@ -69,11 +94,14 @@ function showView(): void {
   byId('orders-view').hidden = view !== 'orders';
   byId('products-view').hidden = view !== 'products';
   byId('slip-view').hidden = view !== 'slip';
+  byId('packing-view').hidden = view !== 'packing';
   byId('users-view').hidden = view !== 'users';
   byId('webhooks-view').hidden = view !== 'webhooks';
   byId('emails-view').hidden = view !== 'emails';
+  // The packing and slip views belong to the orders.
+  const section = view === 'slip' || view === 'packing' ? 'orders' : view;
   for (const link of document.querySelectorAll<HTMLAnchorElement>('nav a[data-view]')) {
-    if (link.dataset['view'] === view) link.setAttribute('aria-current', 'page');
+    if (link.dataset['view'] === section) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
   }
 }
@@ -103,6 +131,7 @@ function signedOut(message: string): void {
   live.stop();
   detail.close();
   slip.clear();
+  packing.clear();
   board.clear();
   products.clear();
   users.clear();
@@ -157,6 +186,7 @@ onLangChange(() => {
   emails.rerender();
   detail.rerender();
   slip.rerender();
+  packing.rerender();
 });
 
 window.addEventListener('hashchange', () => {

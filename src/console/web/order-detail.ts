@@ -1,14 +1,20 @@
 import type { components } from '../../../generated/openapi';
+import { CarrierFields } from './carrier-fields';
 import { announce, busy, byId, el, field, labelled, replaceChildren, type Child } from './dom';
-import { customerLabel, formatCents, formatDateTime, newIdempotencyKey } from './format';
+import { customerLabel, formatCents, formatDateTime, formatNumber, newIdempotencyKey } from './format';
 import { statusLabel, t, type MessageKey } from './i18n';
 import type { LiveFeed } from './live';
 import { OrderEmailsPanel } from './emails';
+import { shipmentsSection } from './order-shipments';
 import { serviceReason } from './reason-text';
 import type { Session } from './session';
 
 type Order = components['schemas']['Order'];
 type OrderHistory = components['schemas']['OrderHistory'];
+type Shipment = components['schemas']['Shipment'];
+
+/** Units of the order still to ship (neither shipped nor cancelled). */
+const unitsToShip = (order: Order): number => order.items.reduce((n, i) => n + i.quantity - i.shippedQuantity - i.cancelledQuantity, 0);
 
 /**
  * The order detail dialog: everything about one order, and a form for each legal next step only
@@ -23,7 +29,8 @@ export class OrderDetail {
   constructor(
     private readonly session: Session,
     private readonly onChanged: (order: Order) => void,
-    private readonly onPackingSlip: (order: Order) => void,
+    private readonly onPackingSlip: (order: Order, shipment?: Shipment) => void,
+    private readonly onPack: (order: Order) => void,
   ) {
     byId('order-dialog-close').addEventListener('click', () => this.dialog.close());
     this.dialog.addEventListener('close', () => {
@@ -100,45 +107,60 @@ export class OrderDetail {
         { 'aria-labelledby': 'lines-h' },
         el('h3', { id: 'lines-h' }, t('order.lines')),
         el(
-          'table',
-          {},
+          'div',
+          { class: 'table-scroll' },
           el(
-            'thead',
+            'table',
             {},
             el(
-              'tr',
+              'thead',
               {},
-              ...(['order.col.sku', 'order.col.product', 'order.col.qty', 'order.col.unitPrice', 'order.col.vat', 'order.col.total'] as const).map((k) =>
-                el('th', { scope: 'col' }, t(k)),
-              ),
-            ),
-          ),
-          el(
-            'tbody',
-            {},
-            ...order.items.map((l) =>
               el(
                 'tr',
                 {},
-                el('td', {}, l.sku),
-                el('td', {}, l.name),
-                el('td', { class: 'num' }, l.quantity),
-                el('td', { class: 'num' }, formatCents(l.unitPriceCents)),
-                el('td', { class: 'num' }, `${l.vatRate}%`),
-                el('td', { class: 'num' }, formatCents(l.grossCents)),
+                ...(
+                  [
+                    'order.col.sku',
+                    'order.col.product',
+                    'order.col.qty',
+                    'order.col.shipped',
+                    'order.col.cancelled',
+                    'order.col.unitPrice',
+                    'order.col.vat',
+                    'order.col.total',
+                  ] as const
+                ).map((k) => el('th', { scope: 'col' }, t(k))),
               ),
             ),
-          ),
-          el(
-            'tfoot',
-            {},
-            el('tr', {}, el('th', { scope: 'row', colspan: 5 }, t('order.net')), el('td', { class: 'num' }, formatCents(order.totals.netCents))),
-            el('tr', {}, el('th', { scope: 'row', colspan: 5 }, t('order.vat')), el('td', { class: 'num' }, formatCents(order.totals.vatCents))),
             el(
-              'tr',
-              { class: 'gross' },
-              el('th', { scope: 'row', colspan: 5 }, t('order.gross')),
-              el('td', { class: 'num', 'data-testid': 'order-gross' }, formatCents(order.totals.grossCents)),
+              'tbody',
+              {},
+              ...order.items.map((l) =>
+                el(
+                  'tr',
+                  { 'data-sku': l.sku },
+                  el('td', {}, l.sku),
+                  el('td', {}, l.name),
+                  el('td', { class: 'num' }, l.quantity),
+                  el('td', { class: 'num', 'data-testid': 'line-shipped' }, l.shippedQuantity),
+                  el('td', { class: 'num', 'data-testid': 'line-cancelled' }, l.cancelledQuantity),
+                  el('td', { class: 'num' }, formatCents(l.unitPriceCents)),
+                  el('td', { class: 'num' }, `${l.vatRate}%`),
+                  el('td', { class: 'num' }, formatCents(l.grossCents)),
+                ),
+              ),
+            ),
+            el(
+              'tfoot',
+              {},
+              el('tr', {}, el('th', { scope: 'row', colspan: 7 }, t('order.net')), el('td', { class: 'num' }, formatCents(order.totals.netCents))),
+              el('tr', {}, el('th', { scope: 'row', colspan: 7 }, t('order.vat')), el('td', { class: 'num' }, formatCents(order.totals.vatCents))),
+              el(
+                'tr',
+                { class: 'gross' },
+                el('th', { scope: 'row', colspan: 7 }, t('order.gross')),
+                el('td', { class: 'num', 'data-testid': 'order-gross' }, formatCents(order.totals.grossCents)),
+              ),
             ),
           ),
         ),
@@ -172,25 +194,21 @@ export class OrderDetail {
           list(
             order.payments.map(
               (p) =>
-                `${formatCents(p.amountCents)} · ${t(`payment.${p.provider}`)} · ${t(`payment.${p.status}`)}${p.reference ? ` · ${t('order.ref', { reference: p.reference })}` : ''}${p.failureReason ? ` · ${p.failureReason}` : ''} · ${formatDateTime(p.createdAt)}`,
+                `${formatCents(p.amountCents)} · ${t(`payment.${p.provider}`)} · ${t(`payment.${p.status}`)}${p.refundedCents > 0 ? ` · ${t('order.refunded', { amount: formatCents(p.refundedCents) })}` : ''}${p.reference ? ` · ${t('order.ref', { reference: p.reference })}` : ''}${p.failureReason ? ` · ${p.failureReason}` : ''} · ${formatDateTime(p.createdAt)}`,
             ),
             t('order.noPayments'),
           ),
         ),
-        el(
-          'section',
-          { 'aria-labelledby': 'shipments-h' },
-          el('h3', { id: 'shipments-h' }, t('order.shipments')),
-          list(
-            order.shipments.map((s) => [
-              `${s.carrierName} · `,
-              s.trackingUrl ? el('a', { href: s.trackingUrl, target: '_blank', rel: 'noopener noreferrer' }, s.trackingCode) : s.trackingCode,
-              ` · ${t(`shipment.${s.status}`)} · ${formatDateTime(s.createdAt)}`,
-            ]),
-            t('order.noShipments'),
-          ),
-        ),
       ),
+      shipmentsSection(order, {
+        slip: (shipment) => this.onPackingSlip(order, shipment),
+        cancel: (shipment, reason) =>
+          this.run(t('order.cancelShipment'), () =>
+            this.session.request('POST', `/orders/${order.id}/shipments/${shipment.id}/cancel`, reason ? { reason } : {}, {
+              'idempotency-key': newIdempotencyKey(),
+            }),
+          ),
+      }),
       el(
         'section',
         { 'aria-labelledby': 'history-h' },
@@ -234,41 +252,52 @@ export class OrderDetail {
       case 'paid':
         steps.push(this.step('step.prepare', t('step.prepareHelp'), [], () => this.session.request('POST', `${base}/status`, { status: 'in_preparation' })));
         break;
-      case 'in_preparation': {
-        const key = newIdempotencyKey();
+      case 'in_preparation':
+      case 'partially_shipped': {
         steps.push(
           el(
             'div',
             { class: 'step' },
-            el('button', { type: 'button', class: 'primary', onclick: () => this.onPackingSlip(order) }, t('slip.open')),
+            el('button', { type: 'button', class: 'primary', onclick: () => this.onPack(order) }, t('pack.open')),
+            el('p', { class: 'help' }, t('pack.openHelp')),
+          ),
+          el(
+            'div',
+            { class: 'step' },
+            el('button', { type: 'button', onclick: () => this.onPackingSlip(order) }, t('slip.open')),
             el('p', { class: 'help' }, t('slip.openHelp')),
           ),
         );
+        const key = newIdempotencyKey();
+        const carrier = new CarrierFields('f');
+        const first = order.status === 'in_preparation';
         steps.push(
           this.step(
-            'step.ship',
-            t('step.shipHelp'),
-            [
-              input('carrierName', t('step.carrier'), { required: true, maxlength: 100, placeholder: t('step.carrierPlaceholder') }),
-              input('trackingCode', t('step.tracking'), { required: true, maxlength: 100 }),
-              input('trackingUrl', t('step.trackingUrl'), { type: 'url', maxlength: 2000 }),
-            ],
-            (form) => {
-              const trackingUrl = field(form, 'trackingUrl');
-              return this.session.request(
-                'POST',
-                `${base}/shipments`,
-                {
-                  carrier: 'manual',
-                  carrierName: field(form, 'carrierName'),
-                  trackingCode: field(form, 'trackingCode'),
-                  ...(trackingUrl ? { trackingUrl } : {}),
-                },
-                { 'idempotency-key': key },
-              );
+            first ? 'step.ship' : 'step.shipRest',
+            first ? t('step.shipHelp') : t('step.shipRestHelp', { units: formatNumber(unitsToShip(order)) }),
+            [carrier.element],
+            () => {
+              const read = carrier.read();
+              if (!read.ok) {
+                read.control.focus();
+                return Promise.reject(new Error(read.message));
+              }
+              return this.session.request('POST', `${base}/shipments`, read.body, { 'idempotency-key': key });
             },
           ),
         );
+        if (!first) {
+          const restKey = newIdempotencyKey();
+          steps.push(
+            this.step(
+              'step.cancelRemaining',
+              t('step.cancelRemainingHelp', { units: formatNumber(unitsToShip(order)) }),
+              [input('remainingReason', t('step.cancelRemainingReason'), { required: true, maxlength: 500 })],
+              (form) => this.session.request('POST', `${base}/cancel-remaining`, { reason: field(form, 'remainingReason') }, { 'idempotency-key': restKey }),
+              'danger',
+            ),
+          );
+        }
         break;
       }
       case 'shipped':
@@ -307,23 +336,28 @@ export class OrderDetail {
     );
     form.addEventListener('submit', (e) => {
       e.preventDefault();
-      const order = this.order;
-      if (!order) return;
       const error = byId('order-error');
       error.textContent = '';
       void busy(form, async () => {
         try {
-          await run(form);
-          const fresh = await this.session.request<Order>('GET', `/orders/${order.id}`);
-          this.onChanged(fresh);
-          announce(t('order.stepDone', { label, number: fresh.number, status: statusLabel(fresh.status).toLowerCase() }));
-          await this.load(order.id);
+          await this.run(label, () => run(form));
         } catch (err) {
           error.textContent = t('order.stepFailed', { label, message: (err as Error).message });
         }
       });
     });
     return form;
+  }
+
+  /** Sends one step; once it succeeded, the order is read again, the board told, the outcome announced. Rejects when the step failed. */
+  private async run(label: string, request: () => Promise<unknown>): Promise<void> {
+    const order = this.order;
+    if (!order) return;
+    await request();
+    const fresh = await this.session.request<Order>('GET', `/orders/${order.id}`);
+    this.onChanged(fresh);
+    announce(t('order.stepDone', { label, number: fresh.number, status: statusLabel(fresh.status).toLowerCase() }));
+    await this.load(order.id);
   }
 }
 

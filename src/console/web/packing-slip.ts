@@ -4,14 +4,35 @@ import { formatDateTime, formatNumber } from './format';
 import { t } from './i18n';
 
 type Order = components['schemas']['Order'];
+type Shipment = components['schemas']['Shipment'];
+interface SlipLine {
+  sku: string;
+  name: string;
+  quantity: number;
+}
+
+/**
+ * What a slip lists: a shipment's own lines (its parcel), or the order's units still to ship (what
+ * is left to pick; the whole order before anything shipped).
+ */
+export function slipLines(order: Order, shipment?: Shipment): SlipLine[] {
+  if (shipment) {
+    return shipment.lines.map((l) => {
+      const item = order.items.find((i) => i.productId === l.productId);
+      return { sku: item?.sku ?? l.productId, name: item?.name ?? '', quantity: l.quantity };
+    });
+  }
+  return order.items.map((i) => ({ sku: i.sku, name: i.name, quantity: i.quantity - i.shippedQuantity - i.cancelledQuantity })).filter((l) => l.quantity > 0);
+}
 
 /**
  * The packing slip the warehouse picks from: order number, date, ship-to, and per line the SKU,
- * name and quantity with a box to tick — no prices. Shown as its own view; the print style sheet
- * prints only it.
+ * name and quantity with a box to tick — no prices. For one shipment, its lines and its carrier;
+ * for the order, what is still to ship. Shown as its own view; the print style sheet prints only it.
  */
 export class PackingSlip {
   private order: Order | undefined;
+  private shipment: Shipment | undefined;
 
   constructor(private readonly onBack: () => void) {
     byId('slip-print').addEventListener('click', () => window.print());
@@ -22,13 +43,15 @@ export class PackingSlip {
     return this.order !== undefined;
   }
 
-  show(order: Order): void {
+  show(order: Order, shipment?: Shipment): void {
     this.order = order;
+    this.shipment = shipment;
     this.render();
   }
 
   clear(): void {
     this.order = undefined;
+    this.shipment = undefined;
     replaceChildren(byId('slip'));
   }
 
@@ -38,8 +61,11 @@ export class PackingSlip {
 
   private render(): void {
     const order = this.order!;
+    const shipment = this.shipment;
     const a = order.shippingAddress;
-    const units = order.items.reduce((sum, l) => sum + l.quantity, 0);
+    const lines = slipLines(order, shipment);
+    const units = lines.reduce((sum, l) => sum + l.quantity, 0);
+    const partial = !shipment && order.items.some((i) => i.shippedQuantity > 0 || i.cancelledQuantity > 0);
     replaceChildren(
       byId('slip'),
       el('h2', { id: 'slip-title', tabindex: -1 }, t('slip.title'), ' ', el('span', { class: 'slip-number' }, order.number)),
@@ -50,9 +76,12 @@ export class PackingSlip {
         el('dd', { 'data-testid': 'slip-number' }, order.number),
         el('dt', {}, t('slip.date')),
         el('dd', {}, formatDateTime(order.createdAt)),
+        shipment ? el('dt', {}, t('slip.shipment')) : null,
+        shipment ? el('dd', { 'data-testid': 'slip-shipment' }, `${shipment.carrierName} ${shipment.trackingCode}`) : null,
         el('dt', {}, t('slip.printed')),
         el('dd', {}, formatDateTime(new Date().toISOString())),
       ),
+      partial ? el('p', { class: 'muted' }, t('slip.toShipNote')) : null,
       el(
         'section',
         { class: 'slip-address', 'aria-labelledby': 'slip-ship-h' },
@@ -75,7 +104,7 @@ export class PackingSlip {
       el(
         'table',
         { class: 'slip-lines' },
-        el('caption', {}, t('slip.summary', { lines: order.items.length, units: formatNumber(units) })),
+        el('caption', {}, t('slip.summary', { lines: lines.length, units: formatNumber(units) })),
         el(
           'thead',
           {},
@@ -91,7 +120,7 @@ export class PackingSlip {
         el(
           'tbody',
           {},
-          ...order.items.map((l, i) =>
+          ...lines.map((l, i) =>
             el(
               'tr',
               { 'data-sku': l.sku },

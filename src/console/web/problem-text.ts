@@ -5,6 +5,15 @@ export type Problem = components['schemas']['Problem'];
 
 /** The validator's (English) field messages, read as the reason they give. */
 const FIELD_MESSAGES: [RegExp, (m: RegExpMatchArray) => string][] = [
+  // The service's own reasons (a barcode, a shipment's lines), before the validator's generic ones.
+  [/must hold digits only/, () => t('fieldError.barcodeDigits')],
+  [/must be 13 \(EAN-13\), 12 \(UPC-A\) or 8 \(EAN-8\) digits, got (\d+)/, (m) => t('fieldError.barcodeLength', { n: m[1] ?? '' })],
+  [
+    /wrong check digit: (\d+) would be valid \(the last digit must be (\d), not (\d)\)/,
+    (m) => t('fieldError.barcodeCheck', { valid: m[1] ?? '', expected: m[2] ?? '', given: m[3] ?? '' }),
+  ],
+  [/is not a product of this order/, () => t('fieldError.notOnOrder')],
+  [/repeats the product of/, () => t('fieldError.repeated')],
   [/required property/, () => t('fieldError.required')],
   [/must NOT have more than/, () => t('fieldError.tooLong')],
   [/must NOT have fewer than/, () => t('fieldError.tooShort')],
@@ -51,5 +60,6 @@ export function describeProblem(problem: Partial<Problem> | undefined, status: n
     parts.push(allowed ? t('problem.allowedNext', { statuses: allowed }) : t('problem.noneAllowed'));
   }
   for (const line of problem.lines ?? []) parts.push(t('problem.line', { requested: line.requested, available: line.available }));
+  if (problem.remainingQuantity !== undefined) parts.push(t('problem.remaining', { remaining: problem.remainingQuantity }));
   return parts.filter(Boolean).join(' — ');
 }

@@ -10,14 +10,15 @@ type CreateProduct = components['schemas']['CreateProductRequest'];
 type UpdateProduct = components['schemas']['UpdateProductRequest'];
 type VatRate = components['schemas']['VatRate'];
 /** The details a form edits (stock figures move only through stock movements and orders). */
-type Details = Required<Pick<UpdateProduct, 'name' | 'description' | 'category' | 'unitPriceCents' | 'vatRate' | 'reorderLevel'>>;
+type Details = Required<Pick<UpdateProduct, 'name' | 'description' | 'category' | 'barcode' | 'unitPriceCents' | 'vatRate' | 'reorderLevel'>>;
 
 const VAT_RATES: readonly VatRate[] = [22, 10, 5, 4, 0];
-const DETAILS: readonly (keyof Details)[] = ['name', 'description', 'category', 'unitPriceCents', 'vatRate', 'reorderLevel'];
+const DETAILS: readonly (keyof Details)[] = ['name', 'description', 'category', 'barcode', 'unitPriceCents', 'vatRate', 'reorderLevel'];
 const LABELS: Record<keyof Details, MessageKey> = {
   name: 'productForm.name',
   description: 'productForm.description',
   category: 'productForm.category',
+  barcode: 'productForm.barcode',
   unitPriceCents: 'productForm.price',
   vatRate: 'productForm.vatRate',
   reorderLevel: 'productForm.reorderLevel',
@@ -94,6 +95,11 @@ export class ProductForm {
       labelled(t('productForm.name'), text('name', values.name, { required: true, maxlength: 200 })),
       labelled(t('productForm.description'), description),
       labelled(t('productForm.category'), text('category', values.category, { maxlength: 100, list: 'category-options' })),
+      labelled(
+        t('productForm.barcode'),
+        text('barcode', values.barcode, { maxlength: 64, inputmode: 'numeric', autocapitalize: 'off', spellcheck: 'false' }),
+        t('productForm.barcodeHelp'),
+      ),
       el(
         'div',
         { class: 'field-row' },
@@ -140,6 +146,7 @@ export class ProductForm {
       name: field(form, 'name'),
       description: field(form, 'description') || null,
       category: field(form, 'category') || null,
+      barcode: field(form, 'barcode') || null,
       unitPriceCents: price.cents,
       vatRate: Number(field(form, 'vatRate')) as VatRate,
       reorderLevel,
@@ -165,7 +172,8 @@ export class ProductForm {
         if (!product) {
           const initialStock = Number(field(form, 'initialStock'));
           if (!Number.isInteger(initialStock) || initialStock < 0) throw new Error(t('productForm.badWhole', { field: t('productForm.initialStock') }));
-          const body: CreateProduct = { sku: field(form, 'sku'), ...details, initialStock };
+          const { barcode, ...rest } = details;
+          const body: CreateProduct = { sku: field(form, 'sku'), ...rest, ...(barcode ? { barcode } : {}), initialStock };
           this.done(await this.session.exchange<Product>('POST', '/products', body), 'productForm.created');
           return;
         }
@@ -174,6 +182,12 @@ export class ProductForm {
         await this.patch(patch);
       } catch (err) {
         error.textContent = t('productForm.failed', { message: (err as Error).message });
+        if (err instanceof ApiError && refusesBarcode(err)) {
+          const barcode = byId('pf-barcode');
+          barcode.setAttribute('aria-invalid', 'true');
+          barcode.setAttribute('aria-errormessage', 'product-error');
+          barcode.focus();
+        }
       }
     });
   }
@@ -281,3 +295,6 @@ export class ProductForm {
     byId('products-result').textContent = t(said, { sku: result.body.sku });
   }
 }
+
+/** Whether the service refused the barcode: a bad one (400 naming `body.barcode`) or one another product has. */
+const refusesBarcode = (err: ApiError): boolean => err.problem?.code === 'barcode-taken' || (err.problem?.errors ?? []).some((e) => e.path === 'body.barcode');

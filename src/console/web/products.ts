@@ -12,6 +12,8 @@ type ProductList = components['schemas']['ProductList'];
 type StockMovementList = components['schemas']['StockMovementList'];
 
 const PAGE = 50;
+/** What a barcode scanner types: the service looks up 8–14 digits by barcode (`GET /products?barcode=`). */
+const BARCODE_LIKE = /^\d{8,14}$/;
 /** How long a live figure that just changed stays tinted. */
 const CHANGED_MS = 2000;
 
@@ -32,6 +34,8 @@ export class ProductsView {
   private alertCount = 0;
   private readonly categories = new Set<string>();
   private readonly form: ProductForm;
+  /** Whether the list shown is the answer to a barcode lookup (so "more" pages the same list). */
+  private byBarcode = false;
 
   constructor(private readonly session: Session) {
     this.form = new ProductForm(session, () => void this.load());
@@ -100,23 +104,21 @@ export class ProductsView {
     if (mark) replaceChildren(mark as HTMLElement, stockMark(updated));
   }
 
-  /** Loads the first page for the current search, or the next page when `more`. */
+  /**
+   * Loads the first page for the current search, or the next page when `more`. Text of 8–14 digits
+   * (a scan into the search box) is looked up as a barcode first; when no product has it, as text
+   * (a numeric SKU).
+   */
   async load(more = false): Promise<void> {
-    const form = byId<HTMLFormElement>('product-search');
-    const params = new URLSearchParams({ limit: String(PAGE) });
-    const q = field(form, 'q');
-    // A search comes back ranked by relevance (exact SKU first); a browse by SKU.
-    if (q) params.set('q', q);
-    else params.set('sort', 'sku');
-    const category = field(form, 'category');
-    if (category) params.set('category', category);
-    if (new FormData(form).get('lowStock')) params.set('lowStock', 'true');
-    const active = field(form, 'active');
-    if (active) params.set('active', active);
-    if (more && this.nextCursor) params.set('cursor', this.nextCursor);
+    const q = field(byId<HTMLFormElement>('product-search'), 'q');
+    if (!more) this.byBarcode = BARCODE_LIKE.test(q);
     const status = byId('products-status');
     try {
-      const page = await this.session.request<ProductList>('GET', `/products?${queryString(params)}`);
+      let page = await this.session.request<ProductList>('GET', `/products?${this.query(q, more)}`);
+      if (this.byBarcode && !more && page.items.length === 0) {
+        this.byBarcode = false;
+        page = await this.session.request<ProductList>('GET', `/products?${this.query(q, more)}`);
+      }
       this.products = more ? [...this.products, ...page.items] : page.items;
       this.nextCursor = page.nextCursor;
       this.rememberCategories(page.items);
@@ -130,6 +132,23 @@ export class ProductsView {
     } catch (err) {
       status.textContent = t('products.loadFailed', { message: (err as Error).message });
     }
+  }
+
+  /** The list's query string for the search form (and the next page's cursor when `more`). */
+  private query(q: string, more: boolean): string {
+    const form = byId<HTMLFormElement>('product-search');
+    const params = new URLSearchParams({ limit: String(PAGE) });
+    // A search comes back ranked by relevance (exact SKU first); a browse by SKU.
+    if (q && this.byBarcode) params.set('barcode', q);
+    else if (q) params.set('q', q);
+    else params.set('sort', 'sku');
+    const category = field(form, 'category');
+    if (category) params.set('category', category);
+    if (new FormData(form).get('lowStock')) params.set('lowStock', 'true');
+    const active = field(form, 'active');
+    if (active) params.set('active', active);
+    if (more && this.nextCursor) params.set('cursor', this.nextCursor);
+    return queryString(params);
   }
 
   clear(): void {
@@ -164,6 +183,7 @@ export class ProductsView {
           el('td', {}, p.sku),
           el('td', {}, p.name, p.active ? '' : el('span', { class: 'muted', 'data-testid': 'archived' }, t('products.archivedMark'))),
           el('td', {}, p.category ?? ''),
+          el('td', { class: 'barcode', 'data-testid': 'barcode' }, p.barcode ?? ''),
           el('td', { class: 'num', 'data-testid': 'price' }, formatCents(p.unitPriceCents)),
           el('td', { class: 'num', 'data-testid': 'on-hand' }, formatNumber(p.onHand)),
           el('td', { class: 'num', 'data-testid': 'reserved' }, formatNumber(p.reserved)),

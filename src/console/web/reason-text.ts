@@ -2,7 +2,7 @@ import { t } from './i18n';
 
 /**
  * The reasons the service writes by itself, in English, into an order's history and the stock ledger
- * (expiry, a payment or a carrier event, shipping, initial stock), read back in the console's
+ * (expiry, a payment or a carrier event, a shipment and its cancellation, initial stock), read back in the console's
  * language. A reason a person typed (a cancellation, a stock movement) is theirs: shown as written.
  */
 const SERVICE_REASONS: [RegExp, (m: RegExpMatchArray) => string][] = [
@@ -15,6 +15,9 @@ const SERVICE_REASONS: [RegExp, (m: RegExpMatchArray) => string][] = [
   [/^shipped with (.+) (\S+)$/, (m) => t('reason.shippedWith', { carrier: m[1] ?? '', tracking: m[2] ?? '' })],
   [/^(\S+) tracker: delivered$/, (m) => t('reason.trackerDelivered', { carrier: m[1] === 'easypost' ? 'EasyPost' : (m[1] ?? '') })],
   [/^order shipped$/, () => t('reason.orderShipped')],
+  [/^shipment cancelled$/, () => t('reason.shipmentCancelled')],
+  [/^shipment \S+ cancelled$/, () => t('reason.shipmentCancelled')],
+  [/^shipment (.+)$/, (m) => t('reason.shipment', { tracking: m[1] ?? '' })],
   [/^initial stock$/, () => t('reason.initialStock')],
   [/^demo data$/, () => t('reason.demoData')],
 ];

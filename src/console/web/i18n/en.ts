@@ -2,12 +2,14 @@ import type { MessageKey } from './it';
 import { enWebhooks } from './en-webhooks';
 import { enAccount } from './en-account';
 import { enEmails } from './en-emails';
+import { enFulfilment } from './en-fulfilment';
 
 /** The console's words in English (the switch in the header). Typed against `it.ts`: every key, no more. */
 export const en: Record<MessageKey, string> = {
   ...enWebhooks,
   ...enAccount,
   ...enEmails,
+  ...enFulfilment,
   'app.title': 'QuickStock — staff console',
   'app.skip': 'Skip to content',
   'app.noscript': 'The console needs JavaScript.',
@@ -156,7 +158,7 @@ export const en: Record<MessageKey, string> = {
   'slip.preparedBy': 'Packed by: ____________________   Parcels: ______',
 
   'products.title': 'Products',
-  'products.search': 'Search SKU or name',
+  'products.search': 'Search SKU or name or barcode',
   'products.category': 'Category',
   'products.lowOnly': 'Only low stock',
   'products.archived': 'Archived',

@@ -1,6 +1,7 @@
 import { itWebhooks } from './it-webhooks';
 import { itAccount } from './it-account';
 import { itEmails } from './it-emails';
+import { itFulfilment } from './it-fulfilment';
 
 /**
  * The console's words in Italian, the default language. This object defines the keys: `en.ts` is
@@ -11,6 +12,7 @@ export const it = {
   ...itWebhooks,
   ...itAccount,
   ...itEmails,
+  ...itFulfilment,
   'app.title': 'QuickStock — console del personale',
   'app.skip': 'Vai al contenuto',
   'app.noscript': 'La console ha bisogno di JavaScript.',
@@ -159,7 +161,7 @@ export const it = {
   'slip.preparedBy': 'Preparato da: ____________________   Colli: ______',
 
   'products.title': 'Prodotti',
-  'products.search': 'Cerca SKU o nome',
+  'products.search': 'Cerca SKU o nome o codice a barre',
   'products.category': 'Categoria',
   'products.lowOnly': 'Solo scorta bassa',
   'products.archived': 'Archiviati',
