@@ -36,19 +36,28 @@ export function orderConfirmedMail(event: OrderStatusChangedData, order: OrderVi
   });
 }
 
-/** `order.status_changed` to `shipped`: carrier, tracking code, and the tracking link only when it is https:. */
+/**
+ * A parcel left (`order.status_changed` to `partially_shipped` or `shipped` naming its shipment): what
+ * is in it, the carrier, the tracking code, and the tracking link only when it is https:. When more
+ * is still to come, the mail says so.
+ */
 export function orderShippedMail(event: OrderStatusChangedData, order: OrderView): RenderedMail {
   // The parcel the event announces (one mail per shipment); the latest one for an event that names none.
   const shipment = order.shipments.find((s) => s.id === event.shipmentId) ?? latestShipment(order);
   const link = httpsLink(shipment?.trackingUrl);
   const carrier = shipment ? oneLine(shipment.carrierName) : null;
   const tracking = shipment ? oneLine(shipment.trackingCode) : null;
+  const partial = event.to === 'partially_shipped';
+  const contents = shipment ? parcelContents(shipment, order) : [];
+  const what = partial
+    ? `abbiamo spedito una parte del tuo ordine ${numberOf(order)}: il resto partirà con una prossima spedizione, e ti scriveremo anche allora.`
+    : `il tuo ordine ${numberOf(order)} è stato spedito.`;
   return mail({
-    subject: `Ordine ${numberOf(order)} spedito`,
-    heading: `Il tuo ordine ${numberOf(order)} è in viaggio`,
+    subject: partial ? `Ordine ${numberOf(order)} spedito in parte` : `Ordine ${numberOf(order)} spedito`,
+    heading: partial ? `Una parte del tuo ordine ${numberOf(order)} è in viaggio` : `Il tuo ordine ${numberOf(order)} è in viaggio`,
     body: joinHtml([
       p(greeting(order)),
-      p(`il tuo ordine ${numberOf(order)} è stato spedito.`),
+      p(what),
       shipment
         ? html`<table role="presentation" cellpadding="0" cellspacing="0" style="margin:0 0 14px;font-size:15px;">
             <tr>
@@ -62,18 +71,33 @@ export function orderShippedMail(event: OrderStatusChangedData, order: OrderView
           </table>`
         : html``,
       link ? button(link, 'Segui la spedizione') : html``,
+      contents.length > 0
+        ? html`<p style="margin:0 0 6px;"><strong>Nel pacco</strong></p>
+            <ul style="margin:0 0 14px;padding-left:20px;">
+              ${contents.map((c) => html`<li>${c.quantity} × ${c.name} <span style="color:#6b7280;font-size:12px;">${c.sku}</span></li>`)}
+            </ul>`
+        : html``,
       addressHtml(order.shippingAddress),
     ]),
     text: [
       greeting(order),
       '',
-      `il tuo ordine ${numberOf(order)} è stato spedito.`,
+      what,
       ...(shipment ? ['', `Corriere: ${carrier}`, `Codice di tracciamento: ${tracking}`] : []),
       ...(link ? [`Segui la spedizione: ${link}`] : []),
+      ...(contents.length > 0 ? ['', 'Nel pacco:', ...contents.map((c) => `- ${c.quantity} × ${c.name} (${c.sku})`)] : []),
       '',
       ...addressText(order.shippingAddress),
     ],
     footnote: ORDER_FOOTNOTE,
+  });
+}
+
+/** The parcel's lines with the order's names for them, one line each. */
+function parcelContents(shipment: Shipment, order: OrderView): { quantity: number; name: string; sku: string }[] {
+  return (shipment.lines ?? []).map((line) => {
+    const item = order.items.find((i) => i.productId === line.productId);
+    return { quantity: line.quantity, name: oneLine(item?.name ?? line.productId), sku: oneLine(item?.sku ?? '') };
   });
 }
 
@@ -130,13 +154,21 @@ export function orderCancelledMail(event: OrderStatusChangedData, order: OrderVi
 /** `payment.updated` with status `refunded` or `partially_refunded`: the money went back (what went back of the payment so far). */
 export function refundMadeMail(event: PaymentUpdatedData, order: OrderView): RenderedMail {
   // Wholly refunded: the whole payment (also when refunded from the provider's dashboard, outside our refund rows).
-  const cents = event.status === 'refunded' ? event.amountCents : event.refundedCents;
-  const what = `Abbiamo rimborsato ${euro(cents)} per il tuo ordine ${numberOf(order)}.`;
+  // Partly: what went back of the payment so far (the event carries the running sum, not each refund).
+  const whole = event.status === 'refunded';
+  const cents = whole ? event.amountCents : event.refundedCents;
+  const what = whole
+    ? `Abbiamo rimborsato ${euro(cents)} per il tuo ordine ${numberOf(order)}.`
+    : `Abbiamo rimborsato una parte del pagamento del tuo ordine ${numberOf(order)}: finora ${euro(cents)} dei ${euro(event.amountCents)} pagati.`;
+  const shown = whole
+    ? html`Abbiamo rimborsato ${amount(euro(cents))} per il tuo ordine ${numberOf(order)}.`
+    : html`Abbiamo rimborsato una parte del pagamento del tuo ordine ${numberOf(order)}: finora ${amount(euro(cents))} dei ${amount(euro(event.amountCents))}
+      pagati.`;
   const when = "L'accredito arriva con i tempi del tuo metodo di pagamento, di solito entro 5-10 giorni lavorativi.";
   return mail({
     subject: `Rimborso per l'ordine ${numberOf(order)}`,
-    heading: `Rimborso di ${euro(cents)} per l'ordine ${numberOf(order)}`,
-    body: joinHtml([p(greeting(order)), p(html`Abbiamo rimborsato ${amount(euro(cents))} per il tuo ordine ${numberOf(order)}.`), p(when)]),
+    heading: whole ? `Rimborso di ${euro(cents)} per l'ordine ${numberOf(order)}` : `Rimborso parziale per l'ordine ${numberOf(order)}`,
+    body: joinHtml([p(greeting(order)), p(shown), p(when)]),
     text: [greeting(order), '', what, when],
     footnote: ORDER_FOOTNOTE,
   });

@@ -222,7 +222,25 @@ describe('email templates', () => {
         refundedCents: 3_287,
         failureReason: null,
       };
-      expect(refundMadeMail(event, order()).text).to.include('Abbiamo rimborsato 32,87 € per il tuo ordine QS-2026-000123.');
+      const mail = refundMadeMail(event, order());
+      expect(mail.subject).to.equal("Rimborso per l'ordine QS-2026-000123");
+      const said = 'Abbiamo rimborsato una parte del pagamento del tuo ordine QS-2026-000123: finora 32,87 € dei 86,26 € pagati.';
+      expect(mail.text).to.include(said);
+      expect(visible(mail)).to.include(said);
+    });
+
+    it('says a parcel is part of the order, and what is in it, when more is to come', () => {
+      const parcel = { ...SHIPMENT, id: 's-part', lines: [{ productId: 'a1', quantity: 4 }] };
+      const part = orderShippedMail({ ...statusEvent('partially_shipped'), shipmentId: 's-part' }, order({ status: 'partially_shipped', shipments: [parcel] }));
+      expect(part.subject).to.equal('Ordine QS-2026-000123 spedito in parte');
+      for (const shown of [part.text, visible(part)]) {
+        expect(shown).to.include('abbiamo spedito una parte del tuo ordine QS-2026-000123');
+        expect(shown).to.include('4 × Penne a sfera blu (50 pz)');
+        expect(shown).not.to.include('Risma carta A4');
+      }
+      const rest = orderShippedMail({ ...statusEvent('shipped'), shipmentId: 's-part' }, order({ status: 'shipped', shipments: [parcel] }));
+      expect(rest.subject).to.equal('Ordine QS-2026-000123 spedito');
+      expect(rest.text).not.to.include('una parte');
     });
 
     it('names the parcel the event announces, not only the latest', () => {
