@@ -36,7 +36,7 @@ describe('staff console: who ordered', function () {
     await pendingCard.waitFor();
     // One request per refresh of the board, naming every column's status (not one per column).
     expect(listRequests).to.not.be.empty;
-    for (const search of listRequests) expect(new URLSearchParams(search).getAll('status')).to.have.length(6);
+    for (const search of listRequests) expect(new URLSearchParams(search).getAll('status')).to.have.length(7);
     expect(await pendingCard.innerText()).to.contain(name);
     expect(await card(page, 'paid', paid.number).innerText()).to.contain(name);
     expect(await card(page, 'pending_payment', another.number).innerText()).to.contain(`Libreria Neri ${tag}`);
