@@ -63,10 +63,11 @@ describe('account mails: the reset link and "Password modificata"', function () 
     expect((await requestReset(from, { email: disabled.email })).status).to.equal(202);
     for (let i = 0; i < 5; i += 1) expect((await requestReset(from, { email: capped.email })).status).to.equal(202);
     const mails = await mailsTo(capped.email, RESET_SUBJECT, 3);
-    // Each mail carries its own token; only the newest works.
+    // Each mail carries its own token.
     const tokens = mails.map((m) => linkIn(m).token);
     expect(new Set(tokens).size).to.equal(3);
-    expect((await resetTokensOf(capped.id)).map((t) => t.token_hash)).to.deep.equal(tokens.map(sha256Hex));
+    // As sets: the mails may arrive in another order than the rows were written.
+    expect((await resetTokensOf(capped.id)).map((t) => t.token_hash).sort()).to.deep.equal(tokens.map(sha256Hex).sort());
     // The unknown and disabled requests were sent first, and are committed with nothing to send.
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(h().smtp.to(unknown)).to.have.length(0);

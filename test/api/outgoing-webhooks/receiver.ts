@@ -44,7 +44,8 @@ export class Receiver {
   }
 
   /** Waits until `count` requests arrived (or fails after `timeoutMs`). */
-  async waitFor(count: number, timeoutMs = 5_000): Promise<Received[]> {
+  /** 15 s: a child service beside two other workers' on a 2-core machine can take seconds to answer. */
+  async waitFor(count: number, timeoutMs = 15_000): Promise<Received[]> {
     const deadline = Date.now() + timeoutMs;
     while (this.requests.length < count) {
       if (Date.now() > deadline) throw new Error(`expected ${count} webhook requests, got ${this.requests.length}`);
