@@ -128,6 +128,31 @@ export interface PaymentUpdatedData {
   failureReason: string | null;
 }
 
+export interface RefundUpdatedData {
+  refundId: string;
+  orderId: string;
+  paymentId: string;
+  amountCents: number;
+  status: "pending" | "succeeded" | "failed";
+  reason: string;
+  /**
+   * The return this refund pays back
+   */
+  returnId: string | null;
+  /**
+   * Why the provider refused it (`failed` only).
+   */
+  failureReason: string | null;
+  /**
+   * The payment's refunds that did not fail, after this change (its `refundedCents`).
+   */
+  paymentRefundedCents: number;
+  /**
+   * What the payment still holds after this change (captured less `paymentRefundedCents`).
+   */
+  balanceCents: number;
+}
+
 export interface ShipmentUpdatedData {
   shipmentId: string;
   orderId: string;
@@ -181,6 +206,13 @@ export interface PaymentUpdatedEvent {
   type: "payment.updated";
   occurredAt: string;
   data: PaymentUpdatedData;
+}
+
+export interface RefundUpdatedEvent {
+  id: number;
+  type: "refund.updated";
+  occurredAt: string;
+  data: RefundUpdatedData;
 }
 
 export interface ShipmentUpdatedEvent {
@@ -294,6 +326,7 @@ export interface ServerToClientEvents {
   'inventory.low_stock': (event: InventoryLowStockEvent) => void;
   'inventory.stock_changed': (event: InventoryStockChangedEvent) => void;
   'payment.updated': (event: PaymentUpdatedEvent) => void;
+  'refund.updated': (event: RefundUpdatedEvent) => void;
   'shipment.updated': (event: ShipmentUpdatedEvent) => void;
   'webhook.subscription_disabled': (event: WebhookSubscriptionDisabledEvent) => void;
   'email.failed': (event: EmailFailedEvent) => void;
@@ -301,4 +334,4 @@ export interface ServerToClientEvents {
 }
 
 /** Every event envelope the server emits. */
-export type QuickStockEvent = OrderCreatedEvent | OrderStatusChangedEvent | InventoryLowStockEvent | InventoryStockChangedEvent | PaymentUpdatedEvent | ShipmentUpdatedEvent | WebhookSubscriptionDisabledEvent | EmailFailedEvent | EmailResentEvent;
+export type QuickStockEvent = OrderCreatedEvent | OrderStatusChangedEvent | InventoryLowStockEvent | InventoryStockChangedEvent | PaymentUpdatedEvent | RefundUpdatedEvent | ShipmentUpdatedEvent | WebhookSubscriptionDisabledEvent | EmailFailedEvent | EmailResentEvent;

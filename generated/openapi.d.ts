@@ -728,6 +728,52 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orders/{id}/refunds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id (a UUID); anything else is a 400.
+                 * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+                 */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The order's refunds, oldest first.
+         * @description Every refund of the order's payments (pending, succeeded or failed), oldest first. Staff see any order's; a customer its own (another customer's order answers 404).
+         */
+        get: operations["listOrderRefunds"];
+        put?: never;
+        /**
+         * Pay back part or all of what the order's payment captured.
+         * @description Staff only. Under the order's row lock and then its captured payment's (`captured` or
+         *     `partially_refunded`), the refund is checked against the payment's balance — captured less the
+         *     refunds that did not fail (`refundedCents`) — and recorded `pending` with its reason, the return
+         *     it pays back (`returnId`, optional) and who asked, with a `refund.updated` event; a sum above
+         *     the captured amount is refused by a database check too. After the commit it is made at once,
+         *     never under a lock: Stripe with the amount in the body and the refund's id as its idempotency
+         *     key (a retry never pays twice); a manual payment's refund is recorded (staff pay it back
+         *     themselves). The answer is the refund as that attempt left it: `succeeded` (the payment becomes
+         *     `partially_refunded`, or `refunded` once everything went back), `failed` when the provider
+         *     refused it for good (`failureReason`; its amount is back in the balance, and a new refund may
+         *     be asked), or `pending` when the provider did not answer (the background pass carries on, with
+         *     the same key). Beyond the balance: 409 `refund-exceeds-balance` with `balanceCents`; an order
+         *     with no captured payment: 409 `nothing-to-refund`. With `returnId`: a return that is not this
+         *     order's is a 400 `unknown-return`, a return not yet received a 409 `return-not-received`, and
+         *     the return's refunds that did not fail may not exceed what it proposes (409
+         *     `refund-exceeds-return` with `returnBalanceCents`). A replay of the same key and body answers
+         *     the same refund as it stands now.
+         */
+        post: operations["createRefund"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/webhooks/payments/stripe": {
         parameters: {
             query?: never;
@@ -1179,6 +1225,26 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "refund.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `refund.updated`: a refund was recorded or settled.
+         * @description Sent to subscriptions of `refund.updated`. `data` is the AsyncAPI `RefundUpdatedData`: sent when a refund is recorded (`pending`) and when it settles (`succeeded` or `failed`).
+         */
+        post: operations["receiveRefundUpdated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "shipment.updated": {
         parameters: {
             query?: never;
@@ -1354,6 +1420,16 @@ export interface components {
             missingSettings?: string[];
             /** @description For `no-rates` and `service-not-available`, the EasyPost services offered for this parcel. */
             availableServices?: string[];
+            /**
+             * Format: int64
+             * @description For `refund-exceeds-balance`, what the payment still holds (captured less the refunds that did not fail), in cents.
+             */
+            balanceCents?: number;
+            /**
+             * Format: int64
+             * @description For `refund-exceeds-return`, what the return still proposes (its proposal less its refunds that did not fail), in cents.
+             */
+            returnBalanceCents?: number;
             /**
              * @description Present (true) when this problem is the stored answer to an earlier request with the same `Idempotency-Key`.
              * @constant
@@ -1672,6 +1748,11 @@ export interface components {
             reservedUntil: string | null;
             payments: components["schemas"]["Payment"][];
             shipments: components["schemas"]["Shipment"][];
+            /**
+             * Format: int64
+             * @description What went back to the customer so far, in cents — the sum of the order's refunds that succeeded (0 when none); the refunds themselves are under `/orders/{id}/refunds`.
+             */
+            refundedCents: number;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -1767,6 +1848,54 @@ export interface components {
             /** @enum {string} */
             provider: "manual" | "stripe";
             reference?: string;
+        };
+        /**
+         * @description `pending`: recorded, still to be made at the provider (retried in the background when it did not answer); `succeeded`: the money went back; `failed`: the provider refused it for good (`failureReason`): its amount is back in the payment's balance.
+         * @enum {string}
+         */
+        RefundStatus: "pending" | "succeeded" | "failed";
+        Refund: {
+            /**
+             * Format: uuid
+             * @description Also the provider's idempotency key for this refund.
+             */
+            id: string;
+            /** Format: uuid */
+            orderId: string;
+            /** Format: uuid */
+            paymentId: string;
+            /** Format: int64 */
+            amountCents: number;
+            status: components["schemas"]["RefundStatus"];
+            reason: string;
+            /**
+             * Format: uuid
+             * @description The return this refund pays back
+             */
+            returnId: string | null;
+            /** @description Why the provider refused it (`failed` only). */
+            failureReason: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        RefundList: {
+            items: components["schemas"]["Refund"][];
+        };
+        CreateRefundRequest: {
+            /**
+             * Format: int64
+             * @description What to pay back, in cents; at most what the payment still holds.
+             */
+            amountCents: number;
+            /** @description Why, in words the customer may read (it is in their mail); not blank. */
+            reason: string;
+            /**
+             * Format: uuid
+             * @description The received return this refund pays back (its refunds never exceed what it proposes).
+             */
+            returnId?: string;
         };
         /**
          * @description `cancelled`: cancelled by staff before the carrier had it (`cancelShipment`); its units went back to "to ship" and it no longer counts for the order's status.
@@ -1874,7 +2003,7 @@ export interface components {
          * @description An event type integrators may subscribe to: every message of the AsyncAPI contract.
          * @enum {string}
          */
-        WebhookEventType: "order.created" | "order.status_changed" | "inventory.low_stock" | "inventory.stock_changed" | "payment.updated" | "shipment.updated" | "webhook.subscription_disabled" | "email.failed" | "email.resent";
+        WebhookEventType: "order.created" | "order.status_changed" | "inventory.low_stock" | "inventory.stock_changed" | "payment.updated" | "refund.updated" | "shipment.updated" | "webhook.subscription_disabled" | "email.failed" | "email.resent";
         WebhookSubscription: {
             /** Format: uuid */
             id: string;
@@ -1952,7 +2081,7 @@ export interface components {
          * @description An event type, or `webhook.test` (sent by the test operation).
          * @enum {string}
          */
-        WebhookEventTypeOrTest: "order.created" | "order.status_changed" | "inventory.low_stock" | "inventory.stock_changed" | "payment.updated" | "shipment.updated" | "webhook.subscription_disabled" | "email.failed" | "email.resent" | "webhook.test";
+        WebhookEventTypeOrTest: "order.created" | "order.status_changed" | "inventory.low_stock" | "inventory.stock_changed" | "payment.updated" | "refund.updated" | "shipment.updated" | "webhook.subscription_disabled" | "email.failed" | "email.resent" | "webhook.test";
         /**
          * @description `pending`: waiting for its next attempt; `succeeded`: a 2xx was received; `failed`: the retry schedule is spent.
          * @enum {string}
@@ -2238,6 +2367,37 @@ export interface components {
              */
             refundedCents: number;
             failureReason: string | null;
+        };
+        /** RefundUpdatedData */
+        RefundUpdatedData: {
+            /** Format: uuid */
+            refundId: string;
+            /** Format: uuid */
+            orderId: string;
+            /** Format: uuid */
+            paymentId: string;
+            /** Format: int64 */
+            amountCents: number;
+            /** @enum {string} */
+            status: "pending" | "succeeded" | "failed";
+            reason: string;
+            /**
+             * Format: uuid
+             * @description The return this refund pays back
+             */
+            returnId: string | null;
+            /** @description Why the provider refused it (`failed` only). */
+            failureReason: string | null;
+            /**
+             * Format: int64
+             * @description The payment's refunds that did not fail, after this change (its `refundedCents`).
+             */
+            paymentRefundedCents: number;
+            /**
+             * Format: int64
+             * @description What the payment still holds after this change (captured less `paymentRefundedCents`).
+             */
+            balanceCents: number;
         };
         /** ShipmentLine */
         "ShipmentLine-2": {
@@ -4435,6 +4595,132 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    listOrderRefunds: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id (a UUID); anything else is a 400.
+                 * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+                 */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The refunds. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RefundList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createRefund: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description 1–255 printable ASCII characters, chosen by the client (a UUID is a good key); optional but
+                 *     recommended, so that a retry after a timeout never acts twice. Keys are per user and kept 24 h.
+                 *     The same key with the same body replays the first response (same status and body, with
+                 *     `Idempotent-Replayed: true`; a stored problem carries `idempotentReplay: true`); the same key with
+                 *     another body is a 422 `idempotency-key-reused`. A request sent while the first is still running
+                 *     waits for it and replays its answer; the key is held only by the transaction doing the work, so
+                 *     a retry after a crash of the service runs the request once (acknowledged ones are replayed).
+                 *     `idempotency-request-in-progress` (409, `Retry-After`) remains only for a key that keeps
+                 *     changing under the request. A request that failed on a provider (502/503) stores nothing, so a
+                 *     retry with the key runs again.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /**
+                 * @description The resource's id (a UUID); anything else is a 400.
+                 * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+                 */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateRefundRequest"];
+            };
+        };
+        responses: {
+            /** @description The refund, as its first attempt left it. A replay of the same key and body answers the same refund as it stands now, with `Idempotent-Replayed: true`. */
+            201: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refund"];
+                };
+            };
+            /** @description The body is not JSON (`malformed-json`) or fails validation (`validation-failed`, with `errors` naming each field: an amount that is not a whole number of cents from 1 to 2⁵³−1, a blank reason), or `returnId` names no return of this order (`unknown-return`); nothing was recorded. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "validation-failed" | "malformed-json" | "invalid-value" | "unknown-return";
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description The amount is above what the payment still holds (`refund-exceeds-balance`, with `balanceCents`), the order has no captured payment (`nothing-to-refund`), the return is not received (`return-not-received`) or the amount is above what it still proposes (`refund-exceeds-return`, with `returnBalanceCents`), or the same `Idempotency-Key` is still running (`Retry-After`); nothing was recorded. */
+            409: {
+                headers: {
+                    /** @description Seconds to wait; sent with `idempotency-request-in-progress`. */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "refund-exceeds-balance" | "nothing-to-refund" | "return-not-received" | "refund-exceeds-return" | "idempotency-request-in-progress" | "concurrent-update" | "conflict" | "value-out-of-range";
+                    };
+                };
+            };
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description The `Idempotency-Key` was already used with another body. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "idempotency-key-reused";
+                    };
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     receiveStripeWebhook: {
         parameters: {
             query?: never;
@@ -5335,6 +5621,62 @@ export interface operations {
                     /** @constant */
                     type?: "payment.updated";
                     data?: components["schemas"]["PaymentUpdatedData"];
+                };
+            };
+        };
+        responses: {
+            /** @description Any 2xx answer within `WEBHOOK_TIMEOUT_MS` (15 s) acknowledges the delivery; the body is ignored (the first 20 kB are logged). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: the subscription is disabled at once (reason `gone`) and staff are told. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (3xx are never followed, 4xx, 5xx, a timeout, a refused connection) is a failure, retried on the schedule; `Retry-After` is honoured within bounds. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    receiveRefundUpdated: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The message's id (Standard Webhooks): the same on every retry and redelivery of this message, so use it as your idempotency key. It is also the body's `id`.
+                 * @example msg_2b7f4c9e1a3d4e6f8a0b2c4d6e8f0a1b
+                 */
+                "webhook-id": components["parameters"]["WebhookId"];
+                /**
+                 * @description When this attempt was signed, in seconds since the Unix epoch. Refuse messages more than a few minutes old (replays).
+                 * @example 1796118012
+                 */
+                "webhook-timestamp": components["parameters"]["WebhookTimestamp"];
+                /**
+                 * @description Space-separated signatures `v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<raw body>`, keyed with the base64-decoded part of the secret after `whsec_`. One signature normally, two for 24 h after a secret rotation (the new secret's first). Accept the message when any signature matches; compare in constant time, on the raw bytes of the body.
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": components["parameters"]["WebhookSignature"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookMessage"] & {
+                    /** @constant */
+                    type?: "refund.updated";
+                    data?: components["schemas"]["RefundUpdatedData"];
                 };
             };
         };

@@ -14,7 +14,7 @@ import { ProductsService } from './products';
 import { InventoryService } from './inventory';
 import { OrdersService } from './orders';
 import { ProviderCaller, ProviderRegistry } from './platform/upstream';
-import { ManualPaymentProvider, PaymentsService, StripePaymentProvider, type PaymentProvider } from './payments';
+import { ManualPaymentProvider, NO_RETURNS, PaymentsService, StripePaymentProvider, type PaymentProvider } from './payments';
 import { EasyPostCarrier, ManualCarrier, ShippingService, type Carrier } from './shipping';
 import { WebhooksService } from './webhooks';
 import { MODELS } from './models';
@@ -101,7 +101,8 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
   const idempotency = new IdempotencyStore(db);
   const payments = createPaymentProviders(config, logger);
   const carriers = createCarriers(config, logger);
-  const paymentsService = new PaymentsService(db, payments, logger);
+  // Refunds of a return ask returns for its ceiling; until returns are merged none is known (NO_RETURNS answers undefined).
+  const paymentsService = new PaymentsService(db, payments, logger, NO_RETURNS);
   const orders: OrdersService = new OrdersService({
     db,
     inventory,

@@ -33,8 +33,15 @@ export function toOrderLine(l: ItemRecord | PlacedLine): OrderLine {
   };
 }
 
-/** The one builder of the order view, for a read and for a placement alike. */
-export function toOrderView(order: OrderRecord, customer: CustomerSummary, items: OrderLine[], payments: PaymentView[], shipments: ShipmentView[]): OrderView {
+/** The one builder of the order view, for a read and for a placement alike (`refundedCents`: Σ of the order's succeeded refunds). */
+export function toOrderView(
+  order: OrderRecord,
+  customer: CustomerSummary,
+  items: OrderLine[],
+  payments: PaymentView[],
+  shipments: ShipmentView[],
+  refundedCents = 0,
+): OrderView {
   return {
     id: order.id,
     number: order.number,
@@ -49,6 +56,7 @@ export function toOrderView(order: OrderRecord, customer: CustomerSummary, items
     reservedUntil: order.reservedUntil ? iso(order.reservedUntil) : null,
     payments,
     shipments,
+    refundedCents,
     createdAt: iso(order.createdAt),
     updatedAt: iso(order.updatedAt),
   };

@@ -56,5 +56,12 @@ export function createOrdersController(orders: OrdersService) {
       const body = req.body as RequestBody<'cancelRemaining'>;
       sendStored(res, await orders.cancelRemaining(id(req), body.reason, actorOf(req), req.header('idempotency-key')));
     },
+    async listOrderRefunds(req: Request, res: Response): Promise<void> {
+      res.json(await orders.refunds(id(req), actorOf(req)));
+    },
+    async createRefund(req: Request, res: Response): Promise<void> {
+      const body = req.body as RequestBody<'createRefund'>;
+      sendStored(res, await orders.refund(id(req), body, actorOf(req), req.header('idempotency-key')));
+    },
   };
 }

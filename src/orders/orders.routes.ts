@@ -15,5 +15,7 @@ export function createOrdersRouter(orders: OrdersService): Router {
   router.post('/orders/:id/shipments', c.createShipment);
   router.post('/orders/:id/shipments/:shipmentId/cancel', c.cancelShipment);
   router.post('/orders/:id/cancel-remaining', c.cancelRemaining);
+  router.get('/orders/:id/refunds', c.listOrderRefunds);
+  router.post('/orders/:id/refunds', c.createRefund);
   return router;
 }

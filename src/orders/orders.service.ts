@@ -3,7 +3,7 @@ import { NotFoundError } from '../platform/errors';
 import type { Actor, RequestBody } from '../platform/http/contract';
 import type { StoredResult } from '../platform/idempotency';
 import type { Page } from '../platform/http/pagination';
-import type { PaymentEvent, PaymentProviderName, PaymentView } from '../payments';
+import type { PaymentEvent, PaymentProviderName, PaymentView, RefundView } from '../payments';
 import type { ShipmentView, TrackingEvent } from '../shipping';
 import type { OrderContext } from './order-context';
 import type { HistoryEntry, OrderSummary, OrderView } from './order-view';
@@ -16,6 +16,7 @@ import { payOrder } from './pay-order';
 import { shipOrder } from './ship-order';
 import { cancelShipment } from './cancel-shipment';
 import { cancelRemaining } from './cancel-remaining';
+import { listOrderRefunds, refundOrder } from './refund-order';
 import { applyPaymentEvent, applyTrackingEvent, refundOrphanPayment } from './apply-provider-events';
 import { expireOverdue } from './expire-orders';
 
@@ -88,6 +89,15 @@ export class OrdersService {
 
   cancelRemaining(id: string, reason: string, actor: Actor, idempotencyKey: string | undefined): Promise<StoredResult<OrderView>> {
     return cancelRemaining(this.ctx, id, reason, actor, idempotencyKey);
+  }
+
+  /** A refund staff ask for: recorded under the order's lock, made at the provider after the commit. */
+  refund(orderId: string, input: RequestBody<'createRefund'>, actor: Actor, idempotencyKey: string | undefined): Promise<StoredResult<RefundView>> {
+    return refundOrder(this.ctx, orderId, input, actor, idempotencyKey);
+  }
+
+  refunds(orderId: string, actor: Actor): Promise<{ items: RefundView[] }> {
+    return listOrderRefunds(this.ctx, orderId, actor);
   }
 
   applyPaymentEvent(tx: Tx, event: PaymentEvent): Promise<string> {

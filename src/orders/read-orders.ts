@@ -25,8 +25,9 @@ export async function getOrder(ctx: OrderContext, id: string, actor: Actor, tx?:
   const items = await orders.items(target, id);
   const payments = await ctx.payments.listForOrder(target, id);
   const shipments = await ctx.shipping.listForOrder(target, id);
+  const refundedCents = await ctx.payments.refundedCentsOfOrder(target, id);
   const customers = await ctx.customers.summaries([order.customerId], tx);
-  return toOrderView(order, customerFrom(customers, order.customerId), items.map(toOrderLine), payments, shipments);
+  return toOrderView(order, customerFrom(customers, order.customerId), items.map(toOrderLine), payments, shipments, refundedCents);
 }
 
 /**

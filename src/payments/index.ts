@@ -1,7 +1,10 @@
 export type { PaymentProvider, PaymentProviderName, PaymentEvent, CreatePaymentInput, CreatedPayment, RefundInput } from './payment-provider';
 export { ManualPaymentProvider } from './manual.provider';
 export { StripePaymentProvider, classifyStripeError, type StripeSettings } from './stripe.provider';
-export { PaymentsService, toPaymentView, type PaymentAnswer, type PaymentOrder, type PaymentView } from './payments.service';
+export { PaymentsService, toPaymentView, REFUND_REASONS, type PaymentAnswer, type PaymentOrder, type PaymentView, type RefundAsked } from './payments.service';
+export { toRefundView, type RefundView } from './refund-event';
+export { NO_RETURNS, type ReturnRefundCeilings } from './return-ceilings';
+export { refundedCentsOfReturns } from './refund.repository';
 export { paymentJobs } from './payments.jobs';
 export { PaymentModel } from './payment.model';
 export { RefundModel } from './refund.model';

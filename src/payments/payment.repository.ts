@@ -107,6 +107,21 @@ export const paymentRepository = {
     );
   },
 
+  /**
+   * The order's payments that ever captured money (captured, partly or wholly refunded), oldest
+   * first, locked: what a refund asked by staff is decided against, one at a time per payment.
+   */
+  async lockCapturedOfOrder(tx: Tx, orderId: string): Promise<PaymentRecord[]> {
+    return plainAll(
+      await PaymentModel.findAll({
+        where: { orderId, status: { [Op.in]: ['captured', 'partially_refunded', 'refunded'] } },
+        order: BY_AGE,
+        transaction: tx,
+        lock: tx.LOCK.UPDATE,
+      }),
+    );
+  },
+
   async hasOtherCaptured(tx: Tx, orderId: string, exceptId: string): Promise<boolean> {
     return (
       (await PaymentModel.count({ where: { orderId, id: { [Op.ne]: exceptId }, status: { [Op.in]: ['captured', 'partially_refunded'] } }, transaction: tx })) >

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { AppError, ForbiddenError } from '../platform/errors';
+import { AppError, ConflictError, ForbiddenError } from '../platform/errors';
 import type { Db, DbTarget, Tx } from '../platform/db/db';
 import { isStaff, type Actor, type Schemas } from '../platform/http/contract';
 import type { ProviderRegistry } from '../platform/upstream';
@@ -7,6 +7,23 @@ import type { CreatedPayment, PaymentEvent, PaymentProvider, PaymentProviderName
 import { paymentRepository as payments, type PaymentRecord, type PaymentStatus } from './payment.repository';
 import { recordPaymentEvent } from './payment-event';
 import { Refunds } from './refunds';
+import { refundRepository } from './refund.repository';
+import { toRefundView, type RefundView } from './refund-event';
+import { NO_RETURNS, type ReturnRefundCeilings } from './return-ceilings';
+
+/** Why the service's own refunds go back (the customer reads it in the refund mail). */
+export const REFUND_REASONS = {
+  cancelled: 'ordine annullato',
+  restCancelled: "resto dell'ordine annullato",
+  orphanPayment: 'pagamento arrivato per un ordine non più da pagare',
+} as const;
+
+/** A refund staff ask for (`createRefund`). */
+export interface RefundAsked {
+  amountCents: number;
+  reason: string;
+  returnId: string | null;
+}
 
 export type PaymentView = Schemas['Payment'];
 
@@ -55,6 +72,9 @@ export type PaymentFinish = { view: PaymentAnswer; recordedNow: boolean } | { or
 /** What a payment still holds: captured, less its refunds that did not fail. */
 const balanceOf = (p: PaymentRecord): number => Number(p.amountCents) - Number(p.refundedCents);
 
+/** Payments a refund may still take from (a payment refunded from the provider's dashboard is done). */
+const isRefundable = (p: PaymentRecord): boolean => p.status === 'captured' || p.status === 'partially_refunded';
+
 /** The provider refused the attempt outright: nothing exists there, and its idempotency key is spent. */
 const isRefusal = (err: unknown) => err instanceof AppError && (err.code === 'provider-rejected' || err.code === 'provider-bad-response');
 
@@ -74,6 +94,8 @@ export class PaymentsService {
     private readonly db: Db,
     private readonly providers: ProviderRegistry<PaymentProvider>,
     private readonly logger: Logger,
+    /** What returns let staff refund (returns answer it; none known until they do). */
+    private readonly returns: ReturnRefundCeilings = NO_RETURNS,
   ) {
     this.refunds = new Refunds(db, providers, logger);
   }
@@ -274,7 +296,8 @@ export class PaymentsService {
    * the order's lock); `refundNow` makes them after the commit.
    */
   async requestRefunds(tx: Tx, order: { id: string; customerId: string }): Promise<void> {
-    for (const payment of await payments.lockRefundableOfOrder(tx, order.id)) await this.refunds.request(tx, order.customerId, payment, balanceOf(payment));
+    for (const payment of await payments.lockRefundableOfOrder(tx, order.id))
+      await this.refunds.request(tx, payment, balanceOf(payment), { customerId: order.customerId, reason: REFUND_REASONS.cancelled });
   }
 
   /**
@@ -288,7 +311,7 @@ export class PaymentsService {
     for (const payment of await payments.lockRefundableOfOrder(tx, order.id)) {
       if (left <= 0) break;
       const part = Math.min(left, balanceOf(payment));
-      await this.refunds.request(tx, order.customerId, payment, part);
+      await this.refunds.request(tx, payment, part, { customerId: order.customerId, reason: REFUND_REASONS.restCancelled });
       left -= part;
     }
     return amountCents - left;
@@ -303,7 +326,88 @@ export class PaymentsService {
     if (!payment || order.status === 'pending_payment') return;
     const others = await payments.hasOtherCaptured(tx, order.id, payment.id);
     if (order.status !== 'cancelled' && !others) return; // it is the order's one payment
-    await this.refunds.request(tx, order.customerId, payment, balanceOf(payment));
+    await this.refunds.request(tx, payment, balanceOf(payment), { customerId: order.customerId, reason: REFUND_REASONS.orphanPayment });
+  }
+
+  /**
+   * A refund staff ask for, in the caller's transaction, which holds the order's lock: checked
+   * against the return it pays back (if any: `returns`) and against the balance of the order's
+   * captured payments, locked here, oldest first; recorded `pending` against the first payment that
+   * holds the amount, with its `refund.updated`. Answers the refund's id (`makeRefund` makes it after
+   * the commit). Refusals: 400 `unknown-return`, 409 `return-not-received`, `refund-exceeds-return`
+   * (`returnBalanceCents`), `nothing-to-refund`, `refund-exceeds-balance` (`balanceCents`).
+   */
+  async recordRefund(tx: Tx, order: { id: string; customerId: string }, asked: RefundAsked, requestedBy: string): Promise<string> {
+    if (asked.returnId) await this.checkReturn(tx, order.id, asked.returnId, asked.amountCents);
+    const captured = await payments.lockCapturedOfOrder(tx, order.id);
+    if (captured.length === 0) throw new ConflictError('nothing-to-refund', 'The order has no captured payment to refund.');
+    const refundable = captured.filter(isRefundable);
+    const payment = refundable.find((p) => balanceOf(p) >= asked.amountCents);
+    if (!payment) {
+      const balanceCents = Math.max(0, ...refundable.map(balanceOf));
+      throw new ConflictError(
+        'refund-exceeds-balance',
+        `A refund of ${asked.amountCents} cents is more than the ${balanceCents} cents the payment still holds.`,
+        {
+          balanceCents,
+        },
+      );
+    }
+    const refund = await this.refunds.request(tx, payment, asked.amountCents, {
+      customerId: order.customerId,
+      reason: asked.reason,
+      returnId: asked.returnId,
+      requestedBy,
+    });
+    return (refund as { id: string }).id;
+  }
+
+  /** The return's own limit: received, and its refunds that did not fail within what it proposes. */
+  private async checkReturn(tx: Tx, orderId: string, returnId: string, amountCents: number): Promise<void> {
+    const ceiling = await this.returns.ceiling(tx, orderId, returnId);
+    if (!ceiling) throw new AppError('unknown-return', 400, `The return ${returnId} is not a return of this order.`);
+    if (ceiling.status === 'other') {
+      throw new ConflictError('return-not-received', `The return ${returnId} has not been received: nothing of it can be refunded yet.`);
+    }
+    const returnBalanceCents = Math.max(0, ceiling.proposedCents - (await refundRepository.nonFailedCentsOfReturn(tx, returnId)));
+    if (amountCents > returnBalanceCents) {
+      throw new ConflictError(
+        'refund-exceeds-return',
+        `A refund of ${amountCents} cents is more than the ${returnBalanceCents} cents the return still proposes.`,
+        {
+          returnBalanceCents,
+        },
+      );
+    }
+  }
+
+  /** After the commit: the refund's first attempt, now (a provider that does not answer leaves it to the retry pass). */
+  makeRefund(id: string): Promise<void> {
+    return this.refunds.makeOne(id);
+  }
+
+  /** A refund as it stands, or undefined. */
+  async refundView(target: DbTarget, id: string): Promise<RefundView | undefined> {
+    const refund = await refundRepository.find(target, id);
+    const payment = refund && (await payments.find(target, refund.paymentId));
+    return refund && payment ? toRefundView(refund, payment.orderId) : undefined;
+  }
+
+  /** Every refund of an order's payments, oldest first. */
+  async listRefunds(target: DbTarget, orderId: string): Promise<RefundView[]> {
+    const ids = (await payments.listForOrder(target, orderId)).map((p) => p.id);
+    return (await refundRepository.listOfPayments(target, ids)).map((r) => toRefundView(r, orderId));
+  }
+
+  /** What went back of an order: the sum of its payments' refunds that succeeded, in cents. */
+  async refundedCentsOfOrder(target: DbTarget, orderId: string): Promise<number> {
+    const ids = (await payments.listForOrder(target, orderId)).map((p) => p.id);
+    return refundRepository.succeededCentsOfPayments(target, ids);
+  }
+
+  /** What went back for each return named (the sum of its refunds that succeeded); a return with none is absent. */
+  refundedCentsOfReturns(target: DbTarget, returnIds: readonly string[]): Promise<Map<string, number>> {
+    return refundRepository.succeededCentsOfReturns(target, returnIds);
   }
 
   /** After the commit: makes the order's recorded refunds now (what fails is retried by `retryDueRefunds`). */

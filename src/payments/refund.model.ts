@@ -27,6 +27,18 @@ export class RefundModel extends Model {
   @Column({ type: DataType.TEXT })
   declare lastError: string | null;
 
+  /** Why the money goes back (1–500 characters). */
+  @Column({ type: DataType.TEXT, allowNull: false })
+  declare reason: string;
+
+  /** The return this refund pays back, if any (no foreign key until the returns table is merged). */
+  @Column({ type: DataType.UUID })
+  declare returnId: string | null;
+
+  /** The staff member who asked for it; null for the service's own (a cancel, an orphan payment). */
+  @Column({ type: DataType.UUID })
+  declare requestedBy: string | null;
+
   declare createdAt: Date;
 
   declare updatedAt: Date;

@@ -1,6 +1,6 @@
 import { Op } from 'sequelize';
 import type { DbTarget, Tx } from '../platform/db/db';
-import { sqlOne, transactionOf } from '../platform/db/sql';
+import { sql, sqlOne, transactionOf } from '../platform/db/sql';
 import { PaymentModel } from './payment.model';
 import { RefundModel } from './refund.model';
 
@@ -19,6 +19,21 @@ export interface RefundRecord {
   status: RefundStatus;
   attempts: number;
   lastError: string | null;
+  reason: string;
+  returnId: string | null;
+  requestedBy: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** What a new refund says: its payment, amount (bigint, as text), why, for which return, asked by whom. */
+export interface RefundRequest {
+  paymentId: string;
+  customerId: string;
+  amountCents: string;
+  reason: string;
+  returnId: string | null;
+  requestedBy: string | null;
 }
 
 /** A refunds row as `claim` reads it (snake_case): only this file sees it. */
@@ -30,6 +45,11 @@ interface RefundRow {
   status: RefundStatus;
   attempts: number;
   last_error: string | null;
+  reason: string;
+  return_id: string | null;
+  requested_by: string | null;
+  created_at: Date;
+  updated_at: Date;
 }
 
 function toRefundRecord(row: RefundRow): RefundRecord {
@@ -41,8 +61,36 @@ function toRefundRecord(row: RefundRow): RefundRecord {
     status: row.status,
     attempts: row.attempts,
     lastError: row.last_error,
+    reason: row.reason,
+    returnId: row.return_id,
+    requestedBy: row.requested_by,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
   };
 }
+
+const plain = (row: RefundModel): RefundRecord => {
+  const r = row.get({ plain: true }) as RefundRecord & { nextAttemptAt?: Date };
+  return {
+    id: r.id,
+    paymentId: r.paymentId,
+    customerId: r.customerId,
+    amountCents: String(r.amountCents),
+    status: r.status,
+    attempts: r.attempts,
+    lastError: r.lastError,
+    reason: r.reason,
+    returnId: r.returnId,
+    requestedBy: r.requestedBy,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+  };
+};
+
+const BY_AGE: [string, string][] = [
+  ['createdAt', 'ASC'],
+  ['id', 'ASC'],
+];
 
 /** The refunds table (payments own it), several per payment: recorded in the cancel's transaction, worked after commit. */
 export const refundRepository = {
@@ -51,9 +99,49 @@ export const refundRepository = {
    * its balance). The `refunds_balance` trigger adds it to `payments.refunded_cents`, whose CHECK
    * refuses a sum above what was captured: the database keeps the limit whatever the caller did.
    */
-  async request(tx: Tx, r: { paymentId: string; customerId: string; amountCents: string }): Promise<void> {
+  async request(tx: Tx, r: RefundRequest): Promise<RefundRecord> {
     const nextAttemptAt = new Date(Date.now() + FIRST_RETRY_AFTER_MS);
-    await RefundModel.create({ ...r, status: 'pending', nextAttemptAt }, { transaction: tx });
+    return plain(await RefundModel.create({ ...r, status: 'pending', nextAttemptAt }, { transaction: tx }));
+  },
+
+  async find(target: DbTarget, id: string): Promise<RefundRecord | undefined> {
+    const row = await RefundModel.findByPk(id, { transaction: transactionOf(target) });
+    return row ? plain(row) : undefined;
+  },
+
+  /** Every refund of the payments named, oldest first. */
+  async listOfPayments(target: DbTarget, paymentIds: readonly string[]): Promise<RefundRecord[]> {
+    if (paymentIds.length === 0) return [];
+    const rows = await RefundModel.findAll({ where: { paymentId: { [Op.in]: [...paymentIds] } }, order: BY_AGE, transaction: transactionOf(target) });
+    return rows.map(plain);
+  },
+
+  /** What went back of the payments named: the sum of their refunds that succeeded, in cents. */
+  async succeededCentsOfPayments(target: DbTarget, paymentIds: readonly string[]): Promise<number> {
+    if (paymentIds.length === 0) return 0;
+    const where = { paymentId: { [Op.in]: [...paymentIds] }, status: 'succeeded' };
+    const total = (await RefundModel.sum('amountCents', { where, transaction: transactionOf(target) })) as number | string | null;
+    return Number(total ?? 0);
+  },
+
+  /** What a return has taken so far: the sum of its refunds that did not fail (the caller holds its order's lock). */
+  async nonFailedCentsOfReturn(tx: Tx, returnId: string): Promise<number> {
+    const where = { returnId, status: { [Op.ne]: 'failed' } };
+    const total = (await RefundModel.sum('amountCents', { where, transaction: tx })) as number | string | null;
+    return Number(total ?? 0);
+  },
+
+  /** What went back for each return named (the sum of its refunds that succeeded); a return with none is absent. */
+  async succeededCentsOfReturns(target: DbTarget, returnIds: readonly string[]): Promise<Map<string, number>> {
+    const ids = [...new Set(returnIds.map((id) => id.toLowerCase()))];
+    if (ids.length === 0) return new Map();
+    const rows = await sql<{ return_id: string; total: string }>(
+      target,
+      // One grouped sum over the return index.
+      `SELECT return_id, sum(amount_cents) AS total FROM refunds WHERE return_id = ANY($1::uuid[]) AND status = 'succeeded' GROUP BY return_id`,
+      [ids],
+    );
+    return new Map(rows.map((r) => [r.return_id, Number(r.total)]));
   },
 
   /** What went back of a payment: the sum of its refunds that succeeded, in cents. */
@@ -94,16 +182,16 @@ export const refundRepository = {
       `UPDATE refunds SET attempts = attempts + 1, updated_at = clock_timestamp(),
               next_attempt_at = clock_timestamp() + least(interval '1 second' * power(2, least(attempts, 12)), interval '1 hour')
         WHERE id = $1 AND status = 'pending' AND (next_attempt_at <= clock_timestamp() OR ($2 AND attempts = 0))
-        RETURNING id, payment_id, customer_id, amount_cents, status, attempts, last_error`,
+        RETURNING id, payment_id, customer_id, amount_cents, status, attempts, last_error, reason, return_id, requested_by, created_at, updated_at`,
       [id, first],
     );
     return row && toRefundRecord(row);
   },
 
-  /** Settles a pending refund; false when it was settled already. */
-  async settle(tx: Tx, id: string, status: Exclude<RefundStatus, 'pending'>, lastError: string | null): Promise<boolean> {
-    const [count] = await RefundModel.update({ status, lastError }, { where: { id, status: 'pending' }, transaction: tx });
-    return count > 0;
+  /** Settles a pending refund and answers it as it now is; undefined when it was settled already. */
+  async settle(tx: Tx, id: string, status: Exclude<RefundStatus, 'pending'>, lastError: string | null): Promise<RefundRecord | undefined> {
+    const [, rows] = await RefundModel.update({ status, lastError }, { where: { id, status: 'pending' }, transaction: tx, returning: true });
+    return rows[0] ? plain(rows[0]) : undefined;
   },
 
   /** Remembers why the last attempt failed (the refund stays pending for the next one). */
@@ -111,3 +199,11 @@ export const refundRepository = {
     await RefundModel.update({ lastError: error.slice(0, 500) }, { where: { id, status: 'pending' }, transaction: transactionOf(target) });
   },
 };
+
+/**
+ * For returns (exported through payments' index): what went back for each return named — the sum of
+ * its refunds that succeeded, in cents; a return with none is absent from the map.
+ */
+export function refundedCentsOfReturns(tx: DbTarget, returnIds: string[]): Promise<Map<string, number>> {
+  return refundRepository.succeededCentsOfReturns(tx, returnIds);
+}

@@ -6,6 +6,15 @@ import type { PaymentProvider } from './payment-provider';
 import { paymentRepository as payments, type PaymentRecord, type PaymentStatus } from './payment.repository';
 import { refundRepository as refunds, type RefundRecord } from './refund.repository';
 import { recordPaymentEvent } from './payment-event';
+import { recordRefundEvent } from './refund-event';
+
+/** What a refund says besides its payment and amount: why, for which return, asked by whom. */
+export interface RefundDetails {
+  customerId: string;
+  reason: string;
+  returnId?: string | null;
+  requestedBy?: string | null;
+}
 
 /** A refusal the provider will repeat however often it is asked; anything else is worth another attempt. */
 function isDefinitive(err: unknown): boolean {
@@ -38,12 +47,32 @@ export class Refunds {
   ) {}
 
   /**
-   * Records a refund of `amountCents` of a payment (the caller holds the order's lock and the
-   * payment's, and keeps within its balance; the database refuses more than was captured).
+   * Records a refund of `amountCents` of a payment, `pending`, with its `refund.updated` (the caller
+   * holds the order's lock and the payment's, and keeps within its balance; the database refuses
+   * more than was captured). Nothing for a zero amount.
    */
-  async request(tx: Tx, customerId: string, payment: PaymentRecord, amountCents: number): Promise<void> {
-    if (amountCents <= 0) return;
-    await refunds.request(tx, { paymentId: payment.id, customerId, amountCents: String(amountCents) });
+  async request(tx: Tx, payment: PaymentRecord, amountCents: number, details: RefundDetails): Promise<RefundRecord | undefined> {
+    if (amountCents <= 0) return undefined;
+    const refund = await refunds.request(tx, {
+      paymentId: payment.id,
+      customerId: details.customerId,
+      amountCents: String(amountCents),
+      reason: details.reason,
+      returnId: details.returnId ?? null,
+      requestedBy: details.requestedBy ?? null,
+    });
+    // The payment as the trigger left it (its row is locked by the caller).
+    await recordRefundEvent(tx, refund, (await payments.find(tx, payment.id)) ?? payment);
+    return refund;
+  }
+
+  /** After the commit: makes one refund now (its first attempt); a failure is logged and left to the retry pass. */
+  async makeOne(id: string): Promise<void> {
+    try {
+      await this.attempt(id, true);
+    } catch (err) {
+      this.logger.warn({ err, refundId: id }, 'a refund could not be made now; the retry pass will make it');
+    }
   }
 
   /** After the commit: makes the order's pending refunds now; a failure is logged and left to the retry pass. */
@@ -79,14 +108,17 @@ export class Refunds {
         }),
       finish: async (tx, { refund }) => {
         // Settled meanwhile (a duplicate attempt after the claim moved on): nothing more to say.
-        if (!(await refunds.settle(tx, refund.id, 'succeeded', null))) return 'settled-already';
-        const locked = await payments.lock(tx, refund.paymentId);
+        const settled = await refunds.settle(tx, refund.id, 'succeeded', null);
+        if (!settled) return 'settled-already';
+        let locked = await payments.lock(tx, refund.paymentId);
         if (locked && REFUNDABLE.has(locked.status)) {
           // Refunded wholly once what went back reaches what was captured; partly until then.
           const back = await refunds.succeededCents(tx, locked.id);
           const status = back >= Number(locked.amountCents) ? 'refunded' : 'partially_refunded';
-          await recordPaymentEvent(tx, refund.customerId, await payments.setStatus(tx, locked.id, status, null));
+          locked = await payments.setStatus(tx, locked.id, status, null);
+          await recordPaymentEvent(tx, refund.customerId, locked);
         }
+        if (locked) await recordRefundEvent(tx, settled, locked);
         return 'succeeded';
       },
       fail: async (tx, { refund, payment }, err) => {
@@ -101,11 +133,15 @@ export class Refunds {
   private async refuse(tx: Tx, refund: RefundRecord, err: unknown): Promise<AttemptOutcome> {
     const reason = `refund refused: ${err instanceof AppError ? err.detail : 'unexpected failure'}`.slice(0, 500);
     this.logger.error({ refundId: refund.id, paymentId: refund.paymentId, err }, 'the provider refused a refund: staff must pay it back by hand');
-    if (!(await refunds.settle(tx, refund.id, 'failed', reason))) return 'settled-already';
-    // The failed refund's amount went back to the payment's balance (the trigger); staff settle it by hand.
-    const locked = await payments.lock(tx, refund.paymentId);
-    if (locked && REFUNDABLE.has(locked.status))
-      await recordPaymentEvent(tx, refund.customerId, await payments.setStatus(tx, locked.id, locked.status, reason));
+    const settled = await refunds.settle(tx, refund.id, 'failed', reason);
+    if (!settled) return 'settled-already';
+    // The failed refund's amount went back to the payment's balance (the trigger); staff settle it by hand or ask again.
+    let locked = await payments.lock(tx, refund.paymentId);
+    if (locked && REFUNDABLE.has(locked.status)) {
+      locked = await payments.setStatus(tx, locked.id, locked.status, reason);
+      await recordPaymentEvent(tx, refund.customerId, locked);
+    }
+    if (locked) await recordRefundEvent(tx, settled, locked);
     return 'refused';
   }
 }

@@ -270,6 +270,9 @@ function emitEvent(target: EventTarget, event: QuickStockEvent): void {
     case 'payment.updated':
       target.emit(event.type, event);
       break;
+    case 'refund.updated':
+      target.emit(event.type, event);
+      break;
     case 'shipment.updated':
       target.emit(event.type, event);
       break;

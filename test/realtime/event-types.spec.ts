@@ -17,6 +17,7 @@ const AUDIENCE: Record<ClientEventType, 'staff' | 'staff and its customer'> = {
   'inventory.low_stock': 'staff',
   'inventory.stock_changed': 'staff',
   'payment.updated': 'staff and its customer',
+  'refund.updated': 'staff and its customer',
   'shipment.updated': 'staff and its customer',
   'webhook.subscription_disabled': 'staff',
   'email.failed': 'staff',

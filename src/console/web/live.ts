@@ -12,6 +12,7 @@ const EVENT_NAMES: readonly EventName[] = [
   'inventory.low_stock',
   'inventory.stock_changed',
   'payment.updated',
+  'refund.updated',
   'shipment.updated',
   'webhook.subscription_disabled',
   'email.resent',

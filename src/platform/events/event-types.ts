@@ -13,6 +13,7 @@ export const CLIENT_EVENT_TYPES = [
   'inventory.low_stock',
   'inventory.stock_changed',
   'payment.updated',
+  'refund.updated',
   'shipment.updated',
   'webhook.subscription_disabled',
   'email.failed',
