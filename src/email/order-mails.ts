@@ -11,14 +11,15 @@ export interface OrderMail {
 
 /**
  * Which events a customer hears of by mail (issue 26): the order paid (confirmed), shipped,
- * delivered, cancelled, and a payment refunded. Every other event sends nothing.
+ * delivered, cancelled, and each refund that went back (issue 28: `refund.updated` `succeeded`, one
+ * mail per refund — a cancel's refund, the rest cancelled, a refund staff asked for; a refund made in
+ * the provider's dashboard has no refund row and sends none). Every other event sends nothing.
  *
  * Shipped (issue 27): one mail per parcel — each shipment recorded writes one `order.status_changed`
  * to `partially_shipped` or `shipped` naming it (`shipmentId`; also `partially_shipped →
  * partially_shipped` for a further parcel). A change to those statuses made by anything else sends
  * no shipped mail: a cancelled shipment (`shipped → partially_shipped`) or the rest cancelled
- * (`shipmentId` null; the customer hears of it through the refund). A partial refund is a refund
- * mail too.
+ * (`shipmentId` null; the customer hears of it through the refund).
  */
 export function orderMailOf(event: QuickStockEvent): OrderMail | null {
   if (event.type === 'order.status_changed') {
@@ -42,7 +43,7 @@ export function orderMailOf(event: QuickStockEvent): OrderMail | null {
         return null;
     }
   }
-  if (event.type === 'payment.updated' && (event.data.status === 'refunded' || event.data.status === 'partially_refunded')) {
+  if (event.type === 'refund.updated' && event.data.status === 'succeeded') {
     const data = event.data;
     return { template: 'refund_made', orderId: data.orderId, render: (order) => refundMadeMail(data, order) };
   }

@@ -1,5 +1,5 @@
 import type { components } from '../../../generated/openapi';
-import type { OrderStatusChangedData, PaymentUpdatedData } from '../../../generated/asyncapi';
+import type { OrderStatusChangedData, RefundUpdatedData } from '../../../generated/asyncapi';
 import { euro, httpsLink, italianDate } from './format';
 import { html, joinHtml, oneLine, type SafeHtml } from './html';
 import { amount, button, mail, p, type RenderedMail } from './layout';
@@ -151,25 +151,25 @@ export function orderCancelledMail(event: OrderStatusChangedData, order: OrderVi
   });
 }
 
-/** `payment.updated` with status `refunded` or `partially_refunded`: the money went back (what went back of the payment so far). */
-export function refundMadeMail(event: PaymentUpdatedData, order: OrderView): RenderedMail {
-  // Wholly refunded: the whole payment (also when refunded from the provider's dashboard, outside our refund rows).
-  // Partly: what went back of the payment so far (the event carries the running sum, not each refund).
-  const whole = event.status === 'refunded';
-  const cents = whole ? event.amountCents : event.refundedCents;
-  const what = whole
-    ? `Abbiamo rimborsato ${euro(cents)} per il tuo ordine ${numberOf(order)}.`
-    : `Abbiamo rimborsato una parte del pagamento del tuo ordine ${numberOf(order)}: finora ${euro(cents)} dei ${euro(event.amountCents)} pagati.`;
-  const shown = whole
-    ? html`Abbiamo rimborsato ${amount(euro(cents))} per il tuo ordine ${numberOf(order)}.`
-    : html`Abbiamo rimborsato una parte del pagamento del tuo ordine ${numberOf(order)}: finora ${amount(euro(cents))} dei ${amount(euro(event.amountCents))}
-      pagati.`;
+/**
+ * `refund.updated` with status `succeeded`: one mail per refund that went back — its amount, its
+ * reason, and, when it is not the whole payment at once, what went back of the payment so far of
+ * what was paid (the event's figures: the mail reads the same however late it is sent or re-sent).
+ */
+export function refundMadeMail(event: RefundUpdatedData, order: OrderView): RenderedMail {
+  const paid = event.paymentRefundedCents + event.balanceCents;
+  const whole = event.amountCents >= paid;
+  const reason = oneLine(event.reason);
+  const what = `Abbiamo rimborsato ${euro(event.amountCents)} per il tuo ordine ${numberOf(order)}.`;
+  const shown = html`Abbiamo rimborsato ${amount(euro(event.amountCents))} per il tuo ordine ${numberOf(order)}.`;
+  const soFar = `In tutto finora ti abbiamo rimborsato ${euro(event.paymentRefundedCents)} dei ${euro(paid)} pagati.`;
+  const soFarShown = html`In tutto finora ti abbiamo rimborsato ${amount(euro(event.paymentRefundedCents))} dei ${amount(euro(paid))} pagati.`;
   const when = "L'accredito arriva con i tempi del tuo metodo di pagamento, di solito entro 5-10 giorni lavorativi.";
   return mail({
     subject: `Rimborso per l'ordine ${numberOf(order)}`,
-    heading: whole ? `Rimborso di ${euro(cents)} per l'ordine ${numberOf(order)}` : `Rimborso parziale per l'ordine ${numberOf(order)}`,
-    body: joinHtml([p(greeting(order)), p(shown), p(when)]),
-    text: [greeting(order), '', what, when],
+    heading: whole ? `Rimborso di ${euro(event.amountCents)} per l'ordine ${numberOf(order)}` : `Rimborso parziale per l'ordine ${numberOf(order)}`,
+    body: joinHtml([p(greeting(order)), p(shown), p(html`Motivo: ${reason}`), whole ? html`` : p(soFarShown), p(when)]),
+    text: [greeting(order), '', what, `Motivo: ${reason}`, ...(whole ? [] : [soFar]), when],
     footnote: ORDER_FOOTNOTE,
   });
 }

@@ -44,10 +44,31 @@ describe('order mails of the fulfilment events (unit)', () => {
     expect(orderMailOf(statusChanged('partially_shipped', 'shipped', null))).to.equal(null);
   });
 
-  it('sends the delivered mail when the last shipment arrives, and a refund mail for a partial refund', () => {
+  it('sends the delivered mail when the last shipment arrives, and one refund mail per refund that succeeded', () => {
     expect(orderMailOf(statusChanged('shipped', 'delivered', SHIPMENT))?.template).to.equal('order_delivered');
-    const refund: QuickStockEvent = {
+    const refund = (status: 'pending' | 'succeeded' | 'failed'): QuickStockEvent => ({
       id: 2,
+      type: 'refund.updated',
+      occurredAt: '2026-12-03T10:00:01.000Z',
+      data: {
+        refundId: SHIPMENT,
+        orderId: ORDER,
+        paymentId: SHIPMENT,
+        amountCents: 3287,
+        status,
+        reason: "resto dell'ordine annullato",
+        returnId: null,
+        failureReason: status === 'failed' ? 'refund refused' : null,
+        paymentRefundedCents: status === 'failed' ? 0 : 3287,
+        balanceCents: status === 'failed' ? 8626 : 5339,
+      },
+    });
+    expect(orderMailOf(refund('succeeded'))?.template).to.equal('refund_made');
+    expect(orderMailOf(refund('pending'))).to.equal(null);
+    expect(orderMailOf(refund('failed'))).to.equal(null);
+    // The payment's own event no longer mails: the refund's does, once per refund.
+    const payment: QuickStockEvent = {
+      id: 3,
       type: 'payment.updated',
       occurredAt: '2026-12-03T10:00:01.000Z',
       data: {
@@ -60,6 +81,6 @@ describe('order mails of the fulfilment events (unit)', () => {
         failureReason: null,
       },
     };
-    expect(orderMailOf(refund)?.template).to.equal('refund_made');
+    expect(orderMailOf(payment)).to.equal(null);
   });
 });

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { OrderStatusChangedData, PaymentUpdatedData } from '../../../generated/asyncapi';
+import type { OrderStatusChangedData, RefundUpdatedData } from '../../../generated/asyncapi';
 import {
   orderCancelledMail,
   orderConfirmedMail,
@@ -197,37 +197,49 @@ describe('email templates', () => {
       expect(unpaid.text).not.to.include('Motivo');
     });
 
-    it('tells of a refund with its amount', () => {
-      const event: PaymentUpdatedData = {
-        paymentId: 'p1',
-        orderId: ORDER_ID,
-        provider: 'stripe',
-        status: 'refunded',
-        amountCents: 8_626,
-        refundedCents: 8_626,
-        failureReason: null,
-      };
-      const mail = refundMadeMail(event, order());
-      expect(mail.subject).to.equal("Rimborso per l'ordine QS-2026-000123");
-      expect(mail.text).to.include('Abbiamo rimborsato 86,26 € per il tuo ordine QS-2026-000123.');
-      expect(visible(mail)).to.include('Abbiamo rimborsato 86,26 €');
+    const refund = (overrides: Partial<RefundUpdatedData>): RefundUpdatedData => ({
+      refundId: 'r1',
+      orderId: ORDER_ID,
+      paymentId: 'p1',
+      amountCents: 8_626,
+      status: 'succeeded',
+      reason: 'ordine annullato',
+      returnId: null,
+      failureReason: null,
+      paymentRefundedCents: 8_626,
+      balanceCents: 0,
+      ...overrides,
     });
 
-    it('tells of a partial refund with what went back (the unshipped rest of an order)', () => {
-      const event: PaymentUpdatedData = {
-        paymentId: 'p1',
-        orderId: ORDER_ID,
-        provider: 'stripe',
-        status: 'partially_refunded',
-        amountCents: 8_626,
-        refundedCents: 3_287,
-        failureReason: null,
-      };
-      const mail = refundMadeMail(event, order());
+    it('tells of a refund of the whole payment with its amount and its reason', () => {
+      const mail = refundMadeMail(refund({}), order());
       expect(mail.subject).to.equal("Rimborso per l'ordine QS-2026-000123");
-      const said = 'Abbiamo rimborsato una parte del pagamento del tuo ordine QS-2026-000123: finora 32,87 € dei 86,26 € pagati.';
-      expect(mail.text).to.include(said);
-      expect(visible(mail)).to.include(said);
+      for (const shown of [mail.text, visible(mail)]) {
+        expect(shown).to.include('Abbiamo rimborsato 86,26 € per il tuo ordine QS-2026-000123.');
+        expect(shown).to.include('Motivo: ordine annullato');
+        expect(shown).not.to.include('In tutto');
+      }
+    });
+
+    it('tells of a partial refund with its amount, its reason, and what went back so far of what was paid', () => {
+      const first = refundMadeMail(
+        refund({ amountCents: 3_287, reason: "resto dell'ordine annullato", paymentRefundedCents: 3_287, balanceCents: 5_339 }),
+        order(),
+      );
+      const second = refundMadeMail(
+        refund({ amountCents: 548, reason: 'Risma\narrivata danneggiata', paymentRefundedCents: 3_835, balanceCents: 4_791 }),
+        order(),
+      );
+      for (const shown of [first.text, visible(first)]) {
+        expect(shown).to.include('Abbiamo rimborsato 32,87 € per il tuo ordine QS-2026-000123.');
+        expect(shown).to.include("Motivo: resto dell'ordine annullato");
+        expect(shown).to.include('In tutto finora ti abbiamo rimborsato 32,87 € dei 86,26 € pagati.');
+      }
+      for (const shown of [second.text, visible(second)]) {
+        expect(shown).to.include('Abbiamo rimborsato 5,48 € per il tuo ordine QS-2026-000123.');
+        expect(shown).to.include('Motivo: Risma arrivata danneggiata');
+        expect(shown).to.include('In tutto finora ti abbiamo rimborsato 38,35 € dei 86,26 € pagati.');
+      }
     });
 
     it('says a parcel is part of the order, and what is in it, when more is to come', () => {
