@@ -6,6 +6,7 @@ import { statusLabel, t, type MessageKey } from './i18n';
 import type { LiveFeed } from './live';
 import { OrderEmailsPanel } from './emails';
 import { shipmentsSection } from './order-shipments';
+import { OrderRefundsPanel } from './order-refunds';
 import { serviceReason } from './reason-text';
 import type { Session } from './session';
 
@@ -49,6 +50,7 @@ export class OrderDetail {
     });
     live.on('payment.updated', (e) => reloadIfOpen(e.data.orderId));
     live.on('shipment.updated', (e) => reloadIfOpen(e.data.orderId));
+    live.on('refund.updated', (e) => reloadIfOpen(e.data.orderId));
     // A mail of the open order re-sent (here or by someone else): its mail list is read again.
     live.on('email.resent', (e) => {
       if (this.mails && this.mails.orderId === e.data.orderId) void this.mails.load();
@@ -79,6 +81,10 @@ export class OrderDetail {
       ]);
       this.order = order;
       this.render(order, history);
+      // The refunds ("Rimborsi", "Rimborsa") after the shipments, read beside the order.
+      const refunds = new OrderRefundsPanel(this.session, order, () => this.refreshAfterRefund(order.id));
+      byId('order-refunds-slot').replaceWith(refunds.element);
+      await refunds.load();
       // The order's mails load beside it; a failure there leaves the rest of the order shown.
       this.mails = new OrderEmailsPanel(this.session, order.id);
       this.body.append(this.mails.element);
@@ -200,6 +206,7 @@ export class OrderDetail {
           ),
         ),
       ),
+      el('div', { id: 'order-refunds-slot' }),
       shipmentsSection(order, {
         slip: (shipment) => this.onPackingSlip(order, shipment),
         cancel: (shipment, reason) =>
@@ -347,6 +354,13 @@ export class OrderDetail {
       });
     });
     return form;
+  }
+
+  /** After a refund: the board told and the order drawn again (its payments and refunds changed). */
+  private async refreshAfterRefund(id: string): Promise<void> {
+    const fresh = await this.session.request<Order>('GET', `/orders/${id}`);
+    this.onChanged(fresh);
+    await this.load(id);
   }
 
   /** Sends one step; once it succeeded, the order is read again, the board told, the outcome announced. Rejects when the step failed. */

@@ -1,0 +1,31 @@
+import type { itRefunds } from './it-refunds';
+
+/** Refunds on the order detail, in English: spread into ./en.ts. */
+export const enRefunds: Record<keyof typeof itRefunds, string> = {
+  'refunds.title': 'Refunds',
+  'refunds.total': 'Refunded so far: {amount}',
+  'refunds.none': 'No refunds for this order.',
+  'refunds.caption': 'The order’s refunds, oldest first',
+  'refunds.loadFailed': 'Could not read the refunds. {message}',
+  'refunds.col.time': 'Date',
+  'refunds.col.amount': 'Amount',
+  'refunds.col.reason': 'Reason',
+  'refunds.col.status': 'Status',
+  'refunds.status.pending': 'in progress',
+  'refunds.status.succeeded': 'made',
+  'refunds.status.failed': 'failed',
+  'refunds.balance': 'Refundable balance: {amount}',
+  'refunds.amount': 'Amount to refund (€)',
+  'refunds.reason': 'Reason for the refund (the customer reads it)',
+  'refunds.submit': 'Refund',
+  'refunds.help': 'Proposed: the whole refundable balance. You may lower the amount, never raise it: the server refuses a refund above the balance.',
+  'refunds.badAmount': 'Type an amount in euro, e.g. 12,50.',
+  'refunds.overBalance': 'The amount is above the refundable balance of {amount}.',
+  'refunds.done': 'Refund of {amount}: {status}.',
+  'refunds.failed': 'Refund not recorded. {message}',
+  'problem.refund-exceeds-balance': 'The amount is above what the payment still holds.',
+  'problem.nothing-to-refund': 'The order has no captured payment to refund.',
+  'problem.unknown-return': 'The return named is not a return of this order.',
+  'problem.return-not-received': 'The return has not been received yet: nothing of it can be refunded.',
+  'problem.refund-exceeds-return': 'The amount is above what is left to refund for this return.',
+};
