@@ -56,6 +56,7 @@ describe('Cancelling the rest of an order', function () {
     const payment = res.data!.payments[0]!;
     expect(payment).to.include({ status: 'partially_refunded', refundedCents: expected, amountCents: order.totals.grossCents });
     expect((await refundsOf(payment.id)).map((r) => [r.amount_cents, r.status])).to.deep.equal([[String(expected), 'succeeded']]);
+    expect((await query('SELECT reason FROM refunds WHERE payment_id = $1', [payment.id])).map((r) => r.reason)).to.deep.equal(["resto dell'ordine annullato"]);
     expect((await historyOf(order.id)).at(-1)).to.deep.equal(['partially_shipped', 'shipped']);
     const [changed] = (await eventsOf(order.id, 'order.status_changed')).slice(-1);
     expect(changed).to.include({ from: 'partially_shipped', to: 'shipped', reason: 'carta esaurita', shipmentId: null });
@@ -134,8 +135,8 @@ describe('Cancelling the rest of an order', function () {
     const insert = (cents: number, status = 'pending') =>
       // Not due for a day: the refund retry pass leaves these rows alone.
       h().db.query(
-        `INSERT INTO refunds (payment_id, customer_id, amount_cents, status, next_attempt_at)
-         SELECT id, $2, $3, $4, now() + interval '1 day' FROM payments WHERE id = $1`,
+        `INSERT INTO refunds (payment_id, customer_id, amount_cents, status, reason, next_attempt_at)
+         SELECT id, $2, $3, $4, 'prova', now() + interval '1 day' FROM payments WHERE id = $1`,
         [payment.id, order.customerId, cents, status],
       );
     await insert(2000);
