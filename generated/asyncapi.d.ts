@@ -136,7 +136,7 @@ export interface RefundUpdatedData {
   status: "pending" | "succeeded" | "failed";
   reason: string;
   /**
-   * The return this refund pays back
+   * The return this refund pays back, if any.
    */
   returnId: string | null;
   /**

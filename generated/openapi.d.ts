@@ -1870,7 +1870,7 @@ export interface components {
             reason: string;
             /**
              * Format: uuid
-             * @description The return this refund pays back
+             * @description The return this refund pays back, if any.
              */
             returnId: string | null;
             /** @description Why the provider refused it (`failed` only). */
@@ -2383,7 +2383,7 @@ export interface components {
             reason: string;
             /**
              * Format: uuid
-             * @description The return this refund pays back
+             * @description The return this refund pays back, if any.
              */
             returnId: string | null;
             /** @description Why the provider refused it (`failed` only). */
