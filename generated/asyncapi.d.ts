@@ -190,6 +190,33 @@ export interface ShipmentUpdatedEvent {
   data: ShipmentUpdatedData;
 }
 
+export interface ReturnUpdatedData {
+  returnId: string;
+  number: string;
+  orderId: string;
+  status: "requested" | "approved" | "rejected" | "received" | "closed" | "cancelled";
+  /**
+   * Who made the return; `carrier` for a parcel sent back (no mail to the customer).
+   */
+  origin: "customer" | "staff" | "carrier";
+  /**
+   * @minItems 1
+   * @maxItems 100
+   */
+  lines: [ReturnUpdatedLine, ...ReturnUpdatedLine[]];
+  /**
+   * What the received units are worth (0 until received); see the REST `Return.refund`.
+   */
+  proposedRefundCents: number;
+}
+
+export interface ReturnUpdatedEvent {
+  id: number;
+  type: "return.updated";
+  occurredAt: string;
+  data: ReturnUpdatedData;
+}
+
 /**
  * Names the subscription by its id and its receiver's host only: the full URL may carry a token, and this message also goes to the other subscribers of this event type. Admins read the URL with `GET /api/v1/webhook-subscriptions/{id}`.
  */
@@ -295,10 +322,11 @@ export interface ServerToClientEvents {
   'inventory.stock_changed': (event: InventoryStockChangedEvent) => void;
   'payment.updated': (event: PaymentUpdatedEvent) => void;
   'shipment.updated': (event: ShipmentUpdatedEvent) => void;
+  'return.updated': (event: ReturnUpdatedEvent) => void;
   'webhook.subscription_disabled': (event: WebhookSubscriptionDisabledEvent) => void;
   'email.failed': (event: EmailFailedEvent) => void;
   'email.resent': (event: EmailResentEvent) => void;
 }
 
 /** Every event envelope the server emits. */
-export type QuickStockEvent = OrderCreatedEvent | OrderStatusChangedEvent | InventoryLowStockEvent | InventoryStockChangedEvent | PaymentUpdatedEvent | ShipmentUpdatedEvent | WebhookSubscriptionDisabledEvent | EmailFailedEvent | EmailResentEvent;
+export type QuickStockEvent = OrderCreatedEvent | OrderStatusChangedEvent | InventoryLowStockEvent | InventoryStockChangedEvent | PaymentUpdatedEvent | ShipmentUpdatedEvent | ReturnUpdatedEvent | WebhookSubscriptionDisabledEvent | EmailFailedEvent | EmailResentEvent;
