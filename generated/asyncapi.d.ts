@@ -200,10 +200,9 @@ export interface ReturnUpdatedData {
    */
   origin: "customer" | "staff" | "carrier";
   /**
-   * @minItems 1
    * @maxItems 100
    */
-  lines: [ReturnUpdatedLine, ...ReturnUpdatedLine[]];
+  lines: ReturnUpdatedLine[];
   /**
    * What the received units are worth (0 until received); see the REST `Return.refund`.
    */
@@ -255,6 +254,7 @@ export interface EmailFailedData {
     | "order_delivered"
     | "order_cancelled"
     | "refund_made"
+    | "return_authorized"
     | "password_reset"
     | "password_changed";
   recipient: string;
@@ -288,7 +288,13 @@ export interface EmailResentData {
    * The mail's template (a password-reset mail is never re-sent).
    */
   template:
-    "order_confirmed" | "order_shipped" | "order_delivered" | "order_cancelled" | "refund_made" | "password_changed";
+    | "order_confirmed"
+    | "order_shipped"
+    | "order_delivered"
+    | "order_cancelled"
+    | "refund_made"
+    | "return_authorized"
+    | "password_changed";
   /**
    * `pending`: the mail worker sends it; `skipped`: mail is not configured (no `SMTP_URL`).
    */

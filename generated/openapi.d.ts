@@ -2664,7 +2664,7 @@ export interface components {
              */
             orderId: string | null;
             /** @enum {string} */
-            template: "order_confirmed" | "order_shipped" | "order_delivered" | "order_cancelled" | "refund_made" | "password_reset" | "password_changed";
+            template: "order_confirmed" | "order_shipped" | "order_delivered" | "order_cancelled" | "refund_made" | "return_authorized" | "password_reset" | "password_changed";
             recipient: string;
             /**
              * Format: int32
@@ -2698,7 +2698,7 @@ export interface components {
              * @description The mail's template (a password-reset mail is never re-sent).
              * @enum {string}
              */
-            template: "order_confirmed" | "order_shipped" | "order_delivered" | "order_cancelled" | "refund_made" | "password_changed";
+            template: "order_confirmed" | "order_shipped" | "order_delivered" | "order_cancelled" | "refund_made" | "return_authorized" | "password_changed";
             /**
              * @description `pending`: the mail worker sends it; `skipped`: mail is not configured (no `SMTP_URL`).
              * @enum {string}

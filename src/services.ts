@@ -13,6 +13,7 @@ import { UsersService } from './users';
 import { ProductsService } from './products';
 import { InventoryService } from './inventory';
 import { OrdersService } from './orders';
+import { ReturnsService, type RefundedCentsOfReturns } from './returns';
 import { ProviderCaller, ProviderRegistry } from './platform/upstream';
 import { ManualPaymentProvider, PaymentsService, StripePaymentProvider, type PaymentProvider } from './payments';
 import { EasyPostCarrier, ManualCarrier, ShippingService, type Carrier } from './shipping';
@@ -41,6 +42,8 @@ export interface Services {
   products: ProductsService;
   inventory: InventoryService;
   orders: OrdersService;
+  /** Returns (RMA, issue 28): asked for, approved, received (restocked or scrapped), closed. */
+  returns: ReturnsService;
   /** Payments' rules; the server runs its refund retry pass. */
   paymentsService: PaymentsService;
   webhooks: WebhooksService;
@@ -117,6 +120,19 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
     },
     findCustomer: (id) => users.findById(id),
     customers: { summaries: (ids, tx) => users.summaries(ids, tx), idsMatching: (q) => users.customerIdsMatching(q) },
+    // Called once the service runs, after `returns` exists (returns import orders, so orders get a port).
+    parcelReturned: (tx, parcel) => returns.fromReturnedParcel(tx, parcel),
+  });
+  // Until payments answer refunds per return (the refunds half of issue 28), none is refunded.
+  const refundedCentsOfReturns: RefundedCentsOfReturns = async (_target, returnIds) => new Map(returnIds.map((id) => [id, 0]));
+  const returns: ReturnsService = new ReturnsService({
+    db,
+    inventory,
+    orders,
+    idempotency,
+    logger,
+    returnWindowDays: config.returnWindowDays,
+    refundedCents: refundedCentsOfReturns,
   });
   return {
     config,
@@ -139,6 +155,7 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
     products: new ProductsService(db, inventory, (tx, productId) => orders.isProductOrdered(tx, productId)),
     inventory,
     orders,
+    returns,
     paymentsService,
     webhooks: new WebhooksService(db, payments, carriers, orders, logger),
     outgoingWebhooks: new OutgoingWebhooks(db, config.webhooks, logger),

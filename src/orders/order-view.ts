@@ -33,8 +33,26 @@ export function toOrderLine(l: ItemRecord | PlacedLine): OrderLine {
   };
 }
 
+/**
+ * How much of the order came back through returns, from the lines' counts: `returned` when every
+ * shipped unit was received back (and something shipped), `partially_returned` when some were.
+ */
+export function returnStatusOf(lines: readonly { shippedQuantity: number; returnedQuantity: number }[]): OrderView['returnStatus'] {
+  const shipped = lines.reduce((n, l) => n + l.shippedQuantity, 0);
+  const returned = lines.reduce((n, l) => n + l.returnedQuantity, 0);
+  if (returned === 0) return 'none';
+  return returned === shipped ? 'returned' : 'partially_returned';
+}
+
 /** The one builder of the order view, for a read and for a placement alike. */
-export function toOrderView(order: OrderRecord, customer: CustomerSummary, items: OrderLine[], payments: PaymentView[], shipments: ShipmentView[]): OrderView {
+export function toOrderView(
+  order: OrderRecord,
+  customer: CustomerSummary,
+  items: OrderLine[],
+  payments: PaymentView[],
+  shipments: ShipmentView[],
+  returnStatus: OrderView['returnStatus'] = 'none',
+): OrderView {
   return {
     id: order.id,
     number: order.number,
@@ -49,6 +67,7 @@ export function toOrderView(order: OrderRecord, customer: CustomerSummary, items
     reservedUntil: order.reservedUntil ? iso(order.reservedUntil) : null,
     payments,
     shipments,
+    returnStatus,
     createdAt: iso(order.createdAt),
     updatedAt: iso(order.updatedAt),
   };

@@ -58,6 +58,7 @@ function order(overrides: Partial<OrderView> = {}): OrderView {
     reservedUntil: null,
     payments: [],
     shipments: [],
+    returnStatus: 'none',
     createdAt: '2026-12-06T23:30:00.000Z',
     updatedAt: '2026-12-06T23:40:00.000Z',
     ...overrides,

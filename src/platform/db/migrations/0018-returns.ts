@@ -21,6 +21,7 @@ export async function up({ sequelize }: MigrationContext): Promise<void> {
       id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
       number text NOT NULL UNIQUE,
       order_id uuid NOT NULL REFERENCES orders (id),
+      order_number text NOT NULL,
       customer_id uuid NOT NULL REFERENCES users (id),
       status text NOT NULL CHECK (status IN ('requested', 'approved', 'rejected', 'received', 'closed', 'cancelled')),
       origin text NOT NULL CHECK (origin IN ('customer', 'staff', 'carrier')),
@@ -28,8 +29,8 @@ export async function up({ sequelize }: MigrationContext): Promise<void> {
       reject_reason text CHECK (length(reject_reason) <= 2000),
       source_shipment_id uuid UNIQUE,
       created_by uuid,
-      created_at timestamptz NOT NULL DEFAULT now(),
-      updated_at timestamptz NOT NULL DEFAULT now()
+      created_at timestamptz(3) NOT NULL DEFAULT clock_timestamp(),
+      updated_at timestamptz(3) NOT NULL DEFAULT clock_timestamp()
     );
     CREATE INDEX returns_order_idx ON returns (order_id);
     CREATE INDEX returns_list_idx ON returns (created_at DESC, id DESC);
