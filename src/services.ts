@@ -73,7 +73,11 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
     db,
     config.mail,
     config.publicUrl,
-    { orderView: (orderId, tx) => orders.view(orderId, tx), wantsOrderEmails: (userId, tx) => users.wantsOrderEmails(userId, tx) },
+    {
+      orderView: (orderId, tx) => orders.view(orderId, tx),
+      wantsOrderEmails: (userId, tx) => users.wantsOrderEmails(userId, tx),
+      returnDesk: { warehouse: config.warehouseAddress, returnWindowDays: config.returnWindowDays },
+    },
     metrics.email,
     logger,
   );
