@@ -2,6 +2,7 @@ import type { MessageKey } from './it';
 import { enWebhooks } from './en-webhooks';
 import { enAccount } from './en-account';
 import { enEmails } from './en-emails';
+import { enReturns } from './en-returns';
 import { enFulfilment } from './en-fulfilment';
 
 /** The console's words in English (the switch in the header). Typed against `it.ts`: every key, no more. */
@@ -9,6 +10,7 @@ export const en: Record<MessageKey, string> = {
   ...enWebhooks,
   ...enAccount,
   ...enEmails,
+  ...enReturns,
   ...enFulfilment,
   'app.title': 'QuickStock — staff console',
   'app.skip': 'Skip to content',
