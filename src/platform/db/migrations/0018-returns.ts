@@ -10,7 +10,9 @@ import type { MigrationContext } from '../migrator';
  * - `return_lines`: per product, units asked for (> 0), received (≤ asked), restocked and scrapped
  *   (restocked + scrapped = received), the unit gross snapshot and the refund proposed for what was
  *   received (`refund_cents`, fixed at receipt: see docs/returns.md).
- * - `order_items.returned_quantity`: units of the line received back, 0 ≤ returned ≤ shipped.
+ * - `order_items.returned_quantity`: units of the line received back, 0 ≤ returned ≤ shipped (its CHECK
+ *   is named to sort after the shipped count's own checks: PostgreSQL tests CHECKs by name, so a
+ *   negative shipped count still reports `order_items_shipped_quantity_check`).
  * - Mail: the `return_authorized` template.
  */
 export async function up({ sequelize }: MigrationContext): Promise<void> {
@@ -55,7 +57,7 @@ export async function up({ sequelize }: MigrationContext): Promise<void> {
 
     ALTER TABLE order_items
       ADD COLUMN returned_quantity integer NOT NULL DEFAULT 0,
-      ADD CONSTRAINT order_items_returned_within_shipped CHECK (returned_quantity >= 0 AND returned_quantity <= shipped_quantity);
+      ADD CONSTRAINT order_items_units_returned_within_shipped CHECK (returned_quantity >= 0 AND returned_quantity <= shipped_quantity);
 
     ALTER TABLE email_messages DROP CONSTRAINT email_messages_template_check,
       ADD CONSTRAINT email_messages_template_check CHECK (template IN (
@@ -69,7 +71,7 @@ export async function down({ sequelize }: MigrationContext): Promise<void> {
     ALTER TABLE email_messages DROP CONSTRAINT email_messages_template_check,
       ADD CONSTRAINT email_messages_template_check CHECK (template IN (
         'order_confirmed', 'order_shipped', 'order_delivered', 'order_cancelled', 'refund_made', 'password_reset', 'password_changed'));
-    ALTER TABLE order_items DROP CONSTRAINT order_items_returned_within_shipped, DROP COLUMN returned_quantity;
+    ALTER TABLE order_items DROP CONSTRAINT order_items_units_returned_within_shipped, DROP COLUMN returned_quantity;
     DROP TABLE return_lines;
     DROP TABLE returns;
     DROP SEQUENCE return_number_seq;
