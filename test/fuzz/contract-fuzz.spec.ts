@@ -264,13 +264,19 @@ describe('contract fuzzing: every operation, every role, valid and hostile input
     });
     ids.push(partly.id as string, shipment.id as string);
     // A delivered order with two returns of its customer (the returns list needs a second page; the steps act on them).
-    const delivered = await call('POST', '/api/v1/orders', admin, { customerId: ids[1], items: [{ productId: ids[4], quantity: 2 }], shippingAddress: address });
+    const delivered = await call('POST', '/api/v1/orders', admin, {
+      customerId: ids[1],
+      items: [{ productId: ids[4], quantity: 2 }],
+      shippingAddress: address,
+    });
     await call('POST', `/api/v1/orders/${delivered.id as string}/payments`, admin, { provider: 'manual', reference: 'fuzz' });
     await call('POST', `/api/v1/orders/${delivered.id as string}/status`, admin, { status: 'in_preparation' });
     await call('POST', `/api/v1/orders/${delivered.id as string}/shipments`, admin, { carrier: 'manual', carrierName: 'BRT', trackingCode: 'FUZZ-2' });
     await call('POST', `/api/v1/orders/${delivered.id as string}/status`, admin, { status: 'delivered' });
     for (let i = 0; i < 2; i += 1) {
-      const made = await call('POST', `/api/v1/orders/${delivered.id as string}/returns`, tokens.customer, { lines: [{ productId: ids[4], quantity: 1, reason: 'damaged' }] });
+      const made = await call('POST', `/api/v1/orders/${delivered.id as string}/returns`, tokens.customer, {
+        lines: [{ productId: ids[4], quantity: 1, reason: 'damaged' }],
+      });
       ids.push(made.id as string);
     }
     known = { tokens: tokens as Known['tokens'], ids, pages: await firstPages(tokens as Known['tokens'], [...ids, subscriptionId]) };
