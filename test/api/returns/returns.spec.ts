@@ -154,6 +154,19 @@ describe('returns (RMA)', function () {
     expect(ok(await stepReturn(admin, made.id, 'close')).status).to.equal('closed');
   });
 
+  it('records one of two receipts sent at once: the other is a 409, one movement, the units counted once', async () => {
+    const { buyer, order, products } = await deliveredOrder([{ quantity: 2 }]);
+    const admin = await asAdmin();
+    const made = ok(await askReturn(buyer.token, order.id, [{ productId: products[0]!.id, quantity: 2, reason: 'damaged' }]));
+    ok(await stepReturn(admin, made.id, 'approve'));
+    const receipt = [{ productId: products[0]!.id, receivedQuantity: 2, restockQuantity: 2 }];
+    const answers = await Promise.all([receiveReturn(admin, made.id, receipt), receiveReturn(await asAdmin(), made.id, receipt)]);
+    expect(answers.map((a) => a.response.status).sort()).to.deep.equal([200, 409]);
+    expect(answers.find((a) => a.response.status === 409)?.error).to.include({ code: 'illegal-transition', currentReturnStatus: 'received' });
+    expect(await query("SELECT delta FROM stock_movements WHERE order_id = $1 AND type = 'return'", [order.id])).to.deep.equal([{ delta: 2 }]);
+    expect(await returnedOf(order.id)).to.deep.equal({ [products[0]!.id]: 2 });
+  });
+
   it('marks the order returned when every shipped unit came back, and proposes no more than the line for several returns', async () => {
     const { buyer, order, products } = await deliveredOrder([{ quantity: 3, unitPriceCents: 449 }]);
     const admin = await asAdmin();
