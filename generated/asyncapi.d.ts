@@ -222,6 +222,32 @@ export interface ShipmentUpdatedEvent {
   data: ShipmentUpdatedData;
 }
 
+export interface ReturnUpdatedData {
+  returnId: string;
+  number: string;
+  orderId: string;
+  status: "requested" | "approved" | "rejected" | "received" | "closed" | "cancelled";
+  /**
+   * Who made the return; `carrier` for a parcel sent back (no mail to the customer).
+   */
+  origin: "customer" | "staff" | "carrier";
+  /**
+   * @maxItems 100
+   */
+  lines: ReturnUpdatedLine[];
+  /**
+   * What the received units are worth (0 until received); see the REST `Return.refund`.
+   */
+  proposedRefundCents: number;
+}
+
+export interface ReturnUpdatedEvent {
+  id: number;
+  type: "return.updated";
+  occurredAt: string;
+  data: ReturnUpdatedData;
+}
+
 /**
  * Names the subscription by its id and its receiver's host only: the full URL may carry a token, and this message also goes to the other subscribers of this event type. Admins read the URL with `GET /api/v1/webhook-subscriptions/{id}`.
  */
@@ -260,6 +286,7 @@ export interface EmailFailedData {
     | "order_delivered"
     | "order_cancelled"
     | "refund_made"
+    | "return_authorized"
     | "password_reset"
     | "password_changed";
   recipient: string;
@@ -293,7 +320,13 @@ export interface EmailResentData {
    * The mail's template (a password-reset mail is never re-sent).
    */
   template:
-    "order_confirmed" | "order_shipped" | "order_delivered" | "order_cancelled" | "refund_made" | "password_changed";
+    | "order_confirmed"
+    | "order_shipped"
+    | "order_delivered"
+    | "order_cancelled"
+    | "refund_made"
+    | "return_authorized"
+    | "password_changed";
   /**
    * `pending`: the mail worker sends it; `skipped`: mail is not configured (no `SMTP_URL`).
    */
@@ -328,10 +361,11 @@ export interface ServerToClientEvents {
   'payment.updated': (event: PaymentUpdatedEvent) => void;
   'refund.updated': (event: RefundUpdatedEvent) => void;
   'shipment.updated': (event: ShipmentUpdatedEvent) => void;
+  'return.updated': (event: ReturnUpdatedEvent) => void;
   'webhook.subscription_disabled': (event: WebhookSubscriptionDisabledEvent) => void;
   'email.failed': (event: EmailFailedEvent) => void;
   'email.resent': (event: EmailResentEvent) => void;
 }
 
 /** Every event envelope the server emits. */
-export type QuickStockEvent = OrderCreatedEvent | OrderStatusChangedEvent | InventoryLowStockEvent | InventoryStockChangedEvent | PaymentUpdatedEvent | RefundUpdatedEvent | ShipmentUpdatedEvent | WebhookSubscriptionDisabledEvent | EmailFailedEvent | EmailResentEvent;
+export type QuickStockEvent = OrderCreatedEvent | OrderStatusChangedEvent | InventoryLowStockEvent | InventoryStockChangedEvent | PaymentUpdatedEvent | RefundUpdatedEvent | ShipmentUpdatedEvent | ReturnUpdatedEvent | WebhookSubscriptionDisabledEvent | EmailFailedEvent | EmailResentEvent;

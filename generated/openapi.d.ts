@@ -728,6 +728,222 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orders/{id}/returns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id (a UUID); anything else is a 400.
+                 * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+                 */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The order's returns, oldest first.
+         * @description Every return of the order (at most 100), oldest first. Another customer's order is a 404.
+         */
+        get: operations["listOrderReturns"];
+        put?: never;
+        /**
+         * Ask to send shipped units of an order back (a return, RMA).
+         * @description A customer for its own order, within `RETURN_WINDOW_DAYS` (default 30) of its delivery (the time
+         *     the order became `delivered`): an order not delivered yet is a 409 `order-not-delivered`, one
+         *     delivered longer ago a 409 `return-window-closed`; another customer's order is a 404. Staff for
+         *     any order with shipped units, without a window; a return staff create is `requested` too.
+         *
+         *     Each line names a product of the order once (a product not on the order, or repeated, is a 400
+         *     and nothing is stored). Under the order's row lock, per line: the units committed to returns —
+         *     over the order's returns that are not `rejected` or `cancelled`, the `receivedQuantity` of those
+         *     `received` or `closed` and the `quantity` of the others — plus the units asked for may not
+         *     exceed the line's `shippedQuantity`: beyond it a 409 `over-return` naming the product and the
+         *     units still returnable. Writes `return.updated`. The order's own status does not change.
+         */
+        post: operations["createReturn"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/returns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List returns, newest first (customers see their own only).
+         * @description Returns newest first, filtered by status and order. A customer sees its own returns only (another customer's `orderId` gives an empty page).
+         */
+        get: operations["listReturns"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/returns/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id (a UUID); anything else is a 400.
+                 * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+                 */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /**
+         * One return with its lines and its refund figures.
+         * @description Another customer's return is a 404.
+         */
+        get: operations["getReturn"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/returns/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id (a UUID); anything else is a 400.
+                 * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+                 */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve a requested return (staff).
+         * @description `requested → approved`, under the return's row lock; writes `return.updated` and mails the customer "Reso autorizzato" (what to send, where, by when). Any other status is a 409 `illegal-transition` (with `currentReturnStatus` and `allowedReturnStatuses`).
+         */
+        post: operations["approveReturn"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/returns/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id (a UUID); anything else is a 400.
+                 * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+                 */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reject a requested return (staff), saying why.
+         * @description `requested → rejected` with `reason` (shown as `rejectReason`); its units are returnable again. Writes `return.updated`. Any other status is a 409 `illegal-transition`.
+         */
+        post: operations["rejectReturn"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/returns/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id (a UUID); anything else is a 400.
+                 * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+                 */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a return not received yet.
+         * @description `requested | approved → cancelled`: staff for any return, a customer for its own `requested` one (another customer's is a 404; its own approved one a 409). Its units are returnable again. Writes `return.updated`. Any other status is a 409 `illegal-transition`.
+         */
+        post: operations["cancelReturn"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/returns/{id}/receive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id (a UUID); anything else is a 400.
+                 * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+                 */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record what came back of an approved return (staff): received, restocked, scrapped.
+         * @description `approved → received`, under the order's and the return's row locks. Per line: `receivedQuantity` units arrived (at most the line's `quantity`: beyond it a 409 `over-receipt`), `restockQuantity` of them go back on the shelf (at most those received: beyond it a 400), the rest are scrapped. A line left out received nothing; a product not on the return, or repeated, is a 400. Restocked units are a `return` stock movement per product (on hand up, `inventory.stock_changed`, low stock cleared) with the return's number in its reason; scrapped units move no stock. The order's lines count the received units as returned (`returnStatus`), and each line's refund is proposed: see `Return.refund`. Writes `return.updated`.
+         */
+        post: operations["receiveReturn"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/returns/{id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id (a UUID); anything else is a 400.
+                 * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+                 */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Close a received return (staff).
+         * @description `received → closed`: nothing more is expected of it. Writes `return.updated`. Any other status is a 409 `illegal-transition`.
+         */
+        post: operations["closeReturn"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orders/{id}/refunds": {
         parameters: {
             query?: never;
@@ -1325,6 +1541,26 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "return.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `return.updated`: a return was asked for or changed.
+         * @description Sent to subscriptions of `return.updated`. `data` is the AsyncAPI `ReturnUpdatedData`: the return's status, its lines' counts and the refund its received units propose.
+         */
+        post: operations["receiveReturnUpdated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "webhook.test": {
         parameters: {
             query?: never;
@@ -1397,7 +1633,7 @@ export interface components {
             allowedStatuses?: components["schemas"]["OrderStatus"][];
             /**
              * Format: uuid
-             * @description For `over-shipment`, the product asked for beyond what is left to ship (the first such line).
+             * @description For `over-shipment`, `over-return` and `over-receipt`, the product of the (first) line refused.
              */
             productId?: string;
             /**
@@ -1430,6 +1666,25 @@ export interface components {
              * @description For `refund-exceeds-return`, what the return still proposes (its proposal less its refunds that did not fail), in cents.
              */
             returnBalanceCents?: number;
+            /**
+             * Format: int32
+             * @description For `over-return`, the units of `productId` that may still be returned (shipped minus those committed to other returns).
+             */
+            returnableQuantity?: number;
+            /**
+             * Format: int32
+             * @description For `over-receipt`, the units of `productId` the return asked for.
+             */
+            requestedQuantity?: number;
+            /**
+             * Format: int32
+             * @description For `return-window-closed`, the days after delivery within which a customer may ask for a return (`RETURN_WINDOW_DAYS`).
+             */
+            returnWindowDays?: number;
+            /** @description For `illegal-transition` on a return, the return's status now. */
+            currentReturnStatus?: components["schemas"]["ReturnStatus"];
+            /** @description For `illegal-transition` on a return, the statuses the return may move to next. */
+            allowedReturnStatuses?: components["schemas"]["ReturnStatus"][];
             /**
              * @description Present (true) when this problem is the stored answer to an earlier request with the same `Idempotency-Key`.
              * @constant
@@ -1753,6 +2008,11 @@ export interface components {
              * @description What went back to the customer so far, in cents — the sum of the order's refunds that succeeded (0 when none); the refunds themselves are under `/orders/{id}/refunds`.
              */
             refundedCents: number;
+            /**
+             * @description From the lines' units received back by returns: `returned` when every shipped unit came back (and at least one shipped), `partially_returned` when some did, `none` otherwise. The order's own `status` does not change.
+             * @enum {string}
+             */
+            returnStatus: "none" | "partially_returned" | "returned";
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -1986,6 +2246,118 @@ export interface components {
             trackingUrl?: string;
             lines?: components["schemas"]["ShipmentLinesRequest"];
         };
+        /**
+         * @description `requested → approved | rejected`, `approved → received → closed`, `requested | approved → cancelled`.
+         * @enum {string}
+         */
+        ReturnStatus: "requested" | "approved" | "rejected" | "received" | "closed" | "cancelled";
+        /** @enum {string} */
+        ReturnReason: "damaged" | "wrong_item" | "defective" | "not_needed" | "other";
+        ReturnLineRequest: {
+            /**
+             * Format: uuid
+             * @description A product of the order.
+             */
+            productId: string;
+            /**
+             * Format: int32
+             * @description Units to send back; more than are returnable is a 409 `over-return`.
+             */
+            quantity: number;
+            reason: components["schemas"]["ReturnReason"];
+        };
+        CreateReturnRequest: {
+            /** @description Each product of the order at most once. */
+            lines: components["schemas"]["ReturnLineRequest"][];
+            note?: string | null;
+        };
+        RejectReturnRequest: {
+            /** @description Why; shown as the return's `rejectReason`. */
+            reason: string;
+        };
+        ReceiveReturnLine: {
+            /**
+             * Format: uuid
+             * @description A product of the return.
+             */
+            productId: string;
+            /**
+             * Format: int32
+             * @description Units that arrived; at most the line's `quantity` (409 `over-receipt`).
+             */
+            receivedQuantity: number;
+            /**
+             * Format: int32
+             * @description Units of those received put back on the shelf (a `return` movement); at most `receivedQuantity` (400). The rest are scrapped.
+             */
+            restockQuantity: number;
+        };
+        ReceiveReturnRequest: {
+            /** @description Each product of the return at most once; a line left out received nothing. */
+            lines: components["schemas"]["ReceiveReturnLine"][];
+        };
+        ReturnLine: {
+            /** Format: uuid */
+            productId: string;
+            sku: string;
+            name: string;
+            /**
+             * Format: int32
+             * @description Units asked to send back.
+             */
+            quantity: number;
+            reason: components["schemas"]["ReturnReason"];
+            /** Format: int32 */
+            receivedQuantity: number;
+            /** Format: int32 */
+            restockedQuantity: number;
+            /**
+             * Format: int32
+             * @description `receivedQuantity - restockedQuantity`: received but not put back on the shelf (no stock movement).
+             */
+            scrappedQuantity: number;
+            /**
+             * Format: int64
+             * @description One unit's gross (price plus VAT, the order line's half-up rounding), snapshotted when the return was made.
+             */
+            unitGrossCents: number;
+        };
+        /** @description `proposedCents`: what the received units are worth, per line the gross of the line's units returned so far minus the gross of those returned before this return (each with the order line's own half-up rounding), fixed when the return is received: two units of a line are worth exactly their gross, and every return of a line together never more than the line's gross. 0 until received. `refundedCents`: refunds made against this return that did not fail. */
+        ReturnRefund: {
+            /** Format: int64 */
+            proposedCents: number;
+            /** Format: int64 */
+            refundedCents: number;
+        };
+        Return: {
+            /** Format: uuid */
+            id: string;
+            /** @example R-2026-000123 */
+            number: string;
+            /** Format: uuid */
+            orderId: string;
+            orderNumber: string;
+            /** Format: uuid */
+            customerId: string;
+            status: components["schemas"]["ReturnStatus"];
+            /**
+             * @description Who made it: the customer, staff, or the carrier sending a parcel back (`return_to_sender`; made `approved`).
+             * @enum {string}
+             */
+            origin: "customer" | "staff" | "carrier";
+            lines: components["schemas"]["ReturnLine"][];
+            note: string | null;
+            rejectReason: string | null;
+            refund: components["schemas"]["ReturnRefund"];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        ReturnList: {
+            items: components["schemas"]["Return"][];
+            nextCursor: string | null;
+        };
         /** @description The provider's event, exactly as it sent it; verified by its signature, not by this schema. */
         WebhookPayload: Record<string, never>;
         WebhookAck: {
@@ -2003,7 +2375,7 @@ export interface components {
          * @description An event type integrators may subscribe to: every message of the AsyncAPI contract.
          * @enum {string}
          */
-        WebhookEventType: "order.created" | "order.status_changed" | "inventory.low_stock" | "inventory.stock_changed" | "payment.updated" | "refund.updated" | "shipment.updated" | "webhook.subscription_disabled" | "email.failed" | "email.resent";
+        WebhookEventType: "order.created" | "order.status_changed" | "inventory.low_stock" | "inventory.stock_changed" | "payment.updated" | "refund.updated" | "shipment.updated" | "webhook.subscription_disabled" | "email.failed" | "email.resent" | "return.updated";
         WebhookSubscription: {
             /** Format: uuid */
             id: string;
@@ -2081,7 +2453,7 @@ export interface components {
          * @description An event type, or `webhook.test` (sent by the test operation).
          * @enum {string}
          */
-        WebhookEventTypeOrTest: "order.created" | "order.status_changed" | "inventory.low_stock" | "inventory.stock_changed" | "payment.updated" | "refund.updated" | "shipment.updated" | "webhook.subscription_disabled" | "email.failed" | "email.resent" | "webhook.test";
+        WebhookEventTypeOrTest: "order.created" | "order.status_changed" | "inventory.low_stock" | "inventory.stock_changed" | "payment.updated" | "refund.updated" | "shipment.updated" | "webhook.subscription_disabled" | "email.failed" | "email.resent" | "return.updated" | "webhook.test";
         /**
          * @description `pending`: waiting for its next attempt; `succeeded`: a 2xx was received; `failed`: the retry schedule is spent.
          * @enum {string}
@@ -2183,7 +2555,7 @@ export interface components {
          * @description What the mail tells: an order's confirmation (on `paid`), shipping, delivery, cancellation, a refund; or, for the account, a password-reset link or a password change.
          * @enum {string}
          */
-        EmailTemplate: "order_confirmed" | "order_shipped" | "order_delivered" | "order_cancelled" | "refund_made" | "password_reset" | "password_changed";
+        EmailTemplate: "order_confirmed" | "order_shipped" | "order_delivered" | "order_cancelled" | "refund_made" | "return_authorized" | "password_reset" | "password_changed";
         /**
          * @description `pending`: waiting for its first or next attempt; `sent`: the SMTP server accepted it (250); `failed`: refused for good (a 5xx reply) or the retry schedule is spent; `skipped`: never sent (see `skipReason`).
          * @enum {string}
@@ -2452,7 +2824,7 @@ export interface components {
              */
             orderId: string | null;
             /** @enum {string} */
-            template: "order_confirmed" | "order_shipped" | "order_delivered" | "order_cancelled" | "refund_made" | "password_reset" | "password_changed";
+            template: "order_confirmed" | "order_shipped" | "order_delivered" | "order_cancelled" | "refund_made" | "return_authorized" | "password_reset" | "password_changed";
             recipient: string;
             /**
              * Format: int32
@@ -2486,7 +2858,7 @@ export interface components {
              * @description The mail's template (a password-reset mail is never re-sent).
              * @enum {string}
              */
-            template: "order_confirmed" | "order_shipped" | "order_delivered" | "order_cancelled" | "refund_made" | "password_changed";
+            template: "order_confirmed" | "order_shipped" | "order_delivered" | "order_cancelled" | "refund_made" | "return_authorized" | "password_changed";
             /**
              * @description `pending`: the mail worker sends it; `skipped`: mail is not configured (no `SMTP_URL`).
              * @enum {string}
@@ -2499,6 +2871,36 @@ export interface components {
             actorId: string;
             /** @enum {string} */
             actorRole: "admin" | "operator";
+        };
+        /** ReturnUpdatedData */
+        ReturnUpdatedData: {
+            /** Format: uuid */
+            returnId: string;
+            number: string;
+            /** Format: uuid */
+            orderId: string;
+            /** @enum {string} */
+            status: "requested" | "approved" | "rejected" | "received" | "closed" | "cancelled";
+            /**
+             * @description Who made the return; `carrier` for a parcel sent back (no mail to the customer).
+             * @enum {string}
+             */
+            origin: "customer" | "staff" | "carrier";
+            lines: {
+                /** Format: uuid */
+                productId: string;
+                /** Format: int32 */
+                quantity: number;
+                /** Format: int32 */
+                receivedQuantity: number;
+                /** Format: int32 */
+                restockedQuantity: number;
+            }[];
+            /**
+             * Format: int64
+             * @description What the received units are worth (0 until received); see the REST `Return.refund`.
+             */
+            proposedRefundCents: number;
         };
         WebhookTestData: {
             /** Format: uuid */
@@ -2718,6 +3120,49 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"] & {
                     /** @enum {unknown} */
                     code?: "provider-unavailable" | "database-unavailable" | "timeout";
+                };
+            };
+        };
+        /** @description The `Idempotency-Key` was already used with another body. */
+        IdempotencyKeyReused: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "idempotency-key-reused";
+                };
+            };
+        };
+        /** @description The return cannot take this step from its status (`illegal-transition`, with `currentReturnStatus` and `allowedReturnStatuses`), or the same `Idempotency-Key` is still running (`Retry-After`). */
+        ReturnTransitionConflict: {
+            headers: {
+                /** @description Seconds to wait; sent with `idempotency-request-in-progress`. */
+                "Retry-After"?: number;
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "illegal-transition" | "idempotency-request-in-progress" | "concurrent-update" | "conflict";
+                };
+            };
+        };
+        /** @description The return is not `approved` (`illegal-transition`, with `currentReturnStatus` and `allowedReturnStatuses`), a line reports more units received than it asked for (`over-receipt`, with `productId` and `requestedQuantity`), or the same `Idempotency-Key` is still running (`Retry-After`). */
+        ReceiveConflict: {
+            headers: {
+                /** @description Seconds to wait; sent with `idempotency-request-in-progress`. */
+                "Retry-After"?: number;
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "illegal-transition" | "over-receipt" | "idempotency-request-in-progress" | "concurrent-update" | "conflict";
                 };
             };
         };
@@ -4595,6 +5040,441 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    listOrderReturns: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id (a UUID); anything else is a 400.
+                 * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+                 */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The order's returns. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReturnList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createReturn: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description 1–255 printable ASCII characters, chosen by the client (a UUID is a good key); optional but
+                 *     recommended, so that a retry after a timeout never acts twice. Keys are per user and kept 24 h.
+                 *     The same key with the same body replays the first response (same status and body, with
+                 *     `Idempotent-Replayed: true`; a stored problem carries `idempotentReplay: true`); the same key with
+                 *     another body is a 422 `idempotency-key-reused`. A request sent while the first is still running
+                 *     waits for it and replays its answer; the key is held only by the transaction doing the work, so
+                 *     a retry after a crash of the service runs the request once (acknowledged ones are replayed).
+                 *     `idempotency-request-in-progress` (409, `Retry-After`) remains only for a key that keeps
+                 *     changing under the request. A request that failed on a provider (502/503) stores nothing, so a
+                 *     retry with the key runs again.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /**
+                 * @description The resource's id (a UUID); anything else is a 400.
+                 * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+                 */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateReturnRequest"];
+            };
+        };
+        responses: {
+            /** @description The return, `requested`. A replay of the same key and body answers the stored response with `Idempotent-Replayed: true`. */
+            201: {
+                headers: {
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Return"];
+                };
+            };
+            400: components["responses"]["InvalidBody"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            /** @description More units than are returnable (`over-return`, with `productId` and `returnableQuantity`), the order not delivered yet (`order-not-delivered`, customers) or delivered more than `RETURN_WINDOW_DAYS` ago (`return-window-closed`, with `returnWindowDays`), or the same `Idempotency-Key` is still running (`Retry-After`). */
+            409: {
+                headers: {
+                    /** @description Seconds to wait; sent with `idempotency-request-in-progress`. */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "over-return" | "order-not-delivered" | "return-window-closed" | "idempotency-request-in-progress" | "concurrent-update" | "conflict";
+                    };
+                };
+            };
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listReturns: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to 100. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `nextCursor` of the previous page, opaque. It is bound to the `sort` and filters of the request that returned it (a position in that ordering only): sent with other ones, or altered (its scope or its values), it is a 400 `invalid-cursor`, never a page of another list; start again from the first page. `limit` may change between pages. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Only returns in this status. */
+                status?: components["schemas"]["ReturnStatus"];
+                /** @description Only the returns of this order. */
+                orderId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of returns. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReturnList"];
+                };
+            };
+            400: components["responses"]["InvalidPage"];
+            401: components["responses"]["Unauthorized"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getReturn: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id (a UUID); anything else is a 400.
+                 * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+                 */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The return. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Return"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    approveReturn: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description 1–255 printable ASCII characters, chosen by the client (a UUID is a good key); optional but
+                 *     recommended, so that a retry after a timeout never acts twice. Keys are per user and kept 24 h.
+                 *     The same key with the same body replays the first response (same status and body, with
+                 *     `Idempotent-Replayed: true`; a stored problem carries `idempotentReplay: true`); the same key with
+                 *     another body is a 422 `idempotency-key-reused`. A request sent while the first is still running
+                 *     waits for it and replays its answer; the key is held only by the transaction doing the work, so
+                 *     a retry after a crash of the service runs the request once (acknowledged ones are replayed).
+                 *     `idempotency-request-in-progress` (409, `Retry-After`) remains only for a key that keeps
+                 *     changing under the request. A request that failed on a provider (502/503) stores nothing, so a
+                 *     retry with the key runs again.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /**
+                 * @description The resource's id (a UUID); anything else is a 400.
+                 * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+                 */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The return, approved. A replay of the same key and body answers the stored response with `Idempotent-Replayed: true`. */
+            200: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Return"];
+                };
+            };
+            400: components["responses"]["InvalidBody"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ReturnTransitionConflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    rejectReturn: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description 1–255 printable ASCII characters, chosen by the client (a UUID is a good key); optional but
+                 *     recommended, so that a retry after a timeout never acts twice. Keys are per user and kept 24 h.
+                 *     The same key with the same body replays the first response (same status and body, with
+                 *     `Idempotent-Replayed: true`; a stored problem carries `idempotentReplay: true`); the same key with
+                 *     another body is a 422 `idempotency-key-reused`. A request sent while the first is still running
+                 *     waits for it and replays its answer; the key is held only by the transaction doing the work, so
+                 *     a retry after a crash of the service runs the request once (acknowledged ones are replayed).
+                 *     `idempotency-request-in-progress` (409, `Retry-After`) remains only for a key that keeps
+                 *     changing under the request. A request that failed on a provider (502/503) stores nothing, so a
+                 *     retry with the key runs again.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /**
+                 * @description The resource's id (a UUID); anything else is a 400.
+                 * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+                 */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RejectReturnRequest"];
+            };
+        };
+        responses: {
+            /** @description The return, rejected. A replay of the same key and body answers the stored response with `Idempotent-Replayed: true`. */
+            200: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Return"];
+                };
+            };
+            400: components["responses"]["InvalidBody"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ReturnTransitionConflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    cancelReturn: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description 1–255 printable ASCII characters, chosen by the client (a UUID is a good key); optional but
+                 *     recommended, so that a retry after a timeout never acts twice. Keys are per user and kept 24 h.
+                 *     The same key with the same body replays the first response (same status and body, with
+                 *     `Idempotent-Replayed: true`; a stored problem carries `idempotentReplay: true`); the same key with
+                 *     another body is a 422 `idempotency-key-reused`. A request sent while the first is still running
+                 *     waits for it and replays its answer; the key is held only by the transaction doing the work, so
+                 *     a retry after a crash of the service runs the request once (acknowledged ones are replayed).
+                 *     `idempotency-request-in-progress` (409, `Retry-After`) remains only for a key that keeps
+                 *     changing under the request. A request that failed on a provider (502/503) stores nothing, so a
+                 *     retry with the key runs again.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /**
+                 * @description The resource's id (a UUID); anything else is a 400.
+                 * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+                 */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The return, cancelled. A replay of the same key and body answers the stored response with `Idempotent-Replayed: true`. */
+            200: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Return"];
+                };
+            };
+            400: components["responses"]["InvalidBody"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ReturnTransitionConflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    receiveReturn: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description 1–255 printable ASCII characters, chosen by the client (a UUID is a good key); optional but
+                 *     recommended, so that a retry after a timeout never acts twice. Keys are per user and kept 24 h.
+                 *     The same key with the same body replays the first response (same status and body, with
+                 *     `Idempotent-Replayed: true`; a stored problem carries `idempotentReplay: true`); the same key with
+                 *     another body is a 422 `idempotency-key-reused`. A request sent while the first is still running
+                 *     waits for it and replays its answer; the key is held only by the transaction doing the work, so
+                 *     a retry after a crash of the service runs the request once (acknowledged ones are replayed).
+                 *     `idempotency-request-in-progress` (409, `Retry-After`) remains only for a key that keeps
+                 *     changing under the request. A request that failed on a provider (502/503) stores nothing, so a
+                 *     retry with the key runs again.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /**
+                 * @description The resource's id (a UUID); anything else is a 400.
+                 * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+                 */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReceiveReturnRequest"];
+            };
+        };
+        responses: {
+            /** @description The return, received. A replay of the same key and body answers the stored response with `Idempotent-Replayed: true`. */
+            200: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Return"];
+                };
+            };
+            400: components["responses"]["InvalidBody"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ReceiveConflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    closeReturn: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description 1–255 printable ASCII characters, chosen by the client (a UUID is a good key); optional but
+                 *     recommended, so that a retry after a timeout never acts twice. Keys are per user and kept 24 h.
+                 *     The same key with the same body replays the first response (same status and body, with
+                 *     `Idempotent-Replayed: true`; a stored problem carries `idempotentReplay: true`); the same key with
+                 *     another body is a 422 `idempotency-key-reused`. A request sent while the first is still running
+                 *     waits for it and replays its answer; the key is held only by the transaction doing the work, so
+                 *     a retry after a crash of the service runs the request once (acknowledged ones are replayed).
+                 *     `idempotency-request-in-progress` (409, `Retry-After`) remains only for a key that keeps
+                 *     changing under the request. A request that failed on a provider (502/503) stores nothing, so a
+                 *     retry with the key runs again.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /**
+                 * @description The resource's id (a UUID); anything else is a 400.
+                 * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+                 */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The return, closed. A replay of the same key and body answers the stored response with `Idempotent-Replayed: true`. */
+            200: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Return"];
+                };
+            };
+            400: components["responses"]["InvalidBody"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["ReturnTransitionConflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     listOrderRefunds: {
         parameters: {
             query?: never;
@@ -5901,6 +6781,62 @@ export interface operations {
                     /** @constant */
                     type?: "email.resent";
                     data?: components["schemas"]["EmailResentData"];
+                };
+            };
+        };
+        responses: {
+            /** @description Any 2xx answer within `WEBHOOK_TIMEOUT_MS` (15 s) acknowledges the delivery; the body is ignored (the first 20 kB are logged). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: the subscription is disabled at once (reason `gone`) and staff are told. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (3xx are never followed, 4xx, 5xx, a timeout, a refused connection) is a failure, retried on the schedule; `Retry-After` is honoured within bounds. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    receiveReturnUpdated: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The message's id (Standard Webhooks): the same on every retry and redelivery of this message, so use it as your idempotency key. It is also the body's `id`.
+                 * @example msg_2b7f4c9e1a3d4e6f8a0b2c4d6e8f0a1b
+                 */
+                "webhook-id": components["parameters"]["WebhookId"];
+                /**
+                 * @description When this attempt was signed, in seconds since the Unix epoch. Refuse messages more than a few minutes old (replays).
+                 * @example 1796118012
+                 */
+                "webhook-timestamp": components["parameters"]["WebhookTimestamp"];
+                /**
+                 * @description Space-separated signatures `v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<raw body>`, keyed with the base64-decoded part of the secret after `whsec_`. One signature normally, two for 24 h after a secret rotation (the new secret's first). Accept the message when any signature matches; compare in constant time, on the raw bytes of the body.
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": components["parameters"]["WebhookSignature"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookMessage"] & {
+                    /** @constant */
+                    type?: "return.updated";
+                    data?: components["schemas"]["ReturnUpdatedData"];
                 };
             };
         };

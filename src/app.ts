@@ -23,6 +23,7 @@ import { createProductsRouter } from './products';
 import { createInventoryRouter } from './inventory';
 import { API_BASE } from './platform/http/api-base';
 import { createOrdersRouter } from './orders';
+import { createReturnsRouter } from './returns';
 import { createWebhooksRouter, webhookRawBody, WEBHOOK_PATHS } from './webhooks';
 import { createSetupRouter } from './setup';
 import { createOutgoingWebhooksRouter } from './outgoing-webhooks';
@@ -145,6 +146,7 @@ export function createApp(services: Services): Express {
   app.use(API_BASE, createProductsRouter(services.products));
   app.use(API_BASE, createInventoryRouter(services.inventory));
   app.use(API_BASE, createOrdersRouter(services.orders));
+  app.use(API_BASE, createReturnsRouter(services.returns));
   app.use(API_BASE, createWebhooksRouter(services.webhooks));
   app.use(API_BASE, createOutgoingWebhooksRouter(services.outgoingWebhooks.service));
   app.use(API_BASE, createEmailMessagesRouter(services.emailMessages));

@@ -8,6 +8,7 @@ import { StockChangeMarkModel, StockChangePassModel, StockMovementModel } from '
 import { OrderItemModel, OrderModel, OrderStatusHistoryModel } from './orders';
 import { PaymentModel, RefundModel } from './payments';
 import { ShipmentLineModel, ShipmentModel } from './shipping';
+import { ReturnLineModel, ReturnModel } from './returns';
 import { IdempotencyKeyModel } from './platform/idempotency';
 import { ProviderEventModel } from './webhooks';
 import { SetupCodeModel } from './setup';
@@ -33,6 +34,8 @@ export const MODELS: ModelCtor[] = [
   RefundModel,
   ShipmentModel,
   ShipmentLineModel,
+  ReturnModel,
+  ReturnLineModel,
   IdempotencyKeyModel,
   ProviderEventModel,
   SetupCodeModel,

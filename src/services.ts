@@ -13,8 +13,9 @@ import { UsersService } from './users';
 import { ProductsService } from './products';
 import { InventoryService } from './inventory';
 import { OrdersService } from './orders';
+import { ReturnsService, returnRefundCeiling, type RefundedCentsOfReturns } from './returns';
 import { ProviderCaller, ProviderRegistry } from './platform/upstream';
-import { ManualPaymentProvider, NO_RETURNS, PaymentsService, StripePaymentProvider, type PaymentProvider } from './payments';
+import { ManualPaymentProvider, PaymentsService, StripePaymentProvider, type PaymentProvider } from './payments';
 import { EasyPostCarrier, ManualCarrier, ShippingService, type Carrier } from './shipping';
 import { WebhooksService } from './webhooks';
 import { MODELS } from './models';
@@ -41,6 +42,8 @@ export interface Services {
   products: ProductsService;
   inventory: InventoryService;
   orders: OrdersService;
+  /** Returns (RMA, issue 28): asked for, approved, received (restocked or scrapped), closed. */
+  returns: ReturnsService;
   /** Payments' rules; the server runs its refund retry pass. */
   paymentsService: PaymentsService;
   webhooks: WebhooksService;
@@ -70,7 +73,11 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
     db,
     config.mail,
     config.publicUrl,
-    { orderView: (orderId, tx) => orders.view(orderId, tx), wantsOrderEmails: (userId, tx) => users.wantsOrderEmails(userId, tx) },
+    {
+      orderView: (orderId, tx) => orders.view(orderId, tx),
+      wantsOrderEmails: (userId, tx) => users.wantsOrderEmails(userId, tx),
+      returnDesk: { warehouse: config.warehouseAddress, returnWindowDays: config.returnWindowDays },
+    },
     metrics.email,
     logger,
   );
@@ -101,8 +108,8 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
   const idempotency = new IdempotencyStore(db);
   const payments = createPaymentProviders(config, logger);
   const carriers = createCarriers(config, logger);
-  // Refunds of a return ask returns for its ceiling; until returns are merged none is known (NO_RETURNS answers undefined).
-  const paymentsService = new PaymentsService(db, payments, logger, NO_RETURNS);
+  // A refund naming a return asks returns for its ceiling (what its received units are worth).
+  const paymentsService = new PaymentsService(db, payments, logger, returnRefundCeiling);
   const orders: OrdersService = new OrdersService({
     db,
     inventory,
@@ -118,6 +125,20 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
     },
     findCustomer: (id) => users.findById(id),
     customers: { summaries: (ids, tx) => users.summaries(ids, tx), idsMatching: (q) => users.customerIdsMatching(q) },
+    // Called once the service runs, after `returns` exists (returns import orders, so orders get a port).
+    parcelReturned: (tx, parcel) => returns.fromReturnedParcel(tx, parcel),
+  });
+  // Until payments answer refunds per return (the refunds half of issue 28), none is refunded.
+  // What went back of each return: payments' succeeded refunds that name it.
+  const refundedCentsOfReturns: RefundedCentsOfReturns = (target, returnIds) => paymentsService.refundedCentsOfReturns(target, returnIds);
+  const returns: ReturnsService = new ReturnsService({
+    db,
+    inventory,
+    orders,
+    idempotency,
+    logger,
+    returnWindowDays: config.returnWindowDays,
+    refundedCents: refundedCentsOfReturns,
   });
   return {
     config,
@@ -140,6 +161,7 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
     products: new ProductsService(db, inventory, (tx, productId) => orders.isProductOrdered(tx, productId)),
     inventory,
     orders,
+    returns,
     paymentsService,
     webhooks: new WebhooksService(db, payments, carriers, orders, logger),
     outgoingWebhooks: new OutgoingWebhooks(db, config.webhooks, logger),

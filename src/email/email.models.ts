@@ -6,6 +6,7 @@ export const EMAIL_TEMPLATES = [
   'order_delivered',
   'order_cancelled',
   'refund_made',
+  'return_authorized',
   'password_reset',
   'password_changed',
 ] as const;

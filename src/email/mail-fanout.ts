@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Db, Tx } from '../platform/db/db';
 import { clientEventOf, cursorAfter, eventsPastCursor, OutboxFollower, type OutboxEventRecord, type PassOutcome } from '../platform/events';
-import type { OrderView } from './templates';
+import type { OrderView, ReturnDesk } from './templates';
 import type { MailDrafts } from './mail-drafts';
 import { mailQueueRepository as repo, type NewMailRecord, type RecordedMailRecord } from './mail-queue.repository';
 import { orderMailOf } from './order-mails';
@@ -15,6 +15,8 @@ export interface MailSources {
   orderView(orderId: string, tx: Tx): Promise<OrderView | null>;
   /** Whether the customer wants order mails (`users.order_emails`), read in `tx`. */
   wantsOrderEmails(userId: string, tx: Tx): Promise<boolean>;
+  /** Where returned goods go and within how many days ("Reso autorizzato"). */
+  returnDesk: ReturnDesk;
 }
 
 /**
@@ -59,7 +61,7 @@ export class MailFanOut extends OutboxFollower {
 
   private async draftOf(tx: Tx, row: OutboxEventRecord): Promise<NewMailRecord | null> {
     const event = clientEventOf(row);
-    const mail = event && orderMailOf(event);
+    const mail = event && orderMailOf(event, this.sources.returnDesk);
     if (!mail) return null;
     const order = await this.sources.orderView(mail.orderId, tx);
     if (!order) {

@@ -1,10 +1,20 @@
 import type { QuickStockEvent } from '../platform/events';
-import { orderCancelledMail, orderConfirmedMail, orderDeliveredMail, orderShippedMail, refundMadeMail, type OrderView, type RenderedMail } from './templates';
+import {
+  orderCancelledMail,
+  orderConfirmedMail,
+  orderDeliveredMail,
+  orderShippedMail,
+  refundMadeMail,
+  returnAuthorizedMail,
+  type OrderView,
+  type RenderedMail,
+  type ReturnDesk,
+} from './templates';
 import type { EmailTemplate } from './email.models';
 
 /** The mail an outbox event calls for: its template, its order, and how to render it from the order as it stands. */
 export interface OrderMail {
-  template: Extract<EmailTemplate, 'order_confirmed' | 'order_shipped' | 'order_delivered' | 'order_cancelled' | 'refund_made'>;
+  template: Extract<EmailTemplate, 'order_confirmed' | 'order_shipped' | 'order_delivered' | 'order_cancelled' | 'refund_made' | 'return_authorized'>;
   orderId: string;
   render(order: OrderView): RenderedMail;
 }
@@ -20,8 +30,11 @@ export interface OrderMail {
  * partially_shipped` for a further parcel). A change to those statuses made by anything else sends
  * no shipped mail: a cancelled shipment (`shipped → partially_shipped`) or the rest cancelled
  * (`shipmentId` null; the customer hears of it through the refund).
+ *
+ * Returns (issue 28): a return approved ("Reso autorizzato": what to send, where, by when), except one
+ * the carrier made for a parcel sent back (`origin: carrier`): the customer has nothing to send.
  */
-export function orderMailOf(event: QuickStockEvent): OrderMail | null {
+export function orderMailOf(event: QuickStockEvent, desk: ReturnDesk): OrderMail | null {
   if (event.type === 'order.status_changed') {
     const data = event.data;
     const of = (template: OrderMail['template'], render: (e: typeof data, o: OrderView) => RenderedMail): OrderMail => ({
@@ -46,6 +59,10 @@ export function orderMailOf(event: QuickStockEvent): OrderMail | null {
   if (event.type === 'refund.updated' && event.data.status === 'succeeded') {
     const data = event.data;
     return { template: 'refund_made', orderId: data.orderId, render: (order) => refundMadeMail(data, order) };
+  }
+  if (event.type === 'return.updated' && event.data.status === 'approved' && event.data.origin !== 'carrier') {
+    const data = event.data;
+    return { template: 'return_authorized', orderId: data.orderId, render: (order) => returnAuthorizedMail(data, order, desk) };
   }
   return null;
 }

@@ -157,6 +157,38 @@ export class InventoryService {
   }
 
   /**
+   * Units that came back to the shelf (a return received): one `return` movement per product, in
+   * the caller's transaction, with the same rules as any movement — the product rows locked in id
+   * order, on hand up, the stock-change mark for the live figures (`inventory.stock_changed`), and
+   * `inventory.low_stock` settled against the new level.
+   */
+  async restock(tx: Tx, lines: readonly StockLine[], actor: Actor | null, reason: string, orderId: string | null): Promise<void> {
+    const moving = [...lines].filter((l) => l.quantity > 0).sort((a, b) => (a.productId < b.productId ? -1 : 1));
+    if (moving.length === 0) return;
+    const rows = await stock.lock(
+      tx,
+      moving.map((l) => l.productId),
+    );
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    for (const line of moving) {
+      const before = byId.get(line.productId);
+      if (!before) throw new NotFoundError('A product of this return');
+      const onHandAfter = before.onHand + line.quantity;
+      await stock.setOnHand(tx, line.productId, onHandAfter);
+      await stock.insertMovement(tx, {
+        productId: line.productId,
+        type: 'return',
+        delta: line.quantity,
+        onHandAfter,
+        reason,
+        actorId: actor?.id ?? null,
+        orderId,
+      });
+      await recordLowStockIfCrossed(tx, before, { ...before, onHand: onHandAfter });
+    }
+  }
+
+  /**
    * A shipment: each line's reserved units become a `sale` movement; `onHand` and `reserved` both drop
    * by what shipped, no more (the rest of the order stays reserved).
    */

@@ -42,7 +42,8 @@ export async function refundOrphanPayment(ctx: OrderContext, provider: PaymentPr
 /**
  * Applies a verified carrier tracking event in the caller's transaction; answers what it did. A
  * delivered shipment delivers the order only when the counts say so (`settleFulfilment`): every unit
- * shipped or cancelled and every shipment that counts delivered.
+ * shipped or cancelled and every shipment that counts delivered. A parcel sent back
+ * (`return_to_sender`) becomes an approved return of its units (`parcelReturned`), no refund.
  */
 export async function applyTrackingEvent(ctx: OrderContext, tx: Tx, event: TrackingEvent): Promise<string> {
   if (event.kind === 'other') return 'ignored-type';
@@ -50,8 +51,16 @@ export async function applyTrackingEvent(ctx: OrderContext, tx: Tx, event: Track
   if (!found) return 'unknown-shipment';
   const order = await orders.lock(tx, found.orderId);
   if (!order) return 'unknown-shipment';
-  return ctx.shipping.applyTracking(tx, found.shipmentId, order, event, async () => {
-    await settleFulfilment(ctx, tx, order, null, `${event.carrier} tracker: delivered`, { shipmentId: found.shipmentId });
-    return order.status === 'delivered';
-  });
+  return ctx.shipping.applyTracking(
+    tx,
+    found.shipmentId,
+    order,
+    event,
+    async () => {
+      await settleFulfilment(ctx, tx, order, null, `${event.carrier} tracker: delivered`, { shipmentId: found.shipmentId });
+      return order.status === 'delivered';
+    },
+    // A parcel sent back: an approved return of its units, once per shipment (returns, through the port).
+    (shipment) => ctx.parcelReturned(tx, { orderId: order.id, shipmentId: shipment.id, trackingCode: shipment.trackingCode, lines: shipment.lines }),
+  );
 }

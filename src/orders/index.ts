@@ -1,12 +1,13 @@
 export { OrdersService } from './orders.service';
 export type { OrderView } from './order-view';
-export type { OrderContext, CustomerLookup, CustomerDirectory } from './order-context';
+export type { OrderContext, CustomerLookup, CustomerDirectory, ParcelReturned } from './order-context';
 export { OrderExpirySweeper } from './order-expiry.sweeper';
 export { orderJobs } from './orders.jobs';
 export { createOrdersRouter } from './orders.routes';
 export { TRANSITIONS, canTransition, assertTransition, type OrderStatus } from './order-state-machine';
 export { TRANSITION_EFFECTS, effectsOf, type OrderEffect } from './order-effects';
 export { lineAmounts, sumTotals } from './order-totals';
+export { lockForReturn, countReturned, grossOfLineUnits, type ReturnableOrder, type ReturnableLine } from './returnable-order';
 export { OrderModel } from './order.model';
 export { OrderItemModel } from './order-item.model';
 export { OrderStatusHistoryModel } from './order-status-history.model';

@@ -22,6 +22,15 @@ export interface CustomerDirectory {
   idsMatching(q: string): Promise<string[]>;
 }
 
+/**
+ * A carrier sent a parcel back (`return_to_sender`), inside the webhook's transaction that holds the
+ * order's lock: returns make an approved return of its units (injected: returns import orders).
+ */
+export type ParcelReturned = (
+  tx: Tx,
+  parcel: { orderId: string; shipmentId: string; trackingCode: string; lines: readonly { productId: string; quantity: number }[] },
+) => Promise<void>;
+
 /** What the order use cases work with; built once in the composition root. */
 export interface OrderContext {
   /** Opens the use cases' transactions (never a Sequelize: see platform/db). */
@@ -37,6 +46,7 @@ export interface OrderContext {
   rateLimits: { orders: RateLimit; payments: RateLimit };
   findCustomer: CustomerLookup;
   customers: CustomerDirectory;
+  parcelReturned: ParcelReturned;
 }
 
 /** The summary of one customer from a lookup; every order names an existing user (foreign key). */

@@ -43,4 +43,8 @@ export class OrderItemModel extends Model {
   /** Units that will not ship (the rest cancelled, or the order). */
   @Column({ type: DataType.INTEGER, allowNull: false, defaultValue: 0 })
   declare cancelledQuantity: number;
+
+  /** Units received back by returns; never above shippedQuantity (a CHECK). */
+  @Column({ type: DataType.INTEGER, allowNull: false, defaultValue: 0 })
+  declare returnedQuantity: number;
 }

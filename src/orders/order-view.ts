@@ -33,6 +33,17 @@ export function toOrderLine(l: ItemRecord | PlacedLine): OrderLine {
   };
 }
 
+/**
+ * How much of the order came back through returns, from the lines' counts: `returned` when every
+ * shipped unit was received back (and something shipped), `partially_returned` when some were.
+ */
+export function returnStatusOf(lines: readonly { shippedQuantity: number; returnedQuantity: number }[]): OrderView['returnStatus'] {
+  const shipped = lines.reduce((n, l) => n + l.shippedQuantity, 0);
+  const returned = lines.reduce((n, l) => n + l.returnedQuantity, 0);
+  if (returned === 0) return 'none';
+  return returned === shipped ? 'returned' : 'partially_returned';
+}
+
 /** The one builder of the order view, for a read and for a placement alike (`refundedCents`: Σ of the order's succeeded refunds). */
 export function toOrderView(
   order: OrderRecord,
@@ -41,6 +52,7 @@ export function toOrderView(
   payments: PaymentView[],
   shipments: ShipmentView[],
   refundedCents = 0,
+  returnStatus: OrderView['returnStatus'] = 'none',
 ): OrderView {
   return {
     id: order.id,
@@ -57,6 +69,7 @@ export function toOrderView(
     payments,
     shipments,
     refundedCents,
+    returnStatus,
     createdAt: iso(order.createdAt),
     updatedAt: iso(order.updatedAt),
   };

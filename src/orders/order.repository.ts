@@ -82,6 +82,7 @@ export interface ItemRecord {
   grossCents: string;
   shippedQuantity: number;
   cancelledQuantity: number;
+  returnedQuantity: number;
 }
 
 export interface HistoryRecord {
@@ -220,12 +221,12 @@ export const orderRepository = {
   async addUnits(
     tx: Tx,
     orderId: string,
-    count: 'shipped' | 'cancelled',
+    count: 'shipped' | 'cancelled' | 'returned',
     units: readonly { productId: string; quantity: number }[],
     sign: 1 | -1,
   ): Promise<void> {
     if (units.length === 0) return;
-    const column = count === 'shipped' ? 'shipped_quantity' : 'cancelled_quantity';
+    const column = { shipped: 'shipped_quantity', cancelled: 'cancelled_quantity', returned: 'returned_quantity' }[count];
     const changed = await sql(
       tx,
       `UPDATE order_items i SET ${column} = i.${column} + v.q * $2
@@ -250,6 +251,17 @@ export const orderRepository = {
 
   async isProductOrdered(tx: Tx, productId: string): Promise<boolean> {
     return (await OrderItemModel.findOne({ attributes: ['orderId'], where: { productId }, transaction: tx })) !== null;
+  },
+
+  /** When the order last became `delivered` (its history row), or null. */
+  async deliveredAt(target: DbTarget, orderId: string): Promise<Date | null> {
+    const row = await OrderStatusHistoryModel.findOne({
+      attributes: ['at'],
+      where: { orderId, toStatus: 'delivered' },
+      order: [['id', 'DESC']],
+      transaction: transactionOf(target),
+    });
+    return row ? row.at : null;
   },
 
   async history(target: DbTarget, orderId: string): Promise<HistoryRecord[]> {

@@ -3,7 +3,7 @@ import { cursorScope, keysetAfter, toPage, type Page } from '../platform/http/pa
 import { isStaff, type Actor } from '../platform/http/contract';
 import type { OrderStatus } from './order-state-machine';
 import { orderRepository as orders } from './order.repository';
-import { toOrderLine, toHistoryEntry, toOrderView, toSummary, type HistoryEntry, type OrderSummary, type OrderView } from './order-view';
+import { returnStatusOf, toOrderLine, toHistoryEntry, toOrderView, toSummary, type HistoryEntry, type OrderSummary, type OrderView } from './order-view';
 import { visibleTo } from './order-transition';
 import { customerFrom, type OrderContext } from './order-context';
 
@@ -27,7 +27,7 @@ export async function getOrder(ctx: OrderContext, id: string, actor: Actor, tx?:
   const shipments = await ctx.shipping.listForOrder(target, id);
   const refundedCents = await ctx.payments.refundedCentsOfOrder(target, id);
   const customers = await ctx.customers.summaries([order.customerId], tx);
-  return toOrderView(order, customerFrom(customers, order.customerId), items.map(toOrderLine), payments, shipments, refundedCents);
+  return toOrderView(order, customerFrom(customers, order.customerId), items.map(toOrderLine), payments, shipments, refundedCents, returnStatusOf(items));
 }
 
 /**

@@ -154,7 +154,7 @@ export class ShippingService {
    * Records a verified tracking event on the shipment (the caller holds the order's lock). "Delivered"
    * delivers a shipment in transit, then lets orders derive the order's status from its counts
    * (`settleOrder` answers whether the order became delivered); a return or failure is announced to
-   * staff only. A cancelled shipment only records the carrier's word.
+   * staff only, and a parcel sent back is handed to `parcelReturned` (orders make it a return). A cancelled shipment only records the carrier's word.
    */
   async applyTracking(
     tx: Tx,
@@ -162,6 +162,7 @@ export class ShippingService {
     order: ShippableOrder,
     event: Extract<TrackingEvent, { kind: 'tracker' }>,
     settleOrder: () => Promise<boolean>,
+    parcelReturned: (shipment: ShipmentWithLines) => Promise<void> = async () => undefined,
   ): Promise<string> {
     const shipment = await shipments.setTrackingStatus(tx, shipmentId, event.carrierStatus);
     if (!shipment) return 'unknown-shipment';
@@ -174,6 +175,8 @@ export class ShippingService {
       const [changed] = await shipments.withLines(tx, [await shipments.setStatus(tx, shipment.id, event.status)]);
       // For staff only: someone has to call the carrier or the customer.
       await this.recordEvent(tx, changed as ShipmentWithLines, null);
+      // Once: the status just changed (a redelivered event finds it returned already and lands below).
+      if (event.status === 'return_to_sender') await parcelReturned(changed as ShipmentWithLines);
       return `shipment-${event.status}`;
     }
     return 'tracking-recorded';

@@ -169,7 +169,9 @@ const FINGERPRINT_SQL = `SELECT concat_ws('|',
   (SELECT count(*) || ':' || coalesce(string_agg(status, ',' ORDER BY id), '') FROM orders),
   (SELECT count(*) FROM stock_movements), (SELECT count(*) FROM payments),
   (SELECT count(*) || ':' || coalesce(string_agg(status, ',' ORDER BY id), '') FROM shipments), (SELECT count(*) FROM shipment_lines),
-  (SELECT coalesce(sum(shipped_quantity), 0) || ':' || coalesce(sum(cancelled_quantity), 0) FROM order_items),
+  (SELECT coalesce(sum(shipped_quantity), 0) || ':' || coalesce(sum(cancelled_quantity), 0) || ':' || coalesce(sum(returned_quantity), 0) FROM order_items),
+  (SELECT count(*) || ':' || coalesce(string_agg(status, ',' ORDER BY id), '') FROM returns),
+  (SELECT coalesce(sum(received_quantity), 0) || ':' || coalesce(sum(restocked_quantity), 0) FROM return_lines),
   (SELECT count(*) || ':' || coalesce(sum(amount_cents), 0) FROM refunds), (SELECT coalesce(sum(refunded_cents), 0) FROM payments),
   (SELECT count(*) FROM order_status_history), (SELECT count(*) || ':' || count(revoked_at) FROM refresh_tokens),
   (SELECT count(*) FROM provider_events),
@@ -261,6 +263,22 @@ describe('contract fuzzing: every operation, every role, valid and hostile input
       lines: [{ productId: ids[3], quantity: 1 }],
     });
     ids.push(partly.id as string, shipment.id as string);
+    // A delivered order with two returns of its customer (the returns list needs a second page; the steps act on them).
+    const delivered = await call('POST', '/api/v1/orders', admin, {
+      customerId: ids[1],
+      items: [{ productId: ids[4], quantity: 2 }],
+      shippingAddress: address,
+    });
+    await call('POST', `/api/v1/orders/${delivered.id as string}/payments`, admin, { provider: 'manual', reference: 'fuzz' });
+    await call('POST', `/api/v1/orders/${delivered.id as string}/status`, admin, { status: 'in_preparation' });
+    await call('POST', `/api/v1/orders/${delivered.id as string}/shipments`, admin, { carrier: 'manual', carrierName: 'BRT', trackingCode: 'FUZZ-2' });
+    await call('POST', `/api/v1/orders/${delivered.id as string}/status`, admin, { status: 'delivered' });
+    for (let i = 0; i < 2; i += 1) {
+      const made = await call('POST', `/api/v1/orders/${delivered.id as string}/returns`, tokens.customer, {
+        lines: [{ productId: ids[4], quantity: 1, reason: 'damaged' }],
+      });
+      ids.push(made.id as string);
+    }
     known = { tokens: tokens as Known['tokens'], ids, pages: await firstPages(tokens as Known['tokens'], [...ids, subscriptionId]) };
     expect(new Set(known.pages.map((p) => p.operation.id)), 'a next page of every list with a cursor').to.have.property(
       'size',

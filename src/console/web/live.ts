@@ -16,6 +16,7 @@ const EVENT_NAMES: readonly EventName[] = [
   'shipment.updated',
   'webhook.subscription_disabled',
   'email.resent',
+  'return.updated',
 ];
 const SEEN_MAX = 5000;
 

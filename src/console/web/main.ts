@@ -8,6 +8,7 @@ import { PackingSlip } from './packing-slip';
 import { PackingView } from './packing';
 import { translatePage } from './page-text';
 import { ProductsView } from './products';
+import { ReturnsView } from './returns';
 import { Session } from './session';
 import { UsersView } from './users';
 import { WebhooksView } from './webhooks';
@@ -60,12 +61,21 @@ const products = new ProductsView(session);
 const users = new UsersView(session);
 const webhooks = new WebhooksView(session);
 const emails = new FailedEmailsView(session, (id) => void detail.open(id));
+const returns = new ReturnsView(session, (id) => void detail.open(id));
+detail.onReturns = (order) => {
+  detail.close();
+  location.hash = '#returns';
+  showView();
+  void returns.showOrder(order.id, order.number);
+  byId('returns-title').focus();
+};
 byId('hooks-reload').addEventListener('click', () => void webhooks.load());
 board.subscribe(live);
 detail.subscribe(live);
 packing.subscribe(live);
 products.subscribe(live);
 webhooks.subscribe(live);
+returns.subscribe(live);
 
 let liveState: LiveState = 'offline';
 function showLiveState(state: LiveState): void {
@@ -75,7 +85,7 @@ function showLiveState(state: LiveState): void {
   byId('live-text').textContent = t(`live.${state}`);
 }
 
-type View = 'orders' | 'products' | 'slip' | 'packing' | 'users' | 'webhooks' | 'emails';
+type View = 'orders' | 'products' | 'slip' | 'packing' | 'users' | 'webhooks' | 'emails' | 'returns';
 
 const isAdmin = (): boolean => session.user?.role === 'admin';
 
@@ -84,6 +94,7 @@ function currentView(): View {
   if (location.hash === '#users' && isAdmin()) return 'users';
   if (location.hash === '#webhooks' && isAdmin()) return 'webhooks';
   if (location.hash === '#emails') return 'emails';
+  if (location.hash === '#returns') return 'returns';
   if (location.hash === '#slip' && slip.showing) return 'slip';
   if (location.hash === '#packing' && packing.showing) return 'packing';
   return 'orders';
@@ -98,6 +109,7 @@ function showView(): void {
   byId('users-view').hidden = view !== 'users';
   byId('webhooks-view').hidden = view !== 'webhooks';
   byId('emails-view').hidden = view !== 'emails';
+  byId('returns-view').hidden = view !== 'returns';
   // The packing and slip views belong to the orders.
   const section = view === 'slip' || view === 'packing' ? 'orders' : view;
   for (const link of document.querySelectorAll<HTMLAnchorElement>('nav a[data-view]')) {
@@ -124,6 +136,7 @@ function signedIn(): void {
   if (isAdmin()) void users.load();
   if (isAdmin()) void webhooks.load();
   if (currentView() === 'emails') void emails.load();
+  if (currentView() === 'returns') void returns.load();
   byId('main').focus();
 }
 
@@ -137,6 +150,7 @@ function signedOut(message: string): void {
   users.clear();
   webhooks.clear();
   emails.clear();
+  returns.clear();
   showLiveState('offline');
   byId('app-view').hidden = true;
   byId('sign-in-view').hidden = false;
@@ -184,6 +198,7 @@ onLangChange(() => {
   users.rerender();
   webhooks.rerender();
   emails.rerender();
+  returns.rerender();
   detail.rerender();
   slip.rerender();
   packing.rerender();
@@ -193,5 +208,6 @@ window.addEventListener('hashchange', () => {
   showView();
   if (location.hash === '#webhooks' && isAdmin()) void webhooks.load();
   if (location.hash === '#emails') void emails.load();
+  if (location.hash === '#returns') void returns.load();
 });
 showLiveState('offline');

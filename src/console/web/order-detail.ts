@@ -26,6 +26,8 @@ export class OrderDetail {
   private readonly body = byId('order-dialog-body');
   private order: Order | undefined;
   private mails: OrderEmailsPanel | undefined;
+  /** Opens the returns page on this order's returns (set by main.ts). */
+  onReturns: (order: Order) => void = () => undefined;
 
   constructor(
     private readonly session: Session,
@@ -329,6 +331,15 @@ export class OrderDetail {
       { 'aria-labelledby': 'actions-h', class: 'actions' },
       el('h3', { id: 'actions-h' }, t('order.nextSteps')),
       ...(steps.length > 0 ? steps : [el('p', {}, t('order.noSteps', { status: statusLabel(order.status).toLowerCase() }))]),
+      // Shipped units may come back: the order's returns, whatever its status.
+      order.items.some((i) => i.shippedQuantity > 0)
+        ? el(
+            'div',
+            { class: 'step' },
+            el('button', { type: 'button', 'data-testid': 'order-returns', onclick: () => this.onReturns(order) }, t('order.returns')),
+            el('p', { class: 'help' }, t(`order.returnStatus.${order.returnStatus}`), '. ', t('order.returnsHelp')),
+          )
+        : null,
     );
   }
 

@@ -5,4 +5,5 @@
  */
 export type { RenderedMail } from './layout';
 export { orderConfirmedMail, orderShippedMail, orderDeliveredMail, orderCancelledMail, refundMadeMail, type OrderView } from './order-mails';
+export { returnAuthorizedMail, type ReturnDesk } from './return-mails';
 export { passwordResetMail, passwordChangedMail } from './account-mails';

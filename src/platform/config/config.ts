@@ -88,6 +88,8 @@ export interface Config {
   readonly admin: { readonly email: string; readonly password: string } | null;
   readonly seedDemo: boolean;
   readonly reservationTtlMinutes: number;
+  /** Days after delivery within which a customer may ask for a return (staff: no window). */
+  readonly returnWindowDays: number;
   readonly sweeperIntervalMs: number;
   readonly housekeepingIntervalMs: number;
   /** On SIGTERM/SIGINT: how long to keep serving (readiness 503, Connection: close) before closing. */
@@ -315,6 +317,7 @@ function readConfig(env: Env): Config {
     admin: adminEmail !== undefined && adminPassword !== undefined ? { email: adminEmail, password: adminPassword } : null,
     seedDemo: bool(env, 'SEED_DEMO', true),
     reservationTtlMinutes: int(env, 'RESERVATION_TTL_MINUTES', 30, 1, 10_080),
+    returnWindowDays: int(env, 'RETURN_WINDOW_DAYS', 30, 1, 3650),
     sweeperIntervalMs: int(env, 'SWEEPER_INTERVAL_MS', 15_000, 100, 3_600_000),
     housekeepingIntervalMs: int(env, 'HOUSEKEEPING_INTERVAL_MS', 60_000, 1_000, 86_400_000),
     shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 2_000, 0, 120_000),

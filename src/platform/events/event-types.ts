@@ -18,6 +18,7 @@ export const CLIENT_EVENT_TYPES = [
   'webhook.subscription_disabled',
   'email.failed',
   'email.resent',
+  'return.updated',
 ] as const satisfies readonly (keyof ServerToClientEvents)[];
 type MissingType = Exclude<ClientEventType, (typeof CLIENT_EVENT_TYPES)[number]>;
 const everyContractEventIsListed: MissingType extends never ? true : false = true;

@@ -17,6 +17,7 @@ const MODULES: Record<string, string[]> = {
   orders: ['src/orders'],
   payments: ['src/payments'],
   shipping: ['src/shipping'],
+  returns: ['src/returns'],
   webhooks: ['src/webhooks'],
   // The outbox's write side: every module records events through it.
   outbox: ['src/platform/events'],
@@ -45,6 +46,8 @@ const OWNER: Record<string, string> = {
   refunds: 'payments',
   shipments: 'shipping',
   shipment_lines: 'shipping',
+  returns: 'returns',
+  return_lines: 'returns',
   provider_events: 'webhooks',
   events: 'outbox',
   event_dispatcher: 'realtime',

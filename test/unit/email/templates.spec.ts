@@ -8,6 +8,7 @@ import {
   passwordChangedMail,
   passwordResetMail,
   refundMadeMail,
+  returnAuthorizedMail,
   type OrderView,
   type RenderedMail,
 } from '../../../src/email/templates';
@@ -59,6 +60,7 @@ function order(overrides: Partial<OrderView> = {}): OrderView {
     payments: [],
     shipments: [],
     refundedCents: 0,
+    returnStatus: 'none',
     createdAt: '2026-12-06T23:30:00.000Z',
     updatedAt: '2026-12-06T23:40:00.000Z',
     ...overrides,
@@ -324,6 +326,49 @@ describe('email templates', () => {
       );
       expect(passwordChangedMail({ name: 'Luca', changedAt: at, how: 'reset' }).text).to.include('con il link di reimpostazione');
       expect(passwordChangedMail({ name: 'Luca', changedAt: at, how: 'admin' }).text).to.include('da un amministratore');
+    });
+  });
+
+  describe('return mails', () => {
+    const approved = {
+      returnId: '6c2f9a1e-3b7d-4e5a-9c8f-1d2e3f4a5b6c',
+      number: 'R-2026-000042',
+      orderId: ORDER_ID,
+      status: 'approved' as const,
+      origin: 'customer' as const,
+      lines: [{ productId: 'a1', quantity: 2, receivedQuantity: 0, restockedQuantity: 0 }],
+      proposedRefundCents: 0,
+    };
+    const warehouse = {
+      company: 'QuickStock Magazzino',
+      line1: 'Via della Logistica 10',
+      line2: null,
+      city: 'Bologna',
+      postalCode: '40100',
+      province: 'BO',
+      country: 'IT',
+    };
+
+    it('authorises a return with its number, the lines, and what to do: pack, mark the number, send to the warehouse within the window', () => {
+      const mail = returnAuthorizedMail(approved, order({ status: 'delivered' }), { warehouse, returnWindowDays: 30 });
+      expect(mail.subject).to.equal('Reso R-2026-000042 autorizzato (ordine QS-2026-000123)');
+      for (const part of [mail.text, visible(mail)]) {
+        expect(part).to.include('Gentile Maria Rossi,');
+        expect(part).to.include('abbiamo autorizzato il reso R-2026-000042 per il tuo ordine QS-2026-000123');
+        expect(part).to.include('2 × Penne a sfera blu (50 pz)');
+        expect(part).to.include('Scrivi il numero del reso R-2026-000042 in modo ben visibile sul pacco.');
+        expect(part).to.include('QuickStock Magazzino, Via della Logistica 10, 40100 Bologna (BO), IT');
+        expect(part).to.include('(30 giorni da oggi)');
+      }
+    });
+
+    it('still says what to do without a warehouse address configured, and escapes what reaches the HTML', () => {
+      const named = order({ status: 'delivered', customer: { id: CUSTOMER_ID, name: '<b>Rossi</b>', email: 'maria.rossi@cartoleria.example' } });
+      const mail = returnAuthorizedMail(approved, named, { warehouse: null, returnWindowDays: 14 });
+      expect(mail.text).to.include('ti scriveremo l’indirizzo');
+      expect(mail.text).to.include('(14 giorni da oggi)');
+      expect(mail.html).to.not.include('<b>Rossi</b>');
+      expect(mail.html).to.include('&lt;b&gt;Rossi&lt;/b&gt;');
     });
   });
 });

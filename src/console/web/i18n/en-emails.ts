@@ -30,6 +30,7 @@ export const enEmails: Record<keyof typeof itEmails, string> = {
   'emails.template.order_delivered': 'Delivery',
   'emails.template.order_cancelled': 'Cancellation',
   'emails.template.refund_made': 'Refund',
+  'emails.template.return_authorized': 'Return authorised',
   'emails.template.password_reset': 'Password reset',
   'emails.template.password_changed': 'Password changed',
   'emails.status.pending': 'pending',

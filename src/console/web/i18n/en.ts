@@ -2,6 +2,7 @@ import type { MessageKey } from './it';
 import { enWebhooks } from './en-webhooks';
 import { enAccount } from './en-account';
 import { enEmails } from './en-emails';
+import { enReturns } from './en-returns';
 import { enFulfilment } from './en-fulfilment';
 import { enRefunds } from './en-refunds';
 
@@ -10,6 +11,7 @@ export const en: Record<MessageKey, string> = {
   ...enWebhooks,
   ...enAccount,
   ...enEmails,
+  ...enReturns,
   ...enFulfilment,
   ...enRefunds,
   'app.title': 'QuickStock — staff console',

@@ -28,6 +28,7 @@ export const itEmails = {
   'emails.template.order_delivered': 'Consegna',
   'emails.template.order_cancelled': 'Annullamento',
   'emails.template.refund_made': 'Rimborso',
+  'emails.template.return_authorized': 'Reso autorizzato',
   'emails.template.password_reset': 'Reimpostazione password',
   'emails.template.password_changed': 'Password modificata',
   'emails.status.pending': 'in attesa',

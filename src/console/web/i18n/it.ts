@@ -3,6 +3,7 @@ import { itAccount } from './it-account';
 import { itEmails } from './it-emails';
 import { itFulfilment } from './it-fulfilment';
 import { itRefunds } from './it-refunds';
+import { itReturns } from './it-returns';
 
 /**
  * The console's words in Italian, the default language. This object defines the keys: `en.ts` is
@@ -15,6 +16,7 @@ export const it = {
   ...itEmails,
   ...itFulfilment,
   ...itRefunds,
+  ...itReturns,
   'app.title': 'QuickStock — console del personale',
   'app.skip': 'Vai al contenuto',
   'app.noscript': 'La console ha bisogno di JavaScript.',
