@@ -17,6 +17,7 @@ export const CLIENT_EVENT_TYPES = [
   'webhook.subscription_disabled',
   'email.failed',
   'email.resent',
+  'purchase_order.updated',
 ] as const satisfies readonly (keyof ServerToClientEvents)[];
 type MissingType = Exclude<ClientEventType, (typeof CLIENT_EVENT_TYPES)[number]>;
 const everyContractEventIsListed: MissingType extends never ? true : false = true;
