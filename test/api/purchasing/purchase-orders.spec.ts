@@ -1,18 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import { asAdmin, createProduct, customer, ok, operator, problemOf, rawRequest, type Product, type Schemas, type TestUser } from '../../support/api';
+import {
+  asAdmin,
+  createProduct,
+  createSupplier,
+  customer,
+  ok,
+  operator,
+  problemOf,
+  rawRequest,
+  type Product,
+  type Schemas,
+  type TestUser,
+} from '../../support/api';
 import { client } from '../../support/client';
 import { query } from '../../support/database';
 import { h } from '../../support/hooks';
 
 type PurchaseOrder = Schemas['PurchaseOrder'];
-
-let supplierCounter = 0;
-/** A supplier with a valid Partita IVA (its check digit computed here). */
-export async function createSupplier(token: string, overrides: Partial<Schemas['CreateSupplierRequest']> = {}): Promise<Schemas['Supplier']> {
-  supplierCounter += 1;
-  return ok(await client(token).POST('/api/v1/suppliers', { body: { name: `Fornitore ${randomUUID().slice(0, 8)} ${supplierCounter}`, ...overrides } }));
-}
 
 async function stock(productId: string): Promise<{ on_hand: number; incoming: number; reserved: number }> {
   const [row] = await query<{ on_hand: number; incoming: number; reserved: number }>('SELECT on_hand, incoming, reserved FROM products WHERE id = $1', [
