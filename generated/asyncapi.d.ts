@@ -306,7 +306,7 @@ export interface PurchaseOrderUpdatedData {
   actorId: string | null;
   actorRole: ActorRole;
   /**
-   * The goods receipt behind this change
+   * The goods receipt behind this change, if any.
    */
   receiptId: string | null;
   /**

@@ -2940,7 +2940,7 @@ export interface components {
             actorRole: components["schemas"]["ActorRole"];
             /**
              * Format: uuid
-             * @description The goods receipt behind this change
+             * @description The goods receipt behind this change, if any.
              */
             receiptId: string | null;
             lines: {
