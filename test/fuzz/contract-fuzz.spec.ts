@@ -261,6 +261,16 @@ describe('contract fuzzing: every operation, every role, valid and hostile input
       lines: [{ productId: ids[3], quantity: 1 }],
     });
     ids.push(partly.id as string, shipment.id as string);
+    // Two suppliers and two purchase orders (one sent, to receive): the purchasing lists need a second page.
+    for (let i = 0; i < 2; i += 1) {
+      const supplier = await call('POST', '/api/v1/suppliers', admin, { name: `Fornitore fuzz ${i}`, vatNumber: 'IT01234567897' });
+      const po = await call('POST', '/api/v1/purchase-orders', admin, {
+        supplierId: supplier.id,
+        lines: [{ productId: ids[4], quantity: 5, unitCostCents: 99 }],
+      });
+      if (i === 0) await call('POST', `/api/v1/purchase-orders/${po.id as string}/send`, admin);
+      ids.push(supplier.id as string, po.id as string);
+    }
     known = { tokens: tokens as Known['tokens'], ids, pages: await firstPages(tokens as Known['tokens'], [...ids, subscriptionId]) };
     expect(new Set(known.pages.map((p) => p.operation.id)), 'a next page of every list with a cursor').to.have.property(
       'size',

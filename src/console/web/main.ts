@@ -8,6 +8,7 @@ import { PackingSlip } from './packing-slip';
 import { PackingView } from './packing';
 import { translatePage } from './page-text';
 import { ProductsView } from './products';
+import { PurchasingView } from './purchasing';
 import { Session } from './session';
 import { UsersView } from './users';
 import { WebhooksView } from './webhooks';
@@ -60,12 +61,19 @@ const products = new ProductsView(session);
 const users = new UsersView(session);
 const webhooks = new WebhooksView(session);
 const emails = new FailedEmailsView(session, (id) => void detail.open(id));
+const purchasing = new PurchasingView(session);
+// "Proponi ordini" from the low-stock list: to the purchasing view, proposals computed at once.
+byId('alerts-propose').addEventListener('click', () => {
+  location.hash = '#purchasing';
+  void purchasing.propose();
+});
 byId('hooks-reload').addEventListener('click', () => void webhooks.load());
 board.subscribe(live);
 detail.subscribe(live);
 packing.subscribe(live);
 products.subscribe(live);
 webhooks.subscribe(live);
+purchasing.subscribe(live);
 
 let liveState: LiveState = 'offline';
 function showLiveState(state: LiveState): void {
@@ -75,7 +83,7 @@ function showLiveState(state: LiveState): void {
   byId('live-text').textContent = t(`live.${state}`);
 }
 
-type View = 'orders' | 'products' | 'slip' | 'packing' | 'users' | 'webhooks' | 'emails';
+type View = 'orders' | 'products' | 'slip' | 'packing' | 'users' | 'webhooks' | 'emails' | 'purchasing';
 
 const isAdmin = (): boolean => session.user?.role === 'admin';
 
@@ -84,6 +92,7 @@ function currentView(): View {
   if (location.hash === '#users' && isAdmin()) return 'users';
   if (location.hash === '#webhooks' && isAdmin()) return 'webhooks';
   if (location.hash === '#emails') return 'emails';
+  if (location.hash === '#purchasing') return 'purchasing';
   if (location.hash === '#slip' && slip.showing) return 'slip';
   if (location.hash === '#packing' && packing.showing) return 'packing';
   return 'orders';
@@ -98,6 +107,7 @@ function showView(): void {
   byId('users-view').hidden = view !== 'users';
   byId('webhooks-view').hidden = view !== 'webhooks';
   byId('emails-view').hidden = view !== 'emails';
+  byId('purchasing-view').hidden = view !== 'purchasing';
   // The packing and slip views belong to the orders.
   const section = view === 'slip' || view === 'packing' ? 'orders' : view;
   for (const link of document.querySelectorAll<HTMLAnchorElement>('nav a[data-view]')) {
@@ -124,6 +134,7 @@ function signedIn(): void {
   if (isAdmin()) void users.load();
   if (isAdmin()) void webhooks.load();
   if (currentView() === 'emails') void emails.load();
+  if (currentView() === 'purchasing') void purchasing.load();
   byId('main').focus();
 }
 
@@ -137,6 +148,7 @@ function signedOut(message: string): void {
   users.clear();
   webhooks.clear();
   emails.clear();
+  purchasing.clear();
   showLiveState('offline');
   byId('app-view').hidden = true;
   byId('sign-in-view').hidden = false;
@@ -177,6 +189,7 @@ for (const button of document.querySelectorAll<HTMLButtonElement>('.lang-switch'
 }
 onLangChange(() => {
   translatePage();
+  if (currentView() === 'purchasing') void purchasing.load();
   showLiveState(liveState);
   showUser();
   board.rerender();
@@ -193,5 +206,6 @@ window.addEventListener('hashchange', () => {
   showView();
   if (location.hash === '#webhooks' && isAdmin()) void webhooks.load();
   if (location.hash === '#emails') void emails.load();
+  if (location.hash === '#purchasing') void purchasing.load();
 });
 showLiveState('offline');
