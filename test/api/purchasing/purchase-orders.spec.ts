@@ -14,7 +14,7 @@ import {
   type TestUser,
 } from '../../support/api';
 import { client } from '../../support/client';
-import { query } from '../../support/database';
+import { query, waitFor } from '../../support/database';
 import { h } from '../../support/hooks';
 
 type PurchaseOrder = Schemas['PurchaseOrder'];
@@ -102,6 +102,14 @@ describe('purchasing: purchase orders from draft to shelf', () => {
     expect(await stock(pens.id)).to.include({ on_hand: 0, incoming: 5 });
     const view = ok(await client(op.token).GET('/api/v1/products/{id}', { params: { path: { id: paper.id } } }));
     expect(view.incoming).to.equal(20);
+    // The live figures carry it too (the publisher's next pass, at most a second later).
+    await waitFor(
+      async () =>
+        (await query("SELECT 1 FROM events WHERE type = 'inventory.stock_changed' AND data->>'productId' = $1 AND (data->>'incoming')::int = 20", [paper.id]))
+          .length > 0,
+      5000,
+      'inventory.stock_changed with incoming 20',
+    );
 
     const first = ok(await receive(po, [{ productId: paper.id, quantity: 12 }], { note: 'DDT 1' }));
     expect(first.purchaseOrder.status).to.equal('partially_received');
