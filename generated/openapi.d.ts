@@ -3201,7 +3201,7 @@ export interface components {
                 };
             };
         };
-        /** @description The purchase order's status does not allow this step (`illegal-transition`, with `purchaseOrderStatus`), or the same `Idempotency-Key` is still running. */
+        /** @description The purchase order's status does not allow this step (`illegal-transition`, with `purchaseOrderStatus`), a product's `incoming` would pass 1,000,000,000 (`value-out-of-range`), or the same `Idempotency-Key` is still running. */
         PurchaseOrderTransition: {
             headers: {
                 /** @description Seconds to wait; sent with `idempotency-request-in-progress`. */
@@ -3212,7 +3212,7 @@ export interface components {
             content: {
                 "application/problem+json": components["schemas"]["Problem"] & {
                     /** @enum {unknown} */
-                    code?: "illegal-transition" | "idempotency-request-in-progress" | "concurrent-update" | "conflict";
+                    code?: "illegal-transition" | "value-out-of-range" | "idempotency-request-in-progress" | "concurrent-update" | "conflict";
                 };
             };
         };
