@@ -1641,7 +1641,7 @@ export interface components {
             shipmentStatus?: components["schemas"]["ShipmentStatus"];
             /** @description For `shipment-not-cancellable`, the carrier's latest tracking status (the carrier has the parcel). */
             trackingStatus?: string | null;
-            /** @description For `precondition-failed`, the product's current `ETag`. */
+            /** @description For `precondition-failed`, the current `ETag` of the product or purchase order. */
             currentEtag?: string;
             /**
              * @description For `provider-not-configured`, the payment provider or carrier asked for.
