@@ -102,6 +102,10 @@ export interface InventoryStockChangedData {
   productId: string;
   sku: string;
   /**
+   * Units on sent purchase orders not yet received.
+   */
+  incoming: number;
+  /**
    * Units in the warehouse.
    */
   onHand: number;
@@ -352,6 +356,41 @@ export interface EmailResentEvent {
   data: EmailResentData;
 }
 
+export interface PurchaseOrderUpdatedData {
+  purchaseOrderId: string;
+  number: string;
+  supplierId: string;
+  /**
+   * The status before; null when the order was just created.
+   */
+  from: "draft" | "sent" | "partially_received" | "received" | "cancelled" | null;
+  /**
+   * The status now.
+   */
+  to: "draft" | "sent" | "partially_received" | "received" | "cancelled";
+  actorId: string | null;
+  actorRole: ActorRole;
+  /**
+   * The goods receipt behind this change, if any.
+   */
+  receiptId: string | null;
+  /**
+   * @maxItems 100
+   */
+  lines: {
+    productId: string;
+    quantity: number;
+    receivedQuantity: number;
+  }[];
+}
+
+export interface PurchaseOrderUpdatedEvent {
+  id: number;
+  type: "purchase_order.updated";
+  occurredAt: string;
+  data: PurchaseOrderUpdatedData;
+}
+
 /** Socket.IO events the server emits, by event name. */
 export interface ServerToClientEvents {
   'order.created': (event: OrderCreatedEvent) => void;
@@ -365,7 +404,8 @@ export interface ServerToClientEvents {
   'webhook.subscription_disabled': (event: WebhookSubscriptionDisabledEvent) => void;
   'email.failed': (event: EmailFailedEvent) => void;
   'email.resent': (event: EmailResentEvent) => void;
+  'purchase_order.updated': (event: PurchaseOrderUpdatedEvent) => void;
 }
 
 /** Every event envelope the server emits. */
-export type QuickStockEvent = OrderCreatedEvent | OrderStatusChangedEvent | InventoryLowStockEvent | InventoryStockChangedEvent | PaymentUpdatedEvent | RefundUpdatedEvent | ShipmentUpdatedEvent | ReturnUpdatedEvent | WebhookSubscriptionDisabledEvent | EmailFailedEvent | EmailResentEvent;
+export type QuickStockEvent = OrderCreatedEvent | OrderStatusChangedEvent | InventoryLowStockEvent | InventoryStockChangedEvent | PaymentUpdatedEvent | RefundUpdatedEvent | ShipmentUpdatedEvent | ReturnUpdatedEvent | WebhookSubscriptionDisabledEvent | EmailFailedEvent | EmailResentEvent | PurchaseOrderUpdatedEvent;

@@ -1037,6 +1037,282 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/suppliers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List suppliers by name.
+         * @description Suppliers by name (case-insensitive), keyset-paged. Archived ones only with `archived=true`. Staff only.
+         */
+        get: operations["listSuppliers"];
+        put?: never;
+        /**
+         * Add a supplier.
+         * @description `vatNumber` is an Italian Partita IVA (11 digits whose last is the check digit, optionally
+         *     prefixed `IT`; stored without the prefix) or a foreign VAT number (a 2-letter country code and 2–13
+         *     letters or digits, e.g. `DE123456789`); spaces are ignored. A wrong one is a 400 naming
+         *     `body.vatNumber` and why. Staff only; takes an `Idempotency-Key`.
+         */
+        post: operations["createSupplier"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/suppliers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id (a UUID); anything else is a 400.
+                 * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+                 */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /**
+         * One supplier.
+         * @description Staff only.
+         */
+        get: operations["getSupplier"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a supplier, or archive it (`archived`).
+         * @description The same checks as `createSupplier`. An archived supplier keeps its orders and products but gets no new purchase order. Staff only.
+         */
+        patch: operations["updateSupplier"];
+        trace?: never;
+    };
+    "/api/v1/purchase-orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List purchase orders, newest first.
+         * @description Newest first, keyset-paged; filter by `status` and `supplierId` (each served by an index). Staff only.
+         */
+        get: operations["listPurchaseOrders"];
+        put?: never;
+        /**
+         * Create a draft purchase order.
+         * @description A `draft` with its number (`PO-2026-000123`), one line per product (`quantity` a positive
+         *     integer, `unitCostCents` an int32 ≥ 0). An unknown or archived supplier, an unknown product or a
+         *     product twice is a 400 naming the field. Staff only; writes `purchase_order.updated`.
+         */
+        post: operations["createPurchaseOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/purchase-orders/proposals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Propose purchase orders for the products low on stock (writes nothing).
+         * @description One proposed draft per supplier, of the active products whose `available` is at or below their
+         *     `reorderLevel`. Each line's quantity is the product's `reorderQuantity` (when null: enough to
+         *     bring `available` to twice the reorder level) less what is already `incoming`; a product whose
+         *     quantity comes to 0 or less is left out. Its unit cost is the last one on a purchase order of
+         *     that supplier (0 when none). Low products without a supplier are listed apart
+         *     (`withoutSupplier`). Nothing is written. Staff only.
+         */
+        post: operations["proposePurchaseOrders"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/purchase-orders/proposals/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create the proposed drafts.
+         * @description Computes the proposals as `proposePurchaseOrders` does, now, and creates one `draft` per
+         *     supplier (only those of `supplierIds` when given), in one transaction. Each writes
+         *     `purchase_order.updated`. Staff only; takes an `Idempotency-Key`.
+         */
+        post: operations["acceptPurchaseOrderProposals"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/purchase-orders/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id (a UUID); anything else is a 400.
+                 * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+                 */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /**
+         * One purchase order, with its ETag.
+         * @description The order with its lines (ordered and received units). The `ETag` is the version to send as `If-Match` to `updatePurchaseOrder`. Staff only.
+         */
+        get: operations["getPurchaseOrder"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a draft's lines, expected date or notes.
+         * @description Requires `If-Match` with the order's current ETag (412 when stale, 428 when missing). `lines`
+         *     replaces every line and may change only while the order is a `draft` (409 `not-editable`
+         *     otherwise); `expectedAt` and `notes` may change until it is received or cancelled. Staff only;
+         *     writes `purchase_order.updated`.
+         */
+        patch: operations["updatePurchaseOrder"];
+        trace?: never;
+    };
+    "/api/v1/purchase-orders/{id}/send": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id (a UUID); anything else is a 400.
+                 * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+                 */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a draft to the supplier (`draft` → `sent`).
+         * @description The order's units become `incoming` on its products. Any other status is a 409 `illegal-transition`. Staff only; takes an `Idempotency-Key`; writes `purchase_order.updated`.
+         */
+        post: operations["sendPurchaseOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/purchase-orders/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id (a UUID); anything else is a 400.
+                 * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+                 */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a draft or a sent order before anything is received.
+         * @description `draft` or `sent` → `cancelled`; a sent order's units stop being `incoming`. Once anything was received (or from any other status) it is a 409 `illegal-transition`. Staff only; takes an `Idempotency-Key`; writes `purchase_order.updated`.
+         */
+        post: operations["cancelPurchaseOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/purchase-orders/{id}/receipts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id (a UUID); anything else is a 400.
+                 * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+                 */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Receive goods of a sent order (all or part).
+         * @description For an order `sent` or `partially_received` (or `received`, where every unit is beyond what
+         *     was ordered: only an allowed over-receipt passes). Each line is a `receipt` stock movement of its
+         *     product with the actor and the order's number as its reason (on hand up, live figures and the
+         *     low-stock state follow), and adds to the line's `receivedQuantity`; `incoming` drops by the units
+         *     that were still expected. Under the order's row lock, in the same transaction, the status is
+         *     derived from the counts: `partially_received` while a line has units to come, `received` once none
+         *     has. More than a line still expects is a 409 `over-receipt` (nothing received) unless
+         *     `allowOverReceipt` is true, which records the excess (`overReceived`). A product not on the order
+         *     is a 400. Two receipts at once are serialised by the order's lock: they never receive more than
+         *     ordered together. Staff only; takes an `Idempotency-Key`; writes `purchase_order.updated`.
+         */
+        post: operations["createPurchaseReceipt"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/purchase-orders/{id}/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id (a UUID); anything else is a 400.
+                 * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+                 */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The purchase order as a PDF for the supplier (Italian).
+         * @description An A4 PDF in Italian: the order's number and date, the supplier, the delivery address (the warehouse, `WAREHOUSE_ADDRESS_*`), each line with our SKU, the supplier's SKU, quantity, unit cost and line total, and the total. Staff only.
+         */
+        get: operations["getPurchaseOrderPdf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/webhook-subscriptions": {
         parameters: {
             query?: never;
@@ -1561,6 +1837,26 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "purchase_order.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `purchase_order.updated`: a purchase order was created, changed, sent, cancelled or received goods.
+         * @description Sent to subscriptions of `purchase_order.updated`. `data` is the AsyncAPI `PurchaseOrderUpdatedData`: the status before and after, who acted, the receipt if any, and each line's ordered and received units.
+         */
+        post: operations["receivePurchaseOrderUpdated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "webhook.test": {
         parameters: {
             query?: never;
@@ -1633,19 +1929,21 @@ export interface components {
             allowedStatuses?: components["schemas"]["OrderStatus"][];
             /**
              * Format: uuid
-             * @description For `over-shipment`, `over-return` and `over-receipt`, the product of the (first) line refused.
+             * @description For `over-shipment`, `over-return` and `over-receipt` (of a return or a purchase order), the product of the (first) line refused.
              */
             productId?: string;
             /**
              * Format: int32
-             * @description For `over-shipment`, the units of that product still to ship.
+             * @description For `over-shipment`, the units of that product still to ship; for `over-receipt`, still expected.
              */
             remainingQuantity?: number;
+            /** @description For `illegal-transition` and `not-editable` on a purchase order, its status now. */
+            purchaseOrderStatus?: components["schemas"]["PurchaseOrderStatus"];
             /** @description For `shipment-not-cancellable`, the shipment's status now. */
             shipmentStatus?: components["schemas"]["ShipmentStatus"];
             /** @description For `shipment-not-cancellable`, the carrier's latest tracking status (the carrier has the parcel). */
             trackingStatus?: string | null;
-            /** @description For `precondition-failed`, the product's current `ETag`. */
+            /** @description For `precondition-failed`, the current `ETag` of the product or purchase order. */
             currentEtag?: string;
             /**
              * @description For `provider-not-configured`, the payment provider or carrier asked for.
@@ -1823,6 +2121,18 @@ export interface components {
              * @description When `available` falls to or below this, the product is low on stock.
              */
             reorderLevel: number;
+            /**
+             * Format: int32
+             * @description How much to order when low; null: enough to bring `available` to twice `reorderLevel`.
+             */
+            reorderQuantity: number | null;
+            /**
+             * Format: uuid
+             * @description The supplier it is bought from; null when none.
+             */
+            supplierId: string | null;
+            /** @description The product's code at its supplier. */
+            supplierSku: string | null;
             active: boolean;
             /**
              * Format: int32
@@ -1839,6 +2149,11 @@ export interface components {
              * @description `onHand - reserved`: what can still be ordered.
              */
             available: number;
+            /**
+             * Format: int32
+             * @description Units on sent purchase orders not yet received.
+             */
+            incoming: number;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -1859,6 +2174,17 @@ export interface components {
             vatRate?: components["schemas"]["VatRate"];
             /** Format: int32 */
             reorderLevel?: number;
+            /**
+             * Format: int32
+             * @description How much to order when low; null: enough to reach twice the reorder level.
+             */
+            reorderQuantity?: number | null;
+            /**
+             * Format: uuid
+             * @description An existing supplier (else a 400 naming `body.supplierId`), or null.
+             */
+            supplierId?: string | null;
+            supplierSku?: string | null;
             /** Format: int32 */
             initialStock?: number;
         };
@@ -1872,6 +2198,17 @@ export interface components {
             vatRate?: components["schemas"]["VatRate"];
             /** Format: int32 */
             reorderLevel?: number;
+            /**
+             * Format: int32
+             * @description How much to order when low; null: enough to reach twice the reorder level.
+             */
+            reorderQuantity?: number | null;
+            /**
+             * Format: uuid
+             * @description An existing supplier (else a 400 naming `body.supplierId`), or null.
+             */
+            supplierId?: string | null;
+            supplierSku?: string | null;
             active?: boolean;
         };
         /** @enum {string} */
@@ -2247,6 +2584,242 @@ export interface components {
             lines?: components["schemas"]["ShipmentLinesRequest"];
         };
         /**
+         * @description An Italian Partita IVA (11 digits, the last its check digit; an `IT` prefix and spaces are accepted and dropped) or a foreign VAT number (2-letter country code and 2–13 letters or digits, stored upper-case without spaces); null for none. A wrong one is a 400 naming `body.vatNumber`.
+         * @example IT01234567897
+         */
+        VatNumber: string | null;
+        Supplier: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** @description As stored: 11 digits for an Italian Partita IVA, else country code and number. */
+            vatNumber: string | null;
+            /** Format: email */
+            email: string | null;
+            phone: string | null;
+            /**
+             * Format: int32
+             * @description Usual days from sending an order to delivery.
+             */
+            leadTimeDays: number | null;
+            /** @description An archived supplier gets no new purchase order. */
+            archived: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        SupplierList: {
+            items: components["schemas"]["Supplier"][];
+            nextCursor: string | null;
+        };
+        CreateSupplierRequest: {
+            name: string;
+            vatNumber?: components["schemas"]["VatNumber"];
+            /** Format: email */
+            email?: string | null;
+            phone?: string | null;
+            /** Format: int32 */
+            leadTimeDays?: number | null;
+        };
+        UpdateSupplierRequest: {
+            name?: string;
+            vatNumber?: components["schemas"]["VatNumber"];
+            /** Format: email */
+            email?: string | null;
+            phone?: string | null;
+            /** Format: int32 */
+            leadTimeDays?: number | null;
+            archived?: boolean;
+        };
+        /**
+         * @description `draft → sent → partially_received → received`; `draft` or `sent` → `cancelled`.
+         * @enum {string}
+         */
+        PurchaseOrderStatus: "draft" | "sent" | "partially_received" | "received" | "cancelled";
+        PurchaseOrderLineRequest: {
+            /** Format: uuid */
+            productId: string;
+            /**
+             * Format: int32
+             * @description Units to order.
+             */
+            quantity: number;
+            /**
+             * Format: int32
+             * @description Net cost of one unit in euro cents.
+             */
+            unitCostCents: number;
+        };
+        /** @description One line per product (a product twice is a 400). */
+        PurchaseOrderLines: components["schemas"]["PurchaseOrderLineRequest"][];
+        /**
+         * Format: date
+         * @description When the goods are expected (a date), or null.
+         */
+        ExpectedAt: string | null;
+        CreatePurchaseOrderRequest: {
+            /** Format: uuid */
+            supplierId: string;
+            lines: components["schemas"]["PurchaseOrderLines"];
+            expectedAt?: components["schemas"]["ExpectedAt"];
+            notes?: string | null;
+        };
+        UpdatePurchaseOrderRequest: {
+            lines?: components["schemas"]["PurchaseOrderLines"];
+            expectedAt?: components["schemas"]["ExpectedAt"];
+            notes?: string | null;
+        };
+        PurchaseOrderLine: {
+            /** Format: uuid */
+            productId: string;
+            sku: string;
+            name: string;
+            /** @description The product's code at the supplier. */
+            supplierSku: string | null;
+            /** Format: int32 */
+            quantity: number;
+            /** Format: int32 */
+            unitCostCents: number;
+            /**
+             * Format: int32
+             * @description Units received so far; above `quantity` only by an allowed over-receipt.
+             */
+            receivedQuantity: number;
+            /**
+             * Format: int64
+             * @description `quantity × unitCostCents`.
+             */
+            totalCents: number;
+        };
+        PurchaseOrder: {
+            /** Format: uuid */
+            id: string;
+            number: string;
+            /** Format: uuid */
+            supplierId: string;
+            supplierName: string;
+            status: components["schemas"]["PurchaseOrderStatus"];
+            /** Format: date */
+            expectedAt: string | null;
+            notes: string | null;
+            lines: components["schemas"]["PurchaseOrderLine"][];
+            /**
+             * Format: int64
+             * @description Sum of the lines (net, VAT excluded).
+             */
+            totalCents: number;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** Format: date-time */
+            sentAt: string | null;
+            /** Format: date-time */
+            cancelledAt: string | null;
+        };
+        PurchaseOrderList: {
+            items: components["schemas"]["PurchaseOrder"][];
+            nextCursor: string | null;
+        };
+        CreatePurchaseReceiptRequest: {
+            /** @description Units received per product (a product twice is a 400). */
+            lines: {
+                /** Format: uuid */
+                productId: string;
+                /** Format: int32 */
+                quantity: number;
+            }[];
+            /** @description e.g. the delivery note (DDT) number. */
+            note?: string | null;
+            /** @description Record units beyond what a line still expects instead of refusing them; false when absent. */
+            allowOverReceipt?: boolean;
+        };
+        PurchaseReceipt: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            purchaseOrderId: string;
+            note: string | null;
+            allowOverReceipt: boolean;
+            /** Format: uuid */
+            actorId: string | null;
+            lines: {
+                /** Format: uuid */
+                productId: string;
+                /** Format: int32 */
+                quantity: number;
+                /**
+                 * Format: int32
+                 * @description Units beyond what the line still expected.
+                 */
+                overReceived: number;
+            }[];
+            /** Format: date-time */
+            createdAt: string;
+        };
+        GoodsReceipt: {
+            receipt: components["schemas"]["PurchaseReceipt"];
+            purchaseOrder: components["schemas"]["PurchaseOrder"];
+        };
+        LowProduct: {
+            /** Format: uuid */
+            productId: string;
+            sku: string;
+            name: string;
+            /** Format: int32 */
+            available: number;
+            /** Format: int32 */
+            reorderLevel: number;
+            /** Format: int32 */
+            incoming: number;
+        };
+        PurchaseOrderProposal: {
+            /** Format: uuid */
+            supplierId: string;
+            supplierName: string;
+            lines: {
+                /** Format: uuid */
+                productId: string;
+                sku: string;
+                name: string;
+                supplierSku: string | null;
+                /** Format: int32 */
+                available: number;
+                /** Format: int32 */
+                reorderLevel: number;
+                /** Format: int32 */
+                reorderQuantity: number | null;
+                /** Format: int32 */
+                incoming: number;
+                /**
+                 * Format: int32
+                 * @description Reorder quantity less incoming.
+                 */
+                quantity: number;
+                /**
+                 * Format: int32
+                 * @description The last cost of this product on an order of this supplier; 0 when none.
+                 */
+                unitCostCents: number;
+            }[];
+            /** Format: int64 */
+            totalCents: number;
+        };
+        PurchaseOrderProposals: {
+            proposals: components["schemas"]["PurchaseOrderProposal"][];
+            /** @description Low products that have no supplier. */
+            withoutSupplier: components["schemas"]["LowProduct"][];
+        };
+        AcceptProposalsRequest: {
+            /** @description Only these suppliers' proposals; all when absent. */
+            supplierIds?: string[];
+        };
+        AcceptedProposals: {
+            purchaseOrders: components["schemas"]["PurchaseOrder"][];
+            withoutSupplier: components["schemas"]["LowProduct"][];
+        };
+        /**
          * @description `requested → approved | rejected`, `approved → received → closed`, `requested | approved → cancelled`.
          * @enum {string}
          */
@@ -2375,7 +2948,7 @@ export interface components {
          * @description An event type integrators may subscribe to: every message of the AsyncAPI contract.
          * @enum {string}
          */
-        WebhookEventType: "order.created" | "order.status_changed" | "inventory.low_stock" | "inventory.stock_changed" | "payment.updated" | "refund.updated" | "shipment.updated" | "webhook.subscription_disabled" | "email.failed" | "email.resent" | "return.updated";
+        WebhookEventType: "order.created" | "order.status_changed" | "inventory.low_stock" | "inventory.stock_changed" | "payment.updated" | "refund.updated" | "shipment.updated" | "webhook.subscription_disabled" | "email.failed" | "email.resent" | "return.updated" | "purchase_order.updated";
         WebhookSubscription: {
             /** Format: uuid */
             id: string;
@@ -2453,7 +3026,7 @@ export interface components {
          * @description An event type, or `webhook.test` (sent by the test operation).
          * @enum {string}
          */
-        WebhookEventTypeOrTest: "order.created" | "order.status_changed" | "inventory.low_stock" | "inventory.stock_changed" | "payment.updated" | "refund.updated" | "shipment.updated" | "webhook.subscription_disabled" | "email.failed" | "email.resent" | "return.updated" | "webhook.test";
+        WebhookEventTypeOrTest: "order.created" | "order.status_changed" | "inventory.low_stock" | "inventory.stock_changed" | "payment.updated" | "refund.updated" | "shipment.updated" | "webhook.subscription_disabled" | "email.failed" | "email.resent" | "return.updated" | "purchase_order.updated" | "webhook.test";
         /**
          * @description `pending`: waiting for its next attempt; `succeeded`: a 2xx was received; `failed`: the retry schedule is spent.
          * @enum {string}
@@ -2707,6 +3280,11 @@ export interface components {
             sku: string;
             /**
              * Format: int64
+             * @description Units on sent purchase orders not yet received.
+             */
+            incoming: number;
+            /**
+             * Format: int64
              * @description Units in the warehouse.
              */
             onHand: number;
@@ -2901,6 +3479,40 @@ export interface components {
              * @description What the received units are worth (0 until received); see the REST `Return.refund`.
              */
             proposedRefundCents: number;
+        };
+        /** PurchaseOrderUpdatedData */
+        PurchaseOrderUpdatedData: {
+            /** Format: uuid */
+            purchaseOrderId: string;
+            number: string;
+            /** Format: uuid */
+            supplierId: string;
+            /**
+             * @description The status before; null when the order was just created.
+             * @enum {string|null}
+             */
+            from: "draft" | "sent" | "partially_received" | "received" | "cancelled" | null;
+            /**
+             * @description The status now.
+             * @enum {string}
+             */
+            to: "draft" | "sent" | "partially_received" | "received" | "cancelled";
+            /** Format: uuid */
+            actorId: string | null;
+            actorRole: components["schemas"]["ActorRole"];
+            /**
+             * Format: uuid
+             * @description The goods receipt behind this change, if any.
+             */
+            receiptId: string | null;
+            lines: {
+                /** Format: uuid */
+                productId: string;
+                /** Format: int32 */
+                quantity: number;
+                /** Format: int32 */
+                receivedQuantity: number;
+            }[];
         };
         WebhookTestData: {
             /** Format: uuid */
@@ -3123,7 +3735,22 @@ export interface components {
                 };
             };
         };
-        /** @description The `Idempotency-Key` was already used with another body. */
+        /** @description The same `Idempotency-Key` is still running (`idempotency-request-in-progress`, with `Retry-After`), or a concurrent change won. */
+        IdempotentConflict: {
+            headers: {
+                /** @description Seconds to wait; sent with `idempotency-request-in-progress`. */
+                "Retry-After"?: number;
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "idempotency-request-in-progress" | "concurrent-update" | "conflict";
+                };
+            };
+        };
+        /** @description The `Idempotency-Key` was already used with another request (`idempotency-key-reused`). */
         IdempotencyKeyReused: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3133,6 +3760,21 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"] & {
                     /** @enum {unknown} */
                     code?: "idempotency-key-reused";
+                };
+            };
+        };
+        /** @description The purchase order's status does not allow this step (`illegal-transition`, with `purchaseOrderStatus`), a product's `incoming` would pass 1,000,000,000 (`value-out-of-range`), or the same `Idempotency-Key` is still running. */
+        PurchaseOrderTransition: {
+            headers: {
+                /** @description Seconds to wait; sent with `idempotency-request-in-progress`. */
+                "Retry-After"?: number;
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** @enum {unknown} */
+                    code?: "illegal-transition" | "value-out-of-range" | "idempotency-request-in-progress" | "concurrent-update" | "conflict";
                 };
             };
         };
@@ -4092,6 +4734,8 @@ export interface operations {
                 barcode?: string;
                 /** @description `true`: only products whose available stock (`onHand - reserved`) is at or below their reorder level; `false`: only the others. */
                 lowStock?: boolean;
+                /** @description `true`: only products with units on sent purchase orders not yet received (`incoming > 0`); `false`: only the others. */
+                incoming?: boolean;
                 /** @description Staff only; customers always get active products. */
                 active?: boolean;
                 /** @description Sort key; a leading `-` sorts descending. Without it: by relevance when `q` is given (see above), else by `name`. A cursor belongs to its sort and filters. */
@@ -5720,6 +6364,628 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    listSuppliers: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to 100. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `nextCursor` of the previous page, opaque. It is bound to the `sort` and filters of the request that returned it (a position in that ordering only): sent with other ones, or altered (its scope or its values), it is a 400 `invalid-cursor`, never a page of another list; start again from the first page. `limit` may change between pages. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description `true`: only archived suppliers; `false` (the default): only the others. */
+                archived?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of suppliers. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupplierList"];
+                };
+            };
+            400: components["responses"]["InvalidPage"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createSupplier: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description 1–255 printable ASCII characters, chosen by the client (a UUID is a good key); optional but
+                 *     recommended, so that a retry after a timeout never acts twice. Keys are per user and kept 24 h.
+                 *     The same key with the same body replays the first response (same status and body, with
+                 *     `Idempotent-Replayed: true`; a stored problem carries `idempotentReplay: true`); the same key with
+                 *     another body is a 422 `idempotency-key-reused`. A request sent while the first is still running
+                 *     waits for it and replays its answer; the key is held only by the transaction doing the work, so
+                 *     a retry after a crash of the service runs the request once (acknowledged ones are replayed).
+                 *     `idempotency-request-in-progress` (409, `Retry-After`) remains only for a key that keeps
+                 *     changing under the request. A request that failed on a provider (502/503) stores nothing, so a
+                 *     retry with the key runs again.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateSupplierRequest"];
+            };
+        };
+        responses: {
+            /** @description The new supplier; `Location` is its URL. A replay of the same key and body answers the stored response with `Idempotent-Replayed: true`. */
+            201: {
+                headers: {
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Supplier"];
+                };
+            };
+            400: components["responses"]["InvalidBody"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["IdempotentConflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getSupplier: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id (a UUID); anything else is a 400.
+                 * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+                 */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The supplier. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Supplier"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    updateSupplier: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id (a UUID); anything else is a 400.
+                 * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+                 */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateSupplierRequest"];
+            };
+        };
+        responses: {
+            /** @description The updated supplier. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Supplier"];
+                };
+            };
+            400: components["responses"]["InvalidBody"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listPurchaseOrders: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to 100. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `nextCursor` of the previous page, opaque. It is bound to the `sort` and filters of the request that returned it (a position in that ordering only): sent with other ones, or altered (its scope or its values), it is a 400 `invalid-cursor`, never a page of another list; start again from the first page. `limit` may change between pages. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Only purchase orders in this status. */
+                status?: components["schemas"]["PurchaseOrderStatus"];
+                /** @description Only purchase orders of this supplier. */
+                supplierId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of purchase orders. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PurchaseOrderList"];
+                };
+            };
+            400: components["responses"]["InvalidPage"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createPurchaseOrder: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description 1–255 printable ASCII characters, chosen by the client (a UUID is a good key); optional but
+                 *     recommended, so that a retry after a timeout never acts twice. Keys are per user and kept 24 h.
+                 *     The same key with the same body replays the first response (same status and body, with
+                 *     `Idempotent-Replayed: true`; a stored problem carries `idempotentReplay: true`); the same key with
+                 *     another body is a 422 `idempotency-key-reused`. A request sent while the first is still running
+                 *     waits for it and replays its answer; the key is held only by the transaction doing the work, so
+                 *     a retry after a crash of the service runs the request once (acknowledged ones are replayed).
+                 *     `idempotency-request-in-progress` (409, `Retry-After`) remains only for a key that keeps
+                 *     changing under the request. A request that failed on a provider (502/503) stores nothing, so a
+                 *     retry with the key runs again.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreatePurchaseOrderRequest"];
+            };
+        };
+        responses: {
+            /** @description The draft; `Location` is its URL, `ETag` its version. A replay of the same key and body answers the stored response with `Idempotent-Replayed: true`. */
+            201: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PurchaseOrder"];
+                };
+            };
+            400: components["responses"]["InvalidBody"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["IdempotentConflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    proposePurchaseOrders: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The proposals. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PurchaseOrderProposals"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    acceptPurchaseOrderProposals: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description 1–255 printable ASCII characters, chosen by the client (a UUID is a good key); optional but
+                 *     recommended, so that a retry after a timeout never acts twice. Keys are per user and kept 24 h.
+                 *     The same key with the same body replays the first response (same status and body, with
+                 *     `Idempotent-Replayed: true`; a stored problem carries `idempotentReplay: true`); the same key with
+                 *     another body is a 422 `idempotency-key-reused`. A request sent while the first is still running
+                 *     waits for it and replays its answer; the key is held only by the transaction doing the work, so
+                 *     a retry after a crash of the service runs the request once (acknowledged ones are replayed).
+                 *     `idempotency-request-in-progress` (409, `Retry-After`) remains only for a key that keeps
+                 *     changing under the request. A request that failed on a provider (502/503) stores nothing, so a
+                 *     retry with the key runs again.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AcceptProposalsRequest"];
+            };
+        };
+        responses: {
+            /** @description The drafts made (none when nothing is to order) and the low products without a supplier. A replay of the same key and body answers the stored response with `Idempotent-Replayed: true`. */
+            201: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AcceptedProposals"];
+                };
+            };
+            400: components["responses"]["InvalidBody"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["IdempotentConflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getPurchaseOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id (a UUID); anything else is a 400.
+                 * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+                 */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The purchase order. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PurchaseOrder"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    updatePurchaseOrder: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The `ETag` of the version being changed. Missing is a 428; stale is a 412 carrying `currentEtag`.
+                 * @example "5e2b9c1d-2"
+                 */
+                "If-Match": string;
+            };
+            path: {
+                /**
+                 * @description The resource's id (a UUID); anything else is a 400.
+                 * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+                 */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdatePurchaseOrderRequest"];
+            };
+        };
+        responses: {
+            /** @description The updated order, with its new `ETag`. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PurchaseOrder"];
+                };
+            };
+            400: components["responses"]["InvalidBody"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description The lines of an order that is no longer a `draft`, or anything of a received or cancelled order, cannot change (`not-editable`). */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "not-editable" | "concurrent-update" | "conflict";
+                    };
+                };
+            };
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            428: components["responses"]["PreconditionRequired"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    sendPurchaseOrder: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description 1–255 printable ASCII characters, chosen by the client (a UUID is a good key); optional but
+                 *     recommended, so that a retry after a timeout never acts twice. Keys are per user and kept 24 h.
+                 *     The same key with the same body replays the first response (same status and body, with
+                 *     `Idempotent-Replayed: true`; a stored problem carries `idempotentReplay: true`); the same key with
+                 *     another body is a 422 `idempotency-key-reused`. A request sent while the first is still running
+                 *     waits for it and replays its answer; the key is held only by the transaction doing the work, so
+                 *     a retry after a crash of the service runs the request once (acknowledged ones are replayed).
+                 *     `idempotency-request-in-progress` (409, `Retry-After`) remains only for a key that keeps
+                 *     changing under the request. A request that failed on a provider (502/503) stores nothing, so a
+                 *     retry with the key runs again.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /**
+                 * @description The resource's id (a UUID); anything else is a 400.
+                 * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+                 */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The sent order. A replay of the same key answers the stored response with `Idempotent-Replayed: true`. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PurchaseOrder"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["PurchaseOrderTransition"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    cancelPurchaseOrder: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description 1–255 printable ASCII characters, chosen by the client (a UUID is a good key); optional but
+                 *     recommended, so that a retry after a timeout never acts twice. Keys are per user and kept 24 h.
+                 *     The same key with the same body replays the first response (same status and body, with
+                 *     `Idempotent-Replayed: true`; a stored problem carries `idempotentReplay: true`); the same key with
+                 *     another body is a 422 `idempotency-key-reused`. A request sent while the first is still running
+                 *     waits for it and replays its answer; the key is held only by the transaction doing the work, so
+                 *     a retry after a crash of the service runs the request once (acknowledged ones are replayed).
+                 *     `idempotency-request-in-progress` (409, `Retry-After`) remains only for a key that keeps
+                 *     changing under the request. A request that failed on a provider (502/503) stores nothing, so a
+                 *     retry with the key runs again.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /**
+                 * @description The resource's id (a UUID); anything else is a 400.
+                 * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+                 */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The cancelled order. A replay of the same key answers the stored response with `Idempotent-Replayed: true`. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PurchaseOrder"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["PurchaseOrderTransition"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createPurchaseReceipt: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description 1–255 printable ASCII characters, chosen by the client (a UUID is a good key); optional but
+                 *     recommended, so that a retry after a timeout never acts twice. Keys are per user and kept 24 h.
+                 *     The same key with the same body replays the first response (same status and body, with
+                 *     `Idempotent-Replayed: true`; a stored problem carries `idempotentReplay: true`); the same key with
+                 *     another body is a 422 `idempotency-key-reused`. A request sent while the first is still running
+                 *     waits for it and replays its answer; the key is held only by the transaction doing the work, so
+                 *     a retry after a crash of the service runs the request once (acknowledged ones are replayed).
+                 *     `idempotency-request-in-progress` (409, `Retry-After`) remains only for a key that keeps
+                 *     changing under the request. A request that failed on a provider (502/503) stores nothing, so a
+                 *     retry with the key runs again.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /**
+                 * @description The resource's id (a UUID); anything else is a 400.
+                 * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+                 */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreatePurchaseReceiptRequest"];
+            };
+        };
+        responses: {
+            /** @description The receipt and the order after it. A replay of the same key and body answers the stored response with `Idempotent-Replayed: true`. */
+            201: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GoodsReceipt"];
+                };
+            };
+            400: components["responses"]["InvalidBody"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description The order is a `draft` or `cancelled` (`illegal-transition`), a line asks for more than is still expected (`over-receipt`, naming the product), or the same `Idempotency-Key` is still running. */
+            409: {
+                headers: {
+                    /** @description Seconds to wait; sent with `idempotency-request-in-progress`. */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "illegal-transition" | "over-receipt" | "idempotency-request-in-progress" | "concurrent-update" | "conflict" | "value-out-of-range";
+                    };
+                };
+            };
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getPurchaseOrderPdf: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The resource's id (a UUID); anything else is a 400.
+                 * @example 3b9d2f61-5c1e-4e8a-9f47-0a6b8c2d1e35
+                 */
+                id: components["parameters"]["Id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The PDF (`Content-Disposition: inline; filename="PO-2026-000123.pdf"`). */
+            200: {
+                headers: {
+                    /**
+                     * @description The file name, the order's number.
+                     * @example inline; filename="PO-2026-000123.pdf"
+                     */
+                    "Content-Disposition": string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     listWebhookSubscriptions: {
         parameters: {
             query?: {
@@ -6837,6 +8103,62 @@ export interface operations {
                     /** @constant */
                     type?: "return.updated";
                     data?: components["schemas"]["ReturnUpdatedData"];
+                };
+            };
+        };
+        responses: {
+            /** @description Any 2xx answer within `WEBHOOK_TIMEOUT_MS` (15 s) acknowledges the delivery; the body is ignored (the first 20 kB are logged). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: the subscription is disabled at once (reason `gone`) and staff are told. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (3xx are never followed, 4xx, 5xx, a timeout, a refused connection) is a failure, retried on the schedule; `Retry-After` is honoured within bounds. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    receivePurchaseOrderUpdated: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The message's id (Standard Webhooks): the same on every retry and redelivery of this message, so use it as your idempotency key. It is also the body's `id`.
+                 * @example msg_2b7f4c9e1a3d4e6f8a0b2c4d6e8f0a1b
+                 */
+                "webhook-id": components["parameters"]["WebhookId"];
+                /**
+                 * @description When this attempt was signed, in seconds since the Unix epoch. Refuse messages more than a few minutes old (replays).
+                 * @example 1796118012
+                 */
+                "webhook-timestamp": components["parameters"]["WebhookTimestamp"];
+                /**
+                 * @description Space-separated signatures `v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<raw body>`, keyed with the base64-decoded part of the secret after `whsec_`. One signature normally, two for 24 h after a secret rotation (the new secret's first). Accept the message when any signature matches; compare in constant time, on the raw bytes of the body.
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": components["parameters"]["WebhookSignature"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookMessage"] & {
+                    /** @constant */
+                    type?: "purchase_order.updated";
+                    data?: components["schemas"]["PurchaseOrderUpdatedData"];
                 };
             };
         };

@@ -28,6 +28,7 @@ import { createWebhooksRouter, webhookRawBody, WEBHOOK_PATHS } from './webhooks'
 import { createSetupRouter } from './setup';
 import { createOutgoingWebhooksRouter } from './outgoing-webhooks';
 import { createEmailMessagesRouter } from './email';
+import { createPurchasingRouter } from './purchasing';
 
 /** Provider events can be larger than API requests; still bounded. */
 const WEBHOOK_BODY_LIMIT_BYTES = 1024 * 1024;
@@ -150,6 +151,7 @@ export function createApp(services: Services): Express {
   app.use(API_BASE, createWebhooksRouter(services.webhooks));
   app.use(API_BASE, createOutgoingWebhooksRouter(services.outgoingWebhooks.service));
   app.use(API_BASE, createEmailMessagesRouter(services.emailMessages));
+  app.use(API_BASE, createPurchasingRouter(services.suppliers, services.purchasing, config.warehouseAddress));
 
   app.use(notFoundHandler);
   app.use(problemHandler(logger));

@@ -13,6 +13,7 @@ import { IdempotencyKeyModel } from './platform/idempotency';
 import { ProviderEventModel } from './webhooks';
 import { SetupCodeModel } from './setup';
 import { EmailFanoutCursorModel, EmailMessageModel } from './email';
+import { PurchaseOrderLineModel, PurchaseOrderModel, PurchaseReceiptLineModel, PurchaseReceiptModel, SupplierModel } from './purchasing';
 import { WebhookDeliveryAttemptModel, WebhookDeliveryModel, WebhookFanoutCursorModel, WebhookSubscriptionModel } from './outgoing-webhooks';
 
 /** Every table's model, each exported by the module that owns the table: the schema of record. */
@@ -45,4 +46,9 @@ export const MODELS: ModelCtor[] = [
   WebhookFanoutCursorModel,
   EmailMessageModel,
   EmailFanoutCursorModel,
+  SupplierModel,
+  PurchaseOrderModel,
+  PurchaseOrderLineModel,
+  PurchaseReceiptModel,
+  PurchaseReceiptLineModel,
 ];

@@ -22,6 +22,7 @@ import { MODELS } from './models';
 import { FirstAdminSetup } from './setup';
 import { OutgoingWebhooks } from './outgoing-webhooks';
 import { Email, EmailMessagesService } from './email';
+import { PurchasingService, SuppliersService } from './purchasing';
 
 /** The composition root: every service, wired once, handed to the app and the background work. */
 export interface Services {
@@ -54,6 +55,9 @@ export interface Services {
   /** The staff's mail log and re-send (issue 26); the mail worker sends what it records. */
   emailMessages: EmailMessagesService;
   setup: FirstAdminSetup;
+  /** Purchasing (issue 29): suppliers, purchase orders, goods receipts, proposals from low stock. */
+  suppliers: SuppliersService;
+  purchasing: PurchasingService;
   payments: ProviderRegistry<PaymentProvider>;
   carriers: ProviderRegistry<Carrier>;
   idempotency: IdempotencyStore;
@@ -140,6 +144,13 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
     returnWindowDays: config.returnWindowDays,
     refundedCents: refundedCentsOfReturns,
   });
+  // A product on an order or a purchase order is archived, never deleted.
+  const products: ProductsService = new ProductsService(
+    db,
+    inventory,
+    async (tx, productId) => (await orders.isProductOrdered(tx, productId)) || (await purchasing.isProductOnPurchaseOrder(tx, productId)),
+  );
+  const purchasing: PurchasingService = new PurchasingService(db, idempotency, inventory, products);
   return {
     config,
     logger,
@@ -158,7 +169,9 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
       limit: new RateLimit({ name: 'password-reset', limit: config.mail.passwordResetPer15Minutes, windowSeconds: 15 * 60 }, limiters),
     }),
     users,
-    products: new ProductsService(db, inventory, (tx, productId) => orders.isProductOrdered(tx, productId)),
+    products,
+    suppliers: new SuppliersService(db, idempotency),
+    purchasing,
     inventory,
     orders,
     returns,

@@ -147,6 +147,56 @@ export class InventoryService {
     });
   }
 
+  /**
+   * Purchasing: units a purchase order brings (`delta` > 0 when it is sent) or no longer brings
+   * (< 0: cancelled), on each product's `incoming`, under the products' row locks (in id order), in
+   * the caller's transaction. The live figures follow (a stock-change mark).
+   */
+  async adjustIncoming(tx: Tx, lines: readonly { productId: string; delta: number }[]): Promise<void> {
+    const changed = lines.filter((l) => l.delta !== 0);
+    if (changed.length === 0) return;
+    await stock.lock(
+      tx,
+      changed.map((l) => l.productId),
+    );
+    await stock.addIncomingAndOnHand(
+      tx,
+      changed.map((l) => ({ productId: l.productId, incoming: l.delta, onHand: 0 })),
+    );
+  }
+
+  /**
+   * A goods receipt, in the caller's transaction: each line is a `receipt` movement (with the actor
+   * and `reason`, the purchase order's number), on hand grows by its quantity and `incoming` drops by
+   * `incomingDelta` (the units that were still expected), each product's row locked in id order.
+   */
+  async receivePurchase(tx: Tx, lines: readonly { productId: string; quantity: number; incomingDelta: number }[], actor: Actor, reason: string): Promise<void> {
+    const rows = await stock.lock(
+      tx,
+      lines.map((l) => l.productId),
+    );
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    const sorted = [...lines].sort((a, b) => (a.productId < b.productId ? -1 : 1));
+    for (const line of sorted) if (!byId.has(line.productId)) throw new NotFoundError('A product of this purchase order');
+    await stock.addIncomingAndOnHand(
+      tx,
+      sorted.map((l) => ({ productId: l.productId, incoming: l.incomingDelta, onHand: l.quantity })),
+    );
+    for (const line of sorted) {
+      const before = byId.get(line.productId) as StockRecord;
+      await stock.insertMovement(tx, {
+        productId: line.productId,
+        type: 'receipt',
+        delta: line.quantity,
+        onHandAfter: before.onHand + line.quantity,
+        reason,
+        actorId: actor.id,
+        orderId: null,
+      });
+      await recordLowStockIfCrossed(tx, before, { ...before, onHand: before.onHand + line.quantity });
+    }
+  }
+
   /** Gives an order's reserved units back to `available` (cancellation, payment timeout). */
   async release(tx: Tx, lines: readonly StockLine[]): Promise<void> {
     await stock.lock(

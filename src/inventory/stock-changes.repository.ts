@@ -7,6 +7,7 @@ export interface StockFiguresRecord {
   sku: string;
   onHand: number;
   reserved: number;
+  incoming: number;
 }
 
 interface StockFiguresRow {
@@ -14,10 +15,11 @@ interface StockFiguresRow {
   sku: string;
   on_hand: number;
   reserved: number;
+  incoming: number;
 }
 
 function toStockFiguresRecord(row: StockFiguresRow): StockFiguresRecord {
-  return { id: row.id, sku: row.sku, onHand: row.on_hand, reserved: row.reserved };
+  return { id: row.id, sku: row.sku, onHand: row.on_hand, reserved: row.reserved, incoming: row.incoming };
 }
 
 /**
@@ -56,7 +58,9 @@ export const stockChangesRepository = {
    */
   async figures(tx: Tx, ids: readonly string[]): Promise<StockFiguresRecord[]> {
     const sorted = [...ids].sort();
-    const rows = await sql<StockFiguresRow>(tx, 'SELECT id, sku, on_hand, reserved FROM products WHERE id = ANY($1::uuid[]) ORDER BY id FOR SHARE', [sorted]);
+    const rows = await sql<StockFiguresRow>(tx, 'SELECT id, sku, on_hand, reserved, incoming FROM products WHERE id = ANY($1::uuid[]) ORDER BY id FOR SHARE', [
+      sorted,
+    ]);
     return rows.map(toStockFiguresRecord);
   },
 

@@ -60,7 +60,7 @@ export class StockFiguresPublisher {
         tx,
         figures.map((p) => ({
           type: 'inventory.stock_changed' as const,
-          data: { productId: p.id, sku: p.sku, onHand: p.onHand, reserved: p.reserved, available: p.onHand - p.reserved },
+          data: { productId: p.id, sku: p.sku, onHand: p.onHand, reserved: p.reserved, available: p.onHand - p.reserved, incoming: p.incoming },
         })),
       );
       await changes.published(tx);

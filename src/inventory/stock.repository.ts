@@ -147,6 +147,22 @@ export const stockRepository = {
     );
   },
 
+  /**
+   * Raw: the co-owned product row (no model here, see above); under the row lock of `lock`. Adds each
+   * line's `incoming` delta (purchase orders sent, received, cancelled) and, for a goods receipt, its
+   * `onHand` delta, in one statement; the CHECKs keep both within their ranges.
+   */
+  async addIncomingAndOnHand(tx: Tx, lines: readonly { productId: string; incoming: number; onHand: number }[]): Promise<void> {
+    await sql(
+      tx,
+      `WITH changed AS (
+         UPDATE products p SET incoming = p.incoming + v.i, on_hand = p.on_hand + v.h, updated_at = now()
+           FROM unnest($1::uuid[], $2::int[], $3::int[]) AS v(id, i, h) WHERE p.id = v.id RETURNING p.id)
+       ${MARK_CHANGED}`,
+      [lines.map((l) => l.productId), lines.map((l) => l.incoming), lines.map((l) => l.onHand)],
+    );
+  },
+
   /** Raw: the co-owned product row (no model here, see above); under the row lock of `lock`. */
   async setOnHand(tx: Tx, id: string, onHand: number, touch = true): Promise<void> {
     await sql(tx, `WITH changed AS (UPDATE products SET on_hand = $2${touch ? ', updated_at = now()' : ''} WHERE id = $1 RETURNING id) ${MARK_CHANGED}`, [

@@ -74,6 +74,9 @@ export async function seedDemoCatalog(db: Db, logger: Logger): Promise<void> {
         unitPriceCents: price,
         vatRate: vat,
         reorderLevel: reorder,
+        reorderQuantity: null,
+        supplierId: null,
+        supplierSku: null,
       });
       await inventory.recordInitialStock(tx, product.id, stock, null, 'demo data');
     }

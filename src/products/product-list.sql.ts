@@ -41,6 +41,8 @@ export interface ProductListParams {
   active?: boolean;
   category?: string;
   lowStock?: boolean;
+  /** Units on sent purchase orders not yet received: served by the partial indexes `WHERE incoming > 0` (migration 0019). */
+  incoming?: boolean;
   /** A barcode as scanned: a UPC-A finds the product stored with its EAN-13 form, and the reverse. */
   barcode?: string;
   q?: string;
@@ -62,6 +64,7 @@ function filters(p: ProductListParams, params: Params): string[] {
   if (p.active !== undefined) where.push(p.active ? 'active' : 'NOT active');
   if (p.category) where.push(`lower(category) = lower(${params.add(p.category)})`);
   if (p.lowStock !== undefined) where.push(p.lowStock ? 'low_stock' : 'NOT low_stock');
+  if (p.incoming !== undefined) where.push(p.incoming ? 'incoming > 0' : 'incoming = 0');
   // The expression of products_barcode_key (migration 0015), so the unique index answers it.
   if (p.barcode) where.push(`barcode IS NOT NULL AND lpad(barcode, 14, '0') = lpad(${params.add(p.barcode)}, 14, '0')`);
   return where;

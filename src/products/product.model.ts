@@ -31,6 +31,17 @@ export class ProductModel extends Model {
   @Column({ type: DataType.INTEGER, allowNull: false, defaultValue: 0 })
   declare reorderLevel: number;
 
+  /** How much to order when low (> 0, a CHECK); null: enough to reach twice the reorder level. */
+  @Column({ type: DataType.INTEGER })
+  declare reorderQuantity: number | null;
+
+  /** The supplier it is bought from (purchasing's `suppliers`, a foreign key). */
+  @Column({ type: DataType.UUID })
+  declare supplierId: string | null;
+
+  @Column({ type: DataType.TEXT })
+  declare supplierSku: string | null;
+
   @Column({ type: DataType.BOOLEAN, allowNull: false, defaultValue: true })
   declare active: boolean;
 
@@ -39,6 +50,10 @@ export class ProductModel extends Model {
 
   @Column({ type: DataType.INTEGER, allowNull: false, defaultValue: 0 })
   declare reserved: number;
+
+  /** Units on sent purchase orders not yet received (≥ 0, a CHECK): written by inventory under the row lock. */
+  @Column({ type: DataType.INTEGER, allowNull: false, defaultValue: 0 })
+  declare incoming: number;
 
   @Column({ type: DataType.INTEGER, allowNull: false, defaultValue: 1 })
   declare version: number;

@@ -13,6 +13,9 @@ export const CATALOG_COLUMNS = {
   unitPriceCents: 'unit_price_cents',
   vatRate: 'vat_rate',
   reorderLevel: 'reorder_level',
+  reorderQuantity: 'reorder_quantity',
+  supplierId: 'supplier_id',
+  supplierSku: 'supplier_sku',
   active: 'active',
 } as const;
 
@@ -27,6 +30,9 @@ export interface NewProduct {
   unitPriceCents: number;
   vatRate: number;
   reorderLevel: number;
+  reorderQuantity: number | null;
+  supplierId: string | null;
+  supplierSku: string | null;
 }
 
 /** A product as the repository hands it out (the mapper turns it into the contract's view). */
@@ -40,9 +46,13 @@ export interface ProductRecord {
   unitPriceCents: number;
   vatRate: number;
   reorderLevel: number;
+  reorderQuantity: number | null;
+  supplierId: string | null;
+  supplierSku: string | null;
   active: boolean;
   onHand: number;
   reserved: number;
+  incoming: number;
   version: number;
   createdAt: Date;
   updatedAt: Date;
@@ -62,9 +72,13 @@ interface ProductRow {
   unit_price_cents: number;
   vat_rate: number;
   reorder_level: number;
+  reorder_quantity: number | null;
+  supplier_id: string | null;
+  supplier_sku: string | null;
   active: boolean;
   on_hand: number;
   reserved: number;
+  incoming: number;
   version: number;
   created_at: Date;
   updated_at: Date;
@@ -83,9 +97,13 @@ function toProductRecord(row: ProductRow): ProductRecord {
     unitPriceCents: row.unit_price_cents,
     vatRate: row.vat_rate,
     reorderLevel: row.reorder_level,
+    reorderQuantity: row.reorder_quantity,
+    supplierId: row.supplier_id,
+    supplierSku: row.supplier_sku,
     active: row.active,
     onHand: row.on_hand,
     reserved: row.reserved,
+    incoming: row.incoming,
     version: row.version,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -111,9 +129,13 @@ function fromModel(model: ProductModel): ProductRecord {
     unitPriceCents: p.unitPriceCents,
     vatRate: p.vatRate,
     reorderLevel: p.reorderLevel,
+    reorderQuantity: p.reorderQuantity,
+    supplierId: p.supplierId,
+    supplierSku: p.supplierSku,
     active: p.active,
     onHand: p.onHand,
     reserved: p.reserved,
+    incoming: p.incoming,
     version: p.version,
     createdAt: p.createdAt,
     updatedAt: p.updatedAt,
@@ -150,6 +172,19 @@ export const productRepository = {
   /** Serialises the demo seeding of several instances starting at once (a transaction-scoped advisory lock). */
   async lockDemoSeed(tx: Tx): Promise<void> {
     await sql(tx, "SELECT pg_advisory_xact_lock(hashtext('quickstock-demo-seed'))");
+  },
+
+  /** Products by id (any order), for another module's view of them. */
+  async findMany(target: DbTarget, ids: readonly string[]): Promise<ProductRecord[]> {
+    if (ids.length === 0) return [];
+    const rows = await sql<ProductRow>(target, 'SELECT * FROM products WHERE id = ANY($1::uuid[])', [[...new Set(ids)]]);
+    return rows.map(toProductRecord);
+  },
+
+  /** The active products at or below their reorder level, by name: served by products_low_name_idx (WHERE low_stock). */
+  async lowStock(target: DbTarget): Promise<ProductRecord[]> {
+    const rows = await sql<ProductRow>(target, 'SELECT * FROM products WHERE low_stock AND active ORDER BY lower(name), id');
+    return rows.map(toProductRecord);
   },
 
   count(target: DbTarget): Promise<number> {

@@ -1,5 +1,5 @@
-import type { Db, Tx } from '../platform/db/db';
-import { AppError, ConflictError, NotFoundError, ValidationError, isUniqueViolation } from '../platform/errors';
+import type { Db, DbTarget, Tx } from '../platform/db/db';
+import { AppError, ConflictError, NotFoundError, ValidationError, isForeignKeyViolation, isUniqueViolation } from '../platform/errors';
 import { lazyCursorScope, invalidCursor, keysetAfter, toPage, type KeyKind, type Page } from '../platform/http/pagination';
 import { isStaff, type Actor, type RequestBody } from '../platform/http/contract';
 import { recordLowStockIfCrossed, type InventoryService } from '../inventory';
@@ -16,6 +16,7 @@ export interface ProductQuery {
   q?: string;
   category?: string;
   lowStock?: boolean;
+  incoming?: boolean;
   barcode?: string;
   active?: boolean;
   sort?: ProductSort;
@@ -61,6 +62,9 @@ export class ProductsService {
           unitPriceCents: input.unitPriceCents,
           vatRate: input.vatRate ?? 22,
           reorderLevel: input.reorderLevel ?? 0,
+          reorderQuantity: input.reorderQuantity ?? null,
+          supplierId: input.supplierId?.toLowerCase() ?? null,
+          supplierSku: input.supplierSku ?? null,
         });
         if (input.initialStock && input.initialStock > 0) {
           await this.inventory.recordInitialStock(tx, product.id, input.initialStock, actor.id);
@@ -73,7 +77,7 @@ export class ProductsService {
       if (isUniqueViolation(err, 'products_sku_lower_key')) {
         throw new ConflictError('sku-taken', `A product with SKU ${input.sku} already exists.`);
       }
-      throw barcodeTaken(err, input.barcode);
+      throw unknownSupplier(barcodeTaken(err, input.barcode), input.supplierId);
     }
   }
 
@@ -91,7 +95,15 @@ export class ProductsService {
     const sort = query.sort ?? (query.q ? 'relevance' : 'name');
     const active = isStaff(actor) ? query.active : true;
     const scope = lazyCursorScope(query, { sort, active });
-    const filter = { limit: query.limit, active, q: query.q, category: query.category, lowStock: query.lowStock, barcode: query.barcode };
+    const filter = {
+      limit: query.limit,
+      active,
+      q: query.q,
+      category: query.category,
+      lowStock: query.lowStock,
+      incoming: query.incoming,
+      barcode: query.barcode,
+    };
     if (sort === 'relevance') {
       const after = keysetAfter(query.cursor, ['int4', 'text', 'uuid'], scope);
       if (after && !RELEVANCE_TIERS.some((t) => String(t) === after[0])) throw invalidCursor();
@@ -126,8 +138,18 @@ export class ProductsService {
         return { product: toProductView(row), etag: etagOf(row) };
       })
       .catch((err: unknown) => {
-        throw barcodeTaken(err, patch.barcode);
+        throw unknownSupplier(barcodeTaken(err, patch.barcode), patch.supplierId);
       });
+  }
+
+  /** Products by id, for purchasing's lines (missing ids are simply absent). */
+  findMany(ids: readonly string[], target?: DbTarget): Promise<ProductRecord[]> {
+    return products.findMany(target ?? this.db, ids);
+  }
+
+  /** The active products at or below their reorder level, by name (purchasing's proposals). */
+  lowStock(target?: DbTarget): Promise<ProductRecord[]> {
+    return products.lowStock(target ?? this.db);
   }
 
   /** A product that appears on any order is archived (kept for history); one never ordered is removed. */
@@ -155,6 +177,14 @@ function checkBarcode(barcode: string | null | undefined): void {
 function barcodeTaken(err: unknown, barcode: string | null | undefined): unknown {
   if (barcode && isUniqueViolation(err, 'products_barcode_key')) {
     return new ConflictError('barcode-taken', `Another product already has the barcode ${barcode}.`);
+  }
+  return err;
+}
+
+/** A supplierId that names no supplier (the foreign key refused it): 400 naming `body.supplierId`; any other error as it is. */
+function unknownSupplier(err: unknown, supplierId: string | null | undefined): unknown {
+  if (supplierId && isForeignKeyViolation(err, 'products_supplier_id_fkey')) {
+    return new ValidationError(`No supplier has the id ${supplierId}.`, [{ path: 'body.supplierId', message: 'must be an existing supplier' }]);
   }
   return err;
 }

@@ -288,6 +288,9 @@ function emitEvent(target: EventTarget, event: QuickStockEvent): void {
     case 'return.updated':
       target.emit(event.type, event);
       break;
+    case 'purchase_order.updated':
+      target.emit(event.type, event);
+      break;
     default: {
       // A contract event without its case does not compile: it would otherwise never reach anyone.
       const unhandled: never = event;

@@ -175,6 +175,10 @@ const FINGERPRINT_SQL = `SELECT concat_ws('|',
   (SELECT count(*) || ':' || coalesce(sum(amount_cents), 0) FROM refunds), (SELECT coalesce(sum(refunded_cents), 0) FROM payments),
   (SELECT count(*) FROM order_status_history), (SELECT count(*) || ':' || count(revoked_at) FROM refresh_tokens),
   (SELECT count(*) FROM provider_events),
+  (SELECT count(*) || ':' || count(*) FILTER (WHERE archived) FROM suppliers), (SELECT coalesce(sum(incoming), 0) FROM products),
+  (SELECT count(*) || ':' || coalesce(string_agg(status || version, ',' ORDER BY id), '') FROM purchase_orders),
+  (SELECT count(*) || ':' || coalesce(sum(quantity), 0) || ':' || coalesce(sum(received_quantity), 0) FROM purchase_order_lines),
+  (SELECT count(*) FROM purchase_receipts),
   (SELECT count(*) FROM email_messages WHERE resend_of IS NOT NULL)) AS fingerprint`;
 
 describe('contract fuzzing: every operation, every role, valid and hostile input', function () {
@@ -278,6 +282,16 @@ describe('contract fuzzing: every operation, every role, valid and hostile input
         lines: [{ productId: ids[4], quantity: 1, reason: 'damaged' }],
       });
       ids.push(made.id as string);
+    }
+    // Two suppliers and two purchase orders (one sent, to receive): the purchasing lists need a second page.
+    for (let i = 0; i < 2; i += 1) {
+      const supplier = await call('POST', '/api/v1/suppliers', admin, { name: `Fornitore fuzz ${i}`, vatNumber: 'IT01234567897' });
+      const po = await call('POST', '/api/v1/purchase-orders', admin, {
+        supplierId: supplier.id,
+        lines: [{ productId: ids[4], quantity: 5, unitCostCents: 99 }],
+      });
+      if (i === 0) await call('POST', `/api/v1/purchase-orders/${po.id as string}/send`, admin);
+      ids.push(supplier.id as string, po.id as string);
     }
     known = { tokens: tokens as Known['tokens'], ids, pages: await firstPages(tokens as Known['tokens'], [...ids, subscriptionId]) };
     expect(new Set(known.pages.map((p) => p.operation.id)), 'a next page of every list with a cursor').to.have.property(

@@ -23,6 +23,7 @@ const AUDIENCE: Record<ClientEventType, 'staff' | 'staff and its customer'> = {
   'email.failed': 'staff',
   'email.resent': 'staff',
   'return.updated': 'staff and its customer',
+  'purchase_order.updated': 'staff',
 };
 
 /** The `data` of the contract's first example of each message: realistic, and valid by construction. */

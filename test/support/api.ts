@@ -110,6 +110,12 @@ export async function createProduct(overrides: Partial<Schemas['CreateProductReq
   return res.data;
 }
 
+/** A supplier through the API (a unique name; pass a `vatNumber` to test one). */
+export async function createSupplier(token: string, overrides: Partial<Schemas['CreateSupplierRequest']> = {}): Promise<Schemas['Supplier']> {
+  skuCounter += 1;
+  return ok(await client(token).POST('/api/v1/suppliers', { body: { name: `Fornitore ${randomUUID().slice(0, 8)} ${skuCounter}`, ...overrides } }));
+}
+
 export const ADDRESS = {
   name: 'Ufficio Rossi Srl',
   line1: 'Via Roma 1',

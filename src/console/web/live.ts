@@ -17,6 +17,7 @@ const EVENT_NAMES: readonly EventName[] = [
   'webhook.subscription_disabled',
   'email.resent',
   'return.updated',
+  'purchase_order.updated',
 ];
 const SEEN_MAX = 5000;
 

@@ -9,6 +9,7 @@ import { PackingView } from './packing';
 import { translatePage } from './page-text';
 import { ProductsView } from './products';
 import { ReturnsView } from './returns';
+import { PurchasingView } from './purchasing';
 import { Session } from './session';
 import { UsersView } from './users';
 import { WebhooksView } from './webhooks';
@@ -69,6 +70,12 @@ detail.onReturns = (order) => {
   void returns.showOrder(order.id, order.number);
   byId('returns-title').focus();
 };
+const purchasing = new PurchasingView(session);
+// "Proponi ordini" from the low-stock list: to the purchasing view, proposals computed at once.
+byId('alerts-propose').addEventListener('click', () => {
+  location.hash = '#purchasing';
+  void purchasing.propose();
+});
 byId('hooks-reload').addEventListener('click', () => void webhooks.load());
 board.subscribe(live);
 detail.subscribe(live);
@@ -76,6 +83,7 @@ packing.subscribe(live);
 products.subscribe(live);
 webhooks.subscribe(live);
 returns.subscribe(live);
+purchasing.subscribe(live);
 
 let liveState: LiveState = 'offline';
 function showLiveState(state: LiveState): void {
@@ -85,7 +93,7 @@ function showLiveState(state: LiveState): void {
   byId('live-text').textContent = t(`live.${state}`);
 }
 
-type View = 'orders' | 'products' | 'slip' | 'packing' | 'users' | 'webhooks' | 'emails' | 'returns';
+type View = 'orders' | 'products' | 'slip' | 'packing' | 'users' | 'webhooks' | 'emails' | 'returns' | 'purchasing';
 
 const isAdmin = (): boolean => session.user?.role === 'admin';
 
@@ -95,6 +103,7 @@ function currentView(): View {
   if (location.hash === '#webhooks' && isAdmin()) return 'webhooks';
   if (location.hash === '#emails') return 'emails';
   if (location.hash === '#returns') return 'returns';
+  if (location.hash === '#purchasing') return 'purchasing';
   if (location.hash === '#slip' && slip.showing) return 'slip';
   if (location.hash === '#packing' && packing.showing) return 'packing';
   return 'orders';
@@ -110,6 +119,7 @@ function showView(): void {
   byId('webhooks-view').hidden = view !== 'webhooks';
   byId('emails-view').hidden = view !== 'emails';
   byId('returns-view').hidden = view !== 'returns';
+  byId('purchasing-view').hidden = view !== 'purchasing';
   // The packing and slip views belong to the orders.
   const section = view === 'slip' || view === 'packing' ? 'orders' : view;
   for (const link of document.querySelectorAll<HTMLAnchorElement>('nav a[data-view]')) {
@@ -137,6 +147,7 @@ function signedIn(): void {
   if (isAdmin()) void webhooks.load();
   if (currentView() === 'emails') void emails.load();
   if (currentView() === 'returns') void returns.load();
+  if (currentView() === 'purchasing') void purchasing.load();
   byId('main').focus();
 }
 
@@ -151,6 +162,7 @@ function signedOut(message: string): void {
   webhooks.clear();
   emails.clear();
   returns.clear();
+  purchasing.clear();
   showLiveState('offline');
   byId('app-view').hidden = true;
   byId('sign-in-view').hidden = false;
@@ -191,6 +203,7 @@ for (const button of document.querySelectorAll<HTMLButtonElement>('.lang-switch'
 }
 onLangChange(() => {
   translatePage();
+  if (currentView() === 'purchasing') void purchasing.load();
   showLiveState(liveState);
   showUser();
   board.rerender();
@@ -209,5 +222,6 @@ window.addEventListener('hashchange', () => {
   if (location.hash === '#webhooks' && isAdmin()) void webhooks.load();
   if (location.hash === '#emails') void emails.load();
   if (location.hash === '#returns') void returns.load();
+  if (location.hash === '#purchasing') void purchasing.load();
 });
 showLiveState('offline');

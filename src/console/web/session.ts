@@ -123,6 +123,14 @@ export class Session {
     return { body: (await readBody(res)) as T, etag: res.headers.get('etag') };
   }
 
+  /** A GET of a file (a PDF) as the signed-in user, as a Blob. */
+  async download(path: string): Promise<Blob> {
+    let res = await send('GET', path, undefined, this.authHeaders({}));
+    if (res.status === 401 && this.refreshToken && (await this.refresh())) res = await send('GET', path, undefined, this.authHeaders({}));
+    if (!res.ok) throw await failure(res);
+    return res.blob();
+  }
+
   private authHeaders(headers: Record<string, string>): Record<string, string> {
     return this.accessToken ? { ...headers, authorization: `Bearer ${this.accessToken}` } : headers;
   }

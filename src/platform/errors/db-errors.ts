@@ -21,6 +21,12 @@ export function isUniqueViolation(err: unknown, constraint?: string): boolean {
   return pg?.code === '23505' && (constraint === undefined || pg.constraint === constraint);
 }
 
+/** Whether a database error is a foreign-key violation, optionally of one named constraint. */
+export function isForeignKeyViolation(err: unknown, constraint?: string): boolean {
+  const pg = pgError(err);
+  return pg?.code === '23503' && (constraint === undefined || pg.constraint === constraint);
+}
+
 /** Serialization failures and deadlocks are safe to retry as a whole transaction. */
 export function isRetryableTransactionError(err: unknown): boolean {
   const code = pgError(err)?.code;

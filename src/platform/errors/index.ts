@@ -1,2 +1,2 @@
 export { AppError, NotFoundError, ConflictError, ForbiddenError, UnauthorizedError, UpstreamError, ValidationError, type FieldError } from './app-error';
-export { translateDatabaseError, isUniqueViolation, isRetryableTransactionError } from './db-errors';
+export { translateDatabaseError, isUniqueViolation, isForeignKeyViolation, isRetryableTransactionError } from './db-errors';

@@ -19,6 +19,7 @@ export const CLIENT_EVENT_TYPES = [
   'email.failed',
   'email.resent',
   'return.updated',
+  'purchase_order.updated',
 ] as const satisfies readonly (keyof ServerToClientEvents)[];
 type MissingType = Exclude<ClientEventType, (typeof CLIENT_EVENT_TYPES)[number]>;
 const everyContractEventIsListed: MissingType extends never ? true : false = true;

@@ -12,6 +12,7 @@ const PG_TYPE: Record<string, string> = {
   BOOLEAN: 'boolean',
   JSONB: 'jsonb',
   DATE: 'timestamp with time zone',
+  DATEONLY: 'date',
   BLOB: 'bytea',
 };
 

@@ -208,6 +208,65 @@ describe('a service with a pool of one connection answers every write', function
     expect(await one('SELECT count(*)::int AS n FROM products WHERE id = $1', [unordered.id])).to.deep.equal({ n: 0 });
   });
 
+  it('adds and changes a supplier, drafts, edits, sends, receives and cancels purchase orders, proposes and accepts drafts, and renders the PDF', async () => {
+    const created = await admin.POST('/api/v1/suppliers', {
+      body: { name: 'Cartiera Pool', vatNumber: 'IT01234567897' },
+      headers: { 'idempotency-key': randomUUID() },
+    });
+    expect(status(created), JSON.stringify(created.error)).to.equal(201);
+    const supplierId = created.data!.id;
+    expect(status(await admin.PATCH('/api/v1/suppliers/{id}', { params: { path: { id: supplierId } }, body: { leadTimeDays: 4 } }))).to.equal(200);
+    const p = await product(1);
+    const low = await admin.PATCH('/api/v1/products/{id}', {
+      params: { path: { id: p.id }, header: { 'If-Match': p.etag } },
+      body: { supplierId, reorderLevel: 5, reorderQuantity: 8 },
+    });
+    expect(status(low), JSON.stringify(low.error)).to.equal(200);
+
+    const draft = await admin.POST('/api/v1/purchase-orders', {
+      body: { supplierId, lines: [{ productId: p.id, quantity: 4, unitCostCents: 100 }] },
+      headers: { 'idempotency-key': randomUUID() },
+    });
+    expect(status(draft), JSON.stringify(draft.error)).to.equal(201);
+    const id = draft.data!.id;
+    const edited = await admin.PATCH('/api/v1/purchase-orders/{id}', {
+      params: { path: { id }, header: { 'If-Match': draft.response.headers.get('etag')! } },
+      body: { lines: [{ productId: p.id, quantity: 6, unitCostCents: 90 }] },
+    });
+    expect(status(edited), JSON.stringify(edited.error)).to.equal(200);
+    expect(status(await admin.POST('/api/v1/purchase-orders/{id}/send', { params: { path: { id } }, headers: { 'idempotency-key': randomUUID() } }))).to.equal(
+      200,
+    );
+    const received = await admin.POST('/api/v1/purchase-orders/{id}/receipts', {
+      params: { path: { id } },
+      body: { lines: [{ productId: p.id, quantity: 6 }] },
+      headers: { 'idempotency-key': randomUUID() },
+    });
+    expect(status(received), JSON.stringify(received.error)).to.equal(201);
+    expect(await one('SELECT on_hand, incoming FROM products WHERE id = $1', [p.id])).to.deep.equal({ on_hand: 7, incoming: 0 });
+    const pdf = await fetch(`${svc.baseUrl}/api/v1/purchase-orders/${id}/pdf`, {
+      headers: { authorization: `Bearer ${(await api(svc.baseUrl).POST('/api/v1/auth/login', { body: ADMIN })).data!.accessToken}` },
+      signal: AbortSignal.timeout(WITHIN_MS),
+    });
+    expect(pdf.status).to.equal(200);
+
+    // Low again (an order takes 5): proposed, accepted as a draft, which is then cancelled.
+    const buyer = await customer();
+    await order(buyer.id, p.id, 5);
+    const proposed = await admin.POST('/api/v1/purchase-orders/proposals', {});
+    expect(status(proposed), JSON.stringify(proposed.error)).to.equal(200);
+    const accepted = await admin.POST('/api/v1/purchase-orders/proposals/accept', {
+      body: { supplierIds: [supplierId] },
+      headers: { 'idempotency-key': randomUUID() },
+    });
+    expect(status(accepted), JSON.stringify(accepted.error)).to.equal(201);
+    const again = accepted.data!.purchaseOrders[0]!.id;
+    expect(
+      status(await admin.POST('/api/v1/purchase-orders/{id}/cancel', { params: { path: { id: again } }, headers: { 'idempotency-key': randomUUID() } })),
+    ).to.equal(200);
+    expect(await one('SELECT status FROM purchase_orders WHERE id = $1', [again])).to.deep.equal({ status: 'cancelled' });
+  });
+
   it('places an order with an Idempotency-Key (and replays it), as a customer, and cancels it', async () => {
     const p = await product();
     const buyer = await customer();

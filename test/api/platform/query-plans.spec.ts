@@ -88,6 +88,8 @@ describe('query plans of the list endpoints at 100,000 rows', function () {
     ['not low stock', { active: true, lowStock: false }],
     ['archived', { active: false }],
     ['category + low stock', { active: true, category: 'cat-0', lowStock: true }],
+    ['incoming', { active: true, incoming: true }],
+    ['staff incoming', { incoming: true }],
     ['barcode', { active: true, barcode: '2000000000015' }],
     ['staff barcode (UPC-A)', { barcode: '200000000001' }],
   ];

@@ -28,6 +28,7 @@ const MODULES: Record<string, string[]> = {
   setup: ['src/setup'],
   'outgoing-webhooks': ['src/outgoing-webhooks'],
   email: ['src/email'],
+  purchasing: ['src/purchasing'],
 };
 
 /** Table → the module that owns it. A new table needs a line here (and in docs/architecture.md). */
@@ -60,11 +61,18 @@ const OWNER: Record<string, string> = {
   email_messages: 'email',
   email_fanout_cursor: 'email',
   password_reset_tokens: 'auth',
+  suppliers: 'purchasing',
+  purchase_orders: 'purchasing',
+  purchase_order_lines: 'purchasing',
+  purchase_receipts: 'purchasing',
+  purchase_receipt_lines: 'purchasing',
 };
 
 /** A second module that may name a table, and why (keep this list short). */
 const CO_OWNERS: Record<string, { module: string; why: string }[]> = {
-  products: [{ module: 'inventory', why: 'on_hand and reserved live on the product row: placement locks one row per product (inventory writes only those)' }],
+  products: [
+    { module: 'inventory', why: 'on_hand, reserved and incoming live on the product row: placement locks one row per product (inventory writes only those)' },
+  ],
   events: [
     { module: 'realtime', why: 'the dispatcher drains the outbox and the feed replays it' },
     { module: 'outgoing-webhooks', why: 'the webhook fan-out is a second cursor over the outbox (reads only)' },

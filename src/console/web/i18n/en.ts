@@ -5,6 +5,7 @@ import { enEmails } from './en-emails';
 import { enReturns } from './en-returns';
 import { enFulfilment } from './en-fulfilment';
 import { enRefunds } from './en-refunds';
+import { enPurchasing } from './en-purchasing';
 
 /** The console's words in English (the switch in the header). Typed against `it.ts`: every key, no more. */
 export const en: Record<MessageKey, string> = {
@@ -14,6 +15,7 @@ export const en: Record<MessageKey, string> = {
   ...enReturns,
   ...enFulfilment,
   ...enRefunds,
+  ...enPurchasing,
   'app.title': 'QuickStock — staff console',
   'app.skip': 'Skip to content',
   'app.noscript': 'The console needs JavaScript.',

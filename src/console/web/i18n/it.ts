@@ -4,6 +4,7 @@ import { itEmails } from './it-emails';
 import { itFulfilment } from './it-fulfilment';
 import { itRefunds } from './it-refunds';
 import { itReturns } from './it-returns';
+import { itPurchasing } from './it-purchasing';
 
 /**
  * The console's words in Italian, the default language. This object defines the keys: `en.ts` is
@@ -17,6 +18,7 @@ export const it = {
   ...itFulfilment,
   ...itRefunds,
   ...itReturns,
+  ...itPurchasing,
   'app.title': 'QuickStock — console del personale',
   'app.skip': 'Vai al contenuto',
   'app.noscript': 'La console ha bisogno di JavaScript.',
