@@ -13,6 +13,7 @@ import { UsersService } from './users';
 import { ProductsService } from './products';
 import { InventoryService } from './inventory';
 import { OrdersService } from './orders';
+import { ProductImporter } from './catalog-io';
 import { ProviderCaller, ProviderRegistry } from './platform/upstream';
 import { ManualPaymentProvider, PaymentsService, StripePaymentProvider, type PaymentProvider } from './payments';
 import { EasyPostCarrier, ManualCarrier, ShippingService, type Carrier } from './shipping';
@@ -40,6 +41,8 @@ export interface Services {
   users: UsersService;
   products: ProductsService;
   inventory: InventoryService;
+  /** CSV product imports (issue 30): all or nothing, set-based, serialised. */
+  productImporter: ProductImporter;
   orders: OrdersService;
   /** Payments' rules; the server runs its refund retry pass. */
   paymentsService: PaymentsService;
@@ -138,6 +141,7 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
     users,
     products: new ProductsService(db, inventory, (tx, productId) => orders.isProductOrdered(tx, productId)),
     inventory,
+    productImporter: new ProductImporter(db, inventory, idempotency, config.imports.maxRows),
     orders,
     paymentsService,
     webhooks: new WebhooksService(db, payments, carriers, orders, logger),

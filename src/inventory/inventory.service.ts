@@ -100,6 +100,16 @@ export class InventoryService {
     await stock.insertMovement(tx, { productId, type: 'receipt', delta: quantity, onHandAfter: quantity, reason, actorId, orderId: null });
   }
 
+  /**
+   * Sets many products' `onHand` at once inside the caller's transaction (a CSV import): each change
+   * is an `adjustment` movement with `reason` and the actor, never an overwrite of the figure. The
+   * caller has checked every level against `reserved` under the rows' locks. Low-stock crossings are
+   * the caller's to announce (it knows the other fields the same change moved).
+   */
+  async setStockLevels(tx: Tx, levels: { productIds: readonly string[]; onHand: readonly number[] }, actorId: string | null, reason: string): Promise<number> {
+    return stock.setLevels(tx, levels.productIds, levels.onHand, { type: 'adjustment', reason, actorId });
+  }
+
   async listMovements(productId: string, query: { limit: number; cursor?: string }): Promise<Page<StockMovementView>> {
     if (!(await stock.exists(this.db, productId))) throw new NotFoundError('The product');
     const scope = cursorScope(query, { productId });

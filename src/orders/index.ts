@@ -10,3 +10,5 @@ export { lineAmounts, sumTotals } from './order-totals';
 export { OrderModel } from './order.model';
 export { OrderItemModel } from './order-item.model';
 export { OrderStatusHistoryModel } from './order-status-history.model';
+export type { ExportLine } from './orders.service';
+export type { OrderQuery } from './read-orders';

@@ -27,6 +27,8 @@ const MODULES: Record<string, string[]> = {
   setup: ['src/setup'],
   'outgoing-webhooks': ['src/outgoing-webhooks'],
   email: ['src/email'],
+  // CSV import and export (issue 30): drives products, inventory and orders through their index.ts.
+  'catalog-io': ['src/catalog-io'],
 };
 
 /** Table → the module that owns it. A new table needs a line here (and in docs/architecture.md). */
