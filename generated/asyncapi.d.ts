@@ -280,6 +280,32 @@ export interface EmailFailedEvent {
   data: EmailFailedData;
 }
 
+/**
+ * What an applied CSV import changed (the report of `createProductImport`).
+ */
+export interface CatalogImportedData {
+  rows: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  /**
+   * Products whose `onHand` the import set (one `adjustment` movement each).
+   */
+  stockChanged: number;
+  /**
+   * Who imported the file.
+   */
+  actorId: string;
+  actorRole: "admin" | "operator";
+}
+
+export interface CatalogImportedEvent {
+  id: number;
+  type: "catalog.imported";
+  occurredAt: string;
+  data: CatalogImportedData;
+}
+
 export interface EmailResentEvent {
   id: number;
   type: "email.resent";
@@ -298,7 +324,8 @@ export interface ServerToClientEvents {
   'webhook.subscription_disabled': (event: WebhookSubscriptionDisabledEvent) => void;
   'email.failed': (event: EmailFailedEvent) => void;
   'email.resent': (event: EmailResentEvent) => void;
+  'catalog.imported': (event: CatalogImportedEvent) => void;
 }
 
 /** Every event envelope the server emits. */
-export type QuickStockEvent = OrderCreatedEvent | OrderStatusChangedEvent | InventoryLowStockEvent | InventoryStockChangedEvent | PaymentUpdatedEvent | ShipmentUpdatedEvent | WebhookSubscriptionDisabledEvent | EmailFailedEvent | EmailResentEvent;
+export type QuickStockEvent = OrderCreatedEvent | OrderStatusChangedEvent | InventoryLowStockEvent | InventoryStockChangedEvent | PaymentUpdatedEvent | ShipmentUpdatedEvent | WebhookSubscriptionDisabledEvent | EmailFailedEvent | EmailResentEvent | CatalogImportedEvent;

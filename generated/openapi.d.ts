@@ -1348,6 +1348,26 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "catalog.imported": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `catalog.imported`: a CSV file was imported into the catalog.
+         * @description Sent to subscriptions of `catalog.imported`, once per applied import. `data` is the AsyncAPI `CatalogImportedData`: the counts and who imported the file.
+         */
+        post: operations["receiveCatalogImported"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "webhook.test": {
         parameters: {
             query?: never;
@@ -1994,7 +2014,7 @@ export interface components {
          * @description An event type integrators may subscribe to: every message of the AsyncAPI contract.
          * @enum {string}
          */
-        WebhookEventType: "order.created" | "order.status_changed" | "inventory.low_stock" | "inventory.stock_changed" | "payment.updated" | "shipment.updated" | "webhook.subscription_disabled" | "email.failed" | "email.resent";
+        WebhookEventType: "order.created" | "order.status_changed" | "inventory.low_stock" | "inventory.stock_changed" | "payment.updated" | "shipment.updated" | "webhook.subscription_disabled" | "email.failed" | "email.resent" | "catalog.imported";
         WebhookSubscription: {
             /** Format: uuid */
             id: string;
@@ -2072,7 +2092,7 @@ export interface components {
          * @description An event type, or `webhook.test` (sent by the test operation).
          * @enum {string}
          */
-        WebhookEventTypeOrTest: "order.created" | "order.status_changed" | "inventory.low_stock" | "inventory.stock_changed" | "payment.updated" | "shipment.updated" | "webhook.subscription_disabled" | "email.failed" | "email.resent" | "webhook.test";
+        WebhookEventTypeOrTest: "order.created" | "order.status_changed" | "inventory.low_stock" | "inventory.stock_changed" | "payment.updated" | "shipment.updated" | "webhook.subscription_disabled" | "email.failed" | "email.resent" | "catalog.imported" | "webhook.test";
         /**
          * @description `pending`: waiting for its next attempt; `succeeded`: a 2xx was received; `failed`: the retry schedule is spent.
          * @enum {string}
@@ -2455,6 +2475,32 @@ export interface components {
             /**
              * Format: uuid
              * @description Who re-sent it.
+             */
+            actorId: string;
+            /** @enum {string} */
+            actorRole: "admin" | "operator";
+        };
+        /**
+         * CatalogImportedData
+         * @description What an applied CSV import changed (the report of `createProductImport`).
+         */
+        CatalogImportedData: {
+            /** Format: int32 */
+            rows: number;
+            /** Format: int32 */
+            created: number;
+            /** Format: int32 */
+            updated: number;
+            /** Format: int32 */
+            unchanged: number;
+            /**
+             * Format: int32
+             * @description Products whose `onHand` the import set (one `adjustment` movement each).
+             */
+            stockChanged: number;
+            /**
+             * Format: uuid
+             * @description Who imported the file.
              */
             actorId: string;
             /** @enum {string} */
@@ -5880,6 +5926,62 @@ export interface operations {
                     /** @constant */
                     type?: "email.resent";
                     data?: components["schemas"]["EmailResentData"];
+                };
+            };
+        };
+        responses: {
+            /** @description Any 2xx answer within `WEBHOOK_TIMEOUT_MS` (15 s) acknowledges the delivery; the body is ignored (the first 20 kB are logged). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: the subscription is disabled at once (reason `gone`) and staff are told. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (3xx are never followed, 4xx, 5xx, a timeout, a refused connection) is a failure, retried on the schedule; `Retry-After` is honoured within bounds. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    receiveCatalogImported: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The message's id (Standard Webhooks): the same on every retry and redelivery of this message, so use it as your idempotency key. It is also the body's `id`.
+                 * @example msg_2b7f4c9e1a3d4e6f8a0b2c4d6e8f0a1b
+                 */
+                "webhook-id": components["parameters"]["WebhookId"];
+                /**
+                 * @description When this attempt was signed, in seconds since the Unix epoch. Refuse messages more than a few minutes old (replays).
+                 * @example 1796118012
+                 */
+                "webhook-timestamp": components["parameters"]["WebhookTimestamp"];
+                /**
+                 * @description Space-separated signatures `v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<raw body>`, keyed with the base64-decoded part of the secret after `whsec_`. One signature normally, two for 24 h after a secret rotation (the new secret's first). Accept the message when any signature matches; compare in constant time, on the raw bytes of the body.
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": components["parameters"]["WebhookSignature"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookMessage"] & {
+                    /** @constant */
+                    type?: "catalog.imported";
+                    data?: components["schemas"]["CatalogImportedData"];
                 };
             };
         };

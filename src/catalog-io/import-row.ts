@@ -79,8 +79,9 @@ function barcodeWhy(code: string, it: boolean): string | null {
 }
 
 /**
- * One data row, cell by cell: the record to stage, or the problems of its cells (all of them, so the
- * report names every wrong cell at once). `columns[i]` is the column of cell i.
+ * One data row, cell by cell: the record to stage and the problems of its cells (all of them, so the
+ * report names every wrong cell at once; a row with problems is never staged). `columns[i]` is the
+ * column of cell i.
  */
 export function readRow(
   rowNo: number,
@@ -88,7 +89,7 @@ export function readRow(
   columns: readonly ProductColumn[],
   dialect: CsvDialect,
   lang: 'it' | 'en',
-): { row: ImportRowRecord } | { problems: CellProblem[] } {
+): { row: ImportRowRecord; problems: CellProblem[] } {
   const row: ImportRowRecord = {
     rowNo,
     sku: '',
@@ -175,5 +176,5 @@ export function readRow(
         break;
     }
   });
-  return problems.length > 0 ? { problems } : { row };
+  return { row, problems };
 }

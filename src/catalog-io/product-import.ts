@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Db, Tx } from '../platform/db/db';
 import { AppError } from '../platform/errors';
-import { recordEvents } from '../platform/events';
+import { recordEvent, recordEvents } from '../platform/events';
 import type { Actor } from '../platform/http/contract';
 import type { IdempotencyStore, StoredResult } from '../platform/idempotency';
 import { catalogImport, type ImportField, type ImportRowRecord } from '../products';
@@ -103,7 +103,12 @@ export class ProductImporter {
           },
         );
       }
-      await this.apply(tx, fields, actor);
+      const stockChanged = await this.apply(tx, fields, actor);
+      const { rows, created, updated, unchanged } = report;
+      await recordEvent(tx, {
+        type: 'catalog.imported',
+        data: { rows, created, updated, unchanged, stockChanged, actorId: actor.id, actorRole: actor.role as 'admin' | 'operator' },
+      });
       return { status: 201, body: report };
     });
   }
@@ -139,27 +144,19 @@ export class ProductImporter {
           push(record.number, null, null, { kind: 'cell-count', expected: columns.length, found: record.cells.length });
           continue;
         }
-        const read = readRow(record.number, record.cells, columns, dialect, lang);
-        if ('problems' in read) {
-          for (const p of read.problems) push(record.number, p.column, p.value, p.problem);
-          continue;
+        const { row, problems } = readRow(record.number, record.cells, columns, dialect, lang);
+        for (const p of problems) push(record.number, p.column, p.value, p.problem);
+        // Repeats are checked across the file (a row with another wrong cell still claims its SKU).
+        if (row.sku) {
+          const firstSku = skus.get(row.sku.toLowerCase());
+          if (firstSku !== undefined) push(record.number, 'sku', row.sku, { kind: 'duplicate-sku', firstRow: firstSku });
+          else skus.set(row.sku.toLowerCase(), record.number);
         }
-        const row = read.row;
-        const skuKey = row.sku.toLowerCase();
-        const firstSku = skus.get(skuKey);
-        if (firstSku !== undefined) {
-          push(record.number, 'sku', row.sku, { kind: 'duplicate-sku', firstRow: firstSku });
-          continue;
-        }
-        skus.set(skuKey, record.number);
         if (row.barcode) {
           const gtin = row.barcode.padStart(14, '0');
           const firstBarcode = barcodes.get(gtin);
-          if (firstBarcode !== undefined) {
-            push(record.number, 'barcode', row.barcode, { kind: 'duplicate-barcode', firstRow: firstBarcode });
-            continue;
-          }
-          barcodes.set(gtin, record.number);
+          if (firstBarcode !== undefined) push(record.number, 'barcode', row.barcode, { kind: 'duplicate-barcode', firstRow: firstBarcode });
+          else barcodes.set(gtin, record.number);
         }
         // Once the file is known to be wrong, rows are only checked, not staged.
         if (errors.length > 0) continue;
@@ -229,10 +226,11 @@ export class ProductImporter {
     return ok ? columns : [];
   }
 
-  private async apply(tx: Tx, fields: ReadonlySet<ImportField>, actor: Actor): Promise<void> {
+  /** Writes the staged file; answers how many products' stock it set. */
+  private async apply(tx: Tx, fields: ReadonlySet<ImportField>, actor: Actor): Promise<number> {
     await catalogImport.apply(tx, fields);
     const levels = await catalogImport.stockTargets(tx);
-    await this.inventory.setStockLevels(tx, levels, actor.id, 'import');
+    const stockChanged = await this.inventory.setStockLevels(tx, levels, actor.id, 'import');
     const crossings = await catalogImport.lowStockCrossings(tx);
     await recordEvents(
       tx,
@@ -241,5 +239,6 @@ export class ProductImporter {
         data: { productId: p.id, sku: p.sku, name: p.name, available: p.available, reorderLevel: p.reorderLevel },
       })),
     );
+    return stockChanged;
   }
 }

@@ -21,6 +21,7 @@ const AUDIENCE: Record<ClientEventType, 'staff' | 'staff and its customer'> = {
   'webhook.subscription_disabled': 'staff',
   'email.failed': 'staff',
   'email.resent': 'staff',
+  'catalog.imported': 'staff',
 };
 
 /** The `data` of the contract's first example of each message: realistic, and valid by construction. */

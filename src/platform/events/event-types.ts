@@ -17,6 +17,7 @@ export const CLIENT_EVENT_TYPES = [
   'webhook.subscription_disabled',
   'email.failed',
   'email.resent',
+  'catalog.imported',
 ] as const satisfies readonly (keyof ServerToClientEvents)[];
 type MissingType = Exclude<ClientEventType, (typeof CLIENT_EVENT_TYPES)[number]>;
 const everyContractEventIsListed: MissingType extends never ? true : false = true;
