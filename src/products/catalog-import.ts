@@ -1,6 +1,6 @@
 import { productImportRepository as stage } from './product-import.repository';
 
-export type { ImportField, ImportRowRecord, ImportRowFinding, ImportCounts } from './product-import.repository';
+export type { ImportField, ImportRowRecord, ImportRowFinding, ImportCounts, StockLevels } from './product-import.repository';
 
 /**
  * The catalog's side of a CSV import (src/catalog-io drives it), inside the importer's transaction:

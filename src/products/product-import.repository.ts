@@ -30,6 +30,12 @@ export type ImportRowFinding =
   | { rowNo: number; field: 'barcode'; kind: 'barcode-taken'; value: string }
   | { rowNo: number; field: 'onHand'; kind: 'below-reserved'; value: string; reserved: number };
 
+/** Products and the stock level of each, in id order. */
+export interface StockLevels {
+  productIds: string[];
+  onHand: number[];
+}
+
 export interface ImportCounts {
   created: number;
   updated: number;
@@ -74,7 +80,7 @@ export const productImportRepository = {
       `CREATE TEMP TABLE ${STAGE} (
          row_no int PRIMARY KEY, sku text NOT NULL, name text, description text, category text, barcode text,
          unit_price_cents int, vat_rate int, reorder_level int, active boolean, on_hand int,
-         product_id uuid, before_on_hand int, before_reserved int, before_reorder int
+         product_id uuid, before_on_hand int, before_reserved int, before_reorder int, created boolean NOT NULL DEFAULT false
        ) ON COMMIT DROP`,
     );
   },
@@ -154,7 +160,9 @@ export const productImportRepository = {
 
   /**
    * Writes the catalog: one UPDATE for the changed products (their version, hence ETag, moves on)
-   * and one INSERT for the new ones (stock 0: the stock comes as movements, see `stockTargets`).
+   * and one INSERT for the new ones. A new product is inserted with its first `onHand` (as a new row
+   * is written once: a second UPDATE of 100,000 fresh rows doubled the import's time), and inventory
+   * records that level's movement (`initialLevels`), as `recordInitialStock` does for `createProduct`.
    */
   async apply(tx: Tx, fields: ReadonlySet<ImportField>): Promise<void> {
     const catalog = [...fields].filter((f): f is Exclude<ImportField, 'onHand'> => f !== 'onHand');
@@ -173,24 +181,32 @@ export const productImportRepository = {
     await sql(
       tx,
       `WITH created AS (
-         INSERT INTO products (sku, name, description, category, barcode, unit_price_cents, vat_rate, reorder_level, active)
+         INSERT INTO products (sku, name, description, category, barcode, unit_price_cents, vat_rate, reorder_level, active, on_hand)
          SELECT s.sku, s.name, ${value('description', 'NULL')}, ${value('category', 'NULL')}, ${value('barcode', 'NULL')},
-                s.unit_price_cents, ${value('vatRate', '22')}, ${value('reorderLevel', '0')}, ${value('active', 'true')}
+                s.unit_price_cents, ${value('vatRate', '22')}, ${value('reorderLevel', '0')}, ${value('active', 'true')}, ${fields.has('onHand') ? 'COALESCE(s.on_hand, 0)' : '0'}
            FROM ${STAGE} s WHERE s.product_id IS NULL ORDER BY s.row_no
-         RETURNING id, sku)
-       UPDATE ${STAGE} s SET product_id = c.id, before_on_hand = 0, before_reserved = 0
+         RETURNING id, sku, on_hand)
+       UPDATE ${STAGE} s SET product_id = c.id, before_on_hand = c.on_hand, before_reserved = 0, created = true
          FROM created c WHERE lower(c.sku) = lower(s.sku)`,
     );
   },
 
-  /** The stock each row sets, where it differs from the product's (for inventory's movements). */
-  async stockTargets(tx: Tx): Promise<{ productIds: string[]; onHand: number[] }> {
-    const rows = await sql<{ ids: string[] | null; levels: number[] | null }>(
+  /**
+   * The stock each existing product's row sets, where it differs (inventory changes it by movements),
+   * and the first stock of each new product (inserted with it; inventory records its movement).
+   */
+  async stockTargets(tx: Tx): Promise<{ changed: StockLevels; initial: StockLevels }> {
+    const rows = await sql<{ created: boolean; ids: string[]; levels: number[] }>(
       tx,
-      `SELECT array_agg(product_id ORDER BY product_id) AS ids, array_agg(on_hand ORDER BY product_id) AS levels
-         FROM ${STAGE} WHERE on_hand IS NOT NULL AND on_hand IS DISTINCT FROM before_on_hand`,
+      `SELECT created, array_agg(product_id ORDER BY product_id) AS ids, array_agg(on_hand ORDER BY product_id) AS levels
+         FROM ${STAGE} WHERE on_hand IS NOT NULL AND (created AND on_hand > 0 OR NOT created AND on_hand IS DISTINCT FROM before_on_hand)
+        GROUP BY created`,
     );
-    return { productIds: rows[0]?.ids ?? [], onHand: rows[0]?.levels ?? [] };
+    const of = (created: boolean): StockLevels => {
+      const row = rows.find((r) => r.created === created);
+      return { productIds: row?.ids ?? [], onHand: row?.levels ?? [] };
+    };
+    return { changed: of(false), initial: of(true) };
   },
 
   /** Existing products the import took from above their reorder level to at or below it. */
