@@ -15,6 +15,7 @@ const EVENT_NAMES: readonly EventName[] = [
   'shipment.updated',
   'webhook.subscription_disabled',
   'email.resent',
+  'catalog.imported',
 ];
 const SEEN_MAX = 5000;
 

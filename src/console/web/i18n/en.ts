@@ -3,6 +3,7 @@ import { enWebhooks } from './en-webhooks';
 import { enAccount } from './en-account';
 import { enEmails } from './en-emails';
 import { enFulfilment } from './en-fulfilment';
+import { enCatalog } from './en-catalog';
 
 /** The console's words in English (the switch in the header). Typed against `it.ts`: every key, no more. */
 export const en: Record<MessageKey, string> = {
@@ -10,6 +11,7 @@ export const en: Record<MessageKey, string> = {
   ...enAccount,
   ...enEmails,
   ...enFulfilment,
+  ...enCatalog,
   'app.title': 'QuickStock — staff console',
   'app.skip': 'Skip to content',
   'app.noscript': 'The console needs JavaScript.',

@@ -2,6 +2,7 @@ import { itWebhooks } from './it-webhooks';
 import { itAccount } from './it-account';
 import { itEmails } from './it-emails';
 import { itFulfilment } from './it-fulfilment';
+import { itCatalog } from './it-catalog';
 
 /**
  * The console's words in Italian, the default language. This object defines the keys: `en.ts` is
@@ -13,6 +14,7 @@ export const it = {
   ...itAccount,
   ...itEmails,
   ...itFulfilment,
+  ...itCatalog,
   'app.title': 'QuickStock — console del personale',
   'app.skip': 'Vai al contenuto',
   'app.noscript': 'La console ha bisogno di JavaScript.',
