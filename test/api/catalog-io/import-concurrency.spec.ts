@@ -83,7 +83,7 @@ describe('CSV product import: concurrency, idempotency, events, dialects', () =>
     const bom = await importCsv(token, `\uFEFFsku,name\r\n${p}-2,x\r\n`, { query: { dryRun: 'true' } });
     // A BOM means excel-it: the one column is "sku,name", unknown.
     expect(bom.json.errors[0]).to.include({ row: 1, column: 'sku,name' });
-    const rfc = await importCsv(token, `sku,name,priceCents\r\n${p}-3,"Uno; due",100050\r\n`);
+    const rfc = await importCsv(token, `sku,name,priceCents\r\n${p}-3,"Uno; due",100050\r\n`, { headers: { 'content-type': 'text/csv; charset=utf-8' } });
     expect(rfc.status).to.equal(201);
     expect(await query('SELECT name, unit_price_cents FROM products WHERE sku = $1', [`${p}-3`])).to.deep.equal([
       { name: 'Uno; due', unit_price_cents: 100050 },
