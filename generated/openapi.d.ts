@@ -481,7 +481,7 @@ export interface paths {
          *     (`report.errors` names each wrong cell: `row` is the line's record number, the header being 1)
          *     and nothing written. Messages follow `Accept-Language` (`it` or `en`, default `en`); at most
          *     1,000 errors are listed. Imports are serialised: a second import applied while one runs waits
-         *     for it, then applies against its result. Changed stock is announced by the coalesced
+         *     for it (up to 120 s, then 503 `timeout` with `Retry-After`), then applies against its result. Changed stock is announced by the coalesced
          *     `inventory.stock_changed` events (and `inventory.low_stock` where a product crosses its reorder
          *     level), and the whole import by one `catalog.imported` event. See docs/csv.md. Staff only.
          */

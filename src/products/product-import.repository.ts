@@ -67,8 +67,14 @@ function catalogDiff(fields: ReadonlySet<ImportField>): string {
  * statements, not 100,000. The caller holds the transaction (all or nothing).
  */
 export const productImportRepository = {
-  /** Serialises imports: a second import waits here until the first commits or rolls back. */
+  /**
+   * Serialises imports: a second import waits here until the first commits or rolls back — up to
+   * the 120 s statement timeout set first (a 100,000-row import takes about a minute; the pool's
+   * 15 s would fail the waiter too soon), then a 503 `timeout` with Retry-After, which stores no answer
+   * under the Idempotency-Key, so the retry runs.
+   */
   async lockImports(tx: Tx): Promise<void> {
+    await sql(tx, "SET LOCAL statement_timeout = '120s'");
     await sql(tx, "SELECT pg_advisory_xact_lock(hashtext('quickstock-product-import'))");
   },
 
