@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { asAdmin, createProduct, operator } from '../../support/api';
 import { query } from '../../support/database';
+import { withSecondService } from '../../support/services';
 import { freshPrefix, importCsv } from './csv-helpers';
 
 describe('CSV product import: concurrency, idempotency, events, dialects', () => {
@@ -31,6 +32,30 @@ describe('CSV product import: concurrency, idempotency, events, dialects', () =>
     );
     expect(levels).to.have.length(2);
     expect(levels[0]).to.deep.equal({ shared: false, on_hand: 25 });
+  });
+
+  it('never needs a second connection: two imports and an export at once on a pool of one connection all answer', async () => {
+    await withSecondService({ DB_POOL_MAX: '1' }, async (baseUrl) => {
+      const token = await asAdmin();
+      const p = freshPrefix();
+      const post = (csv: string, query = '') =>
+        fetch(`${baseUrl}/api/v1/product-imports${query}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' },
+          body: csv,
+        });
+      const csv = `sku,name,priceCents,category,onHand\r\n${p}-1,Uno,100,${p},4\r\n${p}-2,Due,200,${p},6\r\n`;
+      const [one, two, dry, out] = await Promise.all([
+        post(csv),
+        post(csv),
+        post(csv, '?dryRun=true'),
+        fetch(`${baseUrl}/api/v1/products/export?category=${p}`, { headers: { authorization: `Bearer ${token}` } }),
+      ]);
+      expect([one.status, two.status, dry.status, out.status].sort()).to.deep.equal([200, 200, 201, 201]);
+      await out.text();
+      const reports = [(await one.json()) as { created: number }, (await two.json()) as { created: number }];
+      expect(reports.map((r) => r.created).sort()).to.deep.equal([0, 2]);
+    });
   });
 
   it('replays an applied import with the same Idempotency-Key and file, and refuses the key with another file (422)', async () => {
