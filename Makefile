@@ -1,5 +1,5 @@
 # Each target wraps an npm script or a project script; `make start` and `make test` are the whole set-up.
-.PHONY: help start test test-unit chromium generate generate-event-docs postman check-generated lint format build migrate bench bench-scale test-pgbouncer install
+.PHONY: help start test test-unit chromium generate generate-event-docs postman check-generated lint format build migrate bench bench-import bench-scale test-pgbouncer install
 
 NPM_INSTALL_STAMP := node_modules/.package-lock.json
 
@@ -55,6 +55,9 @@ migrate: build ## Apply the database migrations without serving
 
 bench: build ## Benchmark the production build against a bare node:http + pg reference (~8 min)
 	npx tsx bench/run.ts
+
+bench-import: build ## Time and peak service RSS of a 100,000-row CSV product import (dry run, apply, re-apply) on a scratch database (BENCH_IMPORT_ROWS)
+	npx tsx bench/import.ts
 
 bench-scale: build ## Latency of every list at 1,000 vs BENCH_SCALE_N (default 1,000,000) rows, on a scratch database (BENCH_SCALE_MODE=write: the write path)
 	npx tsx bench/scale.ts

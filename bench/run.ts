@@ -6,7 +6,7 @@
  * Env: DATABASE_URL (else an embedded PostgreSQL), REDIS_URL (needed for the 2-worker run; push then
  * goes through the Socket.IO Redis adapter),
  * BENCH_DURATION_S (default 10 per run), BENCH_ROUNDS (default 2), BENCH_CONNECTIONS (default 50),
- * BENCH_ONLY (comma-separated subset of: random, hot, products, order, push, workers, webhooks, mail).
+ * BENCH_ONLY (comma-separated subset of: random, hot, products, order, push, workers, webhooks, mail, import).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
@@ -18,6 +18,7 @@ import { createTestDatabase } from '../test-kit/scratch-database';
 import { measurePushLatency } from './push-latency';
 import { receiverCertificate, webhookOverhead } from './webhooks-scenario';
 import { mailOverhead } from './mail-scenario';
+import { importBench, importLines } from './import';
 import { BENCH_ADMIN, BENCH_LIMITS_OFF, call, cpuSeconds, freePort, startBuiltService, type RunningService } from './service';
 
 const DURATION = Number(process.env['BENCH_DURATION_S'] ?? 10);
@@ -25,7 +26,7 @@ const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 2);
 const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 50);
 /** Operator sockets of the push-latency run (issue 17: p95 < 100 ms at 1,000). */
 const PUSH_SOCKETS = Number(process.env['BENCH_PUSH_SOCKETS'] ?? 1000);
-const ONLY = new Set((process.env['BENCH_ONLY'] ?? 'random,hot,products,order,push,workers,webhooks,mail').split(',').map((s) => s.trim()));
+const ONLY = new Set((process.env['BENCH_ONLY'] ?? 'random,hot,products,order,push,workers,webhooks,mail,import').split(',').map((s) => s.trim()));
 const PRODUCTS = 1000;
 const CATEGORIES = 10;
 const CUSTOMERS = 20;
@@ -461,6 +462,9 @@ async function main(): Promise<void> {
       );
     }
 
+    // The CSV import (issue 30) on a database and service of its own: 100,000 products would change the lists' figures.
+    const imports = ONLY.has('import') ? await importBench() : [];
+
     const invariant = await checkStockInvariant(database.url);
     const inFlightAllowance = CONNECTIONS * orderRuns;
     const cpu = os.cpus();
@@ -480,6 +484,7 @@ async function main(): Promise<void> {
         `push latency, ${push.sockets} operator sockets (in ${push.processes} client processes, ${redisUrl ? 'Redis adapter' : 'in-memory adapter'}) × ${push.changes} status changes: ` +
           `p50 ${push.p50.toFixed(1)} ms, p95 ${push.p95.toFixed(1)} ms, p99 ${push.p99.toFixed(1)} ms, max ${push.max.toFixed(1)} ms, server CPU ${push.serverCpuMsPerChange.toFixed(1)} ms per change (target p95 < 100 ms; load average ${os.loadavg()[0]?.toFixed(1)})`,
       );
+    for (const line of importLines(imports)) console.log(line);
     console.log(
       `stock invariant over ${invariant.products} products: ${invariant.wrong} wrong, ${invariant.oversold} oversold; ` +
         `orders stored ${invariant.orders}, 201 responses counted ${okOrders} (autocannon drops the responses still in flight when a run ends: at most ${inFlightAllowance})`,

@@ -349,6 +349,32 @@ export interface EmailFailedEvent {
   data: EmailFailedData;
 }
 
+/**
+ * What an applied CSV import changed (the report of `createProductImport`).
+ */
+export interface CatalogImportedData {
+  rows: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  /**
+   * Products whose `onHand` the import set (one `adjustment` movement each).
+   */
+  stockChanged: number;
+  /**
+   * Who imported the file.
+   */
+  actorId: string;
+  actorRole: "admin" | "operator";
+}
+
+export interface CatalogImportedEvent {
+  id: number;
+  type: "catalog.imported";
+  occurredAt: string;
+  data: CatalogImportedData;
+}
+
 export interface EmailResentEvent {
   id: number;
   type: "email.resent";
@@ -404,8 +430,9 @@ export interface ServerToClientEvents {
   'webhook.subscription_disabled': (event: WebhookSubscriptionDisabledEvent) => void;
   'email.failed': (event: EmailFailedEvent) => void;
   'email.resent': (event: EmailResentEvent) => void;
+  'catalog.imported': (event: CatalogImportedEvent) => void;
   'purchase_order.updated': (event: PurchaseOrderUpdatedEvent) => void;
 }
 
 /** Every event envelope the server emits. */
-export type QuickStockEvent = OrderCreatedEvent | OrderStatusChangedEvent | InventoryLowStockEvent | InventoryStockChangedEvent | PaymentUpdatedEvent | RefundUpdatedEvent | ShipmentUpdatedEvent | ReturnUpdatedEvent | WebhookSubscriptionDisabledEvent | EmailFailedEvent | EmailResentEvent | PurchaseOrderUpdatedEvent;
+export type QuickStockEvent = OrderCreatedEvent | OrderStatusChangedEvent | InventoryLowStockEvent | InventoryStockChangedEvent | PaymentUpdatedEvent | RefundUpdatedEvent | ShipmentUpdatedEvent | ReturnUpdatedEvent | WebhookSubscriptionDisabledEvent | EmailFailedEvent | EmailResentEvent | CatalogImportedEvent | PurchaseOrderUpdatedEvent;

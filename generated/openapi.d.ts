@@ -428,6 +428,70 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/products/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download the catalog as CSV (Italian Excel or RFC 4180).
+         * @description Streams every product that matches the filters (those of `listProducts`; `archived` in place of
+         *     `active`) as CSV, sorted by SKU and read in keyset pages, so a million products export in
+         *     constant memory. Columns: `sku, name, description, category, price` (excel-it, euro with a
+         *     decimal comma) or `priceCents` (rfc4180), then `vatRate, reorderLevel, barcode, archived, onHand,
+         *     reserved, available`. A text cell that begins with `=`, `+`, `-`, `@`, a tab or a carriage return
+         *     (after any `'`) is written with one leading `'` so a spreadsheet never runs it as a formula; the
+         *     import removes exactly that `'`. See docs/csv.md. Staff only.
+         */
+        get: operations["exportProducts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/product-imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create or update products and set stock from a CSV file, all or nothing.
+         * @description The body is a CSV file (`Content-Type: text/csv`) in either dialect: named by `dialect`, else
+         *     detected (a UTF-8 BOM or more `;` than `,` in the header: excel-it). At most `IMPORT_MAX_BYTES`
+         *     (20 MB) and `IMPORT_MAX_ROWS` (100,000) rows: 413 beyond. The header names the columns: `sku` is
+         *     required, the others (`name, description, category, price` (excel-it) or `priceCents, vatRate,
+         *     reorderLevel, barcode, archived, onHand`) are optional, and a column left out leaves that field
+         *     as it is; `reserved` and `available` are accepted and ignored (so an export imports unchanged);
+         *     any other column is an error. Rows match products by SKU (case-insensitive): unknown SKUs are
+         *     created (they need `name` and a price). `onHand` sets the stock through an `adjustment`
+         *     movement with reason `import` and the importing user as actor; below what orders reserve is a
+         *     row error.
+         *
+         *     With `dryRun=true` the answer is 200 with the report and nothing is written. Otherwise the file
+         *     is applied in one transaction: 201 with the report, or 422 `import-invalid` with the report
+         *     (`report.errors` names each wrong cell: `row` is the line's record number, the header being 1)
+         *     and nothing written. Messages follow `Accept-Language` (`it` or `en`, default `en`); at most
+         *     1,000 errors are listed. Imports are serialised: a second import applied while one runs waits
+         *     for it (up to 120 s, then 503 `timeout` with `Retry-After`), then applies against its result. Changed stock is announced by the coalesced
+         *     `inventory.stock_changed` events (and `inventory.low_stock` where a product crosses its reorder
+         *     level), and the whole import by one `catalog.imported` event. See docs/csv.md. Staff only.
+         */
+        post: operations["createProductImport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orders": {
         parameters: {
             query?: never;
@@ -451,6 +515,31 @@ export interface paths {
          *     minute (429 `rate-limited` beyond).
          */
         post: operations["createOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download orders as CSV, one row per order line.
+         * @description Streams the orders created in `[from, to)` (either may be left out), in the given statuses, oldest
+         *     first, one row per order line: `orderNumber, orderId, createdAt, status, customerName,
+         *     customerEmail, sku, name, quantity, shippedQuantity, cancelledQuantity, vatRate`, then the money
+         *     columns — `unitPrice, net, vat, gross` in euro with a decimal comma (excel-it, the default) or
+         *     `unitPriceCents, netCents, vatCents, grossCents` (rfc4180). Read in keyset pages; text cells are
+         *     neutralised as in `exportProducts`. See docs/csv.md. Staff only.
+         */
+        get: operations["exportOrders"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1817,6 +1906,26 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "catalog.imported": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `catalog.imported`: a CSV file was imported into the catalog.
+         * @description Sent to subscriptions of `catalog.imported`, once per applied import. `data` is the AsyncAPI `CatalogImportedData`: the counts and who imported the file.
+         */
+        post: operations["receiveCatalogImported"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "return.updated": {
         parameters: {
             query?: never;
@@ -1983,6 +2092,8 @@ export interface components {
             currentReturnStatus?: components["schemas"]["ReturnStatus"];
             /** @description For `illegal-transition` on a return, the statuses the return may move to next. */
             allowedReturnStatuses?: components["schemas"]["ReturnStatus"][];
+            /** @description For `import-invalid`, the import's report with each wrong cell. */
+            report?: components["schemas"]["ImportReport"];
             /**
              * @description Present (true) when this problem is the stored answer to an earlier request with the same `Idempotency-Key`.
              * @constant
@@ -2162,6 +2273,35 @@ export interface components {
         ProductList: {
             items: components["schemas"]["Product"][];
             nextCursor: string | null;
+        };
+        /** @description What an import did (or, in a dry run, would do). `created + updated + unchanged = rows` when there are no errors. */
+        ImportReport: {
+            /**
+             * Format: int32
+             * @description Data rows in the file (the header excluded).
+             */
+            rows: number;
+            /** Format: int32 */
+            created: number;
+            /** Format: int32 */
+            updated: number;
+            /** Format: int32 */
+            unchanged: number;
+            /** @description Each wrong cell (the first 1,000). */
+            errors: components["schemas"]["ImportRowError"][];
+        };
+        ImportRowError: {
+            /**
+             * Format: int32
+             * @description The record number in the file: 1 is the header, 2 the first data row.
+             */
+            row: number;
+            /** @description The column, as the header names it; null for a problem of the whole row (e.g. a wrong number of cells). */
+            column: string | null;
+            /** @description The cell as read (cut at 1,000 characters); null when the cell is missing. */
+            value: string | null;
+            /** @description What is wrong, in the language of `Accept-Language`. */
+            message: string;
         };
         CreateProductRequest: {
             sku: components["schemas"]["Sku"];
@@ -2948,7 +3088,7 @@ export interface components {
          * @description An event type integrators may subscribe to: every message of the AsyncAPI contract.
          * @enum {string}
          */
-        WebhookEventType: "order.created" | "order.status_changed" | "inventory.low_stock" | "inventory.stock_changed" | "payment.updated" | "refund.updated" | "shipment.updated" | "webhook.subscription_disabled" | "email.failed" | "email.resent" | "return.updated" | "purchase_order.updated";
+        WebhookEventType: "order.created" | "order.status_changed" | "inventory.low_stock" | "inventory.stock_changed" | "payment.updated" | "refund.updated" | "shipment.updated" | "webhook.subscription_disabled" | "email.failed" | "email.resent" | "return.updated" | "purchase_order.updated" | "catalog.imported";
         WebhookSubscription: {
             /** Format: uuid */
             id: string;
@@ -3026,7 +3166,7 @@ export interface components {
          * @description An event type, or `webhook.test` (sent by the test operation).
          * @enum {string}
          */
-        WebhookEventTypeOrTest: "order.created" | "order.status_changed" | "inventory.low_stock" | "inventory.stock_changed" | "payment.updated" | "refund.updated" | "shipment.updated" | "webhook.subscription_disabled" | "email.failed" | "email.resent" | "return.updated" | "purchase_order.updated" | "webhook.test";
+        WebhookEventTypeOrTest: "order.created" | "order.status_changed" | "inventory.low_stock" | "inventory.stock_changed" | "payment.updated" | "refund.updated" | "shipment.updated" | "webhook.subscription_disabled" | "email.failed" | "email.resent" | "return.updated" | "purchase_order.updated" | "catalog.imported" | "webhook.test";
         /**
          * @description `pending`: waiting for its next attempt; `succeeded`: a 2xx was received; `failed`: the retry schedule is spent.
          * @enum {string}
@@ -3450,6 +3590,32 @@ export interface components {
             /** @enum {string} */
             actorRole: "admin" | "operator";
         };
+        /**
+         * CatalogImportedData
+         * @description What an applied CSV import changed (the report of `createProductImport`).
+         */
+        CatalogImportedData: {
+            /** Format: int32 */
+            rows: number;
+            /** Format: int32 */
+            created: number;
+            /** Format: int32 */
+            updated: number;
+            /** Format: int32 */
+            unchanged: number;
+            /**
+             * Format: int32
+             * @description Products whose `onHand` the import set (one `adjustment` movement each).
+             */
+            stockChanged: number;
+            /**
+             * Format: uuid
+             * @description Who imported the file.
+             */
+            actorId: string;
+            /** @enum {string} */
+            actorRole: "admin" | "operator";
+        };
         /** ReturnUpdatedData */
         ReturnUpdatedData: {
             /** Format: uuid */
@@ -3850,6 +4016,8 @@ export interface components {
         Limit: number;
         /** @description The `nextCursor` of the previous page, opaque. It is bound to the `sort` and filters of the request that returned it (a position in that ordering only): sent with other ones, or altered (its scope or its values), it is a 400 `invalid-cursor`, never a page of another list; start again from the first page. `limit` may change between pages. */
         Cursor: string;
+        /** @description `excel-it` (the default for exports): `;`, decimal comma, euro `price`, UTF-8 with BOM, CRLF — what Italian Excel opens and saves. `rfc4180`: `,`, integer cents, no BOM, CRLF. For an import, absent means detected. */
+        CsvDialect: "excel-it" | "rfc4180";
         /**
          * @description 1–255 printable ASCII characters, chosen by the client (a UUID is a good key); optional but
          *     recommended, so that a retry after a timeout never acts twice. Keys are per user and kept 24 h.
@@ -3881,6 +4049,11 @@ export interface components {
     };
     requestBodies: never;
     headers: {
+        /**
+         * @description The file name to save the CSV as.
+         * @example attachment; filename="prodotti-2026-12-07.csv"
+         */
+        "Content-Disposition": string;
         /**
          * @description The version of the resource, for `If-Match`; a strong ETag that changes with every update.
          * @example "3f6c1b9e-7"
@@ -5038,6 +5211,164 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    exportProducts: {
+        parameters: {
+            query?: {
+                /** @description `excel-it` (the default for exports): `;`, decimal comma, euro `price`, UTF-8 with BOM, CRLF — what Italian Excel opens and saves. `rfc4180`: `,`, integer cents, no BOM, CRLF. For an import, absent means detected. */
+                dialect?: components["parameters"]["CsvDialect"];
+                /** @description Search, as in `listProducts`. */
+                q?: string;
+                /** @description Only products of this category (exact match, case-insensitive). */
+                category?: string;
+                /** @description `true`: only archived products; `false`: only active ones; absent: both. */
+                archived?: boolean;
+                /** @description `true`: only products at or below their reorder level; `false`: only the others. */
+                lowStock?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The CSV, streamed (`Content-Disposition: attachment`). excel-it: UTF-8 with a BOM, `;`, CRLF; rfc4180: UTF-8, `,`, CRLF. */
+            200: {
+                headers: {
+                    "Content-Disposition": components["headers"]["Content-Disposition"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createProductImport: {
+        parameters: {
+            query?: {
+                /** @description `excel-it` (the default for exports): `;`, decimal comma, euro `price`, UTF-8 with BOM, CRLF — what Italian Excel opens and saves. `rfc4180`: `,`, integer cents, no BOM, CRLF. For an import, absent means detected. */
+                dialect?: components["parameters"]["CsvDialect"];
+                /** @description `true`: check the file and report what it would change; write nothing. */
+                dryRun?: boolean;
+            };
+            header?: {
+                /**
+                 * @description 1–255 printable ASCII characters, chosen by the client (a UUID is a good key); optional but
+                 *     recommended, so that a retry after a timeout never acts twice. Keys are per user and kept 24 h.
+                 *     The same key with the same body replays the first response (same status and body, with
+                 *     `Idempotent-Replayed: true`; a stored problem carries `idempotentReplay: true`); the same key with
+                 *     another body is a 422 `idempotency-key-reused`. A request sent while the first is still running
+                 *     waits for it and replays its answer; the key is held only by the transaction doing the work, so
+                 *     a retry after a crash of the service runs the request once (acknowledged ones are replayed).
+                 *     `idempotency-request-in-progress` (409, `Retry-After`) remains only for a key that keeps
+                 *     changing under the request. A request that failed on a provider (502/503) stores nothing, so a
+                 *     retry with the key runs again.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description The language of the report's messages: `it` or `en` (default). */
+                "Accept-Language"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example sku;name;price;vatRate;onHand
+                 *     CAR-A4-80G-500;Carta per fotocopie A4 80 g/m², risma da 500 fogli;4,49;22;120
+                 */
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description Dry run: what the file would change (nothing was written); `errors` lists each wrong cell. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportReport"];
+                };
+            };
+            /** @description Applied: every row, in one transaction. A replay of the same key and file answers the stored report with `Idempotent-Replayed: true`. */
+            201: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportReport"];
+                };
+            };
+            /** @description A parameter is invalid, or the body is not a CSV text file: empty (`csv-empty`), binary (`csv-not-text`) or not UTF-8 (`csv-encoding`). Nothing was written. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "validation-failed" | "invalid-value" | "csv-empty" | "csv-not-text" | "csv-encoding";
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description A product was created or changed by another request in a way that conflicts with the file (`sku-taken`, `barcode-taken`), or the same `Idempotency-Key` is still running. Nothing was written. */
+            409: {
+                headers: {
+                    /** @description Seconds to wait; sent with `idempotency-request-in-progress`. */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "sku-taken" | "barcode-taken" | "idempotency-request-in-progress" | "concurrent-update" | "conflict";
+                    };
+                };
+            };
+            /** @description The file is larger than `IMPORT_MAX_BYTES` (`payload-too-large`), has more than `IMPORT_MAX_ROWS` rows (`import-too-many-rows`), or a line longer than 1 MiB (`csv-line-too-long`). Nothing was written. */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "payload-too-large" | "import-too-many-rows" | "csv-line-too-long";
+                    };
+                };
+            };
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description The file has wrong cells (`import-invalid`: `report` lists each), no rows under its header (`csv-no-rows`), or the `Idempotency-Key` was used with another file. Nothing was written. */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {unknown} */
+                        code?: "import-invalid" | "csv-no-rows" | "idempotency-key-reused";
+                    };
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     listOrders: {
         parameters: {
             query?: {
@@ -5163,6 +5494,42 @@ export interface operations {
                 };
             };
             429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    exportOrders: {
+        parameters: {
+            query?: {
+                /** @description `excel-it` (the default for exports): `;`, decimal comma, euro `price`, UTF-8 with BOM, CRLF — what Italian Excel opens and saves. `rfc4180`: `,`, integer cents, no BOM, CRLF. For an import, absent means detected. */
+                dialect?: components["parameters"]["CsvDialect"];
+                /** @description Only orders created at or after this instant. */
+                from?: string;
+                /** @description Only orders created before this instant. */
+                to?: string;
+                /** @description Only orders in one of these statuses; repeat the parameter for several. */
+                status?: components["schemas"]["OrderStatus"][];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The CSV, streamed (`Content-Disposition: attachment`). */
+            200: {
+                headers: {
+                    "Content-Disposition": components["headers"]["Content-Disposition"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -8047,6 +8414,62 @@ export interface operations {
                     /** @constant */
                     type?: "email.resent";
                     data?: components["schemas"]["EmailResentData"];
+                };
+            };
+        };
+        responses: {
+            /** @description Any 2xx answer within `WEBHOOK_TIMEOUT_MS` (15 s) acknowledges the delivery; the body is ignored (the first 20 kB are logged). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Gone: the subscription is disabled at once (reason `gone`) and staff are told. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (3xx are never followed, 4xx, 5xx, a timeout, a refused connection) is a failure, retried on the schedule; `Retry-After` is honoured within bounds. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    receiveCatalogImported: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The message's id (Standard Webhooks): the same on every retry and redelivery of this message, so use it as your idempotency key. It is also the body's `id`.
+                 * @example msg_2b7f4c9e1a3d4e6f8a0b2c4d6e8f0a1b
+                 */
+                "webhook-id": components["parameters"]["WebhookId"];
+                /**
+                 * @description When this attempt was signed, in seconds since the Unix epoch. Refuse messages more than a few minutes old (replays).
+                 * @example 1796118012
+                 */
+                "webhook-timestamp": components["parameters"]["WebhookTimestamp"];
+                /**
+                 * @description Space-separated signatures `v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<raw body>`, keyed with the base64-decoded part of the secret after `whsec_`. One signature normally, two for 24 h after a secret rotation (the new secret's first). Accept the message when any signature matches; compare in constant time, on the raw bytes of the body.
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": components["parameters"]["WebhookSignature"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookMessage"] & {
+                    /** @constant */
+                    type?: "catalog.imported";
+                    data?: components["schemas"]["CatalogImportedData"];
                 };
             };
         };

@@ -20,6 +20,7 @@ import { AppError, ForbiddenError, UnauthorizedError } from './platform/errors';
 import { createAuthRouter } from './auth';
 import { createUsersRouter } from './users';
 import { createProductsRouter } from './products';
+import { createCatalogIoRouter } from './catalog-io';
 import { createInventoryRouter } from './inventory';
 import { API_BASE } from './platform/http/api-base';
 import { createOrdersRouter } from './orders';
@@ -144,6 +145,16 @@ export function createApp(services: Services): Express {
   app.use(API_BASE, createSetupRouter(services.setup, API_BASE));
   app.use(API_BASE, createAuthRouter(services.auth, services.users, services.passwordReset));
   app.use(API_BASE, createUsersRouter(services.users));
+  // Before the products router: `/products/export` is not a product id.
+  app.use(
+    API_BASE,
+    createCatalogIoRouter({
+      products: services.products,
+      orders: services.orders,
+      importer: services.productImporter,
+      maxImportBytes: config.imports.maxBytes,
+    }),
+  );
   app.use(API_BASE, createProductsRouter(services.products));
   app.use(API_BASE, createInventoryRouter(services.inventory));
   app.use(API_BASE, createOrdersRouter(services.orders));

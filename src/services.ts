@@ -14,6 +14,7 @@ import { ProductsService } from './products';
 import { InventoryService } from './inventory';
 import { OrdersService } from './orders';
 import { ReturnsService, returnRefundCeiling, type RefundedCentsOfReturns } from './returns';
+import { ProductImporter } from './catalog-io';
 import { ProviderCaller, ProviderRegistry } from './platform/upstream';
 import { ManualPaymentProvider, PaymentsService, StripePaymentProvider, type PaymentProvider } from './payments';
 import { EasyPostCarrier, ManualCarrier, ShippingService, type Carrier } from './shipping';
@@ -42,6 +43,8 @@ export interface Services {
   users: UsersService;
   products: ProductsService;
   inventory: InventoryService;
+  /** CSV product imports (issue 30): all or nothing, set-based, serialised. */
+  productImporter: ProductImporter;
   orders: OrdersService;
   /** Returns (RMA, issue 28): asked for, approved, received (restocked or scrapped), closed. */
   returns: ReturnsService;
@@ -173,6 +176,7 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
     suppliers: new SuppliersService(db, idempotency),
     purchasing,
     inventory,
+    productImporter: new ProductImporter(db, inventory, idempotency, config.imports.maxRows),
     orders,
     returns,
     paymentsService,

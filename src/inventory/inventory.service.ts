@@ -40,6 +40,12 @@ export interface ShortLine {
 
 type StockLine = { productId: string; quantity: number };
 
+/** Products and a stock level for each (same order). */
+export interface StockLevelList {
+  productIds: readonly string[];
+  onHand: readonly number[];
+}
+
 const SIGN_RULES: Partial<Record<MovementType, 'positive' | 'negative'>> = {
   receipt: 'positive',
   return: 'positive',
@@ -98,6 +104,20 @@ export class InventoryService {
   async recordInitialStock(tx: Tx, productId: string, quantity: number, actorId: string | null, reason = 'initial stock'): Promise<void> {
     await stock.setOnHand(tx, productId, quantity, false);
     await stock.insertMovement(tx, { productId, type: 'receipt', delta: quantity, onHandAfter: quantity, reason, actorId, orderId: null });
+  }
+
+  /**
+   * Sets many products' `onHand` at once inside the caller's transaction (a CSV import): each change
+   * is an `adjustment` movement with `reason` and the actor, never an overwrite of the figure. The
+   * caller holds the rows' locks and has checked every level against `reserved` under them.
+   * Low-stock crossings are the caller's to announce (it knows the other fields the change moved).
+   * `initial`: products the caller has just inserted with their first `onHand`; each gets its
+   * movement (as `recordInitialStock`). Answers how many products' stock moved.
+   */
+  async setStockLevels(tx: Tx, levels: { changed: StockLevelList; initial: StockLevelList }, actorId: string | null, reason: string): Promise<number> {
+    const movement = { type: 'adjustment' as const, reason, actorId };
+    const initial = await stock.recordInitialLevels(tx, levels.initial.productIds, levels.initial.onHand, movement);
+    return initial + (await stock.setLevels(tx, levels.changed.productIds, levels.changed.onHand, movement));
   }
 
   async listMovements(productId: string, query: { limit: number; cursor?: string }): Promise<Page<StockMovementView>> {

@@ -184,6 +184,70 @@ export const stockRepository = {
     );
   },
 
+  /**
+   * Raw, set-based (a CSV import sets up to 100,000 levels): each product whose `on_hand` differs
+   * from its target gets the target and one movement of `type` with the difference as delta; the
+   * products are marked changed. The caller holds the rows' locks (the delta is read here: a second
+   * FOR UPDATE of 100,000 rows cost seconds); the CHECK `reserved <= on_hand` guards what it checked.
+   * Answers how many products changed.
+   */
+  async setLevels(
+    tx: Tx,
+    ids: readonly string[],
+    levels: readonly number[],
+    m: { type: MovementType; reason: string; actorId: string | null },
+  ): Promise<number> {
+    if (ids.length === 0) return 0;
+    const rows = await sql<{ n: number }>(
+      tx,
+      `WITH target AS (
+         SELECT * FROM unnest($1::uuid[], $2::int[]) AS t(id, on_hand)
+       ), current AS (
+         SELECT p.id, p.on_hand AS before, t.on_hand AS after FROM products p JOIN target t ON t.id = p.id
+          WHERE p.on_hand <> t.on_hand
+       ), changed AS (
+         UPDATE products p SET on_hand = c.after, updated_at = now() FROM current c WHERE p.id = c.id RETURNING p.id
+       ), marks AS (
+         ${MARK_CHANGED}
+       ), moved AS (
+         INSERT INTO stock_movements (product_id, type, delta, on_hand_after, reason, actor_id)
+         SELECT id, $3, after - before, after, $4, $5 FROM current ORDER BY id
+         RETURNING 1
+       )
+       SELECT count(*)::int AS n FROM moved`,
+      [ids, levels, m.type, m.reason, m.actorId],
+    );
+    return rows[0]?.n ?? 0;
+  },
+
+  /**
+   * Raw, set-based: the first movements of products just inserted with their `on_hand` (a CSV import's
+   * new products; `recordInitialStock` for many), and their stock-change marks.
+   */
+  async recordInitialLevels(
+    tx: Tx,
+    ids: readonly string[],
+    levels: readonly number[],
+    m: { type: MovementType; reason: string; actorId: string | null },
+  ): Promise<number> {
+    if (ids.length === 0) return 0;
+    const rows = await sql<{ n: number }>(
+      tx,
+      `WITH changed AS (
+         SELECT * FROM unnest($1::uuid[], $2::int[]) AS t(id, on_hand)
+       ), marks AS (
+         ${MARK_CHANGED}
+       ), moved AS (
+         INSERT INTO stock_movements (product_id, type, delta, on_hand_after, reason, actor_id)
+         SELECT id, $3, on_hand, on_hand, $4, $5 FROM changed ORDER BY id
+         RETURNING 1
+       )
+       SELECT count(*)::int AS n FROM moved`,
+      [ids, levels, m.type, m.reason, m.actorId],
+    );
+    return rows[0]?.n ?? 0;
+  },
+
   async insertMovement(tx: Tx, m: NewMovement): Promise<MovementRecord> {
     const row = await StockMovementModel.create({ ...m }, { transaction: tx });
     return row.get({ plain: true }) as MovementRecord;

@@ -11,3 +11,5 @@ export { lockForReturn, countReturned, grossOfLineUnits, type ReturnableOrder, t
 export { OrderModel } from './order.model';
 export { OrderItemModel } from './order-item.model';
 export { OrderStatusHistoryModel } from './order-status-history.model';
+export type { ExportLine } from './orders.service';
+export type { OrderQuery } from './read-orders';

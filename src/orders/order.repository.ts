@@ -194,6 +194,20 @@ export const orderRepository = {
     return rows.map((r) => r.get({ plain: true }) as ItemRecord);
   },
 
+  /** The lines of several orders (an export page), by order then line number. */
+  async itemsOfOrders(target: DbTarget, orderIds: readonly string[]): Promise<(ItemRecord & { orderId: string })[]> {
+    if (orderIds.length === 0) return [];
+    const rows = await OrderItemModel.findAll({
+      where: { orderId: [...orderIds] },
+      order: [
+        ['orderId', 'ASC'],
+        ['lineNo', 'ASC'],
+      ],
+      transaction: transactionOf(target),
+    });
+    return rows.map((r) => r.get({ plain: true }) as ItemRecord & { orderId: string });
+  },
+
   /** Every line's units (ordered, shipped, cancelled) with its price, in product order (the order in which inventory locks rows). */
   async lineCounts(tx: Tx, orderId: string): Promise<(LineCounts & PricedLine)[]> {
     const rows = await OrderItemModel.findAll({

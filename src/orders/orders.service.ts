@@ -7,7 +7,7 @@ import type { PaymentEvent, PaymentProviderName, PaymentView, RefundView } from 
 import type { ShipmentView, TrackingEvent } from '../shipping';
 import type { OrderContext } from './order-context';
 import type { HistoryEntry, OrderSummary, OrderView } from './order-view';
-import { orderRepository } from './order.repository';
+import { orderRepository as orders } from './order.repository';
 import { placeOrder } from './place-order';
 import { checkOrderVisible, getOrder, listOrders, orderHistory, type OrderQuery } from './read-orders';
 import { changeStatus } from './change-status';
@@ -19,6 +19,20 @@ import { cancelRemaining } from './cancel-remaining';
 import { listOrderRefunds, refundOrder } from './refund-order';
 import { applyPaymentEvent, applyTrackingEvent, refundOrphanPayment } from './apply-provider-events';
 import { expireOverdue } from './expire-orders';
+
+/** An order line as the orders export writes it. */
+export interface ExportLine {
+  sku: string;
+  name: string;
+  quantity: number;
+  shippedQuantity: number;
+  cancelledQuantity: number;
+  vatRate: number;
+  unitPriceCents: number;
+  netCents: number;
+  vatCents: number;
+  grossCents: number;
+}
 
 /** Who reads an order for a background job: it sees every order, as staff do. */
 const BACKGROUND_READER: Actor = { id: '00000000-0000-0000-0000-000000000000', role: 'operator' };
@@ -50,6 +64,37 @@ export class OrdersService {
 
   list(query: OrderQuery, actor: Actor): Promise<Page<OrderSummary>> {
     return listOrders(this.ctx, query, actor);
+  }
+
+  /**
+   * A page of the orders export (staff): the list's page (same filters, keyset order) with every
+   * line of its orders, priced as the order shows them.
+   */
+  async exportPage(query: OrderQuery, actor: Actor): Promise<{ orders: (OrderSummary & { lines: ExportLine[] })[]; nextCursor: string | null }> {
+    const page = await listOrders(this.ctx, query, actor);
+    const items = await orders.itemsOfOrders(
+      this.ctx.db,
+      page.items.map((o) => o.id),
+    );
+    const byOrder = new Map<string, ExportLine[]>();
+    for (const item of items) {
+      const line: ExportLine = {
+        sku: item.sku,
+        name: item.name,
+        quantity: item.quantity,
+        shippedQuantity: item.shippedQuantity,
+        cancelledQuantity: item.cancelledQuantity,
+        vatRate: item.vatRate,
+        unitPriceCents: item.unitPriceCents,
+        netCents: Number(item.netCents),
+        vatCents: Number(item.vatCents),
+        grossCents: Number(item.grossCents),
+      };
+      const list = byOrder.get(item.orderId) ?? [];
+      list.push(line);
+      byOrder.set(item.orderId, list);
+    }
+    return { orders: page.items.map((o) => ({ ...o, lines: byOrder.get(o.id) ?? [] })), nextCursor: page.nextCursor };
   }
 
   /** 404 unless the order exists and the actor may see it (for what other modules list under an order: its mails). */
@@ -118,6 +163,6 @@ export class OrdersService {
 
   /** Whether any order names the product (products archive such a product instead of deleting it). */
   isProductOrdered(tx: Tx, productId: string): Promise<boolean> {
-    return orderRepository.isProductOrdered(tx, productId);
+    return orders.isProductOrdered(tx, productId);
   }
 }

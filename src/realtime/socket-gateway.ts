@@ -291,6 +291,9 @@ function emitEvent(target: EventTarget, event: QuickStockEvent): void {
     case 'purchase_order.updated':
       target.emit(event.type, event);
       break;
+    case 'catalog.imported':
+      target.emit(event.type, event);
+      break;
     default: {
       // A contract event without its case does not compile: it would otherwise never reach anyone.
       const unhandled: never = event;

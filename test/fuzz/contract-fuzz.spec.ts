@@ -29,6 +29,8 @@ interface Operation {
   path: string;
   parameters: Schema[];
   body: Schema | null;
+  /** The body is a CSV file (`text/csv`, a product import), not JSON. */
+  csv: boolean;
   statuses: Set<string>;
 }
 
@@ -48,6 +50,7 @@ const operations: Operation[] = Object.entries(spec['paths'] as Record<string, R
       path: route,
       parameters,
       body,
+      csv: op['requestBody']?.content?.['text/csv'] !== undefined,
       statuses: new Set([...Object.keys(op['responses'] as object), ...everyPath]),
     };
   }),
@@ -103,22 +106,36 @@ function requestFor(operation: Operation, role: Role, known: Known): fc.Arbitrar
       { weight: 3, arbitrary: schemas.valid((p['schema'] as Schema) ?? {}).map(asText) },
       { weight: 1, arbitrary: EDGE_VALUES.map((v) => inUrl(asText(v))) },
     );
-  const body = operation.body
-    ? fc.oneof(
-        { weight: 3, arbitrary: schemas.valid(operation.body).map((v) => JSON.stringify(v)) },
-        { weight: 6, arbitrary: schemas.hostile(operation.body).map((v) => JSON.stringify(v) ?? 'null') },
-        { weight: 1, arbitrary: fc.constantFrom('{"items": [', '', 'null', '[]', '"text"', '{"a":1}'.repeat(20_000)) },
-      )
-    : operation.method === 'GET'
-      ? fc.constant(undefined)
-      : fc.option(fc.constantFrom('{}', '{"x":1}'), { nil: undefined });
+  // A CSV body: random text, CSV-shaped lines of hostile cells, or a few broken files.
+  const csvCell = fc.oneof(
+    fc.string({ maxLength: 20 }),
+    fc.constantFrom('sku', 'name', 'priceCents', 'price', 'onHand', '=1+1', '"', '1.234,56', '-1', '\u0000', '\ud800'),
+  );
+  const csvBody = fc.oneof(
+    fc.string({ maxLength: 200 }),
+    fc.array(fc.array(csvCell, { minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 5 }).map((rows) => rows.map((r) => r.join(';')).join('\r\n')),
+    fc.constantFrom('', '\uFEFF', 'sku\r\n', 'sku,name,priceCents\r\nFUZZ-1,"open,1\r\n', 'sku;onHand\r\nFUZZ-NONE;99999999999\r\n'),
+  );
+  const body = operation.csv
+    ? csvBody
+    : operation.body
+      ? fc.oneof(
+          { weight: 3, arbitrary: schemas.valid(operation.body).map((v) => JSON.stringify(v)) },
+          { weight: 6, arbitrary: schemas.hostile(operation.body).map((v) => JSON.stringify(v) ?? 'null') },
+          { weight: 1, arbitrary: fc.constantFrom('{"items": [', '', 'null', '[]', '"text"', '{"a":1}'.repeat(20_000)) },
+        )
+      : operation.method === 'GET'
+        ? fc.constant(undefined)
+        : fc.option(fc.constantFrom('{}', '{"x":1}'), { nil: undefined });
   return fc
     .record({
       path: fc.tuple(...pathParams.map(() => idValue)),
       query: fc.tuple(...queryParams.map((p) => fc.option(paramValue(p), { nil: undefined, freq: 2 }))),
       headers: fc.tuple(...headerParams.map((p) => fc.option(paramValue(p), { nil: undefined, freq: 3 }))),
       body,
-      contentType: fc.constantFrom('application/json', 'application/json', 'application/json', 'text/plain', 'application/x-www-form-urlencoded', undefined),
+      contentType: operation.csv
+        ? fc.constantFrom('text/csv', 'text/csv', 'text/csv; charset=utf-8', 'application/json', undefined)
+        : fc.constantFrom('application/json', 'application/json', 'application/json', 'text/plain', 'application/x-www-form-urlencoded', undefined),
       extraQuery: fc.option(fc.constantFrom('unknown=1', 'limit=1000', 'cursor=%00', 'limit=-1&limit=2'), { nil: undefined, freq: 6 }),
     })
     .map((plan) => {

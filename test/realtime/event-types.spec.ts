@@ -24,6 +24,7 @@ const AUDIENCE: Record<ClientEventType, 'staff' | 'staff and its customer'> = {
   'email.resent': 'staff',
   'return.updated': 'staff and its customer',
   'purchase_order.updated': 'staff',
+  'catalog.imported': 'staff',
 };
 
 /** The `data` of the contract's first example of each message: realistic, and valid by construction. */

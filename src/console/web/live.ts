@@ -18,6 +18,7 @@ const EVENT_NAMES: readonly EventName[] = [
   'email.resent',
   'return.updated',
   'purchase_order.updated',
+  'catalog.imported',
 ];
 const SEEN_MAX = 5000;
 

@@ -4,6 +4,7 @@ import { formatCents, formatDateTime, formatNumber } from './format';
 import { t } from './i18n';
 import type { LiveFeed } from './live';
 import { ProductForm } from './product-form';
+import { ProductImportDialog, downloadExport } from './product-import';
 import { reasonText } from './reason-text';
 import { queryString, type Session } from './session';
 
@@ -40,6 +41,8 @@ export class ProductsView {
   constructor(private readonly session: Session) {
     this.form = new ProductForm(session, () => void this.load());
     byId('product-new').addEventListener('click', () => this.form.openNew());
+    new ProductImportDialog(session, () => void this.load());
+    byId('product-export').addEventListener('click', () => void this.export());
     wireSearch(byId<HTMLFormElement>('product-search'), byId('products-more'), (more) => void this.load(more));
     const movement = byId<HTMLFormElement>('movement-form');
     movement.addEventListener('submit', (e) => {
@@ -69,6 +72,8 @@ export class ProductsView {
       if (known) void this.reread(known.id);
     });
     live.on('inventory.stock_changed', (event) => this.applyFigures(event.data));
+    // A CSV import changed many products at once: read the list again.
+    live.on('catalog.imported', () => void this.load());
   }
 
   /**
@@ -109,6 +114,26 @@ export class ProductsView {
    * (a scan into the search box) is looked up as a barcode first; when no product has it, as text
    * (a numeric SKU).
    */
+  /** "Esporta": the products the filters select (all pages), as the Italian Excel CSV. */
+  private async export(): Promise<void> {
+    const form = byId<HTMLFormElement>('product-search');
+    const params = new URLSearchParams();
+    const q = field(form, 'q');
+    const category = field(form, 'category');
+    const active = field(form, 'active');
+    if (q) params.set('q', q);
+    if (category) params.set('category', category);
+    if (active) params.set('archived', active === 'true' ? 'false' : 'true');
+    if (new FormData(form).get('lowStock')) params.set('lowStock', 'true');
+    const result = byId('products-result');
+    result.textContent = t('catalog.exporting');
+    try {
+      result.textContent = t('catalog.exported', { file: await downloadExport(this.session, queryString(params)) });
+    } catch (err) {
+      result.textContent = t('catalog.exportFailed', { message: (err as Error).message });
+    }
+  }
+
   async load(more = false): Promise<void> {
     const q = field(byId<HTMLFormElement>('product-search'), 'q');
     if (!more) this.byBarcode = BARCODE_LIKE.test(q);

@@ -54,6 +54,8 @@ export interface Config {
   /** Express `trust proxy`: false, a hop count, or the addresses/CIDRs of the proxies in front. */
   readonly trustProxy: TrustProxy;
   readonly bodyLimitBytes: number;
+  /** CSV product imports (issue 30): the largest file and the most data rows accepted (413 beyond). */
+  readonly imports: { readonly maxBytes: number; readonly maxRows: number };
   /** /metrics: bearer token on the public port, and a port of its own on 127.0.0.1 (null = none). */
   readonly metrics: { readonly token: string | null; readonly port: number | null };
   readonly validateResponses: boolean;
@@ -284,6 +286,10 @@ function readConfig(env: Env): Config {
     trustProxy: trustProxy(env, 'TRUST_PROXY'),
     metrics: { token: metricsToken(env, 'METRICS_TOKEN'), port: str(env, 'METRICS_PORT') === undefined ? null : int(env, 'METRICS_PORT', 0, 0, 65535) },
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 100 * 1024, 1024, 10 * 1024 * 1024),
+    imports: {
+      maxBytes: int(env, 'IMPORT_MAX_BYTES', 20 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+      maxRows: int(env, 'IMPORT_MAX_ROWS', 100_000, 1, 10_000_000),
+    },
     validateResponses: bool(env, 'VALIDATE_RESPONSES', nodeEnv !== 'production'),
     jwt: {
       secret,

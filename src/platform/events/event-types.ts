@@ -20,6 +20,7 @@ export const CLIENT_EVENT_TYPES = [
   'email.resent',
   'return.updated',
   'purchase_order.updated',
+  'catalog.imported',
 ] as const satisfies readonly (keyof ServerToClientEvents)[];
 type MissingType = Exclude<ClientEventType, (typeof CLIENT_EVENT_TYPES)[number]>;
 const everyContractEventIsListed: MissingType extends never ? true : false = true;

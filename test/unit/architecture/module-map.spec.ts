@@ -29,6 +29,8 @@ const MODULES: Record<string, string[]> = {
   'outgoing-webhooks': ['src/outgoing-webhooks'],
   email: ['src/email'],
   purchasing: ['src/purchasing'],
+  // CSV import and export (issue 30): drives products, inventory and orders through their index.ts.
+  'catalog-io': ['src/catalog-io'],
 };
 
 /** Table → the module that owns it. A new table needs a line here (and in docs/architecture.md). */

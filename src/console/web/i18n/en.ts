@@ -6,6 +6,7 @@ import { enReturns } from './en-returns';
 import { enFulfilment } from './en-fulfilment';
 import { enRefunds } from './en-refunds';
 import { enPurchasing } from './en-purchasing';
+import { enCatalog } from './en-catalog';
 
 /** The console's words in English (the switch in the header). Typed against `it.ts`: every key, no more. */
 export const en: Record<MessageKey, string> = {
@@ -16,6 +17,7 @@ export const en: Record<MessageKey, string> = {
   ...enFulfilment,
   ...enRefunds,
   ...enPurchasing,
+  ...enCatalog,
   'app.title': 'QuickStock — staff console',
   'app.skip': 'Skip to content',
   'app.noscript': 'The console needs JavaScript.',

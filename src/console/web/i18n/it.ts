@@ -5,6 +5,7 @@ import { itFulfilment } from './it-fulfilment';
 import { itRefunds } from './it-refunds';
 import { itReturns } from './it-returns';
 import { itPurchasing } from './it-purchasing';
+import { itCatalog } from './it-catalog';
 
 /**
  * The console's words in Italian, the default language. This object defines the keys: `en.ts` is
@@ -19,6 +20,7 @@ export const it = {
   ...itRefunds,
   ...itReturns,
   ...itPurchasing,
+  ...itCatalog,
   'app.title': 'QuickStock — console del personale',
   'app.skip': 'Vai al contenuto',
   'app.noscript': 'La console ha bisogno di JavaScript.',

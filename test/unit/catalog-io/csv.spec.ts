@@ -1,0 +1,47 @@
+import { expect } from 'chai';
+import { CsvRecordTooLong, CsvUnclosedQuote, csvRecords, detectDialect, euroOfCents, neutralise, unneutralise } from '../../../src/catalog-io/csv';
+import { langOf } from '../../../src/catalog-io/import-messages';
+
+const records = (text: string, sep = ';', max = 1000) => [...csvRecords(text, sep, max)].map((r) => [r.number, r.cells]);
+
+describe('CSV: reading, formula cells, dialects (issue 30)', () => {
+  it('reads quoted cells with separators, doubled quotes and line breaks, and every line ending', () => {
+    expect(records('a;"b;c";"d ""e"""\r\n"x\r\ny";2\n3\r4')).to.deep.equal([
+      [1, ['a', 'b;c', 'd "e"']],
+      [2, ['x\r\ny', '2']],
+      [3, ['3']],
+      [4, ['4']],
+    ]);
+    expect(records('a;;\r\n')).to.deep.equal([[1, ['a', '', '']]]);
+  });
+
+  it('stops at a record longer than the limit and at a quote that never closes', () => {
+    expect(() => records('x'.repeat(2000))).to.throw(CsvRecordTooLong);
+    expect(() => records(`a\r\n"${'x'.repeat(2000)}`)).to.throw(CsvRecordTooLong);
+    expect(() => records('a\r\n"open;b\r\n')).to.throw(CsvUnclosedQuote);
+  });
+
+  it('neutralises formula cells with one quote and restores exactly the original text', () => {
+    const texts = ['=HYPERLINK("x")', '+39 011', '-10% sconto', '@SUM', '\tTab', "'=already", "''-two", "'plain", 'Caffè', ''];
+    for (const text of texts) expect(unneutralise(neutralise(text)), text).to.equal(text);
+    expect(neutralise('=1+1')).to.equal("'=1+1");
+    expect(neutralise("'=1")).to.equal("''=1");
+    expect(neutralise("'plain")).to.equal("'plain");
+    expect(unneutralise("'plain")).to.equal("'plain");
+  });
+
+  it('detects excel-it by a BOM or semicolons, else rfc4180; writes euro with a decimal comma', () => {
+    expect(detectDialect('\uFEFFsku,name')).to.equal('excel-it');
+    expect(detectDialect('sku;name;price\r\n')).to.equal('excel-it');
+    expect(detectDialect('sku,name,"a;b;c"\r\n')).to.equal('rfc4180');
+    expect([euroOfCents(123456), euroOfCents(5), euroOfCents(0)]).to.deep.equal(['1234,56', '0,05', '0,00']);
+  });
+
+  it('answers in the language Accept-Language prefers among it and en', () => {
+    expect(langOf('it-IT,it;q=0.9,en;q=0.8')).to.equal('it');
+    expect(langOf('en;q=0.5, it;q=0.9')).to.equal('it');
+    expect(langOf('de-DE, en;q=0.7, it;q=0.3')).to.equal('en');
+    expect(langOf(undefined)).to.equal('en');
+    expect(langOf('fr')).to.equal('en');
+  });
+});
