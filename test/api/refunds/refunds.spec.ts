@@ -8,8 +8,7 @@ import { h } from '../../support/hooks';
 import { assertMatchesAsyncApi, connectSocket, type TestSocket } from '../../support/realtime';
 import { unpaidOrder } from '../integrations/helpers';
 import { assertEventsMatchAsyncApi } from '../fulfilment/helpers';
-import { PaymentsService, type ReturnRefundCeilings } from '../../../src/payments';
-import { askRefund, paymentRow, refundEvents, refundRows, stripePaidOrder, type Refund } from './helpers';
+import { askRefund, paymentRow, refundEvents, refundRows, stripePaidOrder } from './helpers';
 
 const CAPTURED = 2440; // 2 × 10,00 € + 22 % VAT
 
@@ -327,53 +326,4 @@ describe('Refunds asked by staff (POST/GET /orders/{id}/refunds)', function () {
       expect(await mails(cancelled.order.id)).to.have.length(1);
     });
   });
-
-  describe('the return link (ReturnRefundCeilings, as returns will answer it)', () => {
-    let ceilings: Map<string, { status: 'received' | 'closed' | 'other'; proposedCents: number }>;
-    let service: PaymentsService;
-    before(() => {
-      ceilings = new Map();
-      const hook: ReturnRefundCeilings = { ceiling: (_tx, _orderId, returnId) => Promise.resolve(ceilings.get(returnId)) };
-      const { db, payments, logger } = h().server.services;
-      service = new PaymentsService(db, payments, logger, hook);
-    });
-
-    const record = (order: { id: string; customerId: string }, amountCents: number, returnId: string) =>
-      h().server.services.db.transaction((tx) => service.recordRefund(tx, order, { amountCents, reason: 'reso', returnId }, order.customerId));
-
-    it('refuses a return not received, keeps a return’s refunds within what it proposes, and sums what went back per return', async () => {
-      const { order, paymentId } = await stripePaidOrder(stripe);
-      const [received, waiting, other] = [randomUUID(), randomUUID(), randomUUID()];
-      ceilings.set(received, { status: 'received', proposedCents: 1000 });
-      ceilings.set(waiting, { status: 'other', proposedCents: 1000 });
-      const owner = { id: order.id, customerId: order.customerId };
-      await expectRefused(record(owner, 100, other), 'unknown-return', 400);
-      await expectRefused(record(owner, 100, waiting), 'return-not-received', 409);
-      const id = await record(owner, 600, received);
-      await service.makeRefund(id);
-      const over = await expectRefused(record(owner, 401, received), 'refund-exceeds-return', 409);
-      expect(over.extra).to.deep.equal({ returnBalanceCents: 400 });
-      await service.makeRefund(await record(owner, 400, received));
-      expect((await refundRows(paymentId)).map((r) => [r.amount_cents, r.status, r.return_id])).to.deep.equal([
-        ['600', 'succeeded', received],
-        ['400', 'succeeded', received],
-      ]);
-      const sums = await h().server.services.db.transaction((tx) => service.refundedCentsOfReturns(tx, [received, waiting]));
-      expect([...sums]).to.deep.equal([[received, 1000]]);
-      expect(
-        ok(await client(await asAdmin()).GET('/api/v1/orders/{id}/refunds', { params: { path: { id: order.id } } })).items.map((r: Refund) => r.returnId),
-      ).to.deep.equal([received, received]);
-    });
-  });
 });
-
-async function expectRefused(promise: Promise<unknown>, code: string, status: number): Promise<{ extra: unknown }> {
-  try {
-    await promise;
-  } catch (err) {
-    const e = err as { code?: string; status?: number; extra?: unknown };
-    expect([e.code, e.status]).to.deep.equal([code, status]);
-    return { extra: e.extra };
-  }
-  throw new Error(`expected ${code}`);
-}
