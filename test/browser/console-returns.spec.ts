@@ -27,9 +27,9 @@ describe('staff console: returns', function () {
     await expectAccessible(page, 'the returns list');
 
     // Filter by status: the requested one is listed, not under "Chiuso".
-    await page.getByLabel('Stato', { exact: true }).selectOption('closed');
+    await page.getByRole('region', { name: 'Resi' }).getByLabel('Stato', { exact: true }).selectOption('closed');
     await row.waitFor({ state: 'detached' });
-    await page.getByLabel('Stato', { exact: true }).selectOption('');
+    await page.getByRole('region', { name: 'Resi' }).getByLabel('Stato', { exact: true }).selectOption('');
     await row.waitFor();
 
     await row.getByRole('link', { name: `Apri il reso ${made.number}` }).click();
