@@ -52,6 +52,11 @@ const VAT_RATES = new Set([0, 4, 5, 10, 22]);
 const TRUE = new Set(['true', 'vero', 'sì', 'si', 'yes', '1']);
 const FALSE = new Set(['false', 'falso', 'no', '0']);
 
+/** More than `max` characters, counted as the contract counts them (code points: an emoji is one). */
+function longer(text: string, max: number): boolean {
+  return text.length > max && [...text].length > max;
+}
+
 /** A whole number: plain digits, or (excel-it) grouped with dots, as Excel may write `1.000`. */
 function integer(text: string, dialect: CsvDialect, max: number): number | undefined {
   const t = text.trim();
@@ -120,16 +125,16 @@ export function readRow(
       case 'name':
         if (blank) break;
         if (CONTROL.test(text)) fail({ kind: 'control-characters' });
-        else if (text.trim().length > 200) fail({ kind: 'text-too-long', max: 200 });
+        else if (longer(text.trim(), 200)) fail({ kind: 'text-too-long', max: 200 });
         else row.name = text.trim();
         break;
       case 'description':
-        if (text.length > 5000) fail({ kind: 'text-too-long', max: 5000 });
+        if (longer(text, 5000)) fail({ kind: 'text-too-long', max: 5000 });
         else row.description = text === '' ? null : text;
         break;
       case 'category':
         if (CONTROL.test(text)) fail({ kind: 'control-characters' });
-        else if (text.length > 100) fail({ kind: 'text-too-long', max: 100 });
+        else if (longer(text, 100)) fail({ kind: 'text-too-long', max: 100 });
         else row.category = text === '' ? null : text;
         break;
       case 'price':

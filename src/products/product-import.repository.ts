@@ -50,13 +50,21 @@ const COLUMN: Record<Exclude<ImportField, 'onHand'>, string> = CATALOG_COLUMNS;
 /** Fields where null (an empty cell) means "leave it", not "clear it". */
 const KEEP_WHEN_NULL = new Set<ImportField>(['name', 'unitPriceCents', 'vatRate', 'reorderLevel', 'active']);
 
+/**
+ * Fields where '' and null are the same (the API accepts `description: ""`, and a CSV cell cannot tell
+ * an empty text from none): a product with `""` exports an empty cell, which must import unchanged.
+ */
+const BLANK_IS_NULL = new Set<ImportField>(['description']);
+
 /** SQL that is true when row `s` changes a catalog field of product `p` (only the file's columns). */
 function catalogDiff(fields: ReadonlySet<ImportField>): string {
   const parts = [...fields]
     .filter((f): f is Exclude<ImportField, 'onHand'> => f !== 'onHand')
     .map((f) => {
       const c = COLUMN[f];
-      return KEEP_WHEN_NULL.has(f) ? `(s.${c} IS NOT NULL AND s.${c} IS DISTINCT FROM p.${c})` : `s.${c} IS DISTINCT FROM p.${c}`;
+      if (KEEP_WHEN_NULL.has(f)) return `(s.${c} IS NOT NULL AND s.${c} IS DISTINCT FROM p.${c})`;
+      if (BLANK_IS_NULL.has(f)) return `COALESCE(s.${c}, '') IS DISTINCT FROM COALESCE(p.${c}, '')`;
+      return `s.${c} IS DISTINCT FROM p.${c}`;
     });
   return parts.length > 0 ? parts.join(' OR ') : 'false';
 }
@@ -175,7 +183,10 @@ export const productImportRepository = {
     if (catalog.length > 0) {
       const set = catalog.map((f) => {
         const c = COLUMN[f];
-        return KEEP_WHEN_NULL.has(f) ? `${c} = COALESCE(s.${c}, p.${c})` : `${c} = s.${c}`;
+        if (KEEP_WHEN_NULL.has(f)) return `${c} = COALESCE(s.${c}, p.${c})`;
+        // A row changing another field leaves a '' description as it is (not turned into null).
+        if (BLANK_IS_NULL.has(f)) return `${c} = CASE WHEN COALESCE(s.${c}, '') = COALESCE(p.${c}, '') THEN p.${c} ELSE s.${c} END`;
+        return `${c} = s.${c}`;
       });
       await sql(
         tx,
