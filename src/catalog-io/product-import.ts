@@ -188,7 +188,7 @@ export class ProductImporter {
       if (rows === 0) throw fileProblem('csv-no-rows', 422, 'The file has a header and no rows.');
       if (errors.length > 0) return failed();
       await catalogImport.stage(tx, chunk);
-      await catalogImport.resolve(tx, lock);
+      await catalogImport.resolve(tx, fields, lock);
       for (const f of await catalogImport.findings(tx, fields, MAX_REPORTED_ERRORS)) {
         const column = (COLUMN_OF_FIELD[f.field] as (d: CsvDialect, c: readonly ProductColumn[]) => ProductColumn)(dialect, columns);
         const problem: RowProblem =

@@ -122,18 +122,30 @@ export const productImportRepository = {
   },
 
   /**
-   * Finds each row's product by SKU (case-insensitive) and keeps its stock figures before the import;
-   * with `lock`, the products are locked in id order (as order placement locks them: no deadlock).
+   * Finds each row's product by SKU (case-insensitive) and keeps its stock figures before the import.
+   * The match takes no lock: re-importing an unchanged catalog must not hold every product (and so
+   * every checkout) for the minute it takes. With `lock`, only the products the file changes are
+   * locked, in id order (as order placement locks them: no deadlock), and their stock figures are
+   * read again under the lock, so the below-reserved check and the movements see what is there.
    */
-  async resolve(tx: Tx, lock: boolean): Promise<void> {
+  async resolve(tx: Tx, fields: ReadonlySet<ImportField>, lock: boolean): Promise<void> {
     await sql(tx, `CREATE INDEX ON ${STAGE} (lower(sku))`);
     await sql(tx, `ANALYZE ${STAGE}`);
     await sql(
       tx,
       `UPDATE ${STAGE} s SET product_id = p.id, before_on_hand = p.on_hand, before_reserved = p.reserved, before_reorder = p.reorder_level
-         FROM (SELECT id, sku, on_hand, reserved, reorder_level FROM products
-                WHERE lower(sku) IN (SELECT lower(sku) FROM ${STAGE}) ORDER BY id ${lock ? 'FOR UPDATE' : ''}) p
-        WHERE lower(p.sku) = lower(s.sku)`,
+         FROM products p WHERE lower(p.sku) = lower(s.sku)`,
+    );
+    if (!lock) return;
+    const stock = fields.has('onHand') ? ' OR (s.on_hand IS NOT NULL AND s.on_hand <> p.on_hand)' : '';
+    await sql(
+      tx,
+      `WITH locked AS (
+         SELECT id, on_hand, reserved, reorder_level FROM products
+          WHERE id IN (SELECT s.product_id FROM ${STAGE} s JOIN products p ON p.id = s.product_id WHERE ${catalogDiff(fields)}${stock})
+          ORDER BY id FOR UPDATE)
+       UPDATE ${STAGE} s SET before_on_hand = l.on_hand, before_reserved = l.reserved, before_reorder = l.reorder_level
+         FROM locked l WHERE s.product_id = l.id`,
     );
   },
 
