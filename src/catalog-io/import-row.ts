@@ -17,10 +17,14 @@ export const PRODUCT_COLUMNS = [
   'onHand',
   'reserved',
   'available',
+  // Purchasing's (issue 29), after the columns of issue 30.
+  'supplierSku',
+  'reorderQuantity',
+  'incoming',
 ] as const;
 export type ProductColumn = (typeof PRODUCT_COLUMNS)[number];
 
-/** The field a column sets; `reserved` and `available` are read-only figures, accepted and ignored. */
+/** The field a column sets; `reserved`, `available` and `incoming` are read-only figures, accepted and ignored. */
 export const FIELD_OF: Record<ProductColumn, ImportField | 'sku' | null> = {
   sku: 'sku',
   name: 'name',
@@ -35,6 +39,9 @@ export const FIELD_OF: Record<ProductColumn, ImportField | 'sku' | null> = {
   onHand: 'onHand',
   reserved: null,
   available: null,
+  supplierSku: 'supplierSku',
+  reorderQuantity: 'reorderQuantity',
+  incoming: null,
 };
 
 export interface CellProblem {
@@ -107,6 +114,8 @@ export function readRow(
     reorderLevel: null,
     active: null,
     onHand: null,
+    supplierSku: null,
+    reorderQuantity: null,
   };
   const problems: CellProblem[] = [];
   columns.forEach((column, i) => {
@@ -156,7 +165,7 @@ export function readRow(
       case 'onHand': {
         if (blank) break;
         const n = integer(text, dialect, MAX_STOCK);
-        if (n === undefined) fail({ kind: 'integer', max: MAX_STOCK });
+        if (n === undefined) fail({ kind: 'integer', min: 0, max: MAX_STOCK });
         else if (column === 'onHand') row.onHand = n;
         else row.reorderLevel = n;
         break;
@@ -176,8 +185,24 @@ export function readRow(
         else fail({ kind: 'boolean' });
         break;
       }
+      case 'supplierSku':
+        // As the API: 1–64 characters without control characters; an empty cell clears it.
+        if (text === '') row.supplierSku = null;
+        else if (CONTROL.test(text)) fail({ kind: 'control-characters' });
+        else if (longer(text, 64)) fail({ kind: 'text-too-long', max: 64 });
+        else row.supplierSku = text;
+        break;
+      case 'reorderQuantity': {
+        // An empty cell clears it (null: enough to reach twice the reorder level), as the export writes null.
+        if (blank) break;
+        const n = integer(text, dialect, MAX_STOCK);
+        if (n === undefined || n < 1) fail({ kind: 'integer', min: 1, max: MAX_STOCK });
+        else row.reorderQuantity = n;
+        break;
+      }
       case 'reserved':
       case 'available':
+      case 'incoming':
         break;
     }
   });

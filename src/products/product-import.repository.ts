@@ -3,12 +3,13 @@ import { sql } from '../platform/db/sql';
 import { CATALOG_COLUMNS } from './product.repository';
 
 /** The catalog fields an import may set (contract names); `onHand` is stock, set by inventory. */
-export type ImportField = 'name' | 'description' | 'category' | 'barcode' | 'unitPriceCents' | 'vatRate' | 'reorderLevel' | 'active' | 'onHand';
+export type ImportField =
+  'name' | 'description' | 'category' | 'barcode' | 'unitPriceCents' | 'vatRate' | 'reorderLevel' | 'active' | 'onHand' | 'supplierSku' | 'reorderQuantity';
 
 /**
  * One row of an import, checked cell by cell. For `name`, the numbers and `active`, null leaves the
- * field as it is (a new product gets the default); for `description`, `category` and `barcode`, null
- * clears it. Fields whose column the file does not have are never touched.
+ * field as it is (a new product gets the default); for `description`, `category`, `barcode`,
+ * `supplierSku` and `reorderQuantity`, null clears it. Fields whose column the file does not have are never touched.
  */
 export interface ImportRowRecord {
   rowNo: number;
@@ -22,6 +23,8 @@ export interface ImportRowRecord {
   reorderLevel: number | null;
   active: boolean | null;
   onHand: number | null;
+  supplierSku: string | null;
+  reorderQuantity: number | null;
 }
 
 /** A problem the database finds with a row (the caller words it). */
@@ -93,7 +96,7 @@ export const productImportRepository = {
       tx,
       `CREATE TEMP TABLE ${STAGE} (
          row_no int PRIMARY KEY, sku text NOT NULL, name text, description text, category text, barcode text,
-         unit_price_cents int, vat_rate int, reorder_level int, active boolean, on_hand int,
+         unit_price_cents int, vat_rate int, reorder_level int, active boolean, on_hand int, supplier_sku text, reorder_quantity int,
          product_id uuid, before_on_hand int, before_reserved int, before_reorder int, created boolean NOT NULL DEFAULT false
        ) ON COMMIT DROP`,
     );
@@ -103,8 +106,8 @@ export const productImportRepository = {
     if (rows.length === 0) return;
     await sql(
       tx,
-      `INSERT INTO ${STAGE} (row_no, sku, name, description, category, barcode, unit_price_cents, vat_rate, reorder_level, active, on_hand)
-       SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::int[], $9::int[], $10::boolean[], $11::int[])`,
+      `INSERT INTO ${STAGE} (row_no, sku, name, description, category, barcode, unit_price_cents, vat_rate, reorder_level, active, on_hand, supplier_sku, reorder_quantity)
+       SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::int[], $9::int[], $10::boolean[], $11::int[], $12::text[], $13::int[])`,
       [
         rows.map((r) => r.rowNo),
         rows.map((r) => r.sku),
@@ -117,6 +120,8 @@ export const productImportRepository = {
         rows.map((r) => r.reorderLevel),
         rows.map((r) => r.active),
         rows.map((r) => r.onHand),
+        rows.map((r) => r.supplierSku),
+        rows.map((r) => r.reorderQuantity),
       ],
     );
   },
@@ -210,9 +215,10 @@ export const productImportRepository = {
     await sql(
       tx,
       `WITH created AS (
-         INSERT INTO products (sku, name, description, category, barcode, unit_price_cents, vat_rate, reorder_level, active, on_hand)
+         INSERT INTO products (sku, name, description, category, barcode, unit_price_cents, vat_rate, reorder_level, active, on_hand, supplier_sku, reorder_quantity)
          SELECT s.sku, s.name, ${value('description', 'NULL')}, ${value('category', 'NULL')}, ${value('barcode', 'NULL')},
-                s.unit_price_cents, ${value('vatRate', '22')}, ${value('reorderLevel', '0')}, ${value('active', 'true')}, ${fields.has('onHand') ? 'COALESCE(s.on_hand, 0)' : '0'}
+                s.unit_price_cents, ${value('vatRate', '22')}, ${value('reorderLevel', '0')}, ${value('active', 'true')}, ${fields.has('onHand') ? 'COALESCE(s.on_hand, 0)' : '0'},
+                ${value('supplierSku', 'NULL')}, ${value('reorderQuantity', 'NULL')}
            FROM ${STAGE} s WHERE s.product_id IS NULL ORDER BY s.row_no
          RETURNING id, sku, on_hand)
        UPDATE ${STAGE} s SET product_id = c.id, before_on_hand = c.on_hand, before_reserved = 0, created = true

@@ -78,7 +78,16 @@ describe('CSV product import: edges of real files', () => {
     const token = await asAdmin();
     const p = freshPrefix();
     // 150 emoji are 300 UTF-16 units: the API (which counts characters) accepts the name.
-    await createProduct({ sku: `${p}-E`, name: '📦'.repeat(150), description: '', category: p, unitPriceCents: 100, initialStock: 1 });
+    await createProduct({
+      sku: `${p}-E`,
+      name: '📦'.repeat(150),
+      description: '',
+      category: p,
+      unitPriceCents: 100,
+      initialStock: 1,
+      supplierSku: '=F-1',
+      reorderQuantity: 40,
+    });
     await createProduct({ sku: `${p}-N`, name: 'Senza descrizione', description: null, category: p, unitPriceCents: 100, initialStock: 1 });
     await expectRoundTrip(token, p, 2);
     const rows = await query<{ sku: string; description: string | null; version: number }>(
@@ -96,5 +105,27 @@ describe('CSV product import: edges of real files', () => {
       `${p}-E`,
     ]);
     expect(after).to.deep.equal({ description: '', unit_price_cents: 200 });
+  });
+
+  it("sets purchasing's supplierSku and reorderQuantity (validated as the API does, an empty cell clears them) and ignores incoming", async () => {
+    const token = await asAdmin();
+    const p = freshPrefix();
+    await createProduct({ sku: `${p}-1`, unitPriceCents: 100, initialStock: 1, supplierSku: 'OLD-1', reorderQuantity: 5 });
+    const header = 'sku,name,priceCents,supplierSku,reorderQuantity,incoming';
+    const wrong = await importCsv(token, `${header}\r\n${p}-1,,,${'s'.repeat(65)},0,abc\r\n${p}-2,Due,100,A\tB,x,\r\n`);
+    expect(wrong.status, wrong.text).to.equal(422);
+    expect(wrong.json.report.errors.map((e: { row: number; column: string; message: string }) => [e.row, e.column, e.message])).to.deep.equal([
+      [2, 'supplierSku', 'too long: at most 64 characters'],
+      [2, 'reorderQuantity', 'not a valid number: a whole number from 1 to 1000000000'],
+      [3, 'supplierSku', 'must not contain line breaks or control characters'],
+      [3, 'reorderQuantity', 'not a valid number: a whole number from 1 to 1000000000'],
+    ]);
+    const res = await importCsv(token, `${header}\r\n${p}-1,,,,,99\r\n${p}-2,Due,100,${'📦'.repeat(64)},12,7\r\n`);
+    expect(res.status, res.text).to.equal(201);
+    expect(res.json).to.deep.equal({ rows: 2, created: 1, updated: 1, unchanged: 0, errors: [] });
+    expect(await query('SELECT sku, supplier_sku, reorder_quantity, incoming FROM products WHERE sku LIKE $1 ORDER BY sku', [`${p}-%`])).to.deep.equal([
+      { sku: `${p}-1`, supplier_sku: null, reorder_quantity: null, incoming: 0 },
+      { sku: `${p}-2`, supplier_sku: '📦'.repeat(64), reorder_quantity: 12, incoming: 0 },
+    ]);
   });
 });
