@@ -139,14 +139,14 @@ describe('CSV product import: concurrency, idempotency, events, dialects', () =>
     expect(announced).to.not.deep.equal([]);
   });
 
-  it('detects the dialect (BOM or semicolons: excel-it; commas: rfc4180) and honours a named one', async () => {
+  it('detects the dialect (semicolons: excel-it; commas: rfc4180, with or without a BOM) and honours a named one', async () => {
     const token = await asAdmin();
     const p = freshPrefix();
     const excel = await importCsv(token, `sku;name;price\r\n${p}-1;Uno, due;1.000,50\r\n`, { query: { dryRun: 'true' } });
     expect(excel.json).to.deep.include({ rows: 1, created: 1, errors: [] });
-    const bom = await importCsv(token, `\uFEFFsku,name\r\n${p}-2,x\r\n`, { query: { dryRun: 'true' } });
-    // A BOM means excel-it: the one column is "sku,name", unknown.
-    expect(bom.json.errors[0]).to.include({ row: 1, column: 'sku,name' });
+    // A BOM does not make commas excel-it (Excel English and LibreOffice save "CSV UTF-8" so).
+    const bom = await importCsv(token, `\uFEFFsku,name,priceCents\r\n${p}-2,x,5\r\n`, { query: { dryRun: 'true' } });
+    expect(bom.json).to.deep.include({ rows: 1, created: 1, errors: [] });
     const rfc = await importCsv(token, `sku,name,priceCents\r\n${p}-3,"Uno; due",100050\r\n`, { headers: { 'content-type': 'text/csv; charset=utf-8' } });
     expect(rfc.status).to.equal(201);
     expect(await query('SELECT name, unit_price_cents FROM products WHERE sku = $1', [`${p}-3`])).to.deep.equal([

@@ -30,7 +30,7 @@ describe('CSV: reading, formula cells, dialects (issue 30)', () => {
     expect(unneutralise("'plain")).to.equal("'plain");
   });
 
-  it('detects excel-it by a BOM or semicolons, else rfc4180; writes euro with a decimal comma', () => {
+  it('detects the dialect by the separators of the header outside quotes, a BOM only breaking a tie; writes euro with a decimal comma', () => {
     // A BOM only breaks a tie: Excel English and LibreOffice write "CSV UTF-8" with a BOM and commas.
     expect(detectDialect('\uFEFFsku,name,priceCents\r\n')).to.equal('rfc4180');
     expect(detectDialect('\uFEFFsku;name;price\r\n')).to.equal('excel-it');
