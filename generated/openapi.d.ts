@@ -441,7 +441,7 @@ export interface paths {
          *     `active`) as CSV, sorted by SKU and read in keyset pages, so a million products export in
          *     constant memory. Columns: `sku, name, description, category, price` (excel-it, euro with a
          *     decimal comma) or `priceCents` (rfc4180), then `vatRate, reorderLevel, barcode, archived, onHand,
-         *     reserved, available`. A text cell that begins with `=`, `+`, `-`, `@`, a tab or a carriage return
+         *     reserved, available`, then purchasing's `supplierSku, reorderQuantity, incoming`. A text cell that begins with `=`, `+`, `-`, `@`, a tab or a carriage return
          *     (after any `'`) is written with one leading `'` so a spreadsheet never runs it as a formula; the
          *     import removes exactly that `'`. See docs/csv.md. Staff only.
          */
@@ -466,12 +466,12 @@ export interface paths {
         /**
          * Create or update products and set stock from a CSV file, all or nothing.
          * @description The body is a CSV file (`Content-Type: text/csv`) in either dialect: named by `dialect`, else
-         *     detected (a UTF-8 BOM or more `;` than `,` in the header: excel-it). At most `IMPORT_MAX_BYTES`
+         *     detected (more `;` than `,` outside quotes in the header: excel-it; more `,`: rfc4180; a UTF-8 BOM breaks a tie as excel-it). At most `IMPORT_MAX_BYTES`
          *     (20 MB) and `IMPORT_MAX_ROWS` (100,000) rows: 413 beyond. The header names the columns: `sku` is
          *     required, the others (`name, description, category, price` (excel-it) or `priceCents, vatRate,
-         *     reorderLevel, barcode, archived, onHand`) are optional, and a column left out leaves that field
-         *     as it is; `reserved` and `available` are accepted and ignored (so an export imports unchanged);
-         *     any other column is an error. Rows match products by SKU (case-insensitive): unknown SKUs are
+         *     reorderLevel, barcode, archived, onHand, supplierSku, reorderQuantity`) are optional, and a column left out leaves that field
+         *     as it is; `reserved`, `available` and `incoming` are accepted and ignored (so an export imports unchanged);
+         *     any other column is an error. A record whose cells are all blank (`;;;;`, as Excel leaves cleared rows) is skipped. Rows match products by SKU (case-insensitive): unknown SKUs are
          *     created (they need `name` and a price). `onHand` sets the stock through an `adjustment`
          *     movement with reason `import` and the importing user as actor; below what orders reserve is a
          *     row error.
@@ -530,7 +530,7 @@ export interface paths {
         };
         /**
          * Download orders as CSV, one row per order line.
-         * @description Streams the orders created in `[from, to)` (either may be left out), in the given statuses, oldest
+         * @description Streams the orders created in `[from, to)` (either may be left out), in the given statuses, newest
          *     first, one row per order line: `orderNumber, orderId, createdAt, status, customerName,
          *     customerEmail, sku, name, quantity, shippedQuantity, cancelledQuantity, vatRate`, then the money
          *     columns — `unitPrice, net, vat, gross` in euro with a decimal comma (excel-it, the default) or

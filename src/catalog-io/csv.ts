@@ -189,14 +189,27 @@ export function* csvRecords(text: string, separator: string, maxChars: number): 
   }
 }
 
-/** The dialect a file is written in: a BOM, or more `;` than `,` in the header, means excel-it. */
+/**
+ * The dialect a file is written in: more `;` than `,` in the header (outside quotes) means excel-it,
+ * more `,` rfc4180. A BOM only breaks a tie (a one-column header): Excel English and LibreOffice
+ * also save "CSV UTF-8" with a BOM, but with commas.
+ */
 export function detectDialect(text: string): CsvDialect {
-  if (text.startsWith(BOM)) return 'excel-it';
-  const end = text.search(/[\r\n]/);
-  const header = end === -1 ? text.slice(0, 10_000) : text.slice(0, Math.min(end, 10_000));
-  const semicolons = header.split(';').length;
-  const commas = header.split(',').length;
-  return semicolons > commas ? 'excel-it' : 'rfc4180';
+  const bom = text.startsWith(BOM);
+  const end = Math.min(text.length, 10_000 + (bom ? 1 : 0));
+  let semicolons = 0;
+  let commas = 0;
+  let quoted = false;
+  for (let i = bom ? 1 : 0; i < end; i += 1) {
+    const c = text[i];
+    if (c === '"') quoted = !quoted;
+    else if (quoted) continue;
+    else if (c === ';') semicolons += 1;
+    else if (c === ',') commas += 1;
+    else if (c === '\r' || c === '\n') break;
+  }
+  if (semicolons !== commas) return semicolons > commas ? 'excel-it' : 'rfc4180';
+  return bom ? 'excel-it' : 'rfc4180';
 }
 
 export function withoutBom(text: string): string {

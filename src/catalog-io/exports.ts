@@ -46,6 +46,9 @@ export async function exportProducts(products: ProductsService, query: QueryOf<'
         p.onHand,
         p.reserved,
         p.available,
+        p.supplierSku,
+        p.reorderQuantity,
+        p.incoming,
       ]);
     }
     if (!page.nextCursor) break;

@@ -19,7 +19,7 @@ export type RowProblem =
   | { kind: 'control-characters' }
   | { kind: 'price-excel' }
   | { kind: 'price-cents' }
-  | { kind: 'integer'; max: number }
+  | { kind: 'integer'; min: number; max: number }
   | { kind: 'vat-rate' }
   | { kind: 'boolean' }
   | { kind: 'barcode'; why: string }
@@ -65,7 +65,7 @@ export function messageOf(p: RowProblem, lang: Lang): string {
     case 'price-cents':
       return it ? 'prezzo non valido: un intero di centesimi da 0 a 100000000' : 'not a valid price: whole cents from 0 to 100000000';
     case 'integer':
-      return it ? `numero non valido: un intero da 0 a ${p.max}` : `not a valid number: a whole number from 0 to ${p.max}`;
+      return it ? `numero non valido: un intero da ${p.min} a ${p.max}` : `not a valid number: a whole number from ${p.min} to ${p.max}`;
     case 'vat-rate':
       return it ? 'aliquota IVA non valida: usa 0, 4, 5, 10 o 22' : 'not a valid VAT rate: use 0, 4, 5, 10 or 22';
     case 'boolean':

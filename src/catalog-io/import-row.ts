@@ -17,10 +17,14 @@ export const PRODUCT_COLUMNS = [
   'onHand',
   'reserved',
   'available',
+  // Purchasing's (issue 29), after the columns of issue 30.
+  'supplierSku',
+  'reorderQuantity',
+  'incoming',
 ] as const;
 export type ProductColumn = (typeof PRODUCT_COLUMNS)[number];
 
-/** The field a column sets; `reserved` and `available` are read-only figures, accepted and ignored. */
+/** The field a column sets; `reserved`, `available` and `incoming` are read-only figures, accepted and ignored. */
 export const FIELD_OF: Record<ProductColumn, ImportField | 'sku' | null> = {
   sku: 'sku',
   name: 'name',
@@ -35,6 +39,9 @@ export const FIELD_OF: Record<ProductColumn, ImportField | 'sku' | null> = {
   onHand: 'onHand',
   reserved: null,
   available: null,
+  supplierSku: 'supplierSku',
+  reorderQuantity: 'reorderQuantity',
+  incoming: null,
 };
 
 export interface CellProblem {
@@ -51,6 +58,11 @@ const MAX_PRICE_CENTS = 100_000_000;
 const VAT_RATES = new Set([0, 4, 5, 10, 22]);
 const TRUE = new Set(['true', 'vero', 'sì', 'si', 'yes', '1']);
 const FALSE = new Set(['false', 'falso', 'no', '0']);
+
+/** More than `max` characters, counted as the contract counts them (code points: an emoji is one). */
+function longer(text: string, max: number): boolean {
+  return text.length > max && [...text].length > max;
+}
 
 /** A whole number: plain digits, or (excel-it) grouped with dots, as Excel may write `1.000`. */
 function integer(text: string, dialect: CsvDialect, max: number): number | undefined {
@@ -102,6 +114,8 @@ export function readRow(
     reorderLevel: null,
     active: null,
     onHand: null,
+    supplierSku: null,
+    reorderQuantity: null,
   };
   const problems: CellProblem[] = [];
   columns.forEach((column, i) => {
@@ -120,16 +134,16 @@ export function readRow(
       case 'name':
         if (blank) break;
         if (CONTROL.test(text)) fail({ kind: 'control-characters' });
-        else if (text.trim().length > 200) fail({ kind: 'text-too-long', max: 200 });
+        else if (longer(text.trim(), 200)) fail({ kind: 'text-too-long', max: 200 });
         else row.name = text.trim();
         break;
       case 'description':
-        if (text.length > 5000) fail({ kind: 'text-too-long', max: 5000 });
+        if (longer(text, 5000)) fail({ kind: 'text-too-long', max: 5000 });
         else row.description = text === '' ? null : text;
         break;
       case 'category':
         if (CONTROL.test(text)) fail({ kind: 'control-characters' });
-        else if (text.length > 100) fail({ kind: 'text-too-long', max: 100 });
+        else if (longer(text, 100)) fail({ kind: 'text-too-long', max: 100 });
         else row.category = text === '' ? null : text;
         break;
       case 'price':
@@ -151,7 +165,7 @@ export function readRow(
       case 'onHand': {
         if (blank) break;
         const n = integer(text, dialect, MAX_STOCK);
-        if (n === undefined) fail({ kind: 'integer', max: MAX_STOCK });
+        if (n === undefined) fail({ kind: 'integer', min: 0, max: MAX_STOCK });
         else if (column === 'onHand') row.onHand = n;
         else row.reorderLevel = n;
         break;
@@ -171,8 +185,24 @@ export function readRow(
         else fail({ kind: 'boolean' });
         break;
       }
+      case 'supplierSku':
+        // As the API: 1–64 characters without control characters; an empty cell clears it.
+        if (text === '') row.supplierSku = null;
+        else if (CONTROL.test(text)) fail({ kind: 'control-characters' });
+        else if (longer(text, 64)) fail({ kind: 'text-too-long', max: 64 });
+        else row.supplierSku = text;
+        break;
+      case 'reorderQuantity': {
+        // An empty cell clears it (null: enough to reach twice the reorder level), as the export writes null.
+        if (blank) break;
+        const n = integer(text, dialect, MAX_STOCK);
+        if (n === undefined || n < 1) fail({ kind: 'integer', min: 1, max: MAX_STOCK });
+        else row.reorderQuantity = n;
+        break;
+      }
       case 'reserved':
       case 'available':
+      case 'incoming':
         break;
     }
   });

@@ -39,7 +39,18 @@ export const MAX_REPORTED_ERRORS = 1000;
 export const MAX_RECORD_CHARS = 1024 * 1024;
 /** Rows staged per statement. */
 const CHUNK = 5000;
+/** The contract's limits of an ImportRowError (characters, i.e. code points, as JSON Schema counts them). */
+const MAX_COLUMN_CHARS = 200;
 const MAX_VALUE_CHARS = 1000;
+const MAX_MESSAGE_CHARS = 1000;
+/** The contract's largest `row`: the header plus 1,000,000 data rows. */
+const MAX_RECORD_NUMBER = 1_000_001;
+
+/** At most `max` characters (code points: a surrogate pair is never split). */
+function cut(text: string, max: number): string {
+  if (text.length <= max) return text;
+  return [...text].slice(0, max).join('');
+}
 
 const COLUMN_OF_FIELD: Partial<Record<string, (dialect: CsvDialect, columns: readonly ProductColumn[]) => ProductColumn>> = {
   name: () => 'name',
@@ -118,7 +129,12 @@ export class ProductImporter {
     const errors: ImportRowError[] = [];
     const push = (row: number, column: string | null, value: string | null, problem: RowProblem): void => {
       if (errors.length < MAX_REPORTED_ERRORS) {
-        errors.push({ row, column, value: value === null ? null : value.slice(0, MAX_VALUE_CHARS), message: messageOf(problem, lang) });
+        errors.push({
+          row,
+          column: column === null ? null : cut(column, MAX_COLUMN_CHARS),
+          value: value === null ? null : cut(value, MAX_VALUE_CHARS),
+          message: cut(messageOf(problem, lang), MAX_MESSAGE_CHARS),
+        });
       }
     };
     const records = csvRecords(text, SEPARATOR[dialect], MAX_RECORD_CHARS);
@@ -135,10 +151,13 @@ export class ProductImporter {
       const barcodes = new Map<string, number>();
       let chunk: ImportRowRecord[] = [];
       for (const record of records) {
-        // A blank line (Excel leaves some at the end) is no row.
-        if (record.cells.length === 1 && record.cells[0] === '') continue;
+        // A blank line, or a record of blank cells (`;;;;` where Excel's rows were cleared), is no
+        // row; the others keep their record numbers, so errors still name the file's lines.
+        if (record.cells.every((c) => c.trim() === '')) continue;
         rows += 1;
-        if (rows > this.maxRows) throw fileProblem('import-too-many-rows', 413, `The file has more than ${this.maxRows} rows (IMPORT_MAX_ROWS).`);
+        if (rows > this.maxRows || record.number > MAX_RECORD_NUMBER) {
+          throw fileProblem('import-too-many-rows', 413, `The file has more than ${Math.min(this.maxRows, MAX_RECORD_NUMBER - 1)} rows (IMPORT_MAX_ROWS).`);
+        }
         if (columns.length === 0) continue;
         if (record.cells.length !== columns.length) {
           push(record.number, null, null, { kind: 'cell-count', expected: columns.length, found: record.cells.length });
@@ -169,7 +188,7 @@ export class ProductImporter {
       if (rows === 0) throw fileProblem('csv-no-rows', 422, 'The file has a header and no rows.');
       if (errors.length > 0) return failed();
       await catalogImport.stage(tx, chunk);
-      await catalogImport.resolve(tx, lock);
+      await catalogImport.resolve(tx, fields, lock);
       for (const f of await catalogImport.findings(tx, fields, MAX_REPORTED_ERRORS)) {
         const column = (COLUMN_OF_FIELD[f.field] as (d: CsvDialect, c: readonly ProductColumn[]) => ProductColumn)(dialect, columns);
         const problem: RowProblem =

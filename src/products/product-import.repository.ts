@@ -3,12 +3,13 @@ import { sql } from '../platform/db/sql';
 import { CATALOG_COLUMNS } from './product.repository';
 
 /** The catalog fields an import may set (contract names); `onHand` is stock, set by inventory. */
-export type ImportField = 'name' | 'description' | 'category' | 'barcode' | 'unitPriceCents' | 'vatRate' | 'reorderLevel' | 'active' | 'onHand';
+export type ImportField =
+  'name' | 'description' | 'category' | 'barcode' | 'unitPriceCents' | 'vatRate' | 'reorderLevel' | 'active' | 'onHand' | 'supplierSku' | 'reorderQuantity';
 
 /**
  * One row of an import, checked cell by cell. For `name`, the numbers and `active`, null leaves the
- * field as it is (a new product gets the default); for `description`, `category` and `barcode`, null
- * clears it. Fields whose column the file does not have are never touched.
+ * field as it is (a new product gets the default); for `description`, `category`, `barcode`,
+ * `supplierSku` and `reorderQuantity`, null clears it. Fields whose column the file does not have are never touched.
  */
 export interface ImportRowRecord {
   rowNo: number;
@@ -22,6 +23,8 @@ export interface ImportRowRecord {
   reorderLevel: number | null;
   active: boolean | null;
   onHand: number | null;
+  supplierSku: string | null;
+  reorderQuantity: number | null;
 }
 
 /** A problem the database finds with a row (the caller words it). */
@@ -50,13 +53,21 @@ const COLUMN: Record<Exclude<ImportField, 'onHand'>, string> = CATALOG_COLUMNS;
 /** Fields where null (an empty cell) means "leave it", not "clear it". */
 const KEEP_WHEN_NULL = new Set<ImportField>(['name', 'unitPriceCents', 'vatRate', 'reorderLevel', 'active']);
 
+/**
+ * Fields where '' and null are the same (the API accepts `description: ""`, and a CSV cell cannot tell
+ * an empty text from none): a product with `""` exports an empty cell, which must import unchanged.
+ */
+const BLANK_IS_NULL = new Set<ImportField>(['description']);
+
 /** SQL that is true when row `s` changes a catalog field of product `p` (only the file's columns). */
 function catalogDiff(fields: ReadonlySet<ImportField>): string {
   const parts = [...fields]
     .filter((f): f is Exclude<ImportField, 'onHand'> => f !== 'onHand')
     .map((f) => {
       const c = COLUMN[f];
-      return KEEP_WHEN_NULL.has(f) ? `(s.${c} IS NOT NULL AND s.${c} IS DISTINCT FROM p.${c})` : `s.${c} IS DISTINCT FROM p.${c}`;
+      if (KEEP_WHEN_NULL.has(f)) return `(s.${c} IS NOT NULL AND s.${c} IS DISTINCT FROM p.${c})`;
+      if (BLANK_IS_NULL.has(f)) return `COALESCE(s.${c}, '') IS DISTINCT FROM COALESCE(p.${c}, '')`;
+      return `s.${c} IS DISTINCT FROM p.${c}`;
     });
   return parts.length > 0 ? parts.join(' OR ') : 'false';
 }
@@ -85,7 +96,7 @@ export const productImportRepository = {
       tx,
       `CREATE TEMP TABLE ${STAGE} (
          row_no int PRIMARY KEY, sku text NOT NULL, name text, description text, category text, barcode text,
-         unit_price_cents int, vat_rate int, reorder_level int, active boolean, on_hand int,
+         unit_price_cents int, vat_rate int, reorder_level int, active boolean, on_hand int, supplier_sku text, reorder_quantity int,
          product_id uuid, before_on_hand int, before_reserved int, before_reorder int, created boolean NOT NULL DEFAULT false
        ) ON COMMIT DROP`,
     );
@@ -95,8 +106,8 @@ export const productImportRepository = {
     if (rows.length === 0) return;
     await sql(
       tx,
-      `INSERT INTO ${STAGE} (row_no, sku, name, description, category, barcode, unit_price_cents, vat_rate, reorder_level, active, on_hand)
-       SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::int[], $9::int[], $10::boolean[], $11::int[])`,
+      `INSERT INTO ${STAGE} (row_no, sku, name, description, category, barcode, unit_price_cents, vat_rate, reorder_level, active, on_hand, supplier_sku, reorder_quantity)
+       SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::int[], $9::int[], $10::boolean[], $11::int[], $12::text[], $13::int[])`,
       [
         rows.map((r) => r.rowNo),
         rows.map((r) => r.sku),
@@ -109,23 +120,37 @@ export const productImportRepository = {
         rows.map((r) => r.reorderLevel),
         rows.map((r) => r.active),
         rows.map((r) => r.onHand),
+        rows.map((r) => r.supplierSku),
+        rows.map((r) => r.reorderQuantity),
       ],
     );
   },
 
   /**
-   * Finds each row's product by SKU (case-insensitive) and keeps its stock figures before the import;
-   * with `lock`, the products are locked in id order (as order placement locks them: no deadlock).
+   * Finds each row's product by SKU (case-insensitive) and keeps its stock figures before the import.
+   * The match takes no lock: re-importing an unchanged catalog must not hold every product (and so
+   * every checkout) for the minute it takes. With `lock`, only the products the file changes are
+   * locked, in id order (as order placement locks them: no deadlock), and their stock figures are
+   * read again under the lock, so the below-reserved check and the movements see what is there.
    */
-  async resolve(tx: Tx, lock: boolean): Promise<void> {
+  async resolve(tx: Tx, fields: ReadonlySet<ImportField>, lock: boolean): Promise<void> {
     await sql(tx, `CREATE INDEX ON ${STAGE} (lower(sku))`);
     await sql(tx, `ANALYZE ${STAGE}`);
     await sql(
       tx,
       `UPDATE ${STAGE} s SET product_id = p.id, before_on_hand = p.on_hand, before_reserved = p.reserved, before_reorder = p.reorder_level
-         FROM (SELECT id, sku, on_hand, reserved, reorder_level FROM products
-                WHERE lower(sku) IN (SELECT lower(sku) FROM ${STAGE}) ORDER BY id ${lock ? 'FOR UPDATE' : ''}) p
-        WHERE lower(p.sku) = lower(s.sku)`,
+         FROM products p WHERE lower(p.sku) = lower(s.sku)`,
+    );
+    if (!lock) return;
+    const stock = fields.has('onHand') ? ' OR (s.on_hand IS NOT NULL AND s.on_hand <> p.on_hand)' : '';
+    await sql(
+      tx,
+      `WITH locked AS (
+         SELECT id, on_hand, reserved, reorder_level FROM products
+          WHERE id IN (SELECT s.product_id FROM ${STAGE} s JOIN products p ON p.id = s.product_id WHERE ${catalogDiff(fields)}${stock})
+          ORDER BY id FOR UPDATE)
+       UPDATE ${STAGE} s SET before_on_hand = l.on_hand, before_reserved = l.reserved, before_reorder = l.reorder_level
+         FROM locked l WHERE s.product_id = l.id`,
     );
   },
 
@@ -175,7 +200,10 @@ export const productImportRepository = {
     if (catalog.length > 0) {
       const set = catalog.map((f) => {
         const c = COLUMN[f];
-        return KEEP_WHEN_NULL.has(f) ? `${c} = COALESCE(s.${c}, p.${c})` : `${c} = s.${c}`;
+        if (KEEP_WHEN_NULL.has(f)) return `${c} = COALESCE(s.${c}, p.${c})`;
+        // A row changing another field leaves a '' description as it is (not turned into null).
+        if (BLANK_IS_NULL.has(f)) return `${c} = CASE WHEN COALESCE(s.${c}, '') = COALESCE(p.${c}, '') THEN p.${c} ELSE s.${c} END`;
+        return `${c} = s.${c}`;
       });
       await sql(
         tx,
@@ -187,9 +215,10 @@ export const productImportRepository = {
     await sql(
       tx,
       `WITH created AS (
-         INSERT INTO products (sku, name, description, category, barcode, unit_price_cents, vat_rate, reorder_level, active, on_hand)
+         INSERT INTO products (sku, name, description, category, barcode, unit_price_cents, vat_rate, reorder_level, active, on_hand, supplier_sku, reorder_quantity)
          SELECT s.sku, s.name, ${value('description', 'NULL')}, ${value('category', 'NULL')}, ${value('barcode', 'NULL')},
-                s.unit_price_cents, ${value('vatRate', '22')}, ${value('reorderLevel', '0')}, ${value('active', 'true')}, ${fields.has('onHand') ? 'COALESCE(s.on_hand, 0)' : '0'}
+                s.unit_price_cents, ${value('vatRate', '22')}, ${value('reorderLevel', '0')}, ${value('active', 'true')}, ${fields.has('onHand') ? 'COALESCE(s.on_hand, 0)' : '0'},
+                ${value('supplierSku', 'NULL')}, ${value('reorderQuantity', 'NULL')}
            FROM ${STAGE} s WHERE s.product_id IS NULL ORDER BY s.row_no
          RETURNING id, sku, on_hand)
        UPDATE ${STAGE} s SET product_id = c.id, before_on_hand = c.on_hand, before_reserved = 0, created = true

@@ -288,7 +288,8 @@ function readConfig(env: Env): Config {
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 100 * 1024, 1024, 10 * 1024 * 1024),
     imports: {
       maxBytes: int(env, 'IMPORT_MAX_BYTES', 20 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
-      maxRows: int(env, 'IMPORT_MAX_ROWS', 100_000, 1, 10_000_000),
+      // The contract's ImportReport counts at most 1,000,000 rows.
+      maxRows: int(env, 'IMPORT_MAX_ROWS', 100_000, 1, 1_000_000),
     },
     validateResponses: bool(env, 'VALIDATE_RESPONSES', nodeEnv !== 'production'),
     jwt: {

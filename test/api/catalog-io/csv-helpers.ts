@@ -1,3 +1,4 @@
+import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { h } from '../../support/hooks';
 
@@ -49,4 +50,15 @@ export function lines(csv: string): string[] {
     .replace(/^\uFEFF/, '')
     .split('\r\n')
     .filter((l, i, all) => !(i === all.length - 1 && l === ''));
+}
+
+/** Exports a category's products and imports the file back, in both dialects: nothing may change. */
+export async function expectRoundTrip(token: string, category: string, rows: number): Promise<void> {
+  for (const dialect of ['excel-it', 'rfc4180']) {
+    const out = await exportCsv(token, '/api/v1/products/export', { dialect, category });
+    expect(out.status).to.equal(200);
+    const back = await importCsv(token, out.text, { query: { dialect } });
+    expect(back.status, back.text).to.equal(201);
+    expect(back.json, dialect).to.deep.equal({ rows, created: 0, updated: 0, unchanged: rows, errors: [] });
+  }
 }

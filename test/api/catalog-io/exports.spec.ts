@@ -6,21 +6,31 @@ describe('CSV exports', () => {
   it('exports products in Italian Excel form: BOM, semicolons, CRLF, euro with a decimal comma; rfc4180 with cents and no BOM', async () => {
     const token = await asAdmin();
     const p = freshPrefix();
-    await createProduct({ sku: `${p}-1`, name: 'Caffè; "espresso"', category: p, unitPriceCents: 123456, vatRate: 10, reorderLevel: 2, initialStock: 7 });
+    await createProduct({
+      sku: `${p}-1`,
+      name: 'Caffè; "espresso"',
+      category: p,
+      unitPriceCents: 123456,
+      vatRate: 10,
+      reorderLevel: 2,
+      initialStock: 7,
+      supplierSku: '=F-1',
+      reorderQuantity: 40,
+    });
     const excel = await exportCsv(token, '/api/v1/products/export', { category: p });
     expect(excel.status).to.equal(200);
     expect(excel.headers.get('content-type')).to.equal('text/csv; charset=utf-8');
     expect(excel.headers.get('content-disposition')).to.match(/^attachment; filename="prodotti-\d{4}-\d{2}-\d{2}\.csv"$/);
     expect(excel.text.startsWith('\uFEFF')).to.equal(true);
     expect(lines(excel.text)).to.deep.equal([
-      'sku;name;description;category;price;vatRate;reorderLevel;barcode;archived;onHand;reserved;available',
-      `${p}-1;"Caffè; ""espresso""";;${p};1234,56;10;2;;false;7;0;7`,
+      'sku;name;description;category;price;vatRate;reorderLevel;barcode;archived;onHand;reserved;available;supplierSku;reorderQuantity;incoming',
+      `${p}-1;"Caffè; ""espresso""";;${p};1234,56;10;2;;false;7;0;7;'=F-1;40;0`,
     ]);
     const rfc = await exportCsv(token, '/api/v1/products/export', { category: p, dialect: 'rfc4180', archived: 'false' });
     expect(rfc.text.startsWith('\uFEFF')).to.equal(false);
     expect(lines(rfc.text)).to.deep.equal([
-      'sku,name,description,category,priceCents,vatRate,reorderLevel,barcode,archived,onHand,reserved,available',
-      `${p}-1,"Caffè; ""espresso""",,${p},123456,10,2,,false,7,0,7`,
+      'sku,name,description,category,priceCents,vatRate,reorderLevel,barcode,archived,onHand,reserved,available,supplierSku,reorderQuantity,incoming',
+      `${p}-1,"Caffè; ""espresso""",,${p},123456,10,2,,false,7,0,7,'=F-1,40,0`,
     ]);
     const archivedOnly = await exportCsv(token, '/api/v1/products/export', { category: p, archived: 'true' });
     expect(lines(archivedOnly.text)).to.have.length(1);

@@ -30,8 +30,15 @@ describe('CSV: reading, formula cells, dialects (issue 30)', () => {
     expect(unneutralise("'plain")).to.equal("'plain");
   });
 
-  it('detects excel-it by a BOM or semicolons, else rfc4180; writes euro with a decimal comma', () => {
-    expect(detectDialect('\uFEFFsku,name')).to.equal('excel-it');
+  it('detects the dialect by the separators of the header outside quotes, a BOM only breaking a tie; writes euro with a decimal comma', () => {
+    // A BOM only breaks a tie: Excel English and LibreOffice write "CSV UTF-8" with a BOM and commas.
+    expect(detectDialect('\uFEFFsku,name,priceCents\r\n')).to.equal('rfc4180');
+    expect(detectDialect('\uFEFFsku;name;price\r\n')).to.equal('excel-it');
+    expect(detectDialect('\uFEFFsku\r\nA-1\r\n')).to.equal('excel-it');
+    expect(detectDialect('sku\r\nA-1\r\n')).to.equal('rfc4180');
+    // Separators inside quotes are text, and only the header (the first record) counts.
+    expect(detectDialect('"sku,a,b,c";name\r\nx,y,z,w\r\n')).to.equal('excel-it');
+    expect(detectDialect('sku,name\r\na;b;c;d\r\n')).to.equal('rfc4180');
     expect(detectDialect('sku;name;price\r\n')).to.equal('excel-it');
     expect(detectDialect('sku,name,"a;b;c"\r\n')).to.equal('rfc4180');
     expect([euroOfCents(123456), euroOfCents(5), euroOfCents(0)]).to.deep.equal(['1234,56', '0,05', '0,00']);
