@@ -108,10 +108,14 @@ describe('purchasing: paging drafts made together, line lock order, long proposa
     this.timeout(60_000);
     const s = await createSupplier(op.token);
     const products: Product[] = [];
+    // Own SKUs: the builder's counter is read after an await, so builders run at once would share one.
+    const run = randomUUID().slice(0, 8);
     for (let i = 0; i < 101; i += 10) {
       products.push(
         ...(await Promise.all(
-          Array.from({ length: Math.min(10, 101 - i) }, () => createProduct({ initialStock: 0, reorderLevel: 2, reorderQuantity: 5, supplierId: s.id })),
+          Array.from({ length: Math.min(10, 101 - i) }, (_, j) =>
+            createProduct({ sku: `BULK-${run}-${i + j}`, initialStock: 0, reorderLevel: 2, reorderQuantity: 5, supplierId: s.id }),
+          ),
         )),
       );
     }
