@@ -1221,7 +1221,8 @@ export interface paths {
         /**
          * Propose purchase orders for the products low on stock (writes nothing).
          * @description One proposed draft per supplier, of the active products whose `available` is at or below their
-         *     `reorderLevel`. Each line's quantity is the product's `reorderQuantity` (when null: enough to
+         *     `reorderLevel`; a purchase order has at most 100 lines, so a supplier with more such products
+         *     gets several proposals (by product name, 100 lines each). Each line's quantity is the product's `reorderQuantity` (when null: enough to
          *     bring `available` to twice the reorder level) less what is already `incoming`; a product whose
          *     quantity comes to 0 or less is left out. Its unit cost is the last one on a purchase order of
          *     that supplier (0 when none). Low products without a supplier are listed apart
@@ -1246,7 +1247,8 @@ export interface paths {
         /**
          * Create the proposed drafts.
          * @description Computes the proposals as `proposePurchaseOrders` does, now, and creates one `draft` per
-         *     supplier (only those of `supplierIds` when given), in one transaction. Each writes
+         *     proposal (only those of the suppliers in `supplierIds` when given; a supplier with more than
+         *     100 low products gets several drafts), in one transaction. Each writes
          *     `purchase_order.updated`. Staff only; takes an `Idempotency-Key`.
          */
         post: operations["acceptPurchaseOrderProposals"];
@@ -2212,6 +2214,7 @@ export interface components {
          * @enum {integer}
          */
         VatRate: 0 | 4 | 5 | 10 | 22;
+        /** @description `reorderQuantity`, `supplierId`, `supplierSku` and `incoming` are purchasing data: staff always get them, customers never. */
         Product: {
             /** Format: uuid */
             id: string;
@@ -2234,16 +2237,16 @@ export interface components {
             reorderLevel: number;
             /**
              * Format: int32
-             * @description How much to order when low; null: enough to bring `available` to twice `reorderLevel`.
+             * @description How much to order when low; null: enough to bring `available` to twice `reorderLevel`. Staff only.
              */
-            reorderQuantity: number | null;
+            reorderQuantity?: number | null;
             /**
              * Format: uuid
-             * @description The supplier it is bought from; null when none.
+             * @description The supplier it is bought from; null when none. Staff only.
              */
-            supplierId: string | null;
-            /** @description The product's code at its supplier. */
-            supplierSku: string | null;
+            supplierId?: string | null;
+            /** @description The product's code at its supplier. Staff only. */
+            supplierSku?: string | null;
             active: boolean;
             /**
              * Format: int32
@@ -2262,9 +2265,9 @@ export interface components {
             available: number;
             /**
              * Format: int32
-             * @description Units on sent purchase orders not yet received.
+             * @description Units on sent purchase orders not yet received. Staff only.
              */
-            incoming: number;
+            incoming?: number;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -2918,6 +2921,7 @@ export interface components {
             /** Format: uuid */
             supplierId: string;
             supplierName: string;
+            /** @description At most 100, as on a purchase order: a supplier with more low products gets several proposals. */
             lines: {
                 /** Format: uuid */
                 productId: string;
@@ -4907,7 +4911,7 @@ export interface operations {
                 barcode?: string;
                 /** @description `true`: only products whose available stock (`onHand - reserved`) is at or below their reorder level; `false`: only the others. */
                 lowStock?: boolean;
-                /** @description `true`: only products with units on sent purchase orders not yet received (`incoming > 0`); `false`: only the others. */
+                /** @description Staff only (customers get the list as without it): `true`: only products with units on sent purchase orders not yet received (`incoming > 0`); `false`: only the others. */
                 incoming?: boolean;
                 /** @description Staff only; customers always get active products. */
                 active?: boolean;

@@ -3,8 +3,12 @@ import type { ProductRecord } from './product.repository';
 
 export type ProductView = Schemas['Product'];
 
-export function toProductView(p: ProductRecord): ProductView {
-  return {
+/**
+ * The product as `staff` see it; customers never see its purchasing data (supplier, supplier's code,
+ * reorder quantity, units incoming).
+ */
+export function toProductView(p: ProductRecord, staff = true): ProductView {
+  const view: ProductView = {
     id: p.id,
     sku: p.sku,
     name: p.name,
@@ -25,6 +29,13 @@ export function toProductView(p: ProductRecord): ProductView {
     createdAt: new Date(p.createdAt).toISOString(),
     updatedAt: new Date(p.updatedAt).toISOString(),
   };
+  if (!staff) {
+    delete view.reorderQuantity;
+    delete view.supplierId;
+    delete view.supplierSku;
+    delete view.incoming;
+  }
+  return view;
 }
 
 export function etagOf(row: { id: string; version: number }): string {

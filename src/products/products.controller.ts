@@ -15,7 +15,7 @@ export function createProductsController(products: ProductsService) {
       res.status(201).setHeader('ETag', etag).location(`${API_BASE}/products/${product.id}`).json(product);
     },
     async getProduct(req: Request, res: Response): Promise<void> {
-      const { product, etag } = await products.get(String(req.params['id']));
+      const { product, etag } = await products.get(String(req.params['id']), actorOf(req));
       res.setHeader('ETag', etag).json(product);
     },
     async updateProduct(req: Request, res: Response): Promise<void> {

@@ -81,10 +81,10 @@ export class ProductsService {
     }
   }
 
-  async get(id: string): Promise<ProductWithEtag> {
+  async get(id: string, actor: Actor): Promise<ProductWithEtag> {
     const row = await products.find(this.db, id);
     if (!row) throw new NotFoundError('The product');
-    return { product: toProductView(row), etag: etagOf(row) };
+    return { product: toProductView(row, isStaff(actor)), etag: etagOf(row) };
   }
 
   /**
@@ -93,15 +93,19 @@ export class ProductsService {
    */
   async list(query: ProductQuery, actor: Actor): Promise<Page<ProductView>> {
     const sort = query.sort ?? (query.q ? 'relevance' : 'name');
-    const active = isStaff(actor) ? query.active : true;
-    const scope = lazyCursorScope(query, { sort, active });
+    const staff = isStaff(actor);
+    // Staff-only filters: a customer's list is as without them (always active, `incoming` ignored).
+    const active = staff ? query.active : true;
+    const incoming = staff ? query.incoming : undefined;
+    const view = (r: ProductRecord): ProductView => toProductView(r, staff);
+    const scope = lazyCursorScope(query, { sort, active, incoming });
     const filter = {
       limit: query.limit,
       active,
       q: query.q,
       category: query.category,
       lowStock: query.lowStock,
-      incoming: query.incoming,
+      incoming,
       barcode: query.barcode,
     };
     if (sort === 'relevance') {
@@ -109,13 +113,13 @@ export class ProductsService {
       if (after && !RELEVANCE_TIERS.some((t) => String(t) === after[0])) throw invalidCursor();
       const order = { by: 'relevance' as const, after: after && ([Number(after[0]) as RelevanceTier, after[1], after[2]] as const) };
       const rows = await products.list(this.db, { ...filter, order });
-      return toPage(rows, query.limit, toProductView, (r) => [r.tier ?? 0, r.name.toLowerCase(), r.id], scope);
+      return toPage(rows, query.limit, view, (r) => [r.tier ?? 0, r.name.toLowerCase(), r.id], scope);
     }
     const key = sort.replace(/^-/, '') as ProductSortKey;
     if (!(key in PRODUCT_SORT_KEYS)) throw new AppError('invalid-sort', 400, 'Unknown sort key.');
     const after = keysetAfter(query.cursor, [SORT_KIND[key], 'uuid'], scope);
     const rows = await products.list(this.db, { ...filter, order: { by: 'sort', key, descending: sort.startsWith('-'), after } });
-    return toPage(rows, query.limit, toProductView, (r) => [SORT_VALUE[key](r), r.id], scope);
+    return toPage(rows, query.limit, view, (r) => [SORT_VALUE[key](r), r.id], scope);
   }
 
   /** Optimistic concurrency: the change applies only to the version named by If-Match. */

@@ -10,6 +10,9 @@ type LowProduct = Schemas['LowProduct'];
 /** The most one purchase order line may ask for (the contract's and the database's bound). */
 const MAX_LINE_QUANTITY = 1_000_000;
 
+/** The most lines one purchase order has (the contract's `PurchaseOrder.lines`): a longer proposal is split. */
+export const MAX_LINES_PER_ORDER = 100;
+
 /**
  * How much of a low product to order: its `reorderQuantity`, or (when null) enough to bring
  * `available` to twice its reorder level, less what sent purchase orders already bring.
@@ -30,7 +33,8 @@ const lowProduct = (p: ProductRecord): LowProduct => ({
 });
 
 /**
- * One proposed draft per (active) supplier of the products that are low now, by supplier name; a
+ * One proposed draft per (active) supplier of the products that are low now, by supplier name (a
+ * supplier with more than MAX_LINES_PER_ORDER such products gets several, in the products' order); a
  * product whose quantity comes to 0 or less (enough is incoming) is left out; low products without a
  * supplier (or whose supplier is archived) are listed apart. Each line's cost is the last one paid
  * to that supplier for it (0 when none). Reads only.
@@ -50,7 +54,13 @@ export async function proposeFor(target: DbTarget, products: ProductsService): P
   );
   const bySupplier = new Map<string, ProductRecord[]>();
   for (const p of toOrder) bySupplier.set(p.supplierId as string, [...(bySupplier.get(p.supplierId as string) ?? []), p]);
-  const proposals = [...bySupplier.entries()].map(([supplierId, items]) => {
+  const chunks = [...bySupplier.entries()].flatMap(([supplierId, items]) =>
+    Array.from(
+      { length: Math.ceil(items.length / MAX_LINES_PER_ORDER) },
+      (_, i) => [supplierId, items.slice(i * MAX_LINES_PER_ORDER, (i + 1) * MAX_LINES_PER_ORDER)] as const,
+    ),
+  );
+  const proposals = chunks.map(([supplierId, items]) => {
     const lines = items.map((p) => ({
       ...lowProduct(p),
       supplierSku: p.supplierSku,
@@ -65,6 +75,7 @@ export async function proposeFor(target: DbTarget, products: ProductsService): P
       totalCents: lines.reduce((sum, l) => sum + l.quantity * l.unitCostCents, 0),
     };
   });
-  proposals.sort((a, b) => a.supplierName.localeCompare(b.supplierName, 'it') || (a.supplierId < b.supplierId ? -1 : 1));
+  // Stable: a supplier's drafts keep their order.
+  proposals.sort((a, b) => a.supplierName.localeCompare(b.supplierName, 'it') || (a.supplierId === b.supplierId ? 0 : a.supplierId < b.supplierId ? -1 : 1));
   return { proposals, withoutSupplier };
 }

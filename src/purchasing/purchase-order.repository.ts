@@ -41,6 +41,15 @@ export interface ReceiptRecord {
   lines: ReceiptLineRecord[];
 }
 
+/** A line to insert: `position` is its place in the order as the caller gave it. */
+export interface NewLine {
+  purchaseOrderId: string;
+  productId: string;
+  position: number;
+  quantity: number;
+  unitCostCents: number;
+}
+
 export interface PurchaseOrderFilters {
   status?: PurchaseOrderStatus;
   supplierId?: string;
@@ -108,11 +117,8 @@ async function withLines(target: DbTarget, rows: OrderRow[]): Promise<PurchaseOr
 
 /** The purchase orders, their lines and receipts: the only code that names those tables. */
 export const purchaseOrderRepository = {
-  async insert(
-    tx: Tx,
-    o: { id: string; supplierId: string; expectedAt: string | null; notes: string | null; createdBy: string },
-    lines: readonly { productId: string; quantity: number; unitCostCents: number }[],
-  ): Promise<void> {
+  /** The order's row (its lines come through `insertLines`). */
+  async insert(tx: Tx, o: { id: string; supplierId: string; expectedAt: string | null; notes: string | null; createdBy: string }): Promise<void> {
     await sql(
       tx,
       `INSERT INTO purchase_orders (id, number, supplier_id, expected_at, notes, created_by)
@@ -120,18 +126,33 @@ export const purchaseOrderRepository = {
                $2, $3::date, $4, $5)`,
       [o.id, o.supplierId, o.expectedAt, o.notes, o.createdBy],
     );
-    await this.replaceLines(tx, o.id, lines);
   },
 
-  async replaceLines(tx: Tx, id: string, lines: readonly { productId: string; quantity: number; unitCostCents: number }[]): Promise<void> {
-    await sql(tx, 'DELETE FROM purchase_order_lines WHERE purchase_order_id = $1', [id]);
+  /**
+   * Inserts lines (of one order or several), each at its `position` (the caller's order), in product
+   * id order: each row's foreign-key check takes FOR KEY SHARE on its product, so the locks come in the
+   * order placement, sending and receiving lock products (FOR UPDATE, by id) and cannot deadlock them.
+   */
+  async insertLines(tx: Tx, lines: readonly NewLine[]): Promise<void> {
+    if (lines.length === 0) return;
     await sql(
       tx,
       `INSERT INTO purchase_order_lines (purchase_order_id, product_id, position, quantity, unit_cost_cents)
-       SELECT $1, v.product_id, v.position - 1, v.quantity, v.cost
-         FROM unnest($2::uuid[], $3::int[], $4::int[]) WITH ORDINALITY AS v(product_id, quantity, cost, position)`,
-      [id, lines.map((l) => l.productId), lines.map((l) => l.quantity), lines.map((l) => l.unitCostCents)],
+       SELECT v.order_id, v.product_id, v.position, v.quantity, v.cost
+         FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::int[], $5::int[]) AS v(order_id, product_id, position, quantity, cost)
+        ORDER BY v.product_id, v.order_id`,
+      [
+        lines.map((l) => l.purchaseOrderId),
+        lines.map((l) => l.productId),
+        lines.map((l) => l.position),
+        lines.map((l) => l.quantity),
+        lines.map((l) => l.unitCostCents),
+      ],
     );
+  },
+
+  async deleteLines(tx: Tx, id: string): Promise<void> {
+    await sql(tx, 'DELETE FROM purchase_order_lines WHERE purchase_order_id = $1', [id]);
   },
 
   async find(target: DbTarget, id: string): Promise<PurchaseOrderRecord | undefined> {

@@ -8,7 +8,13 @@ import { recordEvent } from '../platform/events';
 import type { InventoryService } from '../inventory';
 import type { ProductRecord, ProductsService } from '../products';
 import { allows, statusFromCounts, stillExpected, type PurchaseOrderStatus, type PurchaseOrderStep } from './purchase-order-status';
-import { purchaseOrderRepository as orders, type PurchaseOrderFilters, type PurchaseOrderRecord, type ReceiptLineRecord } from './purchase-order.repository';
+import {
+  purchaseOrderRepository as orders,
+  type NewLine,
+  type PurchaseOrderFilters,
+  type PurchaseOrderRecord,
+  type ReceiptLineRecord,
+} from './purchase-order.repository';
 import { supplierRepository as suppliers } from './supplier.repository';
 import { purchaseOrderEtag, toPurchaseOrderView, toReceiptView, type ProductInfo, type PurchaseOrderView } from './purchase-order-view';
 import { proposeFor, type Proposals } from './proposals';
@@ -54,6 +60,9 @@ function checkDistinct(lines: readonly { productId: string }[]): void {
   });
 }
 
+/** The order's lines with their positions, as the caller listed them. */
+const numbered = (purchaseOrderId: string, lines: readonly LineInput[]): NewLine[] => lines.map((l, position) => ({ purchaseOrderId, position, ...l }));
+
 const lower = <T extends { productId: string }>(lines: readonly T[]): T[] => lines.map((l) => ({ ...l, productId: l.productId.toLowerCase() }));
 
 /**
@@ -82,8 +91,8 @@ export class PurchasingService {
         ]);
       }
       await this.checkProducts(tx, lines);
-      const order = await this.insertDraft(tx, { supplierId, lines, expectedAt: input.expectedAt ?? null, notes: input.notes ?? null }, actor);
-      return { status: 201, body: order };
+      const [order] = await this.insertDrafts(tx, [{ supplierId, lines, expectedAt: input.expectedAt ?? null, notes: input.notes ?? null }], actor);
+      return { status: 201, body: order as PurchaseOrderWithEtag };
     });
   }
 
@@ -127,7 +136,8 @@ export class PurchasingService {
       if (!allows('editDetails', current.status)) throw illegal(current, 'editDetails');
       if (lines) {
         await this.checkProducts(tx, lines);
-        await orders.replaceLines(tx, id, lines);
+        await orders.deleteLines(tx, id);
+        await orders.insertLines(tx, numbered(id, lines));
       }
       await orders.update(tx, id, { expectedAt: patch.expectedAt, notes: patch.notes });
       return this.finish(tx, id, current.status, actor, null);
@@ -227,12 +237,16 @@ export class PurchasingService {
     const only = input.supplierIds && new Set(input.supplierIds.map((s) => s.toLowerCase()));
     return this.idempotency.run({ userId: actor.id, scope: 'acceptPurchaseOrderProposals', key, fingerprint: input }, async (tx) => {
       const { proposals, withoutSupplier } = await this.propose(tx);
-      const made: PurchaseOrderView[] = [];
-      for (const p of proposals.filter((x) => !only || only.has(x.supplierId))) {
-        const lines = p.lines.map((l) => ({ productId: l.productId, quantity: l.quantity, unitCostCents: l.unitCostCents }));
-        made.push((await this.insertDraft(tx, { supplierId: p.supplierId, lines, expectedAt: null, notes: null }, actor)).purchaseOrder);
-      }
-      return { status: 201, body: { purchaseOrders: made, withoutSupplier } };
+      const drafts = proposals
+        .filter((x) => !only || only.has(x.supplierId))
+        .map((p) => ({
+          supplierId: p.supplierId,
+          lines: p.lines.map((l) => ({ productId: l.productId, quantity: l.quantity, unitCostCents: l.unitCostCents })),
+          expectedAt: null,
+          notes: null,
+        }));
+      const made = await this.insertDrafts(tx, drafts, actor);
+      return { status: 201, body: { purchaseOrders: made.map((m) => m.purchaseOrder), withoutSupplier } };
     });
   }
 
@@ -251,14 +265,26 @@ export class PurchasingService {
     return { order: purchaseOrder, supplier: toSupplierView(supplier) };
   }
 
-  private async insertDraft(
+  /**
+   * The drafts' rows, then all their lines in one statement (in product id order, so the products'
+   * key-share locks come in the order every other path locks them), then each draft's answer.
+   */
+  private async insertDrafts(
     tx: Tx,
-    draft: { supplierId: string; lines: LineInput[]; expectedAt: string | null; notes: string | null },
+    drafts: readonly { supplierId: string; lines: LineInput[]; expectedAt: string | null; notes: string | null }[],
     actor: Actor,
-  ): Promise<PurchaseOrderWithEtag> {
-    const id = randomUUID();
-    await orders.insert(tx, { id, supplierId: draft.supplierId, expectedAt: draft.expectedAt, notes: draft.notes, createdBy: actor.id }, draft.lines);
-    return this.finish(tx, id, null, actor, null);
+  ): Promise<PurchaseOrderWithEtag[]> {
+    const ids = drafts.map(() => randomUUID());
+    for (const [i, d] of drafts.entries()) {
+      await orders.insert(tx, { id: ids[i] as string, supplierId: d.supplierId, expectedAt: d.expectedAt, notes: d.notes, createdBy: actor.id });
+    }
+    await orders.insertLines(
+      tx,
+      drafts.flatMap((d, i) => numbered(ids[i] as string, d.lines)),
+    );
+    const made: PurchaseOrderWithEtag[] = [];
+    for (const id of ids) made.push(await this.finish(tx, id, null, actor, null));
+    return made;
   }
 
   /** Every line's product must exist: a 400 naming the first that does not. */

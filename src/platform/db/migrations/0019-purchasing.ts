@@ -6,7 +6,9 @@ import type { MigrationContext } from '../migrator';
  * - `suppliers`: a VAT number is checked by the service (an Italian Partita IVA with its check digit,
  *   or a foreign one); the database keeps its shape and its length.
  * - `purchase_orders`: numbered PO-YYYY-NNNNNN from `purchase_order_number_seq`; the status is one of
- *   the five the service derives under the order's row lock.
+ *   the five the service derives under the order's row lock. `created_at` is keyset-paged with a
+ *   millisecond cursor, so it is `timestamptz(3)` from `clock_timestamp()` (as in 0003/0018): drafts made
+ *   in one transaction differ and none hides behind a truncated cursor.
  * - `purchase_order_lines`: one per product; `quantity > 0`, `unit_cost_cents` an int32 ≥ 0,
  *   `received_quantity ≥ 0` (it may pass `quantity` only through an over-receipt the body allowed).
  * - `purchase_receipts` / `purchase_receipt_lines`: each receipt and its units (quantity > 0).
@@ -25,8 +27,8 @@ export async function up({ sequelize }: MigrationContext): Promise<void> {
       phone text CHECK (length(phone) <= 40),
       lead_time_days integer CHECK (lead_time_days >= 0 AND lead_time_days <= 365),
       archived boolean NOT NULL DEFAULT false,
-      created_at timestamptz NOT NULL DEFAULT now(),
-      updated_at timestamptz NOT NULL DEFAULT now()
+      created_at timestamptz(3) NOT NULL DEFAULT clock_timestamp(),
+      updated_at timestamptz(3) NOT NULL DEFAULT clock_timestamp()
     );
     CREATE INDEX suppliers_name_idx ON suppliers (lower(name), id);
 
@@ -53,8 +55,8 @@ export async function up({ sequelize }: MigrationContext): Promise<void> {
       created_by uuid REFERENCES users(id),
       sent_at timestamptz,
       cancelled_at timestamptz,
-      created_at timestamptz NOT NULL DEFAULT now(),
-      updated_at timestamptz NOT NULL DEFAULT now()
+      created_at timestamptz(3) NOT NULL DEFAULT clock_timestamp(),
+      updated_at timestamptz(3) NOT NULL DEFAULT clock_timestamp()
     );
     CREATE INDEX purchase_orders_created_idx ON purchase_orders (created_at DESC, id DESC);
     CREATE INDEX purchase_orders_status_idx ON purchase_orders (status, created_at DESC, id DESC);
@@ -77,7 +79,7 @@ export async function up({ sequelize }: MigrationContext): Promise<void> {
       note text CHECK (length(note) <= 500),
       allow_over_receipt boolean NOT NULL DEFAULT false,
       actor_id uuid REFERENCES users(id),
-      created_at timestamptz NOT NULL DEFAULT now()
+      created_at timestamptz(3) NOT NULL DEFAULT clock_timestamp()
     );
     CREATE INDEX purchase_receipts_order_idx ON purchase_receipts (purchase_order_id, created_at);
 
