@@ -120,23 +120,6 @@ export const returnRepository = {
     }));
   },
 
-  /**
-   * Per product, the units the order's returns hold against what shipped: over returns not rejected
-   * or cancelled, the received units of those received or closed, the units asked for of the others.
-   * Raw: one aggregate over both tables (the caller holds the order's lock).
-   */
-  async committedByProduct(tx: Tx, orderId: string): Promise<Map<string, number>> {
-    const rows = await sql<{ product_id: string; committed: number }>(
-      tx,
-      `SELECT l.product_id, sum(CASE WHEN r.status IN ('received', 'closed') THEN l.received_quantity ELSE l.quantity END)::int AS committed
-         FROM returns r JOIN return_lines l ON l.return_id = r.id
-        WHERE r.order_id = $1 AND r.status NOT IN ('rejected', 'cancelled')
-        GROUP BY l.product_id`,
-      [orderId],
-    );
-    return new Map(rows.map((r) => [r.product_id, r.committed]));
-  },
-
   async setStatus(tx: Tx, id: string, status: ReturnStatus, rejectReason?: string): Promise<void> {
     await ReturnModel.update({ status, ...(rejectReason === undefined ? {} : { rejectReason }), updatedAt: new Date() }, { where: { id }, transaction: tx });
   },

@@ -13,6 +13,9 @@ import type { MigrationContext } from '../migrator';
  * - `order_items.returned_quantity`: units of the line received back, 0 ≤ returned ≤ shipped (its CHECK
  *   is named to sort after the shipped count's own checks: PostgreSQL tests CHECKs by name, so a
  *   negative shipped count still reports `order_items_shipped_quantity_check`).
+ * - `order_items.return_held_quantity`: units of the line that open returns (`requested`/`approved`)
+ *   ask for and that have not come back yet; returned + held ≤ shipped (its CHECK sorts after the
+ *   shipped count's checks too), so a shipment whose units a return holds cannot be cancelled away.
  * - Mail: the `return_authorized` template.
  */
 export async function up({ sequelize }: MigrationContext): Promise<void> {
@@ -57,7 +60,10 @@ export async function up({ sequelize }: MigrationContext): Promise<void> {
 
     ALTER TABLE order_items
       ADD COLUMN returned_quantity integer NOT NULL DEFAULT 0,
-      ADD CONSTRAINT order_items_units_returned_within_shipped CHECK (returned_quantity >= 0 AND returned_quantity <= shipped_quantity);
+      ADD CONSTRAINT order_items_units_returned_within_shipped CHECK (returned_quantity >= 0 AND returned_quantity <= shipped_quantity),
+      ADD COLUMN return_held_quantity integer NOT NULL DEFAULT 0,
+      ADD CONSTRAINT order_items_units_returns_hold_within_shipped
+        CHECK (return_held_quantity >= 0 AND returned_quantity + return_held_quantity <= shipped_quantity);
 
     -- A refund that pays back a return names it (0017 added the column before returns existed).
     ALTER TABLE refunds ADD CONSTRAINT refunds_return_id_fkey FOREIGN KEY (return_id) REFERENCES returns (id);
@@ -74,7 +80,8 @@ export async function down({ sequelize }: MigrationContext): Promise<void> {
     ALTER TABLE email_messages DROP CONSTRAINT email_messages_template_check,
       ADD CONSTRAINT email_messages_template_check CHECK (template IN (
         'order_confirmed', 'order_shipped', 'order_delivered', 'order_cancelled', 'refund_made', 'password_reset', 'password_changed'));
-    ALTER TABLE order_items DROP CONSTRAINT order_items_units_returned_within_shipped, DROP COLUMN returned_quantity;
+    ALTER TABLE order_items DROP CONSTRAINT order_items_units_returns_hold_within_shipped, DROP COLUMN return_held_quantity,
+      DROP CONSTRAINT order_items_units_returned_within_shipped, DROP COLUMN returned_quantity;
     ALTER TABLE refunds DROP CONSTRAINT refunds_return_id_fkey;
     DROP TABLE return_lines;
     DROP TABLE returns;
