@@ -16,6 +16,10 @@ export interface ReturnRecord {
   rejectReason: string | null;
   sourceShipmentId: string | null;
   createdBy: string | null;
+  /** Bigint as text: Σ of the lines' refunds, set at receipt. */
+  proposedCents: string;
+  /** Bigint as text: the refunds naming it that did not fail (a trigger on refunds keeps it). */
+  refundedCents: string;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -124,7 +128,7 @@ export const returnRepository = {
     await ReturnModel.update({ status, ...(rejectReason === undefined ? {} : { rejectReason }), updatedAt: new Date() }, { where: { id }, transaction: tx });
   },
 
-  /** What came back, per line (the caller holds the return's lock; the table's CHECKs keep the counts consistent). */
+  /** What came back, per line, and the return's proposed refund (the caller holds the return's lock; the tables' CHECKs keep the counts consistent). */
   async recordReceipt(tx: Tx, id: string, lines: readonly ReceiptLine[]): Promise<void> {
     for (const l of lines) {
       await ReturnLineModel.update(
@@ -137,6 +141,9 @@ export const returnRepository = {
         { where: { returnId: id, productId: l.productId }, transaction: tx },
       );
     }
+    // What the return may pay back from now on: refunds naming it stay within it (a CHECK).
+    const proposedCents = lines.reduce((sum, l) => sum + l.refundCents, 0);
+    await ReturnModel.update({ proposedCents: String(proposedCents) }, { where: { id }, transaction: tx });
   },
 
   /** Newest first, keyset-paged on (created_at, id); limit+1 rows. */

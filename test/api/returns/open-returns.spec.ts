@@ -134,11 +134,12 @@ describe('returns: open returns hold units, receipts and rejections checked, pen
           body: { carrier: 'manual', carrierName: 'BRT', trackingCode: `BRT-PENDING-${order.id.slice(0, 8)}` },
         }),
       );
-      const made = ok(await askReturn(admin, order.id, [{ productId: product.id, quantity: 2, reason: 'damaged' }]));
+      // One of the two units (24,40 € paid) comes back: 12,20 € proposed.
+      const made = ok(await askReturn(admin, order.id, [{ productId: product.id, quantity: 1, reason: 'damaged' }]));
       ok(await stepReturn(admin, made.id, 'approve'));
-      const received = ok(await receiveReturn(admin, made.id, [{ productId: product.id, receivedQuantity: 2, restockQuantity: 2 }]));
+      const received = ok(await receiveReturn(admin, made.id, [{ productId: product.id, receivedQuantity: 1, restockQuantity: 1 }]));
       const proposed = received.refund.proposedCents;
-      expect(proposed).to.equal(2440);
+      expect(proposed).to.equal(1220);
 
       // Stripe does not answer: the refund stays pending (the retry pass meets the same outage).
       stripe.faults.refunds.push(...Array.from({ length: 30 }, () => ({ status: 500 })));
@@ -153,6 +154,23 @@ describe('returns: open returns hold units, receipts and rejections checked, pen
       // What the view says is left is exactly what the ceiling lets through.
       const again = await askRefund(order.id, { amountCents: proposed - read.refund.refundedCents + 1, reason: 'reso', returnId: made.id });
       expect(again.error).to.include({ code: 'refund-exceeds-return', returnBalanceCents: proposed - 1096 });
+
+      // The database keeps the return's refunds within it too, whatever a writer computed.
+      expect(await query('SELECT proposed_cents, refunded_cents FROM returns WHERE id = $1', [made.id])).to.deep.equal([
+        { proposed_cents: String(proposed), refunded_cents: '1096' },
+      ]);
+      const [payment] = await query<{ id: string; customer_id: string }>(
+        'SELECT id, (SELECT customer_id FROM orders WHERE id = $1) AS customer_id FROM payments WHERE order_id = $1',
+        [order.id],
+      );
+      let violated: unknown;
+      await query("INSERT INTO refunds (payment_id, customer_id, amount_cents, status, reason, return_id) VALUES ($1, $2, $3, 'pending', 'x', $4)", [
+        payment!.id,
+        payment!.customer_id,
+        proposed - 1096 + 1,
+        made.id,
+      ]).catch((err: unknown) => (violated = err));
+      expect(violated).to.have.property('constraint', 'returns_refunded_within_proposed');
     });
   });
 });
