@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { asAdmin, ok, rawRequest } from '../../support/api';
 import { client } from '../../support/client';
-import { query } from '../../support/database';
+import { query, waitFor } from '../../support/database';
 import { FakeStripe } from '../../support/fakes/stripe.fake';
 import { getOrder } from '../fulfilment/helpers';
 import { intentOf, payWithStripe, stripeWebhook, unpaidOrder } from '../integrations/helpers';
@@ -142,7 +142,7 @@ describe('returns: open returns hold units, receipts and rejections checked, pen
       expect(proposed).to.equal(1220);
 
       // Stripe does not answer: the refund stays pending (the retry pass meets the same outage).
-      stripe.faults.refunds.push(...Array.from({ length: 30 }, () => ({ status: 500 })));
+      stripe.faults.refunds.push(...Array.from({ length: 10 }, () => ({ status: 500 })));
       const pending = await askRefund(order.id, { amountCents: 1096, reason: 'reso', returnId: made.id });
       expect(pending.response.status).to.equal(201);
       expect(pending.data).to.include({ status: 'pending' });
@@ -171,6 +171,16 @@ describe('returns: open returns hold units, receipts and rejections checked, pen
         made.id,
       ]).catch((err: unknown) => (violated = err));
       expect(violated).to.have.property('constraint', 'returns_refunded_within_proposed');
+
+      // Stripe back: the retry pass makes the refund, and the return still counts it once.
+      stripe.faults.refunds.length = 0;
+      await waitFor(
+        async () => (await query<{ status: string }>('SELECT status FROM refunds WHERE id = $1', [pending.data!.id]))[0]?.status === 'succeeded',
+        25_000,
+        'the refund made by the retry pass',
+      );
+      expect(ok(await client(admin).GET('/api/v1/returns/{id}', { params: { path: { id: made.id } } })).refund.refundedCents).to.equal(1096);
+      expect(await query('SELECT refunded_cents FROM returns WHERE id = $1', [made.id])).to.deep.equal([{ refunded_cents: '1096' }]);
     });
   });
 });
