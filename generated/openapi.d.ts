@@ -2989,7 +2989,7 @@ export interface components {
             note?: string | null;
         };
         RejectReturnRequest: {
-            /** @description Why; shown as the return's `rejectReason`. */
+            /** @description Why; shown as the return's `rejectReason`; not blank. */
             reason: string;
         };
         ReceiveReturnLine: {
@@ -3010,7 +3010,7 @@ export interface components {
             restockQuantity: number;
         };
         ReceiveReturnRequest: {
-            /** @description Each product of the return at most once; a line left out received nothing. */
+            /** @description Each product of the return at most once; a line left out received nothing. At least one line receives at least one unit (a receipt of nothing is a 400). */
             lines: components["schemas"]["ReceiveReturnLine"][];
         };
         ReturnLine: {
@@ -3039,7 +3039,7 @@ export interface components {
              */
             unitGrossCents: number;
         };
-        /** @description `proposedCents`: what the received units are worth, per line the gross of the line's units returned so far minus the gross of those returned before this return (each with the order line's own half-up rounding), fixed when the return is received: two units of a line are worth exactly their gross, and every return of a line together never more than the line's gross. 0 until received. `refundedCents`: refunds made against this return that did not fail. */
+        /** @description `proposedCents`: what the received units are worth, per line the gross of the line's units returned so far minus the gross of those returned before this return (each with the order line's own half-up rounding), fixed when the return is received: two units of a line are worth exactly their gross, and every return of a line together never more than the line's gross. 0 until received. `refundedCents`: refunds made against this return that did not fail — `pending` ones included, as the return's ceiling counts them — so `proposedCents - refundedCents` is what a new refund against this return may still take. */
         ReturnRefund: {
             /** Format: int64 */
             proposedCents: number;
@@ -5938,7 +5938,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            /** @description The shipment cannot be cancelled any more (`shipment-not-cancellable`, with `shipmentStatus` and `trackingStatus`), or the same `Idempotency-Key` is still running (`Retry-After`). */
+            /** @description The shipment cannot be cancelled any more (`shipment-not-cancellable`, with `shipmentStatus` and `trackingStatus`), returns hold its units (`shipment-has-returns`, with `productId`, `shippedQuantity` and `heldByReturnsQuantity`: units received back plus those asked for by requested or approved returns; cancelling would leave fewer shipped than that — reject or cancel the open returns first; nothing changes), or the same `Idempotency-Key` is still running (`Retry-After`). */
             409: {
                 headers: {
                     /** @description Seconds to wait; sent with `idempotency-request-in-progress`. */
@@ -5949,7 +5949,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {unknown} */
-                        code?: "shipment-not-cancellable" | "idempotency-request-in-progress" | "concurrent-update" | "conflict";
+                        code?: "shipment-not-cancellable" | "shipment-has-returns" | "idempotency-request-in-progress" | "concurrent-update" | "conflict";
                     };
                 };
             };

@@ -136,7 +136,7 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
     parcelReturned: (tx, parcel) => returns.fromReturnedParcel(tx, parcel),
   });
   // Until payments answer refunds per return (the refunds half of issue 28), none is refunded.
-  // What went back of each return: payments' succeeded refunds that name it.
+  // What each return has taken: payments' refunds that name it and did not fail (pending included).
   const refundedCentsOfReturns: RefundedCentsOfReturns = (target, returnIds) => paymentsService.refundedCentsOfReturns(target, returnIds);
   const returns: ReturnsService = new ReturnsService({
     db,

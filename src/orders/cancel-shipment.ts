@@ -3,6 +3,7 @@ import type { Actor } from '../platform/http/contract';
 import type { IdempotentRequest, StoredResult } from '../platform/idempotency';
 import { withProviderCall } from '../platform/upstream';
 import type { CancellableShipment } from '../shipping';
+import { ConflictError } from '../platform/errors';
 import { illegalTransition } from './order-state-machine';
 import { orderRepository as orders, type OrderRecord } from './order.repository';
 import { lockVisible } from './order-transition';
@@ -24,7 +25,8 @@ const WITH_SHIPMENTS = new Set(['partially_shipped', 'shipped']);
  * (`withProviderCall`): a short transaction checks it may be cancelled, its label is refunded at
  * EasyPost outside any transaction, and a short transaction locks the order again and checks the
  * shipment again before cancelling it (a tracker event that said "in transit" meanwhile wins: 409,
- * and the refund asked for is logged for staff). Replays under the same Idempotency-Key.
+ * and the refund asked for is logged for staff). A shipment whose units returns hold is a 409
+ * `shipment-has-returns` on either path, before anything changes. Replays under the same Idempotency-Key.
  */
 export async function cancelShipment(
   ctx: OrderContext,
@@ -65,7 +67,29 @@ async function checkCancellable(ctx: OrderContext, tx: Tx, orderId: string, ship
   const order = await lockVisible(tx, orderId, actor);
   const shipment = await ctx.shipping.cancellable(tx, orderId, shipmentId);
   if (!WITH_SHIPMENTS.has(order.status)) throw illegalTransition(order.status, 'has no shipment to cancel');
+  await checkNotHeldByReturns(tx, orderId, shipment);
   return { shipment };
+}
+
+/**
+ * A shipment whose units returns hold (received back, or asked for by a requested/approved return)
+ * stays: cancelling it would leave a line's shipped count below its returned + held units (409
+ * `shipment-has-returns`, naming the first such line; the caller holds the order's lock).
+ */
+async function checkNotHeldByReturns(tx: Tx, orderId: string, shipment: CancellableShipment): Promise<void> {
+  const items = new Map((await orders.items(tx, orderId)).map((i) => [i.productId, i]));
+  for (const line of shipment.lines) {
+    const item = items.get(line.productId);
+    if (!item) continue;
+    const held = item.returnedQuantity + item.returnHeldQuantity;
+    if (item.shippedQuantity - line.quantity < held) {
+      throw new ConflictError(
+        'shipment-has-returns',
+        `Returns hold ${held} of the ${item.shippedQuantity} shipped unit(s) of product ${line.productId}: cancelling this shipment of ${line.quantity} would leave fewer shipped than returned. Reject or cancel the open returns first. Nothing was changed.`,
+        { productId: line.productId, shippedQuantity: item.shippedQuantity, heldByReturnsQuantity: held },
+      );
+    }
+  }
 }
 
 /**
@@ -85,6 +109,7 @@ async function cancelUnderLock(
   const order: OrderRecord = await lockVisible(tx, orderId, actor);
   const shipment = await ctx.shipping.cancellable(tx, orderId, shipmentId);
   if (!WITH_SHIPMENTS.has(order.status)) throw illegalTransition(order.status, 'has no shipment to cancel');
+  await checkNotHeldByReturns(tx, orderId, shipment);
   await ctx.shipping.cancel(tx, shipment, order.customerId);
   await orders.addUnits(tx, orderId, 'shipped', shipment.lines, -1);
   await ctx.inventory.reverseSale(tx, orderId, shipment.lines, actor, `shipment ${shipment.id} cancelled`);

@@ -7,7 +7,7 @@ export { createOrdersRouter } from './orders.routes';
 export { TRANSITIONS, canTransition, assertTransition, type OrderStatus } from './order-state-machine';
 export { TRANSITION_EFFECTS, effectsOf, type OrderEffect } from './order-effects';
 export { lineAmounts, sumTotals } from './order-totals';
-export { lockForReturn, countReturned, grossOfLineUnits, type ReturnableOrder, type ReturnableLine } from './returnable-order';
+export { lockForReturn, countReturned, holdForReturn, grossOfLineUnits, type ReturnableOrder, type ReturnableLine } from './returnable-order';
 export { OrderModel } from './order.model';
 export { OrderItemModel } from './order-item.model';
 export { OrderStatusHistoryModel } from './order-status-history.model';

@@ -47,4 +47,8 @@ export class OrderItemModel extends Model {
   /** Units received back by returns; never above shippedQuantity (a CHECK). */
   @Column({ type: DataType.INTEGER, allowNull: false, defaultValue: 0 })
   declare returnedQuantity: number;
+
+  /** Units open returns (requested/approved) ask for, not received yet; returned + held never above shippedQuantity (a CHECK). */
+  @Column({ type: DataType.INTEGER, allowNull: false, defaultValue: 0 })
+  declare returnHeldQuantity: number;
 }

@@ -83,6 +83,7 @@ export interface ItemRecord {
   shippedQuantity: number;
   cancelledQuantity: number;
   returnedQuantity: number;
+  returnHeldQuantity: number;
 }
 
 export interface HistoryRecord {
@@ -235,12 +236,12 @@ export const orderRepository = {
   async addUnits(
     tx: Tx,
     orderId: string,
-    count: 'shipped' | 'cancelled' | 'returned',
+    count: 'shipped' | 'cancelled' | 'returned' | 'returnHeld',
     units: readonly { productId: string; quantity: number }[],
     sign: 1 | -1,
   ): Promise<void> {
     if (units.length === 0) return;
-    const column = { shipped: 'shipped_quantity', cancelled: 'cancelled_quantity', returned: 'returned_quantity' }[count];
+    const column = { shipped: 'shipped_quantity', cancelled: 'cancelled_quantity', returned: 'returned_quantity', returnHeld: 'return_held_quantity' }[count];
     const changed = await sql(
       tx,
       `UPDATE order_items i SET ${column} = i.${column} + v.q * $2

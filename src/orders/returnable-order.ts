@@ -14,6 +14,8 @@ export interface ReturnableLine {
   quantity: number;
   shippedQuantity: number;
   returnedQuantity: number;
+  /** Units open returns (requested/approved) ask for and have not received yet. */
+  returnHeldQuantity: number;
   unitPriceCents: number;
   vatRate: number;
 }
@@ -52,6 +54,7 @@ export async function lockForReturn(tx: Tx, orderId: string, actor: Actor | null
       quantity: i.quantity,
       shippedQuantity: i.shippedQuantity,
       returnedQuantity: i.returnedQuantity,
+      returnHeldQuantity: i.returnHeldQuantity,
       unitPriceCents: i.unitPriceCents,
       vatRate: i.vatRate,
     })),
@@ -66,13 +69,31 @@ export function grossOfLineUnits(line: Pick<ReturnableLine, 'unitPriceCents' | '
   return units === 0 ? 0 : lineAmounts({ quantity: units, unitPriceCents: line.unitPriceCents, vatRate: line.vatRate }).grossCents;
 }
 
-/** Counts received units as returned on the order's lines (the caller holds the order's lock; a CHECK keeps returned ≤ shipped). */
-export async function countReturned(tx: Tx, orderId: string, units: readonly { productId: string; quantity: number }[]): Promise<void> {
+/**
+ * Holds (`sign` 1: a return asked for) or releases (`sign` -1: a return rejected or cancelled) units
+ * of the order's lines for an open return (the caller holds the order's lock; a CHECK keeps
+ * returned + held ≤ shipped, so a cancelled shipment cannot take units a return holds).
+ */
+export async function holdForReturn(tx: Tx, orderId: string, units: readonly { productId: string; quantity: number }[], sign: 1 | -1): Promise<void> {
+  await orders.addUnits(tx, orderId, 'returnHeld', units, sign);
+}
+
+/**
+ * A return received (the caller holds the order's lock): the units it held (`asked`) are released and
+ * the received ones count as returned (a CHECK keeps returned + held ≤ shipped).
+ */
+export async function countReturned(
+  tx: Tx,
+  orderId: string,
+  asked: readonly { productId: string; quantity: number }[],
+  received: readonly { productId: string; quantity: number }[],
+): Promise<void> {
+  await holdForReturn(tx, orderId, asked, -1);
   await orders.addUnits(
     tx,
     orderId,
     'returned',
-    units.filter((u) => u.quantity > 0),
+    received.filter((u) => u.quantity > 0),
     1,
   );
 }

@@ -405,9 +405,9 @@ export class PaymentsService {
     return refundRepository.succeededCentsOfPayments(target, ids);
   }
 
-  /** What went back for each return named (the sum of its refunds that succeeded); a return with none is absent. */
+  /** What each return named has taken: the sum of its refunds that did not fail (pending included, as its ceiling counts them); a return with none is absent. */
   refundedCentsOfReturns(target: DbTarget, returnIds: readonly string[]): Promise<Map<string, number>> {
-    return refundRepository.succeededCentsOfReturns(target, returnIds);
+    return refundRepository.nonFailedCentsOfReturns(target, returnIds);
   }
 
   /** After the commit: makes the order's recorded refunds now (what fails is retried by `retryDueRefunds`). */

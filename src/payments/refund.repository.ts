@@ -131,14 +131,17 @@ export const refundRepository = {
     return Number(total ?? 0);
   },
 
-  /** What went back for each return named (the sum of its refunds that succeeded); a return with none is absent. */
-  async succeededCentsOfReturns(target: DbTarget, returnIds: readonly string[]): Promise<Map<string, number>> {
+  /**
+   * What each return named has taken: the sum of its refunds that did not fail (pending included, as
+   * the return's ceiling counts them); a return with none is absent.
+   */
+  async nonFailedCentsOfReturns(target: DbTarget, returnIds: readonly string[]): Promise<Map<string, number>> {
     const ids = [...new Set(returnIds.map((id) => id.toLowerCase()))];
     if (ids.length === 0) return new Map();
     const rows = await sql<{ return_id: string; total: string }>(
       target,
       // One grouped sum over the return index.
-      `SELECT return_id, sum(amount_cents) AS total FROM refunds WHERE return_id = ANY($1::uuid[]) AND status = 'succeeded' GROUP BY return_id`,
+      `SELECT return_id, sum(amount_cents) AS total FROM refunds WHERE return_id = ANY($1::uuid[]) AND status <> 'failed' GROUP BY return_id`,
       [ids],
     );
     return new Map(rows.map((r) => [r.return_id, Number(r.total)]));
@@ -201,9 +204,9 @@ export const refundRepository = {
 };
 
 /**
- * For returns (exported through payments' index): what went back for each return named — the sum of
- * its refunds that succeeded, in cents; a return with none is absent from the map.
+ * For returns (exported through payments' index): what each return named has taken — the sum of
+ * its refunds that did not fail (pending included), in cents; a return with none is absent from the map.
  */
 export function refundedCentsOfReturns(tx: DbTarget, returnIds: string[]): Promise<Map<string, number>> {
-  return refundRepository.succeededCentsOfReturns(tx, returnIds);
+  return refundRepository.nonFailedCentsOfReturns(tx, returnIds);
 }

@@ -16,7 +16,7 @@ export function checkLinesName(asked: readonly { productId: string }[], known: R
 
 /**
  * Per order line, what a new return may still hold: shipped minus the units the order's other returns
- * hold (`committedByProduct`). The first line beyond it is a 409 `over-return`.
+ * hold (received back plus asked for by open returns: the order lines' counts). The first line beyond it is a 409 `over-return`.
  */
 export function checkReturnable(
   asked: readonly { productId: string; quantity: number }[],
@@ -45,7 +45,8 @@ export interface LineOutcome {
 
 /**
  * Checks a receipt against the return's lines: each product of the return at most once (400), restocked
- * never above received (400), received never above the units asked for (409 `over-receipt`). Answers
+ * never above received (400), at least one unit received (400: a receipt of nothing would close the
+ * return's hold with nothing back), received never above the units asked for (409 `over-receipt`). Answers
  * every line of the return with its outcome.
  */
 export function outcomesOf(
@@ -59,6 +60,11 @@ export function outcomesOf(
       errors.push({ path: `body.lines[${i}].restockQuantity`, message: `may not exceed receivedQuantity (${a.receivedQuantity})` });
   });
   if (errors.length > 0) throw new ValidationError('Only received units can be restocked.', errors);
+  if (!asked.some((a) => a.receivedQuantity > 0)) {
+    throw new ValidationError('A receipt records at least one unit received; nothing was recorded.', [
+      { path: 'body.lines', message: 'no line has a receivedQuantity above 0' },
+    ]);
+  }
   const byProduct = new Map(asked.map((a) => [a.productId, a]));
   return lines.map((line) => {
     const a = byProduct.get(line.productId);

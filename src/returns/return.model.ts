@@ -43,6 +43,14 @@ export class ReturnModel extends Model {
   @Column({ type: DataType.UUID })
   declare createdBy: string | null;
 
+  /** Σ of the lines' refunds, set at receipt (bigint as text). */
+  @Column({ type: DataType.BIGINT, allowNull: false, defaultValue: 0 })
+  declare proposedCents: string;
+
+  /** Σ of the refunds naming this return that did not fail, kept by a trigger on refunds; ≤ proposedCents (a CHECK). */
+  @Column({ type: DataType.BIGINT, allowNull: false, defaultValue: 0 })
+  declare refundedCents: string;
+
   @Column({ type: DataType.DATE, allowNull: false })
   declare createdAt: Date;
 

@@ -16,6 +16,10 @@ export interface ReturnRecord {
   rejectReason: string | null;
   sourceShipmentId: string | null;
   createdBy: string | null;
+  /** Bigint as text: Σ of the lines' refunds, set at receipt. */
+  proposedCents: string;
+  /** Bigint as text: the refunds naming it that did not fail (a trigger on refunds keeps it). */
+  refundedCents: string;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -120,28 +124,11 @@ export const returnRepository = {
     }));
   },
 
-  /**
-   * Per product, the units the order's returns hold against what shipped: over returns not rejected
-   * or cancelled, the received units of those received or closed, the units asked for of the others.
-   * Raw: one aggregate over both tables (the caller holds the order's lock).
-   */
-  async committedByProduct(tx: Tx, orderId: string): Promise<Map<string, number>> {
-    const rows = await sql<{ product_id: string; committed: number }>(
-      tx,
-      `SELECT l.product_id, sum(CASE WHEN r.status IN ('received', 'closed') THEN l.received_quantity ELSE l.quantity END)::int AS committed
-         FROM returns r JOIN return_lines l ON l.return_id = r.id
-        WHERE r.order_id = $1 AND r.status NOT IN ('rejected', 'cancelled')
-        GROUP BY l.product_id`,
-      [orderId],
-    );
-    return new Map(rows.map((r) => [r.product_id, r.committed]));
-  },
-
   async setStatus(tx: Tx, id: string, status: ReturnStatus, rejectReason?: string): Promise<void> {
     await ReturnModel.update({ status, ...(rejectReason === undefined ? {} : { rejectReason }), updatedAt: new Date() }, { where: { id }, transaction: tx });
   },
 
-  /** What came back, per line (the caller holds the return's lock; the table's CHECKs keep the counts consistent). */
+  /** What came back, per line, and the return's proposed refund (the caller holds the return's lock; the tables' CHECKs keep the counts consistent). */
   async recordReceipt(tx: Tx, id: string, lines: readonly ReceiptLine[]): Promise<void> {
     for (const l of lines) {
       await ReturnLineModel.update(
@@ -154,6 +141,9 @@ export const returnRepository = {
         { where: { returnId: id, productId: l.productId }, transaction: tx },
       );
     }
+    // What the return may pay back from now on: refunds naming it stay within it (a CHECK).
+    const proposedCents = lines.reduce((sum, l) => sum + l.refundCents, 0);
+    await ReturnModel.update({ proposedCents: String(proposedCents) }, { where: { id }, transaction: tx });
   },
 
   /** Newest first, keyset-paged on (created_at, id); limit+1 rows. */

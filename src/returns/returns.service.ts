@@ -6,7 +6,7 @@ import { isStaff, type Actor, type RequestBody } from '../platform/http/contract
 import { cursorScope, keysetAfter, toPage, type Page } from '../platform/http/pagination';
 import type { IdempotencyStore, StoredResult } from '../platform/idempotency';
 import type { InventoryService } from '../inventory';
-import { countReturned, grossOfLineUnits, lockForReturn, type OrdersService, type ReturnableOrder } from '../orders';
+import { countReturned, grossOfLineUnits, holdForReturn, lockForReturn, type OrdersService, type ReturnableOrder } from '../orders';
 import type { ReturnStatus } from './return.model';
 import { returnRepository as returns, type ReturnWithLines } from './return.repository';
 import { assertReturnTransition } from './return-state-machine';
@@ -65,7 +65,7 @@ export class ReturnsService {
       const order = await lockForReturn(tx, orderId, actor);
       checkLinesName(asked, new Set(order.lines.map((l) => l.productId)), 'order');
       if (!isStaff(actor)) this.checkWindow(order);
-      checkReturnable(asked, new Map(order.lines.map((l) => [l.productId, l.shippedQuantity])), await returns.committedByProduct(tx, orderId));
+      checkReturnable(asked, new Map(order.lines.map((l) => [l.productId, l.shippedQuantity])), committedOf(order));
       const byProduct = new Map(order.lines.map((l) => [l.productId, l]));
       const created = await returns.insert(tx, {
         orderId,
@@ -82,6 +82,7 @@ export class ReturnsService {
         }),
       });
       if (!created) throw new Error('a return without a source shipment was not inserted');
+      await holdForReturn(tx, orderId, asked, 1);
       await this.announce(tx, created);
       return { status: 201, body: await this.view(tx, created) };
     });
@@ -97,6 +98,7 @@ export class ReturnsService {
   reject(id: string, reason: string, actor: Actor, key: string | undefined): Promise<StoredResult<ReturnView>> {
     return this.step(id, actor, key, 'rejectReturn', { reason }, async (tx, r) => {
       assertReturnTransition(r.status, 'rejected');
+      await holdForReturn(tx, r.orderId, r.lines, -1);
       await returns.setStatus(tx, r.id, 'rejected', reason);
     });
   }
@@ -111,6 +113,7 @@ export class ReturnsService {
         });
       }
       assertReturnTransition(r.status, 'cancelled');
+      await holdForReturn(tx, r.orderId, r.lines, -1);
       await returns.setStatus(tx, r.id, 'cancelled');
     });
   }
@@ -141,6 +144,7 @@ export class ReturnsService {
       await countReturned(
         tx,
         order.id,
+        r.lines,
         outcomes.map((o) => ({ productId: o.productId, quantity: o.receivedQuantity })),
       );
       await this.ctx.inventory.restock(
@@ -203,7 +207,7 @@ export class ReturnsService {
    */
   async fromReturnedParcel(tx: Tx, parcel: ReturnedParcel): Promise<void> {
     const order = await lockForReturn(tx, parcel.orderId, null);
-    const committed = await returns.committedByProduct(tx, parcel.orderId);
+    const committed = committedOf(order);
     const byProduct = new Map(order.lines.map((l) => [l.productId, l]));
     const lines = parcel.lines.flatMap((p) => {
       const line = byProduct.get(p.productId);
@@ -228,7 +232,9 @@ export class ReturnsService {
       createdBy: null,
       lines,
     });
-    if (created) await this.announce(tx, created);
+    if (!created) return;
+    await holdForReturn(tx, order.id, lines, 1);
+    await this.announce(tx, created);
   }
 
   /** One step of a return's life: the order locked, then the return, the change, its event and the answer, under the key. */
@@ -273,6 +279,11 @@ export class ReturnsService {
     const refunded = await this.ctx.refundedCents(target, [r.id]);
     return toReturnView(r, refunded.get(r.id) ?? 0);
   }
+}
+
+/** Per product, the units the order's returns hold: received back (returned) plus asked for by open returns (held). */
+function committedOf(order: ReturnableOrder): Map<string, number> {
+  return new Map(order.lines.map((l) => [l.productId, l.returnedQuantity + l.returnHeldQuantity]));
 }
 
 /** Another customer's return is reported as missing: its existence is not revealed. */

@@ -63,6 +63,8 @@ describe('returns: the rules (unit)', () => {
     const over = refusal(() => outcomesOf(lines, [{ productId: 'b', receivedQuantity: 2, restockQuantity: 0 }]));
     expect(over).to.include({ code: 'over-receipt', status: 409 });
     expect(over.extra).to.deep.equal({ productId: 'b', requestedQuantity: 1 });
+    expect(refusal(() => outcomesOf(lines, [])).status).to.equal(400);
+    expect(refusal(() => outcomesOf(lines, [{ productId: 'a', receivedQuantity: 0, restockQuantity: 0 }])).status).to.equal(400);
   });
 
   it('walks the life table, and refuses any other step with the allowed ones', () => {

@@ -93,6 +93,7 @@ export const enFulfilment: Record<keyof typeof itFulfilment, string> = {
   'problem.barcode-taken': 'Another product already has this barcode.',
   'problem.shipment-not-cancellable':
     'This shipment cannot be cancelled any more: the carrier has the parcel, or it is delivered, returned or cancelled already.',
+  'problem.shipment-has-returns': 'Returns hold units of this shipment: reject or cancel the open returns first. Nothing was changed.',
   'problem.provider-not-configured': 'The outside provider (carrier or payments) is not configured on this service.',
   'problem.no-rates': 'EasyPost offers no rate for this parcel and address.',
   'problem.service-not-available': 'EasyPost does not offer the service asked for this parcel and address.',

@@ -49,7 +49,7 @@ export const enReturns: Record<keyof typeof itReturns, string> = {
   'return.col.restocked': 'Restocked',
   'return.col.scrapped': 'Scrapped',
   'return.col.unitGross': 'Unit price incl. VAT',
-  'return.refund': 'Proposed refund: {proposed} (refunded so far {refunded}).',
+  'return.refund': 'Proposed refund: {proposed} (refunded or under way so far {refunded}).',
   'return.loadFailed': 'Could not read the return: {message}',
   'return.steps': 'Next steps',
   'return.noSteps': 'No step possible: the return is {status}.',

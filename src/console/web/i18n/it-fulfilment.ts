@@ -93,6 +93,7 @@ export const itFulfilment = {
   'problem.remaining': 'Ne restano {remaining} da spedire.',
   'problem.barcode-taken': 'Un altro prodotto ha già questo codice a barre.',
   'problem.shipment-not-cancellable': 'Questa spedizione non si può più annullare: il corriere ha già il collo, oppure è già consegnata, resa o annullata.',
+  'problem.shipment-has-returns': 'Dei resi tengono unità di questa spedizione: rifiuta o annulla prima i resi aperti. Non è cambiato nulla.',
   'problem.provider-not-configured': 'Il fornitore esterno (corriere o pagamenti) non è configurato su questo servizio.',
   'problem.no-rates': 'EasyPost non offre tariffe per questo collo e questo indirizzo.',
   'problem.service-not-available': 'EasyPost non offre il servizio richiesto per questo collo e questo indirizzo.',

@@ -47,7 +47,7 @@ export const itReturns = {
   'return.col.restocked': 'Rimessi a magazzino',
   'return.col.scrapped': 'Scartati',
   'return.col.unitGross': 'Prezzo unitario IVA incl.',
-  'return.refund': 'Rimborso proposto: {proposed} (già rimborsati {refunded}).',
+  'return.refund': 'Rimborso proposto: {proposed} (già rimborsati o in corso {refunded}).',
   'return.loadFailed': 'Impossibile leggere il reso: {message}',
   'return.steps': 'Prossimi passi',
   'return.noSteps': 'Nessun passo possibile: il reso è {status}.',
