@@ -46,9 +46,10 @@ export async function exportProducts(products: ProductsService, query: QueryOf<'
         p.onHand,
         p.reserved,
         p.available,
-        p.supplierSku,
-        p.reorderQuantity,
-        p.incoming,
+        // Staff's view (exports are staff-only) always carries purchasing's fields.
+        p.supplierSku ?? null,
+        p.reorderQuantity ?? null,
+        p.incoming ?? 0,
       ]);
     }
     if (!page.nextCursor) break;
