@@ -43,8 +43,9 @@ describe('mail: the SMTP server hanging slows no request, and the backlog drains
     } finally {
       h().smtp.resume();
     }
-    // A request that waited for SMTP would have taken its 2 s timeout at least.
-    expect(slowest.ms, 'the slowest order or payment, ms').to.be.below(1_500);
+    // A request that waited for SMTP would have taken its 2 s timeout at least (MAIL_TIMEOUT_MS): that
+    // is the bound. (1.5 s was too tight: a loaded 2-core CI machine took 1.9 s for a plain order.)
+    expect(slowest.ms, 'the slowest order or payment, ms').to.be.below(2_000);
 
     const sent = await waitFor(
       async () => {
