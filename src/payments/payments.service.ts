@@ -8,8 +8,8 @@ import { paymentRepository as payments, type PaymentRecord, type PaymentStatus }
 import { recordPaymentEvent } from './payment-event';
 import { Refunds } from './refunds';
 import { refundRepository } from './refund.repository';
-import { toRefundView, type RefundView } from './refund-event';
-import { NO_RETURNS, type ReturnRefundCeilings } from './return-ceilings';
+import { NO_RETURNS, checkReturnRefund, type ReturnRefundCeilings } from './return-ceilings';
+import { refundReads } from './refund-reads';
 
 /** Why the service's own refunds go back (the customer reads it in the refund mail). */
 export const REFUND_REASONS = {
@@ -338,20 +338,15 @@ export class PaymentsService {
    * (`returnBalanceCents`), `nothing-to-refund`, `refund-exceeds-balance` (`balanceCents`).
    */
   async recordRefund(tx: Tx, order: { id: string; customerId: string }, asked: RefundAsked, requestedBy: string): Promise<string> {
-    if (asked.returnId) await this.checkReturn(tx, order.id, asked.returnId, asked.amountCents);
+    if (asked.returnId) await checkReturnRefund(tx, this.returns, order.id, asked.returnId, asked.amountCents);
     const captured = await payments.lockCapturedOfOrder(tx, order.id);
     if (captured.length === 0) throw new ConflictError('nothing-to-refund', 'The order has no captured payment to refund.');
     const refundable = captured.filter(isRefundable);
     const payment = refundable.find((p) => balanceOf(p) >= asked.amountCents);
     if (!payment) {
       const balanceCents = Math.max(0, ...refundable.map(balanceOf));
-      throw new ConflictError(
-        'refund-exceeds-balance',
-        `A refund of ${asked.amountCents} cents is more than the ${balanceCents} cents the payment still holds.`,
-        {
-          balanceCents,
-        },
-      );
+      const detail = `A refund of ${asked.amountCents} cents is more than the ${balanceCents} cents the payment still holds.`;
+      throw new ConflictError('refund-exceeds-balance', detail, { balanceCents });
     }
     const refund = await this.refunds.request(tx, payment, asked.amountCents, {
       customerId: order.customerId,
@@ -362,48 +357,19 @@ export class PaymentsService {
     return (refund as { id: string }).id;
   }
 
-  /** The return's own limit: received, and its refunds that did not fail within what it proposes. */
-  private async checkReturn(tx: Tx, orderId: string, returnId: string, amountCents: number): Promise<void> {
-    const ceiling = await this.returns.ceiling(tx, orderId, returnId);
-    if (!ceiling) throw new AppError('unknown-return', 400, `The return ${returnId} is not a return of this order.`);
-    if (ceiling.status === 'other') {
-      throw new ConflictError('return-not-received', `The return ${returnId} has not been received: nothing of it can be refunded yet.`);
-    }
-    const returnBalanceCents = Math.max(0, ceiling.proposedCents - (await refundRepository.nonFailedCentsOfReturn(tx, returnId)));
-    if (amountCents > returnBalanceCents) {
-      throw new ConflictError(
-        'refund-exceeds-return',
-        `A refund of ${amountCents} cents is more than the ${returnBalanceCents} cents the return still proposes.`,
-        {
-          returnBalanceCents,
-        },
-      );
-    }
-  }
-
   /** After the commit: the refund's first attempt, now (a provider that does not answer leaves it to the retry pass). */
   makeRefund(id: string): Promise<void> {
     return this.refunds.makeOne(id);
   }
 
   /** A refund as it stands, or undefined. */
-  async refundView(target: DbTarget, id: string): Promise<RefundView | undefined> {
-    const refund = await refundRepository.find(target, id);
-    const payment = refund && (await payments.find(target, refund.paymentId));
-    return refund && payment ? toRefundView(refund, payment.orderId) : undefined;
-  }
+  refundView = refundReads.view;
 
   /** Every refund of an order's payments, oldest first. */
-  async listRefunds(target: DbTarget, orderId: string): Promise<RefundView[]> {
-    const ids = (await payments.listForOrder(target, orderId)).map((p) => p.id);
-    return (await refundRepository.listOfPayments(target, ids)).map((r) => toRefundView(r, orderId));
-  }
+  listRefunds = refundReads.ofOrder;
 
   /** What went back of an order: the sum of its payments' refunds that succeeded, in cents. */
-  async refundedCentsOfOrder(target: DbTarget, orderId: string): Promise<number> {
-    const ids = (await payments.listForOrder(target, orderId)).map((p) => p.id);
-    return refundRepository.succeededCentsOfPayments(target, ids);
-  }
+  refundedCentsOfOrder = refundReads.succeededCentsOfOrder;
 
   /** What each return named has taken: the sum of its refunds that did not fail (pending included, as its ceiling counts them); a return with none is absent. */
   refundedCentsOfReturns(target: DbTarget, returnIds: readonly string[]): Promise<Map<string, number>> {

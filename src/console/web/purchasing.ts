@@ -4,6 +4,7 @@ import { formatCents, formatNumber, newIdempotencyKey } from './format';
 import { t, type MessageKey } from './i18n';
 import type { LiveFeed } from './live';
 import { ApiError, queryString, type Session } from './session';
+import { gtin, receivingTable, type ReceivingLine } from './purchasing-receiving';
 
 type Supplier = components['schemas']['Supplier'];
 type SupplierList = components['schemas']['SupplierList'];
@@ -16,19 +17,6 @@ type GoodsReceipt = components['schemas']['GoodsReceipt'];
 type Product = components['schemas']['Product'];
 
 const poStatus = (s: PurchaseOrderStatus): string => t(`po.status.${s}` as MessageKey);
-
-/** A line of the receiving view: what the order still expects and what was scanned so far. */
-interface ReceivingLine {
-  productId: string;
-  sku: string;
-  name: string;
-  barcode: string | null;
-  expected: number;
-  counted: number;
-}
-
-/** A barcode as a scanner may read it: a UPC-A (12 digits) is the EAN-13 with a leading zero. */
-const gtin = (code: string): string => code.trim().padStart(14, '0');
 
 /**
  * "Acquisti": suppliers, purchase orders (by status; detail with send and cancel; the PDF), the
@@ -335,37 +323,7 @@ export class PurchasingView {
         scanForm,
         el('div', { id: 'rcv-alert', class: 'pack-alert', role: 'alert' }),
         el('p', { id: 'rcv-said', role: 'status' }),
-        el(
-          'table',
-          { id: 'rcv-lines' },
-          el('caption', { class: 'visually-hidden' }, t('rcv.caption')),
-          el(
-            'thead',
-            {},
-            el(
-              'tr',
-              {},
-              el('th', { scope: 'col' }, t('po.col.sku')),
-              el('th', { scope: 'col' }, t('po.col.name')),
-              el('th', { scope: 'col', class: 'num' }, t('rcv.expected')),
-              el('th', { scope: 'col', class: 'num' }, t('rcv.counted')),
-            ),
-          ),
-          el(
-            'tbody',
-            {},
-            ...r.lines.map((l) =>
-              el(
-                'tr',
-                { 'data-sku': l.sku },
-                el('td', {}, l.sku),
-                el('td', {}, l.name),
-                el('td', { class: 'num' }, formatNumber(l.expected)),
-                el('td', { class: 'num', 'data-testid': 'counted' }, formatNumber(l.counted)),
-              ),
-            ),
-          ),
-        ),
+        receivingTable(r.lines),
         el('div', { class: 'buttons' }, save, el('button', { type: 'button', onclick: () => void this.openOrder(r.order.id) }, t('rcv.back'))),
         el('p', { id: 'rcv-error', class: 'error', role: 'alert' }),
       ),
