@@ -77,10 +77,28 @@ function runGroup(name) {
             .filter(Boolean)
             .map((l) => ({ ...JSON.parse(l), group: name }))
         : [];
-      results.push({ name, code: code ?? 1, signal, seconds, passing: count('passing'), failing: count('failing'), pending: count('pending'), files });
+      results.push({ name, code: code ?? 1, signal, seconds, passing: count('passing'), failing: count('failing'), pending: count('pending'), files, failures: failureHeads(plain) });
       resolve();
     });
   });
+}
+
+/**
+ * The head of each of mocha's failure reports ("  1) suite", its title lines, the error's first
+ * line), so the run's last lines name what failed even when only the tail of a long log is read.
+ */
+function failureHeads(plain) {
+  const at = plain.search(/^ +\d+ failing/m);
+  if (at < 0) return [];
+  const heads = [];
+  for (const block of plain.slice(at).split(/\n(?= +\d+\) )/).slice(1)) {
+    const lines = block.split('\n').filter((l) => l.trim() !== '');
+    const error = lines.findIndex((l) => /^\s*(\w*Error|AssertionError|Error)\b|^\s+\w+Error:/.test(l));
+    const title = lines.slice(0, error > 0 ? Math.min(error, 4) : 3).map((l) => l.trim());
+    const detail = error >= 0 ? lines.slice(error, error + 3).filter((l) => !/^\s+at /.test(l)).map((l) => l.trim()) : [];
+    heads.push(`${title.join(' › ')}${detail.length > 0 ? ` — ${detail.join(' ').slice(0, 300)}` : ''}`);
+  }
+  return heads;
 }
 
 const begun = Date.now();
@@ -103,6 +121,8 @@ for (const r of results) {
     `  ${r.name.padEnd(8)} ${status.padEnd(16)} ${String(r.passing).padStart(4)} passed ${String(r.failing).padStart(3)} failed ${String(r.pending).padStart(3)} pending  ${r.seconds.toFixed(0)} s\n`,
   );
 }
+const failed = results.flatMap((r) => r.failures.map((f) => `  [${r.name}] ${f}`));
+if (failed.length > 0) process.stdout.write(`Failures:\n${failed.slice(0, 20).join('\n')}\n`);
 const sum = (key) => results.reduce((n, r) => n + r[key], 0);
 process.stdout.write(`Whole suite: ${sum('passing')} passed, ${sum('failing')} failed, ${sum('pending')} pending in ${wall} s\n`);
 process.exitCode = results.every((r) => r.code === 0) ? 0 : 1;
