@@ -2,7 +2,11 @@
  * Where does the service spend its CPU? Starts the production build under `--cpu-prof`, drives one
  * scenario with autocannon, stops it and prints the functions and packages with the most self time.
  *
- *   npx tsx bench/profile.ts [orders|products] [seconds=10]
+ *   npx tsx bench/profile.ts [orders|products|order] [seconds=10]
+ *
+ * `order` reads one order (`GET /orders/{id}`) over and over. Shares are of the busy samples (idle
+ * left out), so runs on a loaded and a quiet machine compare; the inclusive table by function shows
+ * what each middleware costs with everything it calls.
  */
 import { readdirSync, readFileSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
@@ -31,9 +35,27 @@ function packageOf(url: string, functionName: string): string {
   return where === '' ? `(${functionName || 'native'})` : 'node:internal';
 }
 
-function summarise(file: string): void {
-  const profile = JSON.parse(readFileSync(file, 'utf8')) as { nodes: ProfileNode[]; samples: number[] };
-  const total = profile.samples.length;
+/**
+ * Keeps the samples taken from `fromMicros` on (V8's profile clock and `process.hrtime` are both
+ * CLOCK_MONOTONIC on Linux): start-up and the first requests' lazy compilation are left out.
+ */
+function samplesFrom(profile: { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[]; startTime: number }, fromMicros: number): void {
+  const hits = new Map<number, number>();
+  let at = profile.startTime;
+  profile.samples.forEach((id, i) => {
+    at += profile.timeDeltas[i] ?? 0;
+    if (at >= fromMicros) hits.set(id, (hits.get(id) ?? 0) + 1);
+  });
+  for (const node of profile.nodes) node.hitCount = hits.get(node.id) ?? 0;
+  profile.samples = profile.samples.filter((id) => hits.has(id));
+}
+
+function summarise(file: string, fromMicros: number): void {
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[]; startTime: number };
+  samplesFrom(profile, fromMicros);
+  const busy = profile.nodes.reduce((sum, n) => sum + (n.hitCount ?? 0), 0);
+  const idle = profile.nodes.filter((n) => n.callFrame.functionName === '(idle)').reduce((sum, n) => sum + (n.hitCount ?? 0), 0);
+  const total = busy - idle;
   const byFunction = new Map<string, number>();
   const byPackage = new Map<string, number>();
   // Inclusive: a sample counts for every package on its stack (how much time passes through it).
@@ -41,19 +63,27 @@ function summarise(file: string): void {
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
   const nodesById = new Map(profile.nodes.map((n) => [n.id, n]));
   const inclusive = new Map<string, number>();
+  const inclusiveByFunction = new Map<string, number>();
   for (const node of profile.nodes) {
     const hits = node.hitCount ?? 0;
-    if (hits === 0) continue;
+    if (hits === 0 || node.callFrame.functionName === '(idle)') continue;
     const seen = new Set<string>();
+    const seenFunctions = new Set<string>();
     for (let id: number | undefined = node.id; id !== undefined; id = parent.get(id)) {
       const frame = nodesById.get(id)?.callFrame;
-      if (frame) seen.add(packageOf(frame.url, frame.functionName));
+      if (!frame) continue;
+      seen.add(packageOf(frame.url, frame.functionName));
+      if (frame.url !== '')
+        seenFunctions.add(
+          `${frame.functionName || '(anonymous)'} ${path.basename(frame.url)}:${frame.lineNumber + 1} [${packageOf(frame.url, frame.functionName)}]`,
+        );
     }
     for (const pkg of seen) inclusive.set(pkg, (inclusive.get(pkg) ?? 0) + hits);
+    for (const fn of seenFunctions) inclusiveByFunction.set(fn, (inclusiveByFunction.get(fn) ?? 0) + hits);
   }
   for (const node of profile.nodes) {
     const hits = node.hitCount ?? 0;
-    if (hits === 0) continue;
+    if (hits === 0 || node.callFrame.functionName === '(idle)') continue;
     const { functionName, url, lineNumber } = node.callFrame;
     const where = url.replace(/^file:\/\//, '');
     const pkg = packageOf(url, functionName);
@@ -67,14 +97,47 @@ function summarise(file: string): void {
       .slice(0, n)
       .map(([k, v]) => `${((100 * v) / total).toFixed(1).padStart(5)} %  ${k}`)
       .join('\n');
-  console.log(`\nself time by package (${total} samples):\n${top(byPackage, 15)}`);
-  console.log(`\nself time by function:\n${top(byFunction, 25)}`);
+  console.log(`\nself time by package (${total} busy samples, ${idle} idle left out):\n${top(byPackage, 15)}`);
+  console.log(`\nself time by function:\n${top(byFunction, Number(process.env['PROFILE_FUNCTIONS'] ?? 25))}`);
   console.log(`\ntime with the package on the stack (inclusive):\n${top(inclusive, 25)}`);
+  const functions = [...inclusiveByFunction.entries()].filter(([fn]) => !fn.includes('[node:internal]') && !fn.includes('[quickstock/main.js]'));
+  console.log(
+    `\ntime with the function on the stack (inclusive, node internals left out):\n${top(new Map(functions), Number(process.env['PROFILE_FUNCTIONS'] ?? 40))}`,
+  );
+}
+
+interface Fixture {
+  token: string;
+  products: string[];
+  orderPath: string;
+  address: Record<string, string>;
+}
+
+function requestOf(scenario: string, f: Fixture): autocannon.Request {
+  const headers = { authorization: `Bearer ${f.token}` };
+  if (scenario === 'products') return { method: 'GET', path: '/api/v1/products?limit=20&category=Cat-3', headers };
+  if (scenario === 'order') return { method: 'GET', path: f.orderPath, headers };
+  return {
+    method: 'POST',
+    setupRequest: (req) => ({
+      ...req,
+      path: '/api/v1/orders',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        items: [...new Set(Array.from({ length: 3 }, () => f.products[Math.floor(Math.random() * f.products.length)]))].map((productId) => ({
+          productId,
+          quantity: 1,
+        })),
+        shippingAddress: f.address,
+      }),
+    }),
+  };
 }
 
 async function main(): Promise<void> {
   const scenario = process.argv[2] ?? 'orders';
   const seconds = Number(process.argv[3] ?? 10);
+  let fromMicros = 0;
   const profDir = mkdtempSync(path.join(os.tmpdir(), 'quickstock-prof-'));
   const database = await createTestDatabase();
   const service = await startBuiltService(database.url, { RESERVATION_TTL_MINUTES: '10080' }, ['--cpu-prof', `--cpu-prof-dir=${profDir}`]);
@@ -95,29 +158,20 @@ async function main(): Promise<void> {
     const token = (await call(service.baseUrl, 'POST', '/api/v1/auth/login', undefined, { email: 'p@bench.test', password: 'bench password 123' })).body
       .accessToken;
     const address = { name: 'X', line1: 'Via Roma 1', city: 'Milano', postalCode: '20121', country: 'IT' };
+    const placed = await call(service.baseUrl, 'POST', '/api/v1/orders', token, {
+      items: products.slice(0, 3).map((productId) => ({ productId, quantity: 1 })),
+      shippingAddress: address,
+    });
+    const orderPath = `/api/v1/orders/${placed.body.id as string}`;
+    // A warm-up (lazy compilation of each operation's validator, JIT), then the profiled window.
+    const request = requestOf(scenario, { token, products, orderPath, address });
+    await autocannon({ url: service.baseUrl, connections: 50, duration: 3, requests: [request] });
+    fromMicros = Number(process.hrtime.bigint() / 1000n);
     const result = await autocannon({
       url: service.baseUrl,
       connections: 50,
       duration: seconds,
-      requests: [
-        scenario === 'products'
-          ? { method: 'GET', path: '/api/v1/products?limit=20&category=Cat-3', headers: { authorization: `Bearer ${token}` } }
-          : {
-              method: 'POST',
-              setupRequest: (req) => ({
-                ...req,
-                path: '/api/v1/orders',
-                headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-                body: JSON.stringify({
-                  items: [...new Set(Array.from({ length: 3 }, () => products[Math.floor(Math.random() * products.length)]))].map((productId) => ({
-                    productId,
-                    quantity: 1,
-                  })),
-                  shippingAddress: address,
-                }),
-              }),
-            },
-      ],
+      requests: [request],
     });
     console.log(`${scenario}: ${result.requests.average.toFixed(0)} req/s, p99 ${result.latency.p99} ms, non-2xx ${result.non2xx}`);
   } finally {
@@ -125,7 +179,7 @@ async function main(): Promise<void> {
     await database.drop();
   }
   const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
-  if (file) summarise(path.join(profDir, file));
+  if (file) summarise(path.join(profDir, file), fromMicros);
 }
 
 main().catch((err: unknown) => {

@@ -2,8 +2,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
-import * as OpenApiValidator from 'express-openapi-validator';
-import { memoiseValidatorRouteRegexps } from './platform/patches';
+import { memoiseValidatorRouteRegexps, validatorMiddleware } from './platform/patches';
 import { accessLog } from './platform/http/access-log';
 import swaggerUi from 'swagger-ui-express';
 import type { OpenAPIV3 } from 'express-openapi-validator/dist/framework/types';
@@ -11,6 +10,7 @@ import type { Request } from 'express';
 import type { Services } from './services';
 import { generatedDir } from './platform/paths';
 import { requestId } from './platform/http/request-id';
+import { precomputedHeaders } from './platform/http/static-headers';
 import { plusAsSpaceInQuery } from './platform/http/form-query';
 import { rejectNulCharacters } from './platform/http/reject-nul';
 import { rejectNonFiniteNumbers } from './platform/http/finite-numbers';
@@ -22,7 +22,7 @@ import { createUsersRouter } from './users';
 import { createProductsRouter } from './products';
 import { createCatalogIoRouter } from './catalog-io';
 import { createInventoryRouter } from './inventory';
-import { API_BASE } from './platform/http/api-base';
+import { API_BASE, outsideApi } from './platform/http/api-base';
 import { createOrdersRouter } from './orders';
 import { createReturnsRouter } from './returns';
 import { createWebhooksRouter, webhookRawBody, WEBHOOK_PATHS } from './webhooks';
@@ -54,40 +54,44 @@ export function createApp(services: Services): Express {
   app.use(services.lifecycle.closeWhileDraining);
   app.use(accessLog(logger));
   app.use(
-    helmet({
-      contentSecurityPolicy: {
-        directives: {
-          defaultSrc: ["'self'"],
-          scriptSrc: ["'self'", "'unsafe-inline'"],
-          styleSrc: ["'self'", "'unsafe-inline'"],
-          imgSrc: ["'self'", 'data:'],
-          connectSrc: ["'self'", 'ws:', 'wss:'],
-          upgradeInsecureRequests: null,
+    precomputedHeaders(
+      helmet({
+        contentSecurityPolicy: {
+          directives: {
+            defaultSrc: ["'self'"],
+            scriptSrc: ["'self'", "'unsafe-inline'"],
+            styleSrc: ["'self'", "'unsafe-inline'"],
+            imgSrc: ["'self'", 'data:'],
+            connectSrc: ["'self'", 'ws:', 'wss:'],
+            upgradeInsecureRequests: null,
+          },
         },
-      },
-    }),
+      }),
+    ),
   );
   app.use(services.metrics.middleware);
 
-  // Documents and docs: outside the validated API.
-  app.get('/openapi.json', (_req, res) => {
+  // Documents, docs and the console: outside the validated API, and skipped by every API request.
+  const site = express.Router();
+  site.get('/openapi.json', (_req, res) => {
     res.json(spec);
   });
-  app.get('/asyncapi.json', (_req, res) => {
+  site.get('/asyncapi.json', (_req, res) => {
     res.sendFile(path.join(generatedDir, 'asyncapi.json'));
   });
-  app.use('/docs', swaggerUi.serve);
-  app.get('/docs', (req, res, next) => {
+  site.use('/docs', swaggerUi.serve);
+  site.get('/docs', (req, res, next) => {
     if (req.originalUrl === '/docs') return res.redirect(301, '/docs/');
     next();
   });
   const eventDocs = path.join(generatedDir, 'asyncapi-html');
   if (existsSync(eventDocs)) {
-    app.use('/docs/events', express.static(eventDocs, { index: 'index.html', redirect: true }));
+    site.use('/docs/events', express.static(eventDocs, { index: 'index.html', redirect: true }));
   }
-  app.get('/docs/', swaggerUi.setup(spec as object, { customSiteTitle: 'QuickStock API', swaggerOptions: { persistAuthorization: false } }));
+  site.get('/docs/', swaggerUi.setup(spec as object, { customSiteTitle: 'QuickStock API', swaggerOptions: { persistAuthorization: false } }));
   // The staff console: a static page that uses the public API and the Socket.IO channel like any client.
-  app.use(createConsoleRouter({ setupOpen: () => services.setup.isOpen() }));
+  site.use(createConsoleRouter({ setupOpen: () => services.setup.isOpen() }));
+  app.use(outsideApi(site));
 
   app.use([...WEBHOOK_PATHS], webhookRawBody(WEBHOOK_BODY_LIMIT_BYTES));
   app.use(
@@ -103,7 +107,7 @@ export function createApp(services: Services): Express {
 
   memoiseValidatorRouteRegexps();
   app.use(
-    OpenApiValidator.middleware({
+    validatorMiddleware({
       apiSpec: spec,
       // coerceTypes applies to the body only: the validator always converts query, path and header
       // parameters (strings on the wire). A JSON body is taken as sent: where the contract says
@@ -136,18 +140,23 @@ export function createApp(services: Services): Express {
   app.use(rejectNonFiniteNumbers);
 
   app.use(
-    createHealthRouter(
-      { accepting: services.lifecycle.acceptingCheck, database: services.checkDatabase, ...(services.checkRedis ? { redis: services.checkRedis } : {}) },
-      services.metrics.registry,
-      { token: config.metrics.token, openWithoutToken: config.nodeEnv !== 'production' },
+    outsideApi(
+      createHealthRouter(
+        { accepting: services.lifecycle.acceptingCheck, database: services.checkDatabase, ...(services.checkRedis ? { redis: services.checkRedis } : {}) },
+        services.metrics.registry,
+        { token: config.metrics.token, openWithoutToken: config.nodeEnv !== 'production' },
+      ),
     ),
   );
-  app.use(API_BASE, createSetupRouter(services.setup, API_BASE));
-  app.use(API_BASE, createAuthRouter(services.auth, services.users, services.passwordReset));
-  app.use(API_BASE, createUsersRouter(services.users));
+  // The components' routers, in one router under the API's base: a request walks them, not one
+  // application layer per component.
+  const api = express.Router();
+  app.use(API_BASE, api);
+  api.use(createSetupRouter(services.setup, API_BASE));
+  api.use(createAuthRouter(services.auth, services.users, services.passwordReset));
+  api.use(createUsersRouter(services.users));
   // Before the products router: `/products/export` is not a product id.
-  app.use(
-    API_BASE,
+  api.use(
     createCatalogIoRouter({
       products: services.products,
       orders: services.orders,
@@ -155,14 +164,14 @@ export function createApp(services: Services): Express {
       maxImportBytes: config.imports.maxBytes,
     }),
   );
-  app.use(API_BASE, createProductsRouter(services.products));
-  app.use(API_BASE, createInventoryRouter(services.inventory));
-  app.use(API_BASE, createOrdersRouter(services.orders));
-  app.use(API_BASE, createReturnsRouter(services.returns));
-  app.use(API_BASE, createWebhooksRouter(services.webhooks));
-  app.use(API_BASE, createOutgoingWebhooksRouter(services.outgoingWebhooks.service));
-  app.use(API_BASE, createEmailMessagesRouter(services.emailMessages));
-  app.use(API_BASE, createPurchasingRouter(services.suppliers, services.purchasing, config.warehouseAddress));
+  api.use(createProductsRouter(services.products));
+  api.use(createInventoryRouter(services.inventory));
+  api.use(createOrdersRouter(services.orders));
+  api.use(createReturnsRouter(services.returns));
+  api.use(createWebhooksRouter(services.webhooks));
+  api.use(createOutgoingWebhooksRouter(services.outgoingWebhooks.service));
+  api.use(createEmailMessagesRouter(services.emailMessages));
+  api.use(createPurchasingRouter(services.suppliers, services.purchasing, config.warehouseAddress));
 
   app.use(notFoundHandler);
   app.use(problemHandler(logger));
