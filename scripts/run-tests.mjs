@@ -77,7 +77,17 @@ function runGroup(name) {
             .filter(Boolean)
             .map((l) => ({ ...JSON.parse(l), group: name }))
         : [];
-      results.push({ name, code: code ?? 1, signal, seconds, passing: count('passing'), failing: count('failing'), pending: count('pending'), files, failures: failureHeads(plain) });
+      results.push({
+        name,
+        code: code ?? 1,
+        signal,
+        seconds,
+        passing: count('passing'),
+        failing: count('failing'),
+        pending: count('pending'),
+        files,
+        failures: failureHeads(plain),
+      });
       resolve();
     });
   });
@@ -91,11 +101,20 @@ function failureHeads(plain) {
   const at = plain.search(/^ +\d+ failing/m);
   if (at < 0) return [];
   const heads = [];
-  for (const block of plain.slice(at).split(/\n(?= +\d+\) )/).slice(1)) {
+  for (const block of plain
+    .slice(at)
+    .split(/\n(?= +\d+\) )/)
+    .slice(1)) {
     const lines = block.split('\n').filter((l) => l.trim() !== '');
     const error = lines.findIndex((l) => /^\s*(\w*Error|AssertionError|Error)\b|^\s+\w+Error:/.test(l));
     const title = lines.slice(0, error > 0 ? Math.min(error, 4) : 3).map((l) => l.trim());
-    const detail = error >= 0 ? lines.slice(error, error + 3).filter((l) => !/^\s+at /.test(l)).map((l) => l.trim()) : [];
+    const detail =
+      error >= 0
+        ? lines
+            .slice(error, error + 3)
+            .filter((l) => !/^\s+at /.test(l))
+            .map((l) => l.trim())
+        : [];
     heads.push(`${title.join(' › ')}${detail.length > 0 ? ` — ${detail.join(' ').slice(0, 300)}` : ''}`);
   }
   return heads;
