@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import type { QueryOf } from '../platform/http/contract';
 import { actorOf } from '../platform/http/async-handler';
+import { sendStored } from '../platform/idempotency';
 import type { ProductsService } from '../products';
 import type { OrdersService } from '../orders';
 import { exportOrders, exportProducts } from './exports';
@@ -40,8 +41,7 @@ export function createCatalogIoController(deps: CatalogIoDeps) {
         { file, dialect: q.dialect, dryRun: q.dryRun === true, acceptLanguage: req.header('accept-language'), idempotencyKey: req.header('idempotency-key') },
         actor,
       );
-      if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
-      res.status(result.status).json(result.body);
+      sendStored(res, result);
     },
   };
 }

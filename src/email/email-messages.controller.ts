@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
 import { actorOf } from '../platform/http/async-handler';
+import { sendStored } from '../platform/idempotency';
 import { API_BASE } from '../platform/http/api-base';
 import type { QueryOf } from '../platform/http/contract';
 import type { EmailMessagesService } from './email-messages.service';
@@ -22,8 +23,8 @@ export function createEmailMessagesController(emails: EmailMessagesService) {
     async resendEmailMessage(req: Request, res: Response): Promise<void> {
       // The contract requires the key: the validator answered 400 without it.
       const result = await emails.resend(id(req), actorOf(req), String(req.header('idempotency-key')));
-      if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
-      res.status(result.status).location(`${API_BASE}/email-messages/${result.body.id}`).json(result.body);
+      res.location(`${API_BASE}/email-messages/${result.body.id}`);
+      sendStored(res, result);
     },
   };
 }

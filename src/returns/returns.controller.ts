@@ -2,13 +2,8 @@ import type { Request, Response } from 'express';
 import type { QueryOf, RequestBody } from '../platform/http/contract';
 import { actorOf } from '../platform/http/async-handler';
 import { API_BASE } from '../platform/http/api-base';
-import type { StoredResult } from '../platform/idempotency';
+import { sendStored } from '../platform/idempotency';
 import type { ReturnsService } from './returns.service';
-
-function sendStored<T>(res: Response, result: StoredResult<T>): void {
-  if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
-  res.status(result.status).json(result.body);
-}
 
 export function createReturnsController(returns: ReturnsService) {
   const id = (req: Request): string => String(req.params['id']).toLowerCase();

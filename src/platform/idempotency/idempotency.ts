@@ -171,14 +171,27 @@ export class IdempotencyStore {
   }
 
   private async complete(tx: Tx, id: KeyId, status: number, body: unknown): Promise<void> {
+    const json = JSON.stringify(body);
+    if (body !== null && typeof body === 'object') serialized.set(body, json);
     // Completes the claim this transaction holds.
     await sql(
       tx,
       `UPDATE idempotency_keys SET state = 'completed', response_status = $4, response_body = $5::jsonb
         WHERE user_id = $1 AND scope = $2 AND key = $3`,
-      [id.userId, id.scope, id.key, status, JSON.stringify(body)],
+      [id.userId, id.scope, id.key, status, json],
     );
   }
+}
+
+/**
+ * The JSON text stored for each answer body, by the body object: the response sends that text
+ * rather than serializing the body a second time. A body is not changed once its answer is stored.
+ */
+const serialized = new WeakMap<object, string>();
+
+/** The JSON text stored for this answer body, when it was stored under an Idempotency-Key. */
+export function storedJson(body: unknown): string | undefined {
+  return body !== null && typeof body === 'object' ? serialized.get(body) : undefined;
 }
 
 function problemOf(err: AppError): StoredProblem {
