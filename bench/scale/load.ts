@@ -249,8 +249,11 @@ export async function loadDataSet(url: string, size: LoadSize, log: (line: strin
         ),
       log,
     );
-    // The dispatcher starts after what was loaded (all of it counts as delivered).
-    await db.query('UPDATE event_dispatcher SET last_id = (SELECT coalesce(max(id), 0) FROM events)');
+    // The dispatcher and the outbox's other readers (the mail and webhook fan-outs) start after what was
+    // loaded (all of it counts as delivered); else those two would walk the loaded events during the bench.
+    await db.query(`UPDATE event_dispatcher SET last_id = (SELECT coalesce(max(id), 0) FROM events);
+      UPDATE email_fanout_cursor SET last_id = (SELECT coalesce(max(id), 0) FROM events), gaps = '[]';
+      UPDATE webhook_fanout_cursor SET last_id = (SELECT coalesce(max(id), 0) FROM events), gaps = '[]'`);
 
     if (size.fulfilment) await loadFulfilment(db, size.orders, admin.id, log);
 
