@@ -12,14 +12,16 @@
  *
  * Env: DATABASE_URL (a server where databases may be created; else an embedded PostgreSQL),
  * BENCH_SCALE_MODE = read (default: 1,000 products / 2,000 orders against N / N, 2 lines per order,
- * N events) or write (the write path against N orders, N order lines, ~N stock movements and
- * ~4.4 N status history rows), BENCH_SCALE_N (default 1,000,000 for read, 10,000,000 for write;
+ * N events) or write (the write path against N orders, N order lines, ~N stock movements, ~4.4 N
+ * status history rows and their payments, shipments, returns and refunds; bench/scale/write-scenarios.ts
+ * says how the fulfilment rows make their orders first, untimed), BENCH_SCALE_N (default 1,000,000 for read, 10,000,000 for write;
  * e.g. 100000 to try it), BENCH_SCALE_SAMPLES (default 25).
  */
 import { Client } from 'pg';
 import { createDatabaseOnServer, createTestDatabase, type TestDatabase } from '../test-kit/scratch-database';
 import { customerEmail, loadDataSet, productId, type LoadSize } from './scale/load';
-import { SCENARIOS, WRITE_SCENARIOS, type Scenario, type ScenarioContext } from './scale/scenarios';
+import { SCENARIOS, type Api, type Request, type Scenario, type ScenarioContext } from './scale/scenarios';
+import { WRITE_SCENARIOS } from './scale/write-scenarios';
 import { runProductList, type ListStatement } from '../src/products/product-list.sql';
 import { BENCH_ADMIN, call, percentile, startBuiltService, type RunningService } from './service';
 
@@ -40,7 +42,15 @@ const SLOW_MS = 2_000;
 const MAX_SLOW = 3;
 const SERVICE_ENV = { ACCESS_TOKEN_TTL_SECONDS: '7200', RESERVATION_TTL_MINUTES: '10080', SWEEPER_INTERVAL_MS: '60000', AUTH_CACHE_TTL_MS: '60000' };
 
-const SMALL: LoadSize = { products: 1_000, orders: 2_000, customers: 20, linesPerOrder: 2, movementsPerProduct: 1, events: 2_000 };
+const SMALL: LoadSize = {
+  products: 1_000,
+  orders: 2_000,
+  customers: 20,
+  linesPerOrder: 2,
+  movementsPerProduct: 1,
+  events: 2_000,
+  fulfilment: MODE === 'write',
+};
 const LARGE: LoadSize =
   MODE === 'read'
     ? { products: N, orders: N, customers: Math.max(20, Math.round(N / 1000)), linesPerOrder: 2, movementsPerProduct: 1, events: N }
@@ -51,6 +61,7 @@ const LARGE: LoadSize =
         linesPerOrder: 1,
         movementsPerProduct: 11,
         events: Math.min(N, 1_000_000),
+        fulfilment: true,
       };
 const scenarios = MODE === 'read' ? SCENARIOS : WRITE_SCENARIOS;
 
@@ -71,15 +82,34 @@ async function scratchDatabase(label: string): Promise<TestDatabase> {
   return server ? createDatabaseOnServer(server, `quickstock_scale_${label}_${Date.now()}`) : createTestDatabase();
 }
 
-async function send(baseUrl: string, request: ReturnType<Scenario['request']>): Promise<{ ms: number; status: number }> {
+/** One timed request; a failure is a status ≥ 300 or, for a 2xx, what the scenario's check finds wrong in the body. */
+async function send(baseUrl: string, scenario: Scenario, request: Request): Promise<{ ms: number; status: number; failure?: string }> {
   const started = performance.now();
   const res = await fetch(`${baseUrl}${request.path}`, {
     method: request.method,
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${request.token}` },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${request.token}`, ...request.headers },
     body: request.body === undefined ? undefined : JSON.stringify(request.body),
   });
-  await res.arrayBuffer();
-  return { ms: performance.now() - started, status: res.status };
+  const body = await res.arrayBuffer();
+  const ms = performance.now() - started;
+  if (res.status >= 300) return { ms, status: res.status, failure: String(res.status) };
+  const wrong = scenario.check?.(JSON.parse(Buffer.from(body).toString('utf8')));
+  return { ms, status: res.status, failure: wrong === undefined ? undefined : `${res.status} but ${wrong}` };
+}
+
+/** Untimed calls to a service that must succeed (the preconditions of the fulfilment rows). */
+const apiOf =
+  (baseUrl: string): Api =>
+  async (method, path, token, body) => {
+    const res = await call(baseUrl, method, path, token, body);
+    if (res.status >= 300) throw new Error(`preparing: ${method} ${path} answered ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);
+    return res.body;
+  };
+
+/** A scenario's requests n..n+count−1 on one service, what they act on made first (untimed). */
+async function requestsFor(baseUrl: string, ctx: ScenarioContext, scenario: Scenario, n: number, count: number): Promise<Request[]> {
+  const targets = scenario.prepare ? await scenario.prepare(apiOf(baseUrl), ctx, n, count) : [];
+  return Array.from({ length: count }, (_, i) => scenario.request(ctx, n + i, targets[i]));
 }
 
 type PlanNode = Record<string, unknown>;
@@ -192,7 +222,12 @@ async function prepare(label: string, size: LoadSize): Promise<Prepared> {
     const plans = await explain(database.url, ctx, scenarios);
     // A fresh process compiles its code paths on first use: one pass over everything first.
     for (const scenario of scenarios) {
-      for (let i = 0; i < WARM_UP; i += 1) if ((await send(service.baseUrl, scenario.request(ctx, 1_000_000 + i))).ms > SLOW_MS) break;
+      const requests = await requestsFor(service.baseUrl, ctx, scenario, 1_000_000, WARM_UP);
+      for (const request of requests) {
+        const { ms, failure } = await send(service.baseUrl, scenario, request);
+        if (failure && scenario.prepare) throw new Error(`${label} ${scenario.label} warm-up failed: ${failure}`);
+        if (ms > SLOW_MS) break;
+      }
     }
     return { label, database, service, ctx, plans };
   } catch (err) {
@@ -216,12 +251,15 @@ async function measureSideBySide(sides: Prepared[]): Promise<Map<string, Measure
     // Warm-ups too: when a slow scenario stops early, its figures come from every answer it got.
     const all = sides.map(() => [] as number[]);
     const failures = sides.map(() => [] as string[]);
+    // What each request acts on, made on both sides before the first is timed.
+    const requests: Request[][] = [];
+    for (const side of sides) requests.push(await requestsFor(side.service.baseUrl, side.ctx, scenario, n + 1, WARM_UP + SAMPLES));
     let slow = 0;
     for (let i = 0; i < WARM_UP + SAMPLES && slow < MAX_SLOW; i += 1) {
       n += 1;
       for (const [s, side] of sides.entries()) {
-        const { ms, status } = await send(side.service.baseUrl, scenario.request(side.ctx, n));
-        if (status >= 300) failures[s]?.push(String(status));
+        const { ms, failure } = await send(side.service.baseUrl, scenario, requests[s]?.[i] as Request);
+        if (failure) failures[s]?.push(failure);
         if (ms > SLOW_MS) slow += 1;
         all[s]?.push(ms);
         if (i >= WARM_UP) times[s]?.push(ms);
@@ -243,10 +281,11 @@ async function measureSideBySide(sides: Prepared[]): Promise<Map<string, Measure
 function verdict(scenario: Scenario, small: Measured, large: Measured): string {
   const failures = [...new Set([...small.failures, ...large.failures])];
   if (failures.length) return `FAILED (${failures.join(', ')})`;
-  const flat = large.p50 <= MAX_RATIO * small.p50 || large.p50 - small.p50 < NOISE_FLOOR_MS;
+  const maxRatio = scenario.maxRatio ?? MAX_RATIO;
+  const flat = large.p50 <= maxRatio * small.p50 || large.p50 - small.p50 < NOISE_FLOOR_MS;
   const fast = scenario.kind !== 'list' || large.p50 <= MAX_LIST_P50_MS;
-  if (flat && fast) return 'ok';
-  return [!fast ? `p50 > ${MAX_LIST_P50_MS} ms` : '', !flat ? `> ${MAX_RATIO}×` : ''].filter(Boolean).join(', ') + ' — MISSED';
+  if (flat && fast) return scenario.maxRatio === undefined ? 'ok' : `ok (≤ ${maxRatio}×)`;
+  return [!fast ? `p50 > ${MAX_LIST_P50_MS} ms` : '', !flat ? `> ${maxRatio}×` : ''].filter(Boolean).join(', ') + ' — MISSED';
 }
 
 async function main(): Promise<void> {
@@ -292,7 +331,7 @@ async function main(): Promise<void> {
     );
   }
   console.log(
-    `\nTargets: lists, searches and filters p50 ≤ ${MAX_LIST_P50_MS} ms at the large size; every request p50 ≤ ${MAX_RATIO}× its small p50 (a difference under ${NOISE_FLOOR_MS} ms counts as flat). Total ${((Date.now() - started) / 60_000).toFixed(1)} min.`,
+    `\nTargets: lists, searches and filters p50 ≤ ${MAX_LIST_P50_MS} ms at the large size; every request p50 ≤ ${MAX_RATIO}× its small p50${MODE === 'write' ? ' (the partial shipment, the return and the refund ≤ 1.5×)' : ''} (a difference under ${NOISE_FLOOR_MS} ms counts as flat). Total ${((Date.now() - started) / 60_000).toFixed(1)} min.`,
   );
 }
 

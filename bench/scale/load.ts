@@ -12,6 +12,8 @@
 import { createHash } from 'node:crypto';
 import { Client } from 'pg';
 import { DEMO_CATALOG } from '../../src/products/demo-catalog';
+import { loadFulfilment, FULFILMENT_TABLES } from './load-fulfilment';
+import { chunks, hasReturn, statusOf, timed } from './load-steps';
 
 export interface LoadSize {
   products: number;
@@ -24,16 +26,18 @@ export interface LoadSize {
   movementsPerProduct: number;
   /** order.created events (at most one per order), all dispatched, inside the 24 h retention. */
   events: number;
+  /**
+   * Also what the orders' fulfilment left (bench/scale/load-fulfilment.ts): a captured payment of every
+   * paid order, a shipment with its lines of every shipped one, a closed return with its refund of 1 %.
+   */
+  fulfilment?: boolean;
 }
 
 /** The tables the loader writes; their secondary (non-constraint) indexes are rebuilt after the load. */
-const LOADED_TABLES = ['users', 'products', 'stock_movements', 'orders', 'order_items', 'order_status_history', 'events'];
-const CHUNK = 250_000;
+const LOADED_TABLES = ['users', 'products', 'stock_movements', 'orders', 'order_items', 'order_status_history', 'events', ...FULFILMENT_TABLES];
 /** Orders and products are spread over this many days before now. */
 const SPREAD_DAYS = 600;
 
-const STATUS_OF = `(CASE WHEN g % 100 < 2 THEN 'pending_payment' WHEN g % 100 < 5 THEN 'paid' WHEN g % 100 < 8 THEN 'in_preparation'
-  WHEN g % 100 < 13 THEN 'shipped' WHEN g % 100 < 23 THEN 'cancelled' ELSE 'delivered' END)`;
 const CITIES = ['Milano', 'Roma', 'Torino', 'Bologna', 'Napoli', 'Firenze', 'Verona', 'Bari', 'Padova', 'Genova'];
 const VARIANTS = ['blu', 'nero', 'rosso', 'verde', 'bianco', 'grigio', 'formato ufficio', 'confezione risparmio'];
 
@@ -63,16 +67,6 @@ const product = {
   price: (k: string) => `(99 + (${k}::bigint * 7919) % 20000)::int`,
   vat: (k: string) => `CASE WHEN ${k} % 50 = 0 THEN 4 WHEN ${k} % 10 = 0 THEN 10 ELSE 22 END`,
 };
-
-async function timed(label: string, run: () => Promise<unknown>, log: (line: string) => void): Promise<void> {
-  const started = Date.now();
-  await run();
-  log(`  ${label}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
-}
-
-async function chunks(total: number, run: (from: number, to: number) => Promise<unknown>): Promise<void> {
-  for (let from = 1; from <= total; from += CHUNK) await run(from, Math.min(total, from + CHUNK - 1));
-}
 
 /** Loads `size` into the (migrated, otherwise empty apart from its admin) database at `url`. */
 export async function loadDataSet(url: string, size: LoadSize, log: (line: string) => void): Promise<void> {
@@ -147,10 +141,13 @@ export async function loadDataSet(url: string, size: LoadSize, log: (line: strin
         chunks(size.orders, (from, to) =>
           db.query(
             `WITH lines AS (
-         INSERT INTO order_items (order_id, line_no, product_id, sku, name, quantity, unit_price_cents, vat_rate, net_cents, vat_cents, gross_cents)
+         INSERT INTO order_items (order_id, line_no, product_id, sku, name, quantity, unit_price_cents, vat_rate, net_cents, vat_cents, gross_cents,
+                                  shipped_quantity, cancelled_quantity, returned_quantity)
          SELECT md5('qs-bench-order-' || s.g)::uuid, s.line, ${product.id('s.k')}, ${product.sku('s.k')}, ${product.name('s.k')}, s.qty,
-                s.price, s.vat, s.qty * s.price, (s.qty * s.price * s.vat + 50) / 100, s.qty * s.price + (s.qty * s.price * s.vat + 50) / 100
-           FROM (SELECT g, line, qty, k, ${product.price('k')} AS price, ${product.vat('k')} AS vat
+                s.price, s.vat, s.qty * s.price, (s.qty * s.price * s.vat + 50) / 100, s.qty * s.price + (s.qty * s.price * s.vat + 50) / 100,
+                CASE WHEN s.status IN ('shipped', 'delivered') THEN s.qty ELSE 0 END, CASE WHEN s.status = 'cancelled' THEN s.qty ELSE 0 END,
+                CASE WHEN $7 AND s.status = 'delivered' AND ${hasReturn('s.g')} AND s.line = 1 THEN 1 ELSE 0 END
+           FROM (SELECT g, line, qty, k, ${product.price('k')} AS price, ${product.vat('k')} AS vat, ${statusOf('g')} AS status
                    FROM (SELECT g, line, 1 + (g + line) % 5 AS qty,
                                 (1 + ((g::bigint * 7919) % $3 + (line - 1) * (1 + g % greatest($3 - 1, 1))) % $3)::int AS k
                            FROM generate_series($1::int, $2::int) g, generate_series(1, $4::int) line) l) s
@@ -164,10 +161,10 @@ export async function loadDataSet(url: string, size: LoadSize, log: (line: strin
                                  'postalCode', lpad((10000 + o.g % 89999)::text, 5, '0'), 'country', 'IT'),
               CASE WHEN o.status = 'pending_payment' THEN now() + interval '7 days' END, o.customer, o.at, o.at + interval '2 days'
          FROM totals t
-         JOIN (SELECT g, md5('qs-bench-customer-' || (1 + (g::bigint * 31) % $5))::uuid AS customer, ${STATUS_OF} AS status,
+         JOIN (SELECT g, md5('qs-bench-customer-' || (1 + (g::bigint * 31) % $5))::uuid AS customer, ${statusOf('g')} AS status,
                       now() - interval '${SPREAD_DAYS} days' * (1 - g::float8 / $6) AS at
                  FROM generate_series($1::int, $2::int) g) o ON t.order_id = md5('qs-bench-order-' || o.g)::uuid`,
-            [from, to, size.products, size.linesPerOrder, size.customers, size.orders],
+            [from, to, size.products, size.linesPerOrder, size.customers, size.orders, size.fulfilment === true],
           ),
         ),
       log,
@@ -252,8 +249,13 @@ export async function loadDataSet(url: string, size: LoadSize, log: (line: strin
         ),
       log,
     );
-    // The dispatcher starts after what was loaded (all of it counts as delivered).
-    await db.query('UPDATE event_dispatcher SET last_id = (SELECT coalesce(max(id), 0) FROM events)');
+    // The dispatcher and the outbox's other readers (the mail and webhook fan-outs) start after what was
+    // loaded (all of it counts as delivered); else those two would walk the loaded events during the bench.
+    await db.query(`UPDATE event_dispatcher SET last_id = (SELECT coalesce(max(id), 0) FROM events);
+      UPDATE email_fanout_cursor SET last_id = (SELECT coalesce(max(id), 0) FROM events), gaps = '[]';
+      UPDATE webhook_fanout_cursor SET last_id = (SELECT coalesce(max(id), 0) FROM events), gaps = '[]'`);
+
+    if (size.fulfilment) await loadFulfilment(db, size.orders, admin.id, log);
 
     await timed(
       `${indexes.rows.length} indexes rebuilt`,

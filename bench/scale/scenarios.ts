@@ -29,12 +29,34 @@ export interface Request {
   path: string;
   token: string;
   body?: unknown;
+  /** E.g. an `Idempotency-Key`, as the console sends it. */
+  headers?: Record<string, string>;
+}
+
+/** An untimed call to the service under test that must succeed (it throws otherwise): its body. */
+export type Api = (method: 'GET' | 'POST', path: string, token: string, body?: unknown) => Promise<any>;
+
+/** What one timed request acts on, made before it (an order placed and paid through the API, …). */
+export interface Target {
+  orderId: string;
+  /** The order's products, line by line. */
+  productIds: string[];
+  grossCents: number;
 }
 
 export interface Scenario {
   label: string;
   kind: ScenarioKind;
-  request(ctx: ScenarioContext, n: number): Request;
+  /** The p50 ratio large/small this request must keep (default: the bench's 2×). */
+  maxRatio?: number;
+  /**
+   * Untimed, before the scenario's requests on a side: what requests `n`..`n + count − 1` act on,
+   * one each (none: the request needs nothing made first).
+   */
+  prepare?(api: Api, ctx: ScenarioContext, n: number, count: number): Promise<Target[]>;
+  request(ctx: ScenarioContext, n: number, target?: Target): Request;
+  /** What a 2xx answer must also say (e.g. the refund `succeeded`): a failure's description, or undefined. */
+  check?(body: any): string | undefined;
   /**
    * The statements behind the request, for EXPLAIN (none for writes), in the groups of
    * `runProductList`: the bench runs them the way the repository does and explains those that ran.
@@ -43,7 +65,7 @@ export interface Scenario {
 }
 
 const LIMIT = 20;
-const ADDRESS = { name: 'Ufficio Bench Srl', line1: 'Via Roma 1', city: 'Milano', postalCode: '20121', province: 'MI', country: 'IT' };
+export const ADDRESS = { name: 'Ufficio Bench Srl', line1: 'Via Roma 1', city: 'Milano', postalCode: '20121', province: 'MI', country: 'IT' };
 const byName = { by: 'sort', key: 'name', descending: false } as const;
 
 /** `GET /products` as the staff sees it (no `active` filter), limit 20. */
@@ -178,6 +200,3 @@ export const SCENARIOS: Scenario[] = [
     }),
   },
 ];
-
-/** The write path alone (BENCH_SCALE_MODE=write): what grows with orders and the ledger. */
-export const WRITE_SCENARIOS = SCENARIOS.filter((s) => s.kind === 'write' || s.label.startsWith('GET /orders/{id}'));
