@@ -2,7 +2,10 @@
  * Where does the service spend its CPU? Starts the production build under `--cpu-prof`, drives one
  * scenario with autocannon, stops it and prints the functions and packages with the most self time.
  *
- *   npx tsx bench/profile.ts [orders|products] [seconds=10]
+ *   npx tsx bench/profile.ts [orders|products|order] [seconds=10]
+ *
+ * `orders` places orders (POST /orders), `products` reads a product page, `order` reads the customer's
+ * own orders one by one (GET /orders/{id}, 50 orders placed unpaid first).
  */
 import { readdirSync, readFileSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
@@ -95,28 +98,43 @@ async function main(): Promise<void> {
     const token = (await call(service.baseUrl, 'POST', '/api/v1/auth/login', undefined, { email: 'p@bench.test', password: 'bench password 123' })).body
       .accessToken;
     const address = { name: 'X', line1: 'Via Roma 1', city: 'Milano', postalCode: '20121', country: 'IT' };
+    const orderIds: string[] = [];
+    for (let i = 0; scenario === 'order' && i < 50; i += 1) {
+      const items = [0, 1, 2].map((k) => ({ productId: products[(i * 3 + k) % products.length], quantity: 1 }));
+      orderIds.push((await call(service.baseUrl, 'POST', '/api/v1/orders', token, { items, shippingAddress: address })).body.id);
+    }
+    const readOrder: autocannon.Request = {
+      method: 'GET',
+      setupRequest: (req) => ({
+        ...req,
+        path: `/api/v1/orders/${orderIds[Math.floor(Math.random() * orderIds.length)]}`,
+        headers: { authorization: `Bearer ${token}` },
+      }),
+    };
     const result = await autocannon({
       url: service.baseUrl,
       connections: 50,
       duration: seconds,
       requests: [
-        scenario === 'products'
-          ? { method: 'GET', path: '/api/v1/products?limit=20&category=Cat-3', headers: { authorization: `Bearer ${token}` } }
-          : {
-              method: 'POST',
-              setupRequest: (req) => ({
-                ...req,
-                path: '/api/v1/orders',
-                headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-                body: JSON.stringify({
-                  items: [...new Set(Array.from({ length: 3 }, () => products[Math.floor(Math.random() * products.length)]))].map((productId) => ({
-                    productId,
-                    quantity: 1,
-                  })),
-                  shippingAddress: address,
+        scenario === 'order'
+          ? readOrder
+          : scenario === 'products'
+            ? { method: 'GET', path: '/api/v1/products?limit=20&category=Cat-3', headers: { authorization: `Bearer ${token}` } }
+            : {
+                method: 'POST',
+                setupRequest: (req) => ({
+                  ...req,
+                  path: '/api/v1/orders',
+                  headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+                  body: JSON.stringify({
+                    items: [...new Set(Array.from({ length: 3 }, () => products[Math.floor(Math.random() * products.length)]))].map((productId) => ({
+                      productId,
+                      quantity: 1,
+                    })),
+                    shippingAddress: address,
+                  }),
                 }),
-              }),
-            },
+              },
       ],
     });
     console.log(`${scenario}: ${result.requests.average.toFixed(0)} req/s, p99 ${result.latency.p99} ms, non-2xx ${result.non2xx}`);
