@@ -7,7 +7,9 @@
  *   npx tsx bench/compare-builds.ts /path/to/other/checkout[:label] … (this checkout is always included)
  *
  * Each path must hold a production build (`npm run build`: dist/src/main.js). Env: DATABASE_URL,
- * BENCH_ROUNDS (default 3), BENCH_DURATION_S (default 8), BENCH_CONNECTIONS (default 20).
+ * BENCH_ROUNDS (default 3), BENCH_DURATION_S (default 8), BENCH_CONNECTIONS (default 20),
+ * BENCH_SCENARIOS (comma-separated subset of the scenarios' names, default all: `POST /orders`,
+ * `GET /products`, `GET /orders/{id}` — the customer's own orders, placed unpaid as `make bench` does).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -27,6 +29,8 @@ interface Side {
   database: TestDatabase;
   token: string;
   productIds: string[];
+  /** The customer's own orders, for GET /orders/{id}. */
+  orderIds: string[];
   cpu: Record<string, number[]>;
   rps: Record<string, number[]>;
 }
@@ -56,10 +60,15 @@ async function start(label: string, checkout: string): Promise<Side> {
   await call(service.baseUrl, 'POST', '/api/v1/auth/register', undefined, { email: 'cmp@bench.test', password: 'bench password 123', name: 'Cmp' });
   const token = (await call(service.baseUrl, 'POST', '/api/v1/auth/login', undefined, { email: 'cmp@bench.test', password: 'bench password 123' })).body
     .accessToken as string;
-  return { label, service, database, token, productIds, cpu: {}, rps: {} };
+  const orderIds: string[] = [];
+  for (let i = 0; i < 50; i += 1) {
+    const items = [0, 1, 2].map((k) => ({ productId: productIds[(i * 3 + k) % productIds.length] as string, quantity: 1 }));
+    orderIds.push((await call(service.baseUrl, 'POST', '/api/v1/orders', token, { items, shippingAddress: ADDRESS })).body.id);
+  }
+  return { label, service, database, token, productIds, orderIds, cpu: {}, rps: {} };
 }
 
-const scenarios: Record<string, (side: Side) => autocannon.Request> = {
+const allScenarios: Record<string, (side: Side) => autocannon.Request> = {
   'POST /orders': (side) => ({
     method: 'POST',
     setupRequest: (req) => ({
@@ -76,7 +85,17 @@ const scenarios: Record<string, (side: Side) => autocannon.Request> = {
     }),
   }),
   'GET /products': (side) => ({ method: 'GET', path: '/api/v1/products?limit=20&category=Cat-3', headers: { authorization: `Bearer ${side.token}` } }),
+  'GET /orders/{id}': (side) => ({
+    method: 'GET',
+    setupRequest: (req) => ({
+      ...req,
+      path: `/api/v1/orders/${side.orderIds[Math.floor(Math.random() * side.orderIds.length)]}`,
+      headers: { authorization: `Bearer ${side.token}` },
+    }),
+  }),
 };
+const only = process.env['BENCH_SCENARIOS']?.split(',').map((s) => s.trim());
+const scenarios = Object.fromEntries(Object.entries(allScenarios).filter(([name]) => !only || only.includes(name)));
 
 async function main(): Promise<void> {
   const others = process.argv.slice(2).map((arg) => {

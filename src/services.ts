@@ -9,7 +9,7 @@ import { Lifecycle } from './platform/http/lifecycle';
 import { IdempotencyStore } from './platform/idempotency';
 import { createConcurrencyGate, createLimiterFactory, RateLimit } from './platform/rate-limit';
 import { AccessTokens, AuthService, LoginThrottle, PasswordChangeThrottle, PasswordReset, RefreshTokens, revokePasswordResets } from './auth';
-import { UsersService } from './users';
+import { UsersService, customerSummarySql } from './users';
 import { ProductsService } from './products';
 import { InventoryService } from './inventory';
 import { OrdersService } from './orders';
@@ -131,7 +131,7 @@ export function createServices(config: Config, logger: Logger, sequelize: Sequel
       payments: new RateLimit({ name: 'payments', limit: config.rateLimits.paymentsPerMinute, windowSeconds: 60 }, limiters),
     },
     findCustomer: (id) => users.findById(id),
-    customers: { summaries: (ids, tx) => users.summaries(ids, tx), idsMatching: (q) => users.customerIdsMatching(q) },
+    customers: { summaries: (ids, tx) => users.summaries(ids, tx), summarySql: customerSummarySql, idsMatching: (q) => users.customerIdsMatching(q) },
     // Called once the service runs, after `returns` exists (returns import orders, so orders get a port).
     parcelReturned: (tx, parcel) => returns.fromReturnedParcel(tx, parcel),
   });

@@ -15,10 +15,14 @@ export type CustomerSummary = Schemas['CustomerSummary'];
 
 /**
  * Customers as users know them (answered by users, which own the table): summaries of the ids
- * named, in one lookup per call, and the ids of customers whose name or email contains a text.
+ * named, in one lookup per call, the same summary as an SQL expression over a customer id column
+ * (users' part of the one-statement order read), and the ids of customers whose name or email
+ * contains a text.
  */
 export interface CustomerDirectory {
   summaries(ids: readonly string[], tx?: Tx): Promise<Map<string, CustomerSummary>>;
+  /** A JSON CustomerSummary (null for no such user) of the user `customerId` (an SQL expression) names. */
+  summarySql(customerId: string): string;
   idsMatching(q: string): Promise<string[]>;
 }
 

@@ -2,8 +2,11 @@ import type { Tx } from '../platform/db/db';
 import { cursorScope, keysetAfter, toPage, type Page } from '../platform/http/pagination';
 import { isStaff, type Actor } from '../platform/http/contract';
 import type { OrderStatus } from './order-state-machine';
-import { orderRepository as orders } from './order.repository';
-import { returnStatusOf, toOrderLine, toHistoryEntry, toOrderView, toSummary, type HistoryEntry, type OrderSummary, type OrderView } from './order-view';
+import { paymentsOfOrderSql, refundedCentsOfOrderSql } from '../payments';
+import { shipmentsOfOrderSql } from '../shipping';
+import { orderRepository as orders, type OrderReadRecord } from './order.repository';
+import { orderReadSql } from './order-read.sql';
+import { returnStatusOf, toHistoryEntry, toOrderView, toSummary, type HistoryEntry, type OrderSummary, type OrderView } from './order-view';
 import { visibleTo } from './order-transition';
 import { customerFrom, type OrderContext } from './order-context';
 
@@ -17,17 +20,41 @@ export interface OrderQuery {
   q?: string;
 }
 
-/** The whole order with its lines, payments and shipments (inside `tx` when given: after a change). */
+/** The order read's statement, per context (its customer part comes from the context's users port): built once. */
+const readStatements = new WeakMap<OrderContext, string>();
+
+function readStatement(ctx: OrderContext): string {
+  let text = readStatements.get(ctx);
+  if (text === undefined) {
+    text = orderReadSql({
+      payments: paymentsOfOrderSql,
+      shipments: shipmentsOfOrderSql,
+      refundedCents: refundedCentsOfOrderSql,
+      customer: ctx.customers.summarySql,
+    });
+    readStatements.set(ctx, text);
+  }
+  return text;
+}
+
+/**
+ * The whole order with its lines, payments, shipments, refunds and customer (inside `tx` when given:
+ * after a change), in one statement: each module writes its own part (`orderReadSql`).
+ */
 export async function getOrder(ctx: OrderContext, id: string, actor: Actor, tx?: Tx): Promise<OrderView> {
-  const target = tx ?? ctx.db;
-  const order = visibleTo(await orders.find(target, id), actor);
-  // Sequential: inside a transaction they share one connection.
-  const items = await orders.items(target, id);
-  const payments = await ctx.payments.listForOrder(target, id);
-  const shipments = await ctx.shipping.listForOrder(target, id);
-  const refundedCents = await ctx.payments.refundedCentsOfOrder(target, id);
-  const customers = await ctx.customers.summaries([order.customerId], tx);
-  return toOrderView(order, customerFrom(customers, order.customerId), items.map(toOrderLine), payments, shipments, refundedCents, returnStatusOf(items));
+  const read = await orders.read(tx ?? ctx.db, readStatement(ctx), id);
+  const order = visibleTo(read?.order, actor);
+  const { lines, payments, shipments, refundedCents, customer, shippedUnits, returnedUnits } = read as OrderReadRecord;
+  if (!customer) throw new Error(`order customer ${order.customerId} not found by users`);
+  return toOrderView(
+    order,
+    customer,
+    lines,
+    payments,
+    shipments,
+    refundedCents,
+    returnStatusOf([{ shippedQuantity: shippedUnits, returnedQuantity: returnedUnits }]),
+  );
 }
 
 /**

@@ -8,3 +8,4 @@ export { refundedCentsOfReturns } from './refund.repository';
 export { paymentJobs } from './payments.jobs';
 export { PaymentModel } from './payment.model';
 export { RefundModel } from './refund.model';
+export { paymentsOfOrderSql, refundedCentsOfOrderSql } from './order-payments.sql';

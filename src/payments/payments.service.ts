@@ -107,10 +107,6 @@ export class PaymentsService {
     return provider;
   }
 
-  async listForOrder(target: DbTarget, orderId: string): Promise<PaymentView[]> {
-    return (await payments.listForOrder(target, orderId)).map(toPaymentView);
-  }
-
   /** A payment through a provider with nothing to call (manual): captured at once, in the caller's transaction. */
   async recordLocal(tx: Tx, order: PaymentOrder, provider: PaymentProvider, reference: string | null): Promise<{ view: PaymentView; captured: boolean }> {
     const created = await provider.createPayment({ ...this.paymentInput(order, reference), idempotencyKey: `quickstock-order-${order.id}-manual` });
@@ -367,9 +363,6 @@ export class PaymentsService {
 
   /** Every refund of an order's payments, oldest first. */
   listRefunds = refundReads.ofOrder;
-
-  /** What went back of an order: the sum of its payments' refunds that succeeded, in cents. */
-  refundedCentsOfOrder = refundReads.succeededCentsOfOrder;
 
   /** What each return named has taken: the sum of its refunds that did not fail (pending included, as its ceiling counts them); a return with none is absent. */
   refundedCentsOfReturns(target: DbTarget, returnIds: readonly string[]): Promise<Map<string, number>> {

@@ -15,9 +15,4 @@ export const refundReads = {
     const ids = (await payments.listForOrder(target, orderId)).map((p) => p.id);
     return (await refundRepository.listOfPayments(target, ids)).map((r) => toRefundView(r, orderId));
   },
-
-  async succeededCentsOfOrder(target: DbTarget, orderId: string): Promise<number> {
-    const ids = (await payments.listForOrder(target, orderId)).map((p) => p.id);
-    return refundRepository.succeededCentsOfPayments(target, ids);
-  },
 };

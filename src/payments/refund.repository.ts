@@ -116,14 +116,6 @@ export const refundRepository = {
     return rows.map(plain);
   },
 
-  /** What went back of the payments named: the sum of their refunds that succeeded, in cents. */
-  async succeededCentsOfPayments(target: DbTarget, paymentIds: readonly string[]): Promise<number> {
-    if (paymentIds.length === 0) return 0;
-    const where = { paymentId: { [Op.in]: [...paymentIds] }, status: 'succeeded' };
-    const total = (await RefundModel.sum('amountCents', { where, transaction: transactionOf(target) })) as number | string | null;
-    return Number(total ?? 0);
-  },
-
   /** What a return has taken so far: the sum of its refunds that did not fail (the caller holds its order's lock). */
   async nonFailedCentsOfReturn(tx: Tx, returnId: string): Promise<number> {
     const where = { returnId, status: { [Op.ne]: 'failed' } };

@@ -4,3 +4,4 @@ export { EasyPostCarrier, classifyEasyPostError, type EasyPostSettings } from '.
 export { ShippingService, toShipmentView, type CancellableShipment, type ShipmentLineRecord, type ShippableOrder, type ShipmentView } from './shipping.service';
 export { ShipmentModel } from './shipment.model';
 export { ShipmentLineModel } from './shipment-line.model';
+export { shipmentsOfOrderSql } from './order-shipments.sql';

@@ -37,21 +37,6 @@ const plain = (row: ShipmentModel | null | undefined): ShipmentRecord | undefine
 
 /** The shipments and shipment_lines tables, through their models (no statement here is on a measured hot path). */
 export const shipmentRepository = {
-  async listForOrder(target: DbTarget, orderId: string): Promise<ShipmentWithLines[]> {
-    const rows = await ShipmentModel.findAll({
-      where: { orderId },
-      order: [
-        ['createdAt', 'ASC'],
-        ['id', 'ASC'],
-      ],
-      transaction: transactionOf(target),
-    });
-    return this.withLines(
-      target,
-      rows.map((r) => plain(r) as ShipmentRecord),
-    );
-  },
-
   /** The order's shipment of this id with its lines (undefined for another order's). */
   async findOfOrder(target: DbTarget, orderId: string, id: string): Promise<ShipmentWithLines | undefined> {
     const row = plain(await ShipmentModel.findOne({ where: { id, orderId }, transaction: transactionOf(target) }));

@@ -66,10 +66,6 @@ export class ShippingService {
     return this.carriers.get(name);
   }
 
-  async listForOrder(target: DbTarget, orderId: string): Promise<ShipmentView[]> {
-    return (await shipments.listForOrder(target, orderId)).map(toShipmentView);
-  }
-
   /** Creates the shipment with a local carrier (nothing to call) and records it in transit with its lines. */
   async create(
     tx: Tx,

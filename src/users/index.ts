@@ -5,3 +5,4 @@ export { assertAcceptablePassword } from './password-policy';
 export { createUsersRouter } from './users.routes';
 export { hashPassword, verifyPassword, verifyAgainstDummy } from './password';
 export { findTokenHolder, type TokenHolderCondition, type TokenHolderRecord } from './token-holder.repository';
+export { customerSummarySql } from './user-summary.repository';

@@ -1,6 +1,15 @@
 import type { DbTarget } from '../platform/db/db';
 import { sql } from '../platform/db/sql';
 
+/**
+ * The customer summary (`CustomerSummary`: id, name, email) of the user `userId` names, as a JSON
+ * object (null for no such user): users' part of orders' one-statement order read, where `userId`
+ * is an SQL expression of the caller's (`o.customer_id`).
+ */
+export function customerSummarySql(userId: string): string {
+  return `(SELECT json_build_object('id', u.id, 'name', u.name, 'email', u.email) FROM users u WHERE u.id = ${userId})`;
+}
+
 /** What an order answer shows of its customer. */
 export interface UserSummaryRecord {
   id: string;
