@@ -97,7 +97,11 @@ describe('Product search: a common word with a rare token, the same rows as a na
     const all: Row[] = [];
     let after: [RelevanceTier, string, string] | undefined;
     for (let page = 0; page < 200; page += 1) {
-      const rows = await runProductList(productListSql({ limit: PAGE, q, ...filter, order: { by: 'relevance', after } }), PAGE, async (s) => (await db.query<Row>(s.text, s.values)).rows);
+      const rows = await runProductList(
+        productListSql({ limit: PAGE, q, ...filter, order: { by: 'relevance', after } }),
+        PAGE,
+        async (s) => (await db.query<Row>(s.text, s.values)).rows,
+      );
       all.push(...rows.slice(0, PAGE).map((r) => ({ id: r.id, name: r.name, tier: Number(r.tier) as RelevanceTier })));
       if (rows.length <= PAGE) return all;
       const last = rows[PAGE - 1]!;
@@ -131,7 +135,10 @@ describe('Product search: a common word with a rare token, the same rows as a na
       for (const filter of [{ active: true }, {}, { active: true, category: 'CAT-1' }] as Partial<ProductListParams>[]) {
         const want = await naive(q, filter);
         const got = await paged(q, filter);
-        expect(got.map((r) => `${r.tier} ${r.name}`), `${q} ${JSON.stringify(filter)}`).to.deep.equal(want.map((r) => `${r.tier} ${r.name}`));
+        expect(
+          got.map((r) => `${r.tier} ${r.name}`),
+          `${q} ${JSON.stringify(filter)}`,
+        ).to.deep.equal(want.map((r) => `${r.tier} ${r.name}`));
         expect(got.map((r) => r.id)).to.deep.equal(want.map((r) => r.id));
       }
     }
