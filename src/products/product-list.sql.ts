@@ -1,5 +1,9 @@
-import { likeContainsSql, likePattern } from '../platform/db/like';
-import type { SqlStatement } from '../platform/db/sql';
+import { likePattern } from '../platform/db/like';
+import { exactSku, isWordMatch, nameWords, Params, unaccentedPattern, type Condition, type ListStatement } from './product-search-terms.sql';
+import { anchoredFragments, numberAnchor, wordSearch, wordsTogether } from './product-search.sql';
+
+export { NAME_WORDS, type ListStatement } from './product-search-terms.sql';
+export { ANCHOR_CAP, LEAPFROG_STEPS, numberAnchor, WORD_WINDOW } from './product-search.sql';
 
 /**
  * The SQL behind `GET /products`, as pure functions (parameters → statements), so the query-plan
@@ -18,10 +22,6 @@ export const PRODUCT_SORT_KEYS: Record<ProductSortKey, { expr: string; cast: str
   createdAt: { expr: 'created_at', cast: 'timestamptz' },
   available: { expr: '(on_hand - reserved)', cast: 'int' },
 };
-
-/** Italian words of the name, stemmed and without accents: the expression of products_search_fts_idx. */
-export const NAME_WORDS = "to_tsvector('italian'::regconfig, quickstock_unaccent(name))";
-const wordsOf = (param: string) => `plainto_tsquery('italian'::regconfig, quickstock_unaccent(${param}))`;
 
 /** Fragments (SKU or name, accents ignored) need 3 characters: the trigram index serves nothing shorter. */
 export const MIN_FRAGMENT_LENGTH = 3;
@@ -51,13 +51,6 @@ export interface ProductListParams {
     | { by: 'relevance'; after?: readonly [RelevanceTier, string, string] };
 }
 
-class Params {
-  readonly values: unknown[] = [];
-  add(value: unknown): string {
-    return `$${this.values.push(value)}`;
-  }
-}
-
 /** Literal conditions (not parameters), so the planner can match the partial indexes' predicates. */
 function filters(p: ProductListParams, params: Params): string[] {
   const where: string[] = [];
@@ -70,28 +63,6 @@ function filters(p: ProductListParams, params: Params): string[] {
   return where;
 }
 
-type Condition = (params: Params) => string;
-
-const exactSku =
-  (q: string): Condition =>
-  (params) =>
-    `lower(sku) = lower(${params.add(q)})`;
-const nameWords =
-  (q: string): Condition =>
-  (params) =>
-    `${NAME_WORDS} @@ ${wordsOf(params.add(q))}`;
-/**
- * The same test as `nameWords` for a row already found (the fragment tiers leave out tier 1's rows):
- * every word of `q` is among the row's words in product_search_words (primary-key probes), which
- * costs far less than computing `to_tsvector` of each candidate's name. No words in `q`: no match.
- */
-const isWordMatch =
-  (q: string): Condition =>
-  (params) => {
-    const lexemes = `(SELECT tsvector_to_array(to_tsvector('italian'::regconfig, quickstock_unaccent(${params.add(q)}))))`;
-    return `(cardinality(${lexemes}) > 0 AND NOT EXISTS (SELECT 1 FROM unnest(${lexemes}) AS l(lexeme)
-            WHERE NOT EXISTS (SELECT 1 FROM product_search_words x WHERE x.lexeme = l.lexeme AND x.name_key = lower(name) AND x.product_id = id)))`;
-  };
 const nameFragment =
   (q: string): Condition =>
   (params) =>
@@ -125,11 +96,6 @@ interface Wrap {
   column: (sql: string) => string;
   pattern: (params: Params, text: string) => string;
 }
-/**
- * The text is unaccented first, as the indexed expression is, and escaped after: escaping before
- * would let unaccent turn fullwidth `％ ＿ ＼` back into LIKE's wildcards and escape.
- */
-const unaccentedPattern = (params: Params, text: string) => likeContainsSql(`quickstock_unaccent(${params.add(text)})`);
 const unaccented: Wrap = { column: (sql) => `quickstock_unaccent(${sql})`, pattern: unaccentedPattern };
 const asIs: Wrap = { column: (sql) => sql, pattern: (params, text) => params.add(likePattern(text)) };
 
@@ -147,15 +113,6 @@ function anyMatch(q: string): Condition {
     if (q.length >= MIN_FRAGMENT_LENGTH) ors.push(`sku ILIKE ${params.add(likePattern(q))}`, nameFragment(q)(params));
     return `(${ors.join(' OR ')})`;
   };
-}
-
-/**
- * A statement of a list; a `provisional` one answers only when it fills its LIMIT, else the next one
- * does; a `windowed` one answers unless it returns its `window_used_up` row (see wordSearch).
- */
-export interface ListStatement extends SqlStatement {
-  provisional?: boolean;
-  windowed?: boolean;
 }
 
 /**
@@ -253,63 +210,20 @@ export function productListSql(p: ProductListParams): ListStatement[][] {
       groups.push(orderedList(ordering, (params) => [exactSku(q)(params), where(params)].filter(Boolean).join(' AND '), undefined, p.limit + 1, extra));
     } else if (tier === 1) {
       const words: Condition = (params) => `${nameWords(q)(params)} AND NOT (${exactSku(q)(params)})`;
-      groups.push([wordSearch(q, where, ordering.after, p.limit + 1), sortedMatches(ordering, where, words, p.limit + 1, extra)]);
+      groups.push([
+        wordSearch(q, where, ordering.after, p.limit + 1),
+        wordsTogether(q, where, ordering.after, p.limit + 1),
+        sortedMatches(ordering, where, words, p.limit + 1, extra),
+      ]);
     } else {
       const match = fragmentTier(tier, q);
-      if (match) groups.push(orderedList(ordering, where, match, p.limit + 1, extra));
+      if (!match) continue;
+      const [walk, sorted] = orderedList(ordering, where, match, p.limit + 1, extra) as [ListStatement, ListStatement];
+      const anchor = tier === 2 ? numberAnchor(q) : undefined;
+      groups.push(anchor ? [anchoredFragments(q, anchor, where, ordering.after, p.limit + 1), walk, sorted] : [walk, sorted]);
     }
   }
   return groups;
-}
-
-/** How far the word search counts each word's rows to pick the rarest (an index-only count, capped). */
-export const WORD_COUNT_CAP = 10_000;
-
-/** How many entries of the rarest word the word tier walks before it hands over to the GIN index. */
-export const WORD_WINDOW = 2_000;
-
-/**
- * Tier 1, the words of the name: walks product_search_words for the query's rarest word (the
- * smallest capped count, when there are several) in `(lower(name), id)` order from the cursor,
- * keeps the products that have every other word too (primary-key lookups) and pass the filters,
- * and stops after a page, or after `WORD_WINDOW` entries of that word. A page of a common word
- * costs the same at a million products as at a thousand.
- *
- * When the page is not full, a second branch (UNION ALL under the LIMIT, so it runs only then)
- * returns one `window_used_up` row if the word has a `WORD_WINDOW`-th entry from the cursor: the
- * walk stopped at the window, not at the word's end, so its answer may be short and the runner asks
- * the sorted GIN statement instead (words or filters that seldom meet). Without that row the walk
- * read the word's whole remaining range: its answer is complete (the last page of a common word).
- */
-function wordSearch(q: string, where: Condition, after: readonly [unknown, unknown] | undefined, limit: number): ListStatement {
-  const params = new Params();
-  const lexemes = `tsvector_to_array(to_tsvector('italian'::regconfig, quickstock_unaccent(${params.add(q)})))`;
-  const keyset = after ? ` AND (w.name_key, w.product_id) > (CAST(${params.add(after[0])} AS text), CAST(${params.add(after[1])} AS uuid))` : '';
-  // BETWEEN, not `=`: for `=` an unknown word's estimate is the table over its distinct words (2,000
-  // rows at 1M products), about the window, so the planner would sort the whole range from a bitmap;
-  // a range estimate is 0.5% of the table and it walks the key (ordered by lexeme too: it is constant).
-  const range = `FROM product_search_words w WHERE w.lexeme BETWEEN (SELECT lexeme FROM r) AND (SELECT lexeme FROM r)${keyset}
-    ORDER BY w.lexeme, w.name_key, w.product_id`;
-  const conditions = [
-    // The other words. `true = ALL (…)`, not NOT EXISTS: the planner keeps it a filter of the walk, before the products join.
-    `true = ALL (SELECT EXISTS (SELECT 1 FROM product_search_words x WHERE x.lexeme = o AND x.name_key = w.name_key AND x.product_id = w.product_id)
-                   FROM q, unnest(q.lexemes) o WHERE o <> w.lexeme)`,
-    where(params),
-    `NOT (${exactSku(q)(params)})`,
-  ].filter(Boolean);
-  const window = params.add(WORD_WINDOW);
-  const text = `WITH q AS (SELECT ${lexemes} AS lexemes),
-    r AS (SELECT l AS lexeme FROM q, unnest(q.lexemes) l
-           ORDER BY CASE WHEN cardinality(q.lexemes) = 1 THEN 0 ELSE
-             (SELECT count(*) FROM (SELECT 1 FROM product_search_words c WHERE c.lexeme = l ORDER BY c.name_key LIMIT ${WORD_COUNT_CAP}) n) END, l LIMIT 1)
-    (SELECT products.*, 1 AS tier, false AS window_used_up
-       FROM (SELECT w.lexeme, w.name_key, w.product_id ${range} LIMIT ${window}) w JOIN products ON products.id = w.product_id
-      WHERE ${conditions.join(' AND ')}
-      ORDER BY w.lexeme, w.name_key, w.product_id LIMIT ${params.add(limit)})
-    UNION ALL
-    (SELECT (NULL::products).*, 1, true FROM (SELECT 1 ${range} OFFSET ${window}::int - 1 LIMIT 1) e)
-    LIMIT ${params.add(limit)}`;
-  return { text, values: params.values, windowed: true };
 }
 
 /**

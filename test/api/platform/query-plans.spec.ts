@@ -117,14 +117,63 @@ describe('query plans of the list endpoints at 100,000 rows', function () {
       await products(`products q=${q} category (relevance)`, { active: true, category: 'cat-4', q, order: { by: 'relevance' } });
       await products(`products q=${q} sort=sku`, { active: true, q, order: { by: 'sort', key: 'sku', descending: false } });
     }
-    // Words, or a word and filters, that seldom meet: the walk uses up its window, the GIN statement answers (no Seq Scan either).
+    // Words, or a word and filters, that seldom meet: the walks use up their windows (in these names
+    // "toner" and "penna" alternate in name order: the leapfrog steps one product at a time), the GIN statement answers.
     for (const [label, p] of [
       ['toner penna', { q: 'toner penna' }],
       ['toner lowStock category', { q: 'toner', lowStock: true, category: 'cat-4' }],
     ] as const) {
       const ran = await products(`products q=${label} (relevance, past the window)`, { active: true, ...p, order: { by: 'relevance' } });
-      const walk = ran.findIndex((s) => s.windowed);
-      expect(ran[walk + 1]?.text, label).to.match(/^SELECT \*, 1 AS tier FROM products WHERE/);
+      const walked = ran.map((s) => s.windowed ?? false).lastIndexOf(true);
+      expect(ran[walked + 1]?.text, label).to.match(/^SELECT \*, 1 AS tier FROM products WHERE/);
+    }
+  });
+
+  /** The rows each scan of a big table returned (EXPLAIN ANALYZE), by table: what a statement read. */
+  async function rowsRead(s: ListStatement): Promise<Record<string, number>> {
+    const { rows } = await db.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${s.text}`, s.values);
+    const read: Record<string, number> = {};
+    const visit = (node: PlanNode & { 'Actual Rows'?: number; 'Actual Loops'?: number }): void => {
+      const table = node['Relation Name'];
+      if (table && BIG_TABLES.has(table) && /Scan/.test(node['Node Type']))
+        read[table] = (read[table] ?? 0) + (node['Actual Rows'] ?? 0) * (node['Actual Loops'] ?? 1);
+      (node.Plans ?? []).forEach(visit);
+    };
+    visit(rows[0]!['QUERY PLAN'][0].Plan);
+    return read;
+  }
+
+  it('answers a word in every name with a rare number, and common words together, from the rare side', async () => {
+    // "articolo" is in each of the 100,000 names. A number: its prefix range of product_search_words
+    // (1,111 numbers start with 99), never the trigram index, and a page of products.
+    for (const [q, range] of [
+      ['articolo 99', 1_111],
+      ['articolo 12345', 1],
+      ['articolo 777 toner', 111],
+    ] as const) {
+      const ran = await products(`products q=${q} (relevance)`, { active: true, q, order: { by: 'relevance' } });
+      const anchored = ran.find((s) => s.text.includes('w.lexeme >= '));
+      expect(anchored, q).to.not.equal(undefined);
+      expect(
+        ran.filter((s) => /^SELECT \*, 2 AS tier/.test(s.text)),
+        `${q}: no trigram statement for the name fragment`,
+      ).to.deep.equal([]);
+      const read = await rowsRead(anchored!);
+      expect(read['product_search_words'] ?? 0, q).to.be.at.most(range + 60);
+      expect(read['products'] ?? 0, q).to.be.at.most(25);
+    }
+    // Common words together (on every row of one), or never (beside a rare one): the leapfrog of
+    // their ranges answers after a few steps (no GIN statement), reading a page of products.
+    for (const q of ['articolo toner', 'toner articolo 12', 'penna articolo 5']) {
+      const ran = await products(`products q=${q} (relevance)`, { active: true, q, order: { by: 'relevance' } });
+      expect(
+        ran.filter((s) => /^SELECT \*, 1 AS tier FROM products WHERE/.test(s.text)),
+        `${q}: no GIN statement`,
+      ).to.deep.equal([]);
+      const leapfrog = ran.find((s) => s.text.startsWith('WITH RECURSIVE'))!;
+      const read = await rowsRead(leapfrog);
+      expect(read['product_search_words'] ?? 0, q).to.be.at.most(200);
+      expect(read['products'] ?? 0, q).to.be.at.most(100);
     }
     await products('products q=toner (relevance, page in tier 1)', {
       active: true,
@@ -141,6 +190,16 @@ describe('query plans of the list endpoints at 100,000 rows', function () {
       active: true,
       q: 'quad',
       order: { by: 'relevance', after: [2, 'articolo 50', '00000000-0000-0000-0000-000000000000'] },
+    });
+    await products('products q=articolo 99 (relevance, page in tier 2, through the number)', {
+      active: true,
+      q: 'articolo 99',
+      order: { by: 'relevance', after: [2, 'articolo 99500 risma', '00000000-0000-0000-0000-000000000000'] },
+    });
+    await products('products q=articolo toner (relevance, page in tier 1, leapfrog)', {
+      active: true,
+      q: 'articolo toner',
+      order: { by: 'relevance', after: [1, 'articolo 50', '00000000-0000-0000-0000-000000000000'] },
     });
     await products('products q=sku-0000050 (relevance, page in tier 3)', {
       active: true,
