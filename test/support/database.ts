@@ -1,4 +1,8 @@
 import { Client } from 'pg';
+import pino from 'pino';
+import { createDatabase } from '../../src/platform/db/database';
+import { migrate } from '../../src/platform/db/migrator';
+import { createTestDatabase, type TestDatabase } from '../../test-kit/scratch-database';
 
 /**
  * Direct reads of the suite database's stored state (query, waitFor), to assert what the API did.
@@ -30,4 +34,20 @@ export async function waitFor<T>(probe: () => Promise<T | undefined | false>, ti
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/**
+ * A scratch database with every migration applied and a plain pg client on it, for specs that run
+ * SQL builders without a service (query plans, search against a naive evaluation).
+ */
+export async function migratedScratchDatabase(): Promise<{ database: TestDatabase; db: Client }> {
+  const database = await createTestDatabase();
+  const logger = pino({ level: 'silent' });
+  // No models: adding them to a second Sequelize instance would rebind them away from the service's.
+  const sequelize = createDatabase(database.url, logger, { poolMax: 2, models: [] });
+  await migrate(sequelize, database.url, logger);
+  await sequelize.close();
+  const db = new Client({ connectionString: database.url });
+  await db.connect();
+  return { database, db };
 }

@@ -1,13 +1,11 @@
 import { expect } from 'chai';
-import pino from 'pino';
 import { Client } from 'pg';
-import { createDatabase } from '../../../src/platform/db/database';
-import { migrate } from '../../../src/platform/db/migrator';
 import type { SqlStatement } from '../../../src/platform/db/sql';
 import { productListSql, runProductList, type ListStatement, type ProductListParams, type ProductSortKey } from '../../../src/products/product-list.sql';
 import { orderListSql, type OrderListParams } from '../../../src/orders/order-list.sql';
 import { claimDueSql } from '../../../src/outgoing-webhooks/delivery.repository';
-import { createTestDatabase, type TestDatabase } from '../../../test-kit/scratch-database';
+import type { TestDatabase } from '../../../test-kit/scratch-database';
+import { migratedScratchDatabase } from '../../support/database';
 import { seedLargeCatalog } from '../../support/large-catalog';
 
 const BIG_TABLES = new Set(['products', 'product_search_words', 'orders', 'webhook_deliveries']);
@@ -36,14 +34,7 @@ describe('query plans of the list endpoints at 100,000 rows', function () {
   const timings: string[] = [];
 
   before(async () => {
-    database = await createTestDatabase();
-    const logger = pino({ level: 'silent' });
-    // No models: adding them to a second Sequelize instance would rebind them away from the service's.
-    const sequelize = createDatabase(database.url, logger, { poolMax: 2, models: [] });
-    await migrate(sequelize, database.url, logger);
-    await sequelize.close();
-    db = new Client({ connectionString: database.url });
-    await db.connect();
+    ({ database, db } = await migratedScratchDatabase());
     await seedLargeCatalog(db, SIZE);
   });
 

@@ -1,10 +1,8 @@
 import { expect } from 'chai';
-import pino from 'pino';
 import { Client } from 'pg';
-import { createDatabase } from '../../../src/platform/db/database';
-import { migrate } from '../../../src/platform/db/migrator';
 import { numberAnchor, productListSql, runProductList, type ProductListParams, type RelevanceTier } from '../../../src/products/product-list.sql';
-import { createTestDatabase, type TestDatabase } from '../../../test-kit/scratch-database';
+import type { TestDatabase } from '../../../test-kit/scratch-database';
+import { migratedScratchDatabase } from '../../support/database';
 
 const PAGE = 7;
 
@@ -28,13 +26,7 @@ describe('Product search: a common word with a rare token, the same rows as a na
   let db: Client;
 
   before(async () => {
-    database = await createTestDatabase();
-    const logger = pino({ level: 'silent' });
-    const sequelize = createDatabase(database.url, logger, { poolMax: 2, models: [] });
-    await migrate(sequelize, database.url, logger);
-    await sequelize.close();
-    db = new Client({ connectionString: database.url });
-    await db.connect();
+    ({ database, db } = await migratedScratchDatabase());
     await db.query(
       `INSERT INTO products (sku, name, category, unit_price_cents, on_hand, active)
        SELECT 'SKU-' || lpad(g::text, 6, '0'),
