@@ -2,12 +2,98 @@ import { exactSku, isWordMatch, Params, unaccentedPattern, type Condition, type 
 
 /**
  * The search statements that read product_search_words (migrations 0012, 0020): tier 1 for one word
- * (wordSearch) and for several (wordsTogether), tier 2 through a number of `q` (anchoredFragments).
+ * (wordSearch) and for several (wordsTogether), tier 2 for a fragment with spaces (joinedFragments) and
+ * through a number of `q` (anchoredFragments).
  */
+
+/** What joins a name's words in products_name_joined_trgm_idx (migration 0021): a letter, so pg_trgm's trigrams span the space. */
+export const WORD_JOINER = 'q';
+
+/**
+ * The parts of a name fragment that products_name_joined_trgm_idx is asked for (issue 31: "modello
+ * 99", "toner 85", "toner penna"). That index holds the trigrams of the unaccented name with each
+ * space replaced by `WORD_JOINER`, so a trigram spans two words ("r q 8" for "toner 85"), which no
+ * trigram of the plain name does: two words that are each in every row are seldom next to each other.
+ * A window is the character before a space of `q`, the joiner and the character after ("toner blu
+ * modello 777" → "rqb", "uqm"), and for the last space up to three characters after ("oq777"); only
+ * spaces between two ASCII letters or digits make one (anything else may not be a trigram
+ * character). The windows are substrings of the joined fragment, so every name holding the fragment
+ * holds them; the short ones leave out the fragment's own words, whose trigrams ("mod", "llo") are in
+ * every row and would make the index read its largest posting lists. None: `q` has no such space.
+ */
+export function joinedWindows(q: string): string[] | undefined {
+  const alnum = /^[A-Za-z0-9]$/;
+  const spaces = [...q.matchAll(/ /g)].map((m) => m.index).filter((i) => i > 0 && alnum.test(q[i - 1]!) && alnum.test(q[i + 1] ?? ''));
+  if (spaces.length === 0) return undefined;
+  return spaces.map((i, n) => {
+    const after = n === spaces.length - 1 ? /^[A-Za-z0-9]{1,3}/.exec(q.slice(i + 1))![0] : q[i + 1]!;
+    return `${q[i - 1]!}${WORD_JOINER}${after}`.toLowerCase();
+  });
+}
+
+/** How many candidates the capped joined statement reads (unordered, each checked) before it hands over. */
+export const JOINED_CAP = 500;
+
+/** How many products, in name order from the cursor, the walk for a fragment with spaces reads before the uncapped joined statement. */
+export const JOINED_WALK = 8_000;
+
+/**
+ * The fragment's test, cheapest first: an ASCII name holds it as is (unaccent changes no ASCII
+ * character) or not at all, so only other names are unaccented.
+ */
+export function holdsFragment(q: string, params: Params): string {
+  const pattern = unaccentedPattern(params, q);
+  return `CASE WHEN octet_length(name) = length(name) THEN name ILIKE ${pattern} ELSE (quickstock_unaccent(name) || '') ILIKE ${pattern} END`;
+}
+
+/**
+ * Tier 2 for a fragment with spaces, from products_name_joined_trgm_idx (migration 0021): the
+ * products whose joined name holds every window (joinedWindows), then holds the fragment, pass the
+ * filters and follow the cursor, sorted by name; the word matches (tier 1) and the exact SKU are left
+ * out as the sorted page is read, so only a page's worth of them are checked. With `cap`, it reads at
+ * most `cap` + 1 candidates in table order and answers `window_used_up` when there are more (a
+ * fragment that thousands of names hold: its number's range or a walk answers it, else this
+ * statement without a cap). The uncapped statement's subquery (OFFSET 0) keeps its name order.
+ */
+export function joinedFragments(
+  q: string,
+  windows: readonly string[],
+  where: Condition,
+  after: readonly [unknown, unknown] | undefined,
+  limit: number,
+  cap?: number,
+): ListStatement {
+  const params = new Params();
+  const joined = `replace(quickstock_unaccent(name), ' ', '${WORD_JOINER}')`;
+  const conditions = [
+    ...windows.map((w) => `${joined} ILIKE ${params.add(`%${w}%`)}`),
+    holdsFragment(q, params),
+    where(params),
+    // || '': the keyset must not make the planner walk products_name_idx (the index asked is the joined one).
+    after ? `(lower(name) || '', id) > (CAST(${params.add(after[0])} AS text), CAST(${params.add(after[1])} AS uuid))` : '',
+  ].filter(Boolean);
+  const page = params.add(limit);
+  const notWords = `NOT ${isWordMatch(q)(params)} AND NOT (${exactSku(q)(params)})`;
+  if (cap === undefined) {
+    const text = `SELECT c.*, 2 AS tier FROM (SELECT * FROM products WHERE ${conditions.join(' AND ')} ORDER BY lower(name) || '', id OFFSET 0) c
+      WHERE ${notWords} LIMIT ${page}`;
+    return { text, values: params.values };
+  }
+  const capped = params.add(cap);
+  const text = `WITH c AS MATERIALIZED (SELECT * FROM products WHERE ${conditions.join(' AND ')} LIMIT ${capped}::int + 1),
+    n AS (SELECT count(*) AS n FROM c)
+    (SELECT s.*, 2 AS tier, false AS window_used_up
+       FROM (SELECT * FROM c WHERE (SELECT n FROM n) <= ${capped} ORDER BY lower(name), id OFFSET 0) s
+      WHERE ${notWords} LIMIT ${page})
+    UNION ALL
+    (SELECT (NULL::products).*, 2, true FROM n WHERE n.n > ${capped})
+    LIMIT ${page}`;
+  return { text, values: params.values, windowed: true };
+}
 
 /**
  * How many entries of product_search_words a number's prefix range may hold for the fragment tier
- * to be read from it (an index-only count, capped); past it, the trigram index answers.
+ * to be read from it (an index-only count, capped); past it, the walk and the joined index answer.
  */
 export const ANCHOR_CAP = 50_000;
 
@@ -35,7 +121,7 @@ export function numberAnchor(q: string): { from: string; to: string } | undefine
  * and those of products_name_markup_idx, from the cursor, each checked against the whole tier-2
  * condition on its row until a page is found. It reads every candidate's key but only a page of
  * products; `window_used_up` when the range holds `ANCHOR_CAP` entries or more (a number that starts
- * too many: "modello 1"), so the runner asks the trigram index instead.
+ * too many: "modello 1"), so the runner goes on to the walk and the joined index.
  */
 export function anchoredFragments(
   q: string,

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { Client } from 'pg';
-import { numberAnchor, productListSql, runProductList, type ProductListParams, type RelevanceTier } from '../../../src/products/product-list.sql';
+import { joinedWindows, productListSql, runProductList, type ProductListParams, type RelevanceTier } from '../../../src/products/product-list.sql';
 import type { TestDatabase } from '../../../test-kit/scratch-database';
 import { migratedScratchDatabase } from '../../support/database';
 
@@ -14,8 +14,9 @@ interface Row {
 
 /**
  * A common word with a rare token, and common words together (issue 31): the ranked search answers
- * from the rare side (a number's prefix range of product_search_words for the name fragments, a
- * leapfrog of the words' ranges for several words), and must give exactly what the tiers mean. Each
+ * from the rare side (for a name fragment with spaces the joined trigram index, capped, then a
+ * number's prefix range of product_search_words or a walk; a leapfrog of the words' ranges for
+ * several words), and must give exactly what the tiers mean. Each
  * query is paged through (7 a page, keyset cursors) and compared with a naive evaluation of the four
  * tiers over every row, on a catalog where one word is in every name and names that the parser
  * reads oddly (markup, decimals, hyphens, accents, non-Latin letters) hold the same numbers.
@@ -120,6 +121,15 @@ describe('Product search: a common word with a rare token, the same rows as a na
     'toner blu modello 7',
     'modello zanzibar',
     'toner nero modello',
+    'nero blu',
+    'r 85',
+    'toner ',
+    'odello 9',
+    'modello 99 ',
+    'ner modello 9',
+    'tóner modello 99',
+    'caffe nero',
+    'oner 85a',
   ];
 
   it('gives every query the naive tiers, in order, across pages (customer, staff, a category)', async () => {
@@ -136,13 +146,46 @@ describe('Product search: a common word with a rare token, the same rows as a na
     }
   });
 
-  it('anchors a name fragment on the longest number that starts a word after a space', () => {
-    expect(numberAnchor('modello 99')).to.deep.equal({ from: '99', to: '9:' });
-    expect(numberAnchor('toner 85A')).to.deep.equal({ from: '85', to: '86' });
-    expect(numberAnchor('carta a4 80g 500')).to.deep.equal({ from: '500', to: '501' });
-    // The first word may be the end of a longer word ("a99 toner"), and "-99" or "x99" start with no digit.
-    expect(numberAnchor('99 toner')).to.equal(undefined);
-    expect(numberAnchor('modello -99')).to.equal(undefined);
-    expect(numberAnchor('modello x99')).to.equal(undefined);
+  it('gives tier 2 the same rows through each of its statements: the joined index capped and not, the number, the walk', async () => {
+    const tier2 = (q: string, filter: Partial<ProductListParams>, name: string, id: string) =>
+      productListSql({ limit: PAGE, q, ...filter, order: { by: 'relevance', after: [2, name, id] } })[0] ?? [];
+    let answered = 0;
+    for (const q of queries.filter((q) => q.length >= 3 && joinedWindows(q))) {
+      for (const filter of [{ active: true }, {}, { active: true, category: 'CAT-1' }] as Partial<ProductListParams>[]) {
+        const want = (await naive(q, filter)).filter((r) => r.tier === 2);
+        let cursor: [string, string] = ['', '00000000-0000-0000-0000-000000000000'];
+        for (let start = 0; start <= want.length; start += PAGE) {
+          for (const [i, statement] of tier2(q, filter, ...cursor).entries()) {
+            const rows = (await db.query<Row & { window_used_up?: boolean }>(statement.text, statement.values)).rows;
+            if (statement.provisional && rows.length <= PAGE) continue;
+            if (statement.windowed && rows.some((r) => r.window_used_up)) continue;
+            answered += 1;
+            expect(
+              rows.map((r) => `${r.tier} ${r.name}`),
+              `${q} ${JSON.stringify(filter)} statement ${i} from ${start}`,
+            ).to.deep.equal(want.slice(start, start + PAGE + 1).map((r) => `${r.tier} ${r.name}`));
+          }
+          const last = want[start + PAGE - 1];
+          if (!last) break;
+          cursor = [last.name.toLowerCase(), last.id];
+        }
+      }
+    }
+    expect(answered).to.be.greaterThan(100);
+  });
+
+  it('asks the joined trigram index for the spaces of a fragment between two letters or digits', () => {
+    expect(joinedWindows('modello 99')).to.deep.equal(['oq99']);
+    expect(joinedWindows('Toner 85A')).to.deep.equal(['rq85a']);
+    expect(joinedWindows('toner blu modello 7777')).to.deep.equal(['rqb', 'uqm', 'oq777']);
+    expect(joinedWindows('carta a4 80g')).to.deep.equal(['aqa', '4q80g']);
+    // A space next to anything but an ASCII letter or digit makes no window (it may not be a trigram character).
+    expect(joinedWindows('toner ')).to.equal(undefined);
+    expect(joinedWindows(' toner')).to.equal(undefined);
+    expect(joinedWindows('modello -99')).to.equal(undefined);
+    expect(joinedWindows('caffè 85')).to.equal(undefined);
+    expect(joinedWindows('toner  85')).to.equal(undefined);
+    expect(joinedWindows('penna 0.7')).to.deep.equal(['aq0']);
+    expect(joinedWindows('toner')).to.equal(undefined);
   });
 });
