@@ -2,7 +2,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
-import { memoiseValidatorRouteRegexps, validatorMiddleware } from './platform/patches';
+import { validatorMiddleware } from './platform/patches';
 import { accessLog } from './platform/http/access-log';
 import swaggerUi from 'swagger-ui-express';
 import type { OpenAPIV3 } from 'express-openapi-validator/dist/framework/types';
@@ -105,7 +105,6 @@ export function createApp(services: Services): Express {
   app.use(rejectNulCharacters);
   app.use(plusAsSpaceInQuery);
 
-  memoiseValidatorRouteRegexps();
   app.use(
     validatorMiddleware({
       apiSpec: spec,

@@ -1,17 +1,18 @@
 import path from 'node:path';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { BadRequest, MethodNotAllowed, NotFound } from 'express-openapi-validator/dist/framework/types';
 import { OpenApiValidator } from 'express-openapi-validator/dist/openapi.validator';
 import { OpenApiSpecLoader } from 'express-openapi-validator/dist/framework/openapi.spec.loader';
 import { OpenApiContext } from 'express-openapi-validator/dist/framework/openapi.context';
-import { SchemaPreprocessor } from 'express-openapi-validator/dist/middlewares/parsers/schema.preprocessor';
+import { httpMethods, SchemaPreprocessor } from 'express-openapi-validator/dist/middlewares/parsers/schema.preprocessor';
 import type { OpenApiValidatorOpts } from 'express-openapi-validator/dist/framework/types';
 import type { PatchDeclaration } from './versions';
 
 /**
- * The memoisation below replaces the `pathToRegexp` export of the path-to-regexp module that
- * express-openapi-validator loads, and so relies on two internals: the validator's compiled code
- * reading that export at each call (`(0, path_to_regexp_1.pathToRegexp)(…)` in its
- * openapi.metadata middleware), and that export being a writable property of a CommonJS module.
+ * The metadata middleware below (`openApiMetadata`) stands in for the validator's own
+ * (`applyOpenApiMetadata` of its openapi.metadata middleware), so it relies on the validator's
+ * OpenApiContext (its route maps, `routePair`, `isManagedRoute`, `shouldIgnoreRoute`) and compiles
+ * the routes with the path-to-regexp that the validator loads, as the validator does.
  */
 export const EXPRESS_OPENAPI_VALIDATOR_PATCHES: PatchDeclaration = {
   file: 'src/platform/patches/express-openapi-validator.ts',
@@ -21,45 +22,106 @@ export const EXPRESS_OPENAPI_VALIDATOR_PATCHES: PatchDeclaration = {
   ],
 };
 
-type PathToRegexp = (route: unknown, options?: Record<string, unknown>) => unknown;
-
-/**
- * express-openapi-validator 5.6 compiles a path-to-regexp for every documented route on every
- * request to find the operation (`lookupRoute` in its openapi.metadata middleware): about 5% of the
- * CPU of a cheap request here. The compilation is a pure function of its arguments, so it is
- * memoised, once, on the path-to-regexp module that the validator loads. Only string routes are
- * cached, keyed by route and options; the result objects are only read by their callers.
- */
-export function memoiseValidatorRouteRegexps(): void {
+/** The path-to-regexp that express-openapi-validator loads (its own dependency, whatever the top of node_modules holds). */
+function validatorPathToRegexp(): (route: string, options: { sensitive: boolean; strict: boolean }) => { regexp: RegExp; keys: { name: string }[] } {
   const validatorDir = path.dirname(require.resolve('express-openapi-validator'));
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const module = require(require.resolve('path-to-regexp', { paths: [validatorDir] })) as { pathToRegexp: PathToRegexp & { memoised?: true } };
-  if (module.pathToRegexp.memoised) return;
-  const original = module.pathToRegexp;
-  // By the two flags the validator passes ({ sensitive, strict }), then by route: no key is built
-  // per call (the lookup runs once per documented route on every request).
-  const caches = [new Map<string, unknown>(), new Map<string, unknown>(), new Map<string, unknown>(), new Map<string, unknown>()];
-  const memoised = ((route: unknown, options?: Record<string, unknown>) => {
-    const cache = typeof route === 'string' ? cacheFor(caches, options) : undefined;
-    if (cache === undefined) return original(route, options);
-    let compiled = cache.get(route as string);
-    if (compiled === undefined) {
-      compiled = original(route, options);
-      if (cache.size < 10_000) cache.set(route as string, compiled);
-    }
-    return compiled;
-  }) as PathToRegexp & { memoised?: true };
-  memoised.memoised = true;
-  module.pathToRegexp = memoised;
+  return (require(require.resolve('path-to-regexp', { paths: [validatorDir] })) as { pathToRegexp: ReturnType<typeof validatorPathToRegexp> }).pathToRegexp;
 }
 
-/** The cache for options holding at most the boolean flags `sensitive` and `strict`; none for any other option. */
-function cacheFor<T>(caches: readonly T[], options: Record<string, unknown> | undefined): T | undefined {
-  if (options === undefined) return caches[0];
-  for (const key in options) if (key !== 'sensitive' && key !== 'strict') return undefined;
-  const { sensitive = false, strict = false } = options;
-  if (typeof sensitive !== 'boolean' || typeof strict !== 'boolean') return undefined;
-  return caches[(sensitive ? 2 : 0) + (strict ? 1 : 0)];
+type PathItems = Record<string, Record<string, unknown> | undefined>;
+
+/** One documented route, compiled once: what `lookupRoute` of express-openapi-validator 5.6 derives from it on every request. */
+interface CompiledRoute {
+  expressRoute: string;
+  openApiRoute: string;
+  regexp: RegExp;
+  keys: string[];
+  pathItem: Record<string, unknown> | undefined;
+  responsePathItem: Record<string, unknown> | undefined;
+}
+
+/**
+ * express-openapi-validator's openapi.metadata middleware (`applyOpenApiMetadata` of 5.6), with its
+ * route lookup compiled once: the library's `lookupRoute` walks every documented route on every
+ * request, and for each builds `Object.entries` of the route map, looks the route's pair and path
+ * item up, reads `app.enabled` twice and compiles the route's path-to-regexp — with the compilation memoised, 3 %
+ * of a product page's CPU, most of the validator's own. Here the routes are compiled once per pair
+ * of Express's `strict routing` / `case sensitive routing` settings, in the map's order, and a
+ * request runs their regexps until one matches: the same first match, the same `req.openapi`,
+ * `req.params` and errors (405 with `Allow`, 404 for an undocumented path under a base path, 400 for a
+ * malformed escape).
+ */
+export function openApiMetadata(context: OpenApiContext, responseApiDoc: { paths: PathItems } | undefined): RequestHandler {
+  const pathToRegexp = validatorPathToRegexp();
+  const compiled = new Map<string, CompiledRoute[]>();
+  const routesFor = (strict: boolean, sensitive: boolean): CompiledRoute[] => {
+    const key = `${strict} ${sensitive}`;
+    let routes = compiled.get(key);
+    if (!routes) {
+      routes = Object.entries(context.expressRouteMap).map(([expressRoute, methods]) => {
+        const { openApiRoute } = context.routePair(expressRoute)!;
+        const pathKey = openApiRoute.substring((methods as { basePath: string }).basePath.length);
+        const { regexp, keys } = pathToRegexp(expressRoute, { sensitive, strict });
+        return {
+          expressRoute,
+          openApiRoute,
+          regexp,
+          keys: keys.map((k) => k.name),
+          pathItem: (context.apiDoc.paths as PathItems)[pathKey],
+          responsePathItem: responseApiDoc?.paths[pathKey],
+        };
+      });
+      compiled.set(key, routes);
+    }
+    return routes;
+  };
+
+  return (req, _res, next) => {
+    // Note: the base path is empty when the path is fully qualified, i.e. req.path.startsWith('').
+    const path = req.path.startsWith(req.baseUrl) ? req.path : `${req.baseUrl}/${req.path}`;
+    if (context.shouldIgnoreRoute(path)) return next();
+    const url = (context.useRequestUrl ? req.url : req.originalUrl).split('?')[0]!;
+    const method = req.method.toLowerCase();
+    const routes = routesFor(!!req.app.enabled('strict routing'), !!req.app.enabled('case sensitive routing'));
+    for (const route of routes) {
+      const matched = route.regexp.exec(url);
+      if (!matched) continue;
+      let pathParams: Record<string, string>;
+      try {
+        pathParams = Object.fromEntries(route.keys.map((name, i) => [name, decodeURIComponent(matched[i + 1]!)]));
+      } catch {
+        throw new BadRequest({ path: req.path, message: `malformed uri'` });
+      }
+      const schema = route.pathItem?.[method];
+      if (!schema) {
+        // A route that matches on the path but not the method.
+        if (context.ignoreUndocumented) return next();
+        throw new MethodNotAllowed({
+          path: req.path,
+          message: `${req.method} method not allowed`,
+          headers: {
+            Allow: Object.keys((context.openApiRouteMap as Record<string, object>)[route.openApiRoute]!)
+              .filter((key) => httpMethods.has(key.toLowerCase()))
+              .join(', '),
+          },
+        });
+      }
+      const openapi: Record<string, unknown> = {
+        expressRoute: route.expressRoute,
+        openApiRoute: route.openApiRoute,
+        pathParams,
+        schema,
+        serial: context.serial,
+      };
+      if (responseApiDoc) openapi['_responseSchema'] = route.responsePathItem?.[method];
+      (req as unknown as { openapi: unknown }).openapi = openapi;
+      req.params = pathParams;
+      return next();
+    }
+    if (context.isManagedRoute(path) && !context.ignoreUndocumented) throw new NotFound({ path: req.path, message: 'not found' });
+    next();
+  };
 }
 
 /** What `validatorMiddleware` calls of the validator's class: methods its own installMiddleware calls (private in its types). */
@@ -76,7 +138,6 @@ interface ValidatorInternals {
     useRequestUrl: boolean;
   };
   ajvOpts: { preprocessor: object };
-  metadataMiddleware(context: OpenApiContext, responseApiDoc: unknown): RequestHandler;
   securityMiddleware(apiDoc: unknown): RequestHandler;
   multipartMiddleware(apiDoc: unknown): RequestHandler;
   requestValidationMiddleware(apiDoc: unknown): RequestHandler;
@@ -85,7 +146,7 @@ interface ValidatorInternals {
 
 /**
  * express-openapi-validator's own middlewares, composed as its `middleware(options)` composes them
- * (`installMiddleware` of 5.6: metadata, security, multipart, request and response validation, on
+ * (`installMiddleware` of 5.6: metadata — `openApiMetadata` above —, security, multipart, request and response validation, on
  * the same spec loader, schema preprocessor and context), but called directly once the spec is
  * loaded: the library wraps each of them in a `.then()` of the loading promise, which costs every
  * request five promise hops. Its `app.param` path-parameter hooks are left out: they act only on
@@ -103,7 +164,7 @@ export function validatorMiddleware(options: OpenApiValidatorOpts): RequestHandl
     .then((spec) => {
       const preprocessed = new SchemaPreprocessor(spec.apiDoc, validator.ajvOpts.preprocessor as never, o.validateResponses as never).preProcess();
       const context = new OpenApiContext(spec, o.ignorePaths as never, o.ignoreUndocumented, o.useRequestUrl);
-      const handlers = [validator.metadataMiddleware(context, preprocessed.apiDocRes)];
+      const handlers = [openApiMetadata(context, preprocessed.apiDocRes as never)];
       if (o.validateSecurity && context.apiDoc.components?.securitySchemes) handlers.push(validator.securityMiddleware(context.apiDoc));
       if (o.fileUploader) handlers.push(validator.multipartMiddleware(context.apiDoc));
       if (o.validateRequests) handlers.push(validator.requestValidationMiddleware(context.apiDoc));

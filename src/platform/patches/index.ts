@@ -22,4 +22,4 @@ export function assertPatchedVersions(versionOf?: (dependency: PatchedDependency
 export { PatchedVersionError, installedVersion, satisfies, type PatchDeclaration, type PatchedDependency } from './versions';
 export { connectionOf, acquireConnection, releaseConnection, destroyConnection, runAfterCommitHooks, poolActivity, type PgConnection } from './sequelize';
 export { holdWebSocketWrites } from './engine-io';
-export { memoiseValidatorRouteRegexps, validatorMiddleware } from './express-openapi-validator';
+export { validatorMiddleware } from './express-openapi-validator';
