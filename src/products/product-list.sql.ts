@@ -1,8 +1,9 @@
 import { likePattern } from '../platform/db/like';
 import { exactSku, isWordMatch, nameWords, Params, unaccentedPattern, type Condition, type ListStatement } from './product-search-terms.sql';
 import {
+  ANCHOR_SMALL_CAP,
   anchoredFragments,
-  holdsFragment,
+  fragmentWalk,
   JOINED_CAP,
   JOINED_WALK,
   joinedFragments,
@@ -13,7 +14,7 @@ import {
 } from './product-search.sql';
 
 export { NAME_WORDS, type ListStatement } from './product-search-terms.sql';
-export { ANCHOR_CAP, JOINED_CAP, JOINED_WALK, joinedWindows, LEAPFROG_STEPS, numberAnchor, WORD_WINDOW } from './product-search.sql';
+export { ANCHOR_CAP, ANCHOR_SMALL_CAP, JOINED_CAP, JOINED_WALK, joinedWindows, LEAPFROG_STEPS, numberAnchor, WORD_WINDOW } from './product-search.sql';
 
 /**
  * The SQL behind `GET /products`, as pure functions (parameters → statements), so the query-plan
@@ -116,14 +117,6 @@ function fragmentTier(tier: 2 | 3, q: string): Condition | undefined {
   return (params) => `${fragmentOf('sku', q, asIs)(params)} AND NOT (${isWordMatch(q)(params)} OR ${nameFragment(q)(params)}) AND NOT (${exactSku(q)(params)})`;
 }
 
-/**
- * `match` behind a test of the fragment alone, cheapest first (an ASCII name as is, others unaccented),
- * so a walk of thousands of names runs the tier's subqueries only on the few that hold it.
- */
-function fragmentFirst(q: string, match: Condition): Condition {
-  return (params) => `${holdsFragment(q, params)} AND ${match(params)}`;
-}
-
 /** Any match of `q`, for a list that `q` filters and an explicit `sort` orders. */
 function anyMatch(q: string): Condition {
   return (params) => {
@@ -153,7 +146,7 @@ interface Ordering {
 }
 
 /** The statements of one ordered list of products: one without a search, else a bounded walk then the sorted matches. */
-function orderedList(o: Ordering, where: Condition, match: Condition | undefined, limit: number, extra = '', window = SEARCH_WINDOW): ListStatement[] {
+function orderedList(o: Ordering, where: Condition, match: Condition | undefined, limit: number, extra = ''): ListStatement[] {
   const dir = o.descending ? 'DESC' : 'ASC';
   const build = (expr: string, body: (params: Params, keyset: string[]) => string): ListStatement => {
     const params = new Params();
@@ -171,7 +164,7 @@ function orderedList(o: Ordering, where: Condition, match: Condition | undefined
   const walk = build(
     o.expr,
     (params, keyset) =>
-      `SELECT *${extra} FROM (SELECT * FROM products ${clause([where(params), ...keyset])} ${order(o.expr)} LIMIT ${params.add(window)}) w
+      `SELECT *${extra} FROM (SELECT * FROM products ${clause([where(params), ...keyset])} ${order(o.expr)} LIMIT ${params.add(SEARCH_WINDOW)}) w
         WHERE ${match(params)} ${order(o.expr)} LIMIT ${params.add(limit)}`,
   );
   return [{ ...walk, provisional: true }, sortedMatches(o, where, match, limit, extra)];
@@ -239,16 +232,18 @@ export function productListSql(p: ProductListParams): ListStatement[][] {
       const windows = tier === 2 ? joinedWindows(q) : undefined;
       if (windows) {
         // A fragment with spaces: the joined trigram index, capped (joinedFragments). Past the cap (a
-        // fragment that many names hold): through its number (anchoredFragments), else a longer walk in
-        // name order, which such a fragment fills a page in unless its names are far from the cursor;
-        // then the joined index uncapped.
-        const [walk] = orderedList(ordering, where, fragmentFirst(q, match), p.limit + 1, extra, JOINED_WALK) as [ListStatement];
+        // fragment that many names hold): its number's range when that is small (anchoredFragments);
+        // a walk in name order on products_name_idx alone, which such a fragment fills a page in
+        // unless its names are far from the cursor (fragmentWalk); the number's range up to its
+        // larger cap; the joined index uncapped.
         const anchor = numberAnchor(q);
+        const after = ordering.after;
         groups.push([
-          joinedFragments(q, windows, where, ordering.after, p.limit + 1, JOINED_CAP),
-          ...(anchor ? [anchoredFragments(q, anchor, where, ordering.after, p.limit + 1)] : []),
-          walk,
-          joinedFragments(q, windows, where, ordering.after, p.limit + 1),
+          joinedFragments(q, windows, where, after, p.limit + 1, JOINED_CAP),
+          ...(anchor ? [anchoredFragments(q, anchor, where, after, p.limit + 1, ANCHOR_SMALL_CAP)] : []),
+          fragmentWalk(q, where, after, p.limit + 1, JOINED_WALK),
+          ...(anchor ? [anchoredFragments(q, anchor, where, after, p.limit + 1)] : []),
+          joinedFragments(q, windows, where, after, p.limit + 1),
         ]);
         continue;
       }

@@ -1,3 +1,4 @@
+import { likeContainsSql } from '../platform/db/like';
 import { exactSku, isWordMatch, Params, unaccentedPattern, type Condition, type ListStatement } from './product-search-terms.sql';
 
 /**
@@ -32,18 +33,42 @@ export function joinedWindows(q: string): string[] | undefined {
 }
 
 /** How many candidates the capped joined statement reads (unordered, each checked) before it hands over. */
-export const JOINED_CAP = 500;
+export const JOINED_CAP = 200;
 
-/** How many products, in name order from the cursor, the walk for a fragment with spaces reads before the uncapped joined statement. */
+/** How many products, in name order from the cursor, the walk for a fragment with spaces reads (fragmentWalk). */
 export const JOINED_WALK = 8_000;
 
 /**
- * The fragment's test, cheapest first: an ASCII name holds it as is (unaccent changes no ASCII
- * character) or not at all, so only other names are unaccented.
+ * The fragment's test (tier 2's `quickstock_unaccent(name) ILIKE %q%`), cheapest first: an ASCII
+ * name is its own unaccented form (unaccent changes no ASCII character), so it holds the fragment
+ * when its lower case holds the unaccented fragment's (as ILIKE compares them); only other names are
+ * unaccented. Written so that no index serves it.
  */
 export function holdsFragment(q: string, params: Params): string {
-  const pattern = unaccentedPattern(params, q);
-  return `CASE WHEN octet_length(name) = length(name) THEN name ILIKE ${pattern} ELSE (quickstock_unaccent(name) || '') ILIKE ${pattern} END`;
+  const text = params.add(q);
+  return `CASE WHEN octet_length(name) = length(name) THEN strpos(lower(name), lower(quickstock_unaccent(${text}))) > 0
+               ELSE (quickstock_unaccent(name) || '') ILIKE ${likeContainsSql(`quickstock_unaccent(${text})`)} END`;
+}
+
+/**
+ * Tier 2 for a fragment with spaces that many names hold, in name order: reads `window` products
+ * from the cursor through products_name_idx, whose key and included `name` and `active` (migration
+ * 0021) let the walk and the fragment's test run on the index alone for a customer's search; only
+ * the names that hold the fragment are read from the table and checked against the rest of tier 2
+ * (not a word match, not the exact SKU). Provisional: it answers only with a full page.
+ */
+export function fragmentWalk(q: string, where: Condition, after: readonly [unknown, unknown] | undefined, limit: number, window: number): ListStatement {
+  const params = new Params();
+  const conditions = [where(params), after ? `(lower(name), id) > (CAST(${params.add(after[0])} AS text), CAST(${params.add(after[1])} AS uuid))` : ''].filter(
+    Boolean,
+  );
+  const walked = `SELECT id AS pid, lower(name) AS name_key, name FROM products${conditions.length ? ` WHERE ${conditions.join(' AND ')}` : ''}
+                   ORDER BY lower(name), id LIMIT ${params.add(window)}`;
+  const text = `SELECT products.*, 2 AS tier
+      FROM (SELECT w.pid, w.name_key FROM (${walked}) w WHERE ${holdsFragment(q, params)}) w JOIN products ON products.id = w.pid
+     WHERE NOT ${isWordMatch(q)(params)} AND NOT (${exactSku(q)(params)})
+     ORDER BY w.name_key, w.pid LIMIT ${params.add(limit)}`;
+  return { text, values: params.values, provisional: true };
 }
 
 /**
@@ -98,6 +123,12 @@ export function joinedFragments(
 export const ANCHOR_CAP = 50_000;
 
 /**
+ * The cap of the first read of a number's range for a fragment with spaces (before the walk in name
+ * order): a range this small ("modello 999": 1,111 numbers start with 999) costs less than the walk.
+ */
+export const ANCHOR_SMALL_CAP = 2_000;
+
+/**
  * The number that anchors a name fragment (issue 31: "modello 999", "toner 85"): the longest run of
  * ASCII digits that starts a word of `q` after a space (ties: the last). A name holding the fragment
  * holds, after that space, a word that starts with those digits, and the text-search parser makes a
@@ -120,7 +151,7 @@ export function numberAnchor(q: string): { from: string; to: string } | undefine
  * product_search_words (index-only, sorted by `(name_key, product_id)`, which is `(lower(name), id)`)
  * and those of products_name_markup_idx, from the cursor, each checked against the whole tier-2
  * condition on its row until a page is found. It reads every candidate's key but only a page of
- * products; `window_used_up` when the range holds `ANCHOR_CAP` entries or more (a number that starts
+ * products; `window_used_up` when the range holds `rangeCap` (`ANCHOR_CAP`) entries or more (a number that starts
  * too many: "modello 1"), so the runner goes on to the walk and the joined index.
  */
 export function anchoredFragments(
@@ -129,9 +160,10 @@ export function anchoredFragments(
   where: Condition,
   after: readonly [unknown, unknown] | undefined,
   limit: number,
+  rangeCap = ANCHOR_CAP,
 ): ListStatement {
   const params = new Params();
-  const cap = params.add(ANCHOR_CAP);
+  const cap = params.add(rangeCap);
   const afterKey = after ? `(CAST(${params.add(after[0])} AS text), CAST(${params.add(after[1])} AS uuid))` : undefined;
   // An ASCII q is looked for in the key first (lower(name)), before any product is read: in an ASCII
   // key as is (unaccent changes no ASCII character); in a key of Latin-1 letters unaccented (lower

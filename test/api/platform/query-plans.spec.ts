@@ -169,6 +169,38 @@ describe('query plans of the list endpoints at 100,000 rows', function () {
       expect(read['product_search_words'] ?? 0, q).to.be.at.most(candidates + 60);
       expect(read['products'] ?? 0, q).to.be.at.most(25);
     }
+    // A fragment that 3,333 names hold ("…2 penna"), with no number to anchor it: past the cap, the
+    // walk in name order answers, on products_name_idx alone (it includes name and active), reading a
+    // page of products from the table.
+    {
+      const q = '2 penna';
+      const ran = await products(`products q=${q} (relevance)`, { active: true, q, order: { by: 'relevance' } });
+      const walk = ran.find((s) => s.provisional && s.text.includes('AS pid'));
+      expect(walk, ran.map((s) => s.text.slice(0, 60)).join(' / ')).to.not.equal(undefined);
+      expect(ran[ran.length - 1], `${q}: the walk answers`).to.equal(walk);
+      const { rows } = await db.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${walk!.text}`, walk!.values);
+      const scans: { type: string; index?: string; relation?: string; rows: number; fetches?: number }[] = [];
+      const visit = (node: PlanNode & Record<string, unknown>): void => {
+        if (/Scan/.test(node['Node Type']))
+          scans.push({
+            type: node['Node Type'],
+            index: node['Index Name'] as string | undefined,
+            relation: node['Relation Name'],
+            rows: Number(node['Actual Rows']) * Number(node['Actual Loops'] ?? 1),
+            fetches: node['Heap Fetches'] as number | undefined,
+          });
+        (node.Plans ?? []).forEach((child) => visit(child as PlanNode & Record<string, unknown>));
+      };
+      visit(rows[0]!['QUERY PLAN'][0].Plan as PlanNode & Record<string, unknown>);
+      const walked = scans.find((scan) => scan.index === 'products_name_idx');
+      expect(walked?.type, q).to.equal('Index Only Scan');
+      expect(walked!.fetches ?? 0, q).to.be.at.most(10);
+      const fromTable = scans.filter((scan) => scan.relation === 'products' && scan.index !== 'products_name_idx');
+      expect(
+        fromTable.reduce((sum, scan) => sum + scan.rows, 0),
+        q,
+      ).to.be.at.most(25);
+    }
     // Common words together (on every row of one), or never (beside a rare one): the leapfrog of
     // their ranges answers after a few steps (no GIN statement), reading a page of products.
     for (const q of ['articolo toner', 'toner articolo 12', 'penna articolo 5']) {
