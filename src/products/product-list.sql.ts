@@ -230,24 +230,26 @@ export function productListSql(p: ProductListParams): ListStatement[][] {
       const match = fragmentTier(tier, q);
       if (!match) continue;
       const windows = tier === 2 ? joinedWindows(q) : undefined;
+      const anchor = tier === 2 ? numberAnchor(q) : undefined;
+      const cursor = ordering.after;
       if (windows) {
         // A fragment with spaces: the joined trigram index, capped (joinedFragments). Past the cap (a
         // fragment that many names hold): its number's range when that is small (anchoredFragments);
         // a walk in name order on products_name_idx alone, which such a fragment fills a page in
         // unless its names are far from the cursor (fragmentWalk); the number's range up to its
         // larger cap; the joined index uncapped.
-        const anchor = numberAnchor(q);
-        const after = ordering.after;
         groups.push([
-          joinedFragments(q, windows, where, after, p.limit + 1, JOINED_CAP),
-          ...(anchor ? [anchoredFragments(q, anchor, where, after, p.limit + 1, ANCHOR_SMALL_CAP)] : []),
-          fragmentWalk(q, where, after, p.limit + 1, JOINED_WALK),
-          ...(anchor ? [anchoredFragments(q, anchor, where, after, p.limit + 1)] : []),
-          joinedFragments(q, windows, where, after, p.limit + 1),
+          joinedFragments(q, windows, where, cursor, p.limit + 1, JOINED_CAP),
+          ...(anchor ? [anchoredFragments(q, anchor, where, cursor, p.limit + 1, ANCHOR_SMALL_CAP)] : []),
+          fragmentWalk(q, where, cursor, p.limit + 1, JOINED_WALK),
+          ...(anchor ? [anchoredFragments(q, anchor, where, cursor, p.limit + 1)] : []),
+          joinedFragments(q, windows, where, cursor, p.limit + 1),
         ]);
         continue;
       }
-      groups.push(orderedList(ordering, where, match, p.limit + 1, extra));
+      // No space between two letters or digits ("caffè 85", one word): the number's range if any, then the walk and the trigram index.
+      const [walk, sorted] = orderedList(ordering, where, match, p.limit + 1, extra) as [ListStatement, ListStatement];
+      groups.push(anchor ? [anchoredFragments(q, anchor, where, cursor, p.limit + 1), walk, sorted] : [walk, sorted]);
     }
   }
   return groups;

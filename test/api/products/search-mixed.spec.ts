@@ -130,6 +130,8 @@ describe('Product search: a common word with a rare token, the same rows as a na
     'tóner modello 99',
     'caffe nero',
     'oner 85a',
+    'modellò 99',
+    'modello  99',
   ];
 
   it('gives every query the naive tiers, in order, across pages (customer, staff, a category)', async () => {
