@@ -14,9 +14,11 @@ import { postFrom } from '../api/security/client-address';
  * cores) merely parsing 30 requests can take longer than that, so the bound is 200 ms beyond what the
  * same flood costs when the validator refuses it before any database work (the control). Holding
  * the pool stalls the read for the pool's acquire timeout (10 s), far beyond either. A measurement
- * past the bound is taken once more (control and flood): one stray pause of a shared machine (a GC,
- * another process) is not the stall this guards against, which repeats every time.
+ * past the bound is taken again (control and flood), up to three rounds: a stray pause of a shared
+ * machine (a GC, another process; each wrong-code attempt also pays for an argon2 hash, on 2 cores
+ * beside the browser tests) is not the stall this guards against, which repeats every time.
  */
+const ROUNDS = 3;
 const FLOOD = 30;
 const FAST_MS = 200;
 const PRODUCTION_POOL = { DB_POOL_MAX: '10' };
@@ -68,10 +70,10 @@ async function control(baseUrl: string, token: string, octet: number): Promise<n
   return refused.slowest;
 }
 
-/** The control, then the flood while reading; once more if the slowest read is past the bound. */
+/** The control, then the flood while reading; again (up to ROUNDS) while the slowest read is past the bound. */
 async function measure(baseUrl: string, token: string, octet: number, body: (i: number) => unknown) {
   let outcome: { statuses: number[]; reads: Read[]; slowest: number; baseline: number } | undefined;
-  for (let round = 0; round < 2; round += 1) {
+  for (let round = 0; round < ROUNDS; round += 1) {
     const baseline = await control(baseUrl, token, octet + round * 10);
     outcome = { ...(await floodWhileReading(baseUrl, token, octet + round * 10, body)), baseline };
     if (outcome.slowest < FAST_MS + baseline) break;
