@@ -54,10 +54,11 @@ interface CompiledRoute {
  */
 export function openApiMetadata(context: OpenApiContext, responseApiDoc: { paths: PathItems } | undefined): RequestHandler {
   const pathToRegexp = validatorPathToRegexp();
-  const compiled = new Map<string, CompiledRoute[]>();
+  // One slot per pair of settings, indexed without building a key on each request.
+  const compiled: (CompiledRoute[] | undefined)[] = [undefined, undefined, undefined, undefined];
   const routesFor = (strict: boolean, sensitive: boolean): CompiledRoute[] => {
-    const key = `${strict} ${sensitive}`;
-    let routes = compiled.get(key);
+    const slot = (strict ? 2 : 0) + (sensitive ? 1 : 0);
+    let routes = compiled[slot];
     if (!routes) {
       routes = Object.entries(context.expressRouteMap).map(([expressRoute, methods]) => {
         const { openApiRoute } = context.routePair(expressRoute)!;
@@ -72,7 +73,7 @@ export function openApiMetadata(context: OpenApiContext, responseApiDoc: { paths
           responsePathItem: responseApiDoc?.paths[pathKey],
         };
       });
-      compiled.set(key, routes);
+      compiled[slot] = routes;
     }
     return routes;
   };

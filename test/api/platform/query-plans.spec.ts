@@ -127,17 +127,37 @@ describe('query plans of the list endpoints at 100,000 rows', function () {
     }
   });
 
-  /** The rows each scan of a big table returned (EXPLAIN ANALYZE), by table: what a statement read. */
-  async function rowsRead(s: ListStatement): Promise<Record<string, number>> {
+  interface Scan {
+    type: string;
+    relation?: string;
+    index?: string;
+    rows: number;
+    fetches?: number;
+  }
+
+  /** Every scan of a statement's plan (EXPLAIN ANALYZE): its node type, table, index, rows returned and heap fetches. */
+  async function scansOf(s: ListStatement): Promise<Scan[]> {
     const { rows } = await db.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${s.text}`, s.values);
-    const read: Record<string, number> = {};
-    const visit = (node: PlanNode & { 'Actual Rows'?: number; 'Actual Loops'?: number }): void => {
-      const table = node['Relation Name'];
-      if (table && BIG_TABLES.has(table) && /Scan/.test(node['Node Type']))
-        read[table] = (read[table] ?? 0) + (node['Actual Rows'] ?? 0) * (node['Actual Loops'] ?? 1);
+    const scans: Scan[] = [];
+    const visit = (node: PlanNode & { 'Index Name'?: string; 'Actual Rows'?: number; 'Actual Loops'?: number; 'Heap Fetches'?: number }): void => {
+      if (/Scan/.test(node['Node Type']))
+        scans.push({
+          type: node['Node Type'],
+          relation: node['Relation Name'],
+          index: node['Index Name'],
+          rows: (node['Actual Rows'] ?? 0) * (node['Actual Loops'] ?? 1),
+          fetches: node['Heap Fetches'],
+        });
       (node.Plans ?? []).forEach(visit);
     };
     visit(rows[0]!['QUERY PLAN'][0].Plan);
+    return scans;
+  }
+
+  /** The rows each scan of a big table returned, by table: what a statement read. */
+  async function rowsRead(s: ListStatement): Promise<Record<string, number>> {
+    const read: Record<string, number> = {};
+    for (const scan of await scansOf(s)) if (scan.relation && BIG_TABLES.has(scan.relation)) read[scan.relation] = (read[scan.relation] ?? 0) + scan.rows;
     return read;
   }
 
@@ -178,20 +198,7 @@ describe('query plans of the list endpoints at 100,000 rows', function () {
       const walk = ran.find((s) => s.provisional && s.text.includes('AS pid'));
       expect(walk, ran.map((s) => s.text.slice(0, 60)).join(' / ')).to.not.equal(undefined);
       expect(ran[ran.length - 1], `${q}: the walk answers`).to.equal(walk);
-      const { rows } = await db.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${walk!.text}`, walk!.values);
-      const scans: { type: string; index?: string; relation?: string; rows: number; fetches?: number }[] = [];
-      const visit = (node: PlanNode & Record<string, unknown>): void => {
-        if (/Scan/.test(node['Node Type']))
-          scans.push({
-            type: node['Node Type'],
-            index: node['Index Name'] as string | undefined,
-            relation: node['Relation Name'],
-            rows: Number(node['Actual Rows']) * Number(node['Actual Loops'] ?? 1),
-            fetches: node['Heap Fetches'] as number | undefined,
-          });
-        (node.Plans ?? []).forEach((child) => visit(child as PlanNode & Record<string, unknown>));
-      };
-      visit(rows[0]!['QUERY PLAN'][0].Plan as PlanNode & Record<string, unknown>);
+      const scans = await scansOf(walk!);
       const walked = scans.find((scan) => scan.index === 'products_name_idx');
       expect(walked?.type, q).to.equal('Index Only Scan');
       expect(walked!.fetches ?? 0, q).to.be.at.most(10);
